@@ -1,0 +1,588 @@
+"""Write phantom series as valid DICOM files (CT, MR, PET; axial, oblique, gantry-tilted).
+
+Each series is sampled from an analytic phantom (``anatomy``) on its own grid and written in a
+chosen transfer syntax. UIDs are derived from a seed, so the same call writes the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.uid import (
+    UID,
+    ExplicitVRLittleEndian,
+    HTJ2KLossless,
+    JPEG2000Lossless,
+    JPEGLSLossless,
+    RLELossless,
+)
+
+from viewer.phantom import anatomy
+
+CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
+MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4"
+PET_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.128"
+IMPLEMENTATION_UID = "1.2.826.0.1.3680043.10.1395.1"  # Yunying implementation class (test root)
+
+TRANSFER_SYNTAXES: dict[str, UID] = {
+    "explicit": ExplicitVRLittleEndian,
+    "j2k": JPEG2000Lossless,
+    "rle": RLELossless,
+    "jpegls": JPEGLSLossless,
+    "htj2k": HTJ2KLossless,
+}
+
+ValueFn = Callable[[np.ndarray], np.ndarray]
+
+
+def uid(*parts: object) -> str:
+    """A deterministic UID for the given parts: ``2.25.`` and a 128-bit hash (PS3.5 B.2)."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()[:16]
+    return f"2.25.{int.from_bytes(digest, 'big')}"
+
+
+def _seed(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:4], "big")
+
+
+@dataclass(frozen=True)
+class PatientSpec:
+    patient_id: str = "YY20260001"
+    name: str = "Zhang^San=张^三"
+    birth_date: str = "19620314"
+    sex: str = "M"
+    institution: str = "Yunying Demo Hospital"
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    patient: PatientSpec
+    key: str  # seed for UIDs
+    date: str = "20261120"
+    time: str = "143000"
+    description: str = "CT Chest/Abdomen with contrast"
+    accession: str = "A0001"
+    frame_of_reference: str = ""  # shared by CT and PET of this study
+
+    @property
+    def study_uid(self) -> str:
+        return uid("study", self.key)
+
+    @property
+    def for_uid(self) -> str:
+        return self.frame_of_reference or uid("for", self.key)
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    study: StudySpec
+    key: str
+    modality: str
+    number: int
+    description: str
+    rows: int
+    columns: int
+    pixel_spacing: tuple[float, float]  # between rows, between columns
+    row_dir: tuple[float, float, float]
+    col_dir: tuple[float, float, float]
+    first_position: tuple[float, float, float]  # IPP of slice 0 (lowest along the stack vector)
+    step: tuple[float, float, float]  # IPP difference between consecutive slices
+    n_slices: int
+    slice_thickness: float
+    values: ValueFn
+    noise_sd: float = 0.0
+    transfer_syntax: str = "explicit"
+    #: stored = round((value - intercept) / slope), with slope per slice if ``per_slice_slope``
+    rescale_intercept: float = 0.0
+    rescale_slope: float = 1.0
+    per_slice_slope: bool = False
+    bits_stored: int = 16
+    signed: bool = False
+    window: tuple[float, float] | None = None
+    gantry_tilt: float = 0.0
+    derived: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def series_uid(self) -> str:
+        return uid("series", self.study.key, self.key)
+
+    @property
+    def frame_of_reference_uid(self) -> str:
+        return self.study.for_uid
+
+    def position(self, k: int) -> np.ndarray:
+        return np.asarray(self.first_position) + k * np.asarray(self.step)
+
+    def grid(self, k: int) -> np.ndarray:
+        """Patient coordinates (rows, cols, 3) of every pixel centre of slice ``k``."""
+        r = np.asarray(self.row_dir)
+        c = np.asarray(self.col_dir)
+        i = np.arange(self.columns) * self.pixel_spacing[1]
+        j = np.arange(self.rows) * self.pixel_spacing[0]
+        return (self.position(k)[None, None, :] + j[:, None, None] * c[None, None, :]
+                + i[None, :, None] * r[None, None, :])
+
+    def modality_values(self, k: int) -> np.ndarray:
+        """The modality values (HU for CT) slice ``k`` holds, noise included."""
+        v = self.values(self.grid(k))
+        if self.noise_sd > 0:
+            rng = np.random.default_rng(_seed(self.series_uid, k))
+            v = v + rng.normal(0.0, self.noise_sd, v.shape)
+        return v
+
+    def slope_for(self, values: np.ndarray) -> float:
+        if not self.per_slice_slope:
+            return self.rescale_slope
+        top = float(values.max())
+        maxint = 2 ** (self.bits_stored - (1 if self.signed else 0)) - 1
+        return top / maxint if top > 0 else 1.0
+
+    def stored_slice(self, k: int) -> tuple[np.ndarray, float]:
+        """Stored pixel values of slice ``k`` and the slope that maps them back."""
+        v = self.modality_values(k)
+        slope = self.slope_for(v)
+        stored = np.rint((v - self.rescale_intercept) / slope)
+        if self.signed:
+            lo, hi = -(2 ** (self.bits_stored - 1)), 2 ** (self.bits_stored - 1) - 1
+            dtype: type[np.integer] = np.int16
+        else:
+            lo, hi = 0, 2**self.bits_stored - 1
+            dtype = np.uint16
+        return np.clip(stored, lo, hi).astype(dtype), slope
+
+    def expected_slice(self, k: int) -> np.ndarray:
+        """What a correct reader must produce for slice ``k``: stored × slope + intercept."""
+        stored, slope = self.stored_slice(k)
+        # the file carries the slope as a DS string: that rounded value is what counts
+        return stored.astype(np.float64) * float(_ds_num(slope)) + self.rescale_intercept
+
+
+# --------------------------------------------------------------------------- dataset building
+
+
+def _ds_common(spec: SeriesSpec, k: int) -> Dataset:
+    st = spec.study
+    pt = st.patient
+    ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    sop_class = {"CT": CT_IMAGE_STORAGE, "MR": MR_IMAGE_STORAGE, "PT": PET_IMAGE_STORAGE}[
+        spec.modality
+    ]
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = uid("sop", st.key, spec.key, k)
+    ds.InstanceCreationDate = st.date
+    ds.InstanceCreationTime = st.time
+    if spec.derived:
+        ds.ImageType = ["DERIVED", "SECONDARY"]
+    elif spec.modality == "CT":
+        ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
+    else:
+        ds.ImageType = ["ORIGINAL", "PRIMARY"]
+    ds.StudyDate = st.date
+    ds.SeriesDate = st.date
+    ds.AcquisitionDate = st.date
+    ds.ContentDate = st.date
+    ds.StudyTime = st.time
+    ds.SeriesTime = st.time
+    ds.AcquisitionTime = st.time
+    ds.ContentTime = st.time
+    ds.AccessionNumber = st.accession
+    ds.Modality = spec.modality
+    ds.Manufacturer = "Yunying Phantom"
+    ds.InstitutionName = pt.institution
+    ds.ReferringPhysicianName = ""
+    ds.StudyDescription = st.description
+    ds.SeriesDescription = spec.description
+    ds.ManufacturerModelName = "Analytic Phantom"
+    ds.DeviceSerialNumber = "0001"
+    ds.SoftwareVersions = "yunying-phantom 1"
+    ds.PatientName = pt.name
+    ds.PatientID = pt.patient_id
+    ds.PatientBirthDate = pt.birth_date
+    ds.PatientSex = pt.sex
+    ds.PatientAge = f"{int(st.date[:4]) - int(pt.birth_date[:4]):03d}Y"
+    ds.BodyPartExamined = {"CT": "CHEST", "MR": "HEAD", "PT": "CHEST"}[spec.modality]
+    ds.PatientPosition = "HFS"
+    ds.StudyInstanceUID = st.study_uid
+    ds.SeriesInstanceUID = spec.series_uid
+    ds.StudyID = "1"
+    ds.SeriesNumber = spec.number
+    ds.InstanceNumber = k + 1
+    ds.FrameOfReferenceUID = spec.frame_of_reference_uid
+    ds.PositionReferenceIndicator = ""
+    pos = spec.position(k)
+    ds.ImagePositionPatient = [_ds_num(v) for v in pos]
+    ds.ImageOrientationPatient = [_ds_num(v) for v in (*spec.row_dir, *spec.col_dir)]
+    normal = np.cross(spec.row_dir, spec.col_dir)
+    ds.SliceLocation = _ds_num(float(pos @ normal))
+    ds.SliceThickness = _ds_num(spec.slice_thickness)
+    ds.PixelSpacing = [_ds_num(v) for v in spec.pixel_spacing]
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.Rows = spec.rows
+    ds.Columns = spec.columns
+    ds.BitsAllocated = 16
+    ds.BitsStored = spec.bits_stored
+    ds.HighBit = spec.bits_stored - 1
+    ds.PixelRepresentation = 1 if spec.signed else 0
+    if spec.window is not None:
+        ds.WindowCenter = _ds_num(spec.window[0])
+        ds.WindowWidth = _ds_num(spec.window[1])
+    return ds
+
+
+def _ds_num(v: float) -> str:
+    """A DS string of at most 16 characters that round-trips the value as well as DS allows."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    for digits in range(15, 5, -1):
+        s = f"{v:.{digits}g}"
+        if len(s) <= 16:
+            return s
+    return f"{v:.6g}"
+
+
+def _ct_module(ds: Dataset, spec: SeriesSpec) -> None:
+    ds.KVP = "120"
+    ds.AcquisitionNumber = 1
+    ds.ConvolutionKernel = "STANDARD"
+    ds.DataCollectionDiameter = "500"
+    ds.ReconstructionDiameter = _ds_num(spec.columns * spec.pixel_spacing[1])
+    ds.GantryDetectorTilt = _ds_num(spec.gantry_tilt)
+    ds.TableHeight = "150"
+    ds.RotationDirection = "CW"
+    ds.ExposureTime = "500"
+    ds.XRayTubeCurrent = "200"
+    ds.Exposure = "100"
+    ds.FilterType = "BODY"
+    ds.FocalSpots = "1.2"
+    ds.ContrastBolusAgent = "Iohexol"
+    ds.ContrastBolusRoute = "IV"
+
+
+def _mr_module(ds: Dataset, spec: SeriesSpec) -> None:
+    ds.ScanningSequence = "SE"
+    ds.SequenceVariant = "NONE"
+    ds.ScanOptions = ""
+    ds.MRAcquisitionType = "2D"
+    ds.RepetitionTime = "500"
+    ds.EchoTime = "15"
+    ds.EchoTrainLength = "1"
+    ds.InversionTime = None
+    del ds.InversionTime
+    ds.MagneticFieldStrength = "1.5"
+    ds.ImagingFrequency = "63.87"
+    ds.ImagedNucleus = "1H"
+    ds.NumberOfAverages = "1"
+    ds.SpacingBetweenSlices = _ds_num(float(np.linalg.norm(spec.step)))
+    ds.AcquisitionNumber = 1
+    ds.FlipAngle = "90"
+    ds.SAR = "0.5"
+
+
+def _code(value: str, scheme: str, meaning: str) -> Dataset:
+    c = Dataset()
+    c.CodeValue = value
+    c.CodingSchemeDesignator = scheme
+    c.CodeMeaning = meaning
+    return c
+
+
+def _pet_module(ds: Dataset, spec: SeriesSpec, k: int) -> None:
+    ds.Units = "BQML"
+    ds.CountsSource = "EMISSION"
+    ds.SeriesType = ["STATIC", "IMAGE"]
+    ds.CorrectedImage = ["DECY", "ATTN", "SCAT", "DTIM", "RAN", "NORM"]
+    ds.RandomsCorrectionMethod = "DLYD"
+    ds.AttenuationCorrectionMethod = "CT-based"
+    ds.ScatterCorrectionMethod = "Model-based"
+    ds.DecayCorrection = "START"
+    ds.ReconstructionMethod = "OSEM"
+    ds.NumberOfSlices = spec.n_slices
+    ds.CollimatorType = "NONE"
+    ds.AxialAcceptance = "20"
+    ds.ImageIndex = k + 1
+    ds.FrameReferenceTime = "0"
+    ds.ActualFrameDuration = 180000
+    ds.DecayFactor = "1.0"
+    ds.DoseCalibrationFactor = "1.0"
+    ds.ScatterFractionFactor = "0.3"
+    ds.DeadTimeFactor = "1.0"
+    ds.AcquisitionNumber = 1
+    rp = Dataset()
+    rp.RadiopharmaceuticalStartTime = "133000"
+    rp.RadionuclideTotalDose = "370000000"
+    rp.RadionuclideHalfLife = "6586.2"
+    rp.RadionuclidePositronFraction = "0.97"
+    rp.RadionuclideCodeSequence = [_code("77004003", "SCT", "^18^Fluorine")]
+    rp.RadiopharmaceuticalCodeSequence = [_code("35321007", "SCT", "Fluorodeoxyglucose F^18^")]
+    rp.Radiopharmaceutical = "FDG"
+    ds.RadiopharmaceuticalInformationSequence = [rp]
+    ds.PatientOrientationCodeSequence = [_code("102538003", "SCT", "recumbent")]
+    ds.PatientOrientationCodeSequence[0].PatientOrientationModifierCodeSequence = [
+        _code("40199007", "SCT", "supine")
+    ]
+    ds.PatientGantryRelationshipCodeSequence = [_code("102540008", "SCT", "headfirst")]
+    del ds.PatientPosition  # not allowed beside the NM/PET orientation codes
+    ds.SliceSensitivityFactor = "1.0"
+
+
+def build_dataset(spec: SeriesSpec, k: int) -> Dataset:
+    """The full DICOM dataset (pixels included, uncompressed) for slice ``k``."""
+    ds = _ds_common(spec, k)
+    if spec.modality == "CT":
+        _ct_module(ds, spec)
+    elif spec.modality == "MR":
+        _mr_module(ds, spec)
+    elif spec.modality == "PT":
+        _pet_module(ds, spec, k)
+    stored, slope = spec.stored_slice(k)
+    if spec.modality != "MR":
+        ds.RescaleIntercept = _ds_num(spec.rescale_intercept)
+        ds.RescaleSlope = _ds_num(slope)
+        if spec.modality == "CT":
+            ds.RescaleType = "HU"
+    if spec.modality == "PT":
+        # SmallestImagePixelValue etc. are optional; stored range helps viewers
+        ds.LargestImagePixelValue = int(stored.max())
+        ds["LargestImagePixelValue"].VR = "SS" if spec.signed else "US"
+    for kw, val in spec.extra.items():
+        setattr(ds, kw, val)
+    ds.PixelData = stored.tobytes()
+    ds["PixelData"].VR = "OW"
+    return ds
+
+
+def _encode_frame(stored: np.ndarray, ts: UID) -> bytes:
+    import imagecodecs
+
+    if ts == JPEG2000Lossless:
+        return bytes(imagecodecs.jpeg2k_encode(stored, level=0, reversible=True, codecformat="j2k"))
+    if ts == HTJ2KLossless:
+        return bytes(imagecodecs.htj2k_encode(stored, level=0))
+    if ts == JPEGLSLossless:
+        # CharLS codes unsigned samples; signed data is stored as its two's complement bits
+        data = stored.view(np.uint16) if stored.dtype == np.int16 else stored
+        return bytes(imagecodecs.jpegls_encode(np.ascontiguousarray(data), level=0))
+    raise ValueError(f"no encoder for {ts}")
+
+
+def encode(ds: Dataset, ts: UID) -> None:
+    """Compress ``ds`` in place into transfer syntax ``ts`` (lossless)."""
+    if ts == ExplicitVRLittleEndian:
+        return
+    if ts == RLELossless:
+        ds.compress(RLELossless, encoding_plugin="pylibjpeg")
+        return
+    px = ds.pixel_array
+    ds.PixelData = encapsulate([_encode_frame(px, ts)])
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    ds.file_meta.TransferSyntaxUID = ts
+    if ts in (JPEG2000Lossless, HTJ2KLossless, JPEGLSLossless, RLELossless):
+        ds.LossyImageCompression = "00"
+
+
+def write_slice(spec: SeriesSpec, k: int, path: str) -> str:
+    ds = build_dataset(spec, k)
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = IMPLEMENTATION_UID
+    meta.ImplementationVersionName = "YUNYING_1"
+    ds.file_meta = meta
+    ts = TRANSFER_SYNTAXES[spec.transfer_syntax]
+    encode(ds, ts)
+    tmp = path + ".part"
+    pydicom.dcmwrite(tmp, ds, enforce_file_format=True)
+    os.replace(tmp, path)
+    return path
+
+
+def _write_many(args: tuple[SeriesSpec, list[int], str]) -> list[str]:
+    spec, ks, folder = args
+    out = []
+    for k in ks:
+        # file names that do not sort in slice order: readers must sort by geometry
+        name = f"{uid('file', spec.series_uid, k)[-12:]}.dcm"
+        out.append(write_slice(spec, k, os.path.join(folder, name)))
+    return out
+
+
+def write_series(spec: SeriesSpec, folder: str, workers: int | None = None) -> list[str]:
+    """Write every slice of ``spec`` into ``folder`` (created); returns the file paths."""
+    os.makedirs(folder, exist_ok=True)
+    ks = list(range(spec.n_slices))
+    nworkers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if nworkers <= 1 or spec.n_slices < 16:
+        return _write_many((spec, ks, folder))
+    chunks = [ks[i::nworkers] for i in range(nworkers)]
+    with ProcessPoolExecutor(max_workers=nworkers) as pool:
+        parts = pool.map(_write_many, [(spec, c, folder) for c in chunks])
+        return sorted(p for part in parts for p in part)
+
+
+# --------------------------------------------------------------------------- the standard set
+
+
+def ct_chest(study: StudySpec, *, n_slices: int = 320, spacing: float = 1.25,
+             matrix: int = 512, pixel: float = 0.7, transfer_syntax: str = "explicit",
+             z_top: float = 200.0, key: str = "ct", number: int = 2,
+             noise_sd: float = 6.0) -> SeriesSpec:
+    """Axial chest/abdomen CT, stored 12-bit unsigned with intercept -1024 (HU exact)."""
+    half = (matrix - 1) / 2 * pixel
+    z0 = z_top - (n_slices - 1) * spacing
+    return SeriesSpec(
+        study=study, key=key, modality="CT", number=number,
+        description=f"Chest/Abdomen {spacing:g}mm",
+        rows=matrix, columns=matrix, pixel_spacing=(pixel, pixel),
+        row_dir=(1.0, 0.0, 0.0), col_dir=(0.0, 1.0, 0.0),
+        first_position=(-half, -half, z0), step=(0.0, 0.0, spacing), n_slices=n_slices,
+        slice_thickness=spacing, values=anatomy.ct_hu, noise_sd=noise_sd,
+        transfer_syntax=transfer_syntax, rescale_intercept=-1024.0, bits_stored=12,
+        window=(40.0, 400.0),
+    )
+
+
+def rotation(ax_deg: float, ay_deg: float, az_deg: float) -> np.ndarray:
+    ax, ay, az = np.radians([ax_deg, ay_deg, az_deg])
+    rx = np.array([[1, 0, 0], [0, np.cos(ax), -np.sin(ax)], [0, np.sin(ax), np.cos(ax)]])
+    ry = np.array([[np.cos(ay), 0, np.sin(ay)], [0, 1, 0], [-np.sin(ay), 0, np.cos(ay)]])
+    rz = np.array([[np.cos(az), -np.sin(az), 0], [np.sin(az), np.cos(az), 0], [0, 0, 1]])
+    return rz @ ry @ rx
+
+
+def ct_oblique(study: StudySpec, *, transfer_syntax: str = "explicit", matrix: int = 256,
+               pixel: float = 1.0, n_slices: int = 60, spacing: float = 2.0,
+               center: tuple[float, float, float] = (0.0, 0.0, 100.0)) -> SeriesSpec:
+    """A double-oblique reformat through the chest (rows and columns both off the axes)."""
+    # start from a coronal plane (rows → L, columns → F) and tilt it about two axes
+    rot = rotation(20.0, 0.0, 25.0)
+    r = rot @ np.array([1.0, 0.0, 0.0])
+    c = rot @ np.array([0.0, 0.0, -1.0])
+    n = np.cross(r, c)
+    half = (matrix - 1) / 2 * pixel
+    first = (np.asarray(center) - half * r - half * c - (n_slices - 1) / 2 * spacing * n)
+    return SeriesSpec(
+        study=study, key="oblique", modality="CT", number=5,
+        description="Oblique reformat 2mm", rows=matrix, columns=matrix,
+        pixel_spacing=(pixel, pixel), row_dir=tuple(r), col_dir=tuple(c),  # type: ignore[arg-type]
+        first_position=tuple(first), step=tuple(n * spacing),  # type: ignore[arg-type]
+        n_slices=n_slices, slice_thickness=spacing, values=anatomy.ct_hu,
+        transfer_syntax=transfer_syntax, rescale_intercept=-1024.0, bits_stored=12,
+        window=(-600.0, 1500.0), derived=True,
+    )
+
+
+def ct_tilted(study: StudySpec, *, tilt_deg: float = 15.0, transfer_syntax: str = "explicit",
+              matrix: int = 256, pixel: float = 0.9, n_slices: int = 48,
+              table_step: float = 2.5, z_top: float = 170.0) -> SeriesSpec:
+    """Axial CT acquired with the gantry tilted: planes tilted about x, table moves along z."""
+    t = np.radians(tilt_deg)
+    r = np.array([1.0, 0.0, 0.0])
+    c = np.array([0.0, np.cos(t), -np.sin(t)])
+    half = (matrix - 1) / 2 * pixel
+    z0 = z_top - (n_slices - 1) * table_step
+    first = np.array([-half, 0.0, z0]) - half * c
+    return SeriesSpec(
+        study=study, key=f"tilt{tilt_deg:g}", modality="CT", number=6,
+        description=f"Chest tilt {tilt_deg:g} deg", rows=matrix, columns=matrix,
+        pixel_spacing=(pixel, pixel), row_dir=tuple(r), col_dir=tuple(c),  # type: ignore[arg-type]
+        first_position=tuple(first), step=(0.0, 0.0, table_step), n_slices=n_slices,
+        slice_thickness=table_step * np.cos(t), values=anatomy.ct_hu,
+        transfer_syntax=transfer_syntax, rescale_intercept=-1024.0, bits_stored=12,
+        window=(40.0, 400.0), gantry_tilt=tilt_deg,
+    )
+
+
+def pet_body(study: StudySpec, *, transfer_syntax: str = "explicit", matrix: int = 144,
+             pixel: float = 4.0, spacing: float = 3.0, z_top: float = 199.0,
+             n_slices: int = 134) -> SeriesSpec:
+    """PET on a coarser grid, same Frame of Reference as the CT, per-slice float slopes."""
+    half = (matrix - 1) / 2 * pixel
+    z0 = z_top - (n_slices - 1) * spacing
+    return SeriesSpec(
+        study=study, key="pet", modality="PT", number=7, description="PET WB FDG AC",
+        rows=matrix, columns=matrix, pixel_spacing=(pixel, pixel),
+        row_dir=(1.0, 0.0, 0.0), col_dir=(0.0, 1.0, 0.0), first_position=(-half, -half, z0),
+        step=(0.0, 0.0, spacing), n_slices=n_slices, slice_thickness=spacing,
+        values=anatomy.pet_activity, transfer_syntax=transfer_syntax, per_slice_slope=True,
+        bits_stored=16, signed=True, window=(25000.0, 50000.0),
+    )
+
+
+def mr_head(study: StudySpec, *, transfer_syntax: str = "explicit", matrix: int = 256,
+            pixel: float = 0.9375, spacing: float = 5.0, n_slices: int = 30) -> SeriesSpec:
+    """Axial T1 head with anisotropic voxels (0.94 × 0.94 × 5 mm)."""
+    half = (matrix - 1) / 2 * pixel
+    z0 = -(n_slices - 1) / 2 * spacing
+    return SeriesSpec(
+        study=study, key="mr", modality="MR", number=3, description="T1 SE axial 5mm",
+        rows=matrix, columns=matrix, pixel_spacing=(pixel, pixel),
+        row_dir=(1.0, 0.0, 0.0), col_dir=(0.0, 1.0, 0.0), first_position=(-half, -half, z0),
+        step=(0.0, 0.0, spacing), n_slices=n_slices, slice_thickness=spacing,
+        values=anatomy.mr_signal, noise_sd=8.0, transfer_syntax=transfer_syntax,
+        bits_stored=12, window=(450.0, 900.0),
+    )
+
+
+@dataclass(frozen=True)
+class DemoStudy:
+    folder: str
+    series: dict[str, SeriesSpec]
+
+
+def demo_specs(*, ct_slices: int = 320, light: bool = False) -> dict[str, SeriesSpec]:
+    """The built-in demo: one patient, a CT+PET study (shared frame of reference) and an MR head.
+
+    ``light`` makes a smaller CT (for quick tests); the demo itself uses the full one.
+    """
+    patient = PatientSpec()
+    chest = StudySpec(patient, key="demo-chest")
+    head = StudySpec(patient, key="demo-head", date="20260918", time="091500",
+                     description="MR Head", accession="A0002")
+    ct = ct_chest(chest, n_slices=ct_slices, transfer_syntax="rle")
+    if light:
+        ct = ct_chest(chest, n_slices=80, spacing=5.0, matrix=256, pixel=1.4,
+                      transfer_syntax="rle")
+    return {
+        "ct": ct,
+        "pet": pet_body(chest, transfer_syntax="j2k"),
+        "oblique": ct_oblique(chest, transfer_syntax="explicit"),
+        "tilted": ct_tilted(chest, transfer_syntax="explicit"),
+        "mr": mr_head(head, transfer_syntax="jpegls"),
+    }
+
+
+def write_study(specs: dict[str, SeriesSpec], folder: str) -> DemoStudy:
+    for name, spec in specs.items():
+        write_series(spec, os.path.join(folder, name))
+    return DemoStudy(folder, specs)
+
+
+def with_syntax(spec: SeriesSpec, transfer_syntax: str) -> SeriesSpec:
+    return replace(spec, transfer_syntax=transfer_syntax)
+
+
+def today() -> str:
+    return _dt.date.today().strftime("%Y%m%d")
+
+
+def sample_paths(paths: Iterable[str], n: int = 3) -> list[str]:
+    paths = sorted(paths)
+    if len(paths) <= n:
+        return paths
+    idx = np.linspace(0, len(paths) - 1, n).round().astype(int)
+    return [paths[i] for i in idx]
