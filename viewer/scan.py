@@ -55,11 +55,11 @@ def iter_refs(paths: Iterable[str | os.PathLike[str]], problems: list[Problem]) 
         path = os.fspath(p)
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    if name.upper() == "DICOMDIR":
-                        continue  # the files it lists are in this tree anyway
+                    if name.upper() == "DICOMDIR" or name.startswith("."):
+                        continue  # DICOMDIR: its files are in this tree anyway; hidden files
                     yield from _refs_of_file(full, problems)
         elif os.path.isfile(path):
             if os.path.basename(path).upper() == "DICOMDIR":
@@ -264,7 +264,7 @@ def _spacing(ds: Dataset) -> tuple[float, float] | None:
     if s is None:
         return None
     if s[0] <= 0 or s[1] <= 0:
-        raise HeaderError(f"Pixel Spacing {s} is not positive")
+        return None  # written as 0\\0 by some modalities: the image is not calibrated
     return (s[0], s[1])
 
 

@@ -400,6 +400,8 @@ def _load_stack(
     inst0 = frames[0].instance
     px = inst0.pixel
     assert px is not None
+    if px.photometric == "PALETTE COLOR":
+        return _load_palette(series, frames)
     is_color = px.samples_per_pixel > 1
     plan_notes: list[str] = []
     if _is_volumetric(series):
@@ -446,3 +448,34 @@ def _load_stack(
         problems=problems,
         warnings=list(series.notes) + plan_notes,
     )
+
+
+def _load_palette(series: SeriesInfo, frames: list[FrameRef]) -> ImageStack:
+    """PALETTE COLOR images become RGB through their colour lookup tables."""
+    import pydicom
+    from pydicom.pixels import apply_color_lut
+
+    out: list[np.ndarray] = []
+    problems: list[Problem] = []
+    kept: list[FrameRef] = []
+    for fr in frames:
+        try:
+            with fr.instance.ref.open() as f:
+                ds = pydicom.dcmread(f, force=True)
+            pal = ds.pixel_array
+            if fr.instance.number_of_frames > 1:
+                pal = pal[fr.index]
+            rgb = apply_color_lut(pal, ds)
+        except Exception as exc:
+            problems.append(Problem(str(fr), f"palette colour image cannot be decoded ({exc})"))
+            continue
+        out.append(rgb)
+        kept.append(fr)
+    if not out:
+        raise LoadError("no palette colour image could be decoded", problems)
+    rgb_arr = np.stack(out)
+    if rgb_arr.dtype != np.uint8:
+        rgb_arr = (rgb_arr >> 8).astype(np.uint8) if rgb_arr.dtype == np.uint16 else rgb_arr
+    return ImageStack(frames=rgb_arr, pixel_spacing=kept[0].geometry.pixel_spacing,
+                      modality=series.modality, series_uid=series.series_uid, is_color=True,
+                      sources=kept, problems=problems, warnings=list(series.notes))

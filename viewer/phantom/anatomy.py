@@ -57,14 +57,28 @@ DISC_PERIOD = 30.0
 DISC_THICKNESS = 5.0
 
 
-def _in_ellipsoid(p: np.ndarray, center: tuple[float, ...], semi: tuple[float, ...]) -> np.ndarray:
-    d = (p - np.asarray(center)) / np.asarray(semi)
+Box = tuple[np.ndarray, np.ndarray]
+
+
+def _box(p: np.ndarray) -> Box:
+    flat = p.reshape(-1, 3)
+    return flat.min(axis=0), flat.max(axis=0)
+
+
+def _in_ellipsoid(p: np.ndarray, center: tuple[float, ...], semi: tuple[float, ...],
+                  box: Box | None = None) -> np.ndarray:
+    c, s = np.asarray(center), np.asarray(semi)
+    lo, hi = box if box is not None else _box(p)
+    if np.any(hi < c - s) or np.any(lo > c + s):  # bounding boxes apart: nothing inside
+        return np.zeros(p.shape[:-1], dtype=bool)
+    d = (p - c) / s
     return np.einsum("...i,...i->...", d, d) <= 1.0
 
 
 def ct_hu(p: np.ndarray) -> np.ndarray:
     """Noise-free HU at points ``p`` (..., 3)."""
     p = np.asarray(p, dtype=np.float64)
+    box = _box(p)
     x, y, z = p[..., 0], p[..., 1], p[..., 2]
     hu = np.full(x.shape, AIR)
     r_body = (x / BODY_SEMI[0]) ** 2 + (y / BODY_SEMI[1]) ** 2
@@ -77,11 +91,11 @@ def ct_hu(p: np.ndarray) -> np.ndarray:
     rib_z = (np.mod(z, 25.0) < 9.0) & (z > 10.0) & (z < 200.0)
     hu[(rib_out <= 1.0) & (rib_in > 1.0) & rib_z & (y > -60)] = CORTICAL_BONE
     for center, semi in (RIGHT_LUNG, LEFT_LUNG):
-        hu[_in_ellipsoid(p, center, semi)] = LUNG
-    hu[_in_ellipsoid(p, *HEART)] = BLOOD
-    hu[_in_ellipsoid(p, *LIVER_E) & (z < 10.0)] = LIVER
+        hu[_in_ellipsoid(p, center, semi, box)] = LUNG
+    hu[_in_ellipsoid(p, *HEART, box)] = BLOOD
+    hu[_in_ellipsoid(p, *LIVER_E, box) & (z < 10.0)] = LIVER
     for center, semi in KIDNEYS:
-        hu[_in_ellipsoid(p, center, semi)] = KIDNEY
+        hu[_in_ellipsoid(p, center, semi, box)] = KIDNEY
     ax, ay, ar, (az0, az1) = AORTA
     hu[((x - ax) ** 2 + (y - ay) ** 2 <= ar**2) & (z >= az0) & (z <= az1)] = CONTRAST_VESSEL
     sx, sy, sr = SPINE
@@ -92,7 +106,7 @@ def ct_hu(p: np.ndarray) -> np.ndarray:
     hu[in_spine & (rs2 <= (sr - SPINE_CORTEX) ** 2)] = CANCELLOUS_BONE
     hu[in_spine & disc] = MUSCLE + 30
     for n in NODULES:
-        hu[_in_ellipsoid(p, n.center, (n.diameter / 2,) * 3)] = NODULE
+        hu[_in_ellipsoid(p, n.center, (n.diameter / 2,) * 3, box)] = NODULE
     return hu
 
 
@@ -120,13 +134,14 @@ MR_VENTRICLES = (((-12.0, 0.0, 10.0), (8.0, 28.0, 14.0)), ((12.0, 0.0, 10.0), (8
 def mr_signal(p: np.ndarray) -> np.ndarray:
     """T1-like signal of a head phantom centred at the origin."""
     p = np.asarray(p, dtype=np.float64)
+    box = _box(p)
     s = np.zeros(p.shape[:-1])
     a, b, c = MR_HEAD_SEMI
     for grow, value in ((0.0, MR_SCALP), (-5.0, MR_SKULL), (-11.0, MR_CSF), (-14.0, MR_GRAY),
                         (-20.0, MR_WHITE)):
-        s[_in_ellipsoid(p, (0.0, 0.0, 0.0), (a + grow, b + grow, c + grow))] = value
+        s[_in_ellipsoid(p, (0.0, 0.0, 0.0), (a + grow, b + grow, c + grow), box)] = value
     for center, semi in MR_VENTRICLES:
-        s[_in_ellipsoid(p, center, semi)] = MR_CSF
+        s[_in_ellipsoid(p, center, semi, box)] = MR_CSF
     return s
 
 
@@ -139,16 +154,17 @@ PET_HOT_NODULE = NODULES[1]  # the 10 mm nodule is FDG-avid
 def pet_activity(p: np.ndarray) -> np.ndarray:
     """Activity concentration in Bq/ml, registered to the CT chest/abdomen phantom."""
     p = np.asarray(p, dtype=np.float64)
+    box = _box(p)
     x, y = p[..., 0], p[..., 1]
     act = np.zeros(p.shape[:-1])
     act[(x / BODY_SEMI[0]) ** 2 + (y / BODY_SEMI[1]) ** 2 <= 1.0] = PET_BACKGROUND
     for center, semi in (RIGHT_LUNG, LEFT_LUNG):
-        act[_in_ellipsoid(p, center, semi)] = PET_BACKGROUND * 0.2
-    act[_in_ellipsoid(p, *HEART)] = PET_BACKGROUND * 4
-    act[_in_ellipsoid(p, *LIVER_E) & (p[..., 2] < 10.0)] = PET_BACKGROUND * 2
+        act[_in_ellipsoid(p, center, semi, box)] = PET_BACKGROUND * 0.2
+    act[_in_ellipsoid(p, *HEART, box)] = PET_BACKGROUND * 4
+    act[_in_ellipsoid(p, *LIVER_E, box) & (p[..., 2] < 10.0)] = PET_BACKGROUND * 2
     for center, semi in KIDNEYS:
-        act[_in_ellipsoid(p, center, semi)] = PET_BACKGROUND * 6
+        act[_in_ellipsoid(p, center, semi, box)] = PET_BACKGROUND * 6
     n = PET_HOT_NODULE
     # a hot spot larger than the nodule, as PET resolution would show it
-    act[_in_ellipsoid(p, n.center, (n.diameter,) * 3)] = PET_BACKGROUND * 10
+    act[_in_ellipsoid(p, n.center, (n.diameter,) * 3, box)] = PET_BACKGROUND * 10
     return act

@@ -384,6 +384,7 @@ def encode(ds: Dataset, ts: UID) -> None:
         return
     if ts == RLELossless:
         ds.compress(RLELossless, encoding_plugin="pylibjpeg")
+        ds.LossyImageCompression = "00"
         return
     px = ds.pixel_array
     ds.PixelData = encapsulate([_encode_frame(px, ts)])
