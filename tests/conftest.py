@@ -68,3 +68,11 @@ def light_dir(data_root: Path) -> Path:
 @pytest.fixture(scope="session")
 def light_scan(light_dir: Path):
     return scan(light_dir)
+
+
+def corpus_file(name: str) -> Path:
+    """A real test file by name, from pydicom or pydicom-data (skips if neither has it)."""
+    for base in (PYDICOM_TEST_FILES, pydicom_data_dir()):
+        if base is not None and (base / name).is_file():
+            return base / name
+    pytest.skip(f"{name} is not in the installed corpora")

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pydicom
 from pydicom import encaps
+from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID
 
 from viewer.model import InstanceInfo, PixelFormat
@@ -191,16 +193,22 @@ class FrameReader:
             except Exception:
                 # files that need the whole dataset parsed (deflate, a wrong transfer syntax)
                 try:
-                    import pydicom
-
-                    with inst.ref.open() as f:
-                        ds = pydicom.dcmread(f, force=True)
-                    arr = ds.pixel_array
+                    arr = read_dataset(inst).pixel_array
                     if inst.number_of_frames > 1:
                         arr = arr[index]
                 except Exception as exc:
                     raise DecodeError(f"pixel data cannot be decoded ({_short(exc)})") from None
         return _check_shape(arr, px)
+
+
+def read_dataset(inst: InstanceInfo) -> Dataset:
+    """The whole dataset, with a transfer syntax even when the file has no meta header."""
+    with inst.ref.open() as f:
+        ds = pydicom.dcmread(f, force=True)
+    if "TransferSyntaxUID" not in getattr(ds, "file_meta", Dataset()):
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.TransferSyntaxUID = UID(inst.transfer_syntax_uid)
+    return ds
 
 
 def decoder_name(transfer_syntax_uid: str) -> str:

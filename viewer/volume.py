@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from viewer.codecs import DecodeError, FrameReader, storage_dtype
+from viewer.codecs import DecodeError, FrameReader, read_dataset, storage_dtype
 from viewer.geometry import StackPlan, affine, plan_stack
 from viewer.model import FrameRef, InstanceInfo, Problem, SeriesInfo
 
@@ -452,7 +452,6 @@ def _load_stack(
 
 def _load_palette(series: SeriesInfo, frames: list[FrameRef]) -> ImageStack:
     """PALETTE COLOR images become RGB through their colour lookup tables."""
-    import pydicom
     from pydicom.pixels import apply_color_lut
 
     out: list[np.ndarray] = []
@@ -460,8 +459,7 @@ def _load_palette(series: SeriesInfo, frames: list[FrameRef]) -> ImageStack:
     kept: list[FrameRef] = []
     for fr in frames:
         try:
-            with fr.instance.ref.open() as f:
-                ds = pydicom.dcmread(f, force=True)
+            ds = read_dataset(fr.instance)
             pal = ds.pixel_array
             if fr.instance.number_of_frames > 1:
                 pal = pal[fr.index]

@@ -1,0 +1,170 @@
+"""Import sources (folders, DICOMDIR, zip) and image kinds (enhanced multi-frame, 2D, colour)."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+
+from tests.conftest import PYDICOM_TEST_FILES, corpus_file
+from tests.helpers import small_ct
+from viewer.phantom import series as S
+from viewer.scan import scan
+from viewer.sources import close_archives
+from viewer.volume import ImageStack, Volume, load_series
+
+
+def test_folder_scan_is_recursive_and_groups_patient_study_series(tmp_path: Path,
+                                                                  light_dir: Path) -> None:
+    shutil.copytree(light_dir / "ct", tmp_path / "a" / "b" / "c" / "ct")
+    shutil.copytree(light_dir / "mr", tmp_path / "a" / "mr")
+    (tmp_path / "a" / "notes.txt").write_text("not dicom")
+    res = scan(tmp_path)
+    assert [p.where for p in res.problems] == [str(tmp_path / "a" / "notes.txt")]
+    assert "not a DICOM file" in res.problems[0].reason
+    (patient,) = res.patients
+    assert {st.description for st in patient.studies} == {"CT Chest/Abdomen with contrast",
+                                                          "MR Head"}
+    counts = sorted(len(s.frames) for s in res.all_series())
+    assert counts == [30, 80]
+
+
+def test_dicomdir_lists_its_files() -> None:
+    dicomdir = PYDICOM_TEST_FILES / "dicomdirtests" / "DICOMDIR"
+    res = scan(dicomdir)
+    fs = pydicom.fileset.FileSet(pydicom.dcmread(dicomdir))
+    assert res.files_seen == len(list(fs)) > 0
+    assert len(res.patients) == len(fs.find_values("PatientID"))
+    assert sum(len(s.frames) for s in res.all_series()) > 0
+
+
+def test_zip_archive_scans_and_loads_like_the_folder(tmp_path: Path, light_dir: Path) -> None:
+    archive = tmp_path / "study.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted((light_dir / "ct").glob("*.dcm")):
+            zf.write(f, f"STUDY/CT/{f.name}")
+        zf.writestr("STUDY/readme.txt", "hello")
+        zf.writestr("__MACOSX/._junk", "x")
+    from_zip = scan(archive)
+    from_dir = scan(light_dir / "ct")
+    assert [p.where.endswith("readme.txt") for p in from_zip.problems] == [True]
+    (zs,) = from_zip.all_series()
+    (ds,) = from_dir.all_series()
+    vz, vd = load_series(zs), load_series(ds)
+    assert isinstance(vz, Volume) and isinstance(vd, Volume)
+    np.testing.assert_array_equal(vz.array, vd.array)
+    np.testing.assert_allclose(vz.affine, vd.affine)
+    close_archives()
+
+
+def test_corrupt_zip_is_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.zip"
+    bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    res = scan(bad)
+    assert len(res.problems) == 1 and "zip" in res.problems[0].reason
+
+
+def _enhanced_ct(tmp_path: Path, order: list[int]) -> tuple[Path, S.SeriesSpec]:
+    """An Enhanced CT built on the real eCT_Supplemental.dcm header, with phantom frames."""
+    spec = small_ct("enh", n_slices=len(order), matrix=64, pixel=5.0, spacing=6.0)
+    ds = pydicom.dcmread(corpus_file("eCT_Supplemental.dcm"))
+    item0 = ds.PerFrameFunctionalGroupsSequence[0]
+    frames = []
+    per_frame = []
+    for k in order:
+        item = copy.deepcopy(item0)
+        item.PlanePositionSequence[0].ImagePositionPatient = [float(v) for v in spec.position(k)]
+        if "PixelValueTransformationSequence" in item:
+            del item.PixelValueTransformationSequence
+        per_frame.append(item)
+        stored, _ = spec.stored_slice(k)
+        frames.append(stored)
+    ds.PerFrameFunctionalGroupsSequence = Sequence(per_frame)
+    shared = ds.SharedFunctionalGroupsSequence[0]
+    shared.PlaneOrientationSequence[0].ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+    shared.PixelMeasuresSequence[0].PixelSpacing = list(spec.pixel_spacing)
+    shared.PixelMeasuresSequence[0].SliceThickness = spec.slice_thickness
+    pvt = Dataset()
+    pvt.RescaleIntercept = -1024
+    pvt.RescaleSlope = 1
+    pvt.RescaleType = "HU"
+    shared.PixelValueTransformationSequence = Sequence([pvt])
+    ds.NumberOfFrames = len(order)
+    ds.Rows = ds.Columns = 64
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds.PixelData = np.stack(frames).astype(np.uint16).tobytes()
+    ds["PixelData"].VR = "OW"
+    out = tmp_path / "enhanced.dcm"
+    ds.save_as(out, enforce_file_format=True)
+    return out, spec
+
+
+def test_enhanced_multiframe_ct_uses_per_frame_functional_groups(tmp_path: Path) -> None:
+    order = [5, 0, 9, 3, 1, 7, 2, 8, 4, 6]  # frames stored out of anatomical order
+    path, spec = _enhanced_ct(tmp_path, order)
+    (series,) = scan(path).all_series()
+    vol = load_series(series)
+    assert isinstance(vol, Volume) and vol.shape == (10, 64, 64)
+    np.testing.assert_allclose(vol.origin, spec.first_position)
+    assert vol.spacing == pytest.approx((5.0, 5.0, 6.0))
+    for k in range(10):
+        np.testing.assert_array_equal(vol.array[k], spec.expected_slice(k))
+
+
+def test_real_enhanced_ct_geometry() -> None:
+    path = corpus_file("eCT_Supplemental.dcm")
+    (series,) = scan(path).all_series()
+    positions = sorted(f.geometry.position[2] for f in series.frames)  # type: ignore[index]
+    assert positions == [-159.0, -149.0]
+    assert series.frames[0].geometry.pixel_spacing == (0.388672, 0.388672)
+
+
+def test_radiograph_without_calibration_is_a_2d_image() -> None:
+    (series,) = scan(corpus_file("RG1_UNCR.dcm")).all_series()
+    inst = series.frames[0].instance
+    assert inst.modality == "CR"
+    assert series.frames[0].geometry.pixel_spacing is None  # 0\0 means "not calibrated"
+    img = load_series(series)
+    assert isinstance(img, ImageStack) and img.pixel_spacing is None
+    assert img.frames.shape == (1, 1955, 1841)
+
+
+def test_ultrasound_cine_ybr_jpeg_is_rgb() -> None:
+    path = corpus_file("color3d_jpeg_baseline.dcm")
+    (series,) = scan(path).all_series()
+    img = load_series(series)
+    assert isinstance(img, ImageStack) and img.is_color
+    assert img.frames.shape == (120, 480, 640, 3) and img.frames.dtype == np.uint8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = pydicom.dcmread(path).pixel_array  # pydicom converts YBR to RGB
+    np.testing.assert_array_equal(img.frames[[0, 60, 119]], want[[0, 60, 119]])
+
+
+@pytest.mark.parametrize("name", ["SC_rgb.dcm", "SC_rgb_2frame.dcm", "SC_ybr_full_uncompressed.dcm",
+                                  "SC_rgb_rle.dcm", "SC_rgb_jpeg_gdcm.dcm"])
+def test_colour_images(name: str) -> None:
+    path = corpus_file(name)
+    img = load_series(scan(path).all_series()[0])
+    assert isinstance(img, ImageStack) and img.is_color
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = pydicom.dcmread(path).pixel_array
+    want = want if want.ndim == 4 else want[None]
+    np.testing.assert_array_equal(img.frames, want)
+    assert img.frames[..., 0].std() > 0
+
+
+def test_palette_colour_becomes_rgb() -> None:
+    img = load_series(scan(corpus_file("OT-PAL-8-face.dcm")).all_series()[0])
+    assert isinstance(img, ImageStack) and img.is_color and img.frames.shape[-1] == 3
+    assert img.frames.std() > 10
