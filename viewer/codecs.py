@@ -151,7 +151,8 @@ class FrameReader:
                 data = self._compressed_frame(index)
                 arr = _FAST_COMPRESSED[inst.transfer_syntax_uid](data, px)
                 return _check_shape(_fix_bits(arr, px), px)
-            except Exception as exc:
+            except BaseException as exc:  # Rust codecs panic with a BaseException subclass
+                _reraise_interrupts(exc)
                 fast_error = exc
             # odd encapsulation that pydicom knows how to handle? else report the fast error
             try:
@@ -190,13 +191,15 @@ class FrameReader:
             try:
                 with inst.ref.open() as f:
                     arr = pixel_array(f, index=index)
-            except Exception:
+            except BaseException as first_exc:
+                _reraise_interrupts(first_exc)
                 # files that need the whole dataset parsed (deflate, a wrong transfer syntax)
                 try:
                     arr = read_dataset(inst).pixel_array
                     if inst.number_of_frames > 1:
                         arr = arr[index]
-                except Exception as exc:
+                except BaseException as exc:
+                    _reraise_interrupts(exc)
                     raise DecodeError(f"pixel data cannot be decoded ({_short(exc)})") from None
         return _check_shape(arr, px)
 
@@ -223,6 +226,12 @@ def decoder_name(transfer_syntax_uid: str) -> str:
     if fn is _rle:
         return "pylibjpeg-rle"
     return f"pydicom ({UID(transfer_syntax_uid).name})"
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """Decoder failures (even a codec's panic) become reports; a user's Ctrl-C does not."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
 
 
 def _short(exc: BaseException) -> str:

@@ -183,9 +183,12 @@ def _ds_common(spec: SeriesSpec, k: int) -> Dataset:
     ds.InstanceCreationDate = st.date
     ds.InstanceCreationTime = st.time
     if spec.derived:
-        ds.ImageType = ["DERIVED", "SECONDARY"]
+        # CT defines only AXIAL/LOCALIZER for value 3; vendors write REFORMATTED for MPRs
+        ds.ImageType = ["DERIVED", "SECONDARY", "REFORMATTED"]
     elif spec.modality == "CT":
         ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
+    elif spec.modality == "MR":
+        ds.ImageType = ["ORIGINAL", "PRIMARY", "OTHER"]
     else:
         ds.ImageType = ["ORIGINAL", "PRIMARY"]
     ds.StudyDate = st.date
