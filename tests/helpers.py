@@ -15,8 +15,11 @@ from viewer.phantom import anatomy
 from viewer.phantom import series as S
 
 
-def copy_series(src: Path, dst: Path, edit: Callable[[Dataset, int], Dataset | None] | None = None,
-                ) -> list[Path]:
+def copy_series(
+    src: Path,
+    dst: Path,
+    edit: Callable[[Dataset, int], Dataset | None] | None = None,
+) -> list[Path]:
     """Copy every file of ``src`` to ``dst``; ``edit(ds, n)`` may change or drop (None) each."""
     dst.mkdir(parents=True, exist_ok=True)
     out = []
@@ -34,18 +37,39 @@ def copy_series(src: Path, dst: Path, edit: Callable[[Dataset, int], Dataset | N
     return out
 
 
-def small_ct(key: str = "small", *, matrix: int = 96, pixel: float = 3.5, n_slices: int = 40,
-             spacing: float = 5.0, noise: bool = False, transfer_syntax: str = "explicit",
-             ) -> S.SeriesSpec:
+def small_ct(
+    key: str = "small",
+    *,
+    matrix: int = 96,
+    pixel: float = 3.5,
+    n_slices: int = 40,
+    spacing: float = 5.0,
+    noise: bool = False,
+    transfer_syntax: str = "explicit",
+) -> S.SeriesSpec:
     """A small, fast CT of the chest phantom (noise-free by default: values are exact HU)."""
     study = S.StudySpec(S.PatientSpec(), key=f"test-{key}")
-    spec = S.ct_chest(study, n_slices=n_slices, spacing=spacing, matrix=matrix, pixel=pixel,
-                      transfer_syntax=transfer_syntax, key=key, noise_sd=6.0 if noise else 0.0)
+    spec = S.ct_chest(
+        study,
+        n_slices=n_slices,
+        spacing=spacing,
+        matrix=matrix,
+        pixel=pixel,
+        transfer_syntax=transfer_syntax,
+        key=key,
+        noise_sd=6.0 if noise else 0.0,
+    )
     return spec
 
 
-def oriented(spec: S.SeriesSpec, row: np.ndarray, col: np.ndarray, center: np.ndarray,
-             step_len: float, key: str) -> S.SeriesSpec:
+def oriented(
+    spec: S.SeriesSpec,
+    row: np.ndarray,
+    col: np.ndarray,
+    center: np.ndarray,
+    step_len: float,
+    key: str,
+) -> S.SeriesSpec:
     """``spec`` re-planned: rows along ``row``, columns along ``col``, centred on ``center``."""
     row = np.asarray(row, float) / np.linalg.norm(row)
     col = np.asarray(col, float) / np.linalg.norm(col)
@@ -53,8 +77,14 @@ def oriented(spec: S.SeriesSpec, row: np.ndarray, col: np.ndarray, center: np.nd
     half_c = (spec.columns - 1) / 2 * spec.pixel_spacing[1]
     half_r = (spec.rows - 1) / 2 * spec.pixel_spacing[0]
     first = center - half_c * row - half_r * col - (spec.n_slices - 1) / 2 * step_len * n
-    return replace(spec, key=key, row_dir=tuple(row), col_dir=tuple(col),
-                   first_position=tuple(first), step=tuple(n * step_len))
+    return replace(
+        spec,
+        key=key,
+        row_dir=tuple(row),
+        col_dir=tuple(col),
+        first_position=tuple(first),
+        step=tuple(n * step_len),
+    )
 
 
 def true_hu(points: np.ndarray) -> np.ndarray:

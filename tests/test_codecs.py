@@ -40,8 +40,10 @@ def test_generated_ct_in_every_transfer_syntax_is_bit_exact(tmp_path: Path, ts: 
 @pytest.mark.parametrize("ts", SYNTAXES)
 def test_signed_float_slope_pet_in_every_transfer_syntax(tmp_path: Path, ts: str) -> None:
     study = S.StudySpec(S.PatientSpec(), key=f"pet-{ts}")
-    spec = replace(S.pet_body(study, transfer_syntax=ts, matrix=48, pixel=12.0, n_slices=10,
-                              spacing=30.0), key=f"pet-{ts}")
+    spec = replace(
+        S.pet_body(study, transfer_syntax=ts, matrix=48, pixel=12.0, n_slices=10, spacing=30.0),
+        key=f"pet-{ts}",
+    )
     S.write_series(spec, str(tmp_path), workers=1)
     (series,) = scan(tmp_path).all_series()
     vol = load_series(series)
@@ -78,13 +80,24 @@ def test_fast_decoders_agree_with_pydicom_on_real_files() -> None:
             syntaxes.add(inst.transfer_syntax_uid)
     assert compared >= 40
     # native, JPEG 2000, JPEG-LS and RLE all took the fast path at least once
-    assert {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.4.90",
-            "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.5"} <= syntaxes
+    assert {
+        "1.2.840.10008.1.2",
+        "1.2.840.10008.1.2.1",
+        "1.2.840.10008.1.2.4.90",
+        "1.2.840.10008.1.2.4.80",
+        "1.2.840.10008.1.2.5",
+    } <= syntaxes
 
 
-MR_SMALL_VARIANTS = ["MR_small_bigendian.dcm", "MR_small_expb.dcm", "MR_small_implicit.dcm",
-                     "MR_small_jp2klossless.dcm", "MR_small_jpeg_ls_lossless.dcm",
-                     "MR_small_RLE.dcm", "MR_small_padded.dcm"]
+MR_SMALL_VARIANTS = [
+    "MR_small_bigendian.dcm",
+    "MR_small_expb.dcm",
+    "MR_small_implicit.dcm",
+    "MR_small_jp2klossless.dcm",
+    "MR_small_jpeg_ls_lossless.dcm",
+    "MR_small_RLE.dcm",
+    "MR_small_padded.dcm",
+]
 
 
 @pytest.mark.parametrize("name", MR_SMALL_VARIANTS)
@@ -95,17 +108,22 @@ def test_real_transfer_syntax_variants_decode_identically(name: str) -> None:
     np.testing.assert_array_equal(got.frames, ref.frames)
 
 
-@pytest.mark.parametrize("name,ts_name", [
-    ("image_dfl.dcm", "Deflated Explicit VR Little Endian"),
-    ("SC_rgb_jpeg_dcmtk.dcm", "JPEG Baseline (Process 1)"),
-    ("JPGExtended.dcm", "JPEG Extended (Process 2 and 4)"),
-    ("SC_rgb_rle.dcm", "RLE Lossless"),
-    ("ExplVR_BigEnd.dcm", "Explicit VR Big Endian"),
-    ("JPEG2000.dcm", "JPEG 2000 Image Compression"),
-])
+@pytest.mark.parametrize(
+    "name,ts_name",
+    [
+        ("image_dfl.dcm", "Deflated Explicit VR Little Endian"),
+        ("SC_rgb_jpeg_dcmtk.dcm", "JPEG Baseline (Process 1)"),
+        ("JPGExtended.dcm", "JPEG Extended (Process 2 and 4)"),
+        ("SC_rgb_rle.dcm", "RLE Lossless"),
+        ("ExplVR_BigEnd.dcm", "Explicit VR Big Endian"),
+        ("JPEG2000.dcm", "JPEG 2000 Image Compression"),
+    ],
+)
 def test_other_transfer_syntaxes_decode_like_pydicom(name: str, ts_name: str) -> None:
     path = corpus_file(name)
-    assert pydicom.dcmread(path, stop_before_pixels=True).file_meta.TransferSyntaxUID.name == ts_name
+    assert (
+        pydicom.dcmread(path, stop_before_pixels=True).file_meta.TransferSyntaxUID.name == ts_name
+    )
     stack = load_series(scan(path).all_series()[0])
     assert isinstance(stack, (ImageStack, Volume))
     with warnings.catch_warnings():

@@ -12,8 +12,10 @@ import pytest
 from viewer.phantom import series as S
 
 DCIODVFY = shutil.which("dciodvfy")
-pytestmark = pytest.mark.skipif(DCIODVFY is None and not __import__("os").environ.get("CI"),
-                                reason="dciodvfy (Debian dicom3tools) is not installed")
+pytestmark = pytest.mark.skipif(
+    DCIODVFY is None and not __import__("os").environ.get("CI"),
+    reason="dciodvfy (Debian dicom3tools) is not installed",
+)
 
 
 def dciodvfy_errors(path: Path | str) -> list[str]:
@@ -47,8 +49,9 @@ def test_every_file_of_the_demo_study_is_valid(demo_dir: Path) -> None:
 
 @pytest.mark.parametrize("ts", ["explicit", "j2k", "rle", "jpegls"])
 @pytest.mark.parametrize("kind", ["ct", "pet", "oblique", "tilted", "mr"])
-def test_every_series_kind_is_valid_in_every_transfer_syntax(tmp_path: Path, ts: str,
-                                                             kind: str) -> None:
+def test_every_series_kind_is_valid_in_every_transfer_syntax(
+    tmp_path: Path, ts: str, kind: str
+) -> None:
     spec = S.with_syntax(S.demo_specs(light=True)[kind], ts)
     for k in (0, spec.n_slices - 1):
         path = S.write_slice(spec, k, str(tmp_path / f"{kind}-{ts}-{k}.dcm"))

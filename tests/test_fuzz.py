@@ -28,12 +28,19 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("seeds")
     out = []
     for ts in ("explicit", "j2k", "rle", "jpegls", "htj2k"):
-        spec = small_ct(f"fuzz-{ts}", matrix=48, pixel=7.0, n_slices=3, noise=True,
-                        transfer_syntax=ts)
+        spec = small_ct(
+            f"fuzz-{ts}", matrix=48, pixel=7.0, n_slices=3, noise=True, transfer_syntax=ts
+        )
         out.append(Path(S.write_slice(spec, 1, str(folder / f"seed-{ts}.dcm"))))
-    for name in ("MR_small.dcm", "CT_small.dcm", "SC_rgb_jpeg_dcmtk.dcm", "SC_rgb_rle.dcm",
-                 "MR_small_implicit.dcm", "emri_small_jpeg_ls_lossless.dcm",
-                 "JPEG2000.dcm"):
+    for name in (
+        "MR_small.dcm",
+        "CT_small.dcm",
+        "SC_rgb_jpeg_dcmtk.dcm",
+        "SC_rgb_rle.dcm",
+        "MR_small_implicit.dcm",
+        "emri_small_jpeg_ls_lossless.dcm",
+        "JPEG2000.dcm",
+    ):
         try:
             src = corpus_file(name)
         except pytest.skip.Exception:
@@ -64,9 +71,18 @@ def _header_edit(data: bytes, rng: np.random.Generator) -> bytes | None:
     elif choice == 5:
         ds.SamplesPerPixel = int(rng.choice([0, 2, 3, 9]))
     elif choice == 6:
-        ds.file_meta.TransferSyntaxUID = str(rng.choice([
-            "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.5",
-            "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.2", "1.2.3.4"]))
+        ds.file_meta.TransferSyntaxUID = str(
+            rng.choice(
+                [
+                    "1.2.840.10008.1.2.1",
+                    "1.2.840.10008.1.2.4.90",
+                    "1.2.840.10008.1.2.5",
+                    "1.2.840.10008.1.2.4.80",
+                    "1.2.840.10008.1.2.2",
+                    "1.2.3.4",
+                ]
+            )
+        )
     elif choice == 7:
         ds.ImageOrientationPatient = [float(v) for v in rng.normal(0, 5, 6)]
     else:
@@ -145,16 +161,18 @@ def test_thousand_mutated_files_are_reported_not_crashed(tmp_path: Path, seeds: 
 
 
 @pytest.mark.parametrize("kind", ["oblique", "ct"])  # Explicit VR LE, and RLE Lossless
-def test_bad_files_among_good_ones_do_not_stop_the_series(tmp_path: Path, light_dir: Path,
-                                                          kind: str) -> None:
+def test_bad_files_among_good_ones_do_not_stop_the_series(
+    tmp_path: Path, light_dir: Path, kind: str
+) -> None:
     src = sorted((light_dir / kind).glob("*.dcm"))
     folder = tmp_path / "mixed"
     folder.mkdir()
     for f in src:
         shutil.copy(f, folder / f.name)
     # three files in the middle of the stack, damaged in different ways
-    by_pos = sorted(src, key=lambda f: float(pydicom.dcmread(f, stop_before_pixels=True)
-                                             .SliceLocation))
+    by_pos = sorted(
+        src, key=lambda f: float(pydicom.dcmread(f, stop_before_pixels=True).SliceLocation)
+    )
     truncated, zeroed, garbage = by_pos[20], by_pos[30], by_pos[40]
     data = truncated.read_bytes()
     (folder / truncated.name).write_bytes(data[: len(data) - 3000])  # pixel data cut short
@@ -174,7 +192,8 @@ def test_bad_files_among_good_ones_do_not_stop_the_series(tmp_path: Path, light_
     assert truncated.name in reasons
     # a file claiming 4096 rows is refused by the scan, or split off as its own display set
     assert "absurd.dcm" in reasons or any(
-        s.frames[0].instance.ref.path.endswith("absurd.dcm") for s in others)
+        s.frames[0].instance.ref.path.endswith("absurd.dcm") for s in others
+    )
     assert vol.shape[0] == len(src)  # the three holes are reported and bridged on the grid
     assert any("missing" in w for w in vol.warnings)
 

@@ -47,20 +47,31 @@ PLANES = {
     "axial-feet-first-order": ((1, 0, 0), (0, 1, 0)),
     "coronal": ((1, 0, 0), (0, 0, -1)),
     "sagittal": ((0, 1, 0), (0, 0, -1)),
-    "double-oblique": (tuple(S.rotation(20, 0, 25) @ np.array([1.0, 0, 0])),
-                       tuple(S.rotation(20, 0, 25) @ np.array([0.0, 0, -1]))),
+    "double-oblique": (
+        tuple(S.rotation(20, 0, 25) @ np.array([1.0, 0, 0])),
+        tuple(S.rotation(20, 0, 25) @ np.array([0.0, 0, -1])),
+    ),
 }
 
 
 @pytest.mark.parametrize("plane", sorted(PLANES))
 def test_voxel_to_patient_mapping_is_exact(tmp_path: Path, plane: str) -> None:
     row, col = PLANES[plane]
-    spec = oriented(small_ct(plane, n_slices=24), np.array(row), np.array(col),
-                    np.array([-20.0, 5.0, 100.0]), 4.0, key=plane)
+    spec = oriented(
+        small_ct(plane, n_slices=24),
+        np.array(row),
+        np.array(col),
+        np.array([-20.0, 5.0, 100.0]),
+        4.0,
+        key=plane,
+    )
     if plane == "axial-feet-first-order":
         # written from the top down: instance 1 is the highest slice; files must still sort
-        spec = replace(spec, first_position=tuple(spec.position(spec.n_slices - 1)),
-                       step=tuple(-np.asarray(spec.step)))
+        spec = replace(
+            spec,
+            first_position=tuple(spec.position(spec.n_slices - 1)),
+            step=tuple(-np.asarray(spec.step)),
+        )
     S.write_series(spec, str(tmp_path / plane), workers=1)
     vol = _load(tmp_path / plane)
     assert vol.shape == (24, spec.rows, spec.columns)
@@ -122,8 +133,9 @@ def test_nodules_are_where_the_generator_put_them(demo_scan, demo_specs) -> None
         assert abs(diameter - nod.diameter) <= max(vol.spacing), (nod.name, diameter)
 
 
-def test_slice_order_ignores_instance_number_and_file_names(tmp_path: Path, light_dir: Path,
-                                                              light_specs) -> None:
+def test_slice_order_ignores_instance_number_and_file_names(
+    tmp_path: Path, light_dir: Path, light_specs
+) -> None:
     src = light_dir / "ct"
     ref = _load(src)
     rng = np.random.default_rng(7)
@@ -142,12 +154,17 @@ def test_slice_order_ignores_instance_number_and_file_names(tmp_path: Path, ligh
 def test_gaps_are_reported_and_filled_on_the_true_grid(tmp_path: Path, light_dir: Path) -> None:
     ref = _load(light_dir / "ct")
     files = sorted((light_dir / "ct").glob("*.dcm"))
-    z_of = {f.name: float(pydicom.dcmread(f, stop_before_pixels=True).ImagePositionPatient[2])
-            for f in files}
+    z_of = {
+        f.name: float(pydicom.dcmread(f, stop_before_pixels=True).ImagePositionPatient[2])
+        for f in files
+    }
     zs = sorted(z_of.values())
     drop = {zs[30], zs[31], zs[50]}
-    copy_series(light_dir / "ct", tmp_path / "gappy",
-                lambda ds, n: None if float(ds.ImagePositionPatient[2]) in drop else ds)
+    copy_series(
+        light_dir / "ct",
+        tmp_path / "gappy",
+        lambda ds, n: None if float(ds.ImagePositionPatient[2]) in drop else ds,
+    )
     vol = _load(tmp_path / "gappy")
     assert any("3 slice(s) missing" in w for w in vol.warnings), vol.warnings
     assert vol.resampled and vol.shape == ref.shape

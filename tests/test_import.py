@@ -22,8 +22,9 @@ from viewer.sources import close_archives
 from viewer.volume import ImageStack, Volume, load_series
 
 
-def test_folder_scan_is_recursive_and_groups_patient_study_series(tmp_path: Path,
-                                                                  light_dir: Path) -> None:
+def test_folder_scan_is_recursive_and_groups_patient_study_series(
+    tmp_path: Path, light_dir: Path
+) -> None:
     shutil.copytree(light_dir / "ct", tmp_path / "a" / "b" / "c" / "ct")
     shutil.copytree(light_dir / "mr", tmp_path / "a" / "mr")
     (tmp_path / "a" / "notes.txt").write_text("not dicom")
@@ -31,8 +32,10 @@ def test_folder_scan_is_recursive_and_groups_patient_study_series(tmp_path: Path
     assert [p.where for p in res.problems] == [str(tmp_path / "a" / "notes.txt")]
     assert "not a DICOM file" in res.problems[0].reason
     (patient,) = res.patients
-    assert {st.description for st in patient.studies} == {"CT Chest/Abdomen with contrast",
-                                                          "MR Head"}
+    assert {st.description for st in patient.studies} == {
+        "CT Chest/Abdomen with contrast",
+        "MR Head",
+    }
     counts = sorted(len(s.frames) for s in res.all_series())
     assert counts == [30, 80]
 
@@ -150,8 +153,16 @@ def test_ultrasound_cine_ybr_jpeg_is_rgb() -> None:
     np.testing.assert_array_equal(img.frames[[0, 60, 119]], want[[0, 60, 119]])
 
 
-@pytest.mark.parametrize("name", ["SC_rgb.dcm", "SC_rgb_2frame.dcm", "SC_ybr_full_uncompressed.dcm",
-                                  "SC_rgb_rle.dcm", "SC_rgb_jpeg_gdcm.dcm"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SC_rgb.dcm",
+        "SC_rgb_2frame.dcm",
+        "SC_ybr_full_uncompressed.dcm",
+        "SC_rgb_rle.dcm",
+        "SC_rgb_jpeg_gdcm.dcm",
+    ],
+)
 def test_colour_images(name: str) -> None:
     path = corpus_file(name)
     img = load_series(scan(path).all_series()[0])

@@ -85,13 +85,13 @@ def decode_native(buf: bytes | memoryview, px: PixelFormat) -> np.ndarray:
 def _imagecodecs_j2k(data: bytes, px: PixelFormat) -> np.ndarray:
     import imagecodecs
 
-    return imagecodecs.jpeg2k_decode(data, numthreads=1)  # type: ignore[no-any-return]
+    return imagecodecs.jpeg2k_decode(data, numthreads=1)
 
 
 def _imagecodecs_jls(data: bytes, px: PixelFormat) -> np.ndarray:
     import imagecodecs
 
-    return imagecodecs.jpegls_decode(data)  # type: ignore[no-any-return]
+    return imagecodecs.jpegls_decode(data)
 
 
 def _rle(data: bytes, px: PixelFormat) -> np.ndarray:

@@ -69,7 +69,10 @@ def plan_stack(frames: list[FrameRef]) -> StackPlan:
     pos = np.array([f.geometry.position for f in frames], dtype=float)
     dist = pos @ normal
     inst_no = np.array(
-        [f.instance.instance_number if f.instance.instance_number is not None else 0 for f in frames]
+        [
+            f.instance.instance_number if f.instance.instance_number is not None else 0
+            for f in frames
+        ]
     )
     order = np.lexsort((np.array([f.index for f in frames]), inst_no, dist))
     kept: list[int] = []
@@ -139,8 +142,12 @@ def plan_stack(frames: list[FrameRef]) -> StackPlan:
 
 
 def affine(
-    origin: np.ndarray, row_dir: np.ndarray, col_dir: np.ndarray, slice_step: np.ndarray,
-    col_spacing: float, row_spacing: float,
+    origin: np.ndarray,
+    row_dir: np.ndarray,
+    col_dir: np.ndarray,
+    slice_step: np.ndarray,
+    col_spacing: float,
+    row_spacing: float,
 ) -> np.ndarray:
     """4×4 matrix mapping (i, j, k, 1) voxel indices to LPS patient coordinates."""
     m = np.eye(4)
@@ -156,8 +163,9 @@ def affine(
 _LABELS = {0: ("L", "R"), 1: ("P", "A"), 2: ("H", "F")}  # + direction, - direction in LPS
 
 
-def direction_label(v: np.ndarray | tuple[float, ...], max_letters: int = 3,
-                    min_component: float = 0.25) -> str:
+def direction_label(
+    v: np.ndarray | tuple[float, ...], max_letters: int = 3, min_component: float = 0.25
+) -> str:
     """Label of the patient direction a vector points to, e.g. ``L``, ``LP`` or ``AFL``.
 
     LPS: +x is the patient's left, +y posterior, +z head. Components are listed from the largest;

@@ -28,8 +28,12 @@ def _sample_shifted(img: np.ndarray, du: float, dv: float, fill: float) -> np.nd
     # four neighbours: (iv, iu), (iv, iu+1), (iv+1, iu), (iv+1, iu+1)
     acc = np.zeros((h, w), dtype=np.float64)
     valid = np.ones((h, w), dtype=bool)
-    for dj, di, wt in ((0, 0, (1 - fv) * (1 - fu)), (0, 1, (1 - fv) * fu),
-                       (1, 0, fv * (1 - fu)), (1, 1, fv * fu)):
+    for dj, di, wt in (
+        (0, 0, (1 - fv) * (1 - fu)),
+        (0, 1, (1 - fv) * fu),
+        (1, 0, fv * (1 - fu)),
+        (1, 1, fv * fu),
+    ):
         if wt == 0:
             continue
         sj, si = iv + dj, iu + di
@@ -56,19 +60,16 @@ def regularize(
     row_sp, col_sp = pixel_spacing
     spacing = plan.spacing
     d = plan.distances
-    n_out = int(round((d[-1] - d[0]) / spacing)) + 1
+    n_out = round((d[-1] - d[0]) / spacing) + 1
     origin = plan.positions[0].copy()
     fill = float(arr.min())
-    out = np.empty((n_out,) + arr.shape[1:], dtype=arr.dtype)
+    out = np.empty((n_out, *arr.shape[1:]), dtype=arr.dtype)
     is_int = arr.dtype.kind in "iu"
     for k in range(n_out):
         dk = d[0] + k * spacing
         s = int(np.searchsorted(d, dk + 1e-6) - 1)
         s = min(max(s, 0), len(d) - 1)
-        if s == len(d) - 1:
-            w = 0.0
-        else:
-            w = (dk - d[s]) / (d[s + 1] - d[s])
+        w = 0.0 if s == len(d) - 1 else (dk - d[s]) / (d[s + 1] - d[s])
         if w < 1e-6:
             w = 0.0
         elif w > 1 - 1e-6:
@@ -84,7 +85,9 @@ def regularize(
         val = sample(s) if w == 0.0 else (1 - w) * sample(s) + w * sample(s + 1)
         if is_int:
             np.rint(val, out=val)
-        out[k] = val.astype(arr.dtype) if not is_int else np.clip(
-            val, np.iinfo(arr.dtype).min, np.iinfo(arr.dtype).max
-        ).astype(arr.dtype)
+        out[k] = (
+            val.astype(arr.dtype)
+            if not is_int
+            else np.clip(val, np.iinfo(arr.dtype).min, np.iinfo(arr.dtype).max).astype(arr.dtype)
+        )
     return out, origin

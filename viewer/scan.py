@@ -49,7 +49,9 @@ class HeaderError(ValueError):
 # --------------------------------------------------------------------------- enumeration
 
 
-def iter_refs(paths: Iterable[str | os.PathLike[str]], problems: list[Problem]) -> Iterator[FileRef]:
+def iter_refs(
+    paths: Iterable[str | os.PathLike[str]], problems: list[Problem]
+) -> Iterator[FileRef]:
     """Every candidate object below ``paths``: files, zip members, DICOMDIR references."""
     for p in paths:
         path = os.fspath(p)
@@ -252,7 +254,11 @@ def _orientation(ds: Dataset) -> tuple[float, float, float, float, float, float]
     c = o[3:]
     nr = math.sqrt(sum(x * x for x in r))
     nc = math.sqrt(sum(x * x for x in c))
-    if abs(nr - 1) > 0.01 or abs(nc - 1) > 0.01 or abs(sum(a * b for a, b in zip(r, c, strict=True))) > 0.01:
+    if (
+        abs(nr - 1) > 0.01
+        or abs(nc - 1) > 0.01
+        or abs(sum(a * b for a, b in zip(r, c, strict=True))) > 0.01
+    ):
         raise HeaderError("Image Orientation (Patient) is not two orthogonal unit vectors")
     rr = tuple(x / nr for x in r)
     cc = tuple(x / nc for x in c)
@@ -290,7 +296,9 @@ def _geometry(ds: Dataset, fallback: FrameGeometry | None = None) -> FrameGeomet
         position=position if position is not None else (fb.position if fb else None),  # type: ignore[arg-type]
         orientation=orientation if orientation is not None else (fb.orientation if fb else None),
         pixel_spacing=spacing if spacing is not None else (fb.pixel_spacing if fb else None),
-        slice_thickness=thickness if thickness is not None else (fb.slice_thickness if fb else None),
+        slice_thickness=thickness
+        if thickness is not None
+        else (fb.slice_thickness if fb else None),
         rescale_slope=slope if slope is not None else (fb.rescale_slope if fb else 1.0),
         rescale_intercept=(
             intercept if intercept is not None else (fb.rescale_intercept if fb else 0.0)
@@ -364,9 +372,7 @@ def instance_from_dataset(
     if per_frame is not None and len(per_frame) > 0:
         base = _geometry(shared[0], top) if shared else top
         if len(per_frame) < n_frames:
-            raise HeaderError(
-                f"{len(per_frame)} per-frame functional groups for {n_frames} frames"
-            )
+            raise HeaderError(f"{len(per_frame)} per-frame functional groups for {n_frames} frames")
         per_frame = list(per_frame)[:n_frames]
         frames = [_geometry(item, base) for item in per_frame]
         stack_ids, in_stack = [], []
@@ -377,8 +383,16 @@ def instance_from_dataset(
             in_stack.append(_int(fc0, "InStackPositionNumber") or 0)
     elif n_frames > 1:
         # multi-frame without per-frame geometry (cine, ultrasound): frames share one plane
-        frames = [FrameGeometry(None, top.orientation, top.pixel_spacing, top.slice_thickness,
-                                top.rescale_slope, top.rescale_intercept)] * n_frames
+        frames = [
+            FrameGeometry(
+                None,
+                top.orientation,
+                top.pixel_spacing,
+                top.slice_thickness,
+                top.rescale_slope,
+                top.rescale_intercept,
+            )
+        ] * n_frames
     else:
         frames = [top]
     wc = _first_float(ds, "WindowCenter")
@@ -452,7 +466,10 @@ def group(instances: Iterable[InstanceInfo]) -> list[PatientInfo]:
         study = studies.get(inst.study_uid)
         if study is None:
             study = studies[inst.study_uid] = StudyInfo(
-                inst.study_uid, inst.study_date, inst.study_time, inst.study_description,
+                inst.study_uid,
+                inst.study_date,
+                inst.study_time,
+                inst.study_description,
                 inst.accession_number,
             )
             patient.studies.append(study)
@@ -466,8 +483,13 @@ def group(instances: Iterable[InstanceInfo]) -> list[PatientInfo]:
             continue
         px = inst.pixel
         for i, g in enumerate(inst.frames):
-            key = (_orientation_key(g), px.rows, px.columns, px.samples_per_pixel,
-                   g.position is not None)
+            key = (
+                _orientation_key(g),
+                px.rows,
+                px.columns,
+                px.samples_per_pixel,
+                g.position is not None,
+            )
             series_buckets.setdefault(key, []).append(FrameRef(inst, i))
     # attach series to studies
     for series_uid, first in first_of_series.items():
@@ -495,8 +517,13 @@ def group(instances: Iterable[InstanceInfo]) -> list[PatientInfo]:
                 )
             study.series.append(s)
     for study in studies.values():
-        study.series.sort(key=lambda s: (s.series_number if s.series_number is not None else 1 << 30,
-                                         s.series_uid, s.part))
+        study.series.sort(
+            key=lambda s: (
+                s.series_number if s.series_number is not None else 1 << 30,
+                s.series_uid,
+                s.part,
+            )
+        )
     return list(patients.values())
 
 

@@ -31,7 +31,7 @@ class FileRef:
     def open(self) -> BinaryIO:
         """A seekable binary stream over the object's bytes."""
         if self.member is None:
-            return open(self.path, "rb")  # noqa: SIM115 - caller closes
+            return open(self.path, "rb")
         return io.BytesIO(self.read_bytes())
 
     def read_bytes(self) -> bytes:

@@ -45,13 +45,19 @@ class Volume:
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        return self.array.shape  # type: ignore[return-value]
+        return self.array.shape
 
     @property
     def affine(self) -> np.ndarray:
         d = self.direction
-        return affine(self.origin, d[:, 0], d[:, 1], d[:, 2] * self.spacing[2],
-                      self.spacing[0], self.spacing[1])
+        return affine(
+            self.origin,
+            d[:, 0],
+            d[:, 1],
+            d[:, 2] * self.spacing[2],
+            self.spacing[0],
+            self.spacing[1],
+        )
 
     def index_to_patient(self, ijk: np.ndarray | tuple[float, float, float]) -> np.ndarray:
         p = np.asarray(ijk, dtype=float)
@@ -117,7 +123,10 @@ def output_dtype(frames: list[FrameRef]) -> np.dtype[Any]:
             smin, smax = -(2 ** (px.bits_stored - 1)), 2 ** (px.bits_stored - 1) - 1
         else:
             smin, smax = 0, 2**px.bits_stored - 1
-        a, b = smin * g.rescale_slope + g.rescale_intercept, smax * g.rescale_slope + g.rescale_intercept
+        a, b = (
+            smin * g.rescale_slope + g.rescale_intercept,
+            smax * g.rescale_slope + g.rescale_intercept,
+        )
         lo, hi = min(lo, a, b), max(hi, a, b)
         if not (float(g.rescale_slope).is_integer() and float(g.rescale_intercept).is_integer()):
             integral = False
@@ -338,8 +347,9 @@ def _load_volume(
         if tick is not None:
             tick(n)
 
-    failures = decode_frames_into(arr, frames, workers=workers, first=mid, on_frame=on_frame,
-                                  rescale=int_rescale is None)
+    failures = decode_frames_into(
+        arr, frames, workers=workers, first=mid, on_frame=on_frame, rescale=int_rescale is None
+    )
     problems = [p for _, p in failures]
     if len(failures) == len(frames):
         raise LoadError(f"none of the {len(frames)} images could be decoded", problems)
@@ -423,8 +433,9 @@ def _load_stack(
         if tick is not None:
             tick(n)
 
-    failures = decode_frames_into(arr, frames, workers=workers, first=0, on_frame=on_frame,
-                                  rescale=rescale)
+    failures = decode_frames_into(
+        arr, frames, workers=workers, first=0, on_frame=on_frame, rescale=rescale
+    )
     problems = [p for _, p in failures]
     if len(failures) == len(frames):
         raise LoadError(f"none of the {len(frames)} images could be decoded", problems)
@@ -474,6 +485,13 @@ def _load_palette(series: SeriesInfo, frames: list[FrameRef]) -> ImageStack:
     rgb_arr = np.stack(out)
     if rgb_arr.dtype != np.uint8:
         rgb_arr = (rgb_arr >> 8).astype(np.uint8) if rgb_arr.dtype == np.uint16 else rgb_arr
-    return ImageStack(frames=rgb_arr, pixel_spacing=kept[0].geometry.pixel_spacing,
-                      modality=series.modality, series_uid=series.series_uid, is_color=True,
-                      sources=kept, problems=problems, warnings=list(series.notes))
+    return ImageStack(
+        frames=rgb_arr,
+        pixel_spacing=kept[0].geometry.pixel_spacing,
+        modality=series.modality,
+        series_uid=series.series_uid,
+        is_color=True,
+        sources=kept,
+        problems=problems,
+        warnings=list(series.notes),
+    )

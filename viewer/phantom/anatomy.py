@@ -65,8 +65,9 @@ def _box(p: np.ndarray) -> Box:
     return flat.min(axis=0), flat.max(axis=0)
 
 
-def _in_ellipsoid(p: np.ndarray, center: tuple[float, ...], semi: tuple[float, ...],
-                  box: Box | None = None) -> np.ndarray:
+def _in_ellipsoid(
+    p: np.ndarray, center: tuple[float, ...], semi: tuple[float, ...], box: Box | None = None
+) -> np.ndarray:
     c, s = np.asarray(center), np.asarray(semi)
     lo, hi = box if box is not None else _box(p)
     if np.any(hi < c - s) or np.any(lo > c + s):  # bounding boxes apart: nothing inside
@@ -137,8 +138,13 @@ def mr_signal(p: np.ndarray) -> np.ndarray:
     box = _box(p)
     s = np.zeros(p.shape[:-1])
     a, b, c = MR_HEAD_SEMI
-    for grow, value in ((0.0, MR_SCALP), (-5.0, MR_SKULL), (-11.0, MR_CSF), (-14.0, MR_GRAY),
-                        (-20.0, MR_WHITE)):
+    for grow, value in (
+        (0.0, MR_SCALP),
+        (-5.0, MR_SKULL),
+        (-11.0, MR_CSF),
+        (-14.0, MR_GRAY),
+        (-20.0, MR_WHITE),
+    ):
         s[_in_ellipsoid(p, (0.0, 0.0, 0.0), (a + grow, b + grow, c + grow), box)] = value
     for center, semi in MR_VENTRICLES:
         s[_in_ellipsoid(p, center, semi, box)] = MR_CSF

@@ -129,8 +129,11 @@ class SeriesSpec:
         c = np.asarray(self.col_dir)
         i = np.arange(self.columns) * self.pixel_spacing[1]
         j = np.arange(self.rows) * self.pixel_spacing[0]
-        return (self.position(k)[None, None, :] + j[:, None, None] * c[None, None, :]
-                + i[None, :, None] * r[None, None, :])
+        return (
+            self.position(k)[None, None, :]
+            + j[:, None, None] * c[None, None, :]
+            + i[None, :, None] * r[None, None, :]
+        )
 
     def modality_values(self, k: int) -> np.ndarray:
         """The modality values (HU for CT) slice ``k`` holds, noise included."""
@@ -404,7 +407,7 @@ def write_slice(spec: SeriesSpec, k: int, path: str) -> str:
     meta.MediaStorageSOPClassUID = ds.SOPClassUID
     meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.ImplementationClassUID = IMPLEMENTATION_UID
+    meta.ImplementationClassUID = UID(IMPLEMENTATION_UID)
     meta.ImplementationVersionName = "YUNYING_1"
     ds.file_meta = meta
     ts = TRANSFER_SYNTAXES[spec.transfer_syntax]
@@ -441,21 +444,42 @@ def write_series(spec: SeriesSpec, folder: str, workers: int | None = None) -> l
 # --------------------------------------------------------------------------- the standard set
 
 
-def ct_chest(study: StudySpec, *, n_slices: int = 320, spacing: float = 1.25,
-             matrix: int = 512, pixel: float = 0.7, transfer_syntax: str = "explicit",
-             z_top: float = 200.0, key: str = "ct", number: int = 2,
-             noise_sd: float = 6.0) -> SeriesSpec:
+def ct_chest(
+    study: StudySpec,
+    *,
+    n_slices: int = 320,
+    spacing: float = 1.25,
+    matrix: int = 512,
+    pixel: float = 0.7,
+    transfer_syntax: str = "explicit",
+    z_top: float = 200.0,
+    key: str = "ct",
+    number: int = 2,
+    noise_sd: float = 6.0,
+) -> SeriesSpec:
     """Axial chest/abdomen CT, stored 12-bit unsigned with intercept -1024 (HU exact)."""
     half = (matrix - 1) / 2 * pixel
     z0 = z_top - (n_slices - 1) * spacing
     return SeriesSpec(
-        study=study, key=key, modality="CT", number=number,
+        study=study,
+        key=key,
+        modality="CT",
+        number=number,
         description=f"Chest/Abdomen {spacing:g}mm",
-        rows=matrix, columns=matrix, pixel_spacing=(pixel, pixel),
-        row_dir=(1.0, 0.0, 0.0), col_dir=(0.0, 1.0, 0.0),
-        first_position=(-half, -half, z0), step=(0.0, 0.0, spacing), n_slices=n_slices,
-        slice_thickness=spacing, values=anatomy.ct_hu, noise_sd=noise_sd,
-        transfer_syntax=transfer_syntax, rescale_intercept=-1024.0, bits_stored=12,
+        rows=matrix,
+        columns=matrix,
+        pixel_spacing=(pixel, pixel),
+        row_dir=(1.0, 0.0, 0.0),
+        col_dir=(0.0, 1.0, 0.0),
+        first_position=(-half, -half, z0),
+        step=(0.0, 0.0, spacing),
+        n_slices=n_slices,
+        slice_thickness=spacing,
+        values=anatomy.ct_hu,
+        noise_sd=noise_sd,
+        transfer_syntax=transfer_syntax,
+        rescale_intercept=-1024.0,
+        bits_stored=12,
         window=(40.0, 400.0),
     )
 
@@ -468,9 +492,16 @@ def rotation(ax_deg: float, ay_deg: float, az_deg: float) -> np.ndarray:
     return rz @ ry @ rx
 
 
-def ct_oblique(study: StudySpec, *, transfer_syntax: str = "explicit", matrix: int = 256,
-               pixel: float = 1.0, n_slices: int = 60, spacing: float = 2.0,
-               center: tuple[float, float, float] = (0.0, 0.0, 100.0)) -> SeriesSpec:
+def ct_oblique(
+    study: StudySpec,
+    *,
+    transfer_syntax: str = "explicit",
+    matrix: int = 256,
+    pixel: float = 1.0,
+    n_slices: int = 60,
+    spacing: float = 2.0,
+    center: tuple[float, float, float] = (0.0, 0.0, 100.0),
+) -> SeriesSpec:
     """A double-oblique reformat through the chest (rows and columns both off the axes)."""
     # start from a coronal plane (rows → L, columns → F) and tilt it about two axes
     rot = rotation(20.0, 0.0, 25.0)
@@ -478,21 +509,42 @@ def ct_oblique(study: StudySpec, *, transfer_syntax: str = "explicit", matrix: i
     c = rot @ np.array([0.0, 0.0, -1.0])
     n = np.cross(r, c)
     half = (matrix - 1) / 2 * pixel
-    first = (np.asarray(center) - half * r - half * c - (n_slices - 1) / 2 * spacing * n)
+    first = np.asarray(center) - half * r - half * c - (n_slices - 1) / 2 * spacing * n
     return SeriesSpec(
-        study=study, key="oblique", modality="CT", number=5,
-        description="Oblique reformat 2mm", rows=matrix, columns=matrix,
-        pixel_spacing=(pixel, pixel), row_dir=tuple(r), col_dir=tuple(c),  # type: ignore[arg-type]
-        first_position=tuple(first), step=tuple(n * spacing),  # type: ignore[arg-type]
-        n_slices=n_slices, slice_thickness=spacing, values=anatomy.ct_hu,
-        transfer_syntax=transfer_syntax, rescale_intercept=-1024.0, bits_stored=12,
-        window=(-600.0, 1500.0), derived=True,
+        study=study,
+        key="oblique",
+        modality="CT",
+        number=5,
+        description="Oblique reformat 2mm",
+        rows=matrix,
+        columns=matrix,
+        pixel_spacing=(pixel, pixel),
+        row_dir=tuple(r),
+        col_dir=tuple(c),
+        first_position=tuple(first),
+        step=tuple(n * spacing),
+        n_slices=n_slices,
+        slice_thickness=spacing,
+        values=anatomy.ct_hu,
+        transfer_syntax=transfer_syntax,
+        rescale_intercept=-1024.0,
+        bits_stored=12,
+        window=(-600.0, 1500.0),
+        derived=True,
     )
 
 
-def ct_tilted(study: StudySpec, *, tilt_deg: float = 15.0, transfer_syntax: str = "explicit",
-              matrix: int = 256, pixel: float = 0.9, n_slices: int = 48,
-              table_step: float = 2.5, z_top: float = 170.0) -> SeriesSpec:
+def ct_tilted(
+    study: StudySpec,
+    *,
+    tilt_deg: float = 15.0,
+    transfer_syntax: str = "explicit",
+    matrix: int = 256,
+    pixel: float = 0.9,
+    n_slices: int = 48,
+    table_step: float = 2.5,
+    z_top: float = 170.0,
+) -> SeriesSpec:
     """Axial CT acquired with the gantry tilted: planes tilted about x, table moves along z."""
     t = np.radians(tilt_deg)
     r = np.array([1.0, 0.0, 0.0])
@@ -501,44 +553,98 @@ def ct_tilted(study: StudySpec, *, tilt_deg: float = 15.0, transfer_syntax: str 
     z0 = z_top - (n_slices - 1) * table_step
     first = np.array([-half, 0.0, z0]) - half * c
     return SeriesSpec(
-        study=study, key=f"tilt{tilt_deg:g}", modality="CT", number=6,
-        description=f"Chest tilt {tilt_deg:g} deg", rows=matrix, columns=matrix,
-        pixel_spacing=(pixel, pixel), row_dir=tuple(r), col_dir=tuple(c),  # type: ignore[arg-type]
-        first_position=tuple(first), step=(0.0, 0.0, table_step), n_slices=n_slices,
-        slice_thickness=table_step * np.cos(t), values=anatomy.ct_hu,
-        transfer_syntax=transfer_syntax, rescale_intercept=-1024.0, bits_stored=12,
-        window=(40.0, 400.0), gantry_tilt=tilt_deg,
+        study=study,
+        key=f"tilt{tilt_deg:g}",
+        modality="CT",
+        number=6,
+        description=f"Chest tilt {tilt_deg:g} deg",
+        rows=matrix,
+        columns=matrix,
+        pixel_spacing=(pixel, pixel),
+        row_dir=tuple(r),
+        col_dir=tuple(c),
+        first_position=tuple(first),
+        step=(0.0, 0.0, table_step),
+        n_slices=n_slices,
+        slice_thickness=table_step * np.cos(t),
+        values=anatomy.ct_hu,
+        transfer_syntax=transfer_syntax,
+        rescale_intercept=-1024.0,
+        bits_stored=12,
+        window=(40.0, 400.0),
+        gantry_tilt=tilt_deg,
     )
 
 
-def pet_body(study: StudySpec, *, transfer_syntax: str = "explicit", matrix: int = 144,
-             pixel: float = 4.0, spacing: float = 3.0, z_top: float = 199.0,
-             n_slices: int = 134) -> SeriesSpec:
+def pet_body(
+    study: StudySpec,
+    *,
+    transfer_syntax: str = "explicit",
+    matrix: int = 144,
+    pixel: float = 4.0,
+    spacing: float = 3.0,
+    z_top: float = 199.0,
+    n_slices: int = 134,
+) -> SeriesSpec:
     """PET on a coarser grid, same Frame of Reference as the CT, per-slice float slopes."""
     half = (matrix - 1) / 2 * pixel
     z0 = z_top - (n_slices - 1) * spacing
     return SeriesSpec(
-        study=study, key="pet", modality="PT", number=7, description="PET WB FDG AC",
-        rows=matrix, columns=matrix, pixel_spacing=(pixel, pixel),
-        row_dir=(1.0, 0.0, 0.0), col_dir=(0.0, 1.0, 0.0), first_position=(-half, -half, z0),
-        step=(0.0, 0.0, spacing), n_slices=n_slices, slice_thickness=spacing,
-        values=anatomy.pet_activity, transfer_syntax=transfer_syntax, per_slice_slope=True,
-        bits_stored=16, signed=True, window=(25000.0, 50000.0),
+        study=study,
+        key="pet",
+        modality="PT",
+        number=7,
+        description="PET WB FDG AC",
+        rows=matrix,
+        columns=matrix,
+        pixel_spacing=(pixel, pixel),
+        row_dir=(1.0, 0.0, 0.0),
+        col_dir=(0.0, 1.0, 0.0),
+        first_position=(-half, -half, z0),
+        step=(0.0, 0.0, spacing),
+        n_slices=n_slices,
+        slice_thickness=spacing,
+        values=anatomy.pet_activity,
+        transfer_syntax=transfer_syntax,
+        per_slice_slope=True,
+        bits_stored=16,
+        signed=True,
+        window=(25000.0, 50000.0),
     )
 
 
-def mr_head(study: StudySpec, *, transfer_syntax: str = "explicit", matrix: int = 256,
-            pixel: float = 0.9375, spacing: float = 5.0, n_slices: int = 30) -> SeriesSpec:
+def mr_head(
+    study: StudySpec,
+    *,
+    transfer_syntax: str = "explicit",
+    matrix: int = 256,
+    pixel: float = 0.9375,
+    spacing: float = 5.0,
+    n_slices: int = 30,
+) -> SeriesSpec:
     """Axial T1 head with anisotropic voxels (0.94 × 0.94 × 5 mm)."""
     half = (matrix - 1) / 2 * pixel
     z0 = -(n_slices - 1) / 2 * spacing
     return SeriesSpec(
-        study=study, key="mr", modality="MR", number=3, description="T1 SE axial 5mm",
-        rows=matrix, columns=matrix, pixel_spacing=(pixel, pixel),
-        row_dir=(1.0, 0.0, 0.0), col_dir=(0.0, 1.0, 0.0), first_position=(-half, -half, z0),
-        step=(0.0, 0.0, spacing), n_slices=n_slices, slice_thickness=spacing,
-        values=anatomy.mr_signal, noise_sd=8.0, transfer_syntax=transfer_syntax,
-        bits_stored=12, window=(450.0, 900.0),
+        study=study,
+        key="mr",
+        modality="MR",
+        number=3,
+        description="T1 SE axial 5mm",
+        rows=matrix,
+        columns=matrix,
+        pixel_spacing=(pixel, pixel),
+        row_dir=(1.0, 0.0, 0.0),
+        col_dir=(0.0, 1.0, 0.0),
+        first_position=(-half, -half, z0),
+        step=(0.0, 0.0, spacing),
+        n_slices=n_slices,
+        slice_thickness=spacing,
+        values=anatomy.mr_signal,
+        noise_sd=8.0,
+        transfer_syntax=transfer_syntax,
+        bits_stored=12,
+        window=(450.0, 900.0),
     )
 
 
@@ -555,12 +661,17 @@ def demo_specs(*, ct_slices: int = 320, light: bool = False) -> dict[str, Series
     """
     patient = PatientSpec()
     chest = StudySpec(patient, key="demo-chest")
-    head = StudySpec(patient, key="demo-head", date="20260918", time="091500",
-                     description="MR Head", accession="A0002")
+    head = StudySpec(
+        patient,
+        key="demo-head",
+        date="20260918",
+        time="091500",
+        description="MR Head",
+        accession="A0002",
+    )
     ct = ct_chest(chest, n_slices=ct_slices, transfer_syntax="rle")
     if light:
-        ct = ct_chest(chest, n_slices=80, spacing=5.0, matrix=256, pixel=1.4,
-                      transfer_syntax="rle")
+        ct = ct_chest(chest, n_slices=80, spacing=5.0, matrix=256, pixel=1.4, transfer_syntax="rle")
     return {
         "ct": ct,
         "pet": pet_body(chest, transfer_syntax="j2k"),

@@ -37,11 +37,17 @@ def data_root() -> Path:
     return Path(user_cache_dir("yunying", appauthor=False))
 
 
-def ensure(name: str, build: Callable[[str], object], params: dict[str, object] | None = None,
-           root: Path | None = None) -> Path:
+def ensure(
+    name: str,
+    build: Callable[[str], object],
+    params: dict[str, object] | None = None,
+    root: Path | None = None,
+) -> Path:
     """The folder of generated dataset ``name``; ``build(folder)`` fills it if not there yet."""
     key = hashlib.sha256(
-        json.dumps({"gen": generator_fingerprint(), "params": params or {}}, sort_keys=True).encode()
+        json.dumps(
+            {"gen": generator_fingerprint(), "params": params or {}}, sort_keys=True
+        ).encode()
     ).hexdigest()[:12]
     base = (root or data_root()) / "phantoms"
     target = base / f"{name}-{key}"
@@ -66,5 +72,9 @@ def ensure(name: str, build: Callable[[str], object], params: dict[str, object] 
 def demo_study(root: Path | None = None, light: bool = False) -> Path:
     """The built-in demo study (CT + PET + oblique + tilted CT, MR head), generated once."""
     specs = series.demo_specs(light=light)
-    return ensure("demo-light" if light else "demo",
-                  lambda folder: series.write_study(specs, folder), {"light": light}, root)
+    return ensure(
+        "demo-light" if light else "demo",
+        lambda folder: series.write_study(specs, folder),
+        {"light": light},
+        root,
+    )

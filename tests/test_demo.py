@@ -1,0 +1,84 @@
+"""The demo command runs headless and writes a sane screenshot; the slice renderer is correct."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from tests.helpers import assert_sane_image
+from viewer.render import SliceView, render_slice, volume_slice
+from viewer.volume import Volume, load_series
+
+YELLOW = np.array([255, 217, 51])  # orientation label colour (1.0, 0.85, 0.2)
+
+
+def _read_png(path: Path) -> np.ndarray:
+    from vtkmodules.util import numpy_support
+    from vtkmodules.vtkIOImage import vtkPNGReader
+
+    r = vtkPNGReader()
+    r.SetFileName(str(path))
+    r.Update()
+    img = r.GetOutput()
+    w, h, _ = img.GetDimensions()
+    arr = numpy_support.vtk_to_numpy(img.GetPointData().GetScalars())
+    return arr.reshape(h, w, -1)[::-1]
+
+
+def test_demo_command_writes_a_screenshot(tmp_path: Path, light_dir: Path) -> None:
+    shot = tmp_path / "demo.png"
+    env = dict(os.environ)
+    env.pop("DISPLAY", None)  # must work without any display
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "viewer.demo",
+            "--light",
+            "--screenshot",
+            str(shot),
+            "--data-dir",
+            str(light_dir.parent.parent),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "CT volume" in run.stdout and "screenshot:" in run.stdout
+    img = _read_png(shot)
+    assert img.shape[0] >= 360 * 3 - 1 and img.shape[1] == 360 * 3
+    assert_sane_image(img, min_std=10)
+    ct_axial = img[:360, :360, :3].astype(int)
+    # body in the centre is grey (soft tissue at W400/L40), air in the corners is black
+    centre = ct_axial[150:210, 150:210]
+    assert 60 < np.median(centre) < 200
+    assert np.median(ct_axial[60:80, 30:50]) < 10
+    # orientation letters are drawn in yellow near each edge
+    yellow = np.all(np.abs(ct_axial - YELLOW) < 40, axis=-1)
+    assert yellow[:30, 150:210].any() and yellow[-30:, 150:210].any()
+    assert yellow[150:210, :30].any() and yellow[150:210, -30:].any()
+
+
+def test_rendered_slice_keeps_left_right_and_top_bottom(light_scan, light_specs) -> None:
+    """A bright marker in the image's first row/column must appear top-left on screen."""
+    pixels = np.zeros((64, 64), dtype=np.int16)
+    pixels[:8, :8] = 1000
+    view = SliceView(pixels, (1.0, 1.0), np.array([1.0, 0, 0]), np.array([0, 1.0, 0]))
+    frame = render_slice(view, (500.0, 1000.0), (256, 256)).astype(int)
+    grey = frame.mean(axis=-1)
+    assert grey[5:30, 5:30].mean() > 200  # top-left quadrant holds the marker
+    assert grey[150:250, 150:250].mean() < 5
+    vol = load_series(light_scan.find_series(light_specs["ct"].series_uid))
+    assert isinstance(vol, Volume)
+    cor = volume_slice(vol, "coronal")
+    assert cor.edge_labels() == {"right": "L", "left": "R", "bottom": "F", "top": "H"}
+    sag = volume_slice(vol, "sagittal")
+    assert sag.edge_labels() == {"right": "P", "left": "A", "bottom": "F", "top": "H"}
+    # head at the top of the coronal image: the top rows are the highest slices
+    np.testing.assert_array_equal(cor.pixels[0], vol.array[-1, vol.shape[1] // 2, :])
