@@ -1,0 +1,1 @@
+"""Benchmarks: each runs as ``python -m bench.NAME`` and prints one JSON object as its last line."""

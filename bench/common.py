@@ -1,0 +1,64 @@
+"""Shared benchmark helpers: timing, child-process peak memory, and the closing JSON line."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Median wall time of ``repeat`` calls (and the last result)."""
+    times = []
+    result: Any = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (MB).
+
+    Linux's VmHWM belongs to this process image; ru_maxrss is not used because Linux carries it
+    over from the parent across fork + exec, which inflates a child's figure.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(module: str, *args: str) -> dict[str, Any]:
+    """Run ``python -m module args`` and parse the JSON object it prints last."""
+    env = dict(os.environ)
+    run = subprocess.run(
+        [sys.executable, "-m", module, *args], capture_output=True, text=True, env=env, timeout=3600
+    )
+    if run.returncode != 0:
+        raise RuntimeError(f"{module} {args} failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def finish(benchmark: str, ours_s: float, anchor: str, anchor_s: float, **extra: Any) -> None:
+    """Print the closing line every benchmark ends with."""
+    line = {
+        "benchmark": benchmark,
+        "ours_s": round(ours_s, 4),
+        "anchor": anchor,
+        "anchor_s": round(anchor_s, 4),
+        "ratio": round(ours_s / anchor_s, 3),
+    }
+    line.update(extra)
+    print(json.dumps(line, ensure_ascii=False))

@@ -1,0 +1,35 @@
+"""Benchmarks stay runnable: each ends with the agreed JSON line (timings are not asserted here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_load_series_benchmark_prints_its_summary_line() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.load_series", "--slices", "24", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    last = json.loads(run.stdout.strip().splitlines()[-1])
+    assert last["benchmark"] == "load_series"
+    for key in ("ours_s", "anchor", "anchor_s", "ratio"):
+        assert key in last
+    assert last["ratio"] == round(last["ours_s"] / last["anchor_s"], 3)
+    for ts in ("explicit", "j2k"):
+        row = last[ts]
+        assert row["volume_mb"] > 0 and row["peak_rss_mb"] > 0
+    assert set(last["targets"]) == {
+        "full_volume_not_slower_than_simpleitk_uncompressed",
+        "j2k_uses_every_core_1.7x",
+        "first_image_le_0.2s",
+        "peak_memory_within_limit",
+    }
