@@ -48,7 +48,8 @@ def run_child(module: str, *args: str) -> dict[str, Any]:
     )
     if run.returncode != 0:
         raise RuntimeError(f"{module} {args} failed:\n{run.stderr[-3000:]}")
-    return json.loads(run.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
 
 
 def finish(benchmark: str, ours_s: float, anchor: str, anchor_s: float, **extra: Any) -> None:

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +121,9 @@ def main(argv: list[str] | None = None) -> None:
         warm(folder)
         rep = args.repeat if ts == "explicit" else 1
         first_s = min(ours_first_image(folder) for _ in range(rep))
-        ours_s, ours = best_of(lambda f=folder: ours_full(f), rep)
-        sitk_s, ref_image = best_of(lambda f=folder: sitk_full(f), rep)
-        naive_s, _ = best_of(lambda f=folder: naive_pydicom(f), 1)
+        ours_s, ours = best_of(partial(ours_full, folder), rep)
+        sitk_s, ref_image = best_of(partial(sitk_full, folder), rep)
+        naive_s, _ = best_of(partial(naive_pydicom, folder), 1)
         import SimpleITK as sitk
 
         ref = sitk.GetArrayViewFromImage(ref_image)
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
             "volume_mb": round(ours.nbytes / 2**20, 1),
         }
         if ts == "j2k":
-            one_s, _ = best_of(lambda f=folder: ours_full(f, workers=1), 1)
+            one_s, _ = best_of(partial(ours_full, folder, workers=1), 1)
             row["single_thread_s"] = round(one_s, 3)
             row["parallel_speedup"] = round(one_s / ours_s, 2)
         mem = run_child("bench.load_series", "--child", str(folder))
