@@ -82,3 +82,16 @@ def test_rendered_slice_keeps_left_right_and_top_bottom(light_scan, light_specs)
     assert sag.edge_labels() == {"right": "P", "left": "A", "bottom": "F", "top": "H"}
     # head at the top of the coronal image: the top rows are the highest slices
     np.testing.assert_array_equal(cor.pixels[0], vol.array[-1, vol.shape[1] // 2, :])
+
+
+def test_phantom_command_writes_a_study_in_the_chosen_syntax(tmp_path: Path) -> None:
+    from viewer.phantom.cli import main
+
+    assert main([str(tmp_path), "--light", "--syntax", "jpegls"]) == 0
+    from viewer.scan import scan
+
+    res = scan(tmp_path)
+    assert not res.problems and len(res.all_series()) == 5
+    assert {i.transfer_syntax_uid for s in res.all_series() for i in s.instances} == {
+        "1.2.840.10008.1.2.4.80"
+    }
