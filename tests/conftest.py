@@ -76,3 +76,28 @@ def corpus_file(name: str) -> Path:
         if base is not None and (base / name).is_file():
             return base / name
     pytest.skip(f"{name} is not in the installed corpora")
+
+
+def _orthanc_available() -> bool:
+    import shutil as _sh
+
+    return _sh.which("Orthanc") is not None or Path("/usr/sbin/Orthanc").exists()
+
+
+@pytest.fixture(scope="session")
+def devcloud(tmp_path_factory: pytest.TempPathFactory):
+    """The development cloud, started once for the session and seeded with 3 patients."""
+    if not _orthanc_available():
+        if os.environ.get("CI"):
+            pytest.fail("Orthanc must be installed in CI (./run.sh installs it)")
+        pytest.skip("Orthanc is not installed")
+    from devcloud.cloud import DevCloud
+    from devcloud.national import Settings
+    from devcloud.seed import seed
+
+    state = tmp_path_factory.mktemp("devcloud")
+    cloud = DevCloud(state, settings=Settings(device_interval=0.3, slow_down_increment=0.5))
+    cloud.start()
+    cloud.records = seed(state, 3)  # type: ignore[attr-defined]
+    yield cloud
+    cloud.stop()

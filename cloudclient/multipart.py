@@ -1,0 +1,116 @@
+"""Streaming reader of ``multipart/related`` bodies (WADO-RS answers), one part at a time.
+
+Parts are yielded as soon as their closing boundary arrives, so a series streams instance by
+instance with memory bounded by the largest instance. A body that ends before its final boundary
+raises :class:`TruncatedMultipart`, so a dropped connection can never pass for a complete answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+
+class MultipartError(ValueError):
+    pass
+
+
+class TruncatedMultipart(MultipartError):
+    """The body ended before the closing boundary: the transfer was cut."""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+_BOUNDARY = re.compile(r'boundary=(?:"([^"]+)"|([^;\s]+))', re.IGNORECASE)
+
+
+def boundary_of(content_type: str) -> str:
+    m = _BOUNDARY.search(content_type)
+    if not m:
+        raise MultipartError(f"no boundary in Content-Type {content_type!r}")
+    return m.group(1) or m.group(2)
+
+
+def _parse_headers(block: bytes) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for line in block.decode("latin-1").split("\r\n"):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        if not sep:
+            raise MultipartError(f"malformed part header {line[:80]!r}")
+        headers[name.strip().lower()] = value.strip()
+    return headers
+
+
+def iter_parts(chunks: Iterable[bytes], boundary: str) -> Iterator[Part]:
+    """Parts of a multipart body given as an iterable of byte chunks."""
+    delim = b"--" + boundary.encode("latin-1")
+    buf = bytearray()
+    it = iter(chunks)
+    started = False
+    done = False
+
+    def fill() -> bool:
+        try:
+            chunk = next(it)
+        except StopIteration:
+            return False
+        buf.extend(chunk)
+        return True
+
+    # skip the preamble up to the first delimiter
+    while not started:
+        i = buf.find(delim)
+        if i >= 0:
+            del buf[: i + len(delim)]
+            started = True
+        elif not fill():
+            raise TruncatedMultipart("no multipart boundary found in the body")
+    while not done:
+        # after a delimiter: "--" ends the body, else CRLF then headers
+        while len(buf) < 2:
+            if not fill():
+                raise TruncatedMultipart("body ended after a boundary")
+        if buf[:2] == b"--":
+            done = True
+            break
+        sep_at = -1
+        while sep_at < 0:
+            sep_at = buf.find(b"\r\n\r\n")
+            if sep_at < 0 and not fill():
+                raise TruncatedMultipart("body ended inside part headers")
+        headers = _parse_headers(bytes(buf[:sep_at]).lstrip(b"\r\n"))
+        del buf[: sep_at + 4]
+        length = headers.get("content-length")
+        end_marker = b"\r\n" + delim
+        if length is not None and length.isdigit():
+            n = int(length)
+            while len(buf) < n + len(end_marker):
+                if not fill():
+                    raise TruncatedMultipart(f"part ended after {len(buf)} of {n} bytes")
+            if buf[n : n + len(end_marker)] != end_marker:
+                raise MultipartError("part is longer than its Content-Length")
+            body = bytes(buf[:n])
+            del buf[: n + len(end_marker)]
+        else:
+            search_from = 0
+            while True:
+                j = buf.find(end_marker, search_from)
+                if j >= 0:
+                    break
+                search_from = max(0, len(buf) - len(end_marker))
+                if not fill():
+                    raise TruncatedMultipart("body ended inside a part")
+            body = bytes(buf[:j])
+            del buf[: j + len(end_marker)]
+        yield Part(headers, body)

@@ -1,0 +1,143 @@
+"""A provincial gateway: DICOMweb (QIDO-RS, WADO-RS) forwarded to that province's Orthanc.
+
+Every request needs a bearer token from the national service: 401 without a valid one, 403 for a
+study of another patient or outside the token's scope. QIDO answers list only what the token may
+see. Bodies are streamed through in chunks as they arrive (a series is never buffered here).
+"""
+
+# FastAPI reads these annotations at run time: no "from __future__ import annotations" here.
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import requests
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from devcloud.faults import Faults, FaultState
+from devcloud.orthanc import OrthancServer
+from devcloud.store import Store, Token
+
+CHUNK = 1 << 20
+STUDY_TAG = "0020000D"
+QIDO_LEAVES = {"studies", "series", "instances"}
+PASS_HEADERS = ("content-type", "content-length")
+
+
+def create_app(
+    store: Store, orthanc: OrthancServer, province: str, admin_key: str, faults: FaultState
+) -> FastAPI:
+    app = FastAPI(title=f"Yunying devcloud — provincial gateway {province}", version="1")
+    upstream = requests.Session()
+    upstream.auth = orthanc.auth
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32)
+    upstream.mount("http://", adapter)
+
+    def bearer(authorization: Annotated[str | None, Header()] = None) -> tuple[Token, str]:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise HTTPException(
+                401,
+                "a bearer token is required",
+                headers={"WWW-Authenticate": f'Bearer realm="gateway-{province}"'},
+            )
+        raw = authorization[7:]
+        tok = store.token(raw)
+        if tok is None or tok.revoked or tok.expires < time.time():
+            why = "revoked" if tok and tok.revoked else "expired" if tok else "unknown"
+            raise HTTPException(
+                401,
+                f"token {why}; authorize again",
+                headers={
+                    "WWW-Authenticate": f'Bearer realm="gateway-{province}", '
+                    f'error="invalid_token", error_description="{why}"'
+                },
+            )
+        return tok, raw
+
+    def allowed(tok: Token, study_uid: str) -> bool:
+        owner = store.record_owner(study_uid)
+        return owner is not None and tok.may_see(study_uid, owner)
+
+    def admin(x_devcloud_admin: Annotated[str | None, Header()] = None) -> None:
+        if not x_devcloud_admin or not secrets.compare_digest(x_devcloud_admin, admin_key):
+            raise HTTPException(403, "admin key required")
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "province": province}
+
+    @app.post("/_dev/faults", dependencies=[Depends(admin)])
+    async def set_faults(request: Request) -> dict[str, Any]:
+        try:
+            f = Faults.from_json(await request.json())
+        except (ValueError, TypeError) as exc:
+            raise HTTPException(400, str(exc)) from None
+        faults.set(f)
+        return f.to_json()
+
+    @app.delete("/_dev/faults", dependencies=[Depends(admin)])
+    def clear_faults() -> dict[str, Any]:
+        faults.clear()
+        return Faults().to_json()
+
+    @app.get("/dicom-web/{path:path}")
+    def dicomweb(
+        path: str, request: Request, auth: Annotated[tuple[Token, str], Depends(bearer)]
+    ) -> Response:
+        tok, raw_token = auth
+        faults.latency()
+        burst = faults.take_status()
+        if burst is not None:
+            status, retry_after = burst
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            return JSONResponse({"error": "injected fault"}, status_code=status, headers=headers)
+        parts = [p for p in path.split("/") if p]
+        if not parts or parts[0] not in QIDO_LEAVES:
+            raise HTTPException(404, "not a DICOMweb resource")
+        if parts[0] == "studies" and len(parts) >= 2 and not allowed(tok, parts[1]):
+            raise HTTPException(403, "this study is outside what the token may see")
+        url = f"{orthanc.dicomweb}/{'/'.join(parts)}"
+        if request.url.query:
+            url += "?" + request.url.query  # raw: Orthanc does not percent-decode QIDO values
+        headers = {"Accept": request.headers.get("accept", "*/*"), "Accept-Encoding": "identity"}
+        is_qido = parts[-1] in QIDO_LEAVES
+        try:
+            up = upstream.get(url, headers=headers, stream=not is_qido, timeout=(5, 300))
+        except requests.RequestException as exc:
+            raise HTTPException(
+                502, f"provincial archive unreachable ({type(exc).__name__})"
+            ) from None
+        if is_qido:
+            if up.status_code != 200:
+                return Response(
+                    up.content,
+                    status_code=up.status_code,
+                    media_type=up.headers.get("content-type"),
+                )
+            items = [
+                it
+                for it in up.json()
+                if allowed(tok, ((it.get(STUDY_TAG) or {}).get("Value") or [""])[0])
+            ]
+            return Response(json.dumps(items), media_type="application/dicom+json")
+        if up.status_code != 200:
+            error_body = up.content
+            up.close()
+            return Response(
+                error_body, status_code=up.status_code, media_type=up.headers.get("content-type")
+            )
+        out_headers = {k: v for k, v in up.headers.items() if k.lower() in PASS_HEADERS}
+
+        def body() -> Iterator[bytes]:
+            try:
+                yield from faults.shape(
+                    up.raw.stream(CHUNK, decode_content=False), lambda: store.expire(raw_token)
+                )
+            finally:  # a CutConnection from the faults drops the connection on purpose
+                up.close()
+
+        return StreamingResponse(body(), status_code=200, headers=out_headers)
+
+    return app
