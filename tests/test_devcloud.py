@@ -629,3 +629,50 @@ def test_start_and_seed_three_patients_in_twenty_seconds(tmp_path: Path, devclou
         stats = cloud.orthancs["35"].statistics()
         assert stats["CountStudies"] == 5
     assert took <= 20.0, took
+
+
+def test_devcloud_command_starts_seeds_and_stops_everything(tmp_path: Path) -> None:
+    import json as _json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    state = tmp_path / "cli"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "devcloud", "--state", str(state), "up", "--seed", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "Ctrl-C stops everything" in line:
+                break
+        out = "".join(lines)
+        assert "Demo index codes" in out and "PIN" in out, out
+        status = subprocess.run(
+            [sys.executable, "-m", "devcloud", "--state", str(state), "status"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        info = _json.loads(status.stdout)
+        assert "client_secret" in info and "orthanc_passwords" not in info
+        assert requests.get(f"{info['national_url']}/health").json() == {"status": "ok"}
+        orthanc_urls = [o["url"] for o in info["orthancs"].values()]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
+    for url in orthanc_urls:  # the Orthancs it started are gone
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{url}/system", timeout=2)
+    assert oct(os.stat(state).st_mode)[-3:] == "700"
+    assert oct(os.stat(state / "state.json").st_mode)[-3:] == "600"
