@@ -68,7 +68,6 @@ case "$cmd" in
   test)
     install_system
     install_python
-    export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
     with_display "$VENV/bin/python" -m pytest "$@"
     ;;
   *)

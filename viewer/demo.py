@@ -22,7 +22,7 @@ from viewer.render import PLANES, render_slice, save_png, volume_slice
 from viewer.scan import scan
 from viewer.volume import Volume, load_series
 
-DEFAULT_WINDOWS = {"CT": (40.0, 400.0), "PT": (20000.0, 40000.0), "MR": (450.0, 900.0)}
+DEFAULT_WINDOWS = {"CT": (40.0, 400.0), "PT": (10000.0, 20000.0), "MR": (450.0, 900.0)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -609,7 +609,7 @@ def pet_body(
         per_slice_slope=True,
         bits_stored=16,
         signed=True,
-        window=(25000.0, 50000.0),
+        window=(10000.0, 20000.0),
     )
 
 

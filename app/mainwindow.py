@@ -1,0 +1,794 @@
+"""The main window: study browser, viewport layouts, menus, tools, shortcuts, language.
+
+Wiring only: business logic stays in ``viewer`` (models, geometry, measurements) and the
+background :class:`Loader`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence, QPainter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import i18n
+from app.browser import StudyBrowser, dicom_date, person_name
+from app.loader import Loader
+from app.viewport import ViewportWidget
+from viewer.model import SeriesInfo
+from viewer.presets import presets, robust_window
+from viewer.sync import reference_line
+from viewer.volume import ImageStack, Volume
+
+LAYOUTS: dict[str, tuple[int, int]] = {
+    "1x1": (1, 1),
+    "1x2": (1, 2),
+    "2x1": (2, 1),
+    "2x2": (2, 2),
+    "1x3": (1, 3),
+}
+MAX_RECENT = 8
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> Callable[..., None]:
+    """A slot that ignores what the signal passes (e.g. ``checked``) and calls ``fn(*args)``."""
+
+    def slot(*_ignored: Any) -> None:
+        fn(*args)
+
+    return slot
+
+
+def _apply_preset(p: Any, w: ViewportWidget) -> None:
+    w.model.set_window(p.center, p.width)
+
+
+@dataclass
+class ActionSpec:
+    key: str
+    text: Callable[[], str]
+    shortcut: str
+    slot: Callable[..., Any]
+    checkable: bool = False
+
+
+class MainWindow(QMainWindow):
+    image_shown = Signal(str)  # series key, once its first image is on screen
+    series_loaded = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.resize(1400, 900)
+        self.setAcceptDrops(True)
+        self.settings = QSettings("Yunying", "Yunying")
+        self.loader = Loader()
+        self.loader.signals.scanned.connect(self._scanned)
+        self.loader.signals.first_image.connect(self._first_image)
+        self.loader.signals.loaded.connect(self._loaded)
+        self.loader.signals.failed.connect(self._failed)
+        self.images: dict[str, Volume | ImageStack] = {}  # one image per series, shared
+        self.series: dict[str, SeriesInfo] = {}
+        self._waiting: dict[str, list[ViewportWidget]] = {}
+        self._syncing = False
+        self.sync_enabled = True
+        self.reference_lines_enabled = True
+
+        self.browser = StudyBrowser(self)
+        self.browser.open_series.connect(self.open_in_active)
+        self.dock = QDockWidget(self)
+        self.dock.setObjectName("browserDock")
+        self.dock.setWidget(self.browser)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+
+        self.grid_host = QWidget(self)
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(2)
+        self.setCentralWidget(self.grid_host)
+        self.viewports: list[ViewportWidget] = []
+        self.active: ViewportWidget | None = None
+        self.layout_name = "1x1"
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        self.acts: dict[str, QAction] = {}
+        self._build_actions()
+        self.set_layout("1x1")
+        self.retranslate()
+
+    # ------------------------------------------------------------------ actions and menus
+
+    def _specs(self) -> list[tuple[str, list[ActionSpec]]]:
+        v = self._with_active
+        specs: list[tuple[str, list[ActionSpec]]] = [
+            (
+                "file",
+                [
+                    ActionSpec(
+                        "open_folder", lambda: self.tr("Open &Folder…"), "Ctrl+O", self.ask_folder
+                    ),
+                    ActionSpec(
+                        "open_file",
+                        lambda: self.tr("Open &File, DICOMDIR or Zip…"),
+                        "Ctrl+Shift+O",
+                        self.ask_file,
+                    ),
+                    ActionSpec(
+                        "screenshot",
+                        lambda: self.tr("Save &Screenshot…"),
+                        "Ctrl+Shift+S",
+                        self.ask_screenshot,
+                    ),
+                    ActionSpec("quit", lambda: self.tr("&Quit"), "Ctrl+Q", self.close),
+                ],
+            ),
+            (
+                "view",
+                [
+                    *[
+                        ActionSpec(
+                            f"layout_{n}",
+                            partial(self._layout_label, n),
+                            f"Alt+{i + 1}",
+                            _call(self.set_layout, n),
+                            True,
+                        )
+                        for i, n in enumerate(LAYOUTS)
+                    ],
+                    ActionSpec(
+                        "fit", lambda: self.tr("&Fit to Window"), "F", v(lambda w: w.model.fit())
+                    ),
+                    ActionSpec(
+                        "one_to_one",
+                        lambda: self.tr("Actual Pixels (1:1)"),
+                        "Ctrl+1",
+                        v(lambda w: w.renderer.set_one_to_one()),
+                    ),
+                    ActionSpec(
+                        "rotate_cw",
+                        lambda: self.tr("Rotate &Right"),
+                        "R",
+                        v(lambda w: w.model.rotate(90)),
+                    ),
+                    ActionSpec(
+                        "rotate_ccw",
+                        lambda: self.tr("Rotate &Left"),
+                        "Shift+R",
+                        v(lambda w: w.model.rotate(270)),
+                    ),
+                    ActionSpec(
+                        "flip_h",
+                        lambda: self.tr("Flip &Horizontal"),
+                        "H",
+                        v(lambda w: w.model.flip(True)),
+                    ),
+                    ActionSpec(
+                        "flip_v",
+                        lambda: self.tr("Flip &Vertical"),
+                        "V",
+                        v(lambda w: w.model.flip(False)),
+                    ),
+                    ActionSpec(
+                        "invert",
+                        lambda: self.tr("&Invert"),
+                        "I",
+                        v(lambda w: w.model.set_invert(not w.model.invert)),
+                    ),
+                    ActionSpec(
+                        "sync",
+                        lambda: self.tr("&Synchronize Scrolling"),
+                        "S",
+                        self._toggle_sync,
+                        True,
+                    ),
+                    ActionSpec(
+                        "reflines",
+                        lambda: self.tr("&Reference Lines"),
+                        "Shift+L",
+                        self._toggle_reflines,
+                        True,
+                    ),
+                    ActionSpec(
+                        "cine",
+                        lambda: self.tr("Play/Pause &Cine"),
+                        "Space",
+                        v(lambda w: w.model.set_cine(not w.model.playing)),
+                    ),
+                    ActionSpec(
+                        "cine_faster",
+                        lambda: self.tr("Cine Faster"),
+                        "]",
+                        v(lambda w: w.model.set_cine(w.model.playing, w.model.cine_fps * 1.5)),
+                    ),
+                    ActionSpec(
+                        "cine_slower",
+                        lambda: self.tr("Cine Slower"),
+                        "[",
+                        v(lambda w: w.model.set_cine(w.model.playing, w.model.cine_fps / 1.5)),
+                    ),
+                ],
+            ),
+            (
+                "tools",
+                [
+                    *[
+                        ActionSpec(f"tool_{k}", label, sc, _call(self.set_tool, k), True)
+                        for k, label, sc in (
+                            ("wl", lambda: self.tr("&Window/Level"), "W"),
+                            ("zoom", lambda: self.tr("&Zoom"), "Z"),
+                            ("pan", lambda: self.tr("&Pan"), "P"),
+                            ("scroll", lambda: self.tr("Scroll (Drag)"), "Shift+S"),
+                            ("select", lambda: self.tr("Select/&Edit"), "Shift+Q"),
+                            ("length", lambda: self.tr("&Length"), "L"),
+                            ("angle", lambda: self.tr("&Angle"), "A"),
+                            ("ellipse", lambda: self.tr("&Ellipse ROI"), "E"),
+                            ("rectangle", lambda: self.tr("Rectangle ROI"), "Shift+E"),
+                            ("probe", lambda: self.tr("Pixel &Probe"), "X"),
+                            ("arrow", lambda: self.tr("Arro&w"), "Shift+A"),
+                            ("text", lambda: self.tr("&Text"), "T"),
+                        )
+                    ],
+                    ActionSpec(
+                        "delete",
+                        lambda: self.tr("&Delete Measurement"),
+                        "Del",
+                        v(lambda w: w.delete_selected()),
+                    ),
+                    ActionSpec(
+                        "clear",
+                        lambda: self.tr("Clear All Measurements"),
+                        "Ctrl+Del",
+                        v(self._clear_measurements),
+                    ),
+                ],
+            ),
+            (
+                "window",
+                [
+                    ActionSpec(
+                        "wl_auto",
+                        lambda: self.tr("Auto (File or Histogram)"),
+                        "0",
+                        v(self._auto_window),
+                    ),
+                    *[
+                        ActionSpec(
+                            f"wl_{p.id}",
+                            partial(self._preset_label, p),
+                            str(i + 1),
+                            v(partial(_apply_preset, p)),
+                        )
+                        for i, p in enumerate(presets("CT"))
+                    ],
+                ],
+            ),
+            (
+                "settings",
+                [
+                    ActionSpec(
+                        "lang_system",
+                        lambda: self.tr("Language: System"),
+                        "",
+                        _call(self.set_language, "system"),
+                        True,
+                    ),
+                    ActionSpec(
+                        "lang_en",
+                        lambda: "English",
+                        "",
+                        _call(self.set_language, "en"),
+                        True,
+                    ),
+                    ActionSpec(
+                        "lang_zh_CN",
+                        lambda: "中文（简体）",
+                        "",
+                        _call(self.set_language, "zh_CN"),
+                        True,
+                    ),
+                ],
+            ),
+            (
+                "help",
+                [
+                    ActionSpec(
+                        "shortcuts",
+                        lambda: self.tr("&Keyboard Shortcuts"),
+                        "F1",
+                        self.show_shortcuts,
+                    ),
+                    ActionSpec("about", lambda: self.tr("&About Yunying"), "", self.show_about),
+                ],
+            ),
+        ]
+        return specs
+
+    def _layout_label(self, name: str) -> str:
+        return self.tr("Layout {0}").format(name.replace("x", "×"))
+
+    def _preset_label(self, p: Any) -> str:
+        name = p.name_zh if i18n.current() == "zh_CN" else p.name
+        return self.tr("{0} (W {1:g} / L {2:g})").format(name, p.width, p.center)
+
+    def _build_actions(self) -> None:
+        self.menus: dict[str, Any] = {}
+        self._spec_list: list[ActionSpec] = []
+        groups = {
+            "layout": QActionGroup(self),
+            "tool": QActionGroup(self),
+            "lang": QActionGroup(self),
+        }
+        toolbar = self.addToolBar("main")
+        toolbar.setObjectName("mainToolbar")
+        self.toolbar = toolbar
+        for menu_key, specs in self._specs():
+            menu = self.menuBar().addMenu("")
+            self.menus[menu_key] = menu
+            for spec in specs:
+                act = QAction(self)
+                act.setObjectName(f"action_{spec.key}")
+                if spec.shortcut:
+                    act.setShortcut(QKeySequence(spec.shortcut))
+                    act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                act.setCheckable(spec.checkable)
+                act.triggered.connect(spec.slot)
+                for prefix, group in (("layout_", "layout"), ("tool_", "tool"), ("lang_", "lang")):
+                    if spec.key.startswith(prefix):
+                        groups[group].addAction(act)
+                menu.addAction(act)
+                self.acts[spec.key] = act
+                self._spec_list.append(spec)
+                if spec.key.startswith(("layout_", "tool_")) or spec.key in (
+                    "open_folder",
+                    "invert",
+                    "sync",
+                    "cine",
+                ):
+                    toolbar.addAction(act)
+            if menu_key == "file":
+                self.recent_menu = menu.addMenu("")
+                menu.insertMenu(self.acts["screenshot"], self.recent_menu)
+        self.acts["sync"].setChecked(True)
+        self.acts["reflines"].setChecked(True)
+        self.acts["tool_wl"].setChecked(True)
+        self.acts[f"lang_{i18n.setting()}"].setChecked(True)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Yunying 云影 — Diagnostic Workstation"))
+        titles = {
+            "file": self.tr("&File"),
+            "view": self.tr("&View"),
+            "tools": self.tr("&Tools"),
+            "window": self.tr("W&indow/Level"),
+            "settings": self.tr("&Settings"),
+            "help": self.tr("&Help"),
+        }
+        for key, menu in self.menus.items():
+            menu.setTitle(titles[key])
+        for spec in self._spec_list:
+            self.acts[spec.key].setText(spec.text())
+            self.acts[spec.key].setToolTip(
+                f"{spec.text().replace('&', '')} ({spec.shortcut})"
+                if spec.shortcut
+                else spec.text().replace("&", "")
+            )
+        self.recent_menu.setTitle(self.tr("Open &Recent"))
+        self.toolbar.setWindowTitle(self.tr("Toolbar"))
+        self.dock.setWindowTitle(self.tr("Studies"))
+        self.browser.retranslate()
+        self._fill_recent()
+        labels = overlay_labels()
+        for w in self.viewports:
+            w.renderer.labels = labels
+            w.renderer._update_text()
+            w.renderer.render()
+        self._update_status()
+
+    def set_language(self, lang: str) -> None:
+        i18n.save_setting(lang)
+        i18n.install(QCoreApplication.instance(), lang)  # type: ignore[arg-type]
+        self.retranslate()
+
+    # ------------------------------------------------------------------ viewports and layout
+
+    def set_layout(self, name: str) -> None:
+        rows, cols = LAYOUTS[name]
+        need = rows * cols
+        while len(self.viewports) < need:
+            w = ViewportWidget(self.grid_host, overlay_labels())
+            w.activated.connect(self.set_active)
+            w.index_changed.connect(self._index_changed)
+            w.series_dropped.connect(self._dropped)
+            w.measurement_added.connect(self._measured)
+            w.model.subscribe(self._model_changed)
+            w.tool = self.active.tool if self.active else "wl"
+            self.viewports.append(w)
+        for w in self.viewports:
+            self.grid.removeWidget(w)
+            w.hide()
+        for i in range(need):
+            w = self.viewports[i]
+            self.grid.addWidget(w, i // cols, i % cols)
+            w.show()
+        self.layout_name = name
+        self.acts[f"layout_{name}"].setChecked(True)
+        if self.active is None or self.viewports.index(self.active) >= need:
+            self.set_active(self.viewports[0])
+        self._update_reference_lines()
+
+    def _dropped(self, vp: ViewportWidget, key: str) -> None:
+        self.open_series(key, vp)
+
+    def _measured(self, _m: object) -> None:
+        self._update_status()
+
+    def _model_changed(self, what: str) -> None:
+        if what in ("window", "index", "image"):
+            self._update_status()
+
+    def visible_viewports(self) -> list[ViewportWidget]:
+        rows, cols = LAYOUTS[self.layout_name]
+        return self.viewports[: rows * cols]
+
+    def set_active(self, w: ViewportWidget) -> None:
+        if self.active is not None:
+            self.active.set_active(False)
+        self.active = w
+        w.set_active(True)
+        self._update_reference_lines()
+        self._update_status()
+
+    def set_tool(self, tool: str) -> None:
+        for w in self.viewports:
+            w.tool = tool
+        self.acts[f"tool_{tool}"].setChecked(True)
+
+    def _with_active(self, fn: Callable[[ViewportWidget], Any]) -> Callable[..., None]:
+        def run(*_args: Any) -> None:
+            if self.active is not None and self.active.model.image is not None:
+                fn(self.active)
+
+        return run
+
+    def _auto_window(self, w: ViewportWidget) -> None:
+        img = w.model.image
+        if img is not None and img.window is not None:
+            w.model.set_window(*img.window)
+        else:
+            w.model.set_window(*robust_window(w.model.pixels()))
+
+    def _clear_measurements(self, w: ViewportWidget) -> None:
+        for m in list(w.model.measurements):
+            w.model.remove_measurement(m)
+
+    def _toggle_sync(self, on: bool) -> None:
+        self.sync_enabled = bool(on)
+
+    def _toggle_reflines(self, on: bool) -> None:
+        self.reference_lines_enabled = bool(on)
+        self._update_reference_lines()
+
+    # ------------------------------------------------------------------ opening
+
+    def ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open DICOM Folder"))
+        if folder:
+            self.open_paths([folder])
+
+    def ask_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open DICOM File, DICOMDIR or Zip"),
+            "",
+            self.tr("DICOM, DICOMDIR or zip (*.dcm DICOMDIR *.zip *);;All files (*)"),
+        )
+        if path:
+            self.open_paths([path])
+
+    def open_paths(self, paths: list[str]) -> None:
+        self._remember(paths)
+        self.statusBar().showMessage(self.tr("Reading {0}…").format(", ".join(paths)))
+        self.loader.scan(paths)
+
+    def _remember(self, paths: list[str]) -> None:
+        recent = [p for p in self._recent() if p not in paths]
+        self.settings.setValue("recent", (paths + recent)[:MAX_RECENT])
+        self._fill_recent()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(p) for p in value if p] if isinstance(value, list) else []
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for p in recent:
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(_call(self.open_paths, [p]))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _scanned(self, result: Any, thumbs: dict[str, Any]) -> None:
+        self.browser.add_scan(result, thumbs)
+        for s in result.all_series():
+            if s.frames:
+                self.series[s.key] = s
+        n = len([s for s in result.all_series() if s.frames])
+        msg = self.tr("{0} series found").format(n)
+        if result.problems:
+            msg += " — " + self.tr("{0} file(s) could not be read").format(len(result.problems))
+        self.statusBar().showMessage(msg, 15000)
+        # open the largest series in the first viewport, the next ones beside it
+        empty = [w for w in self.visible_viewports() if w.model.image is None]
+        ranked = sorted((s for s in result.all_series() if s.frames), key=lambda s: -len(s.frames))
+        for w, s in zip(empty, ranked, strict=False):
+            self.open_series(s.key, w)
+
+    def open_in_active(self, key: str) -> None:
+        if self.active is not None:
+            self.open_series(key, self.active)
+
+    def open_series(self, key: str, w: ViewportWidget) -> None:
+        if key not in self.series:
+            return
+        w.series_key = key
+        if key in self.images:
+            self._show(w, key, self.images[key])
+            return
+        first = key not in self._waiting
+        self._waiting.setdefault(key, []).append(w)
+        if first:
+            self.loader.load(self.series[key])
+
+    def _info(self, key: str) -> dict[str, str]:
+        s = self.series[key]
+        inst = s.frames[0].instance
+        age = ""
+        if inst.patient_birth_date[:4].isdigit() and inst.study_date[:4].isdigit():
+            age = f"{int(inst.study_date[:4]) - int(inst.patient_birth_date[:4])}Y"
+        return {
+            "patient_name": person_name(inst.patient_name),
+            "patient_id": inst.patient_id,
+            "sex_age": " ".join(x for x in (inst.patient_sex, age) if x),
+            "study_date": dicom_date(inst.study_date),
+            "institution": inst.institution_name,
+            "series": f"#{s.series_number} {s.description}"
+            if s.series_number is not None
+            else s.description,
+            "modality": s.modality,
+        }
+
+    def _first_image(self, key: str, arr: np.ndarray, k: int) -> None:
+        """Show the middle slice at once while the rest of the series is decoded."""
+        s = self.series.get(key)
+        if s is None:
+            return
+        preview = ImageStack(
+            frames=arr[None],
+            pixel_spacing=s.frames[0].geometry.pixel_spacing,
+            modality=s.modality,
+            series_uid=s.series_uid,
+            window=None,
+            is_color=arr.ndim == 3,
+        )
+        for w in self._waiting.get(key, []):
+            if w.series_key == key:
+                w.model.set_image(preview, self._info(key))
+                w.renderer.render()
+        self.image_shown.emit(key)
+
+    def _loaded(self, key: str, image: Volume | ImageStack) -> None:
+        self.images[key] = image
+        for w in self._waiting.pop(key, []):
+            if w.series_key == key:
+                self._show(w, key, image)
+        notes = list(image.warnings) + [str(p) for p in image.problems[:3]]
+        if notes:
+            self.statusBar().showMessage(" · ".join(notes), 20000)
+        self.series_loaded.emit(key)
+
+    def _show(self, w: ViewportWidget, key: str, image: Volume | ImageStack) -> None:
+        count = image.shape[0] if isinstance(image, Volume) else len(image.frames)
+        w.model.set_image(image, self._info(key), index=count // 2)
+        self._update_reference_lines()
+
+    def _failed(self, key: str, message: str) -> None:
+        self._waiting.pop(key, None)
+        QMessageBox.warning(self, self.tr("Cannot open"), message) if os.environ.get(
+            "YUNYING_DIALOGS", "1"
+        ) == "1" else None
+        self.statusBar().showMessage(self.tr("Cannot open: {0}").format(message), 30000)
+
+    # ------------------------------------------------------------------ linking
+
+    def _index_changed(self, w: ViewportWidget) -> None:
+        if self.sync_enabled and not self._syncing and w is self.active:
+            pos = w.model.slice_position()
+            frame = w.model.frame_of_reference
+            if pos is not None and frame:
+                self._syncing = True
+                try:
+                    for other in self.visible_viewports():
+                        if other is w or other.model.image is None or not other.sync:
+                            continue
+                        if other.model.frame_of_reference != frame:
+                            continue
+                        k = other.model.index_nearest(pos)
+                        if k is not None:
+                            other.model.set_index(k)
+                finally:
+                    self._syncing = False
+        self._update_reference_lines()
+
+    def _update_reference_lines(self) -> None:
+        src = self.active
+        for w in self.visible_viewports():
+            lines = []
+            if (
+                self.reference_lines_enabled
+                and src is not None
+                and w is not src
+                and src.model.image is not None
+                and w.model.image is not None
+                and src.model.frame_of_reference
+                and src.model.frame_of_reference == w.model.frame_of_reference
+            ):
+                g = src.model.geometry()
+                pos = src.model.slice_position()
+                if pos is not None and g.normal is not None:
+                    line = reference_line(
+                        pos, g.normal, w.model.geometry(), w.model.pixels().shape[:2]
+                    )
+                    if line is not None:
+                        lines.append(line)
+            if w.renderer.reference_lines != lines:
+                w.renderer.set_reference_lines(lines)
+                w.renderer.render()
+
+    # ------------------------------------------------------------------ status, help, about
+
+    def _update_status(self) -> None:
+        w = self.active
+        if w is None or w.model.image is None:
+            self.status_label.setText(self.tr("No image"))
+            return
+        m = w.model
+        c, wd = m.window
+        text = self.tr("Image {0}/{1} · W {2:.0f} L {3:.0f}").format(m.index + 1, m.count, wd, c)
+        if not m.calibrated:
+            text += " · " + self.tr("No calibrated pixel spacing: measurements in pixels")
+        self.status_label.setText(text)
+
+    def shortcut_table(self) -> list[tuple[str, str]]:
+        rows = [
+            (spec.text().replace("&", ""), spec.shortcut)
+            for spec in self._spec_list
+            if spec.shortcut
+        ]
+        rows += [
+            (self.tr("Scroll images"), self.tr("Mouse wheel, ↑ ↓ ← →, Page Up/Down, Home/End")),
+            (self.tr("Window/level"), self.tr("Left drag (Window/Level tool)")),
+            (self.tr("Zoom"), self.tr("Right drag, Ctrl + wheel")),
+            (self.tr("Pan"), self.tr("Middle drag")),
+            (self.tr("Fit"), self.tr("Double-click")),
+        ]
+        return rows
+
+    def show_shortcuts(self) -> QDialog:
+        dlg = QDialog(self)
+        dlg.setObjectName("shortcutsDialog")
+        dlg.setWindowTitle(self.tr("Keyboard Shortcuts"))
+        table = QTableWidget(dlg)
+        rows = self.shortcut_table()
+        table.setColumnCount(2)
+        table.setRowCount(len(rows))
+        table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Shortcut")])
+        for i, (name, key) in enumerate(rows):
+            table.setItem(i, 0, QTableWidgetItem(name))
+            table.setItem(
+                i,
+                1,
+                QTableWidgetItem(
+                    QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) or key
+                ),
+            )
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(table)
+        dlg.resize(560, 640)
+        dlg.show()
+        self._shortcuts_dialog = dlg
+        return dlg
+
+    def show_about(self) -> None:
+        text = self.tr("Yunying 云影 — diagnostic DICOM workstation. Not cleared for clinical use.")
+        QMessageBox.about(self, self.tr("About Yunying"), text)
+
+    # ------------------------------------------------------------------ screenshots
+
+    def screenshot(self) -> QImage:
+        """The window as shown, with each viewport's VTK frame painted in (Qt's grab cannot
+        read VTK's OpenGL surface)."""
+        img = self.grab().toImage()
+        painter = QPainter(img)
+        ratio = img.devicePixelRatio()
+        for w in self.visible_viewports():
+            if w.model.image is None:
+                continue
+            frame = w.renderer.grab()
+            h, wd = frame.shape[:2]
+            q = QImage(
+                np.ascontiguousarray(frame).data, wd, h, wd * 3, QImage.Format.Format_RGB888
+            ).copy()
+            top_left = w.view.mapTo(self, w.view.rect().topLeft())
+            painter.drawImage(
+                QPoint(round(top_left.x() * ratio), round(top_left.y() * ratio)),
+                q.scaled(round(w.view.width() * ratio), round(w.view.height() * ratio)),
+            )
+        painter.end()
+        return img
+
+    def ask_screenshot(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save Screenshot"), "yunying.png", "PNG (*.png)"
+        )
+        if path:
+            self.screenshot().save(path)
+
+    # ------------------------------------------------------------------ drag and drop, close
+
+    def dragEnterEvent(self, ev: Any) -> None:
+        if ev.mimeData().hasUrls():
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev: Any) -> None:
+        paths = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.open_paths(paths)
+
+    def closeEvent(self, ev: QCloseEvent) -> None:
+        self.loader.wait(30000)
+        for w in self.viewports:
+            w.finalize()
+        super().closeEvent(ev)
+
+
+def overlay_labels() -> dict[str, str]:
+    """Words of the viewport overlays, translated (the renderer itself is Qt-free)."""
+    return {
+        "Im": QCoreApplication.translate("Overlay", "Im"),
+        "Loc": QCoreApplication.translate("Overlay", "Loc"),
+        "Thk": QCoreApplication.translate("Overlay", "Thk"),
+        "Zoom": QCoreApplication.translate("Overlay", "Zoom"),
+        "uncalibrated": QCoreApplication.translate("Overlay", "uncalibrated"),
+    }
+
+
+def open_demo(window: MainWindow, light: bool = False) -> Path:
+    from viewer.phantom import store
+
+    folder = store.demo_study(light=light)
+    window.open_paths([str(folder)])
+    return folder

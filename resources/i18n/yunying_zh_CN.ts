@@ -1,0 +1,441 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/mainwindow.py" line="129"/>
+        <source>Open &amp;Folder…</source>
+        <translation>打开文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="133"/>
+        <source>Open &amp;File, DICOMDIR or Zip…</source>
+        <translation>打开文件、DICOMDIR 或 Zip(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="139"/>
+        <source>Save &amp;Screenshot…</source>
+        <translation>保存截图(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="143"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="328"/>
+        <source>Layout {0}</source>
+        <translation>布局 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="160"/>
+        <source>&amp;Fit to Window</source>
+        <translation>适应窗口(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="164"/>
+        <source>Actual Pixels (1:1)</source>
+        <translation>原始像素 (1:1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="170"/>
+        <source>Rotate &amp;Right</source>
+        <translation>向右旋转(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="176"/>
+        <source>Rotate &amp;Left</source>
+        <translation>向左旋转(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="182"/>
+        <source>Flip &amp;Horizontal</source>
+        <translation>水平翻转(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="188"/>
+        <source>Flip &amp;Vertical</source>
+        <translation>垂直翻转(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="194"/>
+        <source>&amp;Invert</source>
+        <translation>反色(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="200"/>
+        <source>&amp;Synchronize Scrolling</source>
+        <translation>同步翻页(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="207"/>
+        <source>&amp;Reference Lines</source>
+        <translation>定位线(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="214"/>
+        <source>Play/Pause &amp;Cine</source>
+        <translation>播放/暂停电影(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="220"/>
+        <source>Cine Faster</source>
+        <translation>电影加速</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="226"/>
+        <source>Cine Slower</source>
+        <translation>电影减速</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="238"/>
+        <source>&amp;Window/Level</source>
+        <translation>窗宽窗位(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="239"/>
+        <source>&amp;Zoom</source>
+        <translation>缩放(&amp;Z)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="240"/>
+        <source>&amp;Pan</source>
+        <translation>平移(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="241"/>
+        <source>Scroll (Drag)</source>
+        <translation>拖动翻页</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="242"/>
+        <source>Select/&amp;Edit</source>
+        <translation>选择/编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="243"/>
+        <source>&amp;Length</source>
+        <translation>长度(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="244"/>
+        <source>&amp;Angle</source>
+        <translation>角度(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="245"/>
+        <source>&amp;Ellipse ROI</source>
+        <translation>椭圆 ROI(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="246"/>
+        <source>Rectangle ROI</source>
+        <translation>矩形 ROI</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="247"/>
+        <source>Pixel &amp;Probe</source>
+        <translation>像素探针(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="248"/>
+        <source>Arro&amp;w</source>
+        <translation>箭头(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="249"/>
+        <source>&amp;Text</source>
+        <translation>文字(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="254"/>
+        <source>&amp;Delete Measurement</source>
+        <translation>删除测量(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="260"/>
+        <source>Clear All Measurements</source>
+        <translation>清除全部测量</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="271"/>
+        <source>Auto (File or Histogram)</source>
+        <translation>自动（文件或直方图）</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="291"/>
+        <source>Language: System</source>
+        <translation>语言：跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="317"/>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="321"/>
+        <source>&amp;About Yunying</source>
+        <translation>关于云影(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="332"/>
+        <source>{0} (W {1:g} / L {2:g})</source>
+        <translation>{0}（窗宽 {1:g} / 窗位 {2:g}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="378"/>
+        <source>Yunying 云影 — Diagnostic Workstation</source>
+        <translation>云影 Yunying — 诊断工作站</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="380"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="381"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="382"/>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="383"/>
+        <source>W&amp;indow/Level</source>
+        <translation>窗宽窗位(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="384"/>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="385"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="396"/>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="397"/>
+        <source>Toolbar</source>
+        <translation>工具栏</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="398"/>
+        <source>Studies</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="495"/>
+        <source>Open DICOM Folder</source>
+        <translation>打开 DICOM 文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="502"/>
+        <source>Open DICOM File, DICOMDIR or Zip</source>
+        <translation>打开 DICOM 文件、DICOMDIR 或 Zip</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="504"/>
+        <source>DICOM, DICOMDIR or zip (*.dcm DICOMDIR *.zip *);;All files (*)</source>
+        <translation>DICOM、DICOMDIR 或 zip (*.dcm DICOMDIR *.zip *);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="511"/>
+        <source>Reading {0}…</source>
+        <translation>正在读取 {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="539"/>
+        <source>{0} series found</source>
+        <translation>找到 {0} 个序列</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="541"/>
+        <source>{0} file(s) could not be read</source>
+        <translation>{0} 个文件无法读取</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="619"/>
+        <source>Cannot open</source>
+        <translation>无法打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="622"/>
+        <source>Cannot open: {0}</source>
+        <translation>无法打开：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="675"/>
+        <source>No image</source>
+        <translation>无图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="679"/>
+        <source>Image {0}/{1} · W {2:.0f} L {3:.0f}</source>
+        <translation>图像 {0}/{1} · 窗宽 {2:.0f} 窗位 {3:.0f}</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="682"/>
+        <source>No calibrated pixel spacing: measurements in pixels</source>
+        <translation>像素间距未校准：测量以像素为单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="691"/>
+        <source>Scroll images</source>
+        <translation>翻页</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="691"/>
+        <source>Mouse wheel, ↑ ↓ ← →, Page Up/Down, Home/End</source>
+        <translation>鼠标滚轮、↑ ↓ ← →、Page Up/Down、Home/End</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="692"/>
+        <source>Window/level</source>
+        <translation>窗宽窗位</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="692"/>
+        <source>Left drag (Window/Level tool)</source>
+        <translation>左键拖动（窗宽窗位工具）</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="693"/>
+        <source>Zoom</source>
+        <translation>缩放</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="693"/>
+        <source>Right drag, Ctrl + wheel</source>
+        <translation>右键拖动、Ctrl + 滚轮</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="694"/>
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="694"/>
+        <source>Middle drag</source>
+        <translation>中键拖动</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="695"/>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="695"/>
+        <source>Double-click</source>
+        <translation>双击</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="702"/>
+        <source>Keyboard Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="707"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="707"/>
+        <source>Shortcut</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="727"/>
+        <source>Yunying 云影 — diagnostic DICOM workstation. Not cleared for clinical use.</source>
+        <translation>云影 Yunying — 诊断级 DICOM 影像工作站。尚未获准用于临床。</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="727"/>
+        <source>About Yunying</source>
+        <translation>关于云影</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="755"/>
+        <source>Save Screenshot</source>
+        <translation>保存截图</translation>
+    </message>
+</context>
+<context>
+    <name>Overlay</name>
+    <message>
+        <location filename="../../app/mainwindow.py" line="781"/>
+        <source>Im</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="782"/>
+        <source>Loc</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="783"/>
+        <source>Thk</source>
+        <translation>层厚</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="784"/>
+        <source>Zoom</source>
+        <translation>缩放</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="785"/>
+        <source>uncalibrated</source>
+        <translation>未校准</translation>
+    </message>
+</context>
+<context>
+    <name>StudyBrowser</name>
+    <message>
+        <location filename="../../app/browser.py" line="47"/>
+        <source>Patient / Study / Series</source>
+        <translation>患者 / 检查 / 序列</translation>
+    </message>
+    <message>
+        <location filename="../../app/browser.py" line="48"/>
+        <source>Modality</source>
+        <translation>设备类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/browser.py" line="49"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/browser.py" line="50"/>
+        <source>Images</source>
+        <translation>图像数</translation>
+    </message>
+    <message>
+        <location filename="../../app/browser.py" line="69"/>
+        <source>(no description)</source>
+        <translation>（无描述）</translation>
+    </message>
+</context>
+<context>
+    <name>ViewportWidget</name>
+    <message>
+        <location filename="../../app/viewport.py" line="299"/>
+        <source>Annotation</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <location filename="../../app/viewport.py" line="299"/>
+        <source>Text:</source>
+        <translation>文字：</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,491 @@
+"""The VTK pipeline of a 2D viewport, driven by a :class:`ViewportModel` (Qt-free).
+
+The whole series sits in one ``vtkImageData`` that shares the numpy array's memory (no copy);
+``vtkImageSliceMapper`` shows one slice of it, and window/level is a property of the image slice,
+so scrolling and windowing only change a number and re-render. Overlays (corner text, orientation
+labels, a scale bar) and measurements are 2D actors on top. The same class renders inside the Qt
+widget and offscreen (tests, benchmarks, screenshots).
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import vtkmodules.vtkRenderingFreeType
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
+from vtkmodules.util import numpy_support
+from vtkmodules.vtkCommonCore import vtkLookupTable, vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkRenderingAnnotation import vtkCornerAnnotation
+from vtkmodules.vtkRenderingCore import (
+    vtkActor2D,
+    vtkCoordinate,
+    vtkImageProperty,
+    vtkImageSlice,
+    vtkImageSliceMapper,
+    vtkPolyDataMapper2D,
+    vtkRenderer,
+    vtkRenderWindow,
+    vtkTextActor,
+    vtkWindowToImageFilter,
+)
+
+from viewer.measure import Measurement, describe
+from viewer.viewstate import ViewportModel
+from viewer.volume import Volume
+
+MEASURE_COLOR = (1.0, 0.85, 0.1)
+SELECTED_COLOR = (0.2, 1.0, 0.4)
+TEXT_COLOR = (0.92, 0.92, 0.92)
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """A font file with Chinese glyphs (fontconfig), for names and labels in overlays."""
+    if shutil.which("fc-match") is None:
+        return None
+    try:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out if out and ("CJK" in out or "wqy" in out.lower() or "Noto" in out) else None
+
+
+def style_text(prop: Any, size: int, color: tuple[float, float, float] = TEXT_COLOR) -> None:
+    prop.SetFontSize(size)
+    prop.SetColor(*color)
+    prop.ShadowOn()
+    font = cjk_font()
+    if font:
+        prop.SetFontFamily(4)  # VTK_FONT_FILE
+        prop.SetFontFile(font)
+
+
+class SliceRenderer:
+    """Renders a :class:`ViewportModel` into a VTK render window."""
+
+    def __init__(
+        self, window: vtkRenderWindow, model: ViewportModel, labels: dict[str, str] | None = None
+    ) -> None:
+        self.window = window
+        self.model = model
+        self.labels = labels or {}
+        window.SetMultiSamples(0)  # 4× MSAA costs ~18 ms a frame on llvmpipe, useless for images
+        self.renderer = vtkRenderer()
+        self.renderer.SetBackground(0, 0, 0)
+        window.AddRenderer(self.renderer)
+        self.mapper = vtkImageSliceMapper()
+        self.mapper.SetOrientationToZ()
+        self.mapper.SliceAtFocalPointOff()
+        self.mapper.SliceFacesCameraOff()
+        self.prop = vtkImageProperty()
+        self.prop.SetInterpolationTypeToNearest()
+        self.lut = vtkLookupTable()
+        self.lut.SetNumberOfTableValues(256)
+        self.lut.Build()
+        self.slice = vtkImageSlice()
+        self.slice.SetMapper(self.mapper)
+        self.slice.SetProperty(self.prop)  # added to the renderer once there is an image
+        self.corners = vtkCornerAnnotation()
+        self.corners.SetMaximumFontSize(15)
+        self.corners.SetLinearFontScaleFactor(2)
+        self.corners.SetNonlinearFontScaleFactor(1)
+        style_text(self.corners.GetTextProperty(), 14)
+        self.renderer.AddViewProp(self.corners)
+        self.edges = vtkCornerAnnotation()
+        self.edges.SetMaximumFontSize(18)
+        style_text(self.edges.GetTextProperty(), 18, (1.0, 0.85, 0.2))
+        self.edges.GetTextProperty().BoldOn()
+        self.renderer.AddViewProp(self.edges)
+        self._scale_actors: list[Any] = []
+        self._measure_actors: list[Any] = []
+        self._image_data: vtkImageData | None = None
+        self._keep: Any = None  # the numpy array VTK shares
+        self.reference_lines: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        self.active = False
+        model.subscribe(self._on_change)
+        if model.image is not None:
+            self._set_image()
+
+    # ------------------------------------------------------------------ model → pipeline
+
+    def _on_change(self, what: str) -> None:
+        if what == "image":
+            self._set_image()
+        elif what == "index":
+            self._set_slice()
+        elif what == "window":
+            self._set_window()
+            self._update_text()
+        elif what == "camera":
+            self._set_camera()
+        elif what == "measurements":
+            self._update_measurements()
+
+    def _set_image(self) -> None:
+        m = self.model
+        img = m.image
+        assert img is not None
+        if isinstance(img, Volume):
+            arr = img.array
+            spacing = (img.spacing[0], img.spacing[1], img.spacing[2])
+        else:
+            arr = img.frames
+            sp = img.pixel_spacing or (1.0, 1.0)
+            spacing = (sp[1], sp[0], 1.0)
+        arr = np.ascontiguousarray(arr)
+        comps = arr.shape[3] if arr.ndim == 4 else 1
+        data = vtkImageData()
+        data.SetDimensions(arr.shape[2], arr.shape[1], arr.shape[0])
+        data.SetSpacing(*spacing)
+        data.SetOrigin(0, 0, 0)
+        flat = arr.reshape(-1, comps) if comps > 1 else arr.reshape(-1)
+        vtk_arr = numpy_support.numpy_to_vtk(flat, deep=False)
+        data.GetPointData().SetScalars(vtk_arr)
+        self._keep = (arr, flat, vtk_arr)
+        self._image_data = data
+        self.mapper.SetInputData(data)
+        if not self.renderer.HasViewProp(self.slice):
+            self.renderer.AddViewProp(self.slice)
+        self.spacing = spacing
+        self.shape = arr.shape
+        if comps > 1:
+            self.prop.SetColorWindow(255)
+            self.prop.SetColorLevel(127.5)
+        self._set_slice(render=False)
+        self._set_window(render=False)
+        self._set_camera(render=False)
+        self._update_measurements(render=False)
+        self.render()
+
+    def _set_slice(self, render: bool = True) -> None:
+        self.mapper.SetSliceNumber(self.model.index)
+        self._set_camera(render=False)
+        self._update_measurements(render=False)
+        if render:
+            self.render()
+
+    def _set_window(self, render: bool = True) -> None:
+        m = self.model
+        if m.is_color:
+            return
+        c, w = m.window
+        self.prop.SetColorWindow(w)
+        self.prop.SetColorLevel(c)
+        if m.invert:
+            self.lut.SetValueRange(1.0, 0.0)
+        else:
+            self.lut.SetValueRange(0.0, 1.0)
+        self.lut.SetSaturationRange(0.0, 0.0)
+        self.lut.SetRampToLinear()
+        self.lut.ForceBuild()
+        self.prop.SetLookupTable(self.lut)
+        self.prop.UseLookupTableScalarRangeOff()
+        if render:
+            self.render()
+
+    # ------------------------------------------------------------------ camera
+
+    def screen_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """World unit vectors of the screen's right and down."""
+        (rx, ry), (dx, dy) = self.model.screen_axes()
+        return np.array([rx, ry, 0.0]), np.array([dx, dy, 0.0])
+
+    def _extent_mm(self) -> tuple[float, float]:
+        """Displayed width and height of the slice in mm (after rotation)."""
+        _, rows, cols = self.shape[:3]
+        w, h = cols * self.spacing[0], rows * self.spacing[1]
+        right, _ = self.screen_vectors()
+        return (w, h) if abs(right[0]) > 0.5 else (h, w)
+
+    def fit_scale(self) -> float:
+        vw, vh = self.window.GetSize()
+        aspect = vw / vh if vh else 1.0
+        w, h = self._extent_mm()
+        return max(h / 2, w / (2 * aspect)) * 1.02
+
+    def _set_camera(self, render: bool = True) -> None:
+        if self._image_data is None:
+            return
+        m = self.model
+        _, rows, cols = self.shape[:3]
+        cx = (cols - 1) * self.spacing[0] / 2
+        cy = (rows - 1) * self.spacing[1] / 2
+        cz = m.index * self.spacing[2]
+        right, down = self.screen_vectors()
+        up = -down
+        dop = np.cross(up, right)
+        focal = np.array([cx, cy, cz]) + m.pan[0] * right + m.pan[1] * down
+        cam = self.renderer.GetActiveCamera()
+        cam.ParallelProjectionOn()
+        cam.SetFocalPoint(*focal)
+        cam.SetPosition(*(focal - 1000.0 * dop))
+        cam.SetViewUp(*up)
+        cam.SetParallelScale(self.fit_scale() / m.zoom)
+        cam.SetClippingRange(1.0, 2000.0)
+        self._update_scale_bar()
+        self._update_text()
+        self._update_reference_lines()
+        if render:
+            self.render()
+
+    def on_resize(self) -> None:
+        """The window changed size: refit the camera (zoom stays relative to fit)."""
+        if self._image_data is not None:
+            self._set_camera(render=False)
+
+    def zoom_percent(self) -> float:
+        """Screen pixels per image pixel × 100 (100 % = 1:1)."""
+        _, vh = self.window.GetSize()
+        scale = self.renderer.GetActiveCamera().GetParallelScale()
+        return 100.0 * self.spacing[1] * vh / (2 * scale) if scale else 100.0
+
+    def set_one_to_one(self) -> None:
+        _, vh = self.window.GetSize()
+        one = self.spacing[1] * vh / 2  # parallel scale at which 1 image pixel = 1 screen pixel
+        self.model.set_zoom(self.fit_scale() / one)
+
+    # ------------------------------------------------------------------ coordinates
+
+    def display_to_image(self, x: float, y: float) -> tuple[float, float]:
+        """VTK display coordinates (origin bottom-left) → image (column, row)."""
+        r = self.renderer
+        r.SetDisplayPoint(x, y, 0.0)
+        r.DisplayToWorld()
+        wx, wy, _wz, w = r.GetWorldPoint()
+        if w:
+            wx, wy = wx / w, wy / w
+        return wx / self.spacing[0], wy / self.spacing[1]
+
+    def image_to_display(self, col: float, row: float) -> tuple[float, float]:
+        r = self.renderer
+        r.SetWorldPoint(
+            col * self.spacing[0], row * self.spacing[1], self.model.index * self.spacing[2], 1.0
+        )
+        r.WorldToDisplay()
+        x, y, _ = r.GetDisplayPoint()
+        return x, y
+
+    def mm_per_screen_pixel(self) -> float:
+        _, vh = self.window.GetSize()
+        return 2 * self.renderer.GetActiveCamera().GetParallelScale() / max(vh, 1)
+
+    # ------------------------------------------------------------------ overlays
+
+    def _update_text(self) -> None:
+        m = self.model
+        if m.image is None:
+            return
+        tr = self.labels.get
+        info = m.info
+        g = m.geometry()
+        upper_left = "\n".join(
+            x
+            for x in (
+                info.get("patient_name", ""),
+                info.get("patient_id", ""),
+                info.get("sex_age", ""),
+                info.get("study_date", ""),
+            )
+            if x
+        )
+        upper_right = "\n".join(
+            x
+            for x in (info.get("institution", ""), info.get("series", ""), info.get("modality", ""))
+            if x
+        )
+        lines = [f"{tr('Im', 'Im')}: {m.index + 1}/{m.count}"]
+        pos = m.slice_position()
+        if pos is not None and g.normal is not None:
+            lines.append(f"{tr('Loc', 'Loc')}: {float(pos @ g.normal):.2f} mm")
+        if g.thickness:
+            lines.append(f"{tr('Thk', 'Thk')}: {g.thickness:.2f} mm")
+        if not m.calibrated:
+            lines.append(tr("uncalibrated", "uncalibrated"))
+        lower_left = "\n".join(lines)
+        c, w = m.window
+        lower_right = f"W: {w:.0f} L: {c:.0f}\n{tr('Zoom', 'Zoom')}: {self.zoom_percent():.0f}%"
+        if m.is_color:
+            lower_right = f"{tr('Zoom', 'Zoom')}: {self.zoom_percent():.0f}%"
+        self.corners.SetText(0, lower_left)
+        self.corners.SetText(1, lower_right)
+        self.corners.SetText(2, upper_left)
+        self.corners.SetText(3, upper_right)
+        lab = m.edge_labels()
+        # vtkCornerAnnotation: 4 lower edge, 5 right edge, 6 left edge, 7 upper edge
+        self.edges.SetText(4, lab["bottom"])
+        self.edges.SetText(5, lab["right"])
+        self.edges.SetText(6, lab["left"])
+        self.edges.SetText(7, lab["top"])
+
+    def _line_actor(
+        self,
+        points: Sequence[tuple[float, float, float]],
+        color: tuple[float, ...],
+        closed: bool = False,
+        width: float = 1.5,
+        world: bool = True,
+    ) -> vtkActor2D:
+        pts = vtkPoints()
+        for p in points:
+            pts.InsertNextPoint(*p)
+        lines = vtkCellArray()
+        n = len(points)
+        idx = [*range(n), 0] if closed else list(range(n))
+        lines.InsertNextCell(len(idx))
+        for i in idx:
+            lines.InsertCellPoint(i)
+        poly = vtkPolyData()
+        poly.SetPoints(pts)
+        poly.SetLines(lines)
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(poly)
+        if world:
+            coord = vtkCoordinate()
+            coord.SetCoordinateSystemToWorld()
+            mapper.SetTransformCoordinate(coord)
+        actor = vtkActor2D()
+        actor.SetMapper(mapper)
+        actor.GetProperty().SetColor(*color)
+        actor.GetProperty().SetLineWidth(width)
+        return actor
+
+    def _update_scale_bar(self) -> None:
+        for a in self._scale_actors:
+            self.renderer.RemoveViewProp(a)
+        self._scale_actors = []
+        if not self.model.calibrated:
+            return
+        vw, _ = self.window.GetSize()
+        per_px = self.mm_per_screen_pixel()
+        if per_px <= 0:
+            return
+        mm = next((v for v in (200, 100, 50, 20, 10, 5, 2, 1) if v / per_px <= vw / 4), 1)
+        length = mm / per_px
+        x1, y = vw - 16, 60
+        x0 = x1 - length
+        pts = [(x0, y + 5, 0), (x0, y, 0), (x1, y, 0), (x1, y + 5, 0)]
+        bar = self._line_actor(pts, TEXT_COLOR, world=False)
+        text = vtkTextActor()
+        text.SetInput(f"{mm} mm")
+        style_text(text.GetTextProperty(), 12)
+        text.GetTextProperty().SetJustificationToRight()
+        text.SetDisplayPosition(int(x1), int(y + 8))
+        self._scale_actors = [bar, text]
+        for a in self._scale_actors:
+            self.renderer.AddViewProp(a)
+
+    def _world(self, x: float, y: float) -> tuple[float, float, float]:
+        return (x * self.spacing[0], y * self.spacing[1], self.model.index * self.spacing[2])
+
+    def _update_measurements(self, render: bool = True) -> None:
+        for a in self._measure_actors:
+            self.renderer.RemoveViewProp(a)
+        self._measure_actors = []
+        m = self.model
+        if m.image is None:
+            return
+        values = None if m.is_color else m.pixels()
+        spacing = m.geometry().spacing
+        unit = "HU" if m.modality == "CT" else ""
+        for meas in m.visible_measurements():
+            color = SELECTED_COLOR if meas is m.selected else MEASURE_COLOR
+            self._measure_actors += self._actors_for(meas, values, spacing, unit, color)
+        for a in self._measure_actors:
+            self.renderer.AddViewProp(a)
+        self._update_reference_lines()
+        if render:
+            self.render()
+
+    def _actors_for(
+        self,
+        meas: Measurement,
+        values: np.ndarray | None,
+        spacing: tuple[float, float] | None,
+        unit: str,
+        color: tuple[float, float, float],
+    ) -> list[Any]:
+        pts = meas.points
+        actors: list[Any] = []
+        w = self._world
+        if meas.kind in ("length", "angle", "arrow") and len(pts) >= 2:
+            actors.append(self._line_actor([w(*p) for p in pts], color))
+            if meas.kind == "arrow":
+                actors.append(self._arrow_head(pts[0], pts[1], color))
+        elif meas.kind in ("ellipse", "rectangle") and len(pts) >= 2:
+            (x0, y0), (x1, y1) = pts[0], pts[1]
+            if meas.kind == "rectangle":
+                outline = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+            else:
+                cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, abs(y1 - y0) / 2
+                t = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+                outline = list(zip(cx + rx * np.cos(t), cy + ry * np.sin(t), strict=True))
+            actors.append(self._line_actor([w(*p) for p in outline], color, closed=True))
+        elif meas.kind == "probe" and pts:
+            x, y = pts[0]
+            actors.append(self._line_actor([w(x - 3, y), w(x + 3, y)], color))
+            actors.append(self._line_actor([w(x, y - 3), w(x, y + 3)], color))
+        label = describe(meas, values, spacing, unit)
+        if label and pts:
+            anchor = pts[-1] if meas.kind != "text" else pts[0]
+            text = vtkTextActor()
+            text.SetInput(label)
+            style_text(text.GetTextProperty(), 13, color)
+            coord = text.GetPositionCoordinate()
+            coord.SetCoordinateSystemToWorld()
+            coord.SetValue(*w(anchor[0] + 4, anchor[1] + 4))
+            actors.append(text)
+        return actors
+
+    def _arrow_head(
+        self, tip: tuple[float, float], tail: tuple[float, float], color: tuple[float, float, float]
+    ) -> vtkActor2D:
+        v = np.array(tail) - np.array(tip)
+        n = np.linalg.norm(v) or 1.0
+        v = v / n * min(8.0, n / 3)
+        perp = np.array([-v[1], v[0]]) * 0.5
+        a = np.array(tip) + v + perp
+        b = np.array(tip) + v - perp
+        return self._line_actor([self._world(*a), self._world(*tip), self._world(*b)], color)
+
+    def set_reference_lines(
+        self, lines: list[tuple[tuple[float, float], tuple[float, float]]]
+    ) -> None:
+        self.reference_lines = lines
+        self._update_reference_lines()
+
+    def _update_reference_lines(self) -> None:
+        for a in getattr(self, "_ref_actors", []):
+            self.renderer.RemoveViewProp(a)
+        self._ref_actors = [
+            self._line_actor([self._world(*p0), self._world(*p1)], (0.3, 0.7, 1.0), width=1.0)
+            for p0, p1 in self.reference_lines
+        ]
+        for a in self._ref_actors:
+            self.renderer.AddViewProp(a)
+
+    # ------------------------------------------------------------------ output
+
+    def render(self) -> None:
+        if self.model.image is not None:
+            self.window.Render()
+
+    def grab(self) -> np.ndarray:
+        """The frame as rendered now, RGB with rows from the top."""
+        self.window.Render()
+        f = vtkWindowToImageFilter()
+        f.SetInput(self.window)
+        f.ReadFrontBufferOff()
+        f.ShouldRerenderOff()
+        f.Update()
+        out = f.GetOutput()
+        w, h, _ = out.GetDimensions()
+        arr = numpy_support.vtk_to_numpy(out.GetPointData().GetScalars())
+        return arr.reshape(h, w, -1)[::-1, :, :3].copy()
