@@ -63,7 +63,12 @@ case "$cmd" in
     install_system
     install_python
     mkdir -p out/demo
-    with_display "$VENV/bin/yunying-demo" --screenshot out/demo/yunying-demo.png "$@"
+    if [ -n "${DISPLAY:-}" ]; then
+      "$VENV/bin/yunying" --demo "$@"            # the workstation window on the demo study
+    else
+      # no display: the same window under a virtual one, proven by a screenshot
+      with_display "$VENV/bin/yunying" --demo --screenshot out/demo/yunying-demo.png "$@"
+    fi
     ;;
   test)
     install_system

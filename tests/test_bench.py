@@ -33,3 +33,26 @@ def test_load_series_benchmark_prints_its_summary_line() -> None:
         "first_image_le_0.2s",
         "peak_memory_within_limit",
     }
+
+
+def test_viewport_benchmark_prints_its_summary_line() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.viewport", "--slices", "24", "--frames", "10"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    last = json.loads(run.stdout.strip().splitlines()[-1])
+    assert last["benchmark"] == "viewport"
+    assert last["ratio"] == round(last["ours_s"] / last["anchor_s"], 3)
+    assert last["window_level"]["ours_ms"] > 0 and last["scroll"]["bare_vtk_ms"] > 0
+    assert last["app"]["launch_to_window_shown_s"] > 0
+    assert last["app"]["demo_open_to_first_image_s"] > 0
+    assert set(last["targets"]) == {
+        "frame_le_1.2x_bare_vtk",
+        "at_least_30_fps",
+        "start_le_2s",
+        "demo_first_image_le_1s",
+    }

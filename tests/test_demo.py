@@ -95,3 +95,30 @@ def test_phantom_command_writes_a_study_in_the_chosen_syntax(tmp_path: Path) -> 
     assert {i.transfer_syntax_uid for s in res.all_series() for i in s.instances} == {
         "1.2.840.10008.1.2.4.80"
     }
+
+
+def test_workstation_opens_the_demo_headless_and_writes_a_screenshot(
+    tmp_path: Path, light_dir: Path
+) -> None:
+    """What `./run.sh demo` runs without a display (here on the test X server)."""
+    shot = tmp_path / "window.png"
+    env = dict(
+        os.environ, XDG_CONFIG_HOME=str(tmp_path), YUNYING_DATA_DIR=str(light_dir.parent.parent)
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "app", "--demo", "--light", "--screenshot", str(shot)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    img = _read_png(shot)
+    assert img.shape[0] >= 600 and img.shape[1] >= 900
+    assert_sane_image(img, min_std=20)
+    # four viewports with images: each quadrant right of the browser holds grey anatomy
+    h, w = img.shape[:2]
+    for y in (h // 3, 2 * h // 3):
+        for x in (w // 2 - w // 12, w - w // 6):
+            patch = img[y - 40 : y + 40, x - 40 : x + 40, :3].astype(int)
+            assert patch.std() > 5 or patch.mean() > 20

@@ -21,9 +21,18 @@ def _sources(ts: Path) -> set[str]:
 def test_every_string_in_the_code_is_in_the_ts_file(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.ts"
     shutil.copy(TS, fresh)
-    run = subprocess.run([str(BIN / "pyside6-lupdate"), "-no-obsolete",
-                          *sorted(str(p) for p in (ROOT / "app").glob("*.py")), "-ts", str(fresh)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            str(BIN / "pyside6-lupdate"),
+            "-no-obsolete",
+            *sorted(str(p) for p in (ROOT / "app").glob("*.py")),
+            "-ts",
+            str(fresh),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert _sources(fresh) == _sources(TS), "run pyside6-lupdate and translate the new strings"
 
@@ -37,7 +46,11 @@ def test_no_string_is_left_untranslated() -> None:
 
 def test_compiled_translation_is_up_to_date(tmp_path: Path) -> None:
     out = tmp_path / "check.qm"
-    run = subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(out)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert out.read_bytes() == QM.read_bytes(), "run pyside6-lrelease to rebuild the .qm"

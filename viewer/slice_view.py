@@ -21,7 +21,6 @@ import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonCore import vtkLookupTable, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
-from vtkmodules.vtkRenderingAnnotation import vtkCornerAnnotation
 from vtkmodules.vtkRenderingCore import (
     vtkActor2D,
     vtkCoordinate,
@@ -68,6 +67,85 @@ def style_text(prop: Any, size: int, color: tuple[float, float, float] = TEXT_CO
         prop.SetFontFile(font)
 
 
+# (x, y) in normalized viewport coordinates and (horizontal, vertical) justification of the
+# eight overlay places, numbered like vtkCornerAnnotation's: corners 0-3, then edges 4-7.
+_PLACES = {
+    0: (0.008, 0.008, 0, 0),
+    1: (0.992, 0.008, 2, 0),
+    2: (0.008, 0.992, 0, 2),
+    3: (0.992, 0.992, 2, 2),
+    4: (0.5, 0.008, 1, 0),
+    5: (0.992, 0.5, 2, 1),
+    6: (0.008, 0.5, 0, 1),
+    7: (0.5, 0.992, 1, 2),
+}
+
+
+class OverlayText:
+    """Text at the corners and edges of a viewport, one actor per place.
+
+    Separate actors mean a change (the slice number while scrolling, W/L while windowing)
+    re-rasterizes only its own few characters; ASCII text uses VTK's built-in font, text with
+    Chinese characters the CJK font.
+    """
+
+    def __init__(
+        self,
+        renderer: vtkRenderer,
+        size: int,
+        color: tuple[float, float, float],
+        bold: bool = False,
+    ) -> None:
+        self._renderer = renderer
+        self._style = (size, color, bold)
+        self._actors: dict[int, vtkTextActor] = {}
+        self._texts: dict[int, str] = {}
+        self._cjk: dict[int, bool] = {}
+
+    def _actor(self, i: int) -> vtkTextActor:
+        """The actor of a place, made when it first gets a text (empty places cost nothing)."""
+        a = self._actors.get(i)
+        if a is None:
+            size, color, bold = self._style
+            x, y, jh, jv = _PLACES[i]
+            a = vtkTextActor()
+            prop = a.GetTextProperty()
+            prop.SetFontSize(size)
+            prop.SetColor(*color)
+            prop.ShadowOn()
+            prop.SetBold(bold)
+            prop.SetJustification(jh)
+            prop.SetVerticalJustification(jv)
+            coord = a.GetPositionCoordinate()
+            coord.SetCoordinateSystemToNormalizedViewport()
+            coord.SetValue(x, y)
+            self._renderer.AddViewProp(a)
+            self._actors[i] = a
+            self._cjk[i] = False
+        return a
+
+    def SetText(self, i: int, text: str) -> None:
+        if self._texts.get(i, "") == text:
+            return  # unchanged text is not rasterized again
+        self._texts[i] = text
+        actor = self._actor(i)
+        actor.SetVisibility(bool(text))
+        needs_cjk = not text.isascii()
+        if needs_cjk != self._cjk[i]:
+            self._cjk[i] = needs_cjk
+            prop = actor.GetTextProperty()
+            font = cjk_font() if needs_cjk else None
+            if font:
+                prop.SetFontFamily(4)  # VTK_FONT_FILE
+                prop.SetFontFile(font)
+            else:
+                prop.SetFontFamilyToArial()
+        actor.SetInput(text)
+
+    def GetText(self, i: int) -> str:
+        return self._texts.get(i, "")
+
+
 class SliceRenderer:
     """Renders a :class:`ViewportModel` into a VTK render window."""
 
@@ -87,28 +165,17 @@ class SliceRenderer:
         self.mapper.SliceFacesCameraOff()
         self.prop = vtkImageProperty()
         self.prop.SetInterpolationTypeToNearest()
-        self.lut = vtkLookupTable()
-        self.lut.SetNumberOfTableValues(256)
-        self.lut.Build()
         self.slice = vtkImageSlice()
         self.slice.SetMapper(self.mapper)
         self.slice.SetProperty(self.prop)  # added to the renderer once there is an image
-        self.corners = vtkCornerAnnotation()
-        self.corners.SetMaximumFontSize(15)
-        self.corners.SetLinearFontScaleFactor(2)
-        self.corners.SetNonlinearFontScaleFactor(1)
-        style_text(self.corners.GetTextProperty(), 14)
-        self.renderer.AddViewProp(self.corners)
-        self.edges = vtkCornerAnnotation()
-        self.edges.SetMaximumFontSize(18)
-        style_text(self.edges.GetTextProperty(), 18, (1.0, 0.85, 0.2))
-        self.edges.GetTextProperty().BoldOn()
-        self.renderer.AddViewProp(self.edges)
+        self.corners = OverlayText(self.renderer, 14, TEXT_COLOR)
+        self.edges = OverlayText(self.renderer, 18, (1.0, 0.85, 0.2), bold=True)
         self._scale_actors: list[Any] = []
         self._measure_actors: list[Any] = []
         self._image_data: vtkImageData | None = None
         self._keep: Any = None  # the numpy array VTK shares
         self.reference_lines: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        self._shown_measurements: list[int] = []
         self.active = False
         model.subscribe(self._on_change)
         if model.image is not None:
@@ -123,7 +190,6 @@ class SliceRenderer:
             self._set_slice()
         elif what == "window":
             self._set_window()
-            self._update_text()
         elif what == "camera":
             self._set_camera()
         elif what == "measurements":
@@ -166,9 +232,19 @@ class SliceRenderer:
         self.render()
 
     def _set_slice(self, render: bool = True) -> None:
+        """Scrolling: a new slice number, the camera moved along with it, the slice text."""
         self.mapper.SetSliceNumber(self.model.index)
-        self._set_camera(render=False)
-        self._update_measurements(render=False)
+        if self._image_data is not None:
+            cam = self.renderer.GetActiveCamera()
+            z = self.model.index * self.spacing[2]
+            fx, fy, fz = cam.GetFocalPoint()
+            px, py, pz = cam.GetPosition()
+            cam.SetFocalPoint(fx, fy, z)
+            cam.SetPosition(px, py, pz + (z - fz))
+            self._text_slice()
+        shown = [m.id for m in self.model.visible_measurements()]
+        if shown or self._shown_measurements:
+            self._update_measurements(render=False)
         if render:
             self.render()
 
@@ -179,15 +255,20 @@ class SliceRenderer:
         c, w = m.window
         self.prop.SetColorWindow(w)
         self.prop.SetColorLevel(c)
-        if m.invert:
-            self.lut.SetValueRange(1.0, 0.0)
-        else:
-            self.lut.SetValueRange(0.0, 1.0)
-        self.lut.SetSaturationRange(0.0, 0.0)
-        self.lut.SetRampToLinear()
-        self.lut.ForceBuild()
-        self.prop.SetLookupTable(self.lut)
-        self.prop.UseLookupTableScalarRangeOff()
+        if m.invert and self.prop.GetLookupTable() is None:
+            # only an inverted display uses a lookup table; plain grey stays on the fast path
+            lut = vtkLookupTable()
+            lut.SetNumberOfTableValues(256)
+            lut.SetValueRange(1.0, 0.0)
+            lut.SetSaturationRange(0.0, 0.0)
+            lut.SetRampToLinear()
+            lut.Build()
+            self.prop.SetLookupTable(lut)
+            self.prop.UseLookupTableScalarRangeOff()
+        elif not m.invert and self.prop.GetLookupTable() is not None:
+            self.prop.SetLookupTable(None)
+        if self._image_data is not None:
+            self._text_window()
         if render:
             self.render()
 
@@ -280,27 +361,25 @@ class SliceRenderer:
     # ------------------------------------------------------------------ overlays
 
     def _update_text(self) -> None:
-        m = self.model
-        if m.image is None:
+        """All overlay text (after a new image, camera or language)."""
+        if self.model.image is None:
             return
+        info = self.model.info
+        left = ("patient_name", "patient_id", "sex_age", "study_date")
+        self._set_text(self.corners, 2, "\n".join(x for k in left if (x := info.get(k, ""))))
+        right = ("institution", "series", "modality")
+        self._set_text(self.corners, 3, "\n".join(x for k in right if (x := info.get(k, ""))))
+        self._text_slice()
+        self._text_window()
+        lab = self.model.edge_labels()
+        # vtkCornerAnnotation: 4 lower edge, 5 right edge, 6 left edge, 7 upper edge
+        for i, key in ((4, "bottom"), (5, "right"), (6, "left"), (7, "top")):
+            self._set_text(self.edges, i, lab[key])
+
+    def _text_slice(self) -> None:
+        m = self.model
         tr = self.labels.get
-        info = m.info
         g = m.geometry()
-        upper_left = "\n".join(
-            x
-            for x in (
-                info.get("patient_name", ""),
-                info.get("patient_id", ""),
-                info.get("sex_age", ""),
-                info.get("study_date", ""),
-            )
-            if x
-        )
-        upper_right = "\n".join(
-            x
-            for x in (info.get("institution", ""), info.get("series", ""), info.get("modality", ""))
-            if x
-        )
         lines = [f"{tr('Im', 'Im')}: {m.index + 1}/{m.count}"]
         pos = m.slice_position()
         if pos is not None and g.normal is not None:
@@ -309,21 +388,16 @@ class SliceRenderer:
             lines.append(f"{tr('Thk', 'Thk')}: {g.thickness:.2f} mm")
         if not m.calibrated:
             lines.append(tr("uncalibrated", "uncalibrated"))
-        lower_left = "\n".join(lines)
+        self._set_text(self.corners, 0, "\n".join(lines))
+
+    def _text_window(self) -> None:
+        m = self.model
+        zoom = f"{self.labels.get('Zoom', 'Zoom')}: {self.zoom_percent():.0f}%"
         c, w = m.window
-        lower_right = f"W: {w:.0f} L: {c:.0f}\n{tr('Zoom', 'Zoom')}: {self.zoom_percent():.0f}%"
-        if m.is_color:
-            lower_right = f"{tr('Zoom', 'Zoom')}: {self.zoom_percent():.0f}%"
-        self.corners.SetText(0, lower_left)
-        self.corners.SetText(1, lower_right)
-        self.corners.SetText(2, upper_left)
-        self.corners.SetText(3, upper_right)
-        lab = m.edge_labels()
-        # vtkCornerAnnotation: 4 lower edge, 5 right edge, 6 left edge, 7 upper edge
-        self.edges.SetText(4, lab["bottom"])
-        self.edges.SetText(5, lab["right"])
-        self.edges.SetText(6, lab["left"])
-        self.edges.SetText(7, lab["top"])
+        self._set_text(self.corners, 1, zoom if m.is_color else f"W: {w:.0f} L: {c:.0f}\n{zoom}")
+
+    def _set_text(self, actor: OverlayText, i: int, text: str) -> None:
+        actor.SetText(i, text)
 
     def _line_actor(
         self,
@@ -395,7 +469,9 @@ class SliceRenderer:
         values = None if m.is_color else m.pixels()
         spacing = m.geometry().spacing
         unit = "HU" if m.modality == "CT" else ""
-        for meas in m.visible_measurements():
+        visible = m.visible_measurements()
+        self._shown_measurements = [meas.id for meas in visible]
+        for meas in visible:
             color = SELECTED_COLOR if meas is m.selected else MEASURE_COLOR
             self._measure_actors += self._actors_for(meas, values, spacing, unit, color)
         for a in self._measure_actors:

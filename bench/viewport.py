@@ -1,0 +1,279 @@
+"""2D viewport frame times on the 512×512×500 CT at a 512×512 viewport, beside bare VTK.
+
+    python -m bench.viewport [--slices 500] [--frames 100]
+
+* window/level change and slice scroll: our model → renderer pipeline (overlays, scale bar,
+  orientation labels included) against a bare vtkImageSliceMapper pipeline doing the same render,
+  in the same kind of offscreen window, in the same run; target ours ≤ 1.2 × bare and ≥ 30 frames/s;
+* application start to main window shown (target ≤ 2 s), and the demo study from "open" to its
+  first image on screen (target ≤ 1 s), each from a fresh process of the real application.
+The last line is the JSON summary (``ours_s`` / ``anchor_s``: the window/level frame times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+SIZE = 512
+
+
+def _window() -> Any:
+    from vtkmodules.vtkRenderingCore import vtkRenderWindow
+
+    win = vtkRenderWindow()
+    win.SetOffScreenRendering(1)
+    win.SetMultiSamples(0)
+    win.SetSize(SIZE, SIZE)
+    return win
+
+
+def _time(render: Any, step: Any, frames: int) -> float:
+    for i in range(5):  # warm up (textures, shaders)
+        step(i)
+        render()
+    times = []
+    for i in range(frames):
+        t0 = time.perf_counter()
+        step(i)
+        render()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bare(vol: Any, frames: int, overlays: bool = True) -> tuple[float, float]:
+    """Plain VTK rendering the same picture: the slice with W/L and, with ``overlays``, the same
+    eight overlay texts (the changing one updated each frame, as a viewer must) and a scale bar.
+    """
+    import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
+    from vtkmodules.util import numpy_support
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+    from vtkmodules.vtkRenderingCore import (
+        vtkImageProperty,
+        vtkImageSlice,
+        vtkImageSliceMapper,
+        vtkRenderer,
+    )
+
+    arr = vol.array
+    data = vtkImageData()
+    data.SetDimensions(arr.shape[2], arr.shape[1], arr.shape[0])
+    data.SetSpacing(*vol.spacing)
+    data.GetPointData().SetScalars(numpy_support.numpy_to_vtk(arr.reshape(-1), deep=False))
+    mapper = vtkImageSliceMapper()
+    mapper.SetInputData(data)
+    mapper.SetSliceNumber(arr.shape[0] // 2)
+    prop = vtkImageProperty()
+    prop.SetColorWindow(400)
+    prop.SetColorLevel(40)
+    prop.SetInterpolationTypeToNearest()
+    actor = vtkImageSlice()
+    actor.SetMapper(mapper)
+    actor.SetProperty(prop)
+    ren = vtkRenderer()
+    ren.AddViewProp(actor)
+    win = _window()
+    win.AddRenderer(ren)
+    # the same view as the viewer's: the slice fitted to the viewport (ResetCamera would fit the
+    # whole 3D box and draw the slice smaller, which is cheaper and not the same render)
+    cam = ren.GetActiveCamera()
+    cam.ParallelProjectionOn()
+    cx = (arr.shape[2] - 1) * vol.spacing[0] / 2
+    cy = (arr.shape[1] - 1) * vol.spacing[1] / 2
+    cz = arr.shape[0] // 2 * vol.spacing[2]
+    cam.SetFocalPoint(cx, cy, cz)
+    cam.SetPosition(cx, cy, cz - 1000)
+    cam.SetViewUp(0, -1, 0)
+    cam.SetParallelScale(arr.shape[1] * vol.spacing[1] / 2 * 1.02)
+    cam.SetClippingRange(1, 2000)
+    texts: list[Any] = []
+    if overlays:
+        from vtkmodules.vtkCommonCore import vtkPoints
+        from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+        from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkTextActor
+
+        words = [
+            "Im: 250/500\nLoc: 0.00 mm\nThk: 0.80 mm",
+            "W: 400 L: 40\nZoom: 100%",
+            "x\nYY1",
+            "Demo\n#2 CT\nCT",
+            "P",
+            "L",
+            "R",
+            "A",
+        ]
+        places = [
+            (0.008, 0.008),
+            (0.992, 0.008),
+            (0.008, 0.992),
+            (0.992, 0.992),
+            (0.5, 0.008),
+            (0.992, 0.5),
+            (0.008, 0.5),
+            (0.5, 0.992),
+        ]
+        for text, (x, y) in zip(words, places, strict=True):
+            t = vtkTextActor()
+            t.SetInput(text)
+            t.GetTextProperty().SetFontSize(14)
+            t.GetTextProperty().ShadowOn()
+            t.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+            t.GetPositionCoordinate().SetValue(x, y)
+            ren.AddViewProp(t)
+            texts.append(t)
+        pts = vtkPoints()
+        for p in ((380, 65, 0), (380, 60, 0), (496, 60, 0), (496, 65, 0)):
+            pts.InsertNextPoint(*p)
+        lines = vtkCellArray()
+        lines.InsertNextCell(4)
+        for k in range(4):
+            lines.InsertCellPoint(k)
+        poly = vtkPolyData()
+        poly.SetPoints(pts)
+        poly.SetLines(lines)
+        bar_mapper = vtkPolyDataMapper2D()
+        bar_mapper.SetInputData(poly)
+        bar = vtkActor2D()
+        bar.SetMapper(bar_mapper)
+        ren.AddViewProp(bar)
+
+    def wl_step(i: int) -> None:
+        prop.SetColorWindow(400 + (i % 50))
+        if texts:
+            texts[1].SetInput(f"W: {400 + i % 50} L: 40\nZoom: 100%")
+
+    def scroll_step(i: int) -> None:
+        k = 100 + i % 300
+        mapper.SetSliceNumber(k)
+        cam.SetFocalPoint(cx, cy, k * vol.spacing[2])
+        cam.SetPosition(cx, cy, k * vol.spacing[2] - 1000)
+        if texts:
+            texts[0].SetInput(f"Im: {101 + i % 300}/500\nLoc: {i % 300:.2f} mm\nThk: 0.80 mm")
+
+    wl = _time(win.Render, wl_step, frames)
+    scroll = _time(win.Render, scroll_step, frames)
+    win.Finalize()
+    return wl, scroll
+
+
+def ours(vol: Any, frames: int) -> tuple[float, float]:
+    from viewer.slice_view import SliceRenderer
+    from viewer.viewstate import ViewportModel
+
+    model = ViewportModel()
+    win = _window()
+    SliceRenderer(win, model)
+    model.set_image(
+        vol,
+        {
+            "patient_name": "张三 Zhang San",
+            "patient_id": "YY1",
+            "institution": "Demo",
+            "series": "#2 CT",
+            "modality": "CT",
+        },
+    )
+    # (no measurement: the bare pipeline draws none either)
+    # the model renders on every change: time the change itself (render is part of it)
+    wl = _time(lambda: None, lambda i: model.set_window(40, 400 + (i % 50)), frames)
+    scroll = _time(lambda: None, lambda i: model.set_index(100 + i % 300), frames)
+    win.Finalize()
+    return wl, scroll
+
+
+def app_startup(demo: bool) -> dict[str, float]:
+    """Launch the real application in a fresh process and read its own timings."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [sys.executable, "-m", "app", "--timings", "--screenshot", f"{tmp}/shot.png"]
+        if demo:
+            args.append("--demo")
+        env = dict(os.environ, XDG_CONFIG_HOME=tmp)
+        env.pop("VTK_DEFAULT_OPENGL_WINDOW", None)  # the app renders in its X windows
+        env.pop("QT_QPA_PLATFORM", None)
+        t0 = time.time()
+        run = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+        if run.returncode != 0:
+            raise RuntimeError(
+                f"the application exited with {run.returncode}: {run.stderr[-2000:]}"
+            )
+        line = next(x for x in reversed(run.stdout.splitlines()) if x.startswith("{"))
+        data = json.loads(line)
+        data["launch_to_shown_s"] = data["shown_at"] - t0
+        return data
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--slices", type=int, default=500)
+    ap.add_argument("--frames", type=int, default=100)
+    ap.add_argument("--skip-app", action="store_true", help="frame times only")
+    args = ap.parse_args(argv)
+    from bench.common import ensure_display, finish
+    from bench.load_series import dataset
+    from viewer.render import configure_offscreen
+    from viewer.scan import scan
+    from viewer.volume import Volume, load_series
+
+    ensure_display()
+    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+    configure_offscreen()
+    folder = dataset(args.slices, "explicit")
+    (series,) = scan(folder).all_series()
+    vol = load_series(series)
+    assert isinstance(vol, Volume)
+    bare_wl, bare_scroll = bare(vol, args.frames)
+    image_only_wl, image_only_scroll = bare(vol, args.frames, overlays=False)
+    our_wl, our_scroll = ours(vol, args.frames)
+    result: dict[str, Any] = {
+        "viewport_px": [SIZE, SIZE],
+        "volume": list(vol.shape),
+        "window_level": {
+            "ours_ms": round(our_wl * 1000, 2),
+            "bare_vtk_ms": round(bare_wl * 1000, 2),
+            "ratio": round(our_wl / bare_wl, 3),
+            "fps": round(1 / our_wl, 1),
+        },
+        "scroll": {
+            "ours_ms": round(our_scroll * 1000, 2),
+            "bare_vtk_ms": round(bare_scroll * 1000, 2),
+            "ratio": round(our_scroll / bare_scroll, 3),
+            "fps": round(1 / our_scroll, 1),
+        },
+        "bare_vtk_image_only_ms": {
+            "window_level": round(image_only_wl * 1000, 2),
+            "scroll": round(image_only_scroll * 1000, 2),
+        },
+    }
+    targets = {
+        "frame_le_1.2x_bare_vtk": our_wl <= 1.2 * bare_wl and our_scroll <= 1.2 * bare_scroll,
+        "at_least_30_fps": max(our_wl, our_scroll) <= 1 / 30,
+    }
+    if not args.skip_app:
+        plain = app_startup(demo=False)
+        demo = app_startup(demo=True)
+        result["app"] = {
+            "launch_to_window_shown_s": round(plain["launch_to_shown_s"], 3),
+            "demo_open_to_first_image_s": round(demo["first_image_s"], 3),
+        }
+        targets["start_le_2s"] = plain["launch_to_shown_s"] <= 2.0
+        targets["demo_first_image_le_1s"] = demo["first_image_s"] <= 1.0
+    result["targets"] = targets
+    print(json.dumps(result, ensure_ascii=False), file=sys.stderr)
+    finish(
+        "viewport",
+        our_wl,
+        "bare VTK: vtkImageSliceMapper, same view and overlay texts (window/level frame)",
+        bare_wl,
+        **result,
+    )
+
+
+if __name__ == "__main__":
+    main()
