@@ -433,6 +433,17 @@ def test_roi_probe_and_angle(qtbot, window: MainWindow) -> None:
     w_mm = abs(roi.points[1][0] - roi.points[0][0]) * 1.4
     h_mm = abs(roi.points[1][1] - roi.points[0][1]) * 1.4
     assert stats.area_mm2 == pytest.approx(math.pi * w_mm * h_mm / 4)
+    window.set_tool("rectangle")
+    drag(qtbot, vp, at(vp, cx - 10, cy - 10), at(vp, cx + 10, cy + 10))
+    rect = vp.model.measurements[-1]
+    assert rect.kind == "rectangle"
+    rs = roi_stats("rectangle", rect.points[0], rect.points[1], vp.model.pixels(),
+                   vp.model.geometry().spacing)
+    assert rs is not None and abs(rs.mean - anatomy.LIVER) <= 1.0
+    assert rs.min < rs.mean < rs.max
+    w_mm = abs(rect.points[1][0] - rect.points[0][0]) * 1.4
+    h_mm = abs(rect.points[1][1] - rect.points[0][1]) * 1.4
+    assert rs.area_mm2 == pytest.approx(w_mm * h_mm)
     window.set_tool("probe")
     ax, ay = image_px(vol, 20.0, 35.0)  # aorta
     click(qtbot, vp, at(vp, ax, ay))
