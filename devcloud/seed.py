@@ -132,6 +132,10 @@ def _exam_specs(
     return [replace(ct, transfer_syntax="explicit")] if kind == "ct" and light else [ct]
 
 
+#: Where the DICOM files of each seeded study came from (study UID → folder), for tests.
+SOURCE_FOLDERS: dict[str, Path] = {}
+
+
 def _write_exam(specs: list[S.SeriesSpec], out: str) -> None:
     for i, spec in enumerate(specs):
         S.write_series(spec, f"{out}/{i}")
@@ -189,6 +193,7 @@ def seed(state_dir: Path, patients: int = 3, light: bool = True) -> list[dict[st
         }
         store.add_record(record)
         records.append(record)
+        SOURCE_FOLDERS[record["study_instance_uid"]] = folder
     for p in chosen:
         store.add_patient(p.psn, p.name, p.id_number, p.phone, p.pin, p.birth_date, p.sex)
     return records

@@ -434,10 +434,10 @@ def test_qido_lists_only_what_the_token_may_see(devcloud) -> None:
 
 
 def _source_files(uid: str) -> dict[str, bytes]:
-    from viewer.phantom import store
+    from devcloud.seed import SOURCE_FOLDERS
 
     out = {}
-    for f in (store.data_root() / "phantoms").rglob("*.dcm"):
+    for f in SOURCE_FOLDERS[uid].rglob("*.dcm"):
         ds = pydicom.dcmread(
             f, stop_before_pixels=True, specific_tags=["StudyInstanceUID", "SOPInstanceUID"]
         )

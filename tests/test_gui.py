@@ -437,8 +437,9 @@ def test_roi_probe_and_angle(qtbot, window: MainWindow) -> None:
     drag(qtbot, vp, at(vp, cx - 10, cy - 10), at(vp, cx + 10, cy + 10))
     rect = vp.model.measurements[-1]
     assert rect.kind == "rectangle"
-    rs = roi_stats("rectangle", rect.points[0], rect.points[1], vp.model.pixels(),
-                   vp.model.geometry().spacing)
+    rs = roi_stats(
+        "rectangle", rect.points[0], rect.points[1], vp.model.pixels(), vp.model.geometry().spacing
+    )
     assert rs is not None and abs(rs.mean - anatomy.LIVER) <= 1.0
     assert rs.min < rs.mean < rs.max
     w_mm = abs(rect.points[1][0] - rect.points[0][0]) * 1.4
