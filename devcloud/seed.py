@@ -193,7 +193,7 @@ def seed(state_dir: Path, patients: int = 3, light: bool = True) -> list[dict[st
         }
         store.add_record(record)
         records.append(record)
-        SOURCE_FOLDERS[record["study_instance_uid"]] = folder
+        SOURCE_FOLDERS[specs[0].study.study_uid] = folder
     for p in chosen:
         store.add_patient(p.psn, p.name, p.id_number, p.phone, p.pin, p.birth_date, p.sex)
     return records

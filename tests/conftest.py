@@ -137,3 +137,59 @@ def devcloud(tmp_path_factory: pytest.TempPathFactory):
     cloud.records = seed(state, 3)  # type: ignore[attr-defined]
     yield cloud
     cloud.stop()
+
+
+class MemoryKeyring:
+    """An in-memory OS keyring for tests (headless machines have none)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.data.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.data[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        import keyring.errors
+
+        if (service, username) not in self.data:
+            raise keyring.errors.PasswordDeleteError(username)
+        del self.data[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring():
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class _Backend(MemoryKeyring, KeyringBackend):
+        def __init__(self) -> None:
+            MemoryKeyring.__init__(self)
+            KeyringBackend.__init__(self)
+
+    old = keyring.get_keyring()
+    backend = _Backend()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(old)
+
+
+@pytest.fixture
+def cloud_service(devcloud, memory_keyring, tmp_path):
+    """A configured CloudService (secret in the keyring) with its own cache and audit log."""
+    from cloudclient import tokens
+    from cloudclient.service import CloudConfig, CloudService
+
+    tokens.save_client_secret(devcloud.client_id, devcloud.client_secret)
+    cfg = CloudConfig(
+        devcloud.national_url,
+        devcloud.client_id,
+        workstation="ws-test",
+        doctor="Dr. Test",
+        cache_dir=str(tmp_path / "cache"),
+    )
+    return CloudService(cfg)

@@ -1,0 +1,209 @@
+"""The cloud client as one object: configuration, authorization, exam lists, retrieval, audit.
+
+The configuration file holds no secret: the workstation's client secret and every access token
+live in the OS keyring. Every authorization, exam list, retrieval (and, through :meth:`viewed`,
+every view) is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from cloudclient import tokens
+from cloudclient.audit import AuditLog
+from cloudclient.errors import CloudError, ReauthorizationRequired
+from cloudclient.national import DeviceFlow, ExamRecord, NationalClient, SmsRequest
+from cloudclient.retrieve import FetchResult, ProgressFn, Retriever
+from cloudclient.store import InstanceStore
+from cloudclient.tokens import AccessToken
+
+PATIENT_KEY = "patient"
+
+
+def config_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(os.environ.get("YUNYING_CONFIG_DIR") or user_config_dir("yunying", appauthor=False))
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(os.environ.get("YUNYING_CLOUD_DATA") or user_data_dir("yunying", appauthor=False))
+
+
+@dataclass
+class CloudConfig:
+    national_url: str
+    client_id: str
+    workstation: str = ""
+    doctor: str = ""
+    ca_bundle: str = ""  # extra CA certificates to trust (verification is always on)
+    cache_dir: str = ""
+
+    @property
+    def verify(self) -> bool | str:
+        return self.ca_bundle or True
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> CloudConfig:
+        p = path or config_dir() / "cloud.json"
+        if not p.exists():
+            raise CloudError(
+                f"the cloud client is not configured ({p} is missing); run 'yunying-cloud setup'"
+            )
+        return cls(**json.loads(p.read_text()))
+
+    def save(self, path: Path | None = None) -> Path:
+        p = path or config_dir() / "cloud.json"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(asdict(self), indent=1))
+        return p
+
+
+class CloudService:
+    def __init__(self, config: CloudConfig) -> None:
+        self.config = config
+        secret = tokens.client_secret(config.client_id)
+        if not secret:
+            raise CloudError(
+                "this workstation's client secret is not in the OS keyring; run "
+                "'yunying-cloud setup'"
+            )
+        self.national = NationalClient(
+            config.national_url, config.client_id, secret, verify=config.verify
+        )
+        cache = Path(config.cache_dir) if config.cache_dir else data_dir() / "cache"
+        self.store = InstanceStore(cache)
+        self.audit = AuditLog(
+            cache.parent / "audit.jsonl", config.workstation or socket.gethostname(), config.doctor
+        )
+
+    # ------------------------------------------------------------------ authorization
+
+    def start_qr(self) -> DeviceFlow:
+        return self.national.start_device_flow(self.config.doctor)
+
+    def finish_qr(self, flow: DeviceFlow, **kw: object) -> AccessToken:
+        try:
+            tok = self.national.poll_device(flow, **kw)  # type: ignore[arg-type]
+        except CloudError as exc:
+            self.audit.record("authorize", f"refused: {type(exc).__name__}", method="qr")
+            raise
+        return self._keep(tok, "qr")
+
+    def poll_qr_once(self, flow: DeviceFlow) -> AccessToken | None:
+        try:
+            tok = self.national.poll_device_once(flow)
+        except CloudError as exc:
+            self.audit.record("authorize", f"refused: {type(exc).__name__}", method="qr")
+            raise
+        return self._keep(tok, "qr") if tok is not None else None
+
+    def send_sms(self, id_number: str) -> SmsRequest:
+        return self.national.send_sms(id_number)
+
+    def finish_sms(self, request: SmsRequest, code: str) -> AccessToken:
+        try:
+            tok = self.national.sms_token(request, code)
+        except CloudError as exc:
+            self.audit.record("authorize", f"refused: {type(exc).__name__}", method="sms")
+            raise
+        return self._keep(tok, "sms")
+
+    def assisted(self, id_number: str, name: str, reason: str) -> AccessToken:
+        tok = self.national.assisted_token(id_number, name, self.config.doctor or "unknown", reason)
+        return self._keep(tok, "assisted")
+
+    def _keep(self, tok: AccessToken, method: str) -> AccessToken:
+        tokens.save_token(PATIENT_KEY, tok)
+        self.audit.record("authorize", "granted", method=method, expires_in=tok.seconds_left)
+        return tok
+
+    def patient_token(self) -> AccessToken:
+        tok = tokens.load_token(PATIENT_KEY)
+        if tok is None:
+            raise ReauthorizationRequired(
+                "no valid patient authorization: ask the patient to "
+                "scan the QR code or give an SMS code"
+            )
+        return tok
+
+    def forget(self) -> None:
+        tok = tokens.load_token(PATIENT_KEY)
+        if tok is not None:
+            self.national.revoke(tok)
+        tokens.forget_token(PATIENT_KEY)
+
+    # ------------------------------------------------------------------ index
+
+    def exams(self) -> list[ExamRecord]:
+        tok = self.patient_token()
+        try:
+            recs = self.national.exams(tok)
+        except ReauthorizationRequired:
+            tokens.forget_token(PATIENT_KEY)
+            raise
+        self.audit.record("list_exams", "ok", count=len(recs))
+        return recs
+
+    def open_code(self, code: str) -> tuple[AccessToken, list[ExamRecord]]:
+        """A token for one index code and the exams it names."""
+        try:
+            tok = self.national.code_token(code)
+            recs = self.national.exams(tok)
+        except CloudError as exc:
+            self.audit.record("lookup_code", f"refused: {exc}", code=code.replace("-", ""))
+            raise
+        self.audit.record(
+            "lookup_code",
+            "ok",
+            code=recs[0].code if recs else code,
+            studies=[r.study_uid for r in recs],
+        )
+        return tok, recs
+
+    # ------------------------------------------------------------------ retrieval
+
+    def fetch(
+        self,
+        record: ExamRecord,
+        token: AccessToken | None = None,
+        *,
+        series: str | None = None,
+        progress: ProgressFn | None = None,
+        on_first: Callable[[Path], None] | None = None,
+        workers: int = 4,
+    ) -> FetchResult:
+        tok = token or self.patient_token()
+        retriever = Retriever(self.store, tok, verify=self.config.verify, workers=workers)
+        try:
+            result = retriever.fetch(record, series=series, progress=progress, on_first=on_first)
+        except CloudError as exc:
+            self.audit.record(
+                "retrieve",
+                f"failed: {type(exc).__name__}: {exc}",
+                code=record.code,
+                study=record.study_uid,
+            )
+            if isinstance(exc, ReauthorizationRequired) and token is None:
+                tokens.forget_token(PATIENT_KEY)
+            raise
+        self.audit.record(
+            "retrieve",
+            "complete",
+            code=record.code,
+            study=record.study_uid,
+            instances=result.instances,
+            fetched=result.fetched,
+            bytes=result.bytes,
+        )
+        return result
+
+    def viewed(self, study_uid: str, series_uid: str = "", code: str = "") -> None:
+        self.audit.record("view", "shown", study=study_uid, series=series_uid, code=code)

@@ -1,0 +1,139 @@
+"""Where retrieved instances land: one file per instance, written so that a crash, a dropped
+connection or a full disk never leaves a half file where a reader would trust it.
+
+Each instance is written to a hidden temporary file in its series folder, flushed to disk and
+renamed into place (an atomic step); a study gets its ``study.json`` manifest only once every
+instance is there and verified. The folder tree is readable only by its OS user.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydicom
+from pydicom import encaps
+
+from cloudclient.errors import InvalidInstance
+
+_UID = re.compile(r"^[0-9.]{1,64}$")
+_LONG_VRS = {b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"OD", b"OL", b"OV", b"UC", b"UR"}
+
+
+def _safe_uid(uid: str) -> str:
+    if not _UID.match(uid):
+        raise InvalidInstance(f"not a valid UID: {uid[:70]!r}")
+    return uid
+
+
+@dataclass(frozen=True)
+class InstanceHeader:
+    study_uid: str
+    series_uid: str
+    sop_uid: str
+    transfer_syntax: str
+
+
+def verify_instance(data: bytes) -> InstanceHeader:
+    """Parse a received object and check it is whole: its pixel data must end where it says.
+
+    Raises :class:`InvalidInstance` for anything unparsable or truncated.
+    """
+    bio = io.BytesIO(data)
+    try:
+        ds = pydicom.dcmread(bio, stop_before_pixels=True)
+    except Exception as exc:
+        raise InvalidInstance(f"not a readable DICOM object ({type(exc).__name__})") from None
+    tell = bio.tell()
+    ts = str(getattr(ds.file_meta, "TransferSyntaxUID", ""))
+    head = data[tell : tell + 12]
+    if len(head) >= 8 and head[:4] == b"\xe0\x7f\x10\x00":
+        implicit = ts == "1.2.840.10008.1.2"
+        if implicit:
+            (length,) = struct.unpack("<I", head[4:8])
+            start = tell + 8
+        elif head[4:6] in _LONG_VRS:
+            (length,) = struct.unpack("<I", head[8:12])
+            start = tell + 12
+        else:
+            (length,) = struct.unpack("<H", head[6:8])
+            start = tell + 8
+        if length == 0xFFFFFFFF:
+            try:
+                for _ in encaps.generate_fragments(io.BytesIO(data[start:])):
+                    pass  # walks every item up to the sequence delimiter
+            except Exception as exc:
+                raise InvalidInstance(f"encapsulated pixel data is truncated ({exc})") from None
+        elif start + length > len(data):
+            raise InvalidInstance(
+                f"pixel data truncated: {len(data) - start} of {length} bytes present"
+            )
+    elif "PixelData" not in ds and ds.get("Rows"):
+        raise InvalidInstance("image without pixel data (truncated?)")
+    try:
+        return InstanceHeader(
+            str(ds.StudyInstanceUID), str(ds.SeriesInstanceUID), str(ds.SOPInstanceUID), ts
+        )
+    except AttributeError as exc:
+        raise InvalidInstance(f"object lacks its UIDs ({exc})") from None
+
+
+class InstanceStore:
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
+
+    def study_dir(self, study_uid: str) -> Path:
+        return self.root / "studies" / _safe_uid(study_uid)
+
+    def path(self, study_uid: str, series_uid: str, sop_uid: str) -> Path:
+        return self.study_dir(study_uid) / _safe_uid(series_uid) / f"{_safe_uid(sop_uid)}.dcm"
+
+    def has(self, study_uid: str, series_uid: str, sop_uid: str) -> bool:
+        return self.path(study_uid, series_uid, sop_uid).is_file()
+
+    def put(self, data: bytes, header: InstanceHeader) -> Path:
+        """Write one verified instance atomically; returns its path."""
+        target = self.path(header.study_uid, header.series_uid, header.sop_uid)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.parent / f".{target.name}.{os.getpid()}.part"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return target
+
+    def mark_complete(self, study_uid: str, manifest: dict[str, Any]) -> Path:
+        target = self.study_dir(study_uid) / "study.json"
+        tmp = target.with_name(".study.json.part")
+        tmp.write_text(json.dumps(manifest, indent=1))
+        os.replace(tmp, target)
+        return target
+
+    def is_complete(self, study_uid: str) -> bool:
+        return (self.study_dir(study_uid) / "study.json").is_file()
+
+    def manifest(self, study_uid: str) -> dict[str, Any] | None:
+        p = self.study_dir(study_uid) / "study.json"
+        if not p.is_file():
+            return None
+        data: dict[str, Any] = json.loads(p.read_text())
+        return data

@@ -1,0 +1,94 @@
+"""Workstation credentials and access tokens, kept only in the OS keyring.
+
+Nothing here is ever written to a file or a log. A token record holds the bearer token, its
+expiry and scope; an expired token is dropped and reported as "authorize again".
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+
+import keyring
+import keyring.errors
+
+SERVICE = "yunying-cloud"
+
+
+class KeyringUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    access_token: str
+    expires_at: float
+    scope: str  # "patient" or "code"
+    label: str = ""  # what the token is for, shown in the UI (e.g. patient's masked name)
+
+    @property
+    def expired(self) -> bool:
+        return time.time() >= self.expires_at - 5
+
+    @property
+    def seconds_left(self) -> int:
+        return max(0, int(self.expires_at - time.time()))
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"AccessToken(scope={self.scope!r}, expires_in={self.seconds_left}s)"
+
+
+def _get(name: str) -> str | None:
+    try:
+        return keyring.get_password(SERVICE, name)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(f"the OS keyring is not available ({exc})") from None
+
+
+def _set(name: str, value: str) -> None:
+    try:
+        keyring.set_password(SERVICE, name, value)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(f"the OS keyring is not available ({exc})") from None
+
+
+def _delete(name: str) -> None:
+    try:
+        keyring.delete_password(SERVICE, name)
+    except keyring.errors.PasswordDeleteError:
+        pass
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(f"the OS keyring is not available ({exc})") from None
+
+
+def save_client_secret(client_id: str, secret: str) -> None:
+    _set(f"client:{client_id}", secret)
+
+
+def client_secret(client_id: str) -> str | None:
+    return _get(f"client:{client_id}")
+
+
+def save_token(key: str, token: AccessToken) -> None:
+    _set(f"token:{key}", json.dumps(asdict(token)))
+
+
+def load_token(key: str) -> AccessToken | None:
+    """The stored token for ``key``; an expired one is removed and None returned."""
+    raw = _get(f"token:{key}")
+    if not raw:
+        return None
+    try:
+        tok = AccessToken(**json.loads(raw))
+    except (ValueError, TypeError):
+        _delete(f"token:{key}")
+        return None
+    if tok.expired:
+        _delete(f"token:{key}")
+        return None
+    return tok
+
+
+def forget_token(key: str) -> None:
+    _delete(f"token:{key}")

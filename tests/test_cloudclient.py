@@ -1,0 +1,234 @@
+"""End to end against devcloud: authorize (QR, SMS, code), list exams, fetch, verify, audit."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+
+from cloudclient import tokens
+from cloudclient.audit import verify as verify_audit
+from cloudclient.errors import (
+    AccessDenied,
+    AuthorizationDenied,
+    AuthorizationExpired,
+    ReauthorizationRequired,
+)
+from cloudclient.national import NationalClient, mask_name
+from cloudclient.retrieve import Retriever
+from cloudclient.store import InstanceStore, verify_instance
+from devcloud.seed import PATIENTS, SOURCE_FOLDERS
+from tests.test_devcloud import Phone
+from viewer.scan import scan
+from viewer.volume import Volume, load_series
+
+
+def approve_on_phone(flow, patient, action: str = "approve") -> None:
+    """The patient scans the QR code a moment later and answers."""
+
+    def later() -> None:
+        time.sleep(0.4)
+        phone = Phone(patient)
+        page = phone.open(flow.verification_uri_complete)
+        phone.answer(page, flow.verification_uri_complete, action)
+
+    threading.Thread(target=later, daemon=True).start()
+
+
+def source_bytes(study_uid: str) -> dict[str, bytes]:
+    import pydicom
+
+    out = {}
+    for f in SOURCE_FOLDERS[study_uid].rglob("*.dcm"):
+        ds = pydicom.dcmread(f, stop_before_pixels=True)
+        out[ds.SOPInstanceUID] = f.read_bytes()
+    return out
+
+
+def assert_store_sound(store_root: Path, sources: dict[str, bytes] | None = None) -> int:
+    """Nothing partial where a reader looks: every visible file verifies (and matches)."""
+    n = 0
+    for f in (store_root / "studies").rglob("*"):
+        if f.is_file() and f.suffix == ".dcm":
+            assert not f.name.startswith(".")
+            data = f.read_bytes()
+            header = verify_instance(data)
+            if sources is not None:
+                assert data == sources[header.sop_uid]
+            n += 1
+    return n
+
+
+def test_qr_authorization_exam_list_and_fetch_byte_for_byte(cloud_service, devcloud) -> None:
+    svc = cloud_service
+    flow = svc.start_qr()
+    approve_on_phone(flow, PATIENTS[0])
+    tok = svc.finish_qr(flow)
+    assert tok.label == "张*" and tok.scope == "patient"
+    assert "access_token" not in repr(tok) and tok.access_token not in repr(tok)
+    exams = svc.exams()
+    assert {e.province_code for e in exams} == {"35", "32"}
+    assert all(len(e.code) == 78 and e.dicomweb_root.startswith("http") for e in exams)
+    petct = next(e for e in exams if e.modality == "CT\\PT")
+    firsts: list[Path] = []
+    progress: list[int] = []
+    res = svc.fetch(petct, progress=lambda p: progress.append(p.done), on_first=firsts.append)
+    assert res.instances == petct.instance_count == res.fetched
+    assert firsts and firsts[0].exists() and res.first_image == firsts[0]
+    assert progress[-1] == petct.instance_count and progress == sorted(progress)
+    sources = source_bytes(petct.study_uid)
+    assert assert_store_sound(svc.store.root, sources) == len(sources)
+    assert svc.store.is_complete(petct.study_uid)
+    # the viewer opens the cached study like a local one: the same volume as the source files
+    cached = {s.modality: s for s in scan(res.folder).all_series()}
+    original = {s.modality: s for s in scan(SOURCE_FOLDERS[petct.study_uid]).all_series()}
+    for modality in ("CT", "PT"):
+        a, b = load_series(cached[modality]), load_series(original[modality])
+        assert isinstance(a, Volume) and isinstance(b, Volume)
+        np.testing.assert_array_equal(a.array, b.array)
+        np.testing.assert_allclose(a.affine, b.affine)
+    # fetching again transfers nothing
+    again = svc.fetch(petct)
+    assert again.fetched == 0 and again.instances == petct.instance_count
+
+
+def test_sms_authorization(cloud_service, devcloud) -> None:
+    svc = cloud_service
+    p = PATIENTS[1]
+    req = svc.send_sms(p.id_number)
+    box = requests.get(
+        f"{devcloud.national_url}/_dev/sms-outbox",
+        params={"phone": p.phone},
+        headers={"X-Devcloud-Admin": devcloud.admin_key},
+    ).json()["messages"]
+    import re
+
+    code = re.search(r"验证码 (\d{6})", box[-1]["text"]).group(1)
+    with pytest.raises(AuthorizationDenied):
+        svc.finish_sms(req, "000000" if code != "000000" else "111111")
+    tok = svc.finish_sms(req, code)
+    assert tok.label == "李*"
+    exams = svc.exams()
+    assert len(exams) == 2 and {e.province_code for e in exams} == {"35", "32"}
+
+
+def test_refusals_are_clear(cloud_service, devcloud) -> None:
+    svc = cloud_service
+    flow = svc.start_qr()
+    approve_on_phone(flow, PATIENTS[2], action="deny")
+    with pytest.raises(AuthorizationDenied, match="refused"):
+        svc.finish_qr(flow)
+    devcloud.settings.device_ttl = 1.0
+    try:
+        flow = svc.start_qr()
+    finally:
+        devcloud.settings.device_ttl = 600.0
+    with pytest.raises(AuthorizationExpired):
+        svc.finish_qr(flow)
+    with pytest.raises(ReauthorizationRequired):
+        svc.exams()  # no valid patient authorization left
+    # a token for one patient's code used on another patient's study: 403, said plainly
+    tok, _recs = svc.open_code(
+        next(r["code"] for r in devcloud.records if r["psn"] == PATIENTS[0].psn)
+    )
+    other = next(r for r in devcloud.records if r["psn"] == PATIENTS[1].psn)
+    from cloudclient.national import ExamRecord
+
+    rec = ExamRecord.from_json(
+        dict(other, dicomweb_root=devcloud.dicomweb_roots()[other["organisation"]["province_code"]])
+    )
+    with pytest.raises(AccessDenied, match="not covered by the patient's authorization"):
+        svc.fetch(rec, tok)
+
+
+def test_token_expiring_mid_transfer_then_resume(cloud_service, devcloud) -> None:
+    svc = cloud_service
+    rec_json = next(
+        r
+        for r in devcloud.records
+        if r["psn"] == PATIENTS[1].psn and r["organisation"]["province_code"] == "32"
+    )
+    tok, (rec,) = svc.open_code(rec_json["code"])
+    headers = {"X-Devcloud-Admin": devcloud.admin_key}
+    url = f"{devcloud.gateway_url('32')}/_dev/faults"
+    requests.post(url, json={"expire_token_after_bytes": 1_500_000}, headers=headers)
+    try:
+        with pytest.raises(ReauthorizationRequired, match="authorize again"):
+            svc.fetch(rec, tok, workers=1)
+    finally:
+        requests.delete(url, headers=headers)
+    sources = source_bytes(rec.study_uid)
+    partial = assert_store_sound(svc.store.root, sources)
+    assert 0 < partial < rec.instance_count
+    assert not svc.store.is_complete(rec.study_uid)
+    tok2, _ = svc.open_code(rec.code)  # authorized again
+    res = svc.fetch(rec, tok2)
+    assert res.fetched == rec.instance_count - partial  # only what was missing
+    assert assert_store_sound(svc.store.root, sources) == rec.instance_count
+
+
+def test_audit_log_records_without_secrets_and_detects_tampering(cloud_service, devcloud) -> None:
+    svc = cloud_service
+    tok, recs = svc.open_code(devcloud.records[0]["code"])
+    svc.fetch(recs[0], tok)
+    svc.viewed(recs[0].study_uid, code=recs[0].code)
+    path = svc.audit.path
+    text = path.read_text(encoding="utf-8")
+    lines = [json.loads(x) for x in text.splitlines()]
+    assert [x["action"] for x in lines] == ["lookup_code", "retrieve", "view"]
+    assert all(x["who"] == {"workstation": "ws-test", "doctor": "Dr. Test"} for x in lines)
+    assert lines[1]["what"]["study"] == recs[0].study_uid and lines[1]["outcome"] == "complete"
+    assert tok.access_token not in text and "Zhang" not in text and "张" not in text
+    assert verify_audit(path) == []
+    assert oct(path.stat().st_mode)[-3:] == "600"
+    with pytest.raises(ValueError):
+        svc.audit.record("x", "y", access_token="secret")
+    tampered = text.replace('"outcome":"complete"', '"outcome":"failed"').replace(
+        '"outcome": "complete"', '"outcome": "failed"'
+    )
+    path.write_text(tampered, encoding="utf-8")
+    problems = verify_audit(path)
+    assert problems and problems[0].line == 2
+    path.write_text("\n".join(text.splitlines()[1:]) + "\n", encoding="utf-8")  # a line removed
+    assert verify_audit(path)
+
+
+def test_tls_verification_cannot_be_switched_off(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        NationalClient("https://example.invalid", "id", "secret", verify=False)
+    with pytest.raises(ValueError):
+        Retriever(
+            InstanceStore(tmp_path), tokens.AccessToken("x", time.time() + 60, "code"), verify=False
+        )
+    assert NationalClient("https://example.invalid", "id", "s").session.verify is True
+
+
+def test_names_are_masked() -> None:
+    assert mask_name("Zhang^San=张^三") == "张*"
+    assert mask_name("Zhang^San") == "Z**** S**"
+
+
+def test_command_line(cloud_service, devcloud, capsys, tmp_path, monkeypatch) -> None:
+    from cloudclient.cli import main
+
+    monkeypatch.setenv("YUNYING_CONFIG_DIR", str(tmp_path / "cfg"))
+    monkeypatch.setenv("YUNYING_CLOUD_DATA", str(tmp_path / "data"))
+    assert main(["setup", "--devcloud", str(devcloud.state_dir)]) == 0
+    cfg = (tmp_path / "cfg" / "cloud.json").read_text()
+    assert devcloud.client_secret not in cfg  # the secret went to the keyring only
+    code = devcloud.records[3]["code"]
+    assert main(["parse", code]) == 0
+    out = capsys.readouterr().out
+    assert "江苏省 Jiangsu" in out and "2026-11-20 08:45" in out
+    assert main(["parse", code[:-1] + "0"]) == 2
+    assert main(["fetch", code]) == 0
+    out = capsys.readouterr().out
+    assert f"{devcloud.records[3]['instance_count']} images" in out
+    assert main(["audit", "verify"]) == 0
+    assert main(["exams"]) == 1  # no patient authorization yet: a clear error, no traceback
+    assert "no valid patient authorization" in capsys.readouterr().err
