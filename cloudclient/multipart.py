@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 
 class MultipartError(ValueError):
@@ -114,3 +115,48 @@ def iter_parts(chunks: Iterable[bytes], boundary: str) -> Iterator[Part]:
             body = bytes(buf[:j])
             del buf[: j + len(end_marker)]
         yield Part(headers, body)
+
+
+def iter_parts_buffered(reader: BinaryIO, boundary: str) -> Iterator[Part]:
+    """Parts read from a buffered binary stream (``readline``/``read``): fast when each part
+    carries a Content-Length (as Orthanc's do), otherwise searched for the boundary."""
+    delim = b"--" + boundary.encode("latin-1")
+    # preamble: lines up to the first delimiter
+    while True:
+        line = reader.readline(65536)
+        if not line:
+            raise TruncatedMultipart("no multipart boundary found in the body")
+        if line.rstrip(b"\r\n") == delim:
+            break
+    while True:
+        headers_raw = bytearray()
+        while True:
+            line = reader.readline(65536)
+            if not line:
+                raise TruncatedMultipart("body ended inside part headers")
+            if line in (b"\r\n", b"\n"):
+                break
+            headers_raw += line
+        headers = _parse_headers(bytes(headers_raw))
+        length = headers.get("content-length")
+        if length is None or not length.isdigit():
+            rest = reader.read()
+            tail = iter_parts([delim + b"\r\n" + headers_raw + b"\r\n" + rest], boundary)
+            yield from tail
+            return
+        n = int(length)
+        body = reader.read(n)
+        if len(body) < n:
+            raise TruncatedMultipart(f"part ended after {len(body)} of {n} bytes")
+        yield Part(headers, body)
+        sep = reader.readline(65536)
+        if sep not in (b"\r\n", b"\n"):
+            raise MultipartError("part is longer than its Content-Length")
+        line = reader.readline(65536)
+        if not line:
+            raise TruncatedMultipart("body ended after a part")
+        marker = line.rstrip(b"\r\n")
+        if marker == delim + b"--":
+            return
+        if marker != delim:
+            raise MultipartError("expected a boundary after a part")

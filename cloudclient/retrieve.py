@@ -14,11 +14,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +38,7 @@ from cloudclient.errors import (
     TransferFailed,
     UntrustedHost,
 )
-from cloudclient.multipart import MultipartError, boundary_of, iter_parts
+from cloudclient.multipart import MultipartError, boundary_of, iter_parts_buffered
 from cloudclient.national import ExamRecord
 from cloudclient.store import InstanceStore, verify_instance
 from cloudclient.tokens import AccessToken
@@ -151,15 +154,16 @@ class Retriever:
             raise UntrustedHost("the gateway redirected; the token is not sent elsewhere")
         raise CloudError(f"the provincial cloud answered HTTP {r.status_code}")
 
-    def _with_retries(self, what: str, fn: Callable[[], Any]) -> Any:
+    def _with_retries(self, what: str, fn: Callable[[], Any], retries: int | None = None) -> Any:
         delay = self.backoff
-        for attempt in range(self.retries + 1):
+        limit = self.retries if retries is None else retries
+        for attempt in range(limit + 1):
             try:
                 return fn()
             except _Retry as exc:
-                if attempt == self.retries:
+                if attempt == limit:
                     raise TransferFailed(
-                        f"{what}: gave up after {self.retries + 1} attempts ({exc})"
+                        f"{what}: gave up after {limit + 1} attempts ({exc})"
                     ) from None
                 time.sleep(exc.wait if exc.wait is not None else delay)
                 delay = min(delay * 2, 5.0)
@@ -184,57 +188,31 @@ class Retriever:
         v = (item.get(tag) or {}).get("Value") or [None]
         return v[0]
 
-    def enumerate(self, record: ExamRecord) -> dict[str, list[tuple[int, str]]]:
-        """series UID → [(instance number, SOP UID)], checked against the index record."""
-        self._root = record.dicomweb_root.rstrip("/")
-        study = record.study_uid
-        series_items = self._qido(f"studies/{study}/series")
-        out: dict[str, list[tuple[int, str]]] = {}
-        for item in series_items:
-            se = str(self._value(item, SERIES_TAG))
-            insts = self._qido(f"studies/{study}/series/{se}/instances?limit=100000")
-            out[se] = sorted(
-                (int(self._value(i, NUMBER_TAG) or 0), str(self._value(i, SOP_TAG))) for i in insts
-            )
-        n = sum(len(v) for v in out.values())
-        if record.instance_count and n != record.instance_count:
-            raise IncompleteStudy(
-                f"the archive lists {n} images, the index record promises {record.instance_count}"
-            )
-        if record.series_count and len(out) != record.series_count:
-            raise IncompleteStudy(
-                f"the archive lists {len(out)} series, the index record "
-                f"promises {record.series_count}"
-            )
-        return out
-
     # ------------------------------------------------------------------ transfer
 
     def _receive(
         self,
         r: requests.Response,
         study: str,
-        expected: dict[str, str],
+        series: str | None,
+        expected: dict[str, str] | None,
         progress: Progress,
         report: ProgressFn | None,
-    ) -> Iterator[Path]:
-        """Verify and store each part of a multipart answer; yields stored paths."""
+    ) -> list[Path]:
+        """Verify and store each part of a multipart answer (writes run in a thread pool while
+        the next parts are read); returns the stored paths."""
+        futures = []
         try:
-            chunks = r.raw.stream(CHUNK, decode_content=False)
-            for part in iter_parts(chunks, boundary_of(r.headers.get("Content-Type", ""))):
-                header = verify_instance(part.body)
-                if header.study_uid != study or expected.get(header.sop_uid) != header.series_uid:
-                    raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
-                if self.store.has(study, header.series_uid, header.sop_uid):
-                    continue
-                path = self.store.put(part.body, header)
-                with self._lock:
-                    progress.done += 1
-                    progress.bytes += len(part.body)
-                    progress.series[header.series_uid][0] += 1
-                if report is not None:
-                    report(progress)
-                yield path
+            r.raw.decode_content = False
+            reader = io.BufferedReader(r.raw, CHUNK)
+            boundary = boundary_of(r.headers.get("Content-Type", ""))
+            for part in iter_parts_buffered(reader, boundary):
+                self._slots.acquire()  # bound the memory held by parts not yet written
+                futures.append(
+                    self._writers.submit(
+                        self._store_part, part.body, study, series, expected, progress, report
+                    )
+                )
         except (
             requests.ConnectionError,
             requests.exceptions.ChunkedEncodingError,
@@ -247,8 +225,77 @@ class Retriever:
             raise
         finally:
             r.close()
+            done = [f.exception() or f.result() for f in futures]
+        paths = []
+        for item in done:
+            if isinstance(item, BaseException):
+                raise item
+            if item is not None:
+                paths.append(item)
+        return paths
 
-    def _fetch_series(
+    def _request_and_receive(
+        self,
+        path: str,
+        study: str,
+        series: str | None,
+        expected: dict[str, str] | None,
+        progress: Progress,
+        report: ProgressFn | None,
+    ) -> list[Path]:
+        return self._receive(
+            self._get(path, ANY_TS, stream=True), study, series, expected, progress, report
+        )
+
+    def _store_part(
+        self,
+        data: bytes,
+        study: str,
+        series: str | None,
+        expected: dict[str, str] | None,
+        progress: Progress,
+        report: ProgressFn | None,
+    ) -> Path | None:
+        try:
+            header = verify_instance(data)
+            if header.study_uid != study or (series is not None and header.series_uid != series):
+                raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
+            if expected is not None and expected.get(header.sop_uid) != header.series_uid:
+                raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
+            if self.store.has(study, header.series_uid, header.sop_uid):
+                return None
+            path = self.store.put(data, header)
+            with self._lock:
+                progress.done += 1
+                progress.bytes += len(data)
+                progress.series.setdefault(header.series_uid, [0, 0])[0] += 1
+            if report is not None:
+                report(progress)
+            return path
+        finally:
+            self._slots.release()
+
+    def _stream_series(
+        self, study: str, series: str, progress: Progress, report: ProgressFn | None
+    ) -> None:
+        """One streamed answer for a whole series; a cut is left for the resume step."""
+        # whatever arrives is stored and verified; after a cut the rest is fetched one by one
+        with contextlib.suppress(TransferFailed):
+            self._with_retries(
+                f"series {series}",
+                partial(
+                    self._request_and_receive,
+                    f"studies/{study}/series/{series}",
+                    study,
+                    series,
+                    None,
+                    progress,
+                    report,
+                ),
+                retries=1,
+            )
+
+    def _fetch_missing(
         self,
         study: str,
         series: str,
@@ -257,29 +304,22 @@ class Retriever:
         progress: Progress,
         report: ProgressFn | None,
     ) -> None:
-        def missing() -> list[str]:
-            return [s for s in sops if not self.store.has(study, series, s)]
-
-        def attempt() -> None:
-            todo = missing()
-            if not todo:
-                return
-            if len(sops) - len(todo) <= 1:
-                # nothing yet (or only the first image): one streamed answer for the series
-                r = self._get(f"studies/{study}/series/{series}", ANY_TS, stream=True)
-                for _ in self._receive(r, study, expected, progress, report):
-                    pass
-            else:  # resume: only what is missing, one instance at a time
-                for sop in todo:
-                    r = self._get(
-                        f"studies/{study}/series/{series}/instances/{sop}", ANY_TS, stream=True
-                    )
-                    for _ in self._receive(r, study, expected, progress, report):
-                        pass
-            if missing():
-                raise _Retry("series incomplete after transfer")
-
-        self._with_retries(f"series {series}", attempt)
+        """Resume: only the instances not stored yet, one request each."""
+        for sop in sops:
+            if self.store.has(study, series, sop):
+                continue
+            self._with_retries(
+                f"image {sop}",
+                partial(
+                    self._request_and_receive,
+                    f"studies/{study}/series/{series}/instances/{sop}",
+                    study,
+                    series,
+                    expected,
+                    progress,
+                    report,
+                ),
+            )
 
     def fetch(
         self,
@@ -291,52 +331,86 @@ class Retriever:
     ) -> FetchResult:
         """Retrieve a whole study (``series`` first, if given); returns when all is stored."""
         t0 = time.perf_counter()
+        self._root = record.dicomweb_root.rstrip("/")
         study = record.study_uid
-        layout = self.enumerate(record)
-        expected = {sop: se for se, items in layout.items() for _, sop in items}
+        self._writers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store")
+        self._slots = threading.BoundedSemaphore(32)
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wado")
+        try:
+            return self._fetch(record, study, series, progress, on_first, pool, t0)
+        finally:
+            pool.shutdown(wait=True)
+            self._writers.shutdown(wait=True)
+
+    def _fetch(
+        self,
+        record: ExamRecord,
+        study: str,
+        series: str | None,
+        report: ProgressFn | None,
+        on_first: Callable[[Path], None] | None,
+        pool: ThreadPoolExecutor,
+        t0: float,
+    ) -> FetchResult:
+        series_items = self._qido(f"studies/{study}/series")
+        counts = {
+            str(self._value(i, SERIES_TAG)): int(self._value(i, "00201209") or 0)
+            for i in series_items
+        }
+        if record.series_count and len(counts) != record.series_count:
+            raise IncompleteStudy(
+                f"the archive lists {len(counts)} series, the index record "
+                f"promises {record.series_count}"
+            )
+        chosen = series if series in counts else max(counts, key=lambda s: counts[s])
+        order = [chosen] + [s for s in counts if s != chosen]
         prog = Progress(
-            total=len(expected), series={se: [0, len(items)] for se, items in layout.items()}
+            total=record.instance_count or sum(counts.values()),
+            series={se: [0, n] for se, n in counts.items()},
         )
-        already = sum(1 for sop, se in expected.items() if self.store.has(study, se, sop))
-        prog.done = already
-        for se, items in layout.items():
-            prog.series[se][0] = sum(1 for _, sop in items if self.store.has(study, se, sop))
-        chosen = series if series in layout else max(layout, key=lambda s: len(layout[s]))
-        order = [chosen] + [s for s in layout if s != chosen]
-        first_path: Path | None = None
-        first_s: float | None = None
-        # the middle image of the chosen series, alone, so a viewer can show it at once
-        items = layout[chosen]
-        mid_sop = items[len(items) // 2][1]
-        if not self.store.has(study, chosen, mid_sop):
-
-            def first() -> Path:
-                r = self._get(
-                    f"studies/{study}/series/{chosen}/instances/{mid_sop}", ANY_TS, stream=True
-                )
-                return next(iter(self._receive(r, study, expected, prog, progress)))
-
-            first_path = self._with_retries("first image", first)
-        else:
-            first_path = self.store.path(study, chosen, mid_sop)
+        already = {se: self._stored(study, se) for se in order}
+        prog.done = sum(len(v) for v in already.values())
+        for se in order:
+            prog.series[se][0] = len(already[se])
+        # series with nothing stored stream at once, the chosen one first, in parallel
+        streams = [
+            pool.submit(self._stream_series, study, se, prog, report)
+            for se in order
+            if not already[se]
+        ]
+        # meanwhile: the chosen series' middle image, alone, for the first view (a QIDO match on
+        # the instance number is cheap; the full list is only needed to resume a cut transfer)
+        first_path = self._first_image(study, chosen, counts[chosen], prog, report)
         first_s = time.perf_counter() - t0
-        if on_first is not None:
+        if on_first is not None and first_path is not None:
             on_first(first_path)
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wado") as pool:
-            futures = [
+        errors: list[BaseException] = []
+        for f in streams:
+            try:
+                f.result()
+            except Exception as exc:
+                errors.append(exc)
+        layout: dict[str, list[tuple[int, str]]] = {}
+        if not errors:
+            # a series is complete when every image the archive counts is stored and verified;
+            # otherwise list it and fetch only what is missing
+            partial = [se for se in order if len(self._stored(study, se)) != counts[se]]
+            for se in partial:
+                layout[se] = self._instances(study, se)
+            expected = {sop: se for se, items in layout.items() for _, sop in items}
+            resumes = [
                 pool.submit(
-                    self._fetch_series,
+                    self._fetch_missing,
                     study,
                     se,
-                    [sop for _, sop in layout[se]],
+                    [s for _, s in layout[se]],
                     expected,
                     prog,
-                    progress,
+                    report,
                 )
-                for se in order
+                for se in partial
             ]
-            errors = []
-            for f in futures:
+            for f in resumes:
                 try:
                     f.result()
                 except Exception as exc:
@@ -345,27 +419,87 @@ class Retriever:
             # an authorization problem is what the user must act on; report it first
             errors.sort(key=lambda e: not isinstance(e, ReauthorizationRequired | AccessDenied))
             raise errors[0]
-        missing = [sop for sop, se in expected.items() if not self.store.has(study, se, sop)]
-        if missing:
-            raise IncompleteStudy(f"{len(missing)} images are still missing")
+        for se in order:
+            if se in layout:
+                unexpected = self._stored(study, se) - {sop for _, sop in layout[se]}
+                for sop in unexpected:
+                    self.store.path(study, se, sop).unlink(missing_ok=True)
+                if unexpected:
+                    raise InvalidInstance(
+                        f"{len(unexpected)} received images are not in the "
+                        "archive's list; they were discarded"
+                    )
+        stored_counts = {se: len(self._stored(study, se)) for se in order}
+        total = sum(stored_counts.values())
+        if any(stored_counts[se] != counts[se] for se in order):
+            raise IncompleteStudy(f"{sum(counts.values()) - total} images are still missing")
+        if record.instance_count and total != record.instance_count:
+            raise IncompleteStudy(
+                f"the archive holds {total} images, the index record "
+                f"promises {record.instance_count}"
+            )
+        if first_path is None:
+            first_path = next(iter(sorted((self.store.study_dir(study) / chosen).glob("*.dcm"))))
         self.store.mark_complete(
             study,
             {
                 "study_uid": study,
                 "code": record.code,
-                "series": {se: [sop for _, sop in it] for se, it in layout.items()},
-                "instances": len(expected),
+                "series": {se: sorted(self._stored(study, se)) for se in order},
+                "instances": total,
                 "fetched_at": time.time(),
                 "source": urlsplit(self._root).netloc,
             },
         )
+        before = sum(len(v) for v in already.values())
         return FetchResult(
             study,
             self.store.study_dir(study),
-            len(expected),
-            prog.done - already,
+            total,
+            prog.done - before,
             prog.bytes,
             time.perf_counter() - t0,
             first_path,
             first_s,
         )
+
+    def _first_image(
+        self, study: str, series: str, count: int, progress: Progress, report: ProgressFn | None
+    ) -> Path | None:
+        """The middle image of a series (by Instance Number), fetched on its own."""
+        if count == 0:
+            return None
+        items = self._qido(
+            f"studies/{study}/series/{series}/instances?InstanceNumber={count // 2 + 1}"
+        )
+        if not items:  # numbering is not 1..N: list the series to find its middle
+            listed = self._instances(study, series)
+            sop = listed[len(listed) // 2][1]
+        else:
+            sop = str(self._value(items[0], SOP_TAG))
+        if not self.store.has(study, series, sop):
+            self._with_retries(
+                "first image",
+                partial(
+                    self._request_and_receive,
+                    f"studies/{study}/series/{series}/instances/{sop}",
+                    study,
+                    series,
+                    {sop: series},
+                    progress,
+                    report,
+                ),
+            )
+        return self.store.path(study, series, sop)
+
+    def _instances(self, study: str, series: str) -> list[tuple[int, str]]:
+        items = self._qido(f"studies/{study}/series/{series}/instances?limit=100000")
+        return sorted(
+            (int(self._value(i, NUMBER_TAG) or 0), str(self._value(i, SOP_TAG))) for i in items
+        )
+
+    def _stored(self, study: str, series: str) -> set[str]:
+        folder = self.store.study_dir(study) / series
+        if not folder.is_dir():
+            return set()
+        return {p.stem for p in folder.glob("*.dcm")}

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import struct
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,14 @@ def verify_instance(data: bytes) -> InstanceHeader:
         raise InvalidInstance(f"object lacks its UIDs ({exc})") from None
 
 
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class InstanceStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
@@ -103,29 +112,34 @@ class InstanceStore:
         """Write one verified instance atomically; returns its path."""
         target = self.path(header.study_uid, header.series_uid, header.sop_uid)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".{target.name}.{os.getpid()}.part"
+        tmp = target.parent / f".{target.name}.{os.getpid()}.{threading.get_ident()}.part"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
-                os.fsync(f.fileno())
+                os.fdatasync(f.fileno())  # the bytes are on disk before the name appears
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        # (a rename lost in a power cut only means the instance is fetched again; the folders
+        # are synced once, before the study is marked complete)
         return target
 
     def mark_complete(self, study_uid: str, manifest: dict[str, Any]) -> Path:
-        target = self.study_dir(study_uid) / "study.json"
+        """Sync the study's folders, then write its manifest atomically."""
+        study_dir = self.study_dir(study_uid)
+        for folder in [*[p for p in study_dir.iterdir() if p.is_dir()], study_dir]:
+            _fsync_dir(folder)
+        target = study_dir / "study.json"
         tmp = target.with_name(".study.json.part")
-        tmp.write_text(json.dumps(manifest, indent=1))
+        with open(tmp, "w") as f:
+            f.write(json.dumps(manifest, indent=1))
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, target)
+        _fsync_dir(study_dir)
         return target
 
     def is_complete(self, study_uid: str) -> bool:

@@ -56,3 +56,19 @@ def test_viewport_benchmark_prints_its_summary_line() -> None:
         "start_le_2s",
         "demo_first_image_le_1s",
     }
+
+
+def test_cloud_fetch_benchmark_prints_its_summary_line() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.cloud_fetch", "--slices", "24", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    last = json.loads(run.stdout.strip().splitlines()[-1])
+    assert last["benchmark"] == "cloud_fetch" and last["instances_verified"] == 24
+    assert last["ratio"] == round(last["ours_s"] / last["anchor_s"], 3)
+    assert last["dicomweb_client_one_by_one_s"] > 0 and last["first_image_s"] > 0
+    assert set(last["targets"]) == {"throughput_ge_0.8_curl", "first_image_le_1s"}

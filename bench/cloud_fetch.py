@@ -1,0 +1,239 @@
+"""Fetch the 500-image CT through a devcloud gateway, beside curl and dicomweb-client.
+
+    python -m bench.cloud_fetch [--slices 500]
+
+In one run, on loopback:
+  * curl: the whole series in one WADO-RS request straight from Orthanc (no gateway);
+  * ours: the cloud client through the provincial gateway (token checks, streaming proxy),
+    verifying every instance and writing it atomically to the cache;
+  * dicomweb-client: one request per instance through the same gateway, as a generic client does;
+  * the first image: from the start of the fetch to the middle slice decoded for display.
+Targets: throughput ≥ 0.8 × curl; first image ≤ 1 s. The last line is the JSON summary
+(``ours_s``/``anchor_s``: our whole-series time and curl's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import finish
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--slices", type=int, default=500)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    from bench.load_series import dataset
+    from cloudclient.indexcode import format_code
+    from cloudclient.national import ExamRecord
+    from cloudclient.retrieve import Retriever
+    from cloudclient.store import InstanceStore
+    from cloudclient.tokens import AccessToken
+    from devcloud.orthanc import OrthancServer
+    from devcloud.seed import ORGS, PATIENTS
+    from devcloud.store import Store
+    from viewer.scan import scan
+    from viewer.volume import load_series
+
+    folder = dataset(args.slices, "explicit")
+    files = sorted(folder.glob("*.dcm"))
+    size = sum(f.stat().st_size for f in files)
+    work = Path(tempfile.mkdtemp(prefix="yunying-bench-"))
+    # the development cloud runs in its own process, as a real gateway would (sharing this
+    # process's interpreter lock would slow both sides)
+    state_dir = work / "cloud"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "devcloud", "--state", str(state_dir), "up"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "Ctrl-C stops everything" in line:
+                break
+        else:
+            raise SystemExit("devcloud did not start")
+        state = json.loads((state_dir / "state.json").read_text())
+        store_db = Store(state_dir / "index.sqlite")
+        o = state["orthancs"]["35"]
+        orth = OrthancServer(
+            "prov35",
+            state_dir / "orthanc-35",
+            int(o["url"].rsplit(":", 1)[1]),
+            o["user"],
+            state["orthanc_passwords"]["35"],
+        )
+        if True:
+            orth.upload(files)
+            (series,) = scan(folder).all_series()
+            inst0 = series.frames[0].instance
+            org = ORGS["xiamen"]
+            code = format_code(PATIENTS[0].psn, dt.datetime(2026, 11, 20, 14, 30), org.uscc)
+            record = {
+                "code": code.compact,
+                "psn": PATIENTS[0].psn,
+                "exam_datetime": "2026-11-20T14:30:00",
+                "modality": "CT",
+                "body_part": "CHEST",
+                "description": "bench CT",
+                "organisation": {
+                    "name": org.name,
+                    "uscc": org.uscc,
+                    "division": org.division,
+                    "province_code": "35",
+                    "province": "福建省",
+                    "province_en": "Fujian",
+                },
+                "study_instance_uid": inst0.study_uid,
+                "series_count": 1,
+                "instance_count": len(files),
+                "size_bytes": size,
+            }
+            store_db.add_record(record)
+            token, _ = store_db.issue_token(
+                client_id=state["client_id"],
+                scope="code",
+                psn=PATIENTS[0].psn,
+                code=code.compact,
+                studies=[inst0.study_uid],
+                ttl=3600,
+                how="bench",
+            )
+            root = state["dicomweb_roots"]["35"]
+            rec = ExamRecord.from_json(dict(record, dicomweb_root=root))
+            series_path = f"studies/{inst0.study_uid}/series/{inst0.series_uid}"
+
+            # curl straight from Orthanc
+            curl = shutil.which("curl")
+            if curl is None:
+                raise SystemExit("curl is needed for the anchor (apt-get install curl)")
+            curl_times = []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                subprocess.run(
+                    [
+                        curl,
+                        "-sf",
+                        "-u",
+                        f"{orth.user}:{orth.password}",
+                        "-H",
+                        'Accept: multipart/related; type="application/dicom"; transfer-syntax=*',
+                        "-H",
+                        "Accept-Encoding: identity",
+                        "-o",
+                        "/dev/null",
+                        f"{orth.dicomweb}/{series_path}",
+                    ],
+                    check=True,
+                )
+                curl_times.append(time.perf_counter() - t0)
+            curl_s = min(curl_times)
+            gw_times = []  # for context: the same curl through the gateway (token check, proxy)
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                subprocess.run(
+                    [
+                        curl,
+                        "-sf",
+                        "-H",
+                        f"Authorization: Bearer {token}",
+                        "-H",
+                        'Accept: multipart/related; type="application/dicom"; transfer-syntax=*',
+                        "-H",
+                        "Accept-Encoding: identity",
+                        "-o",
+                        "/dev/null",
+                        f"{root}/{series_path}",
+                    ],
+                    check=True,
+                )
+                gw_times.append(time.perf_counter() - t0)
+
+            # ours, through the gateway
+            ours_times, firsts = [], []
+            result: Any = None
+            for i in range(args.repeat):
+                store = InstanceStore(work / f"cache{i}")
+                tok = AccessToken(token, time.time() + 3600, "code")
+                t0 = time.perf_counter()
+                first_shown: list[float] = []
+
+                def on_first(path: Path, t0: float = t0, seen: list[float] = first_shown) -> None:
+                    (s,) = scan(path).all_series()
+                    load_series(s)  # decoded, ready for display
+                    seen.append(time.perf_counter() - t0)
+
+                result = Retriever(store, tok).fetch(rec, on_first=on_first)
+                ours_times.append(time.perf_counter() - t0)
+                firsts.append(first_shown[0])
+            ours_s = min(ours_times)
+            first_s = min(firsts)
+
+            # dicomweb-client, one instance at a time through the gateway
+            from dicomweb_client.api import DICOMwebClient
+
+            dw = DICOMwebClient(
+                url=root,
+                headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
+            )
+            sops = [f.instance.sop_instance_uid for f in series.frames]
+            t0 = time.perf_counter()
+            for sop in sops:
+                dw.retrieve_instance(
+                    inst0.study_uid,
+                    inst0.series_uid,
+                    sop,
+                    media_types=(("application/dicom", "*"),),
+                )
+            dw_s = time.perf_counter() - t0
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+    mb = size / 2**20
+    extra = {
+        "images": len(files),
+        "megabytes": round(mb, 1),
+        "curl_direct_orthanc_s": round(curl_s, 3),
+        "curl_via_gateway_s": round(min(gw_times), 3),
+        "curl_mb_per_s": round(mb / curl_s, 1),
+        "ours_via_gateway_s": round(ours_s, 3),
+        "ours_mb_per_s": round(mb / ours_s, 1),
+        "dicomweb_client_one_by_one_s": round(dw_s, 3),
+        "first_image_s": round(first_s, 3),
+        "throughput_vs_curl": round(curl_s / ours_s, 3),
+        "instances_verified": result.instances,
+        "targets": {
+            "throughput_ge_0.8_curl": curl_s / ours_s >= 0.8,
+            "first_image_le_1s": first_s <= 1.0,
+        },
+    }
+    print(extra, file=sys.stderr)
+    finish(
+        "cloud_fetch",
+        ours_s,
+        "curl, one WADO-RS series request straight from Orthanc",
+        curl_s,
+        **extra,
+    )
+
+
+if __name__ == "__main__":
+    main()
