@@ -93,6 +93,10 @@ class MainWindow(QMainWindow):
         self._syncing = False
         self.sync_enabled = True
         self.reference_lines_enabled = True
+        self.cloud_service: Any = None  # cloudclient.service.CloudService, made on first use
+        self.cloud_dialog: Any = None
+        self._focus_series = ""
+        self._cloud_record: Any = None
 
         self.browser = StudyBrowser(self)
         self.browser.open_series.connect(self.open_in_active)
@@ -543,8 +547,64 @@ class MainWindow(QMainWindow):
         # open the largest series in the first viewport, the next ones beside it
         empty = [w for w in self.visible_viewports() if w.model.image is None]
         ranked = sorted((s for s in result.all_series() if s.frames), key=lambda s: -len(s.frames))
+        focus = next((s for s in ranked if s.series_uid == self._focus_series), None)
+        if focus is not None and self.active is not None:
+            # a cloud study whose first image is already shown: its series stays in place
+            self._focus_series = ""
+            self.open_series(focus.key, self.active)
+            ranked.remove(focus)
+            empty = [w for w in empty if w is not self.active]
+            record = self._cloud_record
+            if record is not None and self.cloud_service is not None:
+                self.cloud_service.viewed(record.study_uid, focus.series_uid, record.code)
         for w, s in zip(empty, ranked, strict=False):
             self.open_series(s.key, w)
+
+    # ------------------------------------------------------------------ cloud (医保影像云)
+
+    def open_cloud(self, *_args: Any) -> Any:
+        from app.cloud import CloudDialog
+        from cloudclient.errors import CloudError
+        from cloudclient.service import CloudConfig, CloudService
+
+        try:
+            service = self.cloud_service or CloudService(CloudConfig.load())
+        except (CloudError, RuntimeError) as exc:
+            self.statusBar().showMessage(
+                self.tr("Cloud not available: {0}").format(str(exc)), 30000
+            )
+            return None
+        self.cloud_service = service
+        dlg = CloudDialog(service, self)
+        dlg.first_image.connect(self.show_cloud_preview)
+        dlg.study_ready.connect(self.open_cloud_study)
+        dlg.show()
+        self.cloud_dialog = dlg
+        return dlg
+
+    def show_cloud_preview(self, path: Path, record: Any) -> None:
+        """The first image of a study still arriving: shown at once in the active viewport."""
+        from viewer.scan import scan
+        from viewer.volume import load_series
+
+        if self.active is None:
+            return
+        series = scan(path).all_series()
+        if not series:
+            return
+        image = load_series(series[0])
+        self.series[series[0].key] = series[0]
+        self._focus_series = series[0].series_uid
+        self.active.series_key = series[0].key
+        self.active.model.set_image(image, self._info(series[0].key))
+        if self.cloud_service is not None:
+            self.cloud_service.viewed(record.study_uid, series[0].series_uid, record.code)
+        self.image_shown.emit(series[0].key)
+
+    def open_cloud_study(self, folder: Path, record: Any) -> None:
+        """The whole study is here: open it like a local one, the previewed series first."""
+        self._cloud_record = record
+        self.open_paths([str(folder)])
 
     def open_in_active(self, key: str) -> None:
         if self.active is not None:

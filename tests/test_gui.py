@@ -660,3 +660,71 @@ def test_screenshots_of_every_layout(qtbot, window: MainWindow, lang: str) -> No
         window.set_language("en")
     assert len(list(SCREENSHOTS.glob(f"{lang}-*.png"))) == len(LAYOUTS)
     assert os.path.getsize(SCREENSHOTS / f"{lang}-2x2.png") > 20_000
+
+
+# --------------------------------------------------------------------------- cloud
+
+
+def test_cloud_flow_in_the_real_window(qtbot, window: MainWindow, cloud_service, devcloud) -> None:
+    """Code entry → exam list → fetch with progress → first image → the study like a local one;
+    then the QR flow with the patient's phone; every view lands in the audit log."""
+    import json as _json
+
+    from tests.test_cloudclient import approve_on_phone, source_bytes
+
+    window.cloud_service = cloud_service
+    window.set_layout("1x1")
+    dlg = window.open_cloud()
+    assert dlg is not None and dlg.isVisible()
+    # a wrong code is refused at once, naming the segment
+    code = next(
+        r["code"]
+        for r in devcloud.records
+        if r["psn"] == PATIENTS_[1].psn and r["organisation"]["province_code"] == "32"
+    )
+    qtbot.keyClicks(dlg.code_edit, code[:-1] + ("0" if code[-1] != "0" else "1"))
+    qtbot.keyClick(dlg.code_edit, Qt.Key.Key_Return)
+    assert "segment 5" in dlg.status.text()
+    dlg.code_edit.clear()
+    hyphenated = "-".join([code[:26], code[26:38], code[38:47], code[47:60], code[60:]])
+    qtbot.keyClicks(dlg.code_edit, hyphenated)  # a barcode scanner types like a keyboard
+    qtbot.keyClick(dlg.code_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 1, timeout=20000)
+    assert dlg.table.item(0, 1).text() == "CT" and "MB" in dlg.table.item(0, 5).text()
+    assert "南京" in dlg.table.item(0, 3).text() and dlg.table.item(0, 4).text() == "江苏省"
+    shown: list[str] = []
+    window.image_shown.connect(shown.append)
+    qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)  # the first image, while the rest streams
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=60000)
+    assert dlg.progress.value() == dlg.progress.maximum() == dlg.records[0].instance_count
+    vp = window.active
+    assert vp is not None
+    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
+    assert vp.model.count == dlg.records[0].instance_count
+    assert_sane(frame(vp))
+    files = list((cloud_service.store.study_dir(dlg.records[0].study_uid)).rglob("*.dcm"))
+    sources = source_bytes(dlg.records[0].study_uid)
+    assert sorted(f.read_bytes() for f in files) == sorted(sources.values())
+    # the QR flow: the patient's phone approves, the exam list spans both provinces
+    qtbot.mouseClick(dlg.qr_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            dlg.flow is not None
+            and dlg.qr_label.pixmap() is not None
+            and not dlg.qr_label.pixmap().isNull()
+        ),
+        timeout=20000,
+    )
+    assert "QR code valid for" in dlg.countdown.text()
+    approve_on_phone(dlg.flow, PATIENTS_[0])
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 3, timeout=30000)
+    assert {dlg.table.item(i, 4).text() for i in range(3)} == {"福建省", "江苏省"}
+    dlg.close()
+    lines = [_json.loads(x) for x in cloud_service.audit.path.read_text().splitlines()]
+    actions = [x["action"] for x in lines]
+    assert "retrieve" in actions and actions.count("view") >= 2 and "authorize" in actions
+    assert "张" not in cloud_service.audit.path.read_text()
+
+
+from devcloud.seed import PATIENTS as PATIENTS_  # noqa: E402

@@ -1,0 +1,320 @@
+"""The "Cloud" dialog (医保影像云): open an exam by its index code, or authorize the patient (QR
+code or SMS) and pick from the exam list across provinces; the study is fetched in the background,
+its first image shown at once.
+
+All work happens in :mod:`cloudclient`; this dialog only collects input, runs calls on worker
+threads and shows results.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cloudclient.errors import CloudError
+from cloudclient.indexcode import IndexCodeError, parse
+from cloudclient.national import DeviceFlow, ExamRecord, SmsRequest
+from cloudclient.retrieve import FetchResult
+from cloudclient.service import CloudService
+from cloudclient.tokens import AccessToken
+
+
+class _Signals(QObject):
+    exams = Signal(object, object)  # list[ExamRecord], AccessToken | None (code token)
+    error = Signal(str)
+    qr = Signal(object)  # DeviceFlow
+    authorized = Signal(object)  # AccessToken
+    sms_sent = Signal(object)  # SmsRequest
+    progress = Signal(int, int)
+    first_image = Signal(object, object)  # Path, ExamRecord
+    fetched = Signal(object, object)  # FetchResult, ExamRecord
+
+
+def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(text, error="m").save(buf, kind="png", scale=scale, border=2)
+    pix = QPixmap()
+    pix.loadFromData(buf.getvalue())  # the format is detected from the data
+    return pix
+
+
+class CloudDialog(QDialog):
+    """Emits ``first_image(path, record)`` and ``study_ready(folder, record, series)``."""
+
+    first_image = Signal(object, object)
+    study_ready = Signal(object, object)
+
+    def __init__(self, service: CloudService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cloudDialog")
+        self.service = service
+        self.sig = _Signals()
+        self.records: list[ExamRecord] = []
+        self.code_token: AccessToken | None = None
+        self.flow: DeviceFlow | None = None
+        self.sms: SmsRequest | None = None
+        self._cancel = threading.Event()
+        self.busy = False
+
+        self.code_edit = QLineEdit(self)
+        self.code_edit.setObjectName("codeEdit")
+        self.code_edit.returnPressed.connect(self.lookup_code)  # scanners end with Enter
+        self.code_button = QPushButton(self)
+        self.code_button.clicked.connect(self.lookup_code)
+        self.qr_button = QPushButton(self)
+        self.qr_button.setObjectName("qrButton")
+        self.qr_button.clicked.connect(self.start_qr)
+        self.qr_label = QLabel(self)
+        self.qr_label.setObjectName("qrLabel")
+        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown = QLabel(self)
+        self.id_edit = QLineEdit(self)
+        self.sms_button = QPushButton(self)
+        self.sms_button.clicked.connect(self.send_sms)
+        self.sms_code = QLineEdit(self)
+        self.sms_code.returnPressed.connect(self.finish_sms)
+        self.sms_ok = QPushButton(self)
+        self.sms_ok.clicked.connect(self.finish_sms)
+        self.table = QTableWidget(0, 6, self)
+        self.table.setObjectName("examTable")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self.open_selected)
+        self.open_button = QPushButton(self)
+        self.open_button.setObjectName("openButton")
+        self.open_button.clicked.connect(self.open_selected)
+        self.progress = QProgressBar(self)
+        self.status = QLabel(self)
+        self.status.setObjectName("cloudStatus")
+        self.status.setWordWrap(True)
+
+        row1 = QHBoxLayout()
+        row1.addWidget(self.code_edit, 1)
+        row1.addWidget(self.code_button)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.qr_button)
+        row2.addWidget(self.id_edit)
+        row2.addWidget(self.sms_button)
+        row2.addWidget(self.sms_code)
+        row2.addWidget(self.sms_ok)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row1)
+        lay.addLayout(row2)
+        lay.addWidget(self.qr_label)
+        lay.addWidget(self.countdown)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.open_button)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+        self.resize(900, 640)
+
+        self.sig.exams.connect(self._show_exams)
+        self.sig.error.connect(self._error)
+        self.sig.qr.connect(self._show_qr)
+        self.sig.authorized.connect(self._authorized)
+        self.sig.sms_sent.connect(self._sms_sent)
+        self.sig.progress.connect(self._progress)
+        self.sig.first_image.connect(lambda p, r: self.first_image.emit(p, r))
+        self.sig.fetched.connect(self._fetched)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Medical Insurance Imaging Cloud"))
+        self.code_edit.setPlaceholderText(self.tr("Scan or type the 78-character index code"))
+        self.code_button.setText(self.tr("Look Up"))
+        self.qr_button.setText(self.tr("Authorize by QR Code"))
+        self.id_edit.setPlaceholderText(self.tr("Patient ID number"))
+        self.sms_button.setText(self.tr("Send SMS Code"))
+        self.sms_code.setPlaceholderText(self.tr("Code from SMS"))
+        self.sms_ok.setText(self.tr("Confirm"))
+        self.open_button.setText(self.tr("Open Exam"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Date"),
+                self.tr("Modality"),
+                self.tr("Description"),
+                self.tr("Hospital"),
+                self.tr("Province"),
+                self.tr("Size"),
+            ]
+        )
+
+    # ------------------------------------------------------------------ background work
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        def work() -> None:
+            try:
+                fn()
+            except CloudError as exc:
+                self.sig.error.emit(str(exc))
+            except Exception as exc:  # shown, never a crash
+                self.sig.error.emit(f"{type(exc).__name__}: {exc}")
+
+        threading.Thread(target=work, daemon=True).start()
+
+    def _error(self, message: str) -> None:
+        self.busy = False
+        self.timer.stop()
+        self.status.setText(message)
+        self.status.setStyleSheet("color: #c0392b;")
+
+    def _info(self, message: str) -> None:
+        self.status.setText(message)
+        self.status.setStyleSheet("")
+
+    # ------------------------------------------------------------------ index code
+
+    def lookup_code(self) -> None:
+        text = self.code_edit.text()
+        try:
+            parse(text)
+        except IndexCodeError as exc:
+            self._error(self.tr("Invalid index code: {0}").format(str(exc)))
+            return
+        self._info(self.tr("Looking up the code…"))
+        self._run(lambda: self.sig.exams.emit(*reversed(self.service.open_code(text))))
+
+    # ------------------------------------------------------------------ QR authorization
+
+    def start_qr(self) -> None:
+        self._info(self.tr("Preparing the QR code…"))
+        self._run(lambda: self.sig.qr.emit(self.service.start_qr()))
+
+    def _show_qr(self, flow: DeviceFlow) -> None:
+        self.flow = flow
+        self.qr_label.setPixmap(qr_pixmap(flow.verification_uri_complete))
+        self.qr_label.setToolTip(flow.verification_uri_complete)
+        self._info(
+            self.tr("Ask the patient to scan the QR code and approve (code {0})").format(
+                flow.user_code
+            )
+        )
+        self.timer.start(1000)
+        self._tick()
+        self._cancel.clear()
+
+        def poll() -> None:
+            tok = self.service.finish_qr(flow, cancelled=self._cancel.is_set)
+            self.sig.authorized.emit(tok)
+
+        self._run(poll)
+
+    def _tick(self) -> None:
+        if self.flow is not None:
+            left = self.flow.seconds_left
+            self.countdown.setText(
+                self.tr("QR code valid for {0}:{1:02d}").format(left // 60, left % 60)
+            )
+            if left <= 0:
+                self.timer.stop()
+
+    def _authorized(self, tok: AccessToken) -> None:
+        self.timer.stop()
+        self.qr_label.clear()
+        self.countdown.clear()
+        self.code_token = None
+        self._info(self.tr("Authorized by {0}; loading the exam list…").format(tok.label))
+        self._run(lambda: self.sig.exams.emit(self.service.exams(), None))
+
+    # ------------------------------------------------------------------ SMS
+
+    def send_sms(self) -> None:
+        number = self.id_edit.text().strip()
+        self._run(lambda: self.sig.sms_sent.emit(self.service.send_sms(number)))
+
+    def _sms_sent(self, req: SmsRequest) -> None:
+        self.sms = req
+        self._info(self.tr("SMS code sent to {0}").format(req.phone_hint))
+
+    def finish_sms(self) -> None:
+        req, code = self.sms, self.sms_code.text()
+        if req is None:
+            self._error(self.tr("Send an SMS code first"))
+            return
+        self._run(lambda: self.sig.authorized.emit(self.service.finish_sms(req, code)))
+
+    # ------------------------------------------------------------------ exams and fetching
+
+    def _show_exams(self, records: list[ExamRecord], code_token: AccessToken | None) -> None:
+        self.records = records
+        self.code_token = code_token
+        self.table.setRowCount(len(records))
+        for i, r in enumerate(records):
+            cells = [
+                r.exam_datetime[:16].replace("T", " "),
+                r.modality,
+                r.description,
+                r.organisation,
+                r.province,
+                f"{r.size_bytes / 2**20:.1f} MB",
+            ]
+            for j, text in enumerate(cells):
+                self.table.setItem(i, j, QTableWidgetItem(text))
+        if records:
+            self.table.selectRow(0)
+        self._info(self.tr("{0} exam(s)").format(len(records)))
+
+    def open_selected(self, *_args: Any) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or self.busy:
+            return
+        record = self.records[rows[0].row()]
+        self.busy = True
+        self.progress.setRange(0, max(1, record.instance_count))
+        self.progress.setValue(0)
+        self._info(self.tr("Fetching {0}…").format(record.description))
+        token = self.code_token
+        started = time.perf_counter()
+
+        def work() -> None:
+            res = self.service.fetch(
+                record,
+                token,
+                progress=lambda p: self.sig.progress.emit(p.done, p.total),
+                on_first=lambda path: self.sig.first_image.emit(path, record),
+            )
+            res.seconds = time.perf_counter() - started
+            self.sig.fetched.emit(res, record)
+
+        self._run(work)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+
+    def _fetched(self, result: FetchResult, record: ExamRecord) -> None:
+        self.busy = False
+        self.progress.setValue(self.progress.maximum())
+        self._info(self.tr("{0} images in {1:.1f} s").format(result.instances, result.seconds))
+        self.study_ready.emit(result.folder, record)
+
+    def reject(self) -> None:
+        self._cancel.set()
+        self.timer.stop()
+        super().reject()
