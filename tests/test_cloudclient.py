@@ -232,3 +232,18 @@ def test_command_line(cloud_service, devcloud, capsys, tmp_path, monkeypatch) ->
     assert main(["audit", "verify"]) == 0
     assert main(["exams"]) == 1  # no patient authorization yet: a clear error, no traceback
     assert "no valid patient authorization" in capsys.readouterr().err
+
+
+def test_doctor_assisted_authorization_through_the_service(cloud_service, devcloud) -> None:
+    svc = cloud_service
+    p = PATIENTS[2]
+    tok = svc.assisted(p.id_number, p.name, "patient unconscious, emergency")
+    assert tok.label == "王*"
+    assert len(svc.exams()) == 2
+    with pytest.raises(AuthorizationDenied):
+        svc.assisted(p.id_number, "Someone^Else", "x")
+    svc.forget()  # revoked at the national service and removed from the keyring
+    with pytest.raises(ReauthorizationRequired):
+        svc.exams()
+    line = svc.audit.path.read_text().splitlines()[0]
+    assert '"method":"assisted"' in line.replace(" ", "")
