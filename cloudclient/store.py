@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pydicom
-from pydicom import encaps
 
 from cloudclient.errors import InvalidInstance
 
@@ -41,11 +40,128 @@ class InstanceHeader:
     transfer_syntax: str
 
 
+_EXPLICIT_LE = ("1.2.840.10008.1.2.1",)
+_IMPLICIT_LE = "1.2.840.10008.1.2"
+_WANTED = {0x00020010: "ts", 0x0020000D: "study", 0x0020000E: "series", 0x00080018: "sop"}
+_ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
+
+
+class _Unusual(Exception):
+    """The fast header walk met something it leaves to pydicom."""
+
+
+def _element(data: bytes, pos: int, explicit: bool) -> tuple[int, int, int]:
+    """(tag, value length, value offset) of the element at ``pos`` (little endian)."""
+    group, elem = struct.unpack_from("<HH", data, pos)
+    tag = group << 16 | elem
+    if group == 0xFFFE:
+        (length,) = struct.unpack_from("<I", data, pos + 4)
+        return tag, length, pos + 8
+    if explicit or group == 2:
+        vr = data[pos + 4 : pos + 6]
+        if vr in _LONG_VRS:
+            (length,) = struct.unpack_from("<I", data, pos + 8)
+            return tag, length, pos + 12
+        (length,) = struct.unpack_from("<H", data, pos + 6)
+        return tag, length, pos + 8
+    (length,) = struct.unpack_from("<I", data, pos + 4)
+    return tag, length, pos + 8
+
+
+def _skip_undefined(data: bytes, pos: int, explicit: bool, depth: int = 0) -> int:
+    """Position after an undefined-length sequence starting at ``pos`` (its first item)."""
+    if depth > 16:
+        raise _Unusual("sequences nested too deep")
+    while True:
+        tag, length, at = _element(data, pos, explicit)
+        if tag == _SEQ_END:
+            return at
+        if tag != _ITEM:
+            raise _Unusual("malformed sequence")
+        if length != 0xFFFFFFFF:
+            pos = at + length
+            continue
+        pos = at
+        while True:  # an item of undefined length: elements up to the item delimiter
+            tag, length, at = _element(data, pos, explicit)
+            if tag == _ITEM_END:
+                pos = at
+                break
+            pos = (
+                _skip_undefined(data, at, explicit, depth + 1)
+                if length == 0xFFFFFFFF
+                else at + length
+            )
+        if pos > len(data):
+            raise _Unusual("truncated sequence")
+
+
+def _fast_header(data: bytes) -> tuple[dict[str, str], int, int]:
+    """UIDs, transfer syntax and the Pixel Data element (offset of its value and its length) of
+    a little-endian Part 10 object, without building a dataset (pydicom does the rest)."""
+    if data[128:132] != b"DICM":
+        raise _Unusual("no preamble")
+    found: dict[str, str] = {}
+    pos, explicit = 132, True
+    while pos + 8 <= len(data):
+        group = struct.unpack_from("<H", data, pos)[0]
+        if group != 2 and "ts" in found:
+            ts = found["ts"]
+            if ts == _IMPLICIT_LE:
+                explicit = False
+            elif (
+                ts not in _EXPLICIT_LE
+                and not ts.startswith("1.2.840.10008.1.2.4")
+                and ts != "1.2.840.10008.1.2.5"
+            ):
+                raise _Unusual(f"transfer syntax {ts}")
+        tag, length, at = _element(data, pos, explicit)
+        if tag == 0x7FE00010:
+            return found, at, length
+        if tag in _WANTED and length != 0xFFFFFFFF:
+            found[_WANTED[tag]] = data[at : at + length].decode("ascii", "replace").strip("\x00 ")
+        pos = _skip_undefined(data, at, explicit) if length == 0xFFFFFFFF else at + length
+    raise _Unusual("no pixel data")
+
+
 def verify_instance(data: bytes) -> InstanceHeader:
     """Parse a received object and check it is whole: its pixel data must end where it says.
 
     Raises :class:`InvalidInstance` for anything unparsable or truncated.
     """
+    try:
+        found, start, length = _fast_header(data)
+        if {"study", "series", "sop", "ts"} <= found.keys():
+            _check_pixels(data, start, length)
+            return InstanceHeader(found["study"], found["series"], found["sop"], found["ts"])
+    except (_Unusual, struct.error, UnicodeError):
+        pass  # unusual encodings go through pydicom below
+    return _verify_with_pydicom(data)
+
+
+def _check_pixels(data: bytes, start: int, length: int) -> None:
+    if length == 0xFFFFFFFF:
+        # every fragment item must be whole, and the sequence delimiter must follow the last
+        pos = start
+        while True:
+            if pos + 8 > len(data):
+                raise InvalidInstance("encapsulated pixel data is truncated (no end delimiter)")
+            group, elem, item_len = struct.unpack_from("<HHI", data, pos)
+            tag = group << 16 | elem
+            if tag == _SEQ_END:
+                return
+            if tag != _ITEM:
+                raise InvalidInstance(f"encapsulated pixel data is corrupt (tag {tag:08X})")
+            pos += 8 + item_len
+            if pos > len(data):
+                raise InvalidInstance("encapsulated pixel data is truncated (a fragment is cut)")
+    elif start + length > len(data):
+        raise InvalidInstance(
+            f"pixel data truncated: {len(data) - start} of {length} bytes present"
+        )
+
+
+def _verify_with_pydicom(data: bytes) -> InstanceHeader:
     bio = io.BytesIO(data)
     try:
         ds = pydicom.dcmread(bio, stop_before_pixels=True)
@@ -65,16 +181,7 @@ def verify_instance(data: bytes) -> InstanceHeader:
         else:
             (length,) = struct.unpack("<H", head[6:8])
             start = tell + 8
-        if length == 0xFFFFFFFF:
-            try:
-                for _ in encaps.generate_fragments(io.BytesIO(data[start:])):
-                    pass  # walks every item up to the sequence delimiter
-            except Exception as exc:
-                raise InvalidInstance(f"encapsulated pixel data is truncated ({exc})") from None
-        elif start + length > len(data):
-            raise InvalidInstance(
-                f"pixel data truncated: {len(data) - start} of {length} bytes present"
-            )
+        _check_pixels(data, start, length)
     elif "PixelData" not in ds and ds.get("Rows"):
         raise InvalidInstance("image without pixel data (truncated?)")
     try:
