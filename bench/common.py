@@ -15,7 +15,6 @@ from typing import Any
 
 def ensure_display() -> None:
     """Start an Xvfb for Qt when there is no display (benchmarks run headless in CI)."""
-    import atexit
     import shutil
     from pathlib import Path
 
@@ -32,7 +31,16 @@ def ensure_display() -> None:
         time.sleep(0.5)
         if proc.poll() is None:
             os.environ["DISPLAY"] = f":{n}"
-            atexit.register(proc.terminate)
+            # stopped by a watcher once this process has exited: killing it at exit would cut
+            # Qt's connection first ("X connection broken", exit code 1)
+            subprocess.Popen(
+                [
+                    "sh",
+                    "-c",
+                    f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; kill {proc.pid}",
+                ],
+                start_new_session=True,
+            )
             return
 
 

@@ -8,7 +8,6 @@ see. Bodies are streamed through in chunks as they arrive (a series is never buf
 # FastAPI reads these annotations at run time: no "from __future__ import annotations" here.
 import json
 import secrets
-import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ import requests
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from devcloud.auth import check_bearer
 from devcloud.faults import Faults, FaultState
 from devcloud.orthanc import OrthancServer
 from devcloud.store import Store, Token
@@ -36,25 +36,7 @@ def create_app(
     upstream.mount("http://", adapter)
 
     def bearer(authorization: Annotated[str | None, Header()] = None) -> tuple[Token, str]:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise HTTPException(
-                401,
-                "a bearer token is required",
-                headers={"WWW-Authenticate": f'Bearer realm="gateway-{province}"'},
-            )
-        raw = authorization[7:]
-        tok = store.token(raw)
-        if tok is None or tok.revoked or tok.expires < time.time():
-            why = "revoked" if tok and tok.revoked else "expired" if tok else "unknown"
-            raise HTTPException(
-                401,
-                f"token {why}; authorize again",
-                headers={
-                    "WWW-Authenticate": f'Bearer realm="gateway-{province}", '
-                    f'error="invalid_token", error_description="{why}"'
-                },
-            )
-        return tok, raw
+        return check_bearer(store, authorization, f"gateway-{province}")
 
     def allowed(tok: Token, study_uid: str) -> bool:
         owner = store.record_owner(study_uid)

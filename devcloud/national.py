@@ -29,6 +29,7 @@ from fastapi import Depends, FastAPI, Form, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from cloudclient.indexcode import IndexCodeError, parse
+from devcloud.auth import check_bearer
 from devcloud.store import Store, sha
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -96,23 +97,7 @@ def create_app(
     Client = Annotated[dict[str, Any], Depends(client)]
 
     def bearer(authorization: Annotated[str | None, Header()] = None) -> Any:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise HTTPException(
-                401,
-                "a bearer token is required",
-                headers={"WWW-Authenticate": 'Bearer realm="yunying-devcloud"'},
-            )
-        tok = store.token(authorization[7:])
-        if tok is None or tok.revoked or tok.expires < time.time():
-            why = "revoked" if tok and tok.revoked else "expired" if tok else "unknown"
-            raise HTTPException(
-                401,
-                f"token {why}; authorize again",
-                headers={
-                    "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{why}"'
-                },
-            )
-        return tok
+        return check_bearer(store, authorization, "yunying-devcloud")[0]
 
     def with_root(rec: dict[str, Any]) -> dict[str, Any]:
         out = {k: v for k, v in rec.items() if k != "psn"}

@@ -1,4 +1,3 @@
-# ruff: noqa: E402  (the display must exist before Qt or VTK is imported)
 """Shared fixtures: generated phantom studies and the real DICOM corpora on disk.
 
 GUI tests run in real windows on an X server: the one in DISPLAY (``./run.sh test`` starts Xvfb),
@@ -7,37 +6,14 @@ or an Xvfb this file starts when there is none. Qt settings go to a throwaway fo
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
+if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+    from bench.common import ensure_display
 
-def _ensure_display() -> None:
-    if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
-        return
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        return
-    for n in range(90, 140):
-        if Path(f"/tmp/.X{n}-lock").exists():
-            continue
-        proc = subprocess.Popen(
-            [xvfb, f":{n}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(0.5)
-        if proc.poll() is None:
-            os.environ["DISPLAY"] = f":{n}"
-            atexit.register(proc.terminate)
-            return
-
-
-_ensure_display()
+    ensure_display()  # a real X server (Xvfb) for the GUI tests when there is no display
 os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="yunying-test-config-"))
 os.environ["YUNYING_DIALOGS"] = "0"  # no modal message boxes in tests
 

@@ -10,9 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_load_series_benchmark_prints_its_summary_line() -> None:
+def run_bench(name: str, *args: str) -> dict:
+    """Run ``python -m bench.NAME`` on small data; its last line parsed (the agreed JSON)."""
     run = subprocess.run(
-        [sys.executable, "-m", "bench.load_series", "--slices", "24", "--repeat", "1"],
+        [sys.executable, "-m", f"bench.{name}", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -20,6 +21,13 @@ def test_load_series_benchmark_prints_its_summary_line() -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     last = json.loads(run.stdout.strip().splitlines()[-1])
+    assert last["benchmark"] == name
+    assert last["ratio"] == round(last["ours_s"] / last["anchor_s"], 3)
+    return last
+
+
+def test_load_series_benchmark_prints_its_summary_line() -> None:
+    last = run_bench("load_series", "--slices", "24", "--repeat", "1")
     assert last["benchmark"] == "load_series"
     for key in ("ours_s", "anchor", "anchor_s", "ratio"):
         assert key in last
@@ -36,15 +44,7 @@ def test_load_series_benchmark_prints_its_summary_line() -> None:
 
 
 def test_viewport_benchmark_prints_its_summary_line() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.viewport", "--slices", "24", "--frames", "10"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    last = json.loads(run.stdout.strip().splitlines()[-1])
+    last = run_bench("viewport", "--slices", "24", "--frames", "10")
     assert last["benchmark"] == "viewport"
     assert last["ratio"] == round(last["ours_s"] / last["anchor_s"], 3)
     assert last["window_level"]["ours_ms"] > 0 and last["scroll"]["bare_vtk_ms"] > 0
@@ -59,15 +59,7 @@ def test_viewport_benchmark_prints_its_summary_line() -> None:
 
 
 def test_cloud_fetch_benchmark_prints_its_summary_line() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.cloud_fetch", "--slices", "24", "--repeat", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    last = json.loads(run.stdout.strip().splitlines()[-1])
+    last = run_bench("cloud_fetch", "--slices", "24", "--repeat", "1")
     assert last["benchmark"] == "cloud_fetch" and last["instances_verified"] == 24
     assert last["ratio"] == round(last["ours_s"] / last["anchor_s"], 3)
     assert last["dicomweb_client_one_by_one_s"] > 0 and last["first_image_s"] > 0
