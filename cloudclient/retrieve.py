@@ -264,7 +264,7 @@ class Retriever:
                 raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
             if self.store.has(study, header.series_uid, header.sop_uid):
                 return None
-            path = self.store.put(data, header)
+            path = self.store.put(data, header, sync=False)  # synced before "complete"
             with self._lock:
                 progress.done += 1
                 progress.bytes += len(data)
@@ -368,6 +368,7 @@ class Retriever:
             total=record.instance_count or sum(counts.values()),
             series={se: [0, n] for se, n in counts.items()},
         )
+        self.store.check_partial(study)  # an earlier, unfinished transfer: trust nothing unverified
         already = {se: self._stored(study, se) for se in order}
         prog.done = sum(len(v) for v in already.values())
         for se in order:

@@ -215,8 +215,14 @@ class InstanceStore:
     def has(self, study_uid: str, series_uid: str, sop_uid: str) -> bool:
         return self.path(study_uid, series_uid, sop_uid).is_file()
 
-    def put(self, data: bytes, header: InstanceHeader) -> Path:
-        """Write one verified instance atomically; returns its path."""
+    def put(self, data: bytes, header: InstanceHeader, sync: bool = True) -> Path:
+        """Write one verified instance atomically (temporary file, rename); returns its path.
+
+        A process that dies never leaves a partial file under the final name. With ``sync``
+        the bytes also reach the disk before the name appears; without it (streaming a whole
+        study), :meth:`sync_study` flushes everything before the study is marked complete, and
+        :meth:`check_partial` re-verifies an unfinished study's files after a power cut.
+        """
         target = self.path(header.study_uid, header.series_uid, header.sop_uid)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.parent / f".{target.name}.{os.getpid()}.{threading.get_ident()}.part"
@@ -224,18 +230,60 @@ class InstanceStore:
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-                f.flush()
-                os.fdatasync(f.fileno())  # the bytes are on disk before the name appears
+                if sync:
+                    f.flush()
+                    os.fdatasync(f.fileno())
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        # (a rename lost in a power cut only means the instance is fetched again; the folders
-        # are synced once, before the study is marked complete)
         return target
 
+    def sync_study(self, study_uid: str, workers: int = 4) -> None:
+        """Flush every instance file of a study to disk (several at a time)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def flush(path: Path) -> None:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
+
+        files = list(self.study_dir(study_uid).rglob("*.dcm"))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(flush, files))
+
+    def check_partial(self, study_uid: str) -> int:
+        """Before resuming an unfinished study: drop files that do not verify (e.g. a power cut
+        after a rename whose bytes never reached the disk) and leftover temporary files."""
+        study_dir = self.study_dir(study_uid)
+        if self.is_complete(study_uid) or not study_dir.is_dir():
+            return 0
+        dropped = 0
+        for f in study_dir.rglob("*"):
+            if not f.is_file() or f.name == "study.json":
+                continue
+            if f.name.startswith("."):
+                f.unlink(missing_ok=True)
+                continue
+            try:
+                header = verify_instance(f.read_bytes())
+                ok = (
+                    header.sop_uid == f.stem
+                    and header.series_uid == f.parent.name
+                    and header.study_uid == study_uid
+                )
+            except InvalidInstance:
+                ok = False
+            if not ok:
+                f.unlink(missing_ok=True)
+                dropped += 1
+        return dropped
+
     def mark_complete(self, study_uid: str, manifest: dict[str, Any]) -> Path:
-        """Sync the study's folders, then write its manifest atomically."""
+        """Sync the study's files and folders, then write its manifest atomically."""
+        self.sync_study(study_uid)
         study_dir = self.study_dir(study_uid)
         for folder in [*[p for p in study_dir.iterdir() if p.is_dir()], study_dir]:
             _fsync_dir(folder)

@@ -54,3 +54,21 @@ def test_put_is_atomic_and_private(tmp_path: Path, light_dir: Path) -> None:
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no leftovers
     with pytest.raises(InvalidInstance):
         store.path("../../etc", "x", "y")  # UIDs are checked before they become paths
+
+
+def test_unfinished_study_is_rechecked_before_resuming(tmp_path: Path, light_dir: Path) -> None:
+    """After a power cut a renamed file may hold less than was written: it is not trusted."""
+    store = InstanceStore(tmp_path / "cache")
+    files = sorted((light_dir / "ct").glob("*.dcm"))[:3]
+    paths = []
+    for f in files:
+        data = f.read_bytes()
+        paths.append(store.put(data, verify_instance(data), sync=False))
+    paths[1].write_bytes(paths[1].read_bytes()[:1000])  # what a lost write-back leaves
+    (paths[0].parent / ".x.dcm.123.part").write_bytes(b"left over")
+    study = verify_instance(files[0].read_bytes()).study_uid
+    assert store.check_partial(study) == 1
+    assert paths[0].exists() and not paths[1].exists() and paths[2].exists()
+    assert not list(paths[0].parent.glob(".*"))
+    store.mark_complete(study, {"study_uid": study})
+    assert store.is_complete(study) and store.check_partial(study) == 0
