@@ -102,6 +102,9 @@ class Retriever:
         self.timeout = timeout
         self._local = threading.local()
         self._lock = threading.Lock()
+        #: flush each instance as it is written (in the writer threads, overlapping the
+        #: transfer); the study is flushed again before it is marked complete either way
+        self.sync_each = True
         self._root = ""
 
     # ------------------------------------------------------------------ HTTP
@@ -264,7 +267,7 @@ class Retriever:
                 raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
             if self.store.has(study, header.series_uid, header.sop_uid):
                 return None
-            path = self.store.put(data, header, sync=False)  # synced before "complete"
+            path = self.store.put(data, header, sync=self.sync_each)
             with self._lock:
                 progress.done += 1
                 progress.bytes += len(data)
@@ -333,7 +336,7 @@ class Retriever:
         t0 = time.perf_counter()
         self._root = record.dicomweb_root.rstrip("/")
         study = record.study_uid
-        self._writers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store")
+        self._writers = ThreadPoolExecutor(max_workers=3, thread_name_prefix="store")
         self._slots = threading.BoundedSemaphore(32)
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wado")
         try:
