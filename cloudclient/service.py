@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cloudclient import tokens
 from cloudclient.audit import AuditLog
+from cloudclient.catalog import Catalog
 from cloudclient.errors import CloudError, ReauthorizationRequired
 from cloudclient.national import DeviceFlow, ExamRecord, NationalClient, SmsRequest
 from cloudclient.retrieve import FetchResult, ProgressFn, Retriever
@@ -45,6 +46,7 @@ class CloudConfig:
     doctor: str = ""
     ca_bundle: str = ""  # extra CA certificates to trust (verification is always on)
     cache_dir: str = ""
+    cache_quota_gb: float = 0.0  # 0: no quota
 
     @property
     def verify(self) -> bool | str:
@@ -79,7 +81,11 @@ class CloudService:
             config.national_url, config.client_id, secret, verify=config.verify
         )
         cache = Path(config.cache_dir) if config.cache_dir else data_dir() / "cache"
-        self.store = InstanceStore(cache)
+        quota = int(config.cache_quota_gb * 2**30) if config.cache_quota_gb else None
+        self.catalog = Catalog(cache, quota)
+        if self.catalog.recovered:  # the last session ended without closing: check the disk
+            self.catalog.repair()
+        self.store = InstanceStore(cache, self.catalog)
         self.audit = AuditLog(
             cache.parent / "audit.jsonl", config.workstation or socket.gethostname(), config.doctor
         )
@@ -203,7 +209,17 @@ class CloudService:
             fetched=result.fetched,
             bytes=result.bytes,
         )
+        for evicted in self.catalog.enforce_quota(keep={record.study_uid}):
+            self.audit.record("evict", "quota", study=evicted)
         return result
+
+    def cached(self, study_uid: str) -> list[Path]:
+        """The files of a study already complete in this workstation's cache (else [])."""
+        return self.catalog.files(study_uid)
+
+    def close(self) -> None:
+        """Close the cache catalog cleanly (the next start then needs no repair)."""
+        self.catalog.close()
 
     def viewed(self, study_uid: str, series_uid: str = "", code: str = "") -> None:
         self.audit.record("view", "shown", study=study_uid, series=series_uid, code=code)

@@ -16,11 +16,14 @@ import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydicom
 
 from cloudclient.errors import InvalidInstance
+
+if TYPE_CHECKING:
+    from cloudclient.catalog import Catalog
 
 _UID = re.compile(r"^[0-9.]{1,64}$")
 _LONG_VRS = {b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"OD", b"OL", b"OV", b"UC", b"UR"}
@@ -201,10 +204,11 @@ def _fsync_dir(folder: Path) -> None:
 
 
 class InstanceStore:
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, catalog: Catalog | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
+        self.catalog = catalog
 
     def study_dir(self, study_uid: str) -> Path:
         return self.root / "studies" / _safe_uid(study_uid)
@@ -237,6 +241,10 @@ class InstanceStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        if self.catalog is not None:  # recorded after the file is in place, never before
+            self.catalog.add_instance(
+                header.study_uid, header.series_uid, header.sop_uid, target, len(data)
+            )
         return target
 
     def sync_study(self, study_uid: str, workers: int = 4) -> None:
@@ -295,6 +303,10 @@ class InstanceStore:
             os.fsync(f.fileno())
         os.replace(tmp, target)
         _fsync_dir(study_dir)
+        if self.catalog is not None:
+            self.catalog.mark_complete(
+                study_uid, str(manifest.get("code", "")), str(manifest.get("source_kind", "cloud"))
+            )
         return target
 
     def is_complete(self, study_uid: str) -> bool:
