@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -107,6 +108,23 @@ class CloudDialog(QDialog):
         self.open_button = QPushButton(self)
         self.open_button.setObjectName("openButton")
         self.open_button.clicked.connect(self.open_selected)
+        self.planned_modality = QComboBox(self)
+        self.planned_modality.setObjectName("plannedModality")
+        self.planned_modality.addItems(["", "CT", "MR", "PT", "CR", "DX", "US", "MG", "XA"])
+        self.planned_body = QLineEdit(self)
+        self.planned_body.setObjectName("plannedBody")
+        self.planned_modality.currentTextChanged.connect(self._update_reminder)
+        self.planned_body.textChanged.connect(self._update_reminder)
+        self.reminder = QLabel(self)
+        self.reminder.setObjectName("duplicateReminder")
+        self.reminder.setWordWrap(True)
+        self.reminder.setStyleSheet("background: #fff3cd; color: #664d03; padding: 6px;")
+        self.reminder.hide()
+        self.reminder_open = QPushButton(self)
+        self.reminder_open.setObjectName("reminderOpen")
+        self.reminder_open.clicked.connect(self._open_similar)
+        self.reminder_open.hide()
+        self.similar: list[ExamRecord] = []
         self.progress = QProgressBar(self)
         self.status = QLabel(self)
         self.status.setObjectName("cloudStatus")
@@ -124,6 +142,16 @@ class CloudDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(row1)
         lay.addLayout(row2)
+        row3 = QHBoxLayout()
+        self.planned_label = QLabel(self)
+        row3.addWidget(self.planned_label)
+        row3.addWidget(self.planned_modality)
+        row3.addWidget(self.planned_body, 1)
+        lay.addLayout(row3)
+        banner = QHBoxLayout()
+        banner.addWidget(self.reminder, 1)
+        banner.addWidget(self.reminder_open)
+        lay.addLayout(banner)
         lay.addWidget(self.qr_label)
         lay.addWidget(self.countdown)
         lay.addWidget(self.table, 1)
@@ -154,6 +182,9 @@ class CloudDialog(QDialog):
         self.sms_code.setPlaceholderText(self.tr("Code from SMS"))
         self.sms_ok.setText(self.tr("Confirm"))
         self.open_button.setText(self.tr("Open Exam"))
+        self.planned_label.setText(self.tr("Planned exam:"))
+        self.planned_body.setPlaceholderText(self.tr("Body part, e.g. CHEST"))
+        self.reminder_open.setText(self.tr("Open It"))
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Date"),
@@ -279,6 +310,43 @@ class CloudDialog(QDialog):
         if records:
             self.table.selectRow(0)
         self._info(self.tr("{0} exam(s)").format(len(records)))
+        self._update_reminder()
+
+    # ------------------------------------------------------------------ duplicate-exam reminder
+
+    def _update_reminder(self, *_args: Any) -> None:
+        from cloudclient.reminder import similar_exams, windows
+
+        modality = self.planned_modality.currentText()
+        self.similar = (
+            similar_exams(self.records, modality, self.planned_body.text())
+            if modality and self.records
+            else []
+        )
+        if not self.similar:
+            self.reminder.hide()
+            self.reminder_open.hide()
+            return
+        days, default = windows()
+        latest = self.similar[0]
+        self.reminder.setText(
+            self.tr(
+                "Duplicate-exam reminder: {0} similar exam(s) in the last {1} days; the latest on "
+                "{2} at {3}. Consider opening it before ordering a new one."
+            ).format(
+                len(self.similar),
+                days.get(modality, default),
+                latest.exam_datetime[:10],
+                latest.organisation,
+            )
+        )
+        self.reminder.show()
+        self.reminder_open.show()
+
+    def _open_similar(self) -> None:
+        if self.similar:
+            self.table.selectRow(self.records.index(self.similar[0]))
+            self.open_selected()
 
     def open_selected(self, *_args: Any) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.reference_lines_enabled = True
         self.cloud_service: Any = None  # cloudclient.service.CloudService, made on first use
         self.cloud_dialog: Any = None
+        self.closing = False
         self._focus_series = ""
         self._cloud_record: Any = None
 
@@ -535,6 +536,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     def _scanned(self, result: Any, thumbs: dict[str, Any]) -> None:
+        if self.closing:
+            return
         self.browser.add_scan(result, thumbs)
         for s in result.all_series():
             if s.frames:
@@ -584,6 +587,8 @@ class MainWindow(QMainWindow):
 
     def show_cloud_preview(self, path: Path, record: Any) -> None:
         """The first image of a study still arriving: shown at once in the active viewport."""
+        if self.closing:
+            return
         from viewer.scan import scan
         from viewer.volume import load_series
 
@@ -603,6 +608,8 @@ class MainWindow(QMainWindow):
 
     def open_cloud_study(self, folder: Path, record: Any) -> None:
         """The whole study is here: open it like a local one, the previewed series first."""
+        if self.closing:
+            return
         self._cloud_record = record
         self.open_paths([str(folder)])
 
@@ -642,6 +649,8 @@ class MainWindow(QMainWindow):
 
     def _first_image(self, key: str, arr: np.ndarray, k: int) -> None:
         """Show the middle slice at once while the rest of the series is decoded."""
+        if self.closing:
+            return
         s = self.series.get(key)
         if s is None:
             return
@@ -660,6 +669,8 @@ class MainWindow(QMainWindow):
         self.image_shown.emit(key)
 
     def _loaded(self, key: str, image: Volume | ImageStack) -> None:
+        if self.closing:
+            return
         self.images[key] = image
         for w in self._waiting.pop(key, []):
             if w.series_key == key:

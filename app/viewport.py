@@ -147,7 +147,16 @@ class ViewportWidget(QFrame):
     def finalize(self) -> None:
         """Release VTK before the widget goes (avoids X errors at exit)."""
         self.cine.stop()
+        self.renderer.can_render = False
         self.view.Finalize()
+
+    def showEvent(self, ev: Any) -> None:
+        self.renderer.can_render = True
+        super().showEvent(ev)
+
+    def hideEvent(self, ev: Any) -> None:
+        self.renderer.can_render = False
+        super().hideEvent(ev)
 
     def _vtk_xy(self, pos: QPoint) -> tuple[float, float]:
         ratio = self.view.devicePixelRatioF()

@@ -135,6 +135,30 @@ def cmd_fetch(svc: CloudService, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(svc: CloudService, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from cloudclient.reminder import similar_exams, windows
+
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    found = similar_exams(svc.exams(), args.modality, args.body_part, today)
+    days, default = windows()
+    limit = days.get(args.modality.upper(), default)
+    if not found:
+        print(f"no {args.modality} {args.body_part} exam in the last {limit} days")
+        return 0
+    print(
+        f"REMINDER: {len(found)} similar exam(s) in the last {limit} days — consider opening "
+        "them before ordering a new one:"
+    )
+    for r in found:
+        print(
+            f"  {r.exam_datetime[:16]}  {r.modality:<6} {r.body_part:<8} {r.organisation} "
+            f"({r.province})  {r.description}\n    yunying-cloud fetch {r.code}"
+        )
+    return 0
+
+
 def cmd_audit(svc_path: Path) -> int:
     problems = verify_audit(svc_path)
     if problems:
@@ -168,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     f = sub.add_parser("fetch")
     f.add_argument("target", help="a 78-character index code or a Study Instance UID")
     f.add_argument("--series")
+    rm = sub.add_parser("remind", help="similar recent exams of the authorized patient")
+    rm.add_argument("--modality", required=True)
+    rm.add_argument("--body-part", default="")
+    rm.add_argument("--today", help="date to count from (YYYY-MM-DD), default today")
     au = sub.add_parser("audit")
     au.add_argument("what", choices=["verify"])
     args = ap.parse_args(argv)
@@ -183,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_exams(svc)
         if args.cmd == "fetch":
             return cmd_fetch(svc, args)
+        if args.cmd == "remind":
+            return cmd_remind(svc, args)
         return cmd_audit(svc.audit.path)
     except (CloudError, IndexCodeError, tokens.KeyringUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)

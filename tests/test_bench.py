@@ -64,3 +64,9 @@ def test_cloud_fetch_benchmark_prints_its_summary_line() -> None:
     assert last["ratio"] == round(last["ours_s"] / last["anchor_s"], 3)
     assert last["dicomweb_client_one_by_one_s"] > 0 and last["first_image_s"] > 0
     assert set(last["targets"]) == {"throughput_ge_0.8_curl", "first_image_le_1s"}
+
+
+def test_cache_benchmark_prints_its_summary_line() -> None:
+    last = run_bench("cache", "--slices", "24", "--instances", "20000", "--repeat", "2")
+    assert last["catalog_instances"] == 20000 and last["study_lookup_ms"] > 0
+    assert set(last["targets"]) == {"overhead_le_5_percent", "lookup_le_5ms", "startup_le_1s"}

@@ -728,3 +728,30 @@ def test_cloud_flow_in_the_real_window(qtbot, window: MainWindow, cloud_service,
 
 
 from devcloud.seed import PATIENTS as PATIENTS_  # noqa: E402
+
+
+def test_duplicate_exam_banner_in_the_cloud_panel(
+    qtbot, window: MainWindow, cloud_service, devcloud
+) -> None:
+    from tests.test_cloudclient import approve_on_phone
+
+    window.cloud_service = cloud_service
+    dlg = window.open_cloud()
+    qtbot.mouseClick(dlg.qr_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.flow is not None, timeout=20000)
+    approve_on_phone(dlg.flow, PATIENTS_[0])
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 3, timeout=30000)
+    assert not dlg.reminder.isVisible()
+    dlg.planned_body.setText("CHEST")
+    dlg.planned_modality.setCurrentText("CT")  # the doctor is about to order a chest CT
+    assert dlg.reminder.isVisible() and dlg.reminder_open.isVisible()
+    assert "similar exam" in dlg.reminder.text()
+    shown: list[str] = []
+    window.image_shown.connect(shown.append)
+    qtbot.mouseClick(dlg.reminder_open, Qt.MouseButton.LeftButton)  # one click opens it
+    qtbot.waitUntil(lambda: bool(shown), timeout=30000)
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=60000)
+    assert dlg.records[dlg.table.currentRow()] is dlg.similar[0]
+    dlg.planned_modality.setCurrentText("US")
+    assert not dlg.reminder.isVisible()
+    dlg.close()

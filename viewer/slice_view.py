@@ -175,6 +175,8 @@ class SliceRenderer:
         self._image_data: vtkImageData | None = None
         self._keep: Any = None  # the numpy array VTK shares
         self.reference_lines: list[tuple[tuple[float, float], tuple[float, float]]] = []
+        #: False while the hosting widget is hidden or gone (rendering then could crash)
+        self.can_render = True
         self._shown_measurements: list[int] = []
         self.active = False
         model.subscribe(self._on_change)
@@ -550,12 +552,13 @@ class SliceRenderer:
     # ------------------------------------------------------------------ output
 
     def render(self) -> None:
-        if self.model.image is not None:
+        if self.model.image is not None and self.can_render:
             self.window.Render()
 
     def grab(self) -> np.ndarray:
         """The frame as rendered now, RGB with rows from the top."""
-        self.window.Render()
+        if self.can_render:
+            self.window.Render()
         f = vtkWindowToImageFilter()
         f.SetInput(self.window)
         f.ReadFrontBufferOff()

@@ -4,132 +4,152 @@
 <context>
     <name>CloudDialog</name>
     <message>
-        <location filename="../../app/cloud.py" line="148"/>
+        <location filename="../../app/cloud.py" line="176"/>
         <source>Medical Insurance Imaging Cloud</source>
         <translation>医保影像云</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="149"/>
+        <location filename="../../app/cloud.py" line="177"/>
         <source>Scan or type the 78-character index code</source>
         <translation>扫描或输入 78 位检查索引码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="150"/>
+        <location filename="../../app/cloud.py" line="178"/>
         <source>Look Up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="151"/>
+        <location filename="../../app/cloud.py" line="179"/>
         <source>Authorize by QR Code</source>
         <translation>扫码授权</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="152"/>
+        <location filename="../../app/cloud.py" line="180"/>
         <source>Patient ID number</source>
         <translation>患者身份证号</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="153"/>
+        <location filename="../../app/cloud.py" line="181"/>
         <source>Send SMS Code</source>
         <translation>发送短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="154"/>
+        <location filename="../../app/cloud.py" line="182"/>
         <source>Code from SMS</source>
         <translation>短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="155"/>
+        <location filename="../../app/cloud.py" line="183"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="156"/>
+        <location filename="../../app/cloud.py" line="184"/>
         <source>Open Exam</source>
         <translation>打开检查</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="159"/>
+        <location filename="../../app/cloud.py" line="185"/>
+        <source>Planned exam:</source>
+        <translation>拟开检查：</translation>
+    </message>
+    <message>
+        <location filename="../../app/cloud.py" line="186"/>
+        <source>Body part, e.g. CHEST</source>
+        <translation>检查部位，如 CHEST</translation>
+    </message>
+    <message>
+        <location filename="../../app/cloud.py" line="187"/>
+        <source>Open It</source>
+        <translation>打开该检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/cloud.py" line="190"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="160"/>
+        <location filename="../../app/cloud.py" line="191"/>
         <source>Modality</source>
         <translation>设备类型</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="161"/>
+        <location filename="../../app/cloud.py" line="192"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="162"/>
+        <location filename="../../app/cloud.py" line="193"/>
         <source>Hospital</source>
         <translation>医院</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="163"/>
+        <location filename="../../app/cloud.py" line="194"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="164"/>
+        <location filename="../../app/cloud.py" line="195"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="198"/>
+        <location filename="../../app/cloud.py" line="229"/>
         <source>Invalid index code: {0}</source>
         <translation>索引码无效：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="200"/>
+        <location filename="../../app/cloud.py" line="231"/>
         <source>Looking up the code…</source>
         <translation>正在查询索引码…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="206"/>
+        <location filename="../../app/cloud.py" line="237"/>
         <source>Preparing the QR code…</source>
         <translation>正在生成二维码…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="214"/>
+        <location filename="../../app/cloud.py" line="245"/>
         <source>Ask the patient to scan the QR code and approve (code {0})</source>
         <translation>请患者扫描二维码并同意授权（验证码 {0}）</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="232"/>
+        <location filename="../../app/cloud.py" line="263"/>
         <source>QR code valid for {0}:{1:02d}</source>
         <translation>二维码有效期 {0}:{1:02d}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="242"/>
+        <location filename="../../app/cloud.py" line="273"/>
         <source>Authorized by {0}; loading the exam list…</source>
         <translation>{0} 已授权，正在加载检查列表…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="253"/>
+        <location filename="../../app/cloud.py" line="284"/>
         <source>SMS code sent to {0}</source>
         <translation>短信验证码已发送至 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="258"/>
+        <location filename="../../app/cloud.py" line="289"/>
         <source>Send an SMS code first</source>
         <translation>请先发送短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="281"/>
+        <location filename="../../app/cloud.py" line="312"/>
         <source>{0} exam(s)</source>
         <translation>{0} 项检查</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="291"/>
+        <location filename="../../app/cloud.py" line="336"/>
+        <source>Duplicate-exam reminder: {0} similar exam(s) in the last {1} days; the latest on {2} at {3}. Consider opening it before ordering a new one.</source>
+        <translation>重复检查提醒：近 {1} 天内已有 {0} 项相似检查，最近一次为 {2}（{3}）。开单前建议先调阅。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cloud.py" line="359"/>
         <source>Fetching {0}…</source>
         <translation>正在调阅 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="314"/>
+        <location filename="../../app/cloud.py" line="382"/>
         <source>{0} images in {1:.1f} s</source>
         <translation>{0} 幅图像，用时 {1:.1f} 秒</translation>
     </message>
