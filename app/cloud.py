@@ -125,6 +125,7 @@ class CloudDialog(QDialog):
         self.reminder_open.clicked.connect(self._open_similar)
         self.reminder_open.hide()
         self.similar: list[ExamRecord] = []
+        self.source_text = ""
         self.progress = QProgressBar(self)
         self.status = QLabel(self)
         self.status.setObjectName("cloudStatus")
@@ -379,7 +380,15 @@ class CloudDialog(QDialog):
     def _fetched(self, result: FetchResult, record: ExamRecord) -> None:
         self.busy = False
         self.progress.setValue(self.progress.maximum())
-        self._info(self.tr("{0} images in {1:.1f} s").format(result.instances, result.seconds))
+        where = {
+            "cache": self.tr("from this workstation's cache"),
+            "frontend": self.tr("from the hospital front-end server"),
+            "cloud": self.tr("from the provincial cloud"),
+        }.get(result.source, result.source)
+        self.source_text = where
+        self._info(
+            self.tr("{0} images in {1:.1f} s, {2}").format(result.instances, result.seconds, where)
+        )
         self.study_ready.emit(result.folder, record)
 
     def reject(self) -> None:

@@ -612,6 +612,13 @@ class MainWindow(QMainWindow):
             return
         self._cloud_record = record
         self.open_paths([str(folder)])
+        if self.cloud_dialog is not None and self.cloud_dialog.source_text:
+            self.statusBar().showMessage(
+                self.tr("Opened {0}, {1}").format(
+                    record.description, self.cloud_dialog.source_text
+                ),
+                30000,
+            )
 
     def open_in_active(self, key: str) -> None:
         if self.active is not None:

@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from cloudclient import tokens
 from cloudclient.audit import verify as verify_audit
@@ -44,6 +45,7 @@ def _qr(text: str) -> None:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
+    state: dict[str, Any] = {}
     if args.devcloud:
         state = json.loads((Path(args.devcloud) / "state.json").read_text())
         national, client_id, secret = (
@@ -62,8 +64,18 @@ def cmd_setup(args: argparse.Namespace) -> int:
             else getpass.getpass("client secret: ")
         )
     tokens.save_client_secret(client_id, secret)
+    frontend_url = frontend_user = ""
+    if args.devcloud and state.get("frontend"):
+        frontend_url, frontend_user = state["frontend"]["dicomweb"], state["frontend"]["user"]
+        tokens.save_frontend_password(frontend_user, state["frontend_password"])
     path = CloudConfig(
-        national, client_id, args.workstation or "", args.doctor or "", args.ca_bundle or ""
+        national,
+        client_id,
+        args.workstation or "",
+        args.doctor or "",
+        args.ca_bundle or "",
+        frontend_url=frontend_url,
+        frontend_user=frontend_user,
     ).save()
     print(f"configured: {national} as {client_id} (secret in the OS keyring; config {path})")
     return 0
@@ -159,6 +171,37 @@ def cmd_remind(svc: CloudService, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prefetch(svc: CloudService, args: argparse.Namespace) -> int:
+    from cloudclient.prefetch import Prefetcher
+    from cloudclient.service import data_dir
+
+    status_file = Path(args.status_file) if args.status_file else data_dir() / "prefetch.json"
+    if args.action == "status":
+        status = json.loads(status_file.read_text()) if status_file.exists() else {}
+        for job, st in sorted(status.items(), key=lambda kv: kv[1].get("updated", "")):
+            print(
+                f"{job}  {st.get('state', '?'):<9} appointment {st.get('appointment', '?')}  "
+                f"exams {len(st.get('exams', []))}  {st.get('error', '')}"
+            )
+        return 0
+    if svc.frontend is None:
+        print("no hospital front-end is configured (frontend_url in the config)", file=sys.stderr)
+        return 2
+    pre = Prefetcher(svc, svc.frontend, status_file)
+    while True:
+        queued = pre.watch_folder(Path(args.watch)) if args.watch else 0
+        if args.worklist:
+            for reg in json.loads(Path(args.worklist).read_text(encoding="utf-8")):
+                pre.submit(reg)
+                queued += 1
+        if queued:
+            print(f"{queued} registration(s) queued")
+            pre.run()
+        if args.once:
+            return 0
+        time.sleep(args.interval)
+
+
 def cmd_audit(svc_path: Path) -> int:
     problems = verify_audit(svc_path)
     if problems:
@@ -196,6 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     rm.add_argument("--modality", required=True)
     rm.add_argument("--body-part", default="")
     rm.add_argument("--today", help="date to count from (YYYY-MM-DD), default today")
+    pf = sub.add_parser("prefetch", help="hospital prefetch onto the front-end server")
+    pf.add_argument("action", choices=["run", "status"])
+    pf.add_argument("--watch", help="folder of registration JSON files")
+    pf.add_argument("--worklist", help="a JSON list of registrations")
+    pf.add_argument("--status-file")
+    pf.add_argument("--once", action="store_true")
+    pf.add_argument("--interval", type=float, default=30.0)
     au = sub.add_parser("audit")
     au.add_argument("what", choices=["verify"])
     args = ap.parse_args(argv)
@@ -213,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_fetch(svc, args)
         if args.cmd == "remind":
             return cmd_remind(svc, args)
+        if args.cmd == "prefetch":
+            return cmd_prefetch(svc, args)
         return cmd_audit(svc.audit.path)
     except (CloudError, IndexCodeError, tokens.KeyringUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)

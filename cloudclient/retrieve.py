@@ -71,6 +71,7 @@ class FetchResult:
     seconds: float
     first_image: Path | None
     first_image_s: float | None
+    source: str = "cloud"  # "cache", "frontend" (the hospital's 前置机) or "cloud"
 
 
 class _Retry(Exception):
@@ -90,6 +91,7 @@ class Retriever:
         backoff: float = 0.2,
         verify: bool | str = True,
         timeout: float = 60.0,
+        authorization: str | None = None,
     ) -> None:
         if verify is False:
             raise ValueError("TLS verification cannot be turned off")
@@ -106,6 +108,9 @@ class Retriever:
         #: transfer); the study is flushed again before it is marked complete either way
         self.sync_each = True
         self._root = ""
+        #: the Authorization header: the patient's bearer token, or a site credential for the
+        #: hospital front-end
+        self.authorization = authorization or f"Bearer {token.access_token}"
 
     # ------------------------------------------------------------------ HTTP
 
@@ -132,7 +137,7 @@ class Retriever:
                 stream=stream,
                 timeout=(10, self.timeout),
                 allow_redirects=False,
-                headers={"Authorization": f"Bearer {self.token.access_token}", "Accept": accept},
+                headers={"Authorization": self.authorization, "Accept": accept},
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise _Retry(f"connection failed ({type(exc).__name__})") from None

@@ -92,3 +92,11 @@ def load_token(key: str) -> AccessToken | None:
 
 def forget_token(key: str) -> None:
     _delete(f"token:{key}")
+
+
+def save_frontend_password(user: str, password: str) -> None:
+    _set(f"frontend:{user}", password)
+
+
+def frontend_password(user: str) -> str | None:
+    return _get(f"frontend:{user}")

@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         for prov, url in cloud.dicomweb_roots().items():
             print(f"  gateway {prov}        {url}")
         print(f"  workstation client {cloud.client_id} (secret in {state_dir}/state.json)")
+        if cloud.frontend is not None:
+            print(f"  hospital front-end {cloud.frontend.dicomweb}")
         if args.seed:
             from devcloud.seed import seed
 

@@ -68,6 +68,7 @@ class DevCloud:
     gateway_ports: dict[str, int] = field(default_factory=dict)
     faults: dict[str, FaultState] = field(default_factory=dict)
     store: Store | None = None
+    frontend: OrthancServer | None = None
     _servers: list[_ThreadedServer] = field(default_factory=list)
 
     @property
@@ -102,6 +103,15 @@ class DevCloud:
                 )
                 orth.start()
                 self.orthancs[prov] = orth
+            # the hospital's front-end server (前置机): its own DICOMweb store, for prefetch
+            self.frontend = OrthancServer(
+                name="frontend",
+                folder=self.state_dir / "orthanc-frontend",
+                port=free_port(),
+                user="hospital",
+                password=previous.get("frontend_password") or secrets.token_urlsafe(16),
+            )
+            self.frontend.start()
             self.national_port = self.national_port or free_port()
             app = national.create_app(
                 self.store,
@@ -131,6 +141,8 @@ class DevCloud:
         self._servers.clear()
         for orth in self.orthancs.values():
             orth.stop()
+        if self.frontend is not None:
+            self.frontend.stop()
 
     def __enter__(self) -> DevCloud:
         return self.start()
@@ -158,6 +170,10 @@ class DevCloud:
             "admin_key": self.admin_key,
             "orthancs": {p: {"url": o.url, "user": o.user} for p, o in self.orthancs.items()},
             "orthanc_passwords": {p: o.password for p, o in self.orthancs.items()},
+            "frontend": {"dicomweb": self.frontend.dicomweb, "user": self.frontend.user}
+            if self.frontend
+            else None,
+            "frontend_password": self.frontend.password if self.frontend else None,
             "pid": os.getpid(),
         }
 

@@ -755,3 +755,22 @@ def test_duplicate_exam_banner_in_the_cloud_panel(
     dlg.planned_modality.setCurrentText("US")
     assert not dlg.reminder.isVisible()
     dlg.close()
+
+
+def test_cloud_panel_says_where_the_study_came_from(
+    qtbot, window: MainWindow, cloud_service, devcloud
+) -> None:
+    window.cloud_service = cloud_service
+    dlg = window.open_cloud()
+    code = devcloud.records[0]["code"]
+    for expected in ("from the provincial cloud", "from this workstation's cache"):
+        dlg.code_edit.setText(code)
+        qtbot.keyClick(dlg.code_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dlg.table.rowCount() >= 1, timeout=20000)
+        qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dlg.busy and bool(dlg.source_text), timeout=60000)
+        qtbot.waitUntil(lambda e=expected: e in dlg.status.text(), timeout=20000)
+        assert expected in window.statusBar().currentMessage() or expected in dlg.status.text()
+        dlg.source_text = ""
+        dlg.table.setRowCount(0)
+    dlg.close()
