@@ -157,6 +157,11 @@ class Catalog:
         rows = db.execute("SELECT path FROM instances WHERE study_uid = ?", (study_uid,))
         return [self.root / r[0] for r in rows]
 
+    def studies(self) -> list[str]:
+        """Every study in the catalog, most recently used first."""
+        rows = self._db().execute("SELECT study_uid FROM studies ORDER BY last_access DESC")
+        return [r[0] for r in rows]
+
     def total_bytes(self) -> int:
         row = self._db().execute("SELECT COALESCE(SUM(bytes), 0) FROM instances").fetchone()
         return int(row[0])

@@ -202,6 +202,37 @@ def cmd_prefetch(svc: CloudService, args: argparse.Namespace) -> int:
         time.sleep(args.interval)
 
 
+def cmd_cache(svc: CloudService, args: argparse.Namespace) -> int:
+    cat = svc.catalog
+    if args.action == "list":
+        for uid in cat.studies():
+            e = cat.lookup(uid)
+            if e is None:
+                continue
+            flags = ("complete" if e.complete else "partial") + (" pinned" if e.pinned else "")
+            if e.retain_until > time.time():
+                flags += f" kept until {time.strftime('%Y-%m-%d', time.localtime(e.retain_until))}"
+            print(f"{uid}  {e.instances:5d} images {e.bytes / 2**20:8.1f} MB  {flags}")
+        quota = f" of {cat.quota_bytes / 2**30:.1f} GB" if cat.quota_bytes else ""
+        print(f"total {cat.total_bytes() / 2**30:.2f} GB{quota}")
+        return 0
+    if not args.study:
+        print("which study? (a Study Instance UID)", file=sys.stderr)
+        return 2
+    if cat.lookup(args.study) is None:
+        print(f"{args.study} is not in the cache", file=sys.stderr)
+        return 1
+    if args.action in ("pin", "unpin"):
+        cat.pin(args.study, args.action == "pin")
+    elif args.action == "retain":
+        cat.retain(args.study, time.time() + float(args.days or 0) * 86400)
+    elif args.action == "purge":
+        freed = cat.purge(args.study)
+        svc.audit.record("purge", "on demand", study=args.study)
+        print(f"freed {freed / 2**20:.1f} MB")
+    return 0
+
+
 def cmd_audit(svc_path: Path) -> int:
     problems = verify_audit(svc_path)
     if problems:
@@ -246,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     pf.add_argument("--status-file")
     pf.add_argument("--once", action="store_true")
     pf.add_argument("--interval", type=float, default=30.0)
+    ca = sub.add_parser("cache", help="this workstation's cache")
+    ca.add_argument("action", choices=["list", "pin", "unpin", "retain", "purge"])
+    ca.add_argument("study", nargs="?")
+    ca.add_argument("days", nargs="?", help="with retain: keep for this many days")
     au = sub.add_parser("audit")
     au.add_argument("what", choices=["verify"])
     args = ap.parse_args(argv)
@@ -265,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_remind(svc, args)
         if args.cmd == "prefetch":
             return cmd_prefetch(svc, args)
+        if args.cmd == "cache":
+            return cmd_cache(svc, args)
         return cmd_audit(svc.audit.path)
     except (CloudError, IndexCodeError, tokens.KeyringUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)

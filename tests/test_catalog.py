@@ -208,3 +208,25 @@ def test_sigkill_at_random_moments_never_leaves_a_trusted_partial(
 def test_cache_folder_is_private(tmp_path: Path, quota) -> None:
     Catalog(tmp_path / "c", quota)
     assert oct((tmp_path / "c").stat().st_mode)[-3:] == "700"
+
+
+def test_cache_command(devcloud, memory_keyring, tmp_path: Path, capsys, monkeypatch) -> None:
+    from cloudclient.cli import main
+
+    monkeypatch.setenv("YUNYING_CONFIG_DIR", str(tmp_path / "cfg"))
+    monkeypatch.setenv("YUNYING_CLOUD_DATA", str(tmp_path / "data"))
+    assert main(["setup", "--devcloud", str(devcloud.state_dir)]) == 0
+    rec = devcloud.records[3]
+    assert main(["fetch", rec["code"]]) == 0
+    uid = rec["study_instance_uid"]
+    capsys.readouterr()
+    assert main(["cache", "list"]) == 0
+    out = capsys.readouterr().out
+    assert uid in out and "complete" in out
+    assert main(["cache", "pin", uid]) == 0
+    assert main(["cache", "retain", uid, "30"]) == 0
+    assert main(["cache", "list"]) == 0
+    assert "pinned kept until" in capsys.readouterr().out
+    assert main(["cache", "purge", uid]) == 0
+    assert "freed" in capsys.readouterr().out
+    assert main(["cache", "purge", uid]) == 1  # no longer there: said plainly
