@@ -101,7 +101,10 @@ def test_registrations_are_prefetched_then_opened_without_the_provincial_cloud(
     try:
         ws = _workstation(devcloud, tmp_path, "doctor")
         tok, (rec,) = ws.open_code(petct["code"])
+        touched_before = devcloud.faults["35"].statuses_done
         first = ws.fetch(rec, tok)
+        # not one request reached the provincial gateway (each would have drawn a 503)
+        assert devcloud.faults["35"].statuses_done == touched_before
         assert first.source == "frontend" and first.instances == petct["instance_count"]
         sources = source_bytes(rec.study_uid)
         assert sorted(f.read_bytes() for f in first.folder.rglob("*.dcm")) == sorted(
