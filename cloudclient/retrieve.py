@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,7 @@ from cloudclient.tokens import AccessToken
 ANY_TS = 'multipart/related; type="application/dicom"; transfer-syntax=*'
 CHUNK = 1 << 20
 SOP_TAG, SERIES_TAG, NUMBER_TAG = "00080018", "0020000E", "00200013"
+UID_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 
 @dataclass
@@ -365,6 +367,9 @@ class Retriever:
             str(self._value(i, SERIES_TAG)): int(self._value(i, "00201209") or 0)
             for i in series_items
         }
+        bad = [uid for uid in counts if not UID_PATTERN.match(uid)]
+        if bad or not UID_PATTERN.match(study):
+            raise InvalidInstance("the archive answered with malformed UIDs; nothing was fetched")
         if record.series_count and len(counts) != record.series_count:
             raise IncompleteStudy(
                 f"the archive lists {len(counts)} series, the index record "
@@ -486,6 +491,8 @@ class Retriever:
             sop = listed[len(listed) // 2][1]
         else:
             sop = str(self._value(items[0], SOP_TAG))
+            if not UID_PATTERN.match(sop):
+                raise InvalidInstance("the archive answered with a malformed UID")
         if not self.store.has(study, series, sop):
             self._with_retries(
                 "first image",
@@ -502,10 +509,14 @@ class Retriever:
         return self.store.path(study, series, sop)
 
     def _instances(self, study: str, series: str) -> list[tuple[int, str]]:
+        """(instance number, SOP UID) of a series, UIDs checked before they become URLs."""
         items = self._qido(f"studies/{study}/series/{series}/instances?limit=100000")
-        return sorted(
+        listed = sorted(
             (int(self._value(i, NUMBER_TAG) or 0), str(self._value(i, SOP_TAG))) for i in items
         )
+        if any(not UID_PATTERN.match(sop) for _, sop in listed):
+            raise InvalidInstance("the archive answered with malformed UIDs; nothing was fetched")
+        return listed
 
     def _stored(self, study: str, series: str) -> set[str]:
         folder = self.store.study_dir(study) / series

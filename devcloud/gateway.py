@@ -7,6 +7,7 @@ see. Bodies are streamed through in chunks as they arrive (a series is never buf
 
 # FastAPI reads these annotations at run time: no "from __future__ import annotations" here.
 import json
+import re
 import secrets
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from devcloud.store import Store, Token
 CHUNK = 1 << 20
 STUDY_TAG = "0020000D"
 QIDO_LEAVES = {"studies", "series", "instances"}
+SEGMENT = re.compile(r"^[A-Za-z0-9.,]+$")
 PASS_HEADERS = ("content-type", "content-length")
 
 
@@ -76,7 +78,14 @@ def create_app(
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             return JSONResponse({"error": "injected fault"}, status_code=status, headers=headers)
         parts = [p for p in path.split("/") if p]
-        if not parts or parts[0] not in QIDO_LEAVES:
+        # only DICOMweb resources: UIDs and keywords, no dot segments that could climb out of
+        # /dicom-web into the archive's own REST API; /series and /instances only as searches
+        if (
+            not parts
+            or parts[0] not in QIDO_LEAVES
+            or any(p in (".", "..") or not SEGMENT.match(p) for p in parts)
+            or (parts[0] != "studies" and len(parts) > 1)
+        ):
             raise HTTPException(404, "not a DICOMweb resource")
         if parts[0] == "studies" and len(parts) >= 2 and not allowed(tok, parts[1]):
             raise HTTPException(403, "this study is outside what the token may see")

@@ -676,3 +676,26 @@ def test_devcloud_command_starts_seeds_and_stops_everything(tmp_path: Path) -> N
             requests.get(f"{url}/system", timeout=2)
     assert oct(os.stat(state).st_mode)[-3:] == "700"
     assert oct(os.stat(state / "state.json").st_mode)[-3:] == "600"
+
+
+def test_gateway_allows_no_way_out_of_dicomweb(devcloud) -> None:
+    """Dot segments and odd paths never reach the archive's own REST API."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    tok = assisted_token(devcloud, PATIENTS[0])
+    u = urlsplit(devcloud.gateway_url("35"))
+    for path in (
+        "/dicom-web/series/../../patients",
+        "/dicom-web/studies/../../../system",
+        "/dicom-web/instances/x/../../tools",
+        "/dicom-web/series/1.2.3",
+        "/dicom-web/patients",
+        "/dicom-web/studies/%2e%2e/%2e%2e/patients",
+    ):
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        conn.request("GET", path, headers={"Authorization": f"Bearer {tok}"})  # raw, unnormalized
+        r = conn.getresponse()
+        body = r.read()
+        assert r.status in (403, 404), (path, r.status, body[:200])
+        conn.close()
