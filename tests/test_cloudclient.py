@@ -247,3 +247,61 @@ def test_doctor_assisted_authorization_through_the_service(cloud_service, devclo
         svc.exams()
     line = svc.audit.path.read_text().splitlines()[0]
     assert '"method":"assisted"' in line.replace(" ", "")
+
+
+def test_token_goes_only_to_the_named_root_and_redirects_are_not_followed(tmp_path) -> None:
+    """A gateway that redirects elsewhere: the client stops, and the other host sees no token."""
+    import http.server
+
+    from cloudclient.errors import UntrustedHost
+    from cloudclient.national import ExamRecord
+
+    seen: list[str | None] = []
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization"))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *a) -> None:
+            pass
+
+    other = http.server.HTTPServer(("127.0.0.1", 0), Elsewhere)
+    target = f"http://127.0.0.1:{other.server_address[1]}/steal"
+
+    class Redirector(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.end_headers()
+
+        def log_message(self, *a) -> None:
+            pass
+
+    gw = http.server.HTTPServer(("127.0.0.1", 0), Redirector)
+    for srv in (other, gw):
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        rec = ExamRecord(
+            code="C",
+            exam_datetime="2026-11-20T00:00:00",
+            modality="CT",
+            body_part="",
+            description="",
+            organisation="",
+            province="",
+            province_code="35",
+            study_uid="1.2.3",
+            series_count=1,
+            instance_count=1,
+            size_bytes=1,
+            dicomweb_root=f"http://127.0.0.1:{gw.server_address[1]}/dicom-web",
+        )
+        tok = tokens.AccessToken("secret-token", time.time() + 60, "code")
+        with pytest.raises(UntrustedHost):
+            Retriever(InstanceStore(tmp_path / "s"), tok, retries=0).fetch(rec)
+        assert seen == []  # nothing, let alone the token, went to the other host
+    finally:
+        gw.shutdown()
+        other.shutdown()
