@@ -18,7 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="yunying", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("paths", nargs="*", help="folders, DICOMDIR, zip or DICOM files to open")
+    ap.add_argument(
+        "targets",
+        nargs="*",
+        metavar="PATH|CODE|URL",
+        help="folders, DICOMDIR, zip or DICOM files, 78-character index codes, or "
+        "yunying://open?… links",
+    )
     ap.add_argument("--demo", action="store_true", help="open the built-in demo study")
     ap.add_argument("--light", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--lang", choices=["system", "en", "zh_CN"], default=None)
@@ -34,11 +40,24 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app import i18n
+    from app.launch import LaunchError, instance_name, parse_argument
     from app.mainwindow import MainWindow, open_demo
+    from app.single import SingleInstance, hand_over
 
+    requests = []
+    for target in args.targets:
+        try:
+            requests.append(parse_argument(target))
+        except LaunchError as exc:
+            print(f"yunying: {exc}", file=sys.stderr)
+            return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Yunying")
     app.setOrganizationName("Yunying")
+    single = not args.screenshot and not args.demo
+    if single and hand_over(instance_name(), requests):
+        print("yunying: handed over to the running window")
+        return 0
     i18n.install(app, args.lang)
     window = MainWindow()
     if args.layout:
@@ -57,8 +76,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         open_demo(window, light=args.light)
         expected = 1
-    if args.paths:
-        window.open_paths([os.path.abspath(p) for p in args.paths])
+
+    def dispatch(req: object) -> None:
+        window.raise_()
+        window.activateWindow()
+        if req is not None:
+            window.open_request(req)
+
+    if single:
+        listener = SingleInstance(instance_name())
+        listener.received.connect(dispatch)
+        listener.refused.connect(lambda msg: window.statusBar().showMessage(msg, 15000))
+        listener.listen()
+        window.single_instance = listener
+    for req in requests:
+        window.open_request(req)
         expected = 1
 
     if args.screenshot:

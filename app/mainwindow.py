@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.cloud_service: Any = None  # cloudclient.service.CloudService, made on first use
         self.cloud_dialog: Any = None
         self.closing = False
+        self.launch_requests: list[Any] = []
+        self.single_instance: Any = None  # app.single.SingleInstance when it owns the channel
         self._focus_series = ""
         self._cloud_record: Any = None
 
@@ -619,6 +621,28 @@ class MainWindow(QMainWindow):
                 ),
                 30000,
             )
+
+    def open_request(self, req: Any) -> None:
+        """A launch request (command line, URL or a later launch): a path, a code or a study."""
+        if req.kind == "path":
+            self.open_paths([req.value])
+        elif req.kind == "code":
+            dlg = self.open_cloud()
+            if dlg is not None:
+                dlg.code_edit.setText(req.value)
+                dlg.lookup_code()
+        elif req.kind == "study":
+            files = self.cloud_service.cached(req.value) if self.cloud_service else []
+            if files:
+                self.open_paths([str(files[0].parent.parent)])
+            else:
+                self.statusBar().showMessage(
+                    self.tr(
+                        "Study {0} is not on this workstation; open it by its index code"
+                    ).format(req.value),
+                    30000,
+                )
+        self.launch_requests.append(req)
 
     def open_in_active(self, key: str) -> None:
         if self.active is not None:
