@@ -212,18 +212,6 @@ class NationalClient:
                 continue
             return self._token(r)  # raises the right error
 
-    def poll_device_once(self, flow: DeviceFlow) -> AccessToken | None:
-        """One poll (for event loops): the token, None while pending; raises otherwise."""
-        r = self._post(
-            "/oauth/token", {"grant_type": DEVICE_GRANT, "device_code": flow.device_code}
-        )
-        if r.status_code == 200:
-            return self._token(r)
-        error, _ = self._oauth_error(r)
-        if error in ("authorization_pending", "slow_down"):
-            return None
-        return self._token(r)
-
     # ------------------------------------------------------------------ SMS, assisted, code
 
     def send_sms(self, id_number: str) -> SmsRequest:

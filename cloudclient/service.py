@@ -115,14 +115,6 @@ class CloudService:
             raise
         return self._keep(tok, "qr")
 
-    def poll_qr_once(self, flow: DeviceFlow) -> AccessToken | None:
-        try:
-            tok = self.national.poll_device_once(flow)
-        except CloudError as exc:
-            self.audit.record("authorize", f"refused: {type(exc).__name__}", method="qr")
-            raise
-        return self._keep(tok, "qr") if tok is not None else None
-
     def send_sms(self, id_number: str) -> SmsRequest:
         return self.national.send_sms(id_number)
 

@@ -311,10 +311,3 @@ class InstanceStore:
 
     def is_complete(self, study_uid: str) -> bool:
         return (self.study_dir(study_uid) / "study.json").is_file()
-
-    def manifest(self, study_uid: str) -> dict[str, Any] | None:
-        p = self.study_dir(study_uid) / "study.json"
-        if not p.is_file():
-            return None
-        data: dict[str, Any] = json.loads(p.read_text())
-        return data

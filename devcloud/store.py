@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -233,7 +233,3 @@ class Store:
                 "INSERT INTO events (at, kind, client_id, detail) VALUES (?,?,?,?)",
                 (time.time(), kind, client_id, json.dumps(detail)),
             )
-
-
-def as_dict(obj: Any) -> dict[str, Any]:
-    return asdict(obj)

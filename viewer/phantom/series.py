@@ -6,12 +6,12 @@ chosen transfer syntax. UIDs are derived from a seed, so the same call writes th
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pydicom
@@ -444,6 +444,34 @@ def write_series(spec: SeriesSpec, folder: str, workers: int | None = None) -> l
 # --------------------------------------------------------------------------- the standard set
 
 
+def _axial(
+    study: StudySpec,
+    *,
+    matrix: int,
+    pixel: float,
+    n_slices: int,
+    spacing: float,
+    z0: float,
+    **fields: Any,
+) -> SeriesSpec:
+    """An axial stack centred on the body axis: square matrix, rows along +x, columns along +y,
+    slices from ``z0`` upwards, contiguous (thickness = spacing)."""
+    half = (matrix - 1) / 2 * pixel
+    return SeriesSpec(
+        study=study,
+        rows=matrix,
+        columns=matrix,
+        pixel_spacing=(pixel, pixel),
+        row_dir=(1.0, 0.0, 0.0),
+        col_dir=(0.0, 1.0, 0.0),
+        first_position=(-half, -half, z0),
+        step=(0.0, 0.0, spacing),
+        n_slices=n_slices,
+        slice_thickness=spacing,
+        **fields,
+    )
+
+
 def ct_chest(
     study: StudySpec,
     *,
@@ -458,23 +486,17 @@ def ct_chest(
     noise_sd: float = 6.0,
 ) -> SeriesSpec:
     """Axial chest/abdomen CT, stored 12-bit unsigned with intercept -1024 (HU exact)."""
-    half = (matrix - 1) / 2 * pixel
-    z0 = z_top - (n_slices - 1) * spacing
-    return SeriesSpec(
-        study=study,
+    return _axial(
+        study,
+        matrix=matrix,
+        pixel=pixel,
+        n_slices=n_slices,
+        spacing=spacing,
+        z0=z_top - (n_slices - 1) * spacing,
         key=key,
         modality="CT",
         number=number,
         description=f"Chest/Abdomen {spacing:g}mm",
-        rows=matrix,
-        columns=matrix,
-        pixel_spacing=(pixel, pixel),
-        row_dir=(1.0, 0.0, 0.0),
-        col_dir=(0.0, 1.0, 0.0),
-        first_position=(-half, -half, z0),
-        step=(0.0, 0.0, spacing),
-        n_slices=n_slices,
-        slice_thickness=spacing,
         values=anatomy.ct_hu,
         noise_sd=noise_sd,
         transfer_syntax=transfer_syntax,
@@ -587,23 +609,17 @@ def pet_body(
     n_slices: int = 134,
 ) -> SeriesSpec:
     """PET on a coarser grid, same Frame of Reference as the CT, per-slice float slopes."""
-    half = (matrix - 1) / 2 * pixel
-    z0 = z_top - (n_slices - 1) * spacing
-    return SeriesSpec(
-        study=study,
+    return _axial(
+        study,
+        matrix=matrix,
+        pixel=pixel,
+        n_slices=n_slices,
+        spacing=spacing,
+        z0=z_top - (n_slices - 1) * spacing,
         key="pet",
         modality="PT",
         number=7,
         description="PET WB FDG AC",
-        rows=matrix,
-        columns=matrix,
-        pixel_spacing=(pixel, pixel),
-        row_dir=(1.0, 0.0, 0.0),
-        col_dir=(0.0, 1.0, 0.0),
-        first_position=(-half, -half, z0),
-        step=(0.0, 0.0, spacing),
-        n_slices=n_slices,
-        slice_thickness=spacing,
         values=anatomy.pet_activity,
         transfer_syntax=transfer_syntax,
         per_slice_slope=True,
@@ -623,23 +639,17 @@ def mr_head(
     n_slices: int = 30,
 ) -> SeriesSpec:
     """Axial T1 head with anisotropic voxels (0.94 × 0.94 × 5 mm)."""
-    half = (matrix - 1) / 2 * pixel
-    z0 = -(n_slices - 1) / 2 * spacing
-    return SeriesSpec(
-        study=study,
+    return _axial(
+        study,
+        matrix=matrix,
+        pixel=pixel,
+        n_slices=n_slices,
+        spacing=spacing,
+        z0=-(n_slices - 1) / 2 * spacing,
         key="mr",
         modality="MR",
         number=3,
         description="T1 SE axial 5mm",
-        rows=matrix,
-        columns=matrix,
-        pixel_spacing=(pixel, pixel),
-        row_dir=(1.0, 0.0, 0.0),
-        col_dir=(0.0, 1.0, 0.0),
-        first_position=(-half, -half, z0),
-        step=(0.0, 0.0, spacing),
-        n_slices=n_slices,
-        slice_thickness=spacing,
         values=anatomy.mr_signal,
         noise_sd=8.0,
         transfer_syntax=transfer_syntax,
@@ -689,15 +699,3 @@ def write_study(specs: dict[str, SeriesSpec], folder: str) -> DemoStudy:
 
 def with_syntax(spec: SeriesSpec, transfer_syntax: str) -> SeriesSpec:
     return replace(spec, transfer_syntax=transfer_syntax)
-
-
-def today() -> str:
-    return _dt.date.today().strftime("%Y%m%d")
-
-
-def sample_paths(paths: Iterable[str], n: int = 3) -> list[str]:
-    paths = sorted(paths)
-    if len(paths) <= n:
-        return paths
-    idx = np.linspace(0, len(paths) - 1, n).round().astype(int)
-    return [paths[i] for i in idx]
