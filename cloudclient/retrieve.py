@@ -443,9 +443,9 @@ class Retriever:
                         f"{len(unexpected)} received images are not in the "
                         "archive's list; they were discarded"
                     )
-        stored_counts = {se: len(self._stored(study, se)) for se in order}
-        total = sum(stored_counts.values())
-        if any(stored_counts[se] != counts[se] for se in order):
+        stored = {se: self._stored(study, se) for se in order}  # listed once, used below
+        total = sum(len(v) for v in stored.values())
+        if any(len(stored[se]) != counts[se] for se in order):
             raise IncompleteStudy(f"{sum(counts.values()) - total} images are still missing")
         if record.instance_count and total != record.instance_count:
             raise IncompleteStudy(
@@ -453,13 +453,13 @@ class Retriever:
                 f"promises {record.instance_count}"
             )
         if first_path is None:
-            first_path = next(iter(sorted((self.store.study_dir(study) / chosen).glob("*.dcm"))))
+            first_path = self.store.path(study, chosen, sorted(stored[chosen])[0])
         self.store.mark_complete(
             study,
             {
                 "study_uid": study,
                 "code": record.code,
-                "series": {se: sorted(self._stored(study, se)) for se in order},
+                "series": {se: sorted(stored[se]) for se in order},
                 "instances": total,
                 "fetched_at": time.time(),
                 "source": urlsplit(self._root).netloc,
