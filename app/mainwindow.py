@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from app import i18n
 from app.browser import StudyBrowser, dicom_date, person_name
 from app.loader import Loader
+from app.mpr import MprPanel
 from app.viewport import ViewportWidget
 from viewer.model import SeriesInfo
 from viewer.presets import presets, robust_window
@@ -112,7 +114,10 @@ class MainWindow(QMainWindow):
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(2)
-        self.setCentralWidget(self.grid_host)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.grid_host)
+        self.setCentralWidget(self.stack)
+        self.mpr: MprPanel | None = None
         self.viewports: list[ViewportWidget] = []
         self.active: ViewportWidget | None = None
         self.layout_name = "1x1"
@@ -214,6 +219,13 @@ class MainWindow(QMainWindow):
                         lambda: self.tr("&Reference Lines"),
                         "Shift+L",
                         self._toggle_reflines,
+                        True,
+                    ),
+                    ActionSpec(
+                        "mpr",
+                        lambda: self.tr("&MPR / 3D"),
+                        "Ctrl+M",
+                        self.toggle_mpr,
                         True,
                     ),
                     ActionSpec(
@@ -371,6 +383,7 @@ class MainWindow(QMainWindow):
                     "invert",
                     "sync",
                     "cine",
+                    "mpr",
                 ):
                     toolbar.addAction(act)
             if menu_key == "file":
@@ -830,24 +843,82 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ screenshots
 
+    # ------------------------------------------------------------------ MPR / 3D
+
+    def toggle_mpr(self, on: bool | None = None) -> MprPanel | None:
+        """Show the active viewport's volume as MPR + 3D (or go back to the 2D layout)."""
+        on = self.mpr is None if on is None or not isinstance(on, bool) else on
+        if not on:
+            self.close_mpr()
+            return None
+        w = self.active
+        vol = w.model.image if w is not None else None
+        if not isinstance(vol, Volume):
+            self.acts["mpr"].setChecked(False)
+            self.statusBar().showMessage(
+                self.tr("MPR and 3D need a volume: open a CT, MR or PET series first."), 8000
+            )
+            return None
+        self.close_mpr()
+        others = {
+            f"{img.modality} {self.series[k].description}".strip(): img
+            for k, img in self.images.items()
+            if isinstance(img, Volume) and img is not vol and k in self.series
+        }
+        self.mpr = MprPanel(vol, others, overlay_labels(), self.stack)
+        self.mpr.curved_ready.connect(self._show_curved)
+        self.stack.addWidget(self.mpr)
+        self.stack.setCurrentWidget(self.mpr)
+        self.acts["mpr"].setChecked(True)
+        return self.mpr
+
+    def close_mpr(self) -> None:
+        if self.mpr is not None:
+            self.mpr.finalize()
+            self.stack.removeWidget(self.mpr)
+            self.mpr.deleteLater()
+            self.mpr = None
+        self.stack.setCurrentWidget(self.grid_host)
+        self.acts["mpr"].setChecked(False)
+
+    def _show_curved(self, s: Any) -> None:
+        """The straightened image in its own window, measurable like any 2D image."""
+        assert self.mpr is not None
+        dlg = QDialog(self)
+        dlg.setWindowTitle(self.tr("Curved MPR ({0:.0f} mm)").format(s.length_mm))
+        lay = QVBoxLayout(dlg)
+        vp = ViewportWidget(dlg, overlay_labels())
+        lay.addWidget(vp)
+        dlg.resize(900, 500)
+        vp.model.set_image(self.mpr.curved_stack(s))
+        c, wd = self.mpr.model.window
+        vp.model.set_window(c, wd)
+        dlg.finished.connect(lambda _r: vp.finalize())
+        self.curved_dialog = dlg
+        dlg.show()
+
     def screenshot(self) -> QImage:
         """The window as shown, with each viewport's VTK frame painted in (Qt's grab cannot
         read VTK's OpenGL surface)."""
         img = self.grab().toImage()
         painter = QPainter(img)
         ratio = img.devicePixelRatio()
-        for w in self.visible_viewports():
-            if w.model.image is None:
-                continue
-            frame = w.renderer.grab()
+        targets: list[tuple[QWidget, Any]] = [
+            (w.view, w.renderer) for w in self.visible_viewports() if w.model.image is not None
+        ]
+        if self.mpr is not None and self.stack.currentWidget() is self.mpr:
+            targets = [(v.vtk, v.renderer) for v in self.mpr.views.values()]
+            targets.append((self.mpr.vr.vtk, self.mpr.vr.renderer))
+        for view, renderer in targets:
+            frame = renderer.grab()
             h, wd = frame.shape[:2]
             q = QImage(
                 np.ascontiguousarray(frame).data, wd, h, wd * 3, QImage.Format.Format_RGB888
             ).copy()
-            top_left = w.view.mapTo(self, w.view.rect().topLeft())
+            top_left = view.mapTo(self, view.rect().topLeft())
             painter.drawImage(
                 QPoint(round(top_left.x() * ratio), round(top_left.y() * ratio)),
-                q.scaled(round(w.view.width() * ratio), round(w.view.height() * ratio)),
+                q.scaled(round(view.width() * ratio), round(view.height() * ratio)),
             )
         painter.end()
         return img
@@ -872,6 +943,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.loader.wait(30000)
+        self.close_mpr()
         for w in self.viewports:
             w.finalize()
         super().closeEvent(ev)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -79,6 +79,137 @@ _PLACES = {
     6: (0.008, 0.5, 0, 1),
     7: (0.5, 0.992, 1, 2),
 }
+
+
+def line_actor(
+    points: Sequence[tuple[float, float, float]],
+    color: tuple[float, ...],
+    closed: bool = False,
+    width: float = 1.5,
+    world: bool = True,
+) -> vtkActor2D:
+    pts = vtkPoints()
+    for p in points:
+        pts.InsertNextPoint(*p)
+    lines = vtkCellArray()
+    n = len(points)
+    idx = [*range(n), 0] if closed else list(range(n))
+    lines.InsertNextCell(len(idx))
+    for i in idx:
+        lines.InsertCellPoint(i)
+    poly = vtkPolyData()
+    poly.SetPoints(pts)
+    poly.SetLines(lines)
+    mapper = vtkPolyDataMapper2D()
+    mapper.SetInputData(poly)
+    if world:
+        coord = vtkCoordinate()
+        coord.SetCoordinateSystemToWorld()
+        mapper.SetTransformCoordinate(coord)
+    actor = vtkActor2D()
+    actor.SetMapper(mapper)
+    actor.GetProperty().SetColor(*color)
+    actor.GetProperty().SetLineWidth(width)
+    return actor
+
+
+def scale_bar_actors(window: vtkRenderWindow, per_px: float) -> list[Any]:
+    """A bar of a round number of mm (at most a quarter of the width) and its label."""
+    vw, _ = window.GetSize()
+    if per_px <= 0:
+        return []
+    mm = next((v for v in (200, 100, 50, 20, 10, 5, 2, 1) if v / per_px <= vw / 4), 1)
+    length = mm / per_px
+    x1, y = vw - 16, 60
+    x0 = x1 - length
+    pts = [(x0, y + 5, 0), (x0, y, 0), (x1, y, 0), (x1, y + 5, 0)]
+    bar = line_actor(pts, TEXT_COLOR, world=False)
+    text = vtkTextActor()
+    text.SetInput(f"{mm} mm")
+    style_text(text.GetTextProperty(), 12)
+    text.GetTextProperty().SetJustificationToRight()
+    text.SetDisplayPosition(int(x1), int(y + 8))
+    return [bar, text]
+
+
+def grab_window(window: vtkRenderWindow, render: bool = True) -> np.ndarray:
+    """The frame of a render window, RGB with rows from the top."""
+    if render:
+        window.Render()
+    f = vtkWindowToImageFilter()
+    f.SetInput(window)
+    f.ReadFrontBufferOff()
+    f.ShouldRerenderOff()
+    f.Update()
+    out = f.GetOutput()
+    w, h, _ = out.GetDimensions()
+    arr = numpy_support.vtk_to_numpy(out.GetPointData().GetScalars())
+    return arr.reshape(h, w, -1)[::-1, :, :3].copy()
+
+
+def share_volume(vol: Volume) -> tuple[vtkImageData, Any]:
+    """A vtkImageData over the volume's own memory (no copy), in volume space: origin 0 and the
+    voxel spacing, so (i·Δi, j·Δj, k·Δk) mm. Returns the image and what must stay alive with it."""
+    arr = vol.array
+    if not arr.flags.c_contiguous:
+        raise ValueError("the volume array must be C-contiguous to be shared with VTK")
+    data = vtkImageData()
+    data.SetDimensions(arr.shape[2], arr.shape[1], arr.shape[0])
+    data.SetSpacing(*vol.spacing)
+    data.SetOrigin(0, 0, 0)
+    flat = arr.reshape(-1)
+    vtk_arr = numpy_support.numpy_to_vtk(flat, deep=False)
+    data.GetPointData().SetScalars(vtk_arr)
+    return data, (arr, flat, vtk_arr)
+
+
+def measurement_actors(
+    meas: Measurement,
+    world: Callable[[float, float], tuple[float, float, float]],
+    values: np.ndarray | None,
+    spacing: tuple[float, float] | None,
+    unit: str,
+    color: tuple[float, float, float],
+) -> list[Any]:
+    """The lines and label of a measurement whose points are image (x, y) pixels; ``world``
+    places a pixel in the renderer's world coordinates."""
+    pts = meas.points
+    actors: list[Any] = []
+    w = world
+    if meas.kind in ("length", "angle", "arrow") and len(pts) >= 2:
+        actors.append(line_actor([w(*p) for p in pts], color))
+        if meas.kind == "arrow":
+            v = np.array(pts[1]) - np.array(pts[0])
+            n = np.linalg.norm(v) or 1.0
+            v = v / n * min(8.0, n / 3)
+            perp = np.array([-v[1], v[0]]) * 0.5
+            a = np.array(pts[0]) + v + perp
+            b = np.array(pts[0]) + v - perp
+            actors.append(line_actor([w(*a), w(*pts[0]), w(*b)], color))
+    elif meas.kind in ("ellipse", "rectangle") and len(pts) >= 2:
+        (x0, y0), (x1, y1) = pts[0], pts[1]
+        if meas.kind == "rectangle":
+            outline = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        else:
+            cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, abs(y1 - y0) / 2
+            t = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+            outline = list(zip(cx + rx * np.cos(t), cy + ry * np.sin(t), strict=True))
+        actors.append(line_actor([w(*p) for p in outline], color, closed=True))
+    elif meas.kind == "probe" and pts:
+        x, y = pts[0]
+        actors.append(line_actor([w(x - 3, y), w(x + 3, y)], color))
+        actors.append(line_actor([w(x, y - 3), w(x, y + 3)], color))
+    label = describe(meas, values, spacing, unit)
+    if label and pts:
+        anchor = pts[-1] if meas.kind != "text" else pts[0]
+        text = vtkTextActor()
+        text.SetInput(label)
+        style_text(text.GetTextProperty(), 13, color)
+        coord = text.GetPositionCoordinate()
+        coord.SetCoordinateSystemToWorld()
+        coord.SetValue(*w(anchor[0] + 4, anchor[1] + 4))
+        actors.append(text)
+    return actors
 
 
 class OverlayText:
@@ -401,60 +532,13 @@ class SliceRenderer:
     def _set_text(self, actor: OverlayText, i: int, text: str) -> None:
         actor.SetText(i, text)
 
-    def _line_actor(
-        self,
-        points: Sequence[tuple[float, float, float]],
-        color: tuple[float, ...],
-        closed: bool = False,
-        width: float = 1.5,
-        world: bool = True,
-    ) -> vtkActor2D:
-        pts = vtkPoints()
-        for p in points:
-            pts.InsertNextPoint(*p)
-        lines = vtkCellArray()
-        n = len(points)
-        idx = [*range(n), 0] if closed else list(range(n))
-        lines.InsertNextCell(len(idx))
-        for i in idx:
-            lines.InsertCellPoint(i)
-        poly = vtkPolyData()
-        poly.SetPoints(pts)
-        poly.SetLines(lines)
-        mapper = vtkPolyDataMapper2D()
-        mapper.SetInputData(poly)
-        if world:
-            coord = vtkCoordinate()
-            coord.SetCoordinateSystemToWorld()
-            mapper.SetTransformCoordinate(coord)
-        actor = vtkActor2D()
-        actor.SetMapper(mapper)
-        actor.GetProperty().SetColor(*color)
-        actor.GetProperty().SetLineWidth(width)
-        return actor
-
     def _update_scale_bar(self) -> None:
         for a in self._scale_actors:
             self.renderer.RemoveViewProp(a)
         self._scale_actors = []
         if not self.model.calibrated:
             return
-        vw, _ = self.window.GetSize()
-        per_px = self.mm_per_screen_pixel()
-        if per_px <= 0:
-            return
-        mm = next((v for v in (200, 100, 50, 20, 10, 5, 2, 1) if v / per_px <= vw / 4), 1)
-        length = mm / per_px
-        x1, y = vw - 16, 60
-        x0 = x1 - length
-        pts = [(x0, y + 5, 0), (x0, y, 0), (x1, y, 0), (x1, y + 5, 0)]
-        bar = self._line_actor(pts, TEXT_COLOR, world=False)
-        text = vtkTextActor()
-        text.SetInput(f"{mm} mm")
-        style_text(text.GetTextProperty(), 12)
-        text.GetTextProperty().SetJustificationToRight()
-        text.SetDisplayPosition(int(x1), int(y + 8))
-        self._scale_actors = [bar, text]
+        self._scale_actors = scale_bar_actors(self.window, self.mm_per_screen_pixel())
         for a in self._scale_actors:
             self.renderer.AddViewProp(a)
 
@@ -475,63 +559,14 @@ class SliceRenderer:
         self._shown_measurements = [meas.id for meas in visible]
         for meas in visible:
             color = SELECTED_COLOR if meas is m.selected else MEASURE_COLOR
-            self._measure_actors += self._actors_for(meas, values, spacing, unit, color)
+            self._measure_actors += measurement_actors(
+                meas, self._world, values, spacing, unit, color
+            )
         for a in self._measure_actors:
             self.renderer.AddViewProp(a)
         self._update_reference_lines()
         if render:
             self.render()
-
-    def _actors_for(
-        self,
-        meas: Measurement,
-        values: np.ndarray | None,
-        spacing: tuple[float, float] | None,
-        unit: str,
-        color: tuple[float, float, float],
-    ) -> list[Any]:
-        pts = meas.points
-        actors: list[Any] = []
-        w = self._world
-        if meas.kind in ("length", "angle", "arrow") and len(pts) >= 2:
-            actors.append(self._line_actor([w(*p) for p in pts], color))
-            if meas.kind == "arrow":
-                actors.append(self._arrow_head(pts[0], pts[1], color))
-        elif meas.kind in ("ellipse", "rectangle") and len(pts) >= 2:
-            (x0, y0), (x1, y1) = pts[0], pts[1]
-            if meas.kind == "rectangle":
-                outline = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-            else:
-                cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, abs(y1 - y0) / 2
-                t = np.linspace(0, 2 * np.pi, 64, endpoint=False)
-                outline = list(zip(cx + rx * np.cos(t), cy + ry * np.sin(t), strict=True))
-            actors.append(self._line_actor([w(*p) for p in outline], color, closed=True))
-        elif meas.kind == "probe" and pts:
-            x, y = pts[0]
-            actors.append(self._line_actor([w(x - 3, y), w(x + 3, y)], color))
-            actors.append(self._line_actor([w(x, y - 3), w(x, y + 3)], color))
-        label = describe(meas, values, spacing, unit)
-        if label and pts:
-            anchor = pts[-1] if meas.kind != "text" else pts[0]
-            text = vtkTextActor()
-            text.SetInput(label)
-            style_text(text.GetTextProperty(), 13, color)
-            coord = text.GetPositionCoordinate()
-            coord.SetCoordinateSystemToWorld()
-            coord.SetValue(*w(anchor[0] + 4, anchor[1] + 4))
-            actors.append(text)
-        return actors
-
-    def _arrow_head(
-        self, tip: tuple[float, float], tail: tuple[float, float], color: tuple[float, float, float]
-    ) -> vtkActor2D:
-        v = np.array(tail) - np.array(tip)
-        n = np.linalg.norm(v) or 1.0
-        v = v / n * min(8.0, n / 3)
-        perp = np.array([-v[1], v[0]]) * 0.5
-        a = np.array(tip) + v + perp
-        b = np.array(tip) + v - perp
-        return self._line_actor([self._world(*a), self._world(*tip), self._world(*b)], color)
 
     def set_reference_lines(
         self, lines: list[tuple[tuple[float, float], tuple[float, float]]]
@@ -543,7 +578,7 @@ class SliceRenderer:
         for a in getattr(self, "_ref_actors", []):
             self.renderer.RemoveViewProp(a)
         self._ref_actors = [
-            self._line_actor([self._world(*p0), self._world(*p1)], (0.3, 0.7, 1.0), width=1.0)
+            line_actor([self._world(*p0), self._world(*p1)], (0.3, 0.7, 1.0), width=1.0)
             for p0, p1 in self.reference_lines
         ]
         for a in self._ref_actors:
@@ -557,14 +592,4 @@ class SliceRenderer:
 
     def grab(self) -> np.ndarray:
         """The frame as rendered now, RGB with rows from the top."""
-        if self.can_render:
-            self.window.Render()
-        f = vtkWindowToImageFilter()
-        f.SetInput(self.window)
-        f.ReadFrontBufferOff()
-        f.ShouldRerenderOff()
-        f.Update()
-        out = f.GetOutput()
-        w, h, _ = out.GetDimensions()
-        arr = numpy_support.vtk_to_numpy(out.GetPointData().GetScalars())
-        return arr.reshape(h, w, -1)[::-1, :, :3].copy()
+        return grab_window(self.window, render=self.can_render)

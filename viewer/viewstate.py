@@ -159,6 +159,8 @@ class ViewportModel:
                 g.pixel_spacing,
                 g.slice_thickness,
             )
+        if isinstance(img, ImageStack) and img.pixel_spacing:  # made here, e.g. a curved MPR
+            return SliceGeometry(None, None, None, img.pixel_spacing, None)
         return SliceGeometry(None, None, None, None, None)
 
     @property

@@ -1,0 +1,470 @@
+"""The MPR / 3D layout: axial, coronal and sagittal reconstructions and a 3D view of one volume.
+
+All state is in :class:`viewer.mpr.MprModel` and :class:`viewer.vr.VolumeRenderer`; these widgets
+only map mouse and keyboard onto them. The four views read one shared ``vtkImageData`` over the
+volume already in memory (no copy).
+
+Mouse in an MPR view: left moves the crosshair (Ctrl+left turns it: oblique planes), right drag
+windows, middle drag pans, the wheel moves the plane (Ctrl+wheel zooms). With the length tool,
+two clicks measure; with the curve tool, clicks add points and a double click straightens.
+In the 3D view: left rotates, right drag moves the transfer function, middle pans, wheel zooms.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import vtkmodules.qt
+
+vtkmodules.qt.PyQtImpl = "PySide6"
+from PySide6.QtCore import QPoint, Qt, Signal  # noqa: E402
+from PySide6.QtGui import QMouseEvent, QWheelEvent  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
+
+from app import i18n  # noqa: E402
+from viewer.curved import Straightened, straighten  # noqa: E402
+from viewer.fusion import fusion_for  # noqa: E402
+from viewer.measure import Measurement  # noqa: E402
+from viewer.mpr import SLAB_MODES, VIEWS, MprModel  # noqa: E402
+from viewer.mpr_view import MprRenderer  # noqa: E402
+from viewer.slice_view import share_volume  # noqa: E402
+from viewer.volume import ImageStack, Volume  # noqa: E402
+from viewer.vr import VolumeRenderer, export_stl, vr_presets  # noqa: E402
+
+
+class _View(QVTKRenderWindowInteractor):
+    """A VTK widget whose Qt input goes to its owner (no VTK interactor style)."""
+
+    def __init__(self, owner: Any, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.owner = owner
+        self.SetInteractorStyle(vtkInteractorStyleUser())
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:
+        self.owner.on_press(ev)
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
+        self.owner.on_move(ev)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        self.owner.on_release(ev)
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:
+        self.owner.on_double_click(ev)
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:
+        self.owner.on_wheel(ev)
+
+    def resizeEvent(self, ev: Any) -> None:
+        super().resizeEvent(ev)
+        self.owner.on_resize()
+
+    def xy(self, pos: QPoint) -> tuple[float, float]:
+        ratio = self.devicePixelRatioF()
+        return pos.x() * ratio, (self.height() - pos.y() - 1) * ratio
+
+
+class MprViewWidget(QWidget):
+    curve_finished = Signal(object, list)  # self, patient points
+
+    def __init__(self, panel: MprPanel, view: str, source: Any) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.view = view
+        self.vtk = _View(self, self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(1, 1, 1, 1)
+        lay.addWidget(self.vtk)
+        self.renderer = MprRenderer(
+            self.vtk.GetRenderWindow(), panel.model, view, source, panel.labels
+        )
+        self._drag: tuple[str, QPoint, Any] | None = None
+        self._pending: list[tuple[float, float]] = []
+        self.curve: list[np.ndarray] = []
+        self.vtk.Initialize()
+
+    @property
+    def model(self) -> MprModel:
+        return self.panel.model
+
+    def uv(self, pos: QPoint) -> tuple[float, float]:
+        return self.renderer.display_to_uv(*self.vtk.xy(pos))
+
+    def widget_pos(self, u: float, v: float) -> QPoint:
+        x, y = self.renderer.uv_to_display(u, v)
+        ratio = self.vtk.devicePixelRatioF()
+        return QPoint(round(x / ratio), round(self.vtk.height() - 1 - y / ratio))
+
+    def on_press(self, ev: QMouseEvent) -> None:
+        self.vtk.setFocus()
+        pos = ev.position().toPoint()
+        u, v = self.uv(pos)
+        tool = self.panel.tool
+        if ev.button() == Qt.MouseButton.RightButton:
+            self._drag = ("window", pos, self.model.window)
+        elif ev.button() == Qt.MouseButton.MiddleButton:
+            self._drag = ("pan", pos, self.model.pan[self.view])
+        elif tool == "length":
+            self._pending.append((u, v))
+            if len(self._pending) == 2:
+                m = Measurement("length", [])
+                self.model.add_measurement(self.view, m, list(self._pending))
+                self._pending = []
+        elif tool == "curve":
+            self.curve.append(self.renderer.grid.uv_to_patient(u, v))
+        elif ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._drag = ("rotate", pos, self._angle(u, v))
+        else:
+            self._drag = ("center", pos, None)
+            self.model.set_center(self.renderer.grid.uv_to_patient(u, v))
+
+    def _angle(self, u: float, v: float) -> float:
+        cu, cv, _ = self.renderer.grid.patient_to_uv(self.model.center)
+        return math.degrees(math.atan2(v - cv, u - cu))
+
+    def on_move(self, ev: QMouseEvent) -> None:
+        if self._drag is None:
+            return
+        kind, start, state = self._drag
+        pos = ev.position().toPoint()
+        dx, dy = pos.x() - start.x(), pos.y() - start.y()
+        u, v = self.uv(pos)
+        if kind == "window":
+            c, w = state
+            self.model.set_window(c + dy * max(w, 1) / 500, w + dx * max(w, 1) / 250)
+        elif kind == "pan":
+            per = self.renderer.mm_per_screen_pixel()
+            self.model.set_pan(self.view, state[0] - dx * per, state[1] - dy * per)
+        elif kind == "rotate":
+            a = self._angle(u, v)
+            # screen v runs down: a positive screen angle is clockwise on screen
+            self.model.rotate(self.view, -(a - state))
+            self._drag = (kind, start, a)
+        elif kind == "center":
+            self.model.set_center(self.renderer.grid.uv_to_patient(u, v))
+
+    def on_release(self, _ev: QMouseEvent) -> None:
+        self._drag = None
+
+    def on_double_click(self, _ev: QMouseEvent) -> None:
+        if self.panel.tool == "curve" and len(self.curve) >= 2:
+            pts, self.curve = self.curve, []
+            self.curve_finished.emit(self, pts)
+
+    def on_wheel(self, ev: QWheelEvent) -> None:
+        steps = ev.angleDelta().y() / 120
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.model.set_zoom(self.view, self.model.zoom[self.view] * (1.15**steps))
+        else:
+            self.model.scroll(self.view, -steps)
+
+    def on_resize(self) -> None:
+        self.renderer.on_resize()
+
+    def finalize(self) -> None:
+        self.renderer.can_render = False
+        self.vtk.Finalize()
+
+
+class VolumeViewWidget(QWidget):
+    def __init__(self, panel: MprPanel, source: Any) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.vtk = _View(self, self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(1, 1, 1, 1)
+        lay.addWidget(self.vtk)
+        self.vtk.Initialize()
+        self.renderer = VolumeRenderer(self.vtk.GetRenderWindow(), panel.model.volume, source)
+        self._drag: tuple[str, QPoint, Any] | None = None
+
+    def on_press(self, ev: QMouseEvent) -> None:
+        pos = ev.position().toPoint()
+        if ev.button() == Qt.MouseButton.RightButton:
+            self._drag = ("tf", pos, self.renderer.tf_window)
+        elif ev.button() == Qt.MouseButton.MiddleButton:
+            self._drag = ("pan", pos, pos)
+        else:
+            self._drag = ("rotate", pos, pos)
+        self.renderer.set_interactive(True, render=False)
+
+    def on_move(self, ev: QMouseEvent) -> None:
+        if self._drag is None:
+            return
+        kind, start, last = self._drag
+        pos = ev.position().toPoint()
+        h = max(1, self.vtk.height())
+        if kind == "rotate":
+            self.renderer.rotate(-(pos.x() - last.x()) * 0.5, (pos.y() - last.y()) * 0.5)
+            self._drag = (kind, start, pos)
+        elif kind == "pan":
+            self.renderer.pan((pos.x() - last.x()) / h, -(pos.y() - last.y()) / h)
+            self._drag = (kind, start, pos)
+        else:
+            c, w = last
+            dx, dy = pos.x() - start.x(), pos.y() - start.y()
+            self.renderer.set_tf_window(c - dy * w / 300, w + dx * w / 300)
+
+    def on_release(self, _ev: QMouseEvent) -> None:
+        self._drag = None
+        self.renderer.set_interactive(False)  # the still, full-quality frame
+
+    def on_double_click(self, _ev: QMouseEvent) -> None:
+        self.renderer.reset_camera()
+
+    def on_wheel(self, ev: QWheelEvent) -> None:
+        self.renderer.zoom(1.1 ** (ev.angleDelta().y() / 120))
+
+    def on_resize(self) -> None:
+        pass
+
+    def finalize(self) -> None:
+        self.vtk.Finalize()
+
+
+class MprPanel(QWidget):
+    """Controls on top, the 2×2 views below."""
+
+    curved_ready = Signal(object)  # Straightened
+
+    def __init__(
+        self,
+        volume: Volume,
+        others: dict[str, Volume] | None = None,
+        labels: dict[str, str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mprPanel")
+        self.model = MprModel(volume)
+        self.labels = labels or {}
+        self.others = dict(others or {})
+        self.tool = "crosshair"
+        self.source = share_volume(volume)  # the one vtkImageData all four views read
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        outer.addLayout(bar)
+        self.tool_box = QComboBox(self)
+        self.slab_mode = QComboBox(self)
+        self.slab_mm = QDoubleSpinBox(self)
+        self.slab_mm.setRange(0.0, 50.0)
+        self.slab_mm.setSingleStep(1.0)
+        self.slab_mm.setSuffix(" mm")
+        self.preset = QComboBox(self)
+        self.shade = QCheckBox(self)
+        self.clip = QCheckBox(self)
+        self.fuse = QComboBox(self)
+        self.opacity = QSlider(Qt.Orientation.Horizontal, self)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(50)
+        self.opacity.setMaximumWidth(100)
+        self.iso = QDoubleSpinBox(self)
+        self.iso.setRange(-2000.0, 4000.0)
+        self.iso.setValue(300.0)
+        self.stl = QPushButton(self)
+        self.reset = QPushButton(self)
+        self.note = QLabel(self)
+        self._labels = [QLabel(self) for _ in range(4)]
+        for w in (
+            self.tool_box,
+            self._labels[0],
+            self.slab_mode,
+            self.slab_mm,
+            self._labels[1],
+            self.preset,
+            self.shade,
+            self.clip,
+            self._labels[2],
+            self.fuse,
+            self.opacity,
+            self._labels[3],
+            self.iso,
+            self.stl,
+            self.reset,
+        ):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        outer.addWidget(self.note)
+        grid_host = QWidget(self)
+        grid = QGridLayout(grid_host)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(2)
+        outer.addWidget(grid_host, 1)
+        self.views = {v: MprViewWidget(self, v, self.source) for v in VIEWS}
+        for v in self.views.values():
+            v.curve_finished.connect(self._curve)
+        self.vr = VolumeViewWidget(self, self.source)
+        grid.addWidget(self.views["axial"], 0, 0)
+        grid.addWidget(self.views["coronal"], 0, 1)
+        grid.addWidget(self.views["sagittal"], 1, 0)
+        grid.addWidget(self.vr, 1, 1)
+        self.last_curve: Straightened | None = None
+        self.curve_dialog: QDialog | None = None
+        self.retranslate()
+        self.tool_box.currentIndexChanged.connect(self._tool)
+        self.slab_mode.currentIndexChanged.connect(self._slab)
+        self.slab_mm.valueChanged.connect(self._slab)
+        self.preset.currentIndexChanged.connect(self._preset)
+        self.shade.toggled.connect(lambda on: self.vr.renderer.set_shading(on))
+        self.clip.toggled.connect(self._clip)
+        self.fuse.currentIndexChanged.connect(self._fuse)
+        self.opacity.valueChanged.connect(lambda v: self.model.set_fusion_opacity(v / 100))
+        self.stl.clicked.connect(self.ask_stl)
+        self.reset.clicked.connect(self.model.reset)
+
+    def retranslate(self) -> None:
+        tr = self.tr
+        self._labels[0].setText(tr("Slab:"))
+        self._labels[1].setText(tr("3D:"))
+        self._labels[2].setText(tr("Fusion:"))
+        self._labels[3].setText(tr("Surface at:"))
+        self.shade.setText(tr("Shading"))
+        self.clip.setText(tr("Clip at crosshair"))
+        self.stl.setText(tr("Export STL…"))
+        self.reset.setText(tr("Reset planes"))
+        tools = [
+            ("crosshair", tr("Crosshair")),
+            ("length", tr("Length")),
+            ("curve", tr("Curved MPR")),
+        ]
+        modes = {
+            "none": tr("None"),
+            "mip": tr("MIP"),
+            "minip": tr("MinIP"),
+            "mean": tr("Average"),
+        }
+        zh = i18n.current() == "zh_CN"
+        for box, items in (
+            (self.tool_box, tools),
+            (self.slab_mode, [(m, modes[m]) for m in SLAB_MODES]),
+            (self.preset, [(p.id, p.name_zh if zh else p.name) for p in vr_presets()]),
+            (
+                self.fuse,
+                [("", tr("None")), *[(k, k) for k in self.others]],
+            ),
+        ):
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            for key, text in items:
+                box.addItem(text, key)
+            if current is not None:
+                box.setCurrentIndex(max(0, box.findData(current)))
+            box.blockSignals(False)
+        if (
+            self.preset.currentData() is None
+            or self.preset.findData(self.vr.renderer.preset.id) != self.preset.currentIndex()
+        ):
+            self.preset.blockSignals(True)
+            self.preset.setCurrentIndex(self.preset.findData(self.vr.renderer.preset.id))
+            self.preset.blockSignals(False)
+
+    # ------------------------------------------------------------------ controls → model
+
+    def _tool(self) -> None:
+        self.tool = self.tool_box.currentData() or "crosshair"
+
+    def _slab(self) -> None:
+        mode = self.slab_mode.currentData() or "none"
+        for v in VIEWS:
+            self.model.set_slab(v, mode, self.slab_mm.value())
+
+    def _preset(self) -> None:
+        key = self.preset.currentData()
+        if key:
+            self.vr.renderer.set_preset(key)
+            self.shade.blockSignals(True)
+            self.shade.setChecked(self.vr.renderer.shading)
+            self.shade.blockSignals(False)
+
+    def _clip(self, on: bool) -> None:
+        r = self.vr.renderer
+        if not on:
+            r.set_clip_box(None)
+            return
+        vol = self.model.volume
+        j = float(vol.patient_to_index(self.model.center)[1]) * vol.spacing[1]
+        b = list(r.bounds())
+        b[2] = min(max(b[2], j), b[3] - vol.spacing[1])  # keep what lies behind the crosshair
+        r.set_clip_box(tuple(b))
+
+    def _fuse(self) -> None:
+        key = self.fuse.currentData()
+        if not key:
+            self.model.set_fusion(None)
+            self.note.setText("")
+            return
+        f = fusion_for(self.model.volume, self.others[key], self.opacity.value() / 100)
+        self.model.set_fusion(f)
+        self.note.setText(f.note)
+
+    def export_surface(self, path: str | os.PathLike[str]) -> Path:
+        poly = self.vr.renderer.isosurface(self.iso.value())
+        self.vr.renderer.show_surface(poly)
+        return export_stl(poly, path)
+
+    def ask_stl(self) -> None:
+        if os.environ.get("YUNYING_DIALOGS", "1") == "0":
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export STL"), "surface.stl", "STL (*.stl)"
+        )
+        if path:
+            try:
+                self.export_surface(path)
+                self.note.setText(self.tr("Saved {0}").format(path))
+            except (OSError, ValueError) as e:
+                self.note.setText(str(e))
+
+    def _curve(self, widget: MprViewWidget, points: list[np.ndarray]) -> None:
+        try:
+            s = straighten(
+                self.model.volume, np.array(points), widget.renderer.grid.normal, source=self.source
+            )
+        except ValueError as e:
+            self.note.setText(str(e))
+            return
+        self.last_curve = s
+        self.curved_ready.emit(s)
+
+    def curved_stack(self, s: Straightened) -> ImageStack:
+        """The straightened image as a calibrated 2D image for an ordinary viewport."""
+        vol = self.model.volume
+        frame = s.image.astype(vol.array.dtype if vol.array.dtype.kind == "i" else np.float32)
+        return ImageStack(
+            frames=frame[None],
+            pixel_spacing=(s.spacing, s.spacing),
+            modality=vol.modality,
+            window=self.model.window,
+        )
+
+    def grab_all(self) -> dict[str, np.ndarray]:
+        out = {v: w.renderer.grab() for v, w in self.views.items()}
+        out["3d"] = self.vr.renderer.grab()
+        return out
+
+    def finalize(self) -> None:
+        for w in self.views.values():
+            w.finalize()
+        self.vr.finalize()
