@@ -334,25 +334,24 @@ class MprPanel(QWidget):
         self.reset.clicked.connect(self.model.reset)
 
     def retranslate(self) -> None:
-        tr = self.tr
-        self._labels[0].setText(tr("Slab:"))
-        self._labels[1].setText(tr("3D:"))
-        self._labels[2].setText(tr("Fusion:"))
-        self._labels[3].setText(tr("Surface at:"))
-        self.shade.setText(tr("Shading"))
-        self.clip.setText(tr("Clip at crosshair"))
-        self.stl.setText(tr("Export STL…"))
-        self.reset.setText(tr("Reset planes"))
+        self._labels[0].setText(self.tr("Slab:"))
+        self._labels[1].setText(self.tr("3D:"))
+        self._labels[2].setText(self.tr("Fusion:"))
+        self._labels[3].setText(self.tr("Surface at:"))
+        self.shade.setText(self.tr("Shading"))
+        self.clip.setText(self.tr("Clip at crosshair"))
+        self.stl.setText(self.tr("Export STL…"))
+        self.reset.setText(self.tr("Reset planes"))
         tools = [
-            ("crosshair", tr("Crosshair")),
-            ("length", tr("Length")),
-            ("curve", tr("Curved MPR")),
+            ("crosshair", self.tr("Crosshair")),
+            ("length", self.tr("Length")),
+            ("curve", self.tr("Curved MPR")),
         ]
         modes = {
-            "none": tr("None"),
-            "mip": tr("MIP"),
-            "minip": tr("MinIP"),
-            "mean": tr("Average"),
+            "none": self.tr("None"),
+            "mip": self.tr("MIP"),
+            "minip": self.tr("MinIP"),
+            "mean": self.tr("Average"),
         }
         zh = i18n.current() == "zh_CN"
         for box, items in (
@@ -361,7 +360,7 @@ class MprPanel(QWidget):
             (self.preset, [(p.id, p.name_zh if zh else p.name) for p in vr_presets()]),
             (
                 self.fuse,
-                [("", tr("None")), *[(k, k) for k in self.others]],
+                [("", self.tr("None")), *[(k, k) for k in self.others]],
             ),
         ):
             current = box.currentData()

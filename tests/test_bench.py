@@ -70,3 +70,18 @@ def test_cache_benchmark_prints_its_summary_line() -> None:
     last = run_bench("cache", "--slices", "24", "--instances", "20000", "--repeat", "2")
     assert last["catalog_instances"] == 20000 and last["study_lookup_ms"] > 0
     assert set(last["targets"]) == {"overhead_le_5_percent", "lookup_le_5ms", "startup_le_1s"}
+
+
+def test_mpr3d_benchmark_prints_its_summary_line() -> None:
+    last = run_bench("mpr3d", "--slices", "24", "--frames", "3")
+    assert last["oblique_mpr"]["ours_ms"] > 0 and last["oblique_mpr"]["bare_vtk_ms"] > 0
+    assert last["slab_mip_10mm"]["grid_and_samples"][2] > 1  # a real slab
+    vr = last["volume_rendering"]
+    assert vr["interactive_ms"] > 0 and vr["still_ms"] > 0 and vr["mapper"] == "cpu"
+    assert last["memory"]["peak_rss_mb"] > last["memory"]["volume_mb"] > 0
+    assert set(last["targets"]) == {
+        "oblique_mpr_le_50ms",
+        "slab_mip_10mm_le_80ms",
+        "vr_interactive_ge_10fps",
+        "peak_memory_within_limit",
+    }

@@ -186,18 +186,27 @@ class MprModel:
         c = np.cross(n, r)
         return r, c, n
 
-    def grid(self, view: str) -> PlaneGrid:
+    def extent(self, view: str) -> tuple[float, float, float, float]:
+        """(u min, u max, v min, v max) of the volume's corners on a view's plane, in the plane's
+        mm; it depends only on the orientation (moving the plane keeps it), so the camera can."""
+        r, c, _ = self.frame(view)
+        d = self._corners - self.volume_center
+        us, vs = d @ r, d @ c
+        return float(us.min()), float(us.max()), float(vs.min()), float(vs.max())
+
+    def grid(self, view: str, pixel_mm: float = 0.0) -> PlaneGrid:
+        """The plane's sampling grid: the volume's finest spacing, or ``pixel_mm`` when that is
+        coarser (a zoomed-out view need not sample finer than its screen pixels)."""
         r, c, n = self.frame(view)
         anchor = self.volume_center + float((self.center - self.volume_center) @ n) * n
-        d = self._corners - anchor
-        us, vs = d @ r, d @ c
-        sp = self.spacing
+        umin, umax, vmin, vmax = self.extent(view)
+        sp = max(self.spacing, pixel_mm)
         uc, vc = float((self.center - anchor) @ r), float((self.center - anchor) @ c)
         # start on the grid through the crosshair centre, covering every corner of the volume
-        u0 = uc - math.ceil((uc - us.min()) / sp - 1e-9) * sp
-        v0 = vc - math.ceil((vc - vs.min()) / sp - 1e-9) * sp
-        cols = math.floor((us.max() - u0) / sp + 1e-9) + 1
-        rows = math.floor((vs.max() - v0) / sp + 1e-9) + 1
+        u0 = uc - math.ceil((uc - umin) / sp - 1e-9) * sp
+        v0 = vc - math.ceil((vc - vmin) / sp - 1e-9) * sp
+        cols = math.floor((umax - u0) / sp + 1e-9) + 1
+        rows = math.floor((vmax - v0) / sp + 1e-9) + 1
         return PlaneGrid(anchor, r, c, n, sp, u0, v0, cols, rows)
 
     def edge_labels(self, view: str) -> dict[str, str]:

@@ -9,12 +9,13 @@ resliced onto the same grid through its own geometry (and the registration trans
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
 from vtkmodules.util import numpy_support
-from vtkmodules.vtkCommonCore import vtkLookupTable
+from vtkmodules.vtkCommonCore import vtkLookupTable, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import vtkImageReslice
@@ -107,10 +108,16 @@ def make_reslice(source: vtkImageData, background: float) -> vtkImageReslice:
 
 
 def configure_reslice(
-    r: vtkImageReslice, grid: PlaneGrid, axes: np.ndarray, mode: str = "none", samples: int = 1
+    r: vtkImageReslice,
+    grid: PlaneGrid,
+    axes: np.ndarray,
+    mode: str = "none",
+    samples: int = 1,
+    slab_spacing: float = 0.0,
 ) -> None:
+    """Sample ``grid``; a slab combines ``samples`` planes ``slab_spacing`` mm apart."""
     r.SetResliceAxes(matrix4(axes))
-    r.SetOutputSpacing(grid.spacing, grid.spacing, grid.spacing)
+    r.SetOutputSpacing(grid.spacing, grid.spacing, slab_spacing or grid.spacing)
     r.SetOutputOrigin(grid.u0, grid.v0, 0.0)
     r.SetOutputExtent(0, grid.cols - 1, 0, grid.rows - 1, 0, 0)
     r.SetSlabNumberOfSlices(samples)
@@ -168,6 +175,8 @@ class MprRenderer:
         self._measure: list[Any] = []
         self.can_render = True
         self.grid = model.grid(view)
+        self._camera_state: tuple[float, ...] | None = None
+        self._line_points: list[vtkPoints] = []
         model.subscribe(self._on_change)
         self.update(render=False)
 
@@ -179,19 +188,27 @@ class MprRenderer:
         if what == "window":
             self._set_window()
             self.render()
-        elif what == "camera":
-            self._set_camera()
-            self.render()
         elif what == "measurements":
             self._update_measurements()
             self.render()
         else:
             self.update()
 
+    def display_spacing(self) -> float:
+        """mm per screen pixel at the current zoom (the plane fitted to the view at zoom 1)."""
+        umin, umax, vmin, vmax = self.model.extent(self.view)
+        vw, vh = self.window.GetSize()
+        aspect = vw / vh if vh else 1.0
+        scale = max((vmax - vmin) / 2, (umax - umin) / (2 * aspect)) * 1.02
+        return 2 * scale / self.model.zoom[self.view] / max(vh, 1)
+
     def update(self, render: bool = True) -> None:
         """Reslice for the model's current plane, slab and fusion; redraw the overlays."""
         m = self.model
-        g = m.grid(self.view)
+        px = self.display_spacing()
+        # sample at screen resolution when zoomed out (in 0.05 mm steps, so small zoom changes
+        # keep the grid), at the voxel spacing when zoomed in
+        g = m.grid(self.view, math.ceil(px / 0.05 - 1e-9) * 0.05 if px > m.spacing else 0.0)
         self.grid = g
         slab = m.slabs[self.view]
         configure_reslice(
@@ -199,7 +216,8 @@ class MprRenderer:
             g,
             reslice_axes(g, m.volume),
             slab.mode,
-            slab.samples(g.spacing),
+            slab.samples(m.spacing),
+            m.spacing,
         )
         self._update_fusion(g)
         self._set_window()
@@ -236,7 +254,12 @@ class MprRenderer:
         r, s, _ = self._fusion
         slab = self.model.slabs[self.view]
         configure_reslice(
-            r, g, reslice_axes(g, f.volume, f.transform), slab.mode, slab.samples(g.spacing)
+            r,
+            g,
+            reslice_axes(g, f.volume, f.transform),
+            slab.mode,
+            slab.samples(self.model.spacing),
+            self.model.spacing,
         )
         c, w = f.window
         s.GetProperty().SetLookupTable(colormap(f.colormap, c - w / 2, c + w / 2))
@@ -249,20 +272,21 @@ class MprRenderer:
         self._text_window()
 
     def _set_camera(self) -> None:
-        g = self.grid
+        umin, umax, vmin, vmax = self.model.extent(self.view)
         du, dv = self.model.pan[self.view]
-        fu = g.u0 + (g.cols - 1) * g.spacing / 2 + du
-        fv = g.v0 + (g.rows - 1) * g.spacing / 2 + dv
+        fu, fv = (umin + umax) / 2 + du, (vmin + vmax) / 2 + dv
         cam = self.renderer.GetActiveCamera()
+        _, vh = self.window.GetSize()
+        state = (fu, fv, self.display_spacing(), vh)
+        if state == self._camera_state:
+            return
+        self._camera_state = state
         cam.ParallelProjectionOn()
         cam.SetFocalPoint(fu, fv, 0.0)
         cam.SetPosition(fu, fv, -1000.0)
         cam.SetViewUp(0.0, -1.0, 0.0)
         cam.SetClippingRange(1.0, 2000.0)
-        vw, vh = self.window.GetSize()
-        aspect = vw / vh if vh else 1.0
-        w, h = g.cols * g.spacing, g.rows * g.spacing
-        cam.SetParallelScale(max(h / 2, w / (2 * aspect)) * 1.02 / self.model.zoom[self.view])
+        cam.SetParallelScale(state[2] * max(vh, 1) / 2)
         for a in self._scale:
             self.renderer.RemoveViewProp(a)
         self._scale = scale_bar_actors(self.window, self.mm_per_screen_pixel())
@@ -270,7 +294,7 @@ class MprRenderer:
             self.renderer.AddViewProp(a)
 
     def on_resize(self) -> None:
-        self._set_camera()
+        self.update(render=False)
 
     def mm_per_screen_pixel(self) -> float:
         _, vh = self.window.GetSize()
@@ -279,22 +303,34 @@ class MprRenderer:
     # ------------------------------------------------------------------ overlays
 
     def _update_crosshair(self) -> None:
-        for a in self._lines:
-            self.renderer.RemoveViewProp(a)
+        """Two half-lines per other plane, leaving the centre itself visible; the actors are
+        made once and only their points move."""
         g = self.grid
         u, v, _ = g.patient_to_uv(self.model.center)
         half = (g.cols + g.rows) * g.spacing
-        gap = 6.0 * g.spacing  # leave the centre itself visible
-        self._lines = []
+        gap = 12.0 * g.spacing
+        segments = []
         for other, d in self.model.crosshair(self.view):
             du, dv = float(d @ g.row), float(d @ g.col)
-            color = PLANE_COLORS[other]
             for sign in (1.0, -1.0):
                 a = (u + sign * gap * du, v + sign * gap * dv, -0.1)
                 b = (u + sign * half * du, v + sign * half * dv, -0.1)
-                self._lines.append(line_actor([a, b], color, width=1.0))
-        for a in self._lines:
-            self.renderer.AddViewProp(a)
+                segments.append((other, a, b))
+        if len(segments) != len(self._lines):
+            for actor in self._lines:
+                self.renderer.RemoveViewProp(actor)
+            self._lines, self._line_points = [], []
+            for other, a, b in segments:
+                actor = line_actor([a, b], PLANE_COLORS[other], width=1.0)
+                self._lines.append(actor)
+                mapper: Any = actor.GetMapper()
+                self._line_points.append(mapper.GetInput().GetPoints())
+                self.renderer.AddViewProp(actor)
+            return
+        for pts, (_, a, b) in zip(self._line_points, segments, strict=True):
+            pts.SetPoint(0, *a)
+            pts.SetPoint(1, *b)
+            pts.Modified()
 
     def _update_text(self) -> None:
         tr = self.labels.get
@@ -306,9 +342,9 @@ class MprRenderer:
         pos = float(m.center @ g.normal)
         lines.append(f"{tr('Loc', 'Loc')}: {pos:.2f} mm")
         slab = m.slabs[self.view]
-        n = slab.samples(g.spacing)
+        n = slab.samples(m.spacing)
         if n > 1:
-            span = (n - 1) * g.spacing
+            span = (n - 1) * m.spacing
             lines.append(f"{SLAB_NAMES[slab.mode]} {span:.1f} mm")
         self.corners.SetText(0, "\n".join(lines))
         if m.fusion is not None:

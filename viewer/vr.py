@@ -32,7 +32,7 @@ from vtkmodules.vtkFiltersCore import (
     vtkPolyDataNormals,
     vtkWindowedSincPolyDataFilter,
 )
-from vtkmodules.vtkFiltersGeneral import vtkTransformPolyDataFilter
+from vtkmodules.vtkFiltersGeneral import vtkTransformFilter
 from vtkmodules.vtkIOGeometry import vtkSTLWriter
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
@@ -340,7 +340,7 @@ class VolumeRenderer:
             last = sm
         t = vtkTransform()
         t.SetMatrix(matrix4(volumematrix4(self.volume)))
-        tf = vtkTransformPolyDataFilter()
+        tf = vtkTransformFilter()
         tf.SetTransform(t)
         tf.SetInputConnection(last.GetOutputPort())
         normals = vtkPolyDataNormals()

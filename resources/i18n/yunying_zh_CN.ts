@@ -172,410 +172,514 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="136"/>
+        <location filename="../../app/mainwindow.py" line="141"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="140"/>
+        <location filename="../../app/mainwindow.py" line="145"/>
         <source>Open &amp;File, DICOMDIR or Zip…</source>
         <translation>打开文件、DICOMDIR 或 Zip(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="146"/>
+        <location filename="../../app/mainwindow.py" line="151"/>
         <source>Save &amp;Screenshot…</source>
         <translation>保存截图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="150"/>
+        <location filename="../../app/mainwindow.py" line="155"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="335"/>
+        <location filename="../../app/mainwindow.py" line="347"/>
         <source>Layout {0}</source>
         <translation>布局 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="167"/>
+        <location filename="../../app/mainwindow.py" line="172"/>
         <source>&amp;Fit to Window</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="171"/>
+        <location filename="../../app/mainwindow.py" line="176"/>
         <source>Actual Pixels (1:1)</source>
         <translation>原始像素 (1:1)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="177"/>
+        <location filename="../../app/mainwindow.py" line="182"/>
         <source>Rotate &amp;Right</source>
         <translation>向右旋转(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="183"/>
+        <location filename="../../app/mainwindow.py" line="188"/>
         <source>Rotate &amp;Left</source>
         <translation>向左旋转(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="189"/>
+        <location filename="../../app/mainwindow.py" line="194"/>
         <source>Flip &amp;Horizontal</source>
         <translation>水平翻转(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="195"/>
+        <location filename="../../app/mainwindow.py" line="200"/>
         <source>Flip &amp;Vertical</source>
         <translation>垂直翻转(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="201"/>
+        <location filename="../../app/mainwindow.py" line="206"/>
         <source>&amp;Invert</source>
         <translation>反色(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="207"/>
+        <location filename="../../app/mainwindow.py" line="212"/>
         <source>&amp;Synchronize Scrolling</source>
         <translation>同步翻页(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="214"/>
+        <location filename="../../app/mainwindow.py" line="219"/>
         <source>&amp;Reference Lines</source>
         <translation>定位线(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="221"/>
+        <location filename="../../app/mainwindow.py" line="226"/>
+        <source>&amp;MPR / 3D</source>
+        <translation>多平面重建/三维(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="233"/>
         <source>Play/Pause &amp;Cine</source>
         <translation>播放/暂停电影(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="227"/>
+        <location filename="../../app/mainwindow.py" line="239"/>
         <source>Cine Faster</source>
         <translation>电影加速</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="233"/>
+        <location filename="../../app/mainwindow.py" line="245"/>
         <source>Cine Slower</source>
         <translation>电影减速</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="245"/>
+        <location filename="../../app/mainwindow.py" line="257"/>
         <source>&amp;Window/Level</source>
         <translation>窗宽窗位(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="246"/>
+        <location filename="../../app/mainwindow.py" line="258"/>
         <source>&amp;Zoom</source>
         <translation>缩放(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="247"/>
+        <location filename="../../app/mainwindow.py" line="259"/>
         <source>&amp;Pan</source>
         <translation>平移(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="248"/>
+        <location filename="../../app/mainwindow.py" line="260"/>
         <source>Scroll (Drag)</source>
         <translation>拖动翻页</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="249"/>
+        <location filename="../../app/mainwindow.py" line="261"/>
         <source>Select/&amp;Edit</source>
         <translation>选择/编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="250"/>
+        <location filename="../../app/mainwindow.py" line="262"/>
         <source>&amp;Length</source>
         <translation>长度(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="251"/>
+        <location filename="../../app/mainwindow.py" line="263"/>
         <source>&amp;Angle</source>
         <translation>角度(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="252"/>
+        <location filename="../../app/mainwindow.py" line="264"/>
         <source>&amp;Ellipse ROI</source>
         <translation>椭圆 ROI(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="253"/>
+        <location filename="../../app/mainwindow.py" line="265"/>
         <source>Rectangle ROI</source>
         <translation>矩形 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="254"/>
+        <location filename="../../app/mainwindow.py" line="266"/>
         <source>Pixel &amp;Probe</source>
         <translation>像素探针(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="255"/>
+        <location filename="../../app/mainwindow.py" line="267"/>
         <source>Arro&amp;w</source>
         <translation>箭头(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="256"/>
+        <location filename="../../app/mainwindow.py" line="268"/>
         <source>&amp;Text</source>
         <translation>文字(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="261"/>
+        <location filename="../../app/mainwindow.py" line="273"/>
         <source>&amp;Delete Measurement</source>
         <translation>删除测量(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="267"/>
+        <location filename="../../app/mainwindow.py" line="279"/>
         <source>Clear All Measurements</source>
         <translation>清除全部测量</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="278"/>
+        <location filename="../../app/mainwindow.py" line="290"/>
         <source>Auto (File or Histogram)</source>
         <translation>自动（文件或直方图）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="298"/>
+        <location filename="../../app/mainwindow.py" line="310"/>
         <source>Language: System</source>
         <translation>语言：跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="324"/>
+        <location filename="../../app/mainwindow.py" line="336"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="328"/>
+        <location filename="../../app/mainwindow.py" line="340"/>
         <source>&amp;About Yunying</source>
         <translation>关于云影(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="339"/>
+        <location filename="../../app/mainwindow.py" line="351"/>
         <source>{0} (W {1:g} / L {2:g})</source>
         <translation>{0}（窗宽 {1:g} / 窗位 {2:g}）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="385"/>
+        <location filename="../../app/mainwindow.py" line="398"/>
         <source>Yunying 云影 — Diagnostic Workstation</source>
         <translation>云影 Yunying — 诊断工作站</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="387"/>
+        <location filename="../../app/mainwindow.py" line="400"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="388"/>
+        <location filename="../../app/mainwindow.py" line="401"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="389"/>
+        <location filename="../../app/mainwindow.py" line="402"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="390"/>
+        <location filename="../../app/mainwindow.py" line="403"/>
         <source>W&amp;indow/Level</source>
         <translation>窗宽窗位(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="391"/>
+        <location filename="../../app/mainwindow.py" line="404"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="392"/>
+        <location filename="../../app/mainwindow.py" line="405"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="403"/>
+        <location filename="../../app/mainwindow.py" line="416"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="404"/>
+        <location filename="../../app/mainwindow.py" line="417"/>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="405"/>
+        <location filename="../../app/mainwindow.py" line="418"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="502"/>
+        <location filename="../../app/mainwindow.py" line="515"/>
         <source>Open DICOM Folder</source>
         <translation>打开 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="509"/>
+        <location filename="../../app/mainwindow.py" line="522"/>
         <source>Open DICOM File, DICOMDIR or Zip</source>
         <translation>打开 DICOM 文件、DICOMDIR 或 Zip</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="511"/>
+        <location filename="../../app/mainwindow.py" line="524"/>
         <source>DICOM, DICOMDIR or zip (*.dcm DICOMDIR *.zip *);;All files (*)</source>
         <translation>DICOM、DICOMDIR 或 zip (*.dcm DICOMDIR *.zip *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="518"/>
+        <location filename="../../app/mainwindow.py" line="531"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="548"/>
+        <location filename="../../app/mainwindow.py" line="561"/>
         <source>{0} series found</source>
         <translation>找到 {0} 个序列</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="550"/>
+        <location filename="../../app/mainwindow.py" line="563"/>
         <source>{0} file(s) could not be read</source>
         <translation>{0} 个文件无法读取</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="579"/>
+        <location filename="../../app/mainwindow.py" line="592"/>
         <source>Cloud not available: {0}</source>
         <translation>医保影像云不可用：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="619"/>
+        <location filename="../../app/mainwindow.py" line="632"/>
         <source>Opened {0}, {1}</source>
         <translation>已打开 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="642"/>
+        <location filename="../../app/mainwindow.py" line="655"/>
         <source>Study {0} is not on this workstation; open it by its index code</source>
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="721"/>
+        <location filename="../../app/mainwindow.py" line="734"/>
         <source>Cannot open</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="724"/>
+        <location filename="../../app/mainwindow.py" line="737"/>
         <source>Cannot open: {0}</source>
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="777"/>
+        <location filename="../../app/mainwindow.py" line="790"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="781"/>
+        <location filename="../../app/mainwindow.py" line="794"/>
         <source>Image {0}/{1} · W {2:.0f} L {3:.0f}</source>
         <translation>图像 {0}/{1} · 窗宽 {2:.0f} 窗位 {3:.0f}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="784"/>
+        <location filename="../../app/mainwindow.py" line="797"/>
         <source>No calibrated pixel spacing: measurements in pixels</source>
         <translation>像素间距未校准：测量以像素为单位</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="793"/>
+        <location filename="../../app/mainwindow.py" line="806"/>
         <source>Scroll images</source>
         <translation>翻页</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="793"/>
+        <location filename="../../app/mainwindow.py" line="806"/>
         <source>Mouse wheel, ↑ ↓ ← →, Page Up/Down, Home/End</source>
         <translation>鼠标滚轮、↑ ↓ ← →、Page Up/Down、Home/End</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="794"/>
+        <location filename="../../app/mainwindow.py" line="807"/>
         <source>Window/level</source>
         <translation>窗宽窗位</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="794"/>
+        <location filename="../../app/mainwindow.py" line="807"/>
         <source>Left drag (Window/Level tool)</source>
         <translation>左键拖动（窗宽窗位工具）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="795"/>
+        <location filename="../../app/mainwindow.py" line="808"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="795"/>
+        <location filename="../../app/mainwindow.py" line="808"/>
         <source>Right drag, Ctrl + wheel</source>
         <translation>右键拖动、Ctrl + 滚轮</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="796"/>
+        <location filename="../../app/mainwindow.py" line="809"/>
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="796"/>
+        <location filename="../../app/mainwindow.py" line="809"/>
         <source>Middle drag</source>
         <translation>中键拖动</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="797"/>
+        <location filename="../../app/mainwindow.py" line="810"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="797"/>
+        <location filename="../../app/mainwindow.py" line="810"/>
         <source>Double-click</source>
         <translation>双击</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="804"/>
+        <location filename="../../app/mainwindow.py" line="817"/>
         <source>Keyboard Shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="809"/>
+        <location filename="../../app/mainwindow.py" line="822"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="809"/>
+        <location filename="../../app/mainwindow.py" line="822"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="829"/>
+        <location filename="../../app/mainwindow.py" line="842"/>
         <source>Yunying 云影 — diagnostic DICOM workstation. Not cleared for clinical use.</source>
         <translation>云影 Yunying — 诊断级 DICOM 影像工作站。尚未获准用于临床。</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="829"/>
+        <location filename="../../app/mainwindow.py" line="842"/>
         <source>About Yunying</source>
         <translation>关于云影</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="857"/>
+        <location filename="../../app/mainwindow.py" line="859"/>
+        <source>MPR and 3D need a volume: open a CT, MR or PET series first.</source>
+        <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="888"/>
+        <source>Curved MPR ({0:.0f} mm)</source>
+        <translation>曲面重建（{0:.0f} mm）</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="928"/>
         <source>Save Screenshot</source>
         <translation>保存截图</translation>
     </message>
 </context>
 <context>
+    <name>MprPanel</name>
+    <message>
+        <location filename="../../app/mpr.py" line="337"/>
+        <source>Slab:</source>
+        <translation>层块：</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="338"/>
+        <source>3D:</source>
+        <translation>三维：</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="339"/>
+        <source>Fusion:</source>
+        <translation>融合：</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="340"/>
+        <source>Surface at:</source>
+        <translation>表面阈值：</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="341"/>
+        <source>Shading</source>
+        <translation>光照</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="342"/>
+        <source>Clip at crosshair</source>
+        <translation>在十字线处裁切</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="343"/>
+        <source>Export STL…</source>
+        <translation>导出 STL…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="344"/>
+        <source>Reset planes</source>
+        <translation>重置平面</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="346"/>
+        <source>Crosshair</source>
+        <translation>十字线</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="347"/>
+        <source>Length</source>
+        <translation>长度</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="348"/>
+        <source>Curved MPR</source>
+        <translation>曲面重建</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="351"/>
+        <location filename="../../app/mpr.py" line="363"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="352"/>
+        <source>MIP</source>
+        <translation>最大密度投影</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="353"/>
+        <source>MinIP</source>
+        <translation>最小密度投影</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="354"/>
+        <source>Average</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="430"/>
+        <source>Export STL</source>
+        <translation>导出 STL</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="435"/>
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+</context>
+<context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="883"/>
+        <location filename="../../app/mainwindow.py" line="955"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="884"/>
+        <location filename="../../app/mainwindow.py" line="956"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="885"/>
+        <location filename="../../app/mainwindow.py" line="957"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="886"/>
+        <location filename="../../app/mainwindow.py" line="958"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="887"/>
+        <location filename="../../app/mainwindow.py" line="959"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
     </message>

@@ -1,0 +1,297 @@
+"""MPR, thick slab and volume rendering on the 512×512×500 CT at a 512×512 viewport.
+
+    python -m bench.mpr3d [--slices 500] [--frames 30] [--gpu]
+
+Each figure is measured beside a bare VTK pipeline doing the same work in the same run:
+
+* oblique MPR: our :class:`MprRenderer` (reslice of a double-oblique plane + render with
+  crosshair, labels, scale bar) moving the plane each frame, against a bare ``vtkImageReslice``
+  → ``vtkImageSliceMapper`` on the same plane and grid; target ≤ 50 ms;
+* 10 mm slab MIP, the same way; target ≤ 80 ms;
+* volume rendering: interactive frames (rotating, coarse) target ≥ 10 frames/s on the CPU
+  renderer, and the still, full-quality frame; against the bare mapper with the same settings;
+* peak memory of a process holding 2D + three MPR views + 3D on the volume (a child process):
+  target ≤ 1.5 × volume bytes + 400 MB; the same with shading on is reported beside it.
+
+``--gpu`` runs the same on a real GPU through EGL (no X server) with the GPU ray-cast mapper:
+that is the script for the GPU machine (``bench/gpu_mpr3d.sh``).
+The last line is the JSON summary (``ours_s`` / ``anchor_s``: the oblique MPR frame times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from typing import Any
+
+SIZE = 512
+
+
+def _window() -> Any:
+    from vtkmodules.vtkRenderingCore import vtkRenderWindow
+
+    win = vtkRenderWindow()
+    win.SetOffScreenRendering(1)
+    win.SetMultiSamples(0)
+    win.SetSize(SIZE, SIZE)
+    return win
+
+
+def _median_ms(step: Any, frames: int) -> float:
+    for i in range(3):
+        step(i)
+    times = []
+    for i in range(frames):
+        t0 = time.perf_counter()
+        step(i)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def _volume(slices: int) -> Any:
+    from bench.load_series import dataset
+    from viewer.scan import scan
+    from viewer.volume import Volume, load_series
+
+    (series,) = scan(dataset(slices, "explicit")).all_series()
+    vol = load_series(series)
+    assert isinstance(vol, Volume)
+    return vol
+
+
+def _oblique_model(vol: Any) -> Any:
+    from viewer.mpr import MprModel
+
+    m = MprModel(vol)
+    m.rotate("axial", 30.0)
+    m.rotate("coronal", 20.0)  # double oblique
+    return m
+
+
+def mpr_frames(vol: Any, frames: int, slab_mm: float) -> tuple[float, float, list[int]]:
+    """(ours ms, bare ms, output size) for moving a double-oblique plane one step per frame."""
+    import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
+    from vtkmodules.vtkRenderingCore import (
+        vtkImageProperty,
+        vtkImageSlice,
+        vtkImageSliceMapper,
+        vtkRenderer,
+    )
+
+    from viewer.mpr_view import MprRenderer, configure_reslice, make_reslice, reslice_axes
+    from viewer.slice_view import share_volume
+
+    source = share_volume(vol)
+    m = _oblique_model(vol)
+    if slab_mm:
+        m.set_slab("coronal", "mip", slab_mm)
+    view = MprRenderer(_window(), m, "coronal", source)  # renders on every model change
+
+    def our_step(i: int) -> None:
+        m.scroll("coronal", 1 if i % 2 == 0 else -1)  # reslices and renders
+
+    ours_ms = _median_ms(our_step, frames)
+    view.can_render = False
+
+    # bare VTK: the same plane, grid and slab; nothing else on screen
+    win = _window()
+    ren = vtkRenderer()
+    win.AddRenderer(ren)
+    r = make_reslice(source[0], float(vol.array.min()))
+    mapper = vtkImageSliceMapper()
+    mapper.SetInputConnection(r.GetOutputPort())
+    prop = vtkImageProperty()
+    prop.SetColorWindow(400)
+    prop.SetColorLevel(40)
+    prop.SetInterpolationTypeToLinear()
+    actor = vtkImageSlice()
+    actor.SetMapper(mapper)
+    actor.SetProperty(prop)
+    ren.AddViewProp(actor)
+    slab = m.slabs["coronal"]
+    grids = []
+    view.can_render = True
+    for sign in (1, -1):  # exactly the grids our view sampled (screen resolution when coarser)
+        m.scroll("coronal", sign)
+        grids.append(view.grid)
+    view.can_render = False
+    samples = slab.samples(m.spacing)
+    ren.ResetCamera()
+
+    def bare_step(i: int) -> None:
+        g = grids[i % 2]
+        configure_reslice(r, g, reslice_axes(g, vol), slab.mode, samples, m.spacing)
+        win.Render()
+
+    bare_ms = _median_ms(bare_step, frames)
+    g = grids[0]
+    return ours_ms, bare_ms, [g.cols, g.rows, samples]
+
+
+def vr_frames(vol: Any, frames: int, mapper: str) -> dict[str, float]:
+    """Interactive (rotating, coarse) and still frame times, ours beside the bare mapper."""
+    import vtkmodules.vtkRenderingVolumeOpenGL2  # noqa: F401
+    from vtkmodules.vtkRenderingCore import vtkRenderer, vtkVolume
+    from vtkmodules.vtkRenderingVolume import (
+        vtkFixedPointVolumeRayCastMapper,
+        vtkGPUVolumeRayCastMapper,
+    )
+
+    from viewer.slice_view import share_volume
+    from viewer.vr import VolumeRenderer
+
+    source = share_volume(vol)
+    ours = VolumeRenderer(_window(), vol, source, mapper=mapper)
+    ours.set_interactive(True, render=False)
+    inter = _median_ms(lambda i: ours.rotate(5.0, 0.0), frames)
+    ours.set_interactive(False, render=False)
+    still = _median_ms(lambda i: ours.rotate(5.0, 0.0), max(5, frames // 4))
+
+    win = _window()
+    ren = vtkRenderer()
+    win.AddRenderer(ren)
+    bare: Any = (
+        vtkFixedPointVolumeRayCastMapper() if mapper == "cpu" else vtkGPUVolumeRayCastMapper()
+    )
+    bare.SetInputData(source[0])
+    bare.SetAutoAdjustSampleDistances(0)
+    actor = vtkVolume()
+    actor.SetMapper(bare)
+    actor.SetProperty(ours.prop)  # the same transfer function and lighting
+    ren.AddVolume(actor)
+    ren.ResetCamera()
+
+    def bare_rotate(_i: int) -> None:
+        ren.GetActiveCamera().Azimuth(5.0)
+        win.Render()
+
+    ours.set_interactive(True, render=False)  # the bare mapper gets exactly our settings
+    bare.SetImageSampleDistance(ours.mapper.GetImageSampleDistance())
+    bare.SetSampleDistance(ours.mapper.GetSampleDistance())
+    bare_inter = _median_ms(bare_rotate, frames)
+    ours.set_interactive(False, render=False)
+    bare.SetImageSampleDistance(ours.mapper.GetImageSampleDistance())
+    bare.SetSampleDistance(ours.mapper.GetSampleDistance())
+    bare_still = _median_ms(bare_rotate, max(5, frames // 4))
+    return {
+        "interactive_ms": round(inter, 2),
+        "interactive_fps": round(1000 / inter, 1),
+        "bare_interactive_ms": round(bare_inter, 2),
+        "still_ms": round(still, 2),
+        "bare_still_ms": round(bare_still, 2),
+        "mapper": ours.mapper_kind,
+    }
+
+
+def memory_child(slices: int, shading: bool, mapper: str) -> None:
+    """Open 2D + MPR (3 views) + 3D on one volume, render, print the peak RSS."""
+    from bench.common import peak_rss_mb
+    from viewer.mpr import VIEWS, MprModel
+    from viewer.mpr_view import MprRenderer
+    from viewer.slice_view import SliceRenderer, share_volume
+    from viewer.viewstate import ViewportModel
+    from viewer.vr import VolumeRenderer
+
+    vol = _volume(slices)
+    after_load = peak_rss_mb()
+    vm = ViewportModel()
+    two_d = SliceRenderer(_window(), vm)
+    vm.set_image(vol)
+    source = share_volume(vol)
+    m = MprModel(vol)
+    views = [MprRenderer(_window(), m, v, source) for v in VIEWS]
+    m.set_slab("axial", "mip", 10.0)
+    vr = VolumeRenderer(_window(), vol, source, mapper=mapper)
+    vr.set_shading(shading)
+    for _ in range(3):
+        vr.rotate(10.0, 0.0)
+        for v in views:
+            v.render()
+        two_d.render()
+    print(
+        json.dumps(
+            {
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+                "after_load_mb": round(after_load, 1),
+                "volume_mb": round(vol.array.nbytes / 2**20, 1),
+            }
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--slices", type=int, default=500)
+    ap.add_argument("--frames", type=int, default=30)
+    ap.add_argument("--gpu", action="store_true", help="EGL + GPU ray casting (GPU machine)")
+    ap.add_argument("--memory-child", choices=["plain", "shaded"], help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    mapper = "gpu" if args.gpu else "cpu"
+    if args.gpu:
+        os.environ["VTK_DEFAULT_OPENGL_WINDOW"] = "vtkEGLRenderWindow"
+    else:
+        from bench.common import ensure_display
+        from viewer.render import configure_offscreen
+
+        ensure_display()
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+        configure_offscreen()
+    if args.memory_child:
+        memory_child(args.slices, args.memory_child == "shaded", mapper)
+        return
+    from bench.common import finish, run_child
+
+    vol = _volume(args.slices)
+    mpr_ms, mpr_bare, grid = mpr_frames(vol, args.frames, 0.0)
+    slab_ms, slab_bare, slab_grid = mpr_frames(vol, args.frames, 10.0)
+    vr = vr_frames(vol, args.frames, mapper)
+    extra = ["--gpu"] if args.gpu else []
+    mem = run_child("bench.mpr3d", "--slices", str(args.slices), "--memory-child", "plain", *extra)
+    shaded = run_child(
+        "bench.mpr3d", "--slices", str(args.slices), "--memory-child", "shaded", *extra
+    )
+    limit = 1.5 * mem["volume_mb"] + 400
+    result: dict[str, Any] = {
+        "renderer": "GPU (EGL)" if args.gpu else "CPU (Mesa llvmpipe, OSMesa)",
+        "viewport_px": [SIZE, SIZE],
+        "volume": list(vol.shape),
+        "oblique_mpr": {
+            "ours_ms": round(mpr_ms, 2),
+            "bare_vtk_ms": round(mpr_bare, 2),
+            "grid": grid,
+        },
+        "slab_mip_10mm": {
+            "ours_ms": round(slab_ms, 2),
+            "bare_vtk_ms": round(slab_bare, 2),
+            "grid_and_samples": slab_grid,
+        },
+        "volume_rendering": vr,
+        "memory": {
+            "peak_rss_mb": mem["peak_rss_mb"],
+            "volume_mb": mem["volume_mb"],
+            "limit_mb": round(limit, 1),
+            "peak_rss_with_shading_mb": shaded["peak_rss_mb"],
+        },
+    }
+    result["targets"] = {
+        "oblique_mpr_le_50ms": mpr_ms <= 50,
+        "slab_mip_10mm_le_80ms": slab_ms <= 80,
+        "vr_interactive_ge_10fps": vr["interactive_fps"] >= 10,
+        "peak_memory_within_limit": mem["peak_rss_mb"] <= limit,
+    }
+    print(json.dumps(result, ensure_ascii=False), file=sys.stderr)
+    finish(
+        "mpr3d",
+        mpr_ms / 1000,
+        "bare VTK: vtkImageReslice → vtkImageSliceMapper, same double-oblique plane and grid",
+        mpr_bare / 1000,
+        **result,
+    )
+
+
+if __name__ == "__main__":
+    main()
