@@ -21,6 +21,7 @@ APT_PACKAGES=(
   dicom3tools                               # dciodvfy: validates every generated DICOM object
   orthanc orthanc-dicomweb                  # the DICOMweb server behind devcloud and its tests
   curl
+  msitools wixl desktop-file-utils          # installer checks: the MSI built with wixl, .desktop
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -9,22 +9,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from viewer.phantom import anatomy, series
 
-_GENERATOR_FILES = (anatomy.__file__, series.__file__)
+_GENERATOR_MODULES = (anatomy, series)
 _DONE = ".complete.json"  # hidden: folder scans skip it
+
+
+def _source_bytes(module: ModuleType) -> bytes:
+    try:
+        return Path(str(module.__file__)).read_bytes()
+    except OSError:  # a frozen build ships bytecode only: fingerprint the code itself
+        code = module.__loader__.get_code(module.__name__)  # type: ignore[union-attr]
+        return marshal.dumps(code)
 
 
 def generator_fingerprint() -> str:
     h = hashlib.sha256()
-    for f in _GENERATOR_FILES:
-        h.update(Path(f).read_bytes())
+    for module in _GENERATOR_MODULES:
+        h.update(_source_bytes(module))
     return h.hexdigest()[:12]
 
 
