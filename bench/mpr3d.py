@@ -132,7 +132,7 @@ def mpr_frames(vol: Any, frames: int, slab_mm: float) -> tuple[float, float, lis
     return ours_ms, bare_ms, [g.cols, g.rows, samples]
 
 
-def vr_frames(vol: Any, frames: int, mapper: str) -> dict[str, float]:
+def vr_frames(vol: Any, frames: int, mapper: str) -> dict[str, Any]:
     """Interactive (rotating, coarse) and still frame times, ours beside the bare mapper."""
     import vtkmodules.vtkRenderingVolumeOpenGL2  # noqa: F401
     from vtkmodules.vtkRenderingCore import vtkRenderer, vtkVolume

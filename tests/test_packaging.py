@@ -192,3 +192,12 @@ def test_appdir_layout(frozen_app: Path) -> None:
         [str(root / "AppRun"), "--help"], capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 0 and "yunying" in run.stdout, run.stderr
+
+
+@pytest.mark.packaging
+def test_startup_benchmark_compares_frozen_and_unfrozen(frozen_app: Path) -> None:
+    from tests.test_bench import run_bench
+
+    last = run_bench("startup", "--repeat", "1")
+    assert last["frozen_size_mb"] > 50 and len(last["frozen_start_s"]) == 1
+    assert last["ours_s"] > 0 and last["anchor_s"] > 0
