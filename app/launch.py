@@ -20,6 +20,8 @@ from cloudclient.indexcode import IndexCodeError, parse
 MAX_URL = 2048
 _UID = re.compile(r"^[0-9]+(\.[0-9]+){1,63}$")
 _ALLOWED = {"code", "study", "server"}
+_SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_INVITE = re.compile(r"^[A-Z0-9]{8}$")
 
 
 class LaunchError(ValueError):
@@ -28,7 +30,7 @@ class LaunchError(ValueError):
 
 @dataclass(frozen=True)
 class LaunchRequest:
-    kind: str  # "code", "path" or "study"
+    kind: str  # "code", "path", "study" or "consult" (value: the invitation link)
     value: str
     server: str = ""
 
@@ -42,6 +44,7 @@ class LaunchRequest:
             "code",
             "path",
             "study",
+            "consult",
         ):
             raise LaunchError("malformed launch request")
         return cls(str(data["kind"]), str(data["value"]), str(data["server"]))
@@ -66,8 +69,10 @@ def parse_url(url: str) -> LaunchRequest:
     if u.scheme != "yunying":
         raise LaunchError(f"not a yunying:// link ({u.scheme or 'no scheme'})")
     action = (u.netloc or u.path.lstrip("/")).rstrip("/")
+    if action == "consult" and not u.fragment and u.path in ("", "/"):
+        return _consult_link(u.query)
     if action != "open" or u.fragment or (u.netloc and u.path not in ("", "/")):
-        raise LaunchError("only yunying://open?… links are understood")
+        raise LaunchError("only yunying://open?… and yunying://consult?… links are understood")
     params = parse_qs(u.query, keep_blank_values=True, strict_parsing=False)
     unknown = set(params) - _ALLOWED
     if unknown:
@@ -87,6 +92,17 @@ def parse_url(url: str) -> LaunchRequest:
             raise LaunchError("study must be a Study Instance UID")
         return LaunchRequest("study", one["study"], _check_server(one.get("server", "")))
     raise LaunchError("the link names neither a code nor a study")
+
+
+def _consult_link(query: str) -> LaunchRequest:
+    """``yunying://consult?session=…&invite=…``: an invitation to a consultation."""
+    params = parse_qs(query, keep_blank_values=True)
+    if set(params) != {"session", "invite"} or any(len(v) != 1 for v in params.values()):
+        raise LaunchError("a consultation link takes exactly a session and an invitation")
+    session, invite = params["session"][0], params["invite"][0]
+    if not _SESSION.match(session) or not _INVITE.match(invite):
+        raise LaunchError("the consultation link is malformed")
+    return LaunchRequest("consult", f"yunying://consult?session={session}&invite={invite}")
 
 
 def parse_argument(arg: str) -> LaunchRequest:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app import i18n
 from app.browser import StudyBrowser, dicom_date, person_name
+from app.consult import ConsultBridge
 from app.loader import Loader
 from app.mpr import MprPanel
 from app.viewport import ViewportWidget
@@ -77,6 +79,7 @@ class ActionSpec:
 class MainWindow(QMainWindow):
     image_shown = Signal(str)  # series key, once its first image is on screen
     series_loaded = Signal(str)
+    consult_fetched = Signal(object, object, object)  # folder, record, error (consultation)
 
     def __init__(self) -> None:
         super().__init__()
@@ -122,7 +125,11 @@ class MainWindow(QMainWindow):
         self.active: ViewportWidget | None = None
         self.layout_name = "1x1"
         self.status_label = QLabel(self)
+        self.consult_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.consult_label)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.consult: ConsultBridge | None = None
+        self.invitation: Any = None  # cloudclient.consult.Invitation of a session hosted here
 
         self.acts: dict[str, QAction] = {}
         self._build_actions()
@@ -145,6 +152,18 @@ class MainWindow(QMainWindow):
                         lambda: self.tr("Open &File, DICOMDIR or Zip…"),
                         "Ctrl+Shift+O",
                         self.ask_file,
+                    ),
+                    ActionSpec(
+                        "consult_start",
+                        lambda: self.tr("Start &Consultation…"),
+                        "",
+                        lambda: self.start_consultation(),
+                    ),
+                    ActionSpec(
+                        "consult_join",
+                        lambda: self.tr("&Join Consultation…"),
+                        "",
+                        self.ask_join_consultation,
                     ),
                     ActionSpec(
                         "screenshot",
@@ -441,6 +460,8 @@ class MainWindow(QMainWindow):
             w.index_changed.connect(self._index_changed)
             w.series_dropped.connect(self._dropped)
             w.measurement_added.connect(self._measured)
+            if self.consult is not None:
+                self.consult.watch(w)
             w.model.subscribe(self._model_changed)
             w.tool = self.active.tool if self.active else "wl"
             self.viewports.append(w)
@@ -644,6 +665,8 @@ class MainWindow(QMainWindow):
             if dlg is not None:
                 dlg.code_edit.setText(req.value)
                 dlg.lookup_code()
+        elif req.kind == "consult":
+            self.join_consultation(req.value)
         elif req.kind == "study":
             files = self.cloud_service.cached(req.value) if self.cloud_service else []
             if files:
@@ -843,6 +866,116 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ screenshots
 
+    # ------------------------------------------------------------------ consultation
+
+    def _consult_client(self) -> Any:
+        from cloudclient import tokens
+        from cloudclient.consult import ConsultClient
+        from cloudclient.service import CloudConfig, CloudService
+
+        if self.cloud_service is None:
+            self.cloud_service = CloudService(CloudConfig.load())
+        svc = self.cloud_service
+        secret = tokens.client_secret(svc.config.client_id) or ""
+        return ConsultClient(
+            svc.config.national_url,
+            svc.config.client_id,
+            secret,
+            verify=svc.config.verify,
+            audit=svc.audit,
+        )
+
+    def start_consultation(self, minutes: float = 60.0, token: Any = None) -> Any:
+        """Invite a colleague to read the open cloud study together; returns the invitation."""
+        from cloudclient.errors import CloudError
+
+        record = self._cloud_record
+        if record is None or self.cloud_service is None:
+            self.statusBar().showMessage(
+                self.tr("Open a study from the cloud first: a consultation shares a cloud study."),
+                15000,
+            )
+            return None
+        try:
+            dlg = self.cloud_dialog
+            token = (
+                token
+                or (dlg.code_token if dlg is not None else None)
+                or self.cloud_service.patient_token()
+            )
+            inv, me = self._consult_client().create(
+                token, record.study_uid, minutes=minutes, doctor=self.cloud_service.config.doctor
+            )
+        except CloudError as exc:
+            self.statusBar().showMessage(self.tr("Consultation refused: {0}").format(exc), 30000)
+            return None
+        self.invitation = inv
+        self._connect_consultation(me)
+        if os.environ.get("YUNYING_DIALOGS", "1") == "1":
+            QMessageBox.information(
+                self,
+                self.tr("Consultation"),
+                self.tr("Invitation code: {0}\nLink: {1}\nValid for {2:.0f} minutes.").format(
+                    inv.code, inv.link, minutes
+                ),
+            )
+        return inv
+
+    def ask_join_consultation(self) -> None:
+        code, ok = QInputDialog.getText(
+            self, self.tr("Join Consultation"), self.tr("Invitation code or link:")
+        )
+        if ok and code.strip():
+            self.join_consultation(code.strip())
+
+    def join_consultation(self, invitation: str) -> Any:
+        """Join with an invitation: fetch the study through the cloud client (this
+        workstation's cache first), open it, then follow the session."""
+        import threading
+
+        from cloudclient.errors import CloudError
+
+        try:
+            me = self._consult_client().join(
+                invitation, doctor=self.cloud_service.config.doctor if self.cloud_service else ""
+            )
+        except CloudError as exc:
+            self.statusBar().showMessage(self.tr("Cannot join: {0}").format(exc), 30000)
+            return None
+        svc = self.cloud_service
+        assert svc is not None and me.record is not None
+
+        def fetch() -> None:
+            try:
+                res = svc.fetch(me.record, me.token)
+                self.consult_fetched.emit(res.folder, me.record, None)
+            except CloudError as exc:
+                self.consult_fetched.emit(None, me.record, exc)
+
+        def fetched(folder: Any, record: Any, error: Any) -> None:
+            self.consult_fetched.disconnect(fetched)
+            if error is not None:
+                self.statusBar().showMessage(self.tr("Cannot join: {0}").format(error), 30000)
+                return
+            self.open_cloud_study(folder, record)
+            self._connect_consultation(me)
+
+        self.consult_fetched.connect(fetched)
+        self.consult_label.setText(self.tr("Consultation: fetching the study…"))
+        threading.Thread(target=fetch, daemon=True, name="consult-fetch").start()
+        return me
+
+    def _connect_consultation(self, me: Any) -> None:
+        self.leave_consultation()
+        audit = self.cloud_service.audit if self.cloud_service is not None else None
+        self.consult = ConsultBridge(self, me, audit)
+
+    def leave_consultation(self) -> None:
+        if self.consult is not None:
+            self.consult.close()
+            self.consult = None
+            self.consult_label.setText("")
+
     # ------------------------------------------------------------------ MPR / 3D
 
     def toggle_mpr(self, on: bool | None = None) -> MprPanel | None:
@@ -943,6 +1076,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.loader.wait(30000)
+        self.leave_consultation()
         self.close_mpr()
         for w in self.viewports:
             w.finalize()

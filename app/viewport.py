@@ -104,6 +104,7 @@ class ViewportWidget(QFrame):
     index_changed = Signal(object)  # self
     series_dropped = Signal(object, str)  # self, series key
     measurement_added = Signal(object)
+    pointer_moved = Signal(object, float, float)  # self, image x, y (mouse over the image)
 
     def __init__(self, parent: QWidget | None = None, labels: dict[str, str] | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +127,7 @@ class ViewportWidget(QFrame):
         self.cine.timeout.connect(lambda: self.model.scroll(1, wrap=True))
         self.model.subscribe(self._on_model)
         self.set_active(False)
+        self.view.setMouseTracking(True)  # the pointer is shared in a consultation
         self.view.Initialize()
 
     # ------------------------------------------------------------------ plumbing
@@ -202,6 +204,8 @@ class ViewportWidget(QFrame):
 
     def on_move(self, ev: QMouseEvent) -> None:
         pos = ev.position().toPoint()
+        if self.model.image is not None:
+            self.pointer_moved.emit(self, *self.image_xy(pos))
         if self._pending is not None:
             self._preview(*self.image_xy(pos))
             return

@@ -11,6 +11,7 @@ Endpoints (see ``/docs`` or ``/openapi.json`` of a running devcloud):
 * ``POST /sms/send`` — sends a 6-digit code to the patient's phone (here: to an outbox).
 * ``GET /index/records`` — the index records the bearer token may see, across provinces.
 * ``GET /.well-known/oauth-authorization-server`` — RFC 8414 metadata.
+* ``/consult/…`` — remote consultation sessions and their relay (see ``devcloud.consult``).
 
 Workstations authenticate with HTTP Basic client credentials (RFC 6749 §2.3.1).
 """
@@ -29,6 +30,7 @@ from fastapi import Depends, FastAPI, Form, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from cloudclient.indexcode import IndexCodeError, parse
+from devcloud import consult
 from devcloud.auth import check_bearer
 from devcloud.store import Store, sha
 
@@ -463,6 +465,7 @@ asks to view your medical images held in the provincial imaging clouds.</p>
         store.expire(token)
         return {"status": "expired"}
 
+    consult.add_routes(app, store, base_url, with_root, admin_key)
     return app
 
 

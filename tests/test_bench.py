@@ -85,3 +85,10 @@ def test_mpr3d_benchmark_prints_its_summary_line() -> None:
         "vr_interactive_ge_10fps",
         "peak_memory_within_limit",
     }
+
+
+def test_consult_benchmark_prints_its_summary_line() -> None:
+    last = run_bench("consult", "--changes", "5")
+    assert last["changes"] == 5 and last["ours_median_ms"] > last["bare_relay_median_ms"] > 0
+    assert last["presenter_own_render_median_ms"] > 0
+    assert set(last["targets"]) == {"latency_le_200ms"}

@@ -24,6 +24,8 @@ def test_codes_paths_and_links(tmp_path: Path) -> None:
         "yunying://open?study=1.2.840.113619.2.55&server=https://pacs.example/dw"
     ) == LaunchRequest("study", "1.2.840.113619.2.55", "https://pacs.example/dw")
     assert parse_argument(f"yunying:open?code={CODE}").kind == "code"
+    link = "yunying://consult?session=Ab_cd-1234&invite=BCDF2345"
+    assert parse_url(link) == LaunchRequest("consult", link)
 
 
 @pytest.mark.parametrize(
@@ -31,6 +33,9 @@ def test_codes_paths_and_links(tmp_path: Path) -> None:
     [
         ("http://open?code=" + CODE, "not a yunying"),
         ("yunying://delete?code=" + CODE, "only yunying://open"),
+        ("yunying://consult?session=abcdefgh12&invite=BCDF2345&x=1", "exactly a session"),
+        ("yunying://consult?session=../../etc&invite=BCDF2345", "malformed"),
+        ("yunying://consult?session=abcdefgh12&invite=bcdf;rm", "malformed"),
         ("yunying://open?code=" + CODE[:-1] + "0", "invalid index code"),
         ("yunying://open?code=" + CODE + "&path=/etc/passwd", "unknown parameter"),
         ("yunying://open?code=" + CODE + "&code=" + CODE, "more than once"),

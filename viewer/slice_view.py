@@ -568,6 +568,22 @@ class SliceRenderer:
         if render:
             self.render()
 
+    def set_pointer(self, point: tuple[float, float] | None, color: tuple[float, ...]) -> None:
+        """A remote participant's pointer (image x, y) as a small cross; None hides it."""
+        for a in getattr(self, "_pointer_actors", []):
+            self.renderer.RemoveViewProp(a)
+        self._pointer_actors: list[Any] = []
+        if point is not None:
+            x, y = point
+            w = self._world
+            self._pointer_actors = [
+                line_actor([w(x - 6, y), w(x + 6, y)], color, width=2.0),
+                line_actor([w(x, y - 6), w(x, y + 6)], color, width=2.0),
+            ]
+            for a in self._pointer_actors:
+                self.renderer.AddViewProp(a)
+        self.render()
+
     def set_reference_lines(
         self, lines: list[tuple[tuple[float, float], tuple[float, float]]]
     ) -> None:

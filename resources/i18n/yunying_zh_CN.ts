@@ -172,399 +172,474 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="141"/>
+        <location filename="../../app/mainwindow.py" line="148"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="145"/>
+        <location filename="../../app/mainwindow.py" line="152"/>
         <source>Open &amp;File, DICOMDIR or Zip…</source>
         <translation>打开文件、DICOMDIR 或 Zip(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="151"/>
+        <location filename="../../app/mainwindow.py" line="170"/>
         <source>Save &amp;Screenshot…</source>
         <translation>保存截图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="155"/>
+        <location filename="../../app/mainwindow.py" line="174"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="347"/>
+        <location filename="../../app/mainwindow.py" line="366"/>
         <source>Layout {0}</source>
         <translation>布局 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="172"/>
+        <location filename="../../app/mainwindow.py" line="191"/>
         <source>&amp;Fit to Window</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="176"/>
+        <location filename="../../app/mainwindow.py" line="158"/>
+        <source>Start &amp;Consultation…</source>
+        <translation>发起会诊(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="164"/>
+        <source>&amp;Join Consultation…</source>
+        <translation>加入会诊(&amp;J)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="195"/>
         <source>Actual Pixels (1:1)</source>
         <translation>原始像素 (1:1)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="182"/>
+        <location filename="../../app/mainwindow.py" line="201"/>
         <source>Rotate &amp;Right</source>
         <translation>向右旋转(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="188"/>
+        <location filename="../../app/mainwindow.py" line="207"/>
         <source>Rotate &amp;Left</source>
         <translation>向左旋转(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="194"/>
+        <location filename="../../app/mainwindow.py" line="213"/>
         <source>Flip &amp;Horizontal</source>
         <translation>水平翻转(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="200"/>
+        <location filename="../../app/mainwindow.py" line="219"/>
         <source>Flip &amp;Vertical</source>
         <translation>垂直翻转(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="206"/>
+        <location filename="../../app/mainwindow.py" line="225"/>
         <source>&amp;Invert</source>
         <translation>反色(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="212"/>
+        <location filename="../../app/mainwindow.py" line="231"/>
         <source>&amp;Synchronize Scrolling</source>
         <translation>同步翻页(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="219"/>
+        <location filename="../../app/mainwindow.py" line="238"/>
         <source>&amp;Reference Lines</source>
         <translation>定位线(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="226"/>
+        <location filename="../../app/mainwindow.py" line="245"/>
         <source>&amp;MPR / 3D</source>
         <translation>多平面重建/三维(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="233"/>
+        <location filename="../../app/mainwindow.py" line="252"/>
         <source>Play/Pause &amp;Cine</source>
         <translation>播放/暂停电影(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="239"/>
+        <location filename="../../app/mainwindow.py" line="258"/>
         <source>Cine Faster</source>
         <translation>电影加速</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="245"/>
+        <location filename="../../app/mainwindow.py" line="264"/>
         <source>Cine Slower</source>
         <translation>电影减速</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="257"/>
+        <location filename="../../app/mainwindow.py" line="276"/>
         <source>&amp;Window/Level</source>
         <translation>窗宽窗位(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="258"/>
+        <location filename="../../app/mainwindow.py" line="277"/>
         <source>&amp;Zoom</source>
         <translation>缩放(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="259"/>
+        <location filename="../../app/mainwindow.py" line="278"/>
         <source>&amp;Pan</source>
         <translation>平移(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="260"/>
+        <location filename="../../app/mainwindow.py" line="279"/>
         <source>Scroll (Drag)</source>
         <translation>拖动翻页</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="261"/>
+        <location filename="../../app/mainwindow.py" line="280"/>
         <source>Select/&amp;Edit</source>
         <translation>选择/编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="262"/>
+        <location filename="../../app/mainwindow.py" line="281"/>
         <source>&amp;Length</source>
         <translation>长度(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="263"/>
+        <location filename="../../app/mainwindow.py" line="282"/>
         <source>&amp;Angle</source>
         <translation>角度(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="264"/>
+        <location filename="../../app/mainwindow.py" line="283"/>
         <source>&amp;Ellipse ROI</source>
         <translation>椭圆 ROI(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="265"/>
+        <location filename="../../app/mainwindow.py" line="284"/>
         <source>Rectangle ROI</source>
         <translation>矩形 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="266"/>
+        <location filename="../../app/mainwindow.py" line="285"/>
         <source>Pixel &amp;Probe</source>
         <translation>像素探针(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="267"/>
+        <location filename="../../app/mainwindow.py" line="286"/>
         <source>Arro&amp;w</source>
         <translation>箭头(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="268"/>
+        <location filename="../../app/mainwindow.py" line="287"/>
         <source>&amp;Text</source>
         <translation>文字(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="273"/>
+        <location filename="../../app/mainwindow.py" line="292"/>
         <source>&amp;Delete Measurement</source>
         <translation>删除测量(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="279"/>
+        <location filename="../../app/mainwindow.py" line="298"/>
         <source>Clear All Measurements</source>
         <translation>清除全部测量</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="290"/>
+        <location filename="../../app/mainwindow.py" line="309"/>
         <source>Auto (File or Histogram)</source>
         <translation>自动（文件或直方图）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="310"/>
+        <location filename="../../app/mainwindow.py" line="329"/>
         <source>Language: System</source>
         <translation>语言：跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="336"/>
+        <location filename="../../app/mainwindow.py" line="355"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="340"/>
+        <location filename="../../app/mainwindow.py" line="359"/>
         <source>&amp;About Yunying</source>
         <translation>关于云影(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="351"/>
+        <location filename="../../app/mainwindow.py" line="370"/>
         <source>{0} (W {1:g} / L {2:g})</source>
         <translation>{0}（窗宽 {1:g} / 窗位 {2:g}）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="398"/>
+        <location filename="../../app/mainwindow.py" line="417"/>
         <source>Yunying 云影 — Diagnostic Workstation</source>
         <translation>云影 Yunying — 诊断工作站</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="400"/>
+        <location filename="../../app/mainwindow.py" line="419"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="401"/>
+        <location filename="../../app/mainwindow.py" line="420"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="402"/>
+        <location filename="../../app/mainwindow.py" line="421"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="403"/>
+        <location filename="../../app/mainwindow.py" line="422"/>
         <source>W&amp;indow/Level</source>
         <translation>窗宽窗位(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="404"/>
+        <location filename="../../app/mainwindow.py" line="423"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="405"/>
+        <location filename="../../app/mainwindow.py" line="424"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="416"/>
+        <location filename="../../app/mainwindow.py" line="435"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="417"/>
+        <location filename="../../app/mainwindow.py" line="436"/>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="418"/>
+        <location filename="../../app/mainwindow.py" line="437"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="515"/>
+        <location filename="../../app/mainwindow.py" line="536"/>
         <source>Open DICOM Folder</source>
         <translation>打开 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="522"/>
+        <location filename="../../app/mainwindow.py" line="543"/>
         <source>Open DICOM File, DICOMDIR or Zip</source>
         <translation>打开 DICOM 文件、DICOMDIR 或 Zip</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="524"/>
+        <location filename="../../app/mainwindow.py" line="545"/>
         <source>DICOM, DICOMDIR or zip (*.dcm DICOMDIR *.zip *);;All files (*)</source>
         <translation>DICOM、DICOMDIR 或 zip (*.dcm DICOMDIR *.zip *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="531"/>
+        <location filename="../../app/mainwindow.py" line="552"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="561"/>
+        <location filename="../../app/mainwindow.py" line="582"/>
         <source>{0} series found</source>
         <translation>找到 {0} 个序列</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="563"/>
+        <location filename="../../app/mainwindow.py" line="584"/>
         <source>{0} file(s) could not be read</source>
         <translation>{0} 个文件无法读取</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="592"/>
+        <location filename="../../app/mainwindow.py" line="613"/>
         <source>Cloud not available: {0}</source>
         <translation>医保影像云不可用：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="632"/>
+        <location filename="../../app/mainwindow.py" line="653"/>
         <source>Opened {0}, {1}</source>
         <translation>已打开 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="655"/>
+        <location filename="../../app/mainwindow.py" line="678"/>
         <source>Study {0} is not on this workstation; open it by its index code</source>
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="734"/>
+        <location filename="../../app/mainwindow.py" line="757"/>
         <source>Cannot open</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="737"/>
+        <location filename="../../app/mainwindow.py" line="760"/>
         <source>Cannot open: {0}</source>
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="790"/>
+        <location filename="../../app/mainwindow.py" line="813"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="794"/>
+        <location filename="../../app/mainwindow.py" line="817"/>
         <source>Image {0}/{1} · W {2:.0f} L {3:.0f}</source>
         <translation>图像 {0}/{1} · 窗宽 {2:.0f} 窗位 {3:.0f}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="797"/>
+        <location filename="../../app/mainwindow.py" line="820"/>
         <source>No calibrated pixel spacing: measurements in pixels</source>
         <translation>像素间距未校准：测量以像素为单位</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="806"/>
+        <location filename="../../app/mainwindow.py" line="829"/>
         <source>Scroll images</source>
         <translation>翻页</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="806"/>
+        <location filename="../../app/mainwindow.py" line="829"/>
         <source>Mouse wheel, ↑ ↓ ← →, Page Up/Down, Home/End</source>
         <translation>鼠标滚轮、↑ ↓ ← →、Page Up/Down、Home/End</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="807"/>
+        <location filename="../../app/mainwindow.py" line="830"/>
         <source>Window/level</source>
         <translation>窗宽窗位</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="807"/>
+        <location filename="../../app/mainwindow.py" line="830"/>
         <source>Left drag (Window/Level tool)</source>
         <translation>左键拖动（窗宽窗位工具）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="808"/>
+        <location filename="../../app/mainwindow.py" line="831"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="808"/>
+        <location filename="../../app/mainwindow.py" line="831"/>
         <source>Right drag, Ctrl + wheel</source>
         <translation>右键拖动、Ctrl + 滚轮</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="809"/>
+        <location filename="../../app/mainwindow.py" line="832"/>
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="809"/>
+        <location filename="../../app/mainwindow.py" line="832"/>
         <source>Middle drag</source>
         <translation>中键拖动</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="810"/>
+        <location filename="../../app/mainwindow.py" line="833"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="810"/>
+        <location filename="../../app/mainwindow.py" line="833"/>
         <source>Double-click</source>
         <translation>双击</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="817"/>
+        <location filename="../../app/mainwindow.py" line="840"/>
         <source>Keyboard Shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="822"/>
+        <location filename="../../app/mainwindow.py" line="845"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="822"/>
+        <location filename="../../app/mainwindow.py" line="845"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="842"/>
+        <location filename="../../app/mainwindow.py" line="865"/>
         <source>Yunying 云影 — diagnostic DICOM workstation. Not cleared for clinical use.</source>
         <translation>云影 Yunying — 诊断级 DICOM 影像工作站。尚未获准用于临床。</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="842"/>
+        <location filename="../../app/mainwindow.py" line="865"/>
         <source>About Yunying</source>
         <translation>关于云影</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="859"/>
+        <location filename="../../app/mainwindow.py" line="895"/>
+        <source>Open a study from the cloud first: a consultation shares a cloud study.</source>
+        <translation>请先从云端打开检查：会诊共享的是云端检查。</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="910"/>
+        <source>Consultation refused: {0}</source>
+        <translation>会诊被拒绝：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="917"/>
+        <source>Consultation</source>
+        <translation>会诊</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="918"/>
+        <source>Invitation code: {0}
+Link: {1}
+Valid for {2:.0f} minutes.</source>
+        <translation>邀请码：{0}
+链接：{1}
+有效期 {2:.0f} 分钟。</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="926"/>
+        <source>Join Consultation</source>
+        <translation>加入会诊</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="927"/>
+        <source>Invitation code or link:</source>
+        <translation>邀请码或链接：</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="943"/>
+        <location filename="../../app/mainwindow.py" line="958"/>
+        <source>Cannot join: {0}</source>
+        <translation>无法加入：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="964"/>
+        <source>Consultation: fetching the study…</source>
+        <translation>会诊：正在获取检查…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="992"/>
         <source>MPR and 3D need a volume: open a CT, MR or PET series first.</source>
         <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="888"/>
+        <location filename="../../app/mainwindow.py" line="1021"/>
         <source>Curved MPR ({0:.0f} mm)</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="928"/>
+        <location filename="../../app/mainwindow.py" line="1061"/>
         <source>Save Screenshot</source>
         <translation>保存截图</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult.py" line="234"/>
+        <source>Consultation ended: {0}</source>
+        <translation>会诊已结束：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult.py" line="241"/>
+        <source>Consultation: connection lost, reconnecting…</source>
+        <translation>会诊：连接中断，正在重连…</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult.py" line="243"/>
+        <source>Consultation: you are presenting</source>
+        <translation>会诊：您正在主讲</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult.py" line="248"/>
+        <source>Consultation: following {0}</source>
+        <translation>会诊：跟随 {0}</translation>
     </message>
 </context>
 <context>
@@ -659,27 +734,27 @@
 <context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="955"/>
+        <location filename="../../app/mainwindow.py" line="1089"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="956"/>
+        <location filename="../../app/mainwindow.py" line="1090"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="957"/>
+        <location filename="../../app/mainwindow.py" line="1091"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="958"/>
+        <location filename="../../app/mainwindow.py" line="1092"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="959"/>
+        <location filename="../../app/mainwindow.py" line="1093"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
     </message>
@@ -715,12 +790,12 @@
 <context>
     <name>ViewportWidget</name>
     <message>
-        <location filename="../../app/viewport.py" line="308"/>
+        <location filename="../../app/viewport.py" line="312"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="308"/>
+        <location filename="../../app/viewport.py" line="312"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>

@@ -1,0 +1,254 @@
+"""A consultation session wired into the main window (no business logic: the protocol and the
+shared state are :mod:`cloudclient.consult`).
+
+Outgoing: while this workstation presents, the active viewport's series, slice, window, zoom and
+pan (and the MPR crosshair) go to the session; anyone's measurements (added, edited, deleted) and
+mouse pointer go too. Incoming events arrive on the channel's thread and are handed to the GUI
+thread by a queued signal, then applied to the viewport that shows the series.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+
+from cloudclient.consult import ConsultChannel, ConsultState, Membership
+from viewer.measure import Measurement
+
+if TYPE_CHECKING:
+    from app.mainwindow import MainWindow
+    from app.viewport import ViewportWidget
+
+POINTER_COLOR = (0.2, 0.9, 1.0)
+
+POINTER_INTERVAL_S = 1 / 30
+
+
+def _serial(m: Measurement, series: str) -> dict[str, Any]:
+    return {
+        "series": series,
+        "index": int(m.index),
+        "kind": m.kind,
+        "points": [[round(float(x), 3), round(float(y), 3)] for x, y in m.points],
+        "text": m.text,
+    }
+
+
+class ConsultBridge(QObject):
+    received = Signal(dict)
+    status = Signal(str, str)
+    applied = Signal(str)  # op, after it is on screen (GUI thread)
+
+    def __init__(self, window: MainWindow, membership: Membership, audit: Any = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.me = membership
+        self.state = ConsultState()
+        self._applying = False
+        self._last_pointer = 0.0
+        self._mine: dict[str, Measurement] = {}  # key → measurement on screen (anyone's)
+        self._sent: dict[str, dict[str, Any]] = {}  # key → what the session knows of it
+        self._subscribed: set[int] = set()
+        self.received.connect(self._apply, Qt.ConnectionType.QueuedConnection)
+        self.status.connect(self._show_status, Qt.ConnectionType.QueuedConnection)
+        self.channel = ConsultChannel(
+            membership, self.received.emit, lambda s, d: self.status.emit(s, d), audit=audit
+        )
+        for vp in window.viewports:
+            self.watch(vp)
+        window.series_loaded.connect(self._catch_up)
+        self.channel.start()
+
+    # ------------------------------------------------------------------ outgoing
+
+    def watch(self, vp: ViewportWidget) -> None:
+        if id(vp) in self._subscribed:
+            return
+        self._subscribed.add(id(vp))
+        vp.model.subscribe(functools.partial(self._local_change, vp))
+        vp.pointer_moved.connect(self._pointer)
+
+    def _series_uid(self, vp: ViewportWidget) -> str:
+        s = self.window.series.get(vp.series_key)
+        return s.series_uid if s is not None else ""
+
+    def _local_change(self, vp: ViewportWidget, what: str) -> None:
+        # (while the link is down, operations queue in the channel and go after the reconnect)
+        if self._applying or vp is not self.window.active:
+            return
+        if what in ("index", "window", "camera", "image") and self.state.presenting:
+            self.send_view(vp)
+        elif what == "measurements":
+            self._send_measurements(vp)
+
+    def send_view(self, vp: ViewportWidget) -> None:
+        m = vp.model
+        if m.image is None:
+            return
+        view: dict[str, Any] = {
+            "series": self._series_uid(vp),
+            "index": int(m.index),
+            "window": [float(x) for x in m.window],
+            "zoom": float(m.zoom),
+            "pan": [float(x) for x in m.pan],
+        }
+        mpr = self.window.mpr
+        if mpr is not None:
+            view["crosshair"] = [float(x) for x in mpr.model.center]
+        self.channel.send("view", view)
+
+    def _send_measurements(self, vp: ViewportWidget) -> None:
+        series = self._series_uid(vp)
+        present: set[str] = set()
+        for m in vp.model.measurements:
+            if not m.complete:
+                continue
+            key = next((k for k, v in self._mine.items() if v is m), None)
+            if key is None:
+                key = f"{self.me.participant}:{m.id}"
+                self._mine[key] = m
+            present.add(key)
+            data = {"key": key, **_serial(m, series)}
+            if self._sent.get(key) != data:
+                op = "annotation.edit" if key in self._sent else "annotation.add"
+                self._sent[key] = data
+                self.channel.send(op, data)
+        for key in [k for k, d in self._sent.items() if d["series"] == series]:
+            if key not in present:
+                self._sent.pop(key)
+                self._mine.pop(key, None)
+                self.channel.send("annotation.delete", {"key": key})
+
+    def _pointer(self, vp: ViewportWidget, x: float, y: float) -> None:
+        now = time.monotonic()
+        if now - self._last_pointer < POINTER_INTERVAL_S or not self.channel.connected.is_set():
+            return
+        self._last_pointer = now
+        self.channel.send("pointer", {"series": self._series_uid(vp), "x": float(x), "y": float(y)})
+
+    def hand_over(self, participant: str) -> None:
+        self.channel.send("handover", {"to": participant})
+
+    # ------------------------------------------------------------------ incoming (GUI thread)
+
+    def _viewport_for(self, series_uid: str, open_it: bool = False) -> ViewportWidget | None:
+        w = self.window
+        for vp in w.visible_viewports():
+            if vp.series_key and self._series_uid(vp) == series_uid:
+                return vp
+        if open_it and w.active is not None:
+            key = next((k for k, s in w.series.items() if s.series_uid == series_uid), None)
+            if key is not None:
+                w.open_series(key, w.active)
+                return w.active
+        return None
+
+    def _apply(self, msg: dict[str, Any]) -> None:
+        if self.window.closing:
+            return
+        op = self.state.apply(msg)
+        mine = msg.get("from") == self.me.participant
+        self._applying = True
+        try:
+            if op == "view" and not mine:
+                self._apply_view(msg.get("data") or {})
+            elif op.startswith("annotation.") and not mine:
+                self._apply_annotation(op, msg.get("data") or {})
+            elif op == "pointer" and not mine:
+                data = msg.get("data") or {}
+                vp = self._viewport_for(str(data.get("series", "")))
+                if vp is not None:
+                    vp.renderer.set_pointer((float(data["x"]), float(data["y"])), POINTER_COLOR)
+            elif op in ("handover", "welcome", "joined"):
+                self._show_status(self.channel.status, "")
+            if op == "welcome" and self.state.presenting and self.window.active is not None:
+                self.send_view(self.window.active)  # (re)joined followers see where we are
+        finally:
+            self._applying = False
+        if op:
+            self.applied.emit(op)
+
+    def _catch_up(self, _key: str = "") -> None:
+        """A series finished loading here: show the session's view and annotations on it (they
+        may have arrived before the images did)."""
+        self._applying = True
+        try:
+            if self.state.view and not self.state.presenting:
+                self._apply_view(self.state.view)
+            for key, data in list(self.state.annotations.items()):
+                if key not in self._mine:
+                    self._apply_annotation("annotation.add", data)
+        finally:
+            self._applying = False
+
+    def _apply_view(self, data: dict[str, Any]) -> None:
+        vp = self._viewport_for(str(data.get("series", "")), open_it=True)
+        if vp is not None and vp.model.image is not None:
+            m = vp.model  # only what changed: each change is a render
+            if "window" in data and tuple(data["window"]) != tuple(m.window):
+                m.set_window(*data["window"])
+            if "zoom" in data and float(data["zoom"]) != m.zoom:
+                m.set_zoom(float(data["zoom"]))
+            if "pan" in data and tuple(data["pan"]) != tuple(m.pan):
+                m.set_pan(*data["pan"])
+            if "index" in data and int(data["index"]) != m.index:
+                m.set_index(int(data["index"]))
+        mpr = self.window.mpr
+        if mpr is not None and "crosshair" in data:
+            mpr.model.set_center(data["crosshair"])
+
+    def _apply_annotation(self, op: str, data: dict[str, Any]) -> None:
+        key = str(data.get("key", ""))
+        vp = self._viewport_for(str(data.get("series", "")))
+        old = self._mine.get(key)
+        if op == "annotation.delete":
+            self._sent.pop(key, None)
+            if old is not None:
+                self._mine.pop(key)
+                for w in self.window.visible_viewports():
+                    w.model.remove_measurement(old)
+            return
+        if vp is None:
+            return
+        points = [(float(x), float(y)) for x, y in data["points"]]
+        if old is not None and old in vp.model.measurements:
+            old.points = points
+            old.index = int(data["index"])
+            old.text = str(data.get("text", ""))
+            vp.model.update_measurement(old)
+        else:
+            m = Measurement(
+                str(data["kind"]), points, int(data["index"]), str(data.get("text", ""))
+            )
+            self._mine[key] = m
+            vp.model.measurements.append(m)
+            vp.model.update_measurement(m)
+        self._sent[key] = {"key": key, **_serial(self._mine[key], str(data.get("series", "")))}
+
+    def _show_status(self, status: str, detail: str) -> None:
+        w = self.window
+        if status == "expired":
+            text = QCoreApplication.translate("MainWindow", "Consultation ended: {0}").format(
+                detail or status
+            )
+        elif status == "reconnecting":
+            text = QCoreApplication.translate(
+                "MainWindow", "Consultation: connection lost, reconnecting…"
+            )
+        elif self.state.presenting:
+            text = QCoreApplication.translate("MainWindow", "Consultation: you are presenting")
+        else:
+            who = next(
+                (p["doctor"] for p in self.state.participants if p["id"] == self.state.presenter),
+                self.state.presenter,
+            )
+            text = QCoreApplication.translate("MainWindow", "Consultation: following {0}").format(
+                who
+            )
+        w.consult_label.setText(text)
+
+    def close(self) -> None:
+        self.channel.close()

@@ -1,0 +1,210 @@
+"""Consultation latency: a change in one viewer until the other viewer has rendered it.
+
+    python -m bench.consult [--changes 60]
+
+Two real main windows (this process, Qt on X) show the same demo series; each is a participant
+of one session on a devcloud started in its own process (loopback). The presenter scrolls; the
+time is taken from the change in the presenter's viewport to the end of the follower's render
+of that slice (through the channel, the relay, the follower's channel thread, the GUI thread and
+VTK). Target ≤ 200 ms. The anchor, in the same run: the same change shown in the presenter's own
+viewer (so the ratio is remote over local display); a bare WebSocket message between two plain
+``websockets`` clients through the same relay is reported beside it.
+The last line is the JSON summary (``ours_s`` / ``anchor_s``: medians).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _devcloud(state_dir: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "devcloud", "--state", str(state_dir), "up", "--seed", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "Ctrl-C stops everything" in line:
+            return proc
+    raise SystemExit("devcloud did not start")
+
+
+def _bare_relay_ms(ws_url: str, ticket_a: str, ticket_b: str, n: int) -> list[float]:
+    """A pointer message from one plain client to the other through the relay."""
+    from websockets.sync.client import connect
+
+    out = []
+    with connect(f"{ws_url}?ticket={ticket_a}") as a, connect(f"{ws_url}?ticket={ticket_b}") as b:
+        for ws in (a, b):
+            ws.send(json.dumps({"type": "hello", "last_seq": 10**9}))
+            ws.recv(timeout=10)  # welcome
+        for i in range(n + 5):
+            t0 = time.perf_counter()
+            a.send(json.dumps({"type": "op", "op": "pointer", "data": {"x": i}, "id": ""}))
+            while True:
+                msg = json.loads(b.recv(timeout=10))
+                if msg.get("op") == "pointer" and msg["data"].get("x") == i:
+                    break
+            if i >= 5:
+                out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--changes", type=int, default=60)
+    args = ap.parse_args(argv)
+    from bench.common import ensure_display, finish
+
+    ensure_display()
+    from PySide6.QtWidgets import QApplication
+
+    from app.consult import ConsultBridge
+    from app.mainwindow import MainWindow
+    from cloudclient.consult import ConsultClient
+    from cloudclient.national import NationalClient
+    from devcloud.store import Store
+    from viewer.phantom import store as phantom_store
+
+    work = Path(tempfile.mkdtemp(prefix="yunying-consult-"))
+    proc = _devcloud(work / "cloud")
+    try:
+        state = json.loads((work / "cloud" / "state.json").read_text())
+        db = Store(work / "cloud" / "index.sqlite")
+        secret = secrets.token_urlsafe(16)
+        db.add_client("ws-bench-remote", secret, "Remote", assisted=False)
+        ct = next(r for r in db.records() if r["modality"] == "CT")
+        national = NationalClient(state["national_url"], state["client_id"], state["client_secret"])
+        tok = national.code_token(ct["code"])
+        host_client = ConsultClient(
+            state["national_url"], state["client_id"], state["client_secret"]
+        )
+        inv, me_host = host_client.create(tok, ct["study_instance_uid"], minutes=30)
+        me_guest = ConsultClient(state["national_url"], "ws-bench-remote", secret).join(inv.code)
+
+        anchor = _bare_relay_ms(me_host.ws_url, me_host.ticket, me_guest.ticket, args.changes)
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        demo = phantom_store.demo_study(light=True)
+        windows = []
+        for _ in range(2):
+            w = MainWindow()
+            w.resize(900, 700)
+            w.show()
+            w.open_paths([str(demo)])
+            windows.append(w)
+        host, guest = windows
+        deadline = time.monotonic() + 120
+        key_of = {}
+        while time.monotonic() < deadline:
+            app.processEvents()
+            ready = []
+            for w in windows:
+                key = next(
+                    (k for k, s in w.series.items() if "Chest/Abdomen" in s.description), None
+                )
+                if key is not None and w.active is not None and w.active.series_key != key:
+                    w.open_series(key, w.active)
+                ready.append(
+                    key is not None
+                    and w.active is not None
+                    and w.active.series_key == key
+                    and key in w.images
+                )
+                key_of[id(w)] = key
+            if all(ready):
+                break
+            time.sleep(0.01)
+        else:
+            raise SystemExit("the demo series did not load")
+        host.consult = ConsultBridge(host, me_host)
+        guest.consult = ConsultBridge(guest, me_guest)
+        while not (
+            host.consult.channel.connected.is_set() and guest.consult.channel.connected.is_set()
+        ):
+            app.processEvents()
+            time.sleep(0.005)
+        hv, gv = host.active, guest.active
+        assert hv is not None and gv is not None
+        rendered: dict[int, float] = {}
+
+        # the follower's renderer subscribed first: when this listener runs, the frame is done
+        def shown(what: str) -> None:
+            if what == "index":
+                rendered.setdefault(gv.model.index, time.perf_counter())
+
+        gv.model.subscribe(shown)
+        local: dict[int, float] = {}
+
+        def shown_here(what: str) -> None:
+            if what == "index":
+                local.setdefault(hv.model.index, time.perf_counter())
+
+        hv.model.subscribe(shown_here)
+        while not (host.consult.state.presenting and guest.consult.state.me):
+            app.processEvents()  # both have been welcomed
+            time.sleep(0.005)
+        latencies: list[float] = []
+        local_ms: list[float] = []
+        count = hv.model.count
+        for i in range(args.changes + 5):
+            k = (i * 7 + 3) % count
+            if k == gv.model.index:
+                k = (k + 1) % count
+            rendered.pop(k, None)
+            local.pop(k, None)
+            t0 = time.perf_counter()
+            hv.model.set_index(k)
+            while k not in rendered:
+                app.processEvents()
+                if time.perf_counter() - t0 > 10:
+                    raise SystemExit(
+                        f"the follower never showed the change: host {host.consult.state}, "
+                        f"guest {guest.consult.state}"
+                    )
+            if i >= 5:
+                latencies.append((rendered[k] - t0) * 1000)
+                local_ms.append((local[k] - t0) * 1000)
+        for w in windows:
+            w.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    ours_ms = statistics.median(latencies)
+    anchor_ms = statistics.median(local_ms)
+    result: dict[str, Any] = {
+        "changes": len(latencies),
+        "ours_median_ms": round(ours_ms, 2),
+        "ours_p95_ms": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 2),
+        "ours_max_ms": round(max(latencies), 2),
+        "presenter_own_render_median_ms": round(anchor_ms, 2),
+        "bare_relay_median_ms": round(statistics.median(anchor), 3),
+        "targets": {"latency_le_200ms": sorted(latencies)[int(0.95 * (len(latencies) - 1))] <= 200},
+    }
+    print(json.dumps(result), file=sys.stderr)
+    finish(
+        "consult",
+        ours_ms / 1000,
+        "the same change shown in the presenter's own viewer (local render)",
+        anchor_ms / 1000,
+        **result,
+    )
+
+
+if __name__ == "__main__":
+    main()
