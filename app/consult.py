@@ -84,6 +84,16 @@ class ConsultBridge(QObject):
         elif what == "measurements":
             self._send_measurements(vp)
 
+    def watch_mpr(self, panel: Any) -> None:
+        """The MPR layout opened: its crosshair is part of the presenter's view."""
+        panel.model.subscribe(self._mpr_change)
+
+    def _mpr_change(self, what: str, _view: str) -> None:
+        active = self.window.active
+        moved = what in ("center", "orientation") and not self._applying
+        if moved and active is not None and self.state.presenting:
+            self.send_view(active)
+
     def send_view(self, vp: ViewportWidget) -> None:
         m = vp.model
         if m.image is None:

@@ -1000,6 +1000,8 @@ class MainWindow(QMainWindow):
         }
         self.mpr = MprPanel(vol, others, overlay_labels(), self.stack)
         self.mpr.curved_ready.connect(self._show_curved)
+        if self.consult is not None:
+            self.consult.watch_mpr(self.mpr)
         self.stack.addWidget(self.mpr)
         self.stack.setCurrentWidget(self.mpr)
         self.acts["mpr"].setChecked(True)

@@ -145,6 +145,17 @@ def test_two_workstations_read_one_study_together(qtbot, pair, devcloud) -> None
     gv.model.set_index(5)
     qtbot.waitUntil(lambda: hv.model.index == 5, timeout=10000)
 
+    # the MPR crosshair follows the presenter too
+    for w in (host, guest):
+        w.set_active(w.active)
+        assert w.toggle_mpr(True) is not None
+    assert guest.mpr is not None and host.mpr is not None
+    target = guest.mpr.model.volume_center + np.array([12.0, -8.0, 20.0])
+    guest.mpr.model.set_center(target)
+    qtbot.waitUntil(lambda: np.allclose(host.mpr.model.center, target), timeout=10000)
+    for w in (host, guest):
+        w.toggle_mpr(False)
+
     # the network drops; what the host draws meanwhile arrives after the reconnect
     r = requests.post(
         f"{devcloud.national_url}/_dev/consult/{inv.session_id}/drop",
