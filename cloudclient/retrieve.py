@@ -106,9 +106,10 @@ class Retriever:
         self.timeout = timeout
         self._local = threading.local()
         self._lock = threading.Lock()
-        #: flush each instance as it is written (in the writer threads, overlapping the
-        #: transfer); the study is flushed again before it is marked complete either way
-        self.sync_each = True
+        #: wait for each instance to reach the disk as it is written; by default the writers
+        #: only start its write-back (it overlaps the transfer) and the study is flushed
+        #: before it is marked complete, which is what makes it count as cached
+        self.sync_each = False
         self._root = ""
         #: the Authorization header: the patient's bearer token, or a site credential for the
         #: hospital front-end

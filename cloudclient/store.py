@@ -61,7 +61,7 @@ def _element(data: bytes, pos: int, explicit: bool) -> tuple[int, int, int]:
         (length,) = struct.unpack_from("<I", data, pos + 4)
         return tag, length, pos + 8
     if explicit or group == 2:
-        vr = data[pos + 4 : pos + 6]
+        vr = bytes(data[pos + 4 : pos + 6])
         if vr in _LONG_VRS:
             (length,) = struct.unpack_from("<I", data, pos + 8)
             return tag, length, pos + 12
@@ -102,7 +102,7 @@ def _skip_undefined(data: bytes, pos: int, explicit: bool, depth: int = 0) -> in
 def _fast_header(data: bytes) -> tuple[dict[str, str], int, int]:
     """UIDs, transfer syntax and the Pixel Data element (offset of its value and its length) of
     a little-endian Part 10 object, without building a dataset (pydicom does the rest)."""
-    if data[128:132] != b"DICM":
+    if bytes(data[128:132]) != b"DICM":
         raise _Unusual("no preamble")
     found: dict[str, str] = {}
     pos, explicit = 132, True
@@ -234,9 +234,13 @@ class InstanceStore:
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+                f.flush()
                 if sync:
-                    f.flush()
                     os.fdatasync(f.fileno())
+                elif hasattr(os, "posix_fadvise"):
+                    # start the write-back now without waiting for it (Linux starts it for
+                    # dirty pages on DONTNEED), so the final flush finds little left to do
+                    os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
