@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from tests.helpers import assert_sane_image
-from viewer.render import SliceView, render_slice, volume_slice
+from viewer.mpr import MprModel
+from viewer.render import render_plane
 from viewer.volume import Volume, load_series
 
 YELLOW = np.array([255, 217, 51])  # orientation label colour (1.0, 0.85, 0.2)
@@ -65,23 +66,26 @@ def test_demo_command_writes_a_screenshot(tmp_path: Path, light_dir: Path) -> No
     assert yellow[150:210, :30].any() and yellow[150:210, -30:].any()
 
 
-def test_rendered_slice_keeps_left_right_and_top_bottom(light_scan, light_specs) -> None:
-    """A bright marker in the image's first row/column must appear top-left on screen."""
-    pixels = np.zeros((64, 64), dtype=np.int16)
-    pixels[:8, :8] = 1000
-    view = SliceView(pixels, (1.0, 1.0), np.array([1.0, 0, 0]), np.array([0, 1.0, 0]))
-    frame = render_slice(view, (500.0, 1000.0), (256, 256)).astype(int)
+def test_rendered_planes_keep_left_right_and_top_bottom(light_scan, light_specs) -> None:
+    """A bright marker at the volume's first row and column (patient right-anterior) must appear
+    top-left on the axial screen; the head is at the top of coronal and sagittal."""
+    arr = np.zeros((16, 64, 64), dtype=np.int16)
+    arr[:, :8, :8] = 1000
+    vol = Volume(arr, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
+    frame = render_plane(vol, "axial", (500.0, 1000.0), (256, 256)).astype(int)
     grey = frame.mean(axis=-1)
-    assert grey[5:30, 5:30].mean() > 200  # top-left quadrant holds the marker
-    assert grey[150:250, 150:250].mean() < 5
-    vol = load_series(light_scan.find_series(light_specs["ct"].series_uid))
-    assert isinstance(vol, Volume)
-    cor = volume_slice(vol, "coronal")
-    assert cor.edge_labels() == {"right": "L", "left": "R", "bottom": "F", "top": "H"}
-    sag = volume_slice(vol, "sagittal")
-    assert sag.edge_labels() == {"right": "P", "left": "A", "bottom": "F", "top": "H"}
-    # head at the top of the coronal image: the top rows are the highest slices
-    np.testing.assert_array_equal(cor.pixels[0], vol.array[-1, vol.shape[1] // 2, :])
+    assert grey[12:30, 12:30].mean() > 200  # top-left of the image holds the marker
+    assert grey[150:200, 150:200].mean() < 5
+    ct = load_series(light_scan.find_series(light_specs["ct"].series_uid))
+    assert isinstance(ct, Volume)
+    m = MprModel(ct)
+    assert m.edge_labels("coronal") == {"right": "L", "left": "R", "bottom": "F", "top": "H"}
+    assert m.edge_labels("sagittal") == {"right": "P", "left": "A", "bottom": "F", "top": "H"}
+    # head at the top of the coronal plane: its top row is the highest slice
+    g = m.grid("coronal")
+    top, bottom = g.pixel_to_patient(0, 0), g.pixel_to_patient(0, g.rows - 1)
+    assert top[2] > bottom[2]
+    assert abs(top[2] - ct.index_to_patient((0, 0, ct.shape[0] - 1))[2]) < g.spacing
 
 
 def test_phantom_command_writes_a_study_in_the_chosen_syntax(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from viewer.phantom import store
-from viewer.render import PLANES, render_slice, save_png, volume_slice
+from viewer.render import PLANES, render_plane, save_png
 from viewer.scan import scan
 from viewer.volume import Volume, load_series
 
@@ -81,12 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         for w in vol.warnings:
             print(f"  warning: {w}")
         window = DEFAULT_WINDOWS.get(modality) or vol.window or (0.0, 1.0)
-        frames = [
-            render_slice(
-                volume_slice(vol, plane), window, (360, 360), corner_text=f"{modality} {plane}"
-            )
-            for plane in PLANES
-        ]
+        frames = [render_plane(vol, plane, window, (360, 360)) for plane in PLANES]
         rows.append(np.concatenate(frames, axis=1))
     if not rows:
         print("no volume could be shown", file=sys.stderr)
