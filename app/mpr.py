@@ -37,10 +37,9 @@ from PySide6.QtWidgets import (  # noqa: E402
     QVBoxLayout,
     QWidget,
 )
-from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
-from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
 from app import i18n  # noqa: E402
+from app.viewport import VTKView  # noqa: E402
 from viewer.curved import Straightened, straighten  # noqa: E402
 from viewer.fusion import fusion_for  # noqa: E402
 from viewer.measure import Measurement  # noqa: E402
@@ -51,39 +50,6 @@ from viewer.volume import ImageStack, Volume  # noqa: E402
 from viewer.vr import VolumeRenderer, export_stl, vr_presets  # noqa: E402
 
 
-class _View(QVTKRenderWindowInteractor):
-    """A VTK widget whose Qt input goes to its owner (no VTK interactor style)."""
-
-    def __init__(self, owner: Any, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.owner = owner
-        self.SetInteractorStyle(vtkInteractorStyleUser())
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def mousePressEvent(self, ev: QMouseEvent) -> None:
-        self.owner.on_press(ev)
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
-        self.owner.on_move(ev)
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
-        self.owner.on_release(ev)
-
-    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:
-        self.owner.on_double_click(ev)
-
-    def wheelEvent(self, ev: QWheelEvent) -> None:
-        self.owner.on_wheel(ev)
-
-    def resizeEvent(self, ev: Any) -> None:
-        super().resizeEvent(ev)
-        self.owner.on_resize()
-
-    def xy(self, pos: QPoint) -> tuple[float, float]:
-        ratio = self.devicePixelRatioF()
-        return pos.x() * ratio, (self.height() - pos.y() - 1) * ratio
-
-
 class MprViewWidget(QWidget):
     curve_finished = Signal(object, list)  # self, patient points
 
@@ -91,7 +57,7 @@ class MprViewWidget(QWidget):
         super().__init__(panel)
         self.panel = panel
         self.view = view
-        self.vtk = _View(self, self)
+        self.vtk = VTKView(self)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(1, 1, 1, 1)
         lay.addWidget(self.vtk)
@@ -190,7 +156,7 @@ class VolumeViewWidget(QWidget):
     def __init__(self, panel: MprPanel, source: Any) -> None:
         super().__init__(panel)
         self.panel = panel
-        self.vtk = _View(self, self)
+        self.vtk = VTKView(self)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(1, 1, 1, 1)
         lay.addWidget(self.vtk)

@@ -63,11 +63,13 @@ class _Drag:
         self.last = last
 
 
-class _VTKView(QVTKRenderWindowInteractor):
-    """The VTK widget with Qt mouse/keyboard handling handed to the owning viewport."""
+class VTKView(QVTKRenderWindowInteractor):
+    """A VTK widget that hands Qt's mouse, wheel, key and resize events to its owner's
+    ``on_press``, ``on_move``, ``on_release``, ``on_double_click``, ``on_wheel``, ``on_key``
+    (returning whether it used the key) and ``on_resize``; VTK's own interaction is off."""
 
-    def __init__(self, owner: ViewportWidget) -> None:
-        super().__init__(owner)
+    def __init__(self, owner: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent if parent is not None else owner)
         self.owner = owner
         self.SetInteractorStyle(vtkInteractorStyleUser())
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -88,7 +90,8 @@ class _VTKView(QVTKRenderWindowInteractor):
         self.owner.on_wheel(ev)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:
-        if not self.owner.on_key(ev):
+        on_key = getattr(self.owner, "on_key", None)
+        if on_key is None or not on_key(ev):
             QWidget.keyPressEvent(self, ev)
 
     def keyReleaseEvent(self, ev: QKeyEvent) -> None:
@@ -96,7 +99,12 @@ class _VTKView(QVTKRenderWindowInteractor):
 
     def resizeEvent(self, ev: Any) -> None:
         super().resizeEvent(ev)
-        self.owner.renderer.on_resize()
+        self.owner.on_resize()
+
+    def xy(self, pos: QPoint) -> tuple[float, float]:
+        """VTK display coordinates (origin bottom-left, device pixels) of a widget position."""
+        ratio = self.devicePixelRatioF()
+        return pos.x() * ratio, (self.height() - pos.y() - 1) * ratio
 
 
 class ViewportWidget(QFrame):
@@ -111,7 +119,7 @@ class ViewportWidget(QFrame):
         self.setObjectName("viewport")
         self.setAcceptDrops(True)
         self.model = ViewportModel()
-        self.view = _VTKView(self)
+        self.view = VTKView(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.view)
@@ -161,8 +169,10 @@ class ViewportWidget(QFrame):
         super().hideEvent(ev)
 
     def _vtk_xy(self, pos: QPoint) -> tuple[float, float]:
-        ratio = self.view.devicePixelRatioF()
-        return pos.x() * ratio, (self.view.height() - pos.y() - 1) * ratio
+        return self.view.xy(pos)
+
+    def on_resize(self) -> None:
+        self.renderer.on_resize()
 
     def image_xy(self, pos: QPoint) -> tuple[float, float]:
         return self.renderer.display_to_image(*self._vtk_xy(pos))

@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import finish
+from bench.common import finish, start_devcloud, stop_devcloud
 
 
 def _curl_best(
@@ -89,19 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     # the development cloud runs in its own process, as a real gateway would (sharing this
     # process's interpreter lock would slow both sides)
     state_dir = work / "cloud"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "devcloud", "--state", str(state_dir), "up"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_devcloud(state_dir)
     try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if "Ctrl-C stops everything" in line:
-                break
-        else:
-            raise SystemExit("devcloud did not start")
         state = json.loads((state_dir / "state.json").read_text())
         store_db = Store(state_dir / "index.sqlite")
         o = state["orthancs"]["35"]
@@ -210,11 +198,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             dw_s = time.perf_counter() - t0
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_devcloud(proc)
         shutil.rmtree(work, ignore_errors=True)
     mb = size / 2**20
     extra = {

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -95,3 +97,38 @@ def finish(benchmark: str, ours_s: float, anchor: str, anchor_s: float, **extra:
     }
     line.update(extra)
     print(json.dumps(line, ensure_ascii=False))
+
+
+def offscreen_window(width: int, height: int | None = None) -> Any:
+    """An offscreen VTK render window without multisampling (the benchmarks' viewport)."""
+    from vtkmodules.vtkRenderingCore import vtkRenderWindow
+
+    win = vtkRenderWindow()
+    win.SetOffScreenRendering(1)
+    win.SetMultiSamples(0)
+    win.SetSize(width, height or width)
+    return win
+
+
+def start_devcloud(state_dir: Path, *up_args: str) -> subprocess.Popen[str]:
+    """``python -m devcloud up`` in a process of its own (as a real cloud would be: sharing this
+    process's interpreter lock would slow both sides); returns once it serves."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "devcloud", "--state", str(state_dir), "up", *up_args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "Ctrl-C stops everything" in line:
+            return proc
+    raise SystemExit("devcloud did not start")
+
+
+def stop_devcloud(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()

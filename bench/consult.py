@@ -17,28 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-
-def _devcloud(state_dir: Path) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "devcloud", "--state", str(state_dir), "up", "--seed", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if "Ctrl-C stops everything" in line:
-            return proc
-    raise SystemExit("devcloud did not start")
 
 
 def _bare_relay_ms(ws_url: str, ticket_a: str, ticket_b: str, n: int) -> list[float]:
@@ -66,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--changes", type=int, default=60)
     args = ap.parse_args(argv)
-    from bench.common import ensure_display, finish
+    from bench.common import ensure_display, finish, start_devcloud, stop_devcloud
 
     ensure_display()
     from PySide6.QtWidgets import QApplication
@@ -79,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     from viewer.phantom import store as phantom_store
 
     work = Path(tempfile.mkdtemp(prefix="yunying-consult-"))
-    proc = _devcloud(work / "cloud")
+    proc = start_devcloud(work / "cloud", "--seed", "1")
     try:
         state = json.loads((work / "cloud" / "state.json").read_text())
         db = Store(work / "cloud" / "index.sqlite")
@@ -180,11 +164,7 @@ def main(argv: list[str] | None = None) -> None:
         for w in windows:
             w.close()
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_devcloud(proc)
     ours_ms = statistics.median(latencies)
     anchor_ms = statistics.median(local_ms)
     result: dict[str, Any] = {

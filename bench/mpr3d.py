@@ -32,13 +32,9 @@ SIZE = 512
 
 
 def _window() -> Any:
-    from vtkmodules.vtkRenderingCore import vtkRenderWindow
+    from bench.common import offscreen_window
 
-    win = vtkRenderWindow()
-    win.SetOffScreenRendering(1)
-    win.SetMultiSamples(0)
-    win.SetSize(SIZE, SIZE)
-    return win
+    return offscreen_window(SIZE)
 
 
 def _median_ms(step: Any, frames: int) -> float:
