@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonCore import vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData
 from vtkmodules.vtkFiltersCore import vtkProbeFilter
 from vtkmodules.vtkFiltersGeneral import vtkSplineFilter
 
-from viewer.slice_view import share_volume
+from viewer.slice_view import polyline, share_volume
 from viewer.volume import Volume
 
 
@@ -34,16 +34,7 @@ class Straightened:
 def resample_curve(points: np.ndarray, spacing: float) -> np.ndarray:
     """A smooth curve (Kochanek spline, as VTK's spline filter) through ``points``, every
     ``spacing`` mm of arc length."""
-    pts = vtkPoints()
-    for p in np.asarray(points, float):
-        pts.InsertNextPoint(*p)
-    lines = vtkCellArray()
-    lines.InsertNextCell(len(points))
-    for i in range(len(points)):
-        lines.InsertCellPoint(i)
-    poly = vtkPolyData()
-    poly.SetPoints(pts)
-    poly.SetLines(lines)
+    poly = polyline(np.asarray(points, float).tolist())
     sf = vtkSplineFilter()
     sf.SetInputData(poly)
     sf.SetSubdivideToLength()

@@ -34,6 +34,7 @@ from viewer.slice_view import (
     MEASURE_COLOR,
     TEXT_COLOR,
     OverlayText,
+    display_to_world,
     grab_window,
     line_actor,
     measurement_actors,
@@ -403,13 +404,7 @@ class MprRenderer:
     # ------------------------------------------------------------------ coordinates
 
     def display_to_uv(self, x: float, y: float) -> tuple[float, float]:
-        r = self.renderer
-        r.SetDisplayPoint(x, y, 0.0)
-        r.DisplayToWorld()
-        wx, wy, _wz, w = r.GetWorldPoint()
-        if w:
-            wx, wy = wx / w, wy / w
-        return wx, wy
+        return display_to_world(self.renderer, x, y)
 
     def uv_to_display(self, u: float, v: float) -> tuple[float, float]:
         r = self.renderer

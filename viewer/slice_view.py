@@ -81,13 +81,8 @@ _PLACES = {
 }
 
 
-def line_actor(
-    points: Sequence[tuple[float, float, float]],
-    color: tuple[float, ...],
-    closed: bool = False,
-    width: float = 1.5,
-    world: bool = True,
-) -> vtkActor2D:
+def polyline(points: Sequence[Sequence[float]], closed: bool = False) -> vtkPolyData:
+    """Points joined by one line cell (closed back to the first point if asked)."""
     pts = vtkPoints()
     for p in points:
         pts.InsertNextPoint(*p)
@@ -100,6 +95,25 @@ def line_actor(
     poly = vtkPolyData()
     poly.SetPoints(pts)
     poly.SetLines(lines)
+    return poly
+
+
+def display_to_world(renderer: vtkRenderer, x: float, y: float) -> tuple[float, float]:
+    """The world (x, y) under a display point (origin bottom-left) of a 2D (parallel) view."""
+    renderer.SetDisplayPoint(x, y, 0.0)
+    renderer.DisplayToWorld()
+    wx, wy, _wz, w = renderer.GetWorldPoint()
+    return (wx / w, wy / w) if w else (wx, wy)
+
+
+def line_actor(
+    points: Sequence[tuple[float, float, float]],
+    color: tuple[float, ...],
+    closed: bool = False,
+    width: float = 1.5,
+    world: bool = True,
+) -> vtkActor2D:
+    poly = polyline(points, closed)
     mapper = vtkPolyDataMapper2D()
     mapper.SetInputData(poly)
     if world:
@@ -470,12 +484,7 @@ class SliceRenderer:
 
     def display_to_image(self, x: float, y: float) -> tuple[float, float]:
         """VTK display coordinates (origin bottom-left) → image (column, row)."""
-        r = self.renderer
-        r.SetDisplayPoint(x, y, 0.0)
-        r.DisplayToWorld()
-        wx, wy, _wz, w = r.GetWorldPoint()
-        if w:
-            wx, wy = wx / w, wy / w
+        wx, wy = display_to_world(self.renderer, x, y)
         return wx / self.spacing[0], wy / self.spacing[1]
 
     def image_to_display(self, col: float, row: float) -> tuple[float, float]:
