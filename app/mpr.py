@@ -237,6 +237,10 @@ class MprPanel(QWidget):
         self.slab_mm.setRange(0.0, 50.0)
         self.slab_mm.setSingleStep(1.0)
         self.slab_mm.setSuffix(" mm")
+        self.step_mm = QDoubleSpinBox(self)  # how far one scroll moves a plane (0 = one voxel)
+        self.step_mm.setRange(0.0, 50.0)
+        self.step_mm.setSingleStep(0.5)
+        self.step_mm.setSuffix(" mm")
         self.preset = QComboBox(self)
         self.shade = QCheckBox(self)
         self.clip = QCheckBox(self)
@@ -251,12 +255,14 @@ class MprPanel(QWidget):
         self.stl = QPushButton(self)
         self.reset = QPushButton(self)
         self.note = QLabel(self)
-        self._labels = [QLabel(self) for _ in range(4)]
+        self._labels = [QLabel(self) for _ in range(5)]
         for w in (
             self.tool_box,
             self._labels[0],
             self.slab_mode,
             self.slab_mm,
+            self._labels[4],
+            self.step_mm,
             self._labels[1],
             self.preset,
             self.shade,
@@ -291,6 +297,7 @@ class MprPanel(QWidget):
         self.tool_box.currentIndexChanged.connect(self._tool)
         self.slab_mode.currentIndexChanged.connect(self._slab)
         self.slab_mm.valueChanged.connect(self._slab)
+        self.step_mm.valueChanged.connect(self._slab)
         self.preset.currentIndexChanged.connect(self._preset)
         self.shade.toggled.connect(lambda on: self.vr.renderer.set_shading(on))
         self.clip.toggled.connect(self._clip)
@@ -304,6 +311,7 @@ class MprPanel(QWidget):
         self._labels[1].setText(self.tr("3D:"))
         self._labels[2].setText(self.tr("Fusion:"))
         self._labels[3].setText(self.tr("Surface at:"))
+        self._labels[4].setText(self.tr("Step:"))
         self.shade.setText(self.tr("Shading"))
         self.clip.setText(self.tr("Clip at crosshair"))
         self.stl.setText(self.tr("Export STL…"))
@@ -353,7 +361,7 @@ class MprPanel(QWidget):
     def _slab(self) -> None:
         mode = self.slab_mode.currentData() or "none"
         for v in VIEWS:
-            self.model.set_slab(v, mode, self.slab_mm.value())
+            self.model.set_slab(v, mode, self.slab_mm.value(), self.step_mm.value())
 
     def _preset(self) -> None:
         key = self.preset.currentData()

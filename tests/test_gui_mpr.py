@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
@@ -46,6 +47,19 @@ def mpr(qtbot, light_dir: Path):
     qtbot.wait(100)
     yield w, panel
     w.close()
+
+
+def wheel(delta: int) -> QWheelEvent:
+    return QWheelEvent(
+        QPointF(50, 50),
+        QPointF(50, 50),
+        QPoint(0, 0),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
 
 
 def grab(panel: MprPanel, view: str) -> np.ndarray:
@@ -123,6 +137,10 @@ def test_slab_mip_brightens_vessels_and_bone(qtbot, mpr) -> None:
     assert after.mean() > before.mean() + 2  # a MIP is never darker than its centre plane
     assert "MIP" in panel.views["coronal"].renderer.corners.GetText(0)
     assert panel.model.slabs["axial"].mode == "mip"
+    panel.step_mm.setValue(5.0)  # a scroll now moves the slab 5 mm
+    before_mm = panel.model.center.copy()
+    panel.views["axial"].on_wheel(wheel(-120))
+    assert np.linalg.norm(panel.model.center - before_mm) == pytest.approx(5.0)
 
 
 def test_vr_presets_shading_and_clip(qtbot, mpr) -> None:

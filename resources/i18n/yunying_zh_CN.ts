@@ -612,32 +612,32 @@ Valid for {2:.0f} minutes.</source>
         <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="1021"/>
+        <location filename="../../app/mainwindow.py" line="1023"/>
         <source>Curved MPR ({0:.0f} mm)</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="1061"/>
+        <location filename="../../app/mainwindow.py" line="1063"/>
         <source>Save Screenshot</source>
         <translation>保存截图</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="234"/>
+        <location filename="../../app/consult.py" line="244"/>
         <source>Consultation ended: {0}</source>
         <translation>会诊已结束：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="241"/>
+        <location filename="../../app/consult.py" line="251"/>
         <source>Consultation: connection lost, reconnecting…</source>
         <translation>会诊：连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="243"/>
+        <location filename="../../app/consult.py" line="253"/>
         <source>Consultation: you are presenting</source>
         <translation>会诊：您正在主讲</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="248"/>
+        <location filename="../../app/consult.py" line="258"/>
         <source>Consultation: following {0}</source>
         <translation>会诊：跟随 {0}</translation>
     </message>
@@ -645,88 +645,93 @@ Valid for {2:.0f} minutes.</source>
 <context>
     <name>MprPanel</name>
     <message>
-        <location filename="../../app/mpr.py" line="337"/>
+        <location filename="../../app/mpr.py" line="310"/>
         <source>Slab:</source>
         <translation>层块：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="338"/>
+        <location filename="../../app/mpr.py" line="311"/>
         <source>3D:</source>
         <translation>三维：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="339"/>
+        <location filename="../../app/mpr.py" line="312"/>
         <source>Fusion:</source>
         <translation>融合：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="340"/>
+        <location filename="../../app/mpr.py" line="313"/>
         <source>Surface at:</source>
         <translation>表面阈值：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="341"/>
+        <location filename="../../app/mpr.py" line="314"/>
+        <source>Step:</source>
+        <translation>步长：</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="315"/>
         <source>Shading</source>
         <translation>光照</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="342"/>
+        <location filename="../../app/mpr.py" line="316"/>
         <source>Clip at crosshair</source>
         <translation>在十字线处裁切</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="343"/>
+        <location filename="../../app/mpr.py" line="317"/>
         <source>Export STL…</source>
         <translation>导出 STL…</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="344"/>
+        <location filename="../../app/mpr.py" line="318"/>
         <source>Reset planes</source>
         <translation>重置平面</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="346"/>
+        <location filename="../../app/mpr.py" line="320"/>
         <source>Crosshair</source>
         <translation>十字线</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="347"/>
+        <location filename="../../app/mpr.py" line="321"/>
         <source>Length</source>
         <translation>长度</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="348"/>
+        <location filename="../../app/mpr.py" line="322"/>
         <source>Curved MPR</source>
         <translation>曲面重建</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="351"/>
-        <location filename="../../app/mpr.py" line="363"/>
+        <location filename="../../app/mpr.py" line="325"/>
+        <location filename="../../app/mpr.py" line="337"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="352"/>
+        <location filename="../../app/mpr.py" line="326"/>
         <source>MIP</source>
         <translation>最大密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="353"/>
+        <location filename="../../app/mpr.py" line="327"/>
         <source>MinIP</source>
         <translation>最小密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="354"/>
+        <location filename="../../app/mpr.py" line="328"/>
         <source>Average</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="430"/>
+        <location filename="../../app/mpr.py" line="404"/>
         <source>Export STL</source>
         <translation>导出 STL</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="435"/>
+        <location filename="../../app/mpr.py" line="409"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
@@ -734,27 +739,27 @@ Valid for {2:.0f} minutes.</source>
 <context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="1089"/>
+        <location filename="../../app/mainwindow.py" line="1091"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="1090"/>
+        <location filename="../../app/mainwindow.py" line="1092"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="1091"/>
+        <location filename="../../app/mainwindow.py" line="1093"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="1092"/>
+        <location filename="../../app/mainwindow.py" line="1094"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="1093"/>
+        <location filename="../../app/mainwindow.py" line="1095"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
     </message>
@@ -790,12 +795,12 @@ Valid for {2:.0f} minutes.</source>
 <context>
     <name>ViewportWidget</name>
     <message>
-        <location filename="../../app/viewport.py" line="312"/>
+        <location filename="../../app/viewport.py" line="322"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="312"/>
+        <location filename="../../app/viewport.py" line="322"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>
