@@ -1,6 +1,7 @@
 """Installers: desktop integration files, the WiX source (built with wixl), and — marked
 ``packaging``, run by ``make packaging-test`` — the frozen app and the .deb started on the demo
-study from a clean directory with an empty environment.
+study from a clean directory with an empty environment, every Python installation of the machine
+hidden (a mount namespace covers them) so that only what the package carries can run.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import configparser
 import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -91,6 +93,46 @@ def _clean_env(home: Path) -> dict[str, str]:
     return env
 
 
+def _python_installs() -> tuple[list[str], list[str]]:
+    """Folders and files that make up the Python installations on this machine."""
+    dirs = {sys.prefix, sys.base_prefix, str(Path.home() / ".pyenv")}
+    for pattern in ("/usr/lib/python3*", "/usr/local/lib/python3*", "/opt/python*"):
+        dirs.update(str(p) for p in Path("/").glob(pattern.lstrip("/")))
+    files: set[str] = set()
+    for pattern in (
+        "usr/bin/python*",
+        "usr/local/bin/python*",
+        "usr/lib/x86_64-linux-gnu/libpython3*",
+        "usr/local/lib/libpython3*",
+    ):
+        files.update(str(p.resolve()) for p in Path("/").glob(pattern) if p.is_file())
+    found = sorted(d for d in dirs if Path(d).is_dir())
+    outer = [d for d in found if not any(d != o and d.startswith(o + "/") for o in found)]
+    files = {f for f in files if not any(f.startswith(o + "/") for o in outer)}
+    return outer, sorted(files)
+
+
+def _hidden_python_prefix() -> list[str]:
+    """A command prefix that runs its command in a mount namespace where every Python of this
+    machine is covered by an empty folder or /dev/null: "a machine with no Python". Empty
+    where namespaces are not allowed (the test then relies on the empty environment alone)."""
+    if not shutil.which("unshare"):
+        return []
+    probe = subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "true"], capture_output=True
+    )
+    if probe.returncode != 0:
+        return []
+    dirs, files = _python_installs()
+    script = "set -e; " + " ".join(
+        [f"mount -t tmpfs none '{d}';" for d in dirs]
+        + [f"mount --bind /dev/null '{f}';" for f in files]
+    )
+    script += " if command -v python3 >/dev/null 2>&1 && python3 -c 1 2>/dev/null; then"
+    script += ' echo "python is still there" >&2; exit 97; fi; exec "$@"'
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"]
+
+
 def _start_on_demo(exe: Path, tmp: Path) -> np.ndarray:
     home = tmp / "home"
     home.mkdir()
@@ -98,7 +140,16 @@ def _start_on_demo(exe: Path, tmp: Path) -> np.ndarray:
     work.mkdir()
     shot = work / "shot.png"
     run = subprocess.run(
-        [str(exe), "--demo", "--light", "--layout", "1x1", "--screenshot", str(shot)],
+        [
+            *_hidden_python_prefix(),
+            str(exe),
+            "--demo",
+            "--light",
+            "--layout",
+            "1x1",
+            "--screenshot",
+            str(shot),
+        ],
         cwd=work,
         env=_clean_env(home),
         capture_output=True,
