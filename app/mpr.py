@@ -345,13 +345,9 @@ class MprPanel(QWidget):
             if current is not None:
                 box.setCurrentIndex(max(0, box.findData(current)))
             box.blockSignals(False)
-        if (
-            self.preset.currentData() is None
-            or self.preset.findData(self.vr.renderer.preset.id) != self.preset.currentIndex()
-        ):
-            self.preset.blockSignals(True)
-            self.preset.setCurrentIndex(self.preset.findData(self.vr.renderer.preset.id))
-            self.preset.blockSignals(False)
+        self.preset.blockSignals(True)  # the 3D view's preset, whatever the language
+        self.preset.setCurrentIndex(self.preset.findData(self.vr.renderer.preset.id))
+        self.preset.blockSignals(False)
 
     # ------------------------------------------------------------------ controls → model
 
@@ -424,18 +420,12 @@ class MprPanel(QWidget):
     def curved_stack(self, s: Straightened) -> ImageStack:
         """The straightened image as a calibrated 2D image for an ordinary viewport."""
         vol = self.model.volume
-        frame = s.image.astype(vol.array.dtype if vol.array.dtype.kind == "i" else np.float32)
         return ImageStack(
-            frames=frame[None],
+            frames=s.image[None],  # float32: interpolated values, not rounded
             pixel_spacing=(s.spacing, s.spacing),
             modality=vol.modality,
             window=self.model.window,
         )
-
-    def grab_all(self) -> dict[str, np.ndarray]:
-        out = {v: w.renderer.grab() for v, w in self.views.items()}
-        out["3d"] = self.vr.renderer.grab()
-        return out
 
     def finalize(self) -> None:
         for w in self.views.values():

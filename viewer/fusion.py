@@ -113,9 +113,7 @@ def register_rigid(base: Volume, overlay: Volume) -> Registration:
 def fusion_for(base: Volume, overlay: Volume, opacity: float = 0.5) -> Fusion:
     """The overlay placed on the base: by geometry (same Frame of Reference) or registered."""
     k = overlay.shape[0] // 2
-    c, w = default_window(overlay.modality, overlay.window, overlay.array[k])
-    lo = float(np.percentile(overlay.array[:: max(1, overlay.shape[0] // 16)], 50))
-    window = (max(c, lo + w / 2), w)
+    window = default_window(overlay.modality, overlay.window, overlay.array[k])
     colormap = "hot" if overlay.modality in ("PT", "NM") else "rainbow"
     if (
         base.frame_of_reference_uid

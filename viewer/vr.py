@@ -228,7 +228,6 @@ class VolumeRenderer:
         c, w = self.tf_window
         shade = "shaded" if self.shading else "unshaded"
         self.text.SetText(0, f"{self.preset.name}  W: {w:.0f} L: {c:.0f}  {shade}")
-        self.text.SetText(7, "")
 
     # ------------------------------------------------------------------ clipping
 
@@ -283,8 +282,6 @@ class VolumeRenderer:
         cam.SetPosition(*(center + 4 * radius * np.asarray(eye, float)))
         cam.SetViewUp(*up)
         cam.SetViewAngle(30.0)
-        self.renderer.ResetCameraClippingRange()
-        cam.Zoom(1.0)
         self.renderer.ResetCamera(b)
         if render:
             self.render()
