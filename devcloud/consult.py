@@ -102,6 +102,7 @@ def add_routes(
 ) -> None:
     sessions: dict[str, Session] = {}
     lock = threading.Lock()
+    wrong: dict[str, list[float]] = {}  # client id → times of wrong invitation codes
 
     def client(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
         if not authorization or not authorization.startswith("Basic "):
@@ -189,9 +190,13 @@ def add_routes(
                 if secrets.compare_digest(s.invite_hash, code)
                 and (not session_id or s.id == session_id)
             ]
+            recent = [t for t in wrong.get(cl["client_id"], []) if t > time.time() - 600]
+            if len(recent) >= MAX_JOIN_ATTEMPTS:  # no guessing invitations, for any session
+                raise HTTPException(429, "too many wrong invitation codes; wait ten minutes")
             if session_id and not candidates and session_id in sessions:
                 sessions[session_id].join_attempts += 1
             if not candidates:
+                wrong[cl["client_id"]] = [*recent, time.time()]
                 raise HTTPException(403, "unknown or wrong invitation code")
             s = candidates[0]
             if not s.open():

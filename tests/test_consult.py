@@ -257,3 +257,16 @@ def test_expired_session_is_refused_everywhere(devcloud, host, remote_secret, tm
     late = ConsultChannel(me_guest, lambda _m: None)
     late.start()
     wait(lambda: late.status == "expired")
+
+
+def test_invitations_cannot_be_guessed(devcloud, host, tmp_path) -> None:
+    client, tok, record, _ = host
+    inv, _ = client.create(tok, record.study_uid, minutes=5)
+    secret = secrets.token_urlsafe(16)
+    devcloud.store.add_client("ws-guesser", secret, "Elsewhere", assisted=False)
+    guesser = ConsultClient(devcloud.national_url, "ws-guesser", secret)
+    for _ in range(10):
+        with pytest.raises(ConsultError, match="wrong invitation"):
+            guesser.join("ZZZZ-ZZZZ")
+    with pytest.raises(ConsultError, match="too many"):  # even the right code, now
+        guesser.join(inv.code)
