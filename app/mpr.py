@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (  # noqa: E402
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QSlider,
@@ -42,7 +43,7 @@ from app import i18n  # noqa: E402
 from app.viewport import VTKView  # noqa: E402
 from viewer.curved import Straightened, straighten  # noqa: E402
 from viewer.fusion import fusion_for  # noqa: E402
-from viewer.measure import Measurement  # noqa: E402
+from viewer.measure import POINTS_NEEDED, Measurement  # noqa: E402
 from viewer.mpr import SLAB_MODES, VIEWS, MprModel  # noqa: E402
 from viewer.mpr_view import MprRenderer  # noqa: E402
 from viewer.slice_view import share_volume  # noqa: E402
@@ -90,11 +91,13 @@ class MprViewWidget(QWidget):
             self._drag = ("window", pos, self.model.window)
         elif ev.button() == Qt.MouseButton.MiddleButton:
             self._drag = ("pan", pos, self.model.pan[self.view])
-        elif tool == "length":
+        elif tool in POINTS_NEEDED:  # the 2D measurements, on this plane, in its mm
             self._pending.append((u, v))
-            if len(self._pending) == 2:
-                m = Measurement("length", [])
-                self.model.add_measurement(self.view, m, list(self._pending))
+            if len(self._pending) == POINTS_NEEDED[tool]:
+                text = self.panel.ask_text() if tool == "text" else ""
+                self.model.add_measurement(
+                    self.view, Measurement(tool, [], text=text), list(self._pending)
+                )
                 self._pending = []
         elif tool == "curve":
             self.curve.append(self.renderer.grid.uv_to_patient(u, v))
@@ -319,6 +322,12 @@ class MprPanel(QWidget):
         tools = [
             ("crosshair", self.tr("Crosshair")),
             ("length", self.tr("Length")),
+            ("angle", self.tr("Angle")),
+            ("ellipse", self.tr("Ellipse ROI")),
+            ("rectangle", self.tr("Rectangle ROI")),
+            ("probe", self.tr("Probe")),
+            ("arrow", self.tr("Arrow")),
+            ("text", self.tr("Text")),
             ("curve", self.tr("Curved MPR")),
         ]
         modes = {
@@ -387,6 +396,12 @@ class MprPanel(QWidget):
         f = fusion_for(self.model.volume, self.others[key], self.opacity.value() / 100)
         self.model.set_fusion(f)
         self.note.setText(f.note)
+
+    def ask_text(self) -> str:
+        if os.environ.get("YUNYING_DIALOGS", "1") == "0":
+            return self.tr("Note")
+        text, ok = QInputDialog.getText(self, self.tr("Annotation"), self.tr("Text:"))
+        return text if ok else ""
 
     def export_surface(self, path: str | os.PathLike[str]) -> Path:
         poly = self.vr.renderer.isosurface(self.iso.value())

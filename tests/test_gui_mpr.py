@@ -190,6 +190,20 @@ def test_length_and_curve_tools(qtbot, mpr) -> None:
     pm = panel.model.visible_measurements("coronal")[0]
     mm = float(cor.renderer.describe(pm).split()[0])
     assert abs(mm - 100.0) <= 2 * cor.renderer.mm_per_screen_pixel()
+    # an ellipse ROI on the coronal plane: statistics in HU, area in mm²
+    panel.tool_box.setCurrentIndex(panel.tool_box.findData("ellipse"))
+    click(qtbot, panel, "coronal", cor.widget_pos(u - 10, v - 10))
+    click(qtbot, panel, "coronal", cor.widget_pos(u + 10, v + 10))
+    roi = panel.model.visible_measurements("coronal")[1]
+    label = cor.renderer.describe(roi)
+    assert "mean" in label and "HU" in label
+    area = float(label.split("area ")[1].split()[0])
+    assert abs(area - np.pi * 10 * 10) <= 0.05 * np.pi * 100  # an ellipse of 20 × 20 mm
+    panel.tool_box.setCurrentIndex(panel.tool_box.findData("angle"))
+    for du, dv in ((-30, 0), (0, 0), (0, -30)):
+        click(qtbot, panel, "coronal", cor.widget_pos(u + du, v + dv))
+    angle = panel.model.visible_measurements("coronal")[2]
+    assert cor.renderer.describe(angle).startswith("90.0")
     panel.tool_box.setCurrentIndex(panel.tool_box.findData("curve"))
     for du in (-60, -20, 20, 60):
         click(qtbot, panel, "coronal", cor.widget_pos(u + du, v + abs(du) / 3))

@@ -645,93 +645,138 @@ Valid for {2:.0f} minutes.</source>
 <context>
     <name>MprPanel</name>
     <message>
-        <location filename="../../app/mpr.py" line="310"/>
+        <location filename="../../app/mpr.py" line="313"/>
         <source>Slab:</source>
         <translation>层块：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="311"/>
+        <location filename="../../app/mpr.py" line="314"/>
         <source>3D:</source>
         <translation>三维：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="312"/>
+        <location filename="../../app/mpr.py" line="315"/>
         <source>Fusion:</source>
         <translation>融合：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="313"/>
+        <location filename="../../app/mpr.py" line="316"/>
         <source>Surface at:</source>
         <translation>表面阈值：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="314"/>
+        <location filename="../../app/mpr.py" line="317"/>
         <source>Step:</source>
         <translation>步长：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="315"/>
+        <location filename="../../app/mpr.py" line="318"/>
         <source>Shading</source>
         <translation>光照</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="316"/>
+        <location filename="../../app/mpr.py" line="319"/>
         <source>Clip at crosshair</source>
         <translation>在十字线处裁切</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="317"/>
+        <location filename="../../app/mpr.py" line="320"/>
         <source>Export STL…</source>
         <translation>导出 STL…</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="318"/>
+        <location filename="../../app/mpr.py" line="321"/>
         <source>Reset planes</source>
         <translation>重置平面</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="320"/>
+        <location filename="../../app/mpr.py" line="323"/>
         <source>Crosshair</source>
         <translation>十字线</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="321"/>
+        <location filename="../../app/mpr.py" line="324"/>
         <source>Length</source>
         <translation>长度</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="322"/>
+        <location filename="../../app/mpr.py" line="325"/>
+        <source>Angle</source>
+        <translation>角度</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="326"/>
+        <source>Ellipse ROI</source>
+        <translation>椭圆 ROI</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="327"/>
+        <source>Rectangle ROI</source>
+        <translation>矩形 ROI</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="328"/>
+        <source>Probe</source>
+        <translation>探针</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="329"/>
+        <source>Arrow</source>
+        <translation>箭头</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="330"/>
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="331"/>
         <source>Curved MPR</source>
         <translation>曲面重建</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="325"/>
-        <location filename="../../app/mpr.py" line="337"/>
+        <location filename="../../app/mpr.py" line="334"/>
+        <location filename="../../app/mpr.py" line="346"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="326"/>
+        <location filename="../../app/mpr.py" line="335"/>
         <source>MIP</source>
         <translation>最大密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="327"/>
+        <location filename="../../app/mpr.py" line="336"/>
         <source>MinIP</source>
         <translation>最小密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="328"/>
+        <location filename="../../app/mpr.py" line="337"/>
         <source>Average</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="404"/>
+        <location filename="../../app/mpr.py" line="403"/>
+        <source>Note</source>
+        <translation>注释</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="403"/>
+        <source>Annotation</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="403"/>
+        <source>Text:</source>
+        <translation>文字：</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="415"/>
         <source>Export STL</source>
         <translation>导出 STL</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="409"/>
+        <location filename="../../app/mpr.py" line="420"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
