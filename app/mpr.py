@@ -43,6 +43,7 @@ from app import i18n  # noqa: E402
 from app.viewport import VTKView  # noqa: E402
 from viewer.curved import Straightened, straighten  # noqa: E402
 from viewer.fusion import fusion_for  # noqa: E402
+from viewer.geometry import direction_label  # noqa: E402
 from viewer.measure import POINTS_NEEDED, Measurement  # noqa: E402
 from viewer.mpr import SLAB_MODES, VIEWS, MprModel  # noqa: E402
 from viewer.mpr_view import MprRenderer  # noqa: E402
@@ -211,6 +212,51 @@ class VolumeViewWidget(QWidget):
         self.vtk.Finalize()
 
 
+class ClipBoxDialog(QDialog):
+    """The 3D view's clipping box: a range along each of the volume's axes (percent)."""
+
+    def __init__(self, panel: MprPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.setWindowTitle(self.tr("Clip box"))
+        grid = QGridLayout(self)
+        vol = panel.model.volume
+        self.sliders: list[tuple[QSlider, QSlider]] = []
+        for axis in range(3):
+            d = vol.direction[:, axis]
+            name = f"{direction_label(-d)}–{direction_label(d)}"
+            lo, hi = QSlider(Qt.Orientation.Horizontal, self), QSlider(Qt.Orientation.Horizontal)
+            for sl, value in ((lo, 0), (hi, 100)):
+                sl.setRange(0, 100)
+                sl.setValue(value)
+                sl.valueChanged.connect(self.apply)
+            grid.addWidget(QLabel(name, self), axis, 0)
+            grid.addWidget(lo, axis, 1)
+            grid.addWidget(hi, axis, 2)
+            self.sliders.append((lo, hi))
+        reset = QPushButton(self.tr("Whole volume"), self)
+        reset.clicked.connect(self.reset)
+        grid.addWidget(reset, 3, 0, 1, 3)
+
+    def box(self) -> tuple[float, ...] | None:
+        b = self.panel.vr.renderer.bounds()
+        out: list[float] = []
+        for axis, (lo, hi) in enumerate(self.sliders):
+            a, z = b[2 * axis], b[2 * axis + 1]
+            f0, f1 = sorted((lo.value() / 100, hi.value() / 100))
+            out += [a + f0 * (z - a), a + max(f1, f0 + 0.01) * (z - a)]
+        full = all(lo.value() == 0 and hi.value() == 100 for lo, hi in self.sliders)
+        return None if full else tuple(out)
+
+    def apply(self) -> None:
+        self.panel.vr.renderer.set_clip_box(self.box())
+
+    def reset(self) -> None:
+        for lo, hi in self.sliders:
+            lo.setValue(0)
+            hi.setValue(100)
+
+
 class MprPanel(QWidget):
     """Controls on top, the 2×2 views below."""
 
@@ -256,6 +302,8 @@ class MprPanel(QWidget):
         self.iso.setRange(-2000.0, 4000.0)
         self.iso.setValue(300.0)
         self.stl = QPushButton(self)
+        self.clip_box = QPushButton(self)
+        self.clip_dialog: ClipBoxDialog | None = None
         self.reset = QPushButton(self)
         self.note = QLabel(self)
         self._labels = [QLabel(self) for _ in range(5)]
@@ -270,6 +318,7 @@ class MprPanel(QWidget):
             self.preset,
             self.shade,
             self.clip,
+            self.clip_box,
             self._labels[2],
             self.fuse,
             self.opacity,
@@ -307,6 +356,7 @@ class MprPanel(QWidget):
         self.fuse.currentIndexChanged.connect(self._fuse)
         self.opacity.valueChanged.connect(lambda v: self.model.set_fusion_opacity(v / 100))
         self.stl.clicked.connect(self.ask_stl)
+        self.clip_box.clicked.connect(self.show_clip_box)
         self.reset.clicked.connect(self.model.reset)
 
     def retranslate(self) -> None:
@@ -317,6 +367,7 @@ class MprPanel(QWidget):
         self._labels[4].setText(self.tr("Step:"))
         self.shade.setText(self.tr("Shading"))
         self.clip.setText(self.tr("Clip at crosshair"))
+        self.clip_box.setText(self.tr("Clip box…"))
         self.stl.setText(self.tr("Export STL…"))
         self.reset.setText(self.tr("Reset planes"))
         tools = [
@@ -386,6 +437,12 @@ class MprPanel(QWidget):
         b = list(r.bounds())
         b[2] = min(max(b[2], j), b[3] - vol.spacing[1])  # keep what lies behind the crosshair
         r.set_clip_box(tuple(b))
+
+    def show_clip_box(self) -> ClipBoxDialog:
+        if self.clip_dialog is None:
+            self.clip_dialog = ClipBoxDialog(self)
+        self.clip_dialog.show()
+        return self.clip_dialog
 
     def _fuse(self) -> None:
         key = self.fuse.currentData()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from app import i18n
 from app.mainwindow import MainWindow
@@ -153,6 +153,17 @@ def test_vr_presets_shading_and_clip(qtbot, mpr) -> None:
     panel.clip.setChecked(True)
     clipped = grab(panel, "3d")
     assert np.abs(clipped - soft).mean() > 1
+    panel.clip.setChecked(False)
+    dlg = panel.show_clip_box()
+    assert [w.text() for w in dlg.findChildren(QLabel)] == ["R–L", "A–P", "F–H"]
+    dlg.sliders[0][1].setValue(50)  # keep the patient's right half only
+    box = panel.vr.renderer.clip_box
+    b = panel.vr.renderer.bounds()
+    assert box is not None and box[1] == pytest.approx((b[0] + b[1]) / 2)
+    half = grab(panel, "3d")
+    assert np.abs(half - soft).mean() > 1
+    dlg.reset()
+    assert panel.vr.renderer.clip_box is None
     vr = panel.vr
     qtbot.mousePress(vr.vtk, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
     assert vr.renderer.interactive

@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ClipBoxDialog</name>
+    <message>
+        <location filename="../../app/mpr.py" line="221"/>
+        <source>Clip box</source>
+        <translation>裁切框</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="237"/>
+        <source>Whole volume</source>
+        <translation>整个容积</translation>
+    </message>
+</context>
+<context>
     <name>CloudDialog</name>
     <message>
         <location filename="../../app/cloud.py" line="177"/>
@@ -645,138 +658,143 @@ Valid for {2:.0f} minutes.</source>
 <context>
     <name>MprPanel</name>
     <message>
-        <location filename="../../app/mpr.py" line="313"/>
+        <location filename="../../app/mpr.py" line="363"/>
         <source>Slab:</source>
         <translation>层块：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="314"/>
+        <location filename="../../app/mpr.py" line="364"/>
         <source>3D:</source>
         <translation>三维：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="315"/>
+        <location filename="../../app/mpr.py" line="365"/>
         <source>Fusion:</source>
         <translation>融合：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="316"/>
+        <location filename="../../app/mpr.py" line="366"/>
         <source>Surface at:</source>
         <translation>表面阈值：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="317"/>
+        <location filename="../../app/mpr.py" line="367"/>
         <source>Step:</source>
         <translation>步长：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="318"/>
+        <location filename="../../app/mpr.py" line="368"/>
         <source>Shading</source>
         <translation>光照</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="319"/>
+        <location filename="../../app/mpr.py" line="369"/>
         <source>Clip at crosshair</source>
         <translation>在十字线处裁切</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="320"/>
+        <location filename="../../app/mpr.py" line="370"/>
+        <source>Clip box…</source>
+        <translation>裁切框…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="371"/>
         <source>Export STL…</source>
         <translation>导出 STL…</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="321"/>
+        <location filename="../../app/mpr.py" line="372"/>
         <source>Reset planes</source>
         <translation>重置平面</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="323"/>
+        <location filename="../../app/mpr.py" line="374"/>
         <source>Crosshair</source>
         <translation>十字线</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="324"/>
+        <location filename="../../app/mpr.py" line="375"/>
         <source>Length</source>
         <translation>长度</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="325"/>
+        <location filename="../../app/mpr.py" line="376"/>
         <source>Angle</source>
         <translation>角度</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="326"/>
+        <location filename="../../app/mpr.py" line="377"/>
         <source>Ellipse ROI</source>
         <translation>椭圆 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="327"/>
+        <location filename="../../app/mpr.py" line="378"/>
         <source>Rectangle ROI</source>
         <translation>矩形 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="328"/>
+        <location filename="../../app/mpr.py" line="379"/>
         <source>Probe</source>
         <translation>探针</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="329"/>
+        <location filename="../../app/mpr.py" line="380"/>
         <source>Arrow</source>
         <translation>箭头</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="330"/>
+        <location filename="../../app/mpr.py" line="381"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="331"/>
+        <location filename="../../app/mpr.py" line="382"/>
         <source>Curved MPR</source>
         <translation>曲面重建</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="334"/>
-        <location filename="../../app/mpr.py" line="346"/>
+        <location filename="../../app/mpr.py" line="385"/>
+        <location filename="../../app/mpr.py" line="397"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="335"/>
+        <location filename="../../app/mpr.py" line="386"/>
         <source>MIP</source>
         <translation>最大密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="336"/>
+        <location filename="../../app/mpr.py" line="387"/>
         <source>MinIP</source>
         <translation>最小密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="337"/>
+        <location filename="../../app/mpr.py" line="388"/>
         <source>Average</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="403"/>
+        <location filename="../../app/mpr.py" line="460"/>
         <source>Note</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="403"/>
+        <location filename="../../app/mpr.py" line="460"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="403"/>
+        <location filename="../../app/mpr.py" line="460"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="415"/>
+        <location filename="../../app/mpr.py" line="472"/>
         <source>Export STL</source>
         <translation>导出 STL</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="420"/>
+        <location filename="../../app/mpr.py" line="477"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
