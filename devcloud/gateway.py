@@ -21,7 +21,7 @@ from devcloud.faults import Faults, FaultState
 from devcloud.orthanc import OrthancServer
 from devcloud.store import Store, Token
 
-CHUNK = 1 << 20
+CHUNK = 1 << 22
 STUDY_TAG = "0020000D"
 QIDO_LEAVES = {"studies", "series", "instances"}
 SEGMENT = re.compile(r"^[A-Za-z0-9.,]+$")
