@@ -117,6 +117,21 @@ def iter_parts(chunks: Iterable[bytes], boundary: str) -> Iterator[Part]:
         yield Part(headers, body)
 
 
+def _read_exactly(reader: BinaryIO, n: int) -> bytes:
+    """``n`` bytes read straight into one new buffer (``readinto``: a body larger than the
+    reader's buffer skips it, and no bytes object is built and copied again)."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = reader.readinto(view[got:])  # type: ignore[attr-defined]
+        if not k:
+            raise TruncatedMultipart(f"part ended after {got} of {n} bytes")
+        got += k
+    # a bytearray is bytes-like: verified and written as it is, never copied into bytes
+    return buf  # type: ignore[return-value]
+
+
 def iter_parts_buffered(reader: BinaryIO, boundary: str) -> Iterator[Part]:
     """Parts read from a buffered binary stream (``readline``/``read``): fast when each part
     carries a Content-Length (as Orthanc's do), otherwise searched for the boundary."""
@@ -145,9 +160,7 @@ def iter_parts_buffered(reader: BinaryIO, boundary: str) -> Iterator[Part]:
             yield from tail
             return
         n = int(length)
-        body = reader.read(n)
-        if len(body) < n:
-            raise TruncatedMultipart(f"part ended after {len(body)} of {n} bytes")
+        body = _read_exactly(reader, n)
         yield Part(headers, body)
         sep = reader.readline(65536)
         if sep not in (b"\r\n", b"\n"):

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import io
 import re
 import threading
@@ -46,6 +47,7 @@ from cloudclient.tokens import AccessToken
 
 ANY_TS = 'multipart/related; type="application/dicom"; transfer-syntax=*'
 CHUNK = 1 << 20
+HEADER_BUFFER = 1 << 16  # part headers and boundaries; bodies bypass it
 SOP_TAG, SERIES_TAG, NUMBER_TAG = "00080018", "0020000E", "00200013"
 UID_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
@@ -215,7 +217,11 @@ class Retriever:
         futures = []
         try:
             r.raw.decode_content = False
-            reader = io.BufferedReader(r.raw, CHUNK)
+            # Below urllib3 sits http.client's response (identity encoding was asked for, so
+            # its bytes are the body): its readinto undoes chunked transfer straight into our
+            # buffers, where urllib3's read would copy every byte twice more.
+            raw = getattr(r.raw, "_fp", None)
+            reader = io.BufferedReader(raw if raw is not None else r.raw, HEADER_BUFFER)
             boundary = boundary_of(r.headers.get("Content-Type", ""))
             for part in iter_parts_buffered(reader, boundary):
                 self._slots.acquire()  # bound the memory held by parts not yet written
@@ -228,6 +234,8 @@ class Retriever:
             requests.ConnectionError,
             requests.exceptions.ChunkedEncodingError,
             MultipartError,
+            http.client.HTTPException,  # IncompleteRead and friends, read below urllib3
+            OSError,  # a reset or timed-out socket (only reading happens in this block)
         ) as exc:
             raise _Retry(f"transfer cut ({type(exc).__name__})") from None
         except Exception as exc:
