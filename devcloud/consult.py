@@ -12,7 +12,9 @@ WebSocket relay of view state between the participants' workstations.
   number and is kept; a client that reconnects says the last number it saw and gets the rest
   (``hello`` → ``welcome`` + replay). Operations carry the sender's message id, so one resent after
   a drop is acknowledged, not applied twice. View state (``view``) is accepted from the presenter
-  only; the presenter hands over with ``handover``; ``pointer`` is relayed live and not replayed.
+  only; the presenter hands over with ``handover``; a presenter gone longer than a grace period
+  hands over to the host (else to whoever is still there); ``pointer`` is relayed live and not
+  replayed.
 * An expired session refuses joins (410) and closes its sockets (code 4410).
 
 No patient data travels through the relay, only view state and annotations.
@@ -99,6 +101,7 @@ def add_routes(
     base_url: Callable[[], str],
     with_root: Callable[[dict[str, Any]], dict[str, Any]],
     admin_key: str,
+    presenter_grace: float = 20.0,
 ) -> None:
     sessions: dict[str, Session] = {}
     lock = threading.Lock()
@@ -264,6 +267,21 @@ def add_routes(
             store.expire(token)
         store.event("consult_expired", None, {"session": s.id})
 
+    async def presenter_gone(s: Session, pid: str) -> None:
+        """The presenter lost every connection: after a grace period (a dropped link comes
+        back within it), the presentation passes to the host, else the longest in the session
+        still connected, so that the others are not left following no one."""
+        await asyncio.sleep(presenter_grace)
+        if not s.open() or s.presenter != pid or s.sockets.get(pid):
+            return
+        connected = [p for p in s.participants.values() if s.sockets.get(p.id)]
+        if not connected:
+            return
+        target = next((p for p in connected if p.role == "host"), connected[0])
+        s.presenter = target.id
+        store.event("consult_presenter", None, {"session": s.id, "to": target.id, "why": "left"})
+        await broadcast(s, append(s, pid, "handover", {"to": target.id, "reason": "left"}, ""))
+
     async def watch_expiry(s: Session) -> None:
         while s.open():
             await asyncio.sleep(min(1.0, max(0.05, s.expires - time.time())))
@@ -350,6 +368,8 @@ def add_routes(
             pass
         finally:
             s.sockets.get(who.id, set()).discard(ws)
+        if s.open() and s.presenter == who.id and not s.sockets.get(who.id):
+            asyncio.get_running_loop().create_task(presenter_gone(s, who.id))
         if not s.open():
             with contextlib.suppress(Exception):
                 await ws.close(code=CLOSE_EXPIRED, reason="the consultation has expired")

@@ -50,6 +50,8 @@ class Settings:
     slow_down_increment: float = 5.0  # RFC 8628 §3.5
     sms_ttl: float = 300.0
     sms_attempts: int = 5
+    #: a presenter gone this long (no connection) passes the presentation on
+    consult_presenter_grace: float = 20.0
 
 
 class OAuthError(Exception):
@@ -465,7 +467,7 @@ asks to view your medical images held in the provincial imaging clouds.</p>
         store.expire(token)
         return {"status": "expired"}
 
-    consult.add_routes(app, store, base_url, with_root, admin_key)
+    consult.add_routes(app, store, base_url, with_root, admin_key, settings.consult_presenter_grace)
     return app
 
 

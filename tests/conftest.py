@@ -108,7 +108,12 @@ def devcloud(tmp_path_factory: pytest.TempPathFactory):
     from devcloud.seed import seed
 
     state = tmp_path_factory.mktemp("devcloud")
-    cloud = DevCloud(state, settings=Settings(device_interval=0.3, slow_down_increment=0.5))
+    cloud = DevCloud(
+        state,
+        settings=Settings(
+            device_interval=0.3, slow_down_increment=0.5, consult_presenter_grace=1.0
+        ),
+    )
     cloud.start()
     cloud.records = seed(state, 3)  # type: ignore[attr-defined]
     yield cloud

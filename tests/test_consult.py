@@ -270,3 +270,32 @@ def test_invitations_cannot_be_guessed(devcloud, host, tmp_path) -> None:
             guesser.join("ZZZZ-ZZZZ")
     with pytest.raises(ConsultError, match="too many"):  # even the right code, now
         guesser.join(inv.code)
+
+
+def test_a_presenter_who_leaves_hands_over_after_the_grace_period(
+    devcloud, host, remote_secret, tmp_path
+) -> None:
+    client, tok, record, _ = host
+    inv, me_host = client.create(tok, record.study_uid, minutes=5)
+    guest, _ = guest_client(devcloud, remote_secret, tmp_path)
+    me_guest = guest.join(inv.code)
+    a, b = Peer(me_host), Peer(me_guest)
+    wait(lambda: len(b.state.participants) == 2)
+    a.channel.send("handover", {"to": me_guest.participant})
+    wait(lambda: a.state.presenter == me_guest.participant)
+    b.channel.close()  # the presenting expert closes the workstation
+    wait(lambda: a.state.presenter == me_host.participant, timeout=10)
+    assert a.state.presenting  # back to the host, who can move the view again
+    a.channel.send("view", {"index": 12})
+    wait(lambda: a.state.view.get("index") == 12)
+    # a drop shorter than the grace period changes nothing
+    c = Peer(me_guest)
+    wait(lambda: c.state.presenter == me_host.participant)
+    a.channel.send("handover", {"to": me_guest.participant})
+    wait(lambda: c.state.presenting)
+    admin(devcloud, f"/_dev/consult/{inv.session_id}/drop")
+    wait(lambda: c.channel.reconnects >= 1 and c.channel.connected.is_set())
+    time.sleep(1.5)
+    assert c.state.presenting and a.state.presenter == me_guest.participant
+    a.channel.close()
+    c.channel.close()
