@@ -40,7 +40,6 @@ def _serial(m: Measurement, series: str) -> dict[str, Any]:
 class ConsultBridge(QObject):
     received = Signal(dict)
     status = Signal(str, str)
-    applied = Signal(str)  # op, after it is on screen (GUI thread)
 
     def __init__(self, window: MainWindow, membership: Membership, audit: Any = None) -> None:
         super().__init__(window)
@@ -48,8 +47,9 @@ class ConsultBridge(QObject):
         self.me = membership
         self.state = ConsultState()
         self._applying = False
+        self._closed = False
         self._last_pointer = 0.0
-        self._mine: dict[str, Measurement] = {}  # key → measurement on screen (anyone's)
+        self._shown: dict[str, Measurement] = {}  # key → the measurement on screen (anyone's)
         self._sent: dict[str, dict[str, Any]] = {}  # key → what the session knows of it
         self._subscribed: set[int] = set()
         self.received.connect(self._apply, Qt.ConnectionType.QueuedConnection)
@@ -77,7 +77,7 @@ class ConsultBridge(QObject):
 
     def _local_change(self, vp: ViewportWidget, what: str) -> None:
         # (while the link is down, operations queue in the channel and go after the reconnect)
-        if self._applying or vp is not self.window.active:
+        if self._closed or self._applying or vp is not self.window.active:
             return
         if what in ("index", "window", "camera", "image") and self.state.presenting:
             self.send_view(vp)
@@ -90,7 +90,7 @@ class ConsultBridge(QObject):
 
     def _mpr_change(self, what: str, _view: str) -> None:
         active = self.window.active
-        moved = what in ("center", "orientation") and not self._applying
+        moved = what in ("center", "orientation") and not (self._applying or self._closed)
         if moved and active is not None and self.state.presenting:
             self.send_view(active)
 
@@ -116,10 +116,10 @@ class ConsultBridge(QObject):
         for m in vp.model.measurements:
             if not m.complete:
                 continue
-            key = next((k for k, v in self._mine.items() if v is m), None)
+            key = next((k for k, v in self._shown.items() if v is m), None)
             if key is None:
                 key = f"{self.me.participant}:{m.id}"
-                self._mine[key] = m
+                self._shown[key] = m
             present.add(key)
             data = {"key": key, **_serial(m, series)}
             if self._sent.get(key) != data:
@@ -129,12 +129,13 @@ class ConsultBridge(QObject):
         for key in [k for k, d in self._sent.items() if d["series"] == series]:
             if key not in present:
                 self._sent.pop(key)
-                self._mine.pop(key, None)
+                self._shown.pop(key, None)
                 self.channel.send("annotation.delete", {"key": key})
 
     def _pointer(self, vp: ViewportWidget, x: float, y: float) -> None:
         now = time.monotonic()
-        if now - self._last_pointer < POINTER_INTERVAL_S or not self.channel.connected.is_set():
+        too_soon = now - self._last_pointer < POINTER_INTERVAL_S
+        if self._closed or too_soon or not self.channel.connected.is_set():
             return
         self._last_pointer = now
         self.channel.send("pointer", {"series": self._series_uid(vp), "x": float(x), "y": float(y)})
@@ -157,7 +158,7 @@ class ConsultBridge(QObject):
         return None
 
     def _apply(self, msg: dict[str, Any]) -> None:
-        if self.window.closing:
+        if self.window.closing or self._closed:
             return
         op = self.state.apply(msg)
         mine = msg.get("from") == self.me.participant
@@ -178,8 +179,6 @@ class ConsultBridge(QObject):
                 self.send_view(self.window.active)  # (re)joined followers see where we are
         finally:
             self._applying = False
-        if op:
-            self.applied.emit(op)
 
     def _catch_up(self, _key: str = "") -> None:
         """A series finished loading here: show the session's view and annotations on it (they
@@ -189,7 +188,7 @@ class ConsultBridge(QObject):
             if self.state.view and not self.state.presenting:
                 self._apply_view(self.state.view)
             for key, data in list(self.state.annotations.items()):
-                if key not in self._mine:
+                if key not in self._shown:
                     self._apply_annotation("annotation.add", data)
         finally:
             self._applying = False
@@ -213,11 +212,11 @@ class ConsultBridge(QObject):
     def _apply_annotation(self, op: str, data: dict[str, Any]) -> None:
         key = str(data.get("key", ""))
         vp = self._viewport_for(str(data.get("series", "")))
-        old = self._mine.get(key)
+        old = self._shown.get(key)
         if op == "annotation.delete":
             self._sent.pop(key, None)
             if old is not None:
-                self._mine.pop(key)
+                self._shown.pop(key)
                 for w in self.window.visible_viewports():
                     w.model.remove_measurement(old)
             return
@@ -233,10 +232,10 @@ class ConsultBridge(QObject):
             m = Measurement(
                 str(data["kind"]), points, int(data["index"]), str(data.get("text", ""))
             )
-            self._mine[key] = m
+            self._shown[key] = m
             vp.model.measurements.append(m)
             vp.model.update_measurement(m)
-        self._sent[key] = {"key": key, **_serial(self._mine[key], str(data.get("series", "")))}
+        self._sent[key] = {"key": key, **_serial(self._shown[key], str(data.get("series", "")))}
 
     def _show_status(self, status: str, detail: str) -> None:
         w = self.window
@@ -261,4 +260,7 @@ class ConsultBridge(QObject):
         w.consult_label.setText(text)
 
     def close(self) -> None:
+        """Leave the session (the models keep this bridge subscribed, but it stays quiet)."""
+        self._closed = True
+        self.window.series_loaded.disconnect(self._catch_up)
         self.channel.close()
