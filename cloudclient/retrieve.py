@@ -108,6 +108,7 @@ class Retriever:
         self.timeout = timeout
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._have: set[tuple[str, str]] = set()  # (series, SOP) stored or being stored now
         #: wait for each instance to reach the disk as it is written; by default the writers
         #: only start its write-back (it overlaps the transfer) and the study is flushed
         #: before it is marked complete, which is what makes it count as cached
@@ -281,9 +282,17 @@ class Retriever:
                 raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
             if expected is not None and expected.get(header.sop_uid) != header.series_uid:
                 raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
-            if self.store.has(study, header.series_uid, header.sop_uid):
-                return None
-            path = self.store.put(data, header, sync=self.sync_each)
+            key = (header.series_uid, header.sop_uid)
+            with self._lock:  # claimed once: two answers carrying one image write it once
+                if key in self._have:
+                    return None
+                self._have.add(key)
+            try:
+                path = self.store.put(data, header, sync=self.sync_each)
+            except BaseException:
+                with self._lock:
+                    self._have.discard(key)
+                raise
             with self._lock:
                 progress.done += 1
                 progress.bytes += len(data)
@@ -392,6 +401,7 @@ class Retriever:
         )
         self.store.check_partial(study)  # an earlier, unfinished transfer: trust nothing unverified
         already = {se: self._stored(study, se) for se in order}
+        self._have = {(se, sop) for se in order for sop in already[se]}
         prog.done = sum(len(v) for v in already.values())
         for se in order:
             prog.series[se][0] = len(already[se])

@@ -1,13 +1,16 @@
 """Where retrieved instances land: one file per instance, written so that a crash, a dropped
 connection or a full disk never leaves a half file where a reader would trust it.
 
-Each instance is written to a hidden temporary file in its series folder, flushed to disk and
-renamed into place (an atomic step); a study gets its ``study.json`` manifest only once every
-instance is there and verified. The folder tree is readable only by its OS user.
+Each instance is written to an unnamed file in its series folder (Linux O_TMPFILE; elsewhere a
+hidden temporary file) and given its name only once whole (an atomic step); a study is flushed to
+disk and gets its ``study.json`` manifest only once every instance is there and verified. The
+folder tree is readable only by its OS user.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import io
 import json
 import os
@@ -195,6 +198,24 @@ def _verify_with_pydicom(data: bytes) -> InstanceHeader:
         raise InvalidInstance(f"object lacks its UIDs ({exc})") from None
 
 
+_AT_FDCWD = -100
+_AT_SYMLINK_FOLLOW = 0x400
+
+
+@functools.cache
+def _libc() -> Any:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _linkat_fd(fd: int, target: Path) -> None:
+    """linkat(2) of an open O_TMPFILE file to ``target`` (os.link cannot ask it to follow the
+    /proc/self/fd link without a directory descriptor)."""
+    src = f"/proc/self/fd/{fd}".encode()
+    if _libc().linkat(_AT_FDCWD, src, _AT_FDCWD, os.fsencode(target), _AT_SYMLINK_FOLLOW) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(target))
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -209,6 +230,7 @@ class InstanceStore:
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
         self.catalog = catalog
+        self._made: set[Path] = set()  # series folders known to exist (one mkdir each)
 
     def study_dir(self, study_uid: str) -> Path:
         return self.root / "studies" / _safe_uid(study_uid)
@@ -220,7 +242,8 @@ class InstanceStore:
         return self.path(study_uid, series_uid, sop_uid).is_file()
 
     def put(self, data: bytes, header: InstanceHeader, sync: bool = True) -> Path:
-        """Write one verified instance atomically (temporary file, rename); returns its path.
+        """Write one verified instance atomically (unnamed file then a name, or a temporary
+        file then a rename); returns its path.
 
         A process that dies never leaves a partial file under the final name. With ``sync``
         the bytes also reach the disk before the name appears; without it (streaming a whole
@@ -228,28 +251,62 @@ class InstanceStore:
         :meth:`check_partial` re-verifies an unfinished study's files after a power cut.
         """
         target = self.path(header.study_uid, header.series_uid, header.sop_uid)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".{target.name}.{os.getpid()}.{threading.get_ident()}.part"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        folder = target.parent
+        if folder not in self._made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        fd, tmp = self._open_unnamed(folder)
+        if fd < 0:
+            tmp = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}.part"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with os.fdopen(fd, "wb") as f:
+            with os.fdopen(fd, "wb", closefd=False) as f:
                 f.write(data)
                 f.flush()
-                if sync:
-                    os.fdatasync(f.fileno())
-                elif hasattr(os, "posix_fadvise"):
-                    # start the write-back now without waiting for it (Linux starts it for
-                    # dirty pages on DONTNEED), so the final flush finds little left to do
-                    os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-            os.replace(tmp, target)
+            if sync:
+                os.fdatasync(fd)
+            elif hasattr(os, "posix_fadvise"):
+                # start the write-back now without waiting for it (Linux starts it for dirty
+                # pages on DONTNEED), so the final flush finds little left to do
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            if tmp is None:
+                self._link_unnamed(fd, target)
+            else:
+                os.replace(tmp, target)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
             raise
+        finally:
+            os.close(fd)
         if self.catalog is not None:  # recorded after the file is in place, never before
             self.catalog.add_instance(
                 header.study_uid, header.series_uid, header.sop_uid, target, len(data)
             )
         return target
+
+    @staticmethod
+    def _open_unnamed(folder: Path) -> tuple[int, Path | None]:
+        """An unnamed file in ``folder`` (Linux O_TMPFILE): it gets its name only once whole, and
+        a crash before that leaves nothing behind. (-1, None) where the system has none."""
+        flag = getattr(os, "O_TMPFILE", 0)
+        if not flag:
+            return -1, None
+        try:
+            return os.open(folder, flag | os.O_WRONLY, 0o600), None
+        except OSError:  # a file system without O_TMPFILE
+            return -1, None
+
+    @staticmethod
+    def _link_unnamed(fd: int, target: Path) -> None:
+        """Give the unnamed file its name (one directory change, where a temporary name and a
+        rename take two); an existing file of that name is replaced, as by a rename."""
+        try:
+            _linkat_fd(fd, target)
+        except FileExistsError:
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.link")
+            _linkat_fd(fd, tmp)
+            os.replace(tmp, target)
 
     def sync_study(self, study_uid: str, workers: int = 4) -> None:
         """Flush every instance file of a study to disk (several at a time)."""
