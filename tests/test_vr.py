@@ -188,3 +188,18 @@ def test_shifted_pet_is_registered_back(light_scan, light_specs) -> None:
     # the hot spot is back on the nodule through the registration's transform
     p = f.transform @ np.array([*anatomy.PET_HOT_NODULE.center, 1.0])
     assert moved.value_at(tuple(p[:3])) > 0.8 * float(moved.array.max())
+
+
+def test_mr_presets_fit_the_data_window(spheres: Volume) -> None:
+    """MR values have no fixed scale: the ramp follows the series' own window."""
+    mr = dataclasses.replace(
+        spheres, array=np.where(spheres.array > 0, 3000, 0).astype(np.int16), modality="MR"
+    )
+    mr.window = (1500.0, 3000.0)
+    vr = VolumeRenderer(window(), mr, mapper="cpu")
+    assert vr.preset.id == "mr_default" and vr.tf_window == (1500.0, 3000.0)
+    vr.set_preset("ct_soft")
+    assert vr.tf_window == (1500.0, 3000.0)
+    img = vr.grab()
+    assert_sane_image(img)
+    assert bright_columns(img).size > 0  # the 3000-unit spheres show

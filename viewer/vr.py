@@ -49,6 +49,7 @@ from vtkmodules.vtkRenderingVolume import (
 )
 
 from viewer.mpr_view import matrix4
+from viewer.presets import default_window
 from viewer.slice_view import TEXT_COLOR, OverlayText, grab_window, share_volume
 from viewer.volume import Volume
 
@@ -167,6 +168,11 @@ class VolumeRenderer:
         self.shading = False
         self.clip_box: tuple[float, ...] | None = None
         self.surface: vtkActor | None = None
+        #: MR/PET values have no fixed scale: presets are fitted to the data's window
+        self.data_window: tuple[float, float] | None = None
+        if volume.modality != "CT":
+            k = volume.shape[0] // 2
+            self.data_window = default_window(volume.modality, volume.window, volume.array[k])
         self.set_preset(self.preset.id, render=False)
         self.set_interactive(False, render=False)
         self.reset_camera(render=False)
@@ -176,7 +182,7 @@ class VolumeRenderer:
     def set_preset(self, preset_id: str, render: bool = True) -> None:
         p = vr_preset(preset_id)
         self.preset = p
-        self.tf_window = p.window
+        self.tf_window = self.data_window or p.window
         self.prop.SetAmbient(p.ambient)
         self.prop.SetDiffuse(p.diffuse)
         self.prop.SetSpecular(p.specular)
