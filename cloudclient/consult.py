@@ -28,13 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-import requests
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 from cloudclient.audit import AuditLog
 from cloudclient.errors import CloudError
-from cloudclient.national import ExamRecord
+from cloudclient.national import ExamRecord, NationalClient
 from cloudclient.tokens import AccessToken
 
 CLOSE_EXPIRED = 4410
@@ -102,28 +101,17 @@ class ConsultClient:
         audit: AuditLog | None = None,
         timeout: float = 30.0,
     ) -> None:
-        if verify is False:
-            raise ValueError("TLS verification cannot be turned off")
-        self.base = national_url.rstrip("/")
-        self.session = requests.Session()
-        self.session.verify = verify
-        self._auth = (client_id, client_secret)
+        # the consultation service is part of the national service: same host, same credentials
+        self.national = NationalClient(
+            national_url, client_id, client_secret, verify=verify, timeout=timeout
+        )
         self.audit = audit
-        self.timeout = timeout
 
     def _post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
         try:
-            r = self.session.post(
-                f"{self.base}{path}",
-                data=data,
-                auth=self._auth,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            raise ConsultError(
-                f"the consultation service cannot be reached ({type(exc).__name__})"
-            ) from None
+            r = self.national.post(path, data)
+        except CloudError as exc:
+            raise ConsultError(str(exc)) from None  # (it is the national service's host)
         if r.status_code == 200:
             body: dict[str, Any] = r.json()
             return body

@@ -121,7 +121,9 @@ class NationalClient:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _post(self, path: str, data: dict[str, str]) -> requests.Response:
+    def post(self, path: str, data: dict[str, str]) -> requests.Response:
+        """A form POST to the national service with this workstation's credentials (no
+        redirects followed); unreachable → :class:`CloudError`."""
         try:
             return self.session.post(
                 f"{self.base_url}{path}",
@@ -170,7 +172,7 @@ class NationalClient:
     # ------------------------------------------------------------------ QR (RFC 8628)
 
     def start_device_flow(self, doctor: str = "") -> DeviceFlow:
-        r = self._post("/oauth/device_authorization", {"scope": "patient", "doctor": doctor})
+        r = self.post("/oauth/device_authorization", {"scope": "patient", "doctor": doctor})
         if r.status_code != 200:
             error, desc = self._oauth_error(r)
             raise CloudError(f"cannot start the QR authorization: {error} {desc}".strip())
@@ -199,7 +201,7 @@ class NationalClient:
             if time.time() >= flow.expires_at:
                 raise AuthorizationExpired("the QR code expired before the patient answered")
             sleep(interval)
-            r = self._post(
+            r = self.post(
                 "/oauth/token", {"grant_type": DEVICE_GRANT, "device_code": flow.device_code}
             )
             if r.status_code == 200:
@@ -215,7 +217,7 @@ class NationalClient:
     # ------------------------------------------------------------------ SMS, assisted, code
 
     def send_sms(self, id_number: str) -> SmsRequest:
-        r = self._post("/sms/send", {"id_number": id_number})
+        r = self.post("/sms/send", {"id_number": id_number})
         if r.status_code == 404:
             raise NotFound("no insured person with this ID number")
         if r.status_code != 200:
@@ -228,7 +230,7 @@ class NationalClient:
 
     def sms_token(self, request: SmsRequest, code: str) -> AccessToken:
         return self._token(
-            self._post(
+            self.post(
                 "/oauth/token",
                 {"grant_type": SMS_GRANT, "request_id": request.request_id, "code": code.strip()},
             )
@@ -236,7 +238,7 @@ class NationalClient:
 
     def assisted_token(self, id_number: str, name: str, doctor: str, reason: str) -> AccessToken:
         return self._token(
-            self._post(
+            self.post(
                 "/oauth/token",
                 {
                     "grant_type": ASSISTED_GRANT,
@@ -251,12 +253,12 @@ class NationalClient:
     def code_token(self, code: str) -> AccessToken:
         compact = parse(code).compact  # a wrong code fails here, naming the segment
         return self._token(
-            self._post("/oauth/token", {"grant_type": INDEX_CODE_GRANT, "index_code": compact}),
+            self.post("/oauth/token", {"grant_type": INDEX_CODE_GRANT, "index_code": compact}),
             "code",
         )
 
     def revoke(self, token: AccessToken) -> None:
-        self._post("/oauth/revoke", {"token": token.access_token})
+        self.post("/oauth/revoke", {"token": token.access_token})
 
     # ------------------------------------------------------------------ index
 
