@@ -99,6 +99,19 @@ def finish(benchmark: str, ours_s: float, anchor: str, anchor_s: float, **extra:
     print(json.dumps(line, ensure_ascii=False))
 
 
+def median_frame_s(step: Callable[[int], Any], frames: int, warmup: int = 5) -> float:
+    """Median wall time of ``step(i)`` over ``frames`` calls, after ``warmup`` untimed ones
+    (textures, shaders, caches)."""
+    for i in range(warmup):
+        step(i)
+    times = []
+    for i in range(frames):
+        t0 = time.perf_counter()
+        step(i)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def offscreen_window(width: int, height: int | None = None) -> Any:
     """An offscreen VTK render window without multisampling (the benchmarks' viewport)."""
     from vtkmodules.vtkRenderingCore import vtkRenderWindow

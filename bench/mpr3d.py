@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 from typing import Any
 
 SIZE = 512
@@ -38,14 +36,9 @@ def _window() -> Any:
 
 
 def _median_ms(step: Any, frames: int) -> float:
-    for i in range(3):
-        step(i)
-    times = []
-    for i in range(frames):
-        t0 = time.perf_counter()
-        step(i)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
+    from bench.common import median_frame_s
+
+    return median_frame_s(step, frames, warmup=3) * 1000
 
 
 def _volume(slices: int) -> Any:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,16 +31,13 @@ def _window() -> Any:
 
 
 def _time(render: Any, step: Any, frames: int) -> float:
-    for i in range(5):  # warm up (textures, shaders)
+    from bench.common import median_frame_s
+
+    def frame(i: int) -> None:
         step(i)
         render()
-    times = []
-    for i in range(frames):
-        t0 = time.perf_counter()
-        step(i)
-        render()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+
+    return median_frame_s(frame, frames)
 
 
 def bare(vol: Any, frames: int, overlays: bool = True) -> tuple[float, float]:
