@@ -307,28 +307,43 @@ class MprPanel(QWidget):
         self.reset = QPushButton(self)
         self.note = QLabel(self)
         self._labels = [QLabel(self) for _ in range(5)]
-        for w in (
-            self.tool_box,
-            self._labels[0],
-            self.slab_mode,
-            self.slab_mm,
-            self._labels[4],
-            self.step_mm,
-            self._labels[1],
-            self.preset,
-            self.shade,
-            self.clip,
-            self.clip_box,
-            self._labels[2],
-            self.fuse,
-            self.opacity,
-            self._labels[3],
-            self.iso,
-            self.stl,
-            self.reset,
-        ):
-            bar.addWidget(w)
-        bar.addStretch(1)
+        # two rows, so that the panel fits a 1366-pixel screen: planes, then 3D and fusion
+        bar2 = QHBoxLayout()
+        outer.addLayout(bar2)
+        rows = (
+            (
+                bar,
+                (
+                    self.tool_box,
+                    self._labels[0],
+                    self.slab_mode,
+                    self.slab_mm,
+                    self._labels[4],
+                    self.step_mm,
+                    self.reset,
+                ),
+            ),
+            (
+                bar2,
+                (
+                    self._labels[1],
+                    self.preset,
+                    self.shade,
+                    self.clip,
+                    self.clip_box,
+                    self._labels[2],
+                    self.fuse,
+                    self.opacity,
+                    self._labels[3],
+                    self.iso,
+                    self.stl,
+                ),
+            ),
+        )
+        for layout, widgets in rows:
+            for w in widgets:
+                layout.addWidget(w)
+            layout.addStretch(1)
         outer.addWidget(self.note)
         grid_host = QWidget(self)
         grid = QGridLayout(grid_host)
