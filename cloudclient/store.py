@@ -230,7 +230,6 @@ class InstanceStore:
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
         self.catalog = catalog
-        self._made: set[Path] = set()  # series folders known to exist (one mkdir each)
 
     def study_dir(self, study_uid: str) -> Path:
         return self.root / "studies" / _safe_uid(study_uid)
@@ -252,9 +251,7 @@ class InstanceStore:
         """
         target = self.path(header.study_uid, header.series_uid, header.sop_uid)
         folder = target.parent
-        if folder not in self._made:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._made.add(folder)
+        folder.mkdir(parents=True, exist_ok=True)  # (each time: eviction may have removed it)
         fd, tmp = self._open_unnamed(folder)
         if fd < 0:
             tmp = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}.part"

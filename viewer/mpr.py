@@ -302,11 +302,6 @@ class MprModel:
         self.measurements.append(PlaneMeasurement(view, m, g.normal.copy(), g.offset, points_uv))
         self._changed("measurements", view)
 
-    def remove_measurement(self, pm: PlaneMeasurement) -> None:
-        if pm in self.measurements:
-            self.measurements.remove(pm)
-            self._changed("measurements", pm.view)
-
     def visible_measurements(self, view: str) -> list[PlaneMeasurement]:
         """Measurements drawn on the plane this view shows now."""
         g = self.grid(view)

@@ -76,6 +76,15 @@ def matrix4(m: np.ndarray) -> vtkMatrix4x4:
     return out
 
 
+def volume_matrix(volume: Volume) -> np.ndarray:
+    """4×4 from volume-space mm (i·Δi, j·Δj, k·Δk: the shared vtkImageData's world) to patient
+    LPS mm."""
+    m = np.eye(4)
+    m[:3, :3] = volume.direction
+    m[:3, 3] = volume.origin
+    return m
+
+
 def reslice_axes(
     grid: PlaneGrid, volume: Volume, transform: np.ndarray | None = None
 ) -> np.ndarray:
@@ -91,11 +100,8 @@ def reslice_axes(
         grid.normal,
         grid.anchor,
     )
-    vol = np.eye(4)
-    vol[:3, :3] = volume.direction
-    vol[:3, 3] = volume.origin
     t = np.eye(4) if transform is None else transform
-    return np.linalg.inv(vol) @ t @ plane
+    return np.linalg.inv(volume_matrix(volume)) @ t @ plane
 
 
 def make_reslice(source: vtkImageData, background: float) -> vtkImageReslice:

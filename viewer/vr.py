@@ -48,7 +48,7 @@ from vtkmodules.vtkRenderingVolume import (
     vtkGPUVolumeRayCastMapper,
 )
 
-from viewer.mpr_view import matrix4
+from viewer.mpr_view import matrix4, volume_matrix
 from viewer.presets import default_window
 from viewer.slice_view import TEXT_COLOR, OverlayText, grab_window, share_volume
 from viewer.volume import Volume
@@ -106,14 +106,6 @@ def default_preset(modality: str) -> VrPreset:
     return vr_preset("mr_default" if modality == "MR" else "ct_bone")
 
 
-def volumematrix4(volume: Volume) -> np.ndarray:
-    """4×4 from volume-space mm (i·Δi, j·Δj, k·Δk) to patient LPS mm."""
-    m = np.eye(4)
-    m[:3, :3] = volume.direction
-    m[:3, 3] = volume.origin
-    return m
-
-
 def is_software_gl(window: vtkRenderWindow) -> bool:
     """True when the OpenGL implementation is a CPU rasterizer (Mesa llvmpipe and friends)."""
     caps = (window.ReportCapabilities() or "").lower()
@@ -158,7 +150,7 @@ class VolumeRenderer:
         self.actor = vtkVolume()
         self.actor.SetMapper(self.mapper)
         self.actor.SetProperty(self.prop)
-        self.actor.SetUserMatrix(matrix4(volumematrix4(volume)))
+        self.actor.SetUserMatrix(matrix4(volume_matrix(volume)))
         self.renderer.AddVolume(self.actor)
         self.text = OverlayText(self.renderer, 14, TEXT_COLOR)
         self.min_spacing = float(min(volume.spacing))
@@ -342,7 +334,7 @@ class VolumeRenderer:
             sm.FeatureEdgeSmoothingOff()
             last = sm
         t = vtkTransform()
-        t.SetMatrix(matrix4(volumematrix4(self.volume)))
+        t.SetMatrix(matrix4(volume_matrix(self.volume)))
         tf = vtkTransformFilter()
         tf.SetTransform(t)
         tf.SetInputConnection(last.GetOutputPort())
