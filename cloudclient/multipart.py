@@ -8,7 +8,9 @@ raises :class:`TruncatedMultipart`, so a dropped connection can never pass for a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -24,7 +26,7 @@ class TruncatedMultipart(MultipartError):
 @dataclass(frozen=True, slots=True)
 class Part:
     headers: dict[str, str]
-    body: bytes
+    body: bytes  # or a memoryview of a pooled buffer (see BufferPool)
 
     @property
     def content_type(self) -> str:
@@ -117,24 +119,69 @@ def iter_parts(chunks: Iterable[bytes], boundary: str) -> Iterator[Part]:
         yield Part(headers, body)
 
 
-def _read_exactly(reader: BinaryIO, n: int) -> bytes:
-    """``n`` bytes read straight into one new buffer (``readinto``: a body larger than the
-    reader's buffer skips it, and no bytes object is built and copied again)."""
-    buf = bytearray(n)
-    view = memoryview(buf)
+class BufferPool:
+    """Part buffers used again once their part is handled.
+
+    A new ``bytearray`` of half a megabyte is zero-filled and faulted in page by page: receiving
+    a series into new buffers spent a fifth of the reading thread there. The pool hands out a
+    view of a free buffer at least as large (the caller bounds how many are out at once) and
+    takes it back with :meth:`give`, after which the view must no longer be used.
+    """
+
+    GRAIN = 1 << 16
+
+    def __init__(self) -> None:
+        self._free: list[bytearray] = []
+        self._lock = threading.Lock()
+
+    def take(self, n: int) -> memoryview:
+        with self._lock:
+            for i, buf in enumerate(self._free):
+                if len(buf) >= n:
+                    del self._free[i]
+                    return memoryview(buf)[:n]
+            if self._free:
+                self._free.pop()  # too small for this part: let it go
+        # with room to spare, so that the next images (a few bytes longer, say) fit too
+        return memoryview(bytearray(n + (-n) % self.GRAIN))[:n]
+
+    def give(self, view: memoryview) -> None:
+        buf = view.obj
+        try:
+            view.release()
+        except BufferError:  # still lent out: never reuse it
+            return
+        # reused only when nothing else holds it any more (another view of it would see the
+        # next image's bytes): the one reference left is ours (and getrefcount's argument)
+        if isinstance(buf, bytearray) and sys.getrefcount(buf) == 2:
+            with self._lock:
+                self._free.append(buf)
+
+
+def _read_exactly(
+    reader: BinaryIO, n: int, alloc: Callable[[int], memoryview] | None = None
+) -> bytes:
+    """``n`` bytes read straight into one buffer (``readinto``: a body larger than the reader's
+    buffer skips it, and no bytes object is built and copied again); the buffer is new, or
+    ``alloc(n)``'s."""
+    view = memoryview(bytearray(n)) if alloc is None else alloc(n)
+    buf = view
     got = 0
     while got < n:
         k = reader.readinto(view[got:])  # type: ignore[attr-defined]
         if not k:
             raise TruncatedMultipart(f"part ended after {got} of {n} bytes")
         got += k
-    # a bytearray is bytes-like: verified and written as it is, never copied into bytes
+    # bytes-like: verified and written as it is, never copied into bytes
     return buf  # type: ignore[return-value]
 
 
-def iter_parts_buffered(reader: BinaryIO, boundary: str) -> Iterator[Part]:
+def iter_parts_buffered(
+    reader: BinaryIO, boundary: str, alloc: Callable[[int], memoryview] | None = None
+) -> Iterator[Part]:
     """Parts read from a buffered binary stream (``readline``/``read``): fast when each part
-    carries a Content-Length (as Orthanc's do), otherwise searched for the boundary."""
+    carries a Content-Length (as Orthanc's do), otherwise searched for the boundary. With
+    ``alloc`` (e.g. :meth:`BufferPool.take`), bodies land in the buffers it gives."""
     delim = b"--" + boundary.encode("latin-1")
     # preamble: lines up to the first delimiter
     while True:
@@ -160,7 +207,7 @@ def iter_parts_buffered(reader: BinaryIO, boundary: str) -> Iterator[Part]:
             yield from tail
             return
         n = int(length)
-        body = _read_exactly(reader, n)
+        body = _read_exactly(reader, n, alloc)
         yield Part(headers, body)
         sep = reader.readline(65536)
         if sep not in (b"\r\n", b"\n"):

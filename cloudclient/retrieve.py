@@ -40,7 +40,7 @@ from cloudclient.errors import (
     TransferFailed,
     UntrustedHost,
 )
-from cloudclient.multipart import MultipartError, boundary_of, iter_parts_buffered
+from cloudclient.multipart import BufferPool, MultipartError, boundary_of, iter_parts_buffered
 from cloudclient.national import ExamRecord
 from cloudclient.store import InstanceStore, verify_instance
 from cloudclient.tokens import AccessToken
@@ -224,7 +224,7 @@ class Retriever:
             raw = getattr(r.raw, "_fp", None)
             reader = io.BufferedReader(raw if raw is not None else r.raw, HEADER_BUFFER)
             boundary = boundary_of(r.headers.get("Content-Type", ""))
-            for part in iter_parts_buffered(reader, boundary):
+            for part in iter_parts_buffered(reader, boundary, self._buffers.take):
                 self._slots.acquire()  # bound the memory held by parts not yet written
                 futures.append(
                     self._writers.submit(
@@ -301,6 +301,8 @@ class Retriever:
                 report(progress)
             return path
         finally:
+            if isinstance(data, memoryview):
+                self._buffers.give(data)  # written (or refused): its buffer serves again
             self._slots.release()
 
     def _stream_series(
@@ -363,6 +365,7 @@ class Retriever:
         study = record.study_uid
         self._writers = ThreadPoolExecutor(max_workers=3, thread_name_prefix="store")
         self._slots = threading.BoundedSemaphore(32)
+        self._buffers = BufferPool()
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wado")
         try:
             return self._fetch(record, study, series, progress, on_first, pool, t0)

@@ -102,31 +102,57 @@ def _skip_undefined(data: bytes, pos: int, explicit: bool, depth: int = 0) -> in
             raise _Unusual("truncated sequence")
 
 
+_EXPLICIT_HEAD = struct.Struct("<HH2sH")
+_IMPLICIT_HEAD = struct.Struct("<HHI")
+_U32 = struct.Struct("<I")
+
+
 def _fast_header(data: bytes) -> tuple[dict[str, str], int, int]:
     """UIDs, transfer syntax and the Pixel Data element (offset of its value and its length) of
     a little-endian Part 10 object, without building a dataset (pydicom does the rest)."""
     if bytes(data[128:132]) != b"DICM":
         raise _Unusual("no preamble")
     found: dict[str, str] = {}
-    pos, explicit = 132, True
-    while pos + 8 <= len(data):
-        group = struct.unpack_from("<H", data, pos)[0]
-        if group != 2 and "ts" in found:
-            ts = found["ts"]
+    size = len(data)
+    pos, explicit, meta = 132, True, True
+    explicit_head, implicit_head, u32 = _EXPLICIT_HEAD, _IMPLICIT_HEAD, _U32
+    while pos + 8 <= size:
+        if explicit:
+            group, elem, vr, length = explicit_head.unpack_from(data, pos)
+            if group == 0xFFFE:
+                raise _Unusual("item outside a sequence")
+            if vr in _LONG_VRS:
+                (length,) = u32.unpack_from(data, pos + 8)
+                at = pos + 12
+            else:
+                at = pos + 8
+        else:
+            group, elem, length = implicit_head.unpack_from(data, pos)
+            at = pos + 8
+        if meta and group != 2:
+            meta = False
+            ts = found.get("ts")
+            if ts is None:
+                raise _Unusual("no transfer syntax")
             if ts == _IMPLICIT_LE:
                 explicit = False
-            elif (
+                continue  # read this element again, the implicit way
+            if (
                 ts not in _EXPLICIT_LE
                 and not ts.startswith("1.2.840.10008.1.2.4")
                 and ts != "1.2.840.10008.1.2.5"
             ):
                 raise _Unusual(f"transfer syntax {ts}")
-        tag, length, at = _element(data, pos, explicit)
+        tag = group << 16 | elem
         if tag == 0x7FE00010:
             return found, at, length
-        if tag in _WANTED and length != 0xFFFFFFFF:
-            found[_WANTED[tag]] = data[at : at + length].decode("ascii", "replace").strip("\x00 ")
-        pos = _skip_undefined(data, at, explicit) if length == 0xFFFFFFFF else at + length
+        if length == 0xFFFFFFFF:
+            pos = _skip_undefined(data, at, explicit)
+            continue
+        name = _WANTED.get(tag)
+        if name is not None:
+            found[name] = str(data[at : at + length], "ascii", "replace").strip("\x00 ")
+        pos = at + length
     raise _Unusual("no pixel data")
 
 
@@ -168,6 +194,7 @@ def _check_pixels(data: bytes, start: int, length: int) -> None:
 
 
 def _verify_with_pydicom(data: bytes) -> InstanceHeader:
+    data = bytes(data)  # (a received body may be a view of a reused buffer)
     bio = io.BytesIO(data)
     try:
         ds = pydicom.dcmread(bio, stop_before_pixels=True)
@@ -216,10 +243,60 @@ def _linkat_fd(fd: int, target: Path) -> None:
         raise OSError(err, os.strerror(err), str(target))
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _syncfs(folder: Path) -> bool:
+    """syncfs(2) of the file system holding ``folder``; False where there is none (not Linux)
+    or it failed (the caller then flushes file by file)."""
+    fn = getattr(_libc(), "syncfs", None) if os.name == "posix" else None
+    if fn is None:
+        return False
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        return bool(fn(fd) == 0)
+    finally:
+        os.close(fd)
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_FS_IOC_GETFLAGS, _FS_IOC_SETFLAGS, _FS_TOPDIR_FL = 0x80086601, 0x40086602, 0x00020000
+
+
+def _mark_top_of_hierarchies(folder: Path) -> bool:
+    """Ask ext2/3/4 to treat each folder made in ``folder`` as the top of a hierarchy of its own
+    (``chattr +T``, the Orlov allocator's hint, as for /home): each study then gets a block
+    group with room to spare for its inodes and data. Without it, studies pile up in the
+    group of the cache's root, where on a journal-less ext4 every new file first steps over each
+    inode deleted there in the last minutes (an evicted study: 500 files made 4-10 × slower).
+    Best effort: False where the file system or the OS has no such flag."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return False
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return False
+    try:
+        raw = fcntl.ioctl(fd, _FS_IOC_GETFLAGS, struct.pack("l", 0))
+        (flags,) = struct.unpack("l", raw)
+        if not flags & _FS_TOPDIR_FL:
+            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, struct.pack("l", flags | _FS_TOPDIR_FL))
+        return True
+    except OSError:  # not ext2/3/4 (ENOTTY, EOPNOTSUPP) or not allowed
+        return False
     finally:
         os.close(fd)
 
@@ -230,6 +307,9 @@ class InstanceStore:
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
         self.catalog = catalog
+        studies = self.root / "studies"
+        studies.mkdir(exist_ok=True)
+        _mark_top_of_hierarchies(studies)
 
     def study_dir(self, study_uid: str) -> Path:
         return self.root / "studies" / _safe_uid(study_uid)
@@ -251,15 +331,13 @@ class InstanceStore:
         """
         target = self.path(header.study_uid, header.series_uid, header.sop_uid)
         folder = target.parent
-        folder.mkdir(parents=True, exist_ok=True)  # (each time: eviction may have removed it)
-        fd, tmp = self._open_unnamed(folder)
-        if fd < 0:
-            tmp = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}.part"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with os.fdopen(fd, "wb", closefd=False) as f:
-                f.write(data)
-                f.flush()
+            fd, tmp = self._open_for(target)
+        except FileNotFoundError:  # a new series (or one evicted meanwhile): its folder first
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = self._open_for(target)
+        try:
+            _write_all(fd, data)
             if sync:
                 os.fdatasync(fd)
             elif hasattr(os, "posix_fadvise"):
@@ -267,7 +345,11 @@ class InstanceStore:
                 # pages on DONTNEED), so the final flush finds little left to do
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
             if tmp is None:
-                self._link_unnamed(fd, target)
+                try:
+                    self._link_unnamed(fd, target)
+                except FileNotFoundError:  # the folder went (evicted) while this was written
+                    folder.mkdir(parents=True, exist_ok=True)
+                    self._link_unnamed(fd, target)
             else:
                 os.replace(tmp, target)
         except BaseException:
@@ -282,6 +364,16 @@ class InstanceStore:
             )
         return target
 
+    @classmethod
+    def _open_for(cls, target: Path) -> tuple[int, Path | None]:
+        """A file to write ``target``'s bytes into: unnamed where the system has them, else a
+        hidden temporary name (returned) in the same folder."""
+        fd, tmp = cls._open_unnamed(target.parent)
+        if fd < 0:
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        return fd, tmp
+
     @staticmethod
     def _open_unnamed(folder: Path) -> tuple[int, Path | None]:
         """An unnamed file in ``folder`` (Linux O_TMPFILE): it gets its name only once whole, and
@@ -291,6 +383,8 @@ class InstanceStore:
             return -1, None
         try:
             return os.open(folder, flag | os.O_WRONLY, 0o600), None
+        except FileNotFoundError:
+            raise
         except OSError:  # a file system without O_TMPFILE
             return -1, None
 
@@ -306,7 +400,15 @@ class InstanceStore:
             os.replace(tmp, target)
 
     def sync_study(self, study_uid: str, workers: int = 4) -> None:
-        """Flush every instance file of a study to disk (several at a time)."""
+        """Flush every instance file of a study, and its folders, to disk.
+
+        On Linux one ``syncfs`` does it: it writes back whatever is pending on that file system
+        and issues one cache flush to the drive, where a flush per file issues 500 (on this
+        VM's journal-less ext4 the per-file way added 0.04 s to a 500-image series, against
+        0.004 s). Elsewhere, each file and folder is flushed on its own, several at a time."""
+        study_dir = self.study_dir(study_uid)
+        if _syncfs(study_dir):
+            return
         from concurrent.futures import ThreadPoolExecutor
 
         def flush(path: Path) -> None:
@@ -316,9 +418,11 @@ class InstanceStore:
             finally:
                 os.close(fd)
 
-        files = list(self.study_dir(study_uid).rglob("*.dcm"))
+        files = list(study_dir.rglob("*.dcm"))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(flush, files))
+        for folder in [*[p for p in study_dir.iterdir() if p.is_dir()], study_dir]:
+            _fsync_dir(folder)
 
     def check_partial(self, study_uid: str) -> int:
         """Before resuming an unfinished study: drop files that do not verify (e.g. a power cut
@@ -351,8 +455,6 @@ class InstanceStore:
         """Sync the study's files and folders, then write its manifest atomically."""
         self.sync_study(study_uid)
         study_dir = self.study_dir(study_uid)
-        for folder in [*[p for p in study_dir.iterdir() if p.is_dir()], study_dir]:
-            _fsync_dir(folder)
         target = study_dir / "study.json"
         tmp = target.with_name(".study.json.part")
         with open(tmp, "w") as f:

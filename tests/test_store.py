@@ -3,11 +3,17 @@ and writes are atomic."""
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from cloudclient import store as store_mod
 from cloudclient.errors import InvalidInstance
+from cloudclient.multipart import BufferPool, iter_parts_buffered
 from cloudclient.store import InstanceStore, _verify_with_pydicom, verify_instance
 from tests.conftest import corpus_files
 
@@ -29,6 +35,8 @@ def test_fast_check_agrees_with_pydicom(light_dir: Path) -> None:
         except Exception:
             continue  # pydicom cannot read it at all: nothing to compare
         assert verify_instance(data) == want, path
+        # a received body is a view of a reused buffer: the same answer from it
+        assert verify_instance(memoryview(bytearray(data))) == want, path  # type: ignore[arg-type]
         checked += 1
     assert checked >= 100
 
@@ -72,3 +80,100 @@ def test_unfinished_study_is_rechecked_before_resuming(tmp_path: Path, light_dir
     assert not list(paths[0].parent.glob(".*"))
     store.mark_complete(study, {"study_uid": study})
     assert store.is_complete(study) and store.check_partial(study) == 0
+
+
+def _ct(light_dir: Path, n: int) -> list[bytes]:
+    return [f.read_bytes() for f in sorted((light_dir / "ct").glob("*.dcm"))[:n]]
+
+
+def test_parts_land_in_pooled_buffers_used_again(light_dir: Path) -> None:
+    """Bodies are read into the pool's buffers; a buffer given back serves a later part, a too
+    small one is let go, and one that something else still holds is never reused."""
+    datas = _ct(light_dir, 3)
+    body = b"".join(
+        b"--B\r\nContent-Type: application/dicom\r\nContent-Length: %d\r\n\r\n%s\r\n" % (len(d), d)
+        for d in datas
+    )
+    pool = BufferPool()
+    seen = []
+    reader = io.BufferedReader(io.BytesIO(body + b"--B--\r\n"))
+    for part in iter_parts_buffered(reader, "B", pool.take):
+        assert isinstance(part.body, memoryview) and bytes(part.body) == datas[len(seen)]
+        seen.append(id(part.body.obj))
+        pool.give(part.body)  # type: ignore[arg-type]
+        assert len(pool._free) == 1  # back in the pool
+    assert len({len(d) // BufferPool.GRAIN for d in datas}) == 1
+    assert len(set(seen)) == 1  # one buffer served them all
+    (last,) = pool._free
+    assert last[: len(datas[-1])] == datas[-1]
+    small = pool.take(10)
+    assert len(small) == 10 and small.obj is last and not pool._free  # however large
+    pool.give(small)
+    pool.give(pool.take(1 << 24))  # none free is large enough: a new one, the small one let go
+    assert [len(b) for b in pool._free] == [1 << 24]
+    held = pool.take(5)
+    buf, lent = held.obj, np.frombuffer(held, np.uint8)  # still in use somewhere
+    pool.give(held)
+    assert all(b is not buf for b in pool._free) and not pool._free
+    del lent, buf
+
+
+def test_put_makes_its_folders_and_survives_their_eviction(tmp_path: Path, light_dir: Path) -> None:
+    store = InstanceStore(tmp_path / "cache")
+    a, b = _ct(light_dir, 2)
+    ha, hb = verify_instance(a), verify_instance(b)
+    store.put(a, ha, sync=False)
+    shutil.rmtree(store.study_dir(ha.study_uid))  # evicted while the next image comes
+    path = store.put(b, hb, sync=False)
+    assert path.read_bytes() == b and not store.has(ha.study_uid, ha.series_uid, ha.sop_uid)
+
+
+@pytest.mark.parametrize("one_syncfs", [True, False])
+def test_study_is_flushed_then_marked(
+    tmp_path: Path, light_dir: Path, monkeypatch: pytest.MonkeyPatch, one_syncfs: bool
+) -> None:
+    """One syncfs where Linux has it, else file by file and folder by folder: either way every
+    file and folder is flushed before the manifest is written."""
+    calls: list[str] = []
+    real_syncfs, real_fsync_dir = store_mod._syncfs, store_mod._fsync_dir
+
+    def syncfs(folder: Path) -> bool:
+        calls.append("syncfs")
+        return real_syncfs(folder) if one_syncfs else False
+
+    def fsync_dir(folder: Path) -> None:
+        calls.append(f"dir:{folder.name}")
+        real_fsync_dir(folder)
+
+    monkeypatch.setattr(store_mod, "_syncfs", syncfs)
+    monkeypatch.setattr(store_mod, "_fsync_dir", fsync_dir)
+    store = InstanceStore(tmp_path / "cache")
+    datas = _ct(light_dir, 3)
+    for d in datas:
+        store.put(d, verify_instance(d), sync=False)
+    h = verify_instance(datas[0])
+    store.mark_complete(h.study_uid, {"study_uid": h.study_uid})
+    assert store.is_complete(h.study_uid) and calls[0] == "syncfs"
+    if one_syncfs:
+        assert real_syncfs(tmp_path), "syncfs is there on Linux"
+        assert calls == ["syncfs", f"dir:{h.study_uid}"]  # the manifest's rename, after it
+    else:
+        assert f"dir:{h.series_uid}" in calls and calls[-1] == f"dir:{h.study_uid}"
+
+
+def test_studies_spread_over_the_file_system(tmp_path: Path) -> None:
+    """On ext2/3/4 the cache's studies folder carries the Orlov 'top of hierarchy' flag."""
+    store = InstanceStore(tmp_path / "cache")
+    marked = store_mod._mark_top_of_hierarchies(store.root / "studies")
+    lsattr = shutil.which("lsattr")
+    out = (
+        subprocess.run(
+            [lsattr or "lsattr", "-d", str(store.root / "studies")], capture_output=True, text=True
+        )
+        if lsattr
+        else None
+    )
+    if not marked:
+        pytest.skip("this file system has no such flag")
+    assert out is not None and out.returncode == 0
+    assert "T" in out.stdout.split()[0]
