@@ -9,7 +9,12 @@ In one run, on loopback:
   * dicomweb-client: one request per instance through the same gateway, as a generic client does;
   * the first image: from the start of the fetch to the middle slice decoded for display.
 Targets: throughput ≥ 0.8 × curl; first image ≤ 1 s. The last line is the JSON summary
-(``ours_s``/``anchor_s``: our whole-series time and curl's).
+(``ours_s``/``anchor_s``: our whole-series time and curl's, each the best of its runs).
+
+Each timed run, of either side, starts on a flushed disk with the earlier runs' output out of
+memory. On a journal-less ext4 (this VM's root) file creation slows for about a minute after many
+files were deleted nearby, which includes the previous benchmark's cleanup: leave a minute
+between runs of this benchmark.
 """
 
 from __future__ import annotations

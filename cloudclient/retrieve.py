@@ -113,6 +113,10 @@ class Retriever:
         #: only start its write-back (it overlaps the transfer) and the study is flushed
         #: before it is marked complete, which is what makes it count as cached
         self.sync_each = False
+        #: threads verifying and writing received images, and how many received images may
+        #: wait for them (each holds its buffer)
+        self.writer_threads = 2
+        self.in_flight = 8
         self._root = ""
         #: the Authorization header: the patient's bearer token, or a site credential for the
         #: hospital front-end
@@ -363,8 +367,8 @@ class Retriever:
         t0 = time.perf_counter()
         self._root = record.dicomweb_root.rstrip("/")
         study = record.study_uid
-        self._writers = ThreadPoolExecutor(max_workers=3, thread_name_prefix="store")
-        self._slots = threading.BoundedSemaphore(32)
+        self._writers = ThreadPoolExecutor(self.writer_threads, thread_name_prefix="store")
+        self._slots = threading.BoundedSemaphore(self.in_flight)
         self._buffers = BufferPool()
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wado")
         try:
