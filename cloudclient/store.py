@@ -290,10 +290,11 @@ def _mark_top_of_hierarchies(folder: Path) -> bool:
     except OSError:
         return False
     try:
-        raw = fcntl.ioctl(fd, _FS_IOC_GETFLAGS, struct.pack("l", 0))
-        (flags,) = struct.unpack("l", raw)
+        # (the kernel reads and writes an int here, whatever the ioctl number says)
+        raw = fcntl.ioctl(fd, _FS_IOC_GETFLAGS, struct.pack("i", 0))
+        (flags,) = struct.unpack("i", raw)
         if not flags & _FS_TOPDIR_FL:
-            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, struct.pack("l", flags | _FS_TOPDIR_FL))
+            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, struct.pack("i", flags | _FS_TOPDIR_FL))
         return True
     except OSError:  # not ext2/3/4 (ENOTTY, EOPNOTSUPP) or not allowed
         return False
