@@ -80,6 +80,15 @@ class Membership:
             f"role={self.role!r})"
         )
 
+    @classmethod
+    def from_answer(
+        cls, b: dict[str, Any], expires_at: float, role: str, **extra: Any
+    ) -> Membership:
+        """From the service's answer to opening or joining a session."""
+        return cls(
+            b["session_id"], b["participant"], b["ws_url"], b["ticket"], expires_at, role, **extra
+        )
+
 
 def parse_link(link: str) -> tuple[str, str]:
     """(session id, invitation code) of a ``yunying://consult?session=…&invite=…`` link."""
@@ -146,15 +155,7 @@ class ConsultClient:
             raise
         expires = time.time() + float(b["expires_in"])
         inv = Invitation(b["session_id"], b["invitation"], b["link"], expires)
-        me = Membership(
-            b["session_id"],
-            b["participant"],
-            b["ws_url"],
-            b["ticket"],
-            expires,
-            "host",
-            study_uid=study_uid,
-        )
+        me = Membership.from_answer(b, expires, "host", study_uid=study_uid)
         self._record("consult_create", "ok", session=inv.session_id, study=study_uid)
         return inv, me
 
@@ -174,16 +175,8 @@ class ConsultClient:
         expires = time.time() + float(b["expires_in"])
         record = ExamRecord.from_json(b["record"])
         tok = AccessToken(b["access_token"], expires, b.get("scope", "code"), "consult")
-        me = Membership(
-            b["session_id"],
-            b["participant"],
-            b["ws_url"],
-            b["ticket"],
-            expires,
-            "guest",
-            tok,
-            record,
-            record.study_uid,
+        me = Membership.from_answer(
+            b, expires, "guest", token=tok, record=record, study_uid=record.study_uid
         )
         self._record(
             "consult_join", "ok", session=me.session_id, study=record.study_uid, code=record.code
