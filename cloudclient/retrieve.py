@@ -431,10 +431,12 @@ class Retriever:
             except Exception as exc:
                 errors.append(exc)
         layout: dict[str, list[tuple[int, str]]] = {}
+        stored: dict[str, set[str]] = {}  # series → SOPs on disk (listed again after a resume)
         if not errors:
             # a series is complete when every image the archive counts is stored and verified;
             # otherwise list it and fetch only what is missing
-            partial = [se for se in order if len(self._stored(study, se)) != counts[se]]
+            stored = {se: self._stored(study, se) for se in order}
+            partial = [se for se in order if len(stored[se]) != counts[se]]
             for se in partial:
                 layout[se] = self._instances(study, se)
             expected = {sop: se for se, items in layout.items() for _, sop in items}
@@ -459,17 +461,16 @@ class Retriever:
             # an authorization problem is what the user must act on; report it first
             errors.sort(key=lambda e: not isinstance(e, ReauthorizationRequired | AccessDenied))
             raise errors[0]
-        for se in order:
-            if se in layout:
-                unexpected = self._stored(study, se) - {sop for _, sop in layout[se]}
-                for sop in unexpected:
-                    self.store.path(study, se, sop).unlink(missing_ok=True)
-                if unexpected:
-                    raise InvalidInstance(
-                        f"{len(unexpected)} received images are not in the "
-                        "archive's list; they were discarded"
-                    )
-        stored = {se: self._stored(study, se) for se in order}  # listed once, used below
+        for se in layout:  # the resumed series
+            stored[se] = self._stored(study, se)
+            unexpected = stored[se] - {sop for _, sop in layout[se]}
+            for sop in unexpected:
+                self.store.path(study, se, sop).unlink(missing_ok=True)
+            if unexpected:
+                raise InvalidInstance(
+                    f"{len(unexpected)} received images are not in the "
+                    "archive's list; they were discarded"
+                )
         total = sum(len(v) for v in stored.values())
         if any(len(stored[se]) != counts[se] for se in order):
             raise IncompleteStudy(f"{sum(counts.values()) - total} images are still missing")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -169,6 +170,39 @@ def test_token_expiring_mid_transfer_then_resume(cloud_service, devcloud) -> Non
     tok2, _ = svc.open_code(rec.code)  # authorized again
     res = svc.fetch(rec, tok2)
     assert res.fetched == rec.instance_count - partial  # only what was missing
+    assert assert_store_sound(svc.store.root, sources) == rec.instance_count
+
+
+def test_a_stored_image_the_archive_does_not_list_is_dropped_not_served(
+    cloud_service, devcloud
+) -> None:
+    """A resumed study holding an image the archive no longer lists (say, withdrawn since the
+    cut transfer) is not passed off as complete: the stray image is removed and the fetch
+    says so; the next fetch completes with the archive's images only."""
+    import pydicom
+    from pydicom.uid import generate_uid
+
+    from cloudclient.errors import InvalidInstance
+
+    svc = cloud_service
+    rec_json = next(
+        r
+        for r in devcloud.records
+        if r["psn"] == PATIENTS[1].psn and r["organisation"]["province_code"] == "32"
+    )
+    tok, (rec,) = svc.open_code(rec_json["code"])
+    sources = source_bytes(rec.study_uid)
+    data = next(iter(sources.values()))
+    ds = pydicom.dcmread(io.BytesIO(data))
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    stray = svc.store.put(buf.getvalue(), verify_instance(buf.getvalue()), sync=False)
+    with pytest.raises(InvalidInstance, match="not in the archive's list; they were discarded"):
+        svc.fetch(rec, tok)
+    assert not stray.exists() and not svc.store.is_complete(rec.study_uid)
+    res = svc.fetch(rec, tok)
+    assert res.instances == rec.instance_count and svc.store.is_complete(rec.study_uid)
     assert assert_store_sound(svc.store.root, sources) == rec.instance_count
 
 
