@@ -769,7 +769,11 @@ def test_cloud_panel_says_where_the_study_came_from(
         qtbot.waitUntil(lambda: dlg.table.rowCount() >= 1, timeout=20000)
         qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not dlg.busy and bool(dlg.source_text), timeout=60000)
-        qtbot.waitUntil(lambda e=expected: e in dlg.status.text(), timeout=20000)
+
+        def says(e: str = expected) -> None:
+            assert e in dlg.status.text(), dlg.status.text()
+
+        qtbot.waitUntil(says, timeout=20000)
         assert expected in window.statusBar().currentMessage() or expected in dlg.status.text()
         dlg.source_text = ""
         dlg.table.setRowCount(0)
