@@ -83,6 +83,8 @@ def _drop_cached(folder: Path) -> None:
     earlier output stayed cached ran up to 3 × slower after a few runs. Deleting our 500 files
     instead would slow the next run's file creation on a journal-less ext4, which skips
     inodes freed in the last minute one by one.)"""
+    if not hasattr(os, "posix_fadvise"):  # not Linux: nothing to ask
+        return
     for path in folder.rglob("*.dcm"):
         fd = os.open(path, os.O_RDONLY)
         try:
