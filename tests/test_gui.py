@@ -31,8 +31,8 @@ SCREENSHOTS = ROOT / "out" / "screenshots"
 # --------------------------------------------------------------------------- fixtures and helpers
 
 
-@pytest.fixture
-def window(qtbot, light_dir: Path):
+def open_main_window(qtbot, light_dir: Path) -> MainWindow:
+    """The main window in English, shown and active, with the light phantom study loaded."""
     i18n.install(QApplication.instance(), "en")
     w = MainWindow()
     qtbot.addWidget(w)
@@ -43,6 +43,12 @@ def window(qtbot, light_dir: Path):
     w.open_paths([str(light_dir)])
     qtbot.waitUntil(lambda: len(w.series) >= 5, timeout=30000)
     wait_loaded(qtbot, w)
+    return w
+
+
+@pytest.fixture
+def window(qtbot, light_dir: Path):
+    w = open_main_window(qtbot, light_dir)
     yield w
     w.close()
 

@@ -11,12 +11,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 
-from app import i18n
-from app.mainwindow import MainWindow
 from app.mpr import MprPanel
-from tests.test_gui import assert_sane, key_of, wait_loaded
+from tests.test_gui import assert_sane, key_of, open_main_window, wait_loaded
 from viewer.phantom import anatomy
 from viewer.volume import Volume
 
@@ -26,14 +24,7 @@ SCREENSHOTS = ROOT / "out" / "screenshots"
 
 @pytest.fixture
 def mpr(qtbot, light_dir: Path):
-    i18n.install(QApplication.instance(), "en")
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.open_paths([str(light_dir)])
-    qtbot.waitUntil(lambda: len(w.series) >= 5, timeout=30000)
-    wait_loaded(qtbot, w)
+    w = open_main_window(qtbot, light_dir)
     # load the PET too, so it can be fused
     w.set_layout("1x2")
     w.open_series(key_of(w, "PET"), w.viewports[1])
