@@ -9,7 +9,7 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.viewport import SERIES_MIME
-from viewer.model import ScanResult, SeriesInfo
+from viewer.dicom.model import ScanResult, SeriesInfo
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 
 from cloudclient.consult import ConsultChannel, ConsultState, Membership
-from viewer.measure import Measurement
+from viewer.dicom.measure import Measurement
 
 if TYPE_CHECKING:
     from app.mainwindow import MainWindow

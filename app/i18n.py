@@ -6,11 +6,11 @@ QSettings). Switching takes effect at once: widgets re-read their texts.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTranslator
 
-I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
+import resources
+
+I18N_DIR = resources.path("i18n")
 LANGUAGES = ("system", "en", "zh_CN")
 _state: dict[str, object] = {"translator": None, "current": "en"}
 

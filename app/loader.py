@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from viewer.codecs import FrameReader
-from viewer.model import ScanResult, SeriesInfo
-from viewer.presets import robust_window
-from viewer.scan import scan
-from viewer.volume import LoadError, load_series
+from viewer.dicom.codecs import FrameReader
+from viewer.dicom.model import ScanResult, SeriesInfo
+from viewer.dicom.presets import robust_window
+from viewer.dicom.scan import scan
+from viewer.dicom.volume import LoadError, load_series
 
 THUMB = 72
 

@@ -39,10 +39,10 @@ from app.consult import ConsultBridge
 from app.loader import Loader
 from app.mpr import MprPanel
 from app.viewport import ViewportWidget
-from viewer.model import SeriesInfo
-from viewer.presets import presets, robust_window
-from viewer.sync import reference_line
-from viewer.volume import ImageStack, Volume
+from viewer.dicom.model import SeriesInfo
+from viewer.dicom.presets import presets, robust_window
+from viewer.dicom.volume import ImageStack, Volume
+from viewer.state.sync import reference_line
 
 LAYOUTS: dict[str, tuple[int, int]] = {
     "1x1": (1, 1),
@@ -625,8 +625,8 @@ class MainWindow(QMainWindow):
         """The first image of a study still arriving: shown at once in the active viewport."""
         if self.closing:
             return
-        from viewer.scan import scan
-        from viewer.volume import load_series
+        from viewer.dicom.scan import scan
+        from viewer.dicom.volume import load_series
 
         if self.active is None:
             return
@@ -1097,7 +1097,7 @@ def overlay_labels() -> dict[str, str]:
 
 
 def open_demo(window: MainWindow, light: bool = False) -> Path:
-    from viewer.phantom import store
+    from phantoms import store
 
     folder = store.demo_study(light=light)
     window.open_paths([str(folder)])

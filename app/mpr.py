@@ -1,8 +1,8 @@
 """The MPR / 3D layout: axial, coronal and sagittal reconstructions and a 3D view of one volume.
 
-All state is in :class:`viewer.mpr.MprModel` and :class:`viewer.vr.VolumeRenderer`; these widgets
-only map mouse and keyboard onto them. The four views read one shared ``vtkImageData`` over the
-volume already in memory (no copy).
+All state is in :class:`viewer.state.mpr.MprModel` and
+:class:`viewer.render.vr.VolumeRenderer`; these widgets only map mouse and keyboard onto them.
+The four views read one shared ``vtkImageData`` over the volume already in memory (no copy).
 
 Mouse in an MPR view: left moves the crosshair (Ctrl+left turns it: oblique planes), right drag
 windows, middle drag pans, the wheel moves the plane (Ctrl+wheel zooms). With the length tool,
@@ -41,15 +41,15 @@ from PySide6.QtWidgets import (  # noqa: E402
 
 from app import i18n  # noqa: E402
 from app.viewport import VTKView  # noqa: E402
-from viewer.curved import Straightened, straighten  # noqa: E402
-from viewer.fusion import fusion_for  # noqa: E402
-from viewer.geometry import direction_label  # noqa: E402
-from viewer.measure import POINTS_NEEDED, Measurement  # noqa: E402
-from viewer.mpr import SLAB_MODES, VIEWS, MprModel  # noqa: E402
-from viewer.mpr_view import MprRenderer  # noqa: E402
-from viewer.slice_view import share_volume  # noqa: E402
-from viewer.volume import ImageStack, Volume  # noqa: E402
-from viewer.vr import VolumeRenderer, export_stl, vr_presets  # noqa: E402
+from viewer.dicom.geometry import direction_label  # noqa: E402
+from viewer.dicom.measure import POINTS_NEEDED, Measurement  # noqa: E402
+from viewer.dicom.volume import ImageStack, Volume  # noqa: E402
+from viewer.render.curved import Straightened, straighten  # noqa: E402
+from viewer.render.mpr_view import MprRenderer  # noqa: E402
+from viewer.render.slice_view import share_volume  # noqa: E402
+from viewer.render.vr import VolumeRenderer, export_stl, vr_presets  # noqa: E402
+from viewer.state.fusion import fusion_for  # noqa: E402
+from viewer.state.mpr import SLAB_MODES, VIEWS, MprModel  # noqa: E402
 
 
 class MprViewWidget(QWidget):

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QFrame, QInputDialog, QVBoxLayout, QWidget  # noqa
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
-from viewer.measure import POINTS_NEEDED, Measurement  # noqa: E402
-from viewer.slice_view import SliceRenderer  # noqa: E402
-from viewer.viewstate import ViewportModel  # noqa: E402
+from viewer.dicom.measure import POINTS_NEEDED, Measurement  # noqa: E402
+from viewer.render.slice_view import SliceRenderer  # noqa: E402
+from viewer.state.viewport import ViewportModel  # noqa: E402
 
 SERIES_MIME = "application/x-yunying-series"
 TOOLS = (

@@ -26,8 +26,8 @@ from bench.common import finish
 
 
 def _open_from_cache(cat: Any, study: str) -> Any:
-    from viewer.scan import scan
-    from viewer.volume import load_series
+    from viewer.dicom.scan import scan
+    from viewer.dicom.volume import load_series
 
     files = cat.files(study)
     (series,) = scan(files).all_series()
@@ -35,8 +35,8 @@ def _open_from_cache(cat: Any, study: str) -> Any:
 
 
 def _open_folder(folder: Path) -> Any:
-    from viewer.scan import scan
-    from viewer.volume import load_series
+    from viewer.dicom.scan import scan
+    from viewer.dicom.volume import load_series
 
     (series,) = scan(folder).all_series()
     return load_series(series)

@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> None:
     from devcloud.orthanc import OrthancServer
     from devcloud.seed import ORGS, PATIENTS
     from devcloud.store import Store
-    from viewer.scan import scan
-    from viewer.volume import load_series
+    from viewer.dicom.scan import scan
+    from viewer.dicom.volume import load_series
 
     folder = dataset(args.slices, "explicit")
     files = sorted(folder.glob("*.dcm"))

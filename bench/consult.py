@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     from cloudclient.consult import ConsultClient
     from cloudclient.national import NationalClient
     from devcloud.store import Store
-    from viewer.phantom import store as phantom_store
+    from phantoms import store as phantom_store
 
     work = Path(tempfile.mkdtemp(prefix="yunying-consult-"))
     proc = start_devcloud(work / "cloud", "--seed", "1")

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from bench.common import best_of, finish, peak_rss_mb, run_child
-from viewer.phantom import series as S
-from viewer.phantom import store
+from phantoms import series as S
+from phantoms import store
 
 
 def dataset(n_slices: int, ts: str) -> Path:
@@ -48,8 +48,8 @@ def warm(folder: Path) -> None:
 
 
 def ours_full(folder: Path, workers: int | None = None) -> np.ndarray:
-    from viewer.scan import scan
-    from viewer.volume import Volume, load_series
+    from viewer.dicom.scan import scan
+    from viewer.dicom.volume import Volume, load_series
 
     (series,) = scan(folder).all_series()
     vol = load_series(series, workers=workers)
@@ -59,8 +59,8 @@ def ours_full(folder: Path, workers: int | None = None) -> np.ndarray:
 
 def ours_first_image(folder: Path) -> float:
     """Seconds from load start (series scanned, as in the viewer) to the middle slice decoded."""
-    from viewer.scan import scan
-    from viewer.volume import load_series
+    from viewer.dicom.scan import scan
+    from viewer.dicom.volume import load_series
 
     (series,) = scan(folder).all_series()
     t0 = time.perf_counter()

@@ -43,8 +43,8 @@ def _median_ms(step: Any, frames: int) -> float:
 
 def _volume(slices: int) -> Any:
     from bench.load_series import dataset
-    from viewer.scan import scan
-    from viewer.volume import Volume, load_series
+    from viewer.dicom.scan import scan
+    from viewer.dicom.volume import Volume, load_series
 
     (series,) = scan(dataset(slices, "explicit")).all_series()
     vol = load_series(series)
@@ -53,7 +53,7 @@ def _volume(slices: int) -> Any:
 
 
 def _oblique_model(vol: Any) -> Any:
-    from viewer.mpr import MprModel
+    from viewer.state.mpr import MprModel
 
     m = MprModel(vol)
     m.rotate("axial", 30.0)
@@ -71,8 +71,8 @@ def mpr_frames(vol: Any, frames: int, slab_mm: float) -> tuple[float, float, lis
         vtkRenderer,
     )
 
-    from viewer.mpr_view import MprRenderer, configure_reslice, make_reslice, reslice_axes
-    from viewer.slice_view import share_volume
+    from viewer.render.mpr_view import MprRenderer, configure_reslice, make_reslice, reslice_axes
+    from viewer.render.slice_view import share_volume
 
     source = share_volume(vol)
     m = _oblique_model(vol)
@@ -130,8 +130,8 @@ def vr_frames(vol: Any, frames: int, mapper: str) -> dict[str, Any]:
         vtkGPUVolumeRayCastMapper,
     )
 
-    from viewer.slice_view import share_volume
-    from viewer.vr import VolumeRenderer
+    from viewer.render.slice_view import share_volume
+    from viewer.render.vr import VolumeRenderer
 
     source = share_volume(vol)
     ours = VolumeRenderer(_window(), vol, source, mapper=mapper)
@@ -179,11 +179,11 @@ def vr_frames(vol: Any, frames: int, mapper: str) -> dict[str, Any]:
 def memory_child(slices: int, shading: bool, mapper: str) -> None:
     """Open 2D + MPR (3 views) + 3D on one volume, render, print the peak RSS."""
     from bench.common import peak_rss_mb
-    from viewer.mpr import VIEWS, MprModel
-    from viewer.mpr_view import MprRenderer
-    from viewer.slice_view import SliceRenderer, share_volume
-    from viewer.viewstate import ViewportModel
-    from viewer.vr import VolumeRenderer
+    from viewer.render.mpr_view import MprRenderer
+    from viewer.render.slice_view import SliceRenderer, share_volume
+    from viewer.render.vr import VolumeRenderer
+    from viewer.state.mpr import VIEWS, MprModel
+    from viewer.state.viewport import ViewportModel
 
     vol = _volume(slices)
     after_load = peak_rss_mb()
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["VTK_DEFAULT_OPENGL_WINDOW"] = "vtkEGLRenderWindow"
     else:
         from bench.common import ensure_display
-        from viewer.render import configure_offscreen
+        from viewer.render.offscreen import configure_offscreen
 
         ensure_display()
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")

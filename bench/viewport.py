@@ -156,8 +156,8 @@ def bare(vol: Any, frames: int, overlays: bool = True) -> tuple[float, float]:
 
 
 def ours(vol: Any, frames: int) -> tuple[float, float]:
-    from viewer.slice_view import SliceRenderer
-    from viewer.viewstate import ViewportModel
+    from viewer.render.slice_view import SliceRenderer
+    from viewer.state.viewport import ViewportModel
 
     model = ViewportModel()
     win = _window()
@@ -209,9 +209,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     from bench.common import ensure_display, finish
     from bench.load_series import dataset
-    from viewer.render import configure_offscreen
-    from viewer.scan import scan
-    from viewer.volume import Volume, load_series
+    from viewer.dicom.scan import scan
+    from viewer.dicom.volume import Volume, load_series
+    from viewer.render.offscreen import configure_offscreen
 
     ensure_display()
     os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")

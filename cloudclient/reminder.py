@@ -10,11 +10,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import resources
 from cloudclient.national import ExamRecord
 
-WINDOWS_FILE = (
-    Path(__file__).resolve().parent.parent / "resources" / "presets" / "duplicate_exam_windows.json"
-)
+WINDOWS_FILE = resources.path("presets", "duplicate_exam_windows.json")
 
 
 def windows(path: Path | None = None) -> tuple[dict[str, int], int]:

@@ -17,8 +17,8 @@ from cloudclient.indexcode import format_code, make_uscc
 from devcloud.cloud import PROVINCES, load_state
 from devcloud.orthanc import OrthancServer
 from devcloud.store import Store
-from viewer.phantom import series as S
-from viewer.phantom import store as phantom_store
+from phantoms import series as S
+from phantoms import store as phantom_store
 
 
 @dataclass(frozen=True)

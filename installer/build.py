@@ -43,6 +43,7 @@ HIDDEN = [
 COLLECT_SUBMODULES = [
     "app",
     "viewer",
+    "phantoms",
     "cloudclient",
     "pydicom.pixels",
     "pydicom.encoders",

@@ -20,9 +20,9 @@ os.environ["YUNYING_DIALOGS"] = "0"  # no modal message boxes in tests
 import pydicom
 import pytest
 
-from viewer.phantom import series as S
-from viewer.phantom import store
-from viewer.scan import scan
+from phantoms import series as S
+from phantoms import store
+from viewer.dicom.scan import scan
 
 PYDICOM_TEST_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
 

@@ -11,8 +11,8 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 
-from viewer.phantom import anatomy
-from viewer.phantom import series as S
+from phantoms import anatomy
+from phantoms import series as S
 
 
 def copy_series(

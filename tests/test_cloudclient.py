@@ -25,8 +25,8 @@ from cloudclient.retrieve import Retriever
 from cloudclient.store import InstanceStore, verify_instance
 from devcloud.seed import PATIENTS, SOURCE_FOLDERS
 from tests.test_devcloud import Phone
-from viewer.scan import scan
-from viewer.volume import Volume, load_series
+from viewer.dicom.scan import scan
+from viewer.dicom.volume import Volume, load_series
 
 
 def approve_on_phone(flow, patient, action: str = "approve") -> None:

@@ -11,12 +11,12 @@ import pydicom
 import pytest
 from pydicom.pixels import pixel_array
 
+from phantoms import series as S
 from tests.conftest import PYDICOM_TEST_FILES, corpus_file, corpus_files
 from tests.helpers import small_ct
-from viewer.codecs import FrameReader, decoder_name, has_fast_path
-from viewer.phantom import series as S
-from viewer.scan import scan
-from viewer.volume import ImageStack, LoadError, Volume, load_series
+from viewer.dicom.codecs import FrameReader, decoder_name, has_fast_path
+from viewer.dicom.scan import scan
+from viewer.dicom.volume import ImageStack, LoadError, Volume, load_series
 
 SYNTAXES = ["explicit", "j2k", "rle", "jpegls", "htj2k"]
 

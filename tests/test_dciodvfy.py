@@ -9,7 +9,7 @@ from pathlib import Path
 import pydicom
 import pytest
 
-from viewer.phantom import series as S
+from phantoms import series as S
 
 DCIODVFY = shutil.which("dciodvfy")
 pytestmark = pytest.mark.skipif(

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from tests.helpers import assert_sane_image
-from viewer.mpr import MprModel
-from viewer.render import render_plane
-from viewer.volume import Volume, load_series
+from viewer.dicom.volume import Volume, load_series
+from viewer.render.offscreen import render_plane
+from viewer.state.mpr import MprModel
 
 YELLOW = np.array([255, 217, 51])  # orientation label colour (1.0, 0.85, 0.2)
 
@@ -38,7 +38,7 @@ def test_demo_command_writes_a_screenshot(tmp_path: Path, light_dir: Path) -> No
         [
             sys.executable,
             "-m",
-            "viewer.demo",
+            "viewer.render.demo",
             "--light",
             "--screenshot",
             str(shot),
@@ -89,10 +89,10 @@ def test_rendered_planes_keep_left_right_and_top_bottom(light_scan, light_specs)
 
 
 def test_phantom_command_writes_a_study_in_the_chosen_syntax(tmp_path: Path) -> None:
-    from viewer.phantom.cli import main
+    from phantoms.cli import main
 
     assert main([str(tmp_path), "--light", "--syntax", "jpegls"]) == 0
-    from viewer.scan import scan
+    from viewer.dicom.scan import scan
 
     res = scan(tmp_path)
     assert not res.problems and len(res.all_series()) == 5

@@ -14,11 +14,11 @@ import numpy as np
 import pydicom
 import pytest
 
+from phantoms import series as S
 from tests.conftest import corpus_file
 from tests.helpers import small_ct
-from viewer.phantom import series as S
-from viewer.scan import scan
-from viewer.volume import LoadError, Volume, load_series
+from viewer.dicom.scan import scan
+from viewer.dicom.volume import LoadError, Volume, load_series
 
 N_PER_SEED = 100
 

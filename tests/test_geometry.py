@@ -9,12 +9,12 @@ import numpy as np
 import pydicom
 import pytest
 
+from phantoms import anatomy
+from phantoms import series as S
 from tests.helpers import copy_series, oriented, small_ct, true_hu
-from viewer.geometry import direction_label, edge_labels, plan_stack
-from viewer.phantom import anatomy
-from viewer.phantom import series as S
-from viewer.scan import scan
-from viewer.volume import ImageStack, Volume, load_series
+from viewer.dicom.geometry import direction_label, edge_labels, plan_stack
+from viewer.dicom.scan import scan
+from viewer.dicom.volume import ImageStack, Volume, load_series
 
 
 def _load(folder: Path) -> Volume:

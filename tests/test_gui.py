@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QApplication
 from app import i18n
 from app.mainwindow import LAYOUTS, MainWindow
 from app.viewport import SERIES_MIME, ViewportWidget
-from viewer.geometry import direction_label
-from viewer.phantom import anatomy
-from viewer.presets import presets
-from viewer.volume import Volume
+from phantoms import anatomy
+from viewer.dicom.geometry import direction_label
+from viewer.dicom.presets import presets
+from viewer.dicom.volume import Volume
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "out" / "screenshots"
@@ -409,7 +409,7 @@ def test_length_measurement_matches_the_phantom(qtbot, window: MainWindow) -> No
     drag(qtbot, vp, a, b)
     (m,) = vp.model.measurements
     assert m.kind == "length" and m.index == vp.model.index
-    from viewer.measure import length_mm
+    from viewer.dicom.measure import length_mm
 
     got = length_mm(m.points[0], m.points[1], vp.model.geometry().spacing)
     assert abs(got - 2 * anatomy.BODY_SEMI[0]) <= 0.5 * vol.spacing[0]
@@ -428,7 +428,7 @@ def test_roi_probe_and_angle(qtbot, window: MainWindow) -> None:
     cx, cy = image_px(vol, -60.0, 0.0)  # liver centre
     drag(qtbot, vp, at(vp, cx - 14, cy - 12), at(vp, cx + 14, cy + 12))
     (roi,) = vp.model.measurements
-    from viewer.measure import roi_stats
+    from viewer.dicom.measure import roi_stats
 
     stats = roi_stats(
         "ellipse", roi.points[0], roi.points[1], vp.model.pixels(), vp.model.geometry().spacing
@@ -465,7 +465,7 @@ def test_roi_probe_and_angle(qtbot, window: MainWindow) -> None:
     click(qtbot, vp, at(vp, v0[0], v0[1] - 40))
     ang = vp.model.measurements[-1]
     assert ang.kind == "angle" and len(ang.points) == 3
-    from viewer.measure import angle_deg
+    from viewer.dicom.measure import angle_deg
 
     assert angle_deg(*ang.points, vp.model.geometry().spacing) == pytest.approx(90, abs=1.5)
     assert_sane(frame(vp))
@@ -523,7 +523,7 @@ def test_uncalibrated_image_warns_and_measures_in_pixels(
     assert "No calibrated pixel spacing" in window.status_label.text()
     window.set_tool("length")
     drag(qtbot, vp, at(vp, 100, 100), at(vp, 400, 100))
-    from viewer.measure import describe
+    from viewer.dicom.measure import describe
 
     label = describe(vp.model.measurements[0], vp.model.pixels(), vp.model.geometry().spacing)
     assert label.endswith("px")

@@ -24,7 +24,7 @@ from app.mainwindow import MainWindow
 from cloudclient import tokens
 from cloudclient.service import CloudConfig, CloudService
 from tests.test_gui import assert_sane, wait_loaded
-from viewer.measure import Measurement
+from viewer.dicom.measure import Measurement
 
 REMOTE = "ws-remote-gui"
 

@@ -14,9 +14,9 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QLabel
 
 from app.mpr import MprPanel
+from phantoms import anatomy
 from tests.test_gui import assert_sane, key_of, open_main_window, wait_loaded
-from viewer.phantom import anatomy
-from viewer.volume import Volume
+from viewer.dicom.volume import Volume
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "out" / "screenshots"

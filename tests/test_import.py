@@ -14,12 +14,12 @@ import pytest
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
+from phantoms import series as S
 from tests.conftest import PYDICOM_TEST_FILES, corpus_file
 from tests.helpers import small_ct
-from viewer.phantom import series as S
-from viewer.scan import scan
-from viewer.sources import close_archives
-from viewer.volume import ImageStack, Volume, load_series
+from viewer.dicom.scan import scan
+from viewer.dicom.sources import close_archives
+from viewer.dicom.volume import ImageStack, Volume, load_series
 
 
 def test_folder_scan_is_recursive_and_groups_patient_study_series(

@@ -11,14 +11,14 @@ import pytest
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkRenderingCore import vtkRenderWindow
 
+from phantoms import anatomy
+from phantoms.series import rotation
 from tests.helpers import assert_sane_image
-from viewer.curved import straighten
-from viewer.measure import Measurement
-from viewer.mpr import VIEWS, MprModel
-from viewer.mpr_view import MprRenderer
-from viewer.phantom import anatomy
-from viewer.phantom.series import rotation
-from viewer.volume import Volume, load_series
+from viewer.dicom.measure import Measurement
+from viewer.dicom.volume import Volume, load_series
+from viewer.render.curved import straighten
+from viewer.render.mpr_view import MprRenderer
+from viewer.state.mpr import VIEWS, MprModel
 
 
 def window(size: int = 300) -> vtkRenderWindow:

@@ -187,7 +187,8 @@ def test_frozen_app_starts_on_the_demo_without_python(frozen_app: Path, tmp_path
     # copy it away from the checkout: nothing may come from the source tree
     copy = tmp_path / "app"
     shutil.copytree(frozen_app, copy, symlinks=True)
-    assert not (copy / "_internal" / "viewer" / "mpr.py").exists()  # compiled into the archive
+    # compiled into the archive
+    assert not (copy / "_internal" / "viewer" / "state" / "mpr.py").exists()
     _assert_demo_screenshot(_start_on_demo(copy / build.NAME, tmp_path))
 
 

@@ -12,13 +12,13 @@ from vtkmodules.vtkFiltersCore import vtkMassProperties
 from vtkmodules.vtkIOGeometry import vtkSTLReader
 from vtkmodules.vtkRenderingCore import vtkRenderWindow
 
+from phantoms import anatomy
 from tests.helpers import assert_sane_image
-from viewer.fusion import fusion_for, register_rigid
-from viewer.mpr import MprModel
-from viewer.mpr_view import MprRenderer
-from viewer.phantom import anatomy
-from viewer.volume import Volume, load_series
-from viewer.vr import VolumeRenderer, export_stl, vr_preset, vr_presets
+from viewer.dicom.volume import Volume, load_series
+from viewer.render.mpr_view import MprRenderer
+from viewer.render.vr import VolumeRenderer, export_stl, vr_preset, vr_presets
+from viewer.state.fusion import fusion_for, register_rigid
+from viewer.state.mpr import MprModel
 
 
 def window(size: int = 240) -> vtkRenderWindow:

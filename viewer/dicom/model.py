@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from viewer.sources import FileRef
+from viewer.dicom.sources import FileRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData
 from vtkmodules.vtkFiltersCore import vtkProbeFilter
 from vtkmodules.vtkFiltersGeneral import vtkSplineFilter
 
-from viewer.slice_view import polyline, share_volume
-from viewer.volume import Volume
+from viewer.dicom.volume import Volume
+from viewer.render.slice_view import polyline, share_volume
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from pydicom import encaps
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID
 
-from viewer.model import InstanceInfo, PixelFormat
+from viewer.dicom.model import InstanceInfo, PixelFormat
 
 IMPLICIT_LE = "1.2.840.10008.1.2"
 EXPLICIT_LE = "1.2.840.10008.1.2.1"

@@ -1,6 +1,6 @@
 """The built-in demo: generate (once) and open the demo study, render views, write a screenshot.
 
-    python -m viewer.demo [--screenshot PATH]
+    python -m viewer.render.demo [--screenshot PATH]
 
 Works without a display (VTK renders offscreen). Until the workstation window lands this is the
 "main job": it proves the whole chain — generated DICOM on disk, header scan, series assembly,
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from viewer.phantom import store
-from viewer.render import PLANES, render_plane, save_png
-from viewer.scan import scan
-from viewer.volume import Volume, load_series
+from phantoms import store
+from viewer.dicom.scan import scan
+from viewer.dicom.volume import Volume, load_series
+from viewer.render.offscreen import PLANES, render_plane, save_png
 
 DEFAULT_WINDOWS = {"CT": (40.0, 400.0), "PT": (10000.0, 20000.0), "MR": (450.0, 900.0)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from viewer.viewstate import SliceGeometry
+from viewer.state.viewport import SliceGeometry
 
 
 def reference_line(

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viewer.geometry import direction_label
-from viewer.measure import Measurement
-from viewer.presets import default_window
-from viewer.volume import ImageStack, Volume
+from viewer.dicom.geometry import direction_label
+from viewer.dicom.measure import Measurement
+from viewer.dicom.presets import default_window
+from viewer.dicom.volume import ImageStack, Volume
 
 Listener = Callable[[str], None]
 

@@ -26,7 +26,7 @@ from pydicom.uid import (
     RLELossless,
 )
 
-from viewer.phantom import anatomy
+from phantoms import anatomy
 
 CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
 MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4"

@@ -19,7 +19,7 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
-from viewer.model import (
+from viewer.dicom.model import (
     FrameGeometry,
     FrameRef,
     InstanceInfo,
@@ -30,7 +30,7 @@ from viewer.model import (
     SeriesInfo,
     StudyInfo,
 )
-from viewer.sources import FileRef
+from viewer.dicom.sources import FileRef
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 #: Largest pixel payload we agree to allocate for one object (protects against absurd headers).

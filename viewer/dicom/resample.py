@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from viewer.geometry import StackPlan
+from viewer.dicom.geometry import StackPlan
 
 
 def _sample_shifted(img: np.ndarray, du: float, dv: float, fill: float) -> np.ndarray:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import SimpleITK as sitk
 
-from viewer.mpr import Fusion
-from viewer.presets import default_window
-from viewer.volume import Volume
+from viewer.dicom.presets import default_window
+from viewer.dicom.volume import Volume
+from viewer.state.mpr import Fusion
 
 COARSE_MM = 4.0
 

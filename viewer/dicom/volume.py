@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from viewer.codecs import DecodeError, FrameReader, read_dataset, storage_dtype
-from viewer.geometry import StackPlan, affine, plan_stack
-from viewer.model import FrameRef, InstanceInfo, Problem, SeriesInfo
+from viewer.dicom.codecs import DecodeError, FrameReader, read_dataset, storage_dtype
+from viewer.dicom.geometry import StackPlan, affine, plan_stack
+from viewer.dicom.model import FrameRef, InstanceInfo, Problem, SeriesInfo
 
 ProgressFn = Callable[[int, int], None]
 
@@ -389,7 +389,7 @@ def _volume_from_plan(arr: np.ndarray, plan: StackPlan, series: SeriesInfo) -> V
         warnings=list(series.notes) + list(plan.warnings),
     )
     if plan.tilted or not plan.uniform:
-        from viewer.resample import regularize
+        from viewer.dicom.resample import regularize
 
         vol.array, vol.origin = regularize(arr, plan, (row_sp, col_sp))
         vol.resampled = True

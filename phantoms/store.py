@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from viewer.phantom import anatomy, series
+from phantoms import anatomy, series
 
 _GENERATOR_MODULES = (anatomy, series)
 _DONE = ".complete.json"  # hidden: folder scans skip it

@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from viewer.volume import Volume
+from viewer.dicom.volume import Volume
 
 PLANES = ("axial", "coronal", "sagittal")
 
@@ -40,8 +40,8 @@ def render_plane(
     import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
     from vtkmodules.vtkRenderingCore import vtkRenderWindow
 
-    from viewer.mpr import MprModel
-    from viewer.mpr_view import MprRenderer
+    from viewer.render.mpr_view import MprRenderer
+    from viewer.state.mpr import MprModel
 
     configure_offscreen()
     win = vtkRenderWindow()

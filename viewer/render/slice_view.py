@@ -34,9 +34,9 @@ from vtkmodules.vtkRenderingCore import (
     vtkWindowToImageFilter,
 )
 
-from viewer.measure import Measurement, describe
-from viewer.viewstate import ViewportModel
-from viewer.volume import Volume
+from viewer.dicom.measure import Measurement, describe
+from viewer.dicom.volume import Volume
+from viewer.state.viewport import ViewportModel
 
 MEASURE_COLOR = (1.0, 0.85, 0.1)
 SELECTED_COLOR = (0.2, 1.0, 0.4)

@@ -28,9 +28,9 @@ from vtkmodules.vtkRenderingCore import (
 )
 from vtkmodules.vtkRenderingImage import vtkImageStack
 
-from viewer.measure import Measurement, describe
-from viewer.mpr import VIEWS, MprModel, PlaneGrid
-from viewer.slice_view import (
+from viewer.dicom.measure import Measurement, describe
+from viewer.dicom.volume import Volume
+from viewer.render.slice_view import (
     MEASURE_COLOR,
     TEXT_COLOR,
     OverlayText,
@@ -41,7 +41,7 @@ from viewer.slice_view import (
     scale_bar_actors,
     share_volume,
 )
-from viewer.volume import Volume
+from viewer.state.mpr import VIEWS, MprModel, PlaneGrid
 
 #: Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal).
 PLANE_COLORS = {"axial": (1.0, 0.3, 0.3), "coronal": (0.3, 0.9, 0.3), "sagittal": (1.0, 0.9, 0.2)}

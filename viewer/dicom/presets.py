@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 
-PRESETS_FILE = (
-    Path(__file__).resolve().parent.parent / "resources" / "presets" / "window_presets.json"
-)
+import resources
+
+PRESETS_FILE = resources.path("presets", "window_presets.json")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from viewer.geometry import direction_label
-from viewer.measure import Measurement
-from viewer.presets import default_window
-from viewer.volume import Volume
+from viewer.dicom.geometry import direction_label
+from viewer.dicom.measure import Measurement
+from viewer.dicom.presets import default_window
+from viewer.dicom.volume import Volume
 
 VIEWS = ("axial", "coronal", "sagittal")
 #: Display frames of the unrotated planes: (screen-right, screen-down) in LPS. Radiological

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from viewer.model import FrameRef
+from viewer.dicom.model import FrameRef
 
 #: Two slices closer than this along the normal are at the same position (mm).
 SAME_POSITION_MM = 0.01

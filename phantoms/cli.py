@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from viewer.phantom import series as S
+from phantoms import series as S
 
 
 def main(argv: list[str] | None = None) -> int:

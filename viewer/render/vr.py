@@ -48,12 +48,13 @@ from vtkmodules.vtkRenderingVolume import (
     vtkGPUVolumeRayCastMapper,
 )
 
-from viewer.mpr_view import matrix4, volume_matrix
-from viewer.presets import default_window
-from viewer.slice_view import TEXT_COLOR, OverlayText, grab_window, share_volume
-from viewer.volume import Volume
+import resources
+from viewer.dicom.presets import default_window
+from viewer.dicom.volume import Volume
+from viewer.render.mpr_view import matrix4, volume_matrix
+from viewer.render.slice_view import TEXT_COLOR, OverlayText, grab_window, share_volume
 
-PRESETS_FILE = Path(__file__).resolve().parent.parent / "resources" / "presets" / "vr_presets.json"
+PRESETS_FILE = resources.path("presets", "vr_presets.json")
 SOFTWARE_GL = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "swr")
 
 

@@ -1,0 +1,1 @@
+"""Reading DICOM: sources, scan, headers, codecs, geometry and volume assembly (no Qt, no VTK)."""

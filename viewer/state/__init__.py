@@ -1,0 +1,1 @@
+"""Qt-free, evented models: viewports, MPR, fusion, sync and the Workspace (no VTK)."""
