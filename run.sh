@@ -19,6 +19,7 @@ APT_PACKAGES=(
   libxcb-render-util0 libxcb-image0 libdbus-1-3 libfontconfig1  # Qt's xcb platform plugin
   fonts-noto-cjk                            # Chinese text in the UI and overlays
   dicom3tools                               # dciodvfy: validates every generated DICOM object
+  dcmtk                                     # dcmpschk, storescu, findscu: independent peers and validators
   orthanc orthanc-dicomweb                  # the DICOMweb server behind devcloud and its tests
   curl
   msitools wixl desktop-file-utils          # installer checks: the MSI built with wixl, .desktop
