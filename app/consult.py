@@ -17,6 +17,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 
 from cloudclient.consult import ConsultChannel, ConsultState, Membership
 from viewer.dicom.measure import Measurement
+from viewer.state.mpr import MprChange, MprEvent
+from viewer.state.viewport import ViewportEvent
 
 if TYPE_CHECKING:
     from app.mainwindow import MainWindow
@@ -25,6 +27,13 @@ if TYPE_CHECKING:
 POINTER_COLOR = (0.2, 0.9, 1.0)
 
 POINTER_INTERVAL_S = 1 / 30
+_VIEW_EVENTS = (
+    ViewportEvent.INDEX,
+    ViewportEvent.WINDOW,
+    ViewportEvent.CAMERA,
+    ViewportEvent.IMAGE,
+)
+_MOVED = (MprChange.CENTER, MprChange.ORIENTATION)
 
 
 def _serial(m: Measurement, series: str) -> dict[str, Any]:
@@ -75,22 +84,22 @@ class ConsultBridge(QObject):
         s = self.window.series.get(vp.series_key)
         return s.series_uid if s is not None else ""
 
-    def _local_change(self, vp: ViewportWidget, what: str) -> None:
+    def _local_change(self, vp: ViewportWidget, what: ViewportEvent) -> None:
         # (while the link is down, operations queue in the channel and go after the reconnect)
         if self._closed or self._applying or vp is not self.window.active:
             return
-        if what in ("index", "window", "camera", "image") and self.state.presenting:
+        if what in _VIEW_EVENTS and self.state.presenting:
             self.send_view(vp)
-        elif what == "measurements":
+        elif what is ViewportEvent.MEASUREMENTS:
             self._send_measurements(vp)
 
     def watch_mpr(self, panel: Any) -> None:
         """The MPR layout opened: its crosshair is part of the presenter's view."""
         panel.model.subscribe(self._mpr_change)
 
-    def _mpr_change(self, what: str, _view: str) -> None:
+    def _mpr_change(self, ev: MprEvent) -> None:
         active = self.window.active
-        moved = what in ("center", "orientation") and not (self._applying or self._closed)
+        moved = ev.kind in _MOVED and not (self._applying or self._closed)
         if moved and active is not None and self.state.presenting:
             self.send_view(active)
 

@@ -43,6 +43,7 @@ from viewer.dicom.model import SeriesInfo
 from viewer.dicom.presets import presets, robust_window
 from viewer.dicom.volume import ImageStack, Volume
 from viewer.state.sync import reference_line
+from viewer.state.viewport import ViewportEvent
 
 LAYOUTS: dict[str, tuple[int, int]] = {
     "1x1": (1, 1),
@@ -484,8 +485,8 @@ class MainWindow(QMainWindow):
     def _measured(self, _m: object) -> None:
         self._update_status()
 
-    def _model_changed(self, what: str) -> None:
-        if what in ("window", "index", "image"):
+    def _model_changed(self, what: ViewportEvent) -> None:
+        if what in (ViewportEvent.WINDOW, ViewportEvent.INDEX, ViewportEvent.IMAGE):
             self._update_status()
 
     def visible_viewports(self) -> list[ViewportWidget]:

@@ -20,7 +20,7 @@ from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
 from viewer.dicom.measure import POINTS_NEEDED, Measurement  # noqa: E402
 from viewer.render.slice_view import SliceRenderer  # noqa: E402
-from viewer.state.viewport import ViewportModel  # noqa: E402
+from viewer.state.viewport import ViewportEvent, ViewportModel  # noqa: E402
 
 SERIES_MIME = "application/x-yunying-series"
 TOOLS = (
@@ -140,10 +140,10 @@ class ViewportWidget(QFrame):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _on_model(self, what: str) -> None:
-        if what == "index":
+    def _on_model(self, what: ViewportEvent) -> None:
+        if what is ViewportEvent.INDEX:
             self.index_changed.emit(self)
-        elif what == "cine":
+        elif what is ViewportEvent.CINE:
             if self.model.playing:
                 self.cine.start(int(1000 / self.model.cine_fps))
             else:

@@ -41,7 +41,9 @@ from viewer.render.slice_view import (
     scale_bar_actors,
     share_volume,
 )
-from viewer.state.mpr import VIEWS, MprModel, PlaneGrid
+from viewer.state.mpr import VIEWS, MprChange, MprEvent, MprModel, PlaneGrid
+
+_PER_VIEW = (MprChange.CAMERA, MprChange.SLAB, MprChange.MEASUREMENTS)
 
 #: Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal).
 PLANE_COLORS = {"axial": (1.0, 0.3, 0.3), "coronal": (0.3, 0.9, 0.3), "sagittal": (1.0, 0.9, 0.2)}
@@ -189,13 +191,14 @@ class MprRenderer:
 
     # ------------------------------------------------------------------ model → pipeline
 
-    def _on_change(self, what: str, view: str) -> None:
-        if view and view != self.view and what in ("camera", "slab", "measurements"):
+    def _on_change(self, ev: MprEvent) -> None:
+        what = ev.kind
+        if ev.view and ev.view != self.view and what in _PER_VIEW:
             return
-        if what == "window":
+        if what is MprChange.WINDOW:
             self._set_window()
             self.render()
-        elif what == "measurements":
+        elif what is MprChange.MEASUREMENTS:
             self._update_measurements()
             self.render()
         else:

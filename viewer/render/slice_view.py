@@ -36,7 +36,7 @@ from vtkmodules.vtkRenderingCore import (
 
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.volume import Volume
-from viewer.state.viewport import ViewportModel
+from viewer.state.viewport import ViewportEvent, ViewportModel
 
 MEASURE_COLOR = (1.0, 0.85, 0.1)
 SELECTED_COLOR = (0.2, 1.0, 0.4)
@@ -330,16 +330,16 @@ class SliceRenderer:
 
     # ------------------------------------------------------------------ model → pipeline
 
-    def _on_change(self, what: str) -> None:
-        if what == "image":
+    def _on_change(self, what: ViewportEvent) -> None:
+        if what is ViewportEvent.IMAGE:
             self._set_image()
-        elif what == "index":
+        elif what is ViewportEvent.INDEX:
             self._set_slice()
-        elif what == "window":
+        elif what is ViewportEvent.WINDOW:
             self._set_window()
-        elif what == "camera":
+        elif what is ViewportEvent.CAMERA:
             self._set_camera()
-        elif what == "measurements":
+        elif what is ViewportEvent.MEASUREMENTS:
             self._update_measurements()
 
     def _set_image(self) -> None:

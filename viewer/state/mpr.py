@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from viewer.dicom.geometry import direction_label
 from viewer.dicom.measure import Measurement
 from viewer.dicom.presets import default_window
 from viewer.dicom.volume import Volume
+from viewer.state.observable import Observable, Unsubscribe
 
 VIEWS = ("axial", "coronal", "sagittal")
 #: Display frames of the unrotated planes: (screen-right, screen-down) in LPS. Radiological
@@ -38,7 +40,28 @@ BASE_FRAMES: dict[str, tuple[tuple[float, float, float], tuple[float, float, flo
 SLAB_MODES = ("none", "mip", "minip", "mean")
 MAX_SLAB_MM = 50.0
 
-Listener = Callable[[str, str], None]
+
+class MprChange(StrEnum):
+    """What changed in an :class:`MprModel`."""
+
+    CENTER = "center"  # the crosshair moved
+    ORIENTATION = "orientation"  # the planes turned (or were reset)
+    WINDOW = "window"
+    CAMERA = "camera"  # one view's zoom or pan
+    SLAB = "slab"  # one view's slab
+    FUSION = "fusion"  # the overlay volume or its opacity
+    MEASUREMENTS = "measurements"  # on one view
+
+
+@dataclass(frozen=True, slots=True)
+class MprEvent:
+    """One change of an MPR model; ``view`` names the one view it concerns ("" = all)."""
+
+    kind: MprChange
+    view: str = ""
+
+
+Listener = Callable[[MprEvent], None]
 
 
 def rotation_about(axis: np.ndarray, degrees: float) -> np.ndarray:
@@ -133,7 +156,8 @@ class Fusion:
 
 
 class MprModel:
-    """Crosshair, plane orientation, slab, window, fusion and measurements of an MPR layout."""
+    """Owns the crosshair, plane orientation, slabs, window, zoom/pan per view, fusion (the
+    overlay volume, its placement and opacity) and plane measurements of an MPR layout."""
 
     def __init__(self, volume: Volume) -> None:
         self.volume = volume
@@ -157,16 +181,15 @@ class MprModel:
         self.zoom: dict[str, float] = {v: 1.0 for v in VIEWS}  # 1 = the plane fits the view
         self.pan: dict[str, tuple[float, float]] = {v: (0.0, 0.0) for v in VIEWS}  # mm, (u, v)
         self.measurements: list[PlaneMeasurement] = []
-        self._listeners: list[Listener] = []
+        self.events: Observable[MprEvent] = Observable()
 
     # ------------------------------------------------------------------ observation
 
-    def subscribe(self, fn: Listener) -> None:
-        self._listeners.append(fn)
+    def subscribe(self, fn: Listener) -> Unsubscribe:
+        return self.events.subscribe(fn)
 
-    def _changed(self, what: str, view: str = "") -> None:
-        for fn in list(self._listeners):
-            fn(what, view)
+    def _changed(self, what: MprChange, view: str = "") -> None:
+        self.events.emit(MprEvent(what, view))
 
     # ------------------------------------------------------------------ geometry
 
@@ -237,7 +260,7 @@ class MprModel:
         p = np.asarray(p, float)
         lo, hi = self._corners.min(axis=0), self._corners.max(axis=0)
         self.center = np.clip(p, lo, hi)
-        self._changed("center")
+        self._changed(MprChange.CENTER)
 
     def set_center_pixel(self, view: str, i: float, j: float) -> None:
         """Put the crosshair on a pixel of a view (the view's own plane stays)."""
@@ -254,24 +277,24 @@ class MprModel:
         """Turn the crosshair in a view: the other two planes rotate about this view's normal."""
         _, _, n = self.frame(view)
         self.orientation = rotation_about(n, degrees) @ self.orientation
-        self._changed("orientation")
+        self._changed(MprChange.ORIENTATION)
 
     def reset(self) -> None:
         self.orientation = np.eye(3)
         self.center = self.volume_center.copy()
-        self._changed("orientation")
+        self._changed(MprChange.ORIENTATION)
 
     def set_window(self, center: float, width: float) -> None:
         self.window = (float(center), max(1e-3, float(width)))
-        self._changed("window")
+        self._changed(MprChange.WINDOW)
 
     def set_zoom(self, view: str, zoom: float) -> None:
         self.zoom[view] = min(40.0, max(0.05, float(zoom)))
-        self._changed("camera", view)
+        self._changed(MprChange.CAMERA, view)
 
     def set_pan(self, view: str, du: float, dv: float) -> None:
         self.pan[view] = (float(du), float(dv))
-        self._changed("camera", view)
+        self._changed(MprChange.CAMERA, view)
 
     def set_slab(
         self, view: str, mode: str, thickness: float | None = None, step: float | None = None
@@ -282,16 +305,16 @@ class MprModel:
         t = old.thickness if thickness is None else float(thickness)
         t = min(MAX_SLAB_MM, max(0.0, t))
         self.slabs[view] = Slab(mode, t, old.step if step is None else max(0.0, float(step)))
-        self._changed("slab", view)
+        self._changed(MprChange.SLAB, view)
 
     def set_fusion(self, fusion: Fusion | None) -> None:
         self.fusion = fusion
-        self._changed("fusion")
+        self._changed(MprChange.FUSION)
 
     def set_fusion_opacity(self, opacity: float) -> None:
         if self.fusion is not None:
             self.fusion.opacity = min(1.0, max(0.0, float(opacity)))
-            self._changed("fusion")
+            self._changed(MprChange.FUSION)
 
     # ------------------------------------------------------------------ measurements
 
@@ -300,7 +323,7 @@ class MprModel:
     ) -> None:
         g = self.grid(view)
         self.measurements.append(PlaneMeasurement(view, m, g.normal.copy(), g.offset, points_uv))
-        self._changed("measurements", view)
+        self._changed(MprChange.MEASUREMENTS, view)
 
     def visible_measurements(self, view: str) -> list[PlaneMeasurement]:
         """Measurements drawn on the plane this view shows now."""

@@ -1,7 +1,8 @@
 """The state of one 2D viewport as a plain, observable model (no Qt, no VTK).
 
-Widgets observe it (``subscribe``) and render what it says; tests drive it directly. Image
-coordinates are (x = column, y = row) in pixels, pixel centres at integers.
+Widgets observe it (``subscribe``, typed :class:`ViewportEvent` events) and render what it says;
+tests drive it directly. Image coordinates are (x = column, y = row) in pixels, pixel centres at
+integers.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -16,8 +18,21 @@ from viewer.dicom.geometry import direction_label
 from viewer.dicom.measure import Measurement
 from viewer.dicom.presets import default_window
 from viewer.dicom.volume import ImageStack, Volume
+from viewer.state.observable import Observable, Unsubscribe
 
-Listener = Callable[[str], None]
+
+class ViewportEvent(StrEnum):
+    """What changed in a :class:`ViewportModel`."""
+
+    IMAGE = "image"  # a new image (and with it window, camera and measurements reset)
+    INDEX = "index"  # the slice shown
+    WINDOW = "window"  # window/level or invert
+    CAMERA = "camera"  # zoom, pan, rotation, flips
+    CINE = "cine"  # playing or its rate
+    MEASUREMENTS = "measurements"  # added, removed, edited or selected
+
+
+Listener = Callable[[ViewportEvent], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +65,13 @@ class SliceGeometry:
 
 
 class ViewportModel:
-    """Slice, window, zoom, pan, rotation, flips, cine and measurements of one viewport."""
+    """Owns what one viewport shows: the image and its series key, slice, window, zoom, pan,
+    rotation, flips, cine and measurements, and whether it follows linked viewports."""
 
     def __init__(self) -> None:
         self.image: Volume | ImageStack | None = None
+        self.series_key = ""  # the Workspace's key of the series shown (or being loaded)
+        self.linked = True  # follows the active viewport's scroll, zoom/pan and window links
         self.title = ""
         self.info: dict[str, str] = {}
         self.index = 0
@@ -68,16 +86,15 @@ class ViewportModel:
         self.playing = False
         self.measurements: list[Measurement] = []
         self.selected: Measurement | None = None
-        self._listeners: list[Listener] = []
+        self.events: Observable[ViewportEvent] = Observable()
 
     # ------------------------------------------------------------------ observation
 
-    def subscribe(self, fn: Listener) -> None:
-        self._listeners.append(fn)
+    def subscribe(self, fn: Listener) -> Unsubscribe:
+        return self.events.subscribe(fn)
 
-    def _changed(self, what: str) -> None:
-        for fn in list(self._listeners):
-            fn(what)
+    def _changed(self, what: ViewportEvent) -> None:
+        self.events.emit(what)
 
     # ------------------------------------------------------------------ content
 
@@ -99,7 +116,7 @@ class ViewportModel:
         self.flip_h = self.flip_v = self.invert = False
         self.measurements = []
         self.selected = None
-        self._changed("image")
+        self._changed(ViewportEvent.IMAGE)
 
     @property
     def modality(self) -> str:
@@ -189,7 +206,7 @@ class ViewportModel:
         k = max(0, min(int(k), self.count - 1))
         if k != self.index:
             self.index = k
-            self._changed("index")
+            self._changed(ViewportEvent.INDEX)
 
     def scroll(self, delta: int, wrap: bool = False) -> None:
         if self.count == 0:
@@ -201,7 +218,7 @@ class ViewportModel:
 
     def set_window(self, center: float, width: float) -> None:
         self.window = (float(center), max(1e-3, float(width)))
-        self._changed("window")
+        self._changed(ViewportEvent.WINDOW)
 
     def adjust_window(self, d_center: float, d_width: float) -> None:
         c, w = self.window
@@ -209,36 +226,36 @@ class ViewportModel:
 
     def set_invert(self, on: bool) -> None:
         self.invert = on
-        self._changed("window")
+        self._changed(ViewportEvent.WINDOW)
 
     def set_zoom(self, zoom: float) -> None:
         self.zoom = min(40.0, max(0.05, zoom))
-        self._changed("camera")
+        self._changed(ViewportEvent.CAMERA)
 
     def set_pan(self, dx_mm: float, dy_mm: float) -> None:
         self.pan = (dx_mm, dy_mm)
-        self._changed("camera")
+        self._changed(ViewportEvent.CAMERA)
 
     def fit(self) -> None:
         self.zoom, self.pan = 1.0, (0.0, 0.0)
-        self._changed("camera")
+        self._changed(ViewportEvent.CAMERA)
 
     def rotate(self, degrees: int) -> None:
         self.rotation = (self.rotation + degrees) % 360
-        self._changed("camera")
+        self._changed(ViewportEvent.CAMERA)
 
     def flip(self, horizontal: bool) -> None:
         if horizontal:
             self.flip_h = not self.flip_h
         else:
             self.flip_v = not self.flip_v
-        self._changed("camera")
+        self._changed(ViewportEvent.CAMERA)
 
     def set_cine(self, playing: bool, fps: float | None = None) -> None:
         self.playing = playing
         if fps is not None:
             self.cine_fps = min(120.0, max(0.5, fps))
-        self._changed("cine")
+        self._changed(ViewportEvent.CINE)
 
     # ------------------------------------------------------------------ screen axes and labels
 
@@ -300,18 +317,18 @@ class ViewportModel:
         m.index = self.index if m.index < 0 else m.index
         self.measurements.append(m)
         self.selected = m
-        self._changed("measurements")
+        self._changed(ViewportEvent.MEASUREMENTS)
 
     def remove_measurement(self, m: Measurement) -> None:
         if m in self.measurements:
             self.measurements.remove(m)
             if self.selected is m:
                 self.selected = None
-            self._changed("measurements")
+            self._changed(ViewportEvent.MEASUREMENTS)
 
     def update_measurement(self, m: Measurement | None = None) -> None:
         """Tell observers that a measurement (or the selection) changed."""
-        self._changed("measurements")
+        self._changed(ViewportEvent.MEASUREMENTS)
 
     def visible_measurements(self) -> list[Measurement]:
         return [m for m in self.measurements if m.index == self.index]
