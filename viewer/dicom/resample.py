@@ -50,6 +50,26 @@ def _sample_shifted(img: np.ndarray, du: float, dv: float, fill: float) -> np.nd
     return out
 
 
+def slice_weights(plan: StackPlan) -> list[tuple[int, int, float]]:
+    """For each slice of the regular grid, ``(a, b, w)``: it lies ``w`` of the way from source
+    slice ``a`` to source slice ``b`` along the normal (``w == 0``: exactly on ``a``)."""
+    d = plan.distances
+    spacing = plan.spacing
+    n_out = round((d[-1] - d[0]) / spacing) + 1
+    out: list[tuple[int, int, float]] = []
+    for k in range(n_out):
+        dk = d[0] + k * spacing
+        s = int(np.searchsorted(d, dk + 1e-6) - 1)
+        s = min(max(s, 0), len(d) - 1)
+        w = 0.0 if s == len(d) - 1 else float((dk - d[s]) / (d[s + 1] - d[s]))
+        if w < 1e-6:
+            w = 0.0
+        elif w > 1 - 1e-6:
+            s, w = s + 1, 0.0
+        out.append((s, min(s + 1, len(d) - 1), w))
+    return out
+
+
 def regularize(
     arr: np.ndarray, plan: StackPlan, pixel_spacing: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -58,23 +78,13 @@ def regularize(
     Returns the new array and the LPS origin of its voxel (0, 0, 0).
     """
     row_sp, col_sp = pixel_spacing
-    spacing = plan.spacing
-    d = plan.distances
-    n_out = round((d[-1] - d[0]) / spacing) + 1
+    weights = slice_weights(plan)
     origin = plan.positions[0].copy()
     fill = float(arr.min())
-    out = np.empty((n_out, *arr.shape[1:]), dtype=arr.dtype)
+    out = np.empty((len(weights), *arr.shape[1:]), dtype=arr.dtype)
     is_int = arr.dtype.kind in "iu"
-    for k in range(n_out):
-        dk = d[0] + k * spacing
-        s = int(np.searchsorted(d, dk + 1e-6) - 1)
-        s = min(max(s, 0), len(d) - 1)
-        w = 0.0 if s == len(d) - 1 else (dk - d[s]) / (d[s + 1] - d[s])
-        if w < 1e-6:
-            w = 0.0
-        elif w > 1 - 1e-6:
-            s, w = s + 1, 0.0
-        target = origin + (dk - d[0]) * plan.normal
+    for k, (s, s1, w) in enumerate(weights):
+        target = origin + k * plan.spacing * plan.normal
 
         def sample(idx: int, target: np.ndarray = target) -> np.ndarray:
             off = target - plan.positions[idx]
@@ -82,7 +92,7 @@ def regularize(
             dv = float(off @ plan.col_dir) / row_sp
             return _sample_shifted(arr[idx], du, dv, fill)
 
-        val = sample(s) if w == 0.0 else (1 - w) * sample(s) + w * sample(s + 1)
+        val = sample(s) if w == 0.0 else (1 - w) * sample(s) + w * sample(s1)
         if is_int:
             np.rint(val, out=val)
         out[k] = (

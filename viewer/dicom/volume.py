@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from viewer.dicom.codecs import DecodeError, FrameReader, read_dataset, storage_dtype
+from viewer.dicom.codecs import DecodeError, FrameReader, storage_dtype
 from viewer.dicom.geometry import StackPlan, affine, plan_stack
 from viewer.dicom.model import FrameRef, InstanceInfo, Problem, SeriesInfo
+from viewer.dicom.quantity import SuvScale, attach_suv
 
 ProgressFn = Callable[[int, int], None]
 
@@ -42,10 +43,24 @@ class Volume:
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     resampled: bool = False
+    #: the acquired slice thickness (mm), kept when the volume is resampled onto another grid
+    slice_thickness: float | None = None
+    #: PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`)
+    suv: SuvScale | None = None
+    #: which sub-volume this is ("Echo 2 (TE 30 ms)"); empty for a series with one volume
+    label: str = ""
+    #: every sub-volume of the series in order (this one included), or empty: see
+    #: :mod:`viewer.dicom.dimensions`
+    subvolumes: list[Volume] = field(default_factory=list)
 
     @property
     def shape(self) -> tuple[int, int, int]:
         return self.array.shape
+
+    @property
+    def reconstructed(self) -> bool:
+        """Resampled onto a grid the scanner did not acquire (tilt, gaps, uneven spacing)."""
+        return self.resampled
 
     @property
     def affine(self) -> np.ndarray:
@@ -235,10 +250,59 @@ def load_series(
     """
     if not series.frames:
         raise LoadError("series has no images", [])
+    multi = _load_split(series, workers=workers, progress=progress, on_first=on_first)
+    if multi is not None:
+        return multi
     plan = volume_plan(series)
     if plan is not None:
         return _load_volume(series, plan, workers=workers, progress=progress, on_first=on_first)
-    return _load_stack(series, workers=workers, progress=progress, on_first=on_first)
+    from viewer.dicom.stack import load_stack
+
+    return load_stack(series, workers=workers, progress=progress, on_first=on_first)
+
+
+def _load_split(
+    series: SeriesInfo,
+    *,
+    workers: int | None,
+    progress: ProgressFn | None,
+    on_first: Callable[[np.ndarray, int], None] | None,
+) -> Volume | None:
+    """Frames at one position split by echo / b-value / phase / dimension index: the first
+    sub-volume, its siblings in ``subvolumes`` (None when the series is not such a series)."""
+    from dataclasses import replace
+
+    from viewer.dicom.dimensions import split_by_dimension
+
+    if not _is_volumetric(series):
+        return None
+    groups = split_by_dimension(series)
+    if not groups:
+        return None
+    parts = [(g, replace(series, frames=g.frames, notes=list(series.notes))) for g in groups]
+    planned = [(g, sub, volume_plan(sub)) for g, sub in parts]
+    usable = [(g, sub, plan) for g, sub, plan in planned if plan is not None]
+    if not usable:
+        return None
+    total = sum(len(p.frames) for _, _, p in usable)
+    vols: list[Volume] = []
+    for n, (g, sub, plan) in enumerate(usable):
+        done = sum(len(p.frames) for _, _, p in usable[:n])
+        tick = None if progress is None else (lambda c, _t, d=done: progress(d + c, total))
+        vol = _load_volume(
+            sub, plan, workers=workers, progress=tick, on_first=on_first if n == 0 else None
+        )
+        vol.label = g.label
+        names = ", ".join(x.label for x, _, _ in usable[:3]) + (", …" if len(usable) > 3 else "")
+        vol.warnings.insert(
+            0, f"{len(usable)} volumes at the same positions ({names}); this is {g.label}"
+        )
+        if len(usable) < len(groups):
+            vol.warnings.append(f"{len(groups) - len(usable)} group(s) too small for a volume")
+        vols.append(vol)
+    for v in vols:
+        v.subvolumes = vols
+    return vols[0]
 
 
 #: A stack whose regular grid would need more than this many times its real slices is shown as
@@ -388,110 +452,14 @@ def _volume_from_plan(arr: np.ndarray, plan: StackPlan, series: SeriesInfo) -> V
         slice_sources=list(plan.frames),
         warnings=list(series.notes) + list(plan.warnings),
     )
+    thick = [f.geometry.slice_thickness for f in plan.frames if f.geometry.slice_thickness]
+    vol.slice_thickness = float(np.median(thick)) if thick else float(plan.spacing)
+    weights = None
     if plan.tilted or not plan.uniform:
-        from viewer.dicom.resample import regularize
+        from viewer.dicom.resample import regularize, slice_weights
 
         vol.array, vol.origin = regularize(arr, plan, (row_sp, col_sp))
         vol.resampled = True
+        weights = slice_weights(plan)
+    attach_suv(vol, weights)
     return vol
-
-
-def _load_stack(
-    series: SeriesInfo,
-    *,
-    workers: int | None,
-    progress: ProgressFn | None,
-    on_first: Callable[[np.ndarray, int], None] | None,
-) -> ImageStack:
-    frames = sorted(
-        series.frames,
-        key=lambda f: (f.instance.instance_number or 0, f.instance.sop_instance_uid, f.index),
-    )
-    inst0 = frames[0].instance
-    px = inst0.pixel
-    assert px is not None
-    if px.photometric == "PALETTE COLOR":
-        return _load_palette(series, frames)
-    is_color = px.samples_per_pixel > 1
-    plan_notes: list[str] = []
-    if _is_volumetric(series):
-        plan_notes.append("slices too few or too irregular for a 3D volume; shown as 2D images")
-    if is_color:
-        shape: tuple[int, ...] = (len(frames), px.rows, px.columns, 3)
-        dtype = np.dtype(np.uint8) if px.bits_allocated == 8 else storage_dtype(px)
-        rescale = False
-    else:
-        shape = (len(frames), px.rows, px.columns)
-        dtype = output_dtype(frames)
-        rescale = True
-    arr = np.empty(shape, dtype=dtype)
-    tick = _progress_counter(len(frames), progress)
-
-    def on_frame(n: int) -> None:
-        if n == 0 and on_first is not None:
-            on_first(arr[0], 0)
-        if tick is not None:
-            tick(n)
-
-    failures = decode_frames_into(
-        arr, frames, workers=workers, first=0, on_frame=on_frame, rescale=rescale
-    )
-    problems = [p for _, p in failures]
-    if len(failures) == len(frames):
-        raise LoadError(f"none of the {len(frames)} images could be decoded", problems)
-    if failures:
-        bad = {n for n, _ in failures}
-        keep = [n for n in range(len(frames)) if n not in bad]
-        arr = arr[keep]
-        frames = [frames[n] for n in keep]
-    window = None
-    if inst0.window_center is not None and inst0.window_width is not None:
-        window = (inst0.window_center, inst0.window_width)
-    spacing = frames[0].geometry.pixel_spacing
-    return ImageStack(
-        frames=arr,
-        pixel_spacing=spacing,
-        modality=series.modality,
-        series_uid=series.series_uid,
-        window=window,
-        is_color=is_color,
-        sources=frames,
-        problems=problems,
-        warnings=list(series.notes) + plan_notes,
-    )
-
-
-def _load_palette(series: SeriesInfo, frames: list[FrameRef]) -> ImageStack:
-    """PALETTE COLOR images become RGB through their colour lookup tables."""
-    from pydicom.pixels import apply_color_lut
-
-    out: list[np.ndarray] = []
-    problems: list[Problem] = []
-    kept: list[FrameRef] = []
-    for fr in frames:
-        try:
-            ds = read_dataset(fr.instance)
-            pal = ds.pixel_array
-            if fr.instance.number_of_frames > 1:
-                pal = pal[fr.index]
-            rgb = apply_color_lut(pal, ds)
-        except Exception as exc:
-            problems.append(Problem(str(fr), f"palette colour image cannot be decoded ({exc})"))
-            continue
-        out.append(rgb)
-        kept.append(fr)
-    if not out:
-        raise LoadError("no palette colour image could be decoded", problems)
-    rgb_arr = np.stack(out)
-    if rgb_arr.dtype != np.uint8:
-        rgb_arr = (rgb_arr >> 8).astype(np.uint8) if rgb_arr.dtype == np.uint16 else rgb_arr
-    return ImageStack(
-        frames=rgb_arr,
-        pixel_spacing=kept[0].geometry.pixel_spacing,
-        modality=series.modality,
-        series_uid=series.series_uid,
-        is_color=True,
-        sources=kept,
-        problems=problems,
-        warnings=list(series.notes),
-    )

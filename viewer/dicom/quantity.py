@@ -1,0 +1,231 @@
+"""What a volume's numbers mean: their unit, and for PET the SUV scale display needs.
+
+:class:`SuvScale` is what a :class:`~viewer.dicom.volume.Volume` of PET carries as ``suv``:
+one factor per slice for every SUV kind the header supports, the kind shown, its unit, and —
+when SUV is refused — the reason, so the viewer shows Bq/ml and says why. Qt-free.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset
+
+from viewer.dicom.model import FrameRef, InstanceInfo
+from viewer.dicom.suv import (
+    KIND_LABEL,
+    KIND_UNIT,
+    KINDS,
+    SuvResult,
+    suv_factors,
+)
+
+if TYPE_CHECKING:
+    from viewer.dicom.volume import Volume
+
+#: Modalities whose values may be SUV.
+SUV_MODALITIES = ("PT",)
+
+
+@dataclass(slots=True)
+class SuvScale:
+    """SUV of a loaded volume: ``factors[kind][k]`` turns slice ``k``'s values into SUV.
+
+    ``kind`` is the kind shown (``bw`` by default; :meth:`set_kind` changes it). When
+    ``factors`` is empty, SUV is refused: ``reason`` says why and ``raw_unit`` is what is shown.
+    """
+
+    units: str  # DICOM Units (0054,1001)
+    raw_unit: str  # unit of the modality values, e.g. "Bq/ml"
+    factors: dict[str, np.ndarray] = field(default_factory=dict)
+    kind: str = "bw"
+    reason: str = ""
+    kind_reasons: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def available(self) -> bool:
+        return self.kind in self.factors
+
+    @property
+    def kinds(self) -> list[str]:
+        return [k for k in KINDS if k in self.factors]
+
+    @property
+    def label(self) -> str:
+        """``SUVbw``, ``SUVlbm``… or the raw unit when SUV is refused."""
+        return KIND_LABEL[self.kind] if self.available else self.raw_unit
+
+    @property
+    def unit(self) -> str:
+        """``g/ml`` (``cm²/ml`` for SUVbsa), or the raw unit when SUV is refused."""
+        return KIND_UNIT[self.kind] if self.available else self.raw_unit
+
+    def set_kind(self, kind: str) -> None:
+        if kind not in self.factors:
+            raise ValueError(self.kind_reasons.get(kind, f"{kind} is not available"))
+        self.kind = kind
+
+    def slice_factors(self, kind: str | None = None) -> np.ndarray:
+        return self.factors[kind or self.kind]
+
+    def to_suv(self, values: np.ndarray | float, k: int, kind: str | None = None) -> np.ndarray:
+        """Modality values of slice ``k`` in SUV of ``kind`` (the shown kind by default)."""
+        return np.asarray(values, dtype=np.float64) * float(self.slice_factors(kind)[k])
+
+
+def _header(inst: InstanceInfo) -> Dataset:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with inst.ref.open() as f:
+            return pydicom.dcmread(f, stop_before_pixels=True, force=True)
+
+
+def series_suv(instances: list[InstanceInfo]) -> SuvResult:
+    """:func:`~viewer.dicom.suv.suv_factors` for scanned instances (headers re-read)."""
+    try:
+        datasets = [_header(i) for i in instances]
+    except Exception as exc:  # unreadable now although the scan read it
+        return SuvResult("", None, f"header could not be read again ({type(exc).__name__})")
+    return suv_factors(datasets)
+
+
+def scale_for_slices(
+    result: SuvResult, sources: list[FrameRef], weights: list[tuple[int, int, float]] | None = None
+) -> SuvScale:
+    """Per-slice factors for slices taken from ``sources``.
+
+    ``weights`` (for resampled volumes) gives each output slice as ``(a, b, w)``: the value is
+    ``(1 − w)·source a + w·source b``, and its factor is interpolated the same way (exact where
+    the factors of neighbouring sources agree, as they do unless Decay Correction is NONE).
+    """
+    scale = SuvScale(
+        units=result.units,
+        raw_unit=result.raw_unit,
+        reason=result.reason,
+        kind_reasons=dict(result.kind_reasons),
+        notes=list(result.notes),
+    )
+    if result.factors is None:
+        return scale
+    for kind, by_uid in result.factors.items():
+        per_src = np.array([by_uid.get(fr.instance.sop_instance_uid, np.nan) for fr in sources])
+        if np.isnan(per_src).any():
+            scale.kind_reasons[kind] = "an image of the volume has no SUV factor"
+            continue
+        if weights is not None:
+            per_src = np.array([(1 - w) * per_src[a] + w * per_src[b] for a, b, w in weights])
+        scale.factors[kind] = per_src
+    if "bw" not in scale.factors:
+        scale.factors.clear()
+        scale.reason = scale.kind_reasons.get("bw", result.reason)
+    return scale
+
+
+def attach_suv(vol: Volume, weights: list[tuple[int, int, float]] | None = None) -> None:
+    """Give a PET volume its :class:`SuvScale` (``vol.suv``); other modalities are untouched."""
+    if vol.modality not in SUV_MODALITIES or not vol.slice_sources:
+        return
+    seen: dict[int, InstanceInfo] = {}
+    for fr in vol.slice_sources:
+        seen.setdefault(id(fr.instance), fr.instance)
+    result = series_suv(list(seen.values()))
+    vol.suv = scale_for_slices(result, vol.slice_sources, weights)
+    if not vol.suv.available:
+        vol.warnings.append(
+            f"values shown in {vol.suv.raw_unit or 'stored units'}, not SUV: {vol.suv.reason}"
+        )
+
+
+def display_label(vol: Volume) -> str:
+    """What the numbers of ``vol`` are, as shown after a value: ``SUVbw``, ``Bq/ml``, ``HU``…"""
+    if vol.suv is not None:
+        return vol.suv.label
+    return "HU" if vol.modality == "CT" else ""
+
+
+def display_unit(vol: Volume) -> str:
+    """The physical unit of the shown values: ``g/ml`` for SUVbw, ``Bq/ml``, ``HU``, or ``""``."""
+    if vol.suv is not None:
+        return vol.suv.unit
+    return "HU" if vol.modality == "CT" else ""
+
+
+def region_suv(vol: Volume, mask: np.ndarray, kind: str | None = None) -> SuvStats:
+    """SUVmax, SUVmean and SUVpeak (1 cm³ sphere) of a 3D region of a PET volume."""
+    if vol.suv is None or not vol.suv.available:
+        reason = vol.suv.reason if vol.suv is not None else f"{vol.modality} is not PET"
+        raise ValueError(f"no SUV for this volume: {reason}")
+    k = kind or vol.suv.kind
+    return suv_stats(vol.array, vol.suv.slice_factors(k), mask, vol.affine, k)
+
+
+# --------------------------------------------------------------------------- statistics
+
+#: Sphere volume for SUVpeak (ml); its radius in mm.
+PEAK_VOLUME_ML = 1.0
+PEAK_RADIUS_MM = (3 * PEAK_VOLUME_ML * 1000 / (4 * math.pi)) ** (1 / 3)
+
+
+@dataclass(frozen=True, slots=True)
+class SuvStats:
+    """SUVmax, SUVmean and SUVpeak of a region, in ``unit``; ``peak_center`` in LPS mm."""
+
+    kind: str
+    unit: str
+    max: float
+    mean: float
+    peak: float
+    voxels: int
+    peak_center: tuple[float, float, float]
+
+
+def suv_stats(
+    values: np.ndarray,
+    slice_factors: np.ndarray,
+    mask: np.ndarray,
+    affine: np.ndarray,
+    kind: str = "bw",
+) -> SuvStats:
+    """Statistics of a 3D region (``mask`` shaped like ``values``, ``[k, j, i]``).
+
+    SUVpeak is the mean of every voxel whose centre lies within the 1 cm³ sphere (radius
+    6.2 mm, patient mm) around the hottest voxel of the region, inside or outside the region.
+    """
+    if mask.shape != values.shape:
+        raise ValueError("mask and volume differ in shape")
+    if not mask.any():
+        raise ValueError("the region is empty")
+    f = np.asarray(slice_factors, dtype=np.float64).reshape(-1, 1, 1)
+    region = values[mask].astype(np.float64) * np.broadcast_to(f, values.shape)[mask]
+    hot = int(np.argmax(region))
+    kk, jj, ii = (int(a[hot]) for a in np.nonzero(mask))
+    m = affine[:3, :3]
+    centre = m @ np.array([ii, jj, kk], dtype=float) + affine[:3, 3]
+    # the box of voxels that can reach the sphere, then an exact distance test
+    steps = np.linalg.norm(m, axis=0)
+    reach = np.ceil(PEAK_RADIUS_MM / steps).astype(int)
+    nk, nj, ni = values.shape
+    ks = np.arange(max(0, kk - reach[2]), min(nk, kk + reach[2] + 1))
+    js = np.arange(max(0, jj - reach[1]), min(nj, jj + reach[1] + 1))
+    is_ = np.arange(max(0, ii - reach[0]), min(ni, ii + reach[0] + 1))
+    K, J, Ii = np.meshgrid(ks, js, is_, indexing="ij")
+    idx = np.stack([Ii.ravel(), J.ravel(), K.ravel()], axis=1).astype(float)
+    pts = idx @ m.T + affine[:3, 3]
+    inside = np.linalg.norm(pts - centre, axis=1) <= PEAK_RADIUS_MM + 1e-9
+    kv, jv, iv = K.ravel()[inside], J.ravel()[inside], Ii.ravel()[inside]
+    peak_vals = values[kv, jv, iv].astype(np.float64) * f.ravel()[kv]
+    return SuvStats(
+        kind=kind,
+        unit=KIND_UNIT[kind],
+        max=float(region[hot]),
+        mean=float(region.mean()),
+        peak=float(peak_vals.mean()),
+        voxels=int(region.size),
+        peak_center=(float(centre[0]), float(centre[1]), float(centre[2])),
+    )

@@ -1,0 +1,481 @@
+"""PET standardized uptake values: per-image factors from the header, and SUVmax/mean/peak.
+
+Follows QIBA's vendor-neutral SUV pseudo-code and the IBSI SUV computation manual:
+
+* ``Units`` (0054,1001) BQML: SUVbw factor = weight (g) / decayed dose (Bq), the dose decayed to
+  the time the image values refer to, chosen by ``Decay Correction`` (0054,1102):
+  START — the scan start. It is the Series Date/Time unless that is *after* the earliest
+  Acquisition Date/Time of the series (a post-processed series): then GE's private scan
+  date-time (0009,100D, creator ``GEMS_PETD_01``) when present, else the earliest acquisition.
+  ADMIN — the administration itself: the dose is not decayed.
+  NONE — each image's own frame: the dose decayed to the image's Acquisition Date/Time and
+  averaged over its Actual Frame Duration (0018,1242): × (1 − e^(−λD)) / (λD).
+* CNTS (Philips): the private SUV scale factor (7053,1000) *is* the SUVbw factor; else the
+  activity concentration scale factor (7053,1009) turns values into Bq/ml and BQML follows.
+* GML / CM2ML: values already are an SUV of the kind named by SUV Type (0054,1006; BW when
+  absent for GML, BSA for CM2ML); every kind is that value × norm(kind) / norm(stored kind).
+* Injection: Radiopharmaceutical Start DateTime (0018,1078), else Start Time (0018,1072) on the
+  scan date — a day earlier when that puts it after the scan (injected before midnight).
+* Dose (0018,1074) is in Bq; values below 10⁴ are read as MBq (some writers do that), with a note.
+* Half-life (0018,1075) always comes from the file (F-18 ≈ 6586 s, Ga-68 ≈ 4062 s…).
+
+Kinds (all in g/ml except ``bsa`` in cm²/ml): ``bw`` body weight; ``lbm`` lean body mass after
+Janmahasatian (2005); ``lbm_james`` after James (1976); ``bsa`` body surface area (Du Bois);
+``ibw`` ideal body weight (Devine). A voxel's SUV of a kind = its modality value (after Rescale
+Slope/Intercept) × the factor of its instance. Nothing is called SUV when an attribute it needs
+is missing: the kind is absent and ``reason``/``kind_reasons`` name the attribute.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from pydicom.dataset import Dataset
+
+KINDS = ("bw", "lbm", "lbm_james", "bsa", "ibw")
+#: Kinds the ``yunying-dicom suv`` command prints.
+JSON_KINDS = ("bw", "lbm", "bsa", "ibw")
+KIND_LABEL = {
+    "bw": "SUVbw",
+    "lbm": "SUVlbm",
+    "lbm_james": "SUVlbm (James)",
+    "bsa": "SUVbsa",
+    "ibw": "SUVibw",
+}
+KIND_UNIT = {"bw": "g/ml", "lbm": "g/ml", "lbm_james": "g/ml", "bsa": "cm²/ml", "ibw": "g/ml"}
+#: The unit of the modality values themselves, by Units (0054,1001).
+RAW_UNIT = {
+    "BQML": "Bq/ml",
+    "CNTS": "counts",
+    "GML": "g/ml",
+    "CM2ML": "cm²/ml",
+    "PROPCNTS": "proportional counts",
+    "NONE": "",
+}
+_SUV_TYPE_KIND = {
+    "BW": "bw",
+    "LBM": "lbm_james",
+    "LBMJAMES128": "lbm_james",
+    "LBMJANMA": "lbm",
+    "BSA": "bsa",
+    "IBW": "ibw",
+}
+PHILIPS_CREATOR = "Philips PET Private Group"
+GE_CREATOR = "GEMS_PETD_01"
+
+
+class SuvError(ValueError):
+    """SUV cannot be computed; the message names the missing or inconsistent attribute."""
+
+
+@dataclass(slots=True)
+class SuvResult:
+    """SUV factors of one series, or why there are none.
+
+    ``factors[kind][sop_instance_uid]`` multiplies a modality value into SUV of ``kind``.
+    ``factors`` is None when not even SUVbw can be computed. ``reason`` says why (empty when
+    every kind is there); ``kind_reasons`` says why each missing kind is missing.
+    """
+
+    units: str
+    factors: dict[str, dict[str, float]] | None
+    reason: str
+    kind_reasons: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def raw_unit(self) -> str:
+        """The unit of the modality values (what is shown when SUV is refused)."""
+        return RAW_UNIT.get(self.units, self.units.lower())
+
+    def available(self) -> list[str]:
+        return [k for k in KINDS if self.factors is not None and k in self.factors]
+
+
+# --------------------------------------------------------------------------- attribute access
+
+
+def _text(ds: Dataset, kw: str) -> str:
+    v = ds.get(kw)
+    if v is None:
+        return ""
+    if isinstance(v, Sequence) and not isinstance(v, str):
+        return "\\".join(str(x) for x in v).strip().upper()
+    return str(v).strip().upper()
+
+
+def _float(ds: Dataset, kw: str) -> float | None:
+    v = ds.get(kw)
+    if v is None or v == "":
+        return None
+    if isinstance(v, Sequence) and not isinstance(v, str):
+        if not v:
+            return None
+        v = v[0]
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _private_float(ds: Dataset, group: int, creator: str, offset: int) -> float | None:
+    try:
+        block = ds.private_block(group, creator)
+        elem = block[offset]
+    except KeyError:
+        return None
+    v = elem.value
+    if isinstance(v, bytes):  # implicit VR without a dictionary entry: DS/FL bytes
+        try:
+            return float(v.decode("ascii").strip("\x00 "))
+        except (UnicodeDecodeError, ValueError):
+            if len(v) == 8:
+                return float(np.frombuffer(v, "<f8")[0])
+            if len(v) == 4:
+                return float(np.frombuffer(v, "<f4")[0])
+            return None
+    try:
+        f = float(v[0] if isinstance(v, Sequence) and not isinstance(v, str) else v)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _private_text(ds: Dataset, group: int, creator: str, offset: int) -> str:
+    try:
+        v = ds.private_block(group, creator)[offset].value
+    except KeyError:
+        return ""
+    if isinstance(v, bytes):
+        v = v.decode("ascii", "replace")
+    return str(v).strip("\x00 ")
+
+
+def parse_time(tm: str) -> timedelta | None:
+    """A DICOM TM (``HH``, ``HHMM``, ``HHMMSS``, ``HHMMSS.ffffff``, or with colons)."""
+    tm = tm.strip().replace(":", "")
+    if not tm:
+        return None
+    main, _, frac = tm.partition(".")
+    if not main.isdigit() or len(main) not in (2, 4, 6):
+        return None
+    h = int(main[0:2])
+    m = int(main[2:4]) if len(main) >= 4 else 0
+    s = int(main[4:6]) if len(main) >= 6 else 0
+    f = float("0." + frac) if frac.isdigit() else 0.0
+    if h > 23 or m > 59 or s > 60:
+        return None
+    return timedelta(hours=h, minutes=m, seconds=s + f)
+
+
+def parse_date(da: str) -> datetime | None:
+    da = da.strip().replace("-", "").replace(".", "")
+    if len(da) != 8 or not da.isdigit():
+        return None
+    try:
+        return datetime(int(da[:4]), int(da[4:6]), int(da[6:8]))
+    except ValueError:
+        return None
+
+
+def parse_datetime(dt: str) -> datetime | None:
+    """A DICOM DT ``YYYYMMDDHHMMSS.ffffff`` (time parts optional; a UTC offset is ignored)."""
+    dt = dt.strip()
+    for sign in "+-":
+        if sign in dt[8:]:
+            dt = dt[: 8 + dt[8:].index(sign)]
+    day = parse_date(dt[:8])
+    if day is None:
+        return None
+    rest = dt[8:]
+    if not rest:
+        return day
+    t = parse_time(rest)
+    return None if t is None else day + t
+
+
+def _date_time(ds: Dataset, date_kw: str, time_kw: str) -> datetime | None:
+    day = parse_date(str(ds.get(date_kw, "") or ""))
+    t = parse_time(str(ds.get(time_kw, "") or ""))
+    if day is None or t is None:
+        return None
+    return day + t
+
+
+# --------------------------------------------------------------------------- body size norms
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    weight_kg: float | None
+    height_m: float | None
+    sex: str  # "M", "F" or ""
+
+
+def body_of(ds: Dataset, notes: list[str]) -> Body:
+    w = _float(ds, "PatientWeight")
+    h = _float(ds, "PatientSize")
+    if h is not None and h > 3.0:
+        notes.append(f"Patient's Size (0010,1020) {h:g} read as centimetres")
+        h = h / 100.0
+    sex = _text(ds, "PatientSex")[:1]
+    return Body(
+        w if w is not None and 0.2 <= w <= 700 else None,
+        h if h is not None and 0.2 <= h <= 3.0 else None,
+        sex if sex in ("M", "F") else "",
+    )
+
+
+_NEEDS = {
+    "weight": "Patient's Weight (0010,1030)",
+    "height": "Patient's Size (0010,1020)",
+    "sex": "Patient's Sex (0010,0040) as M or F",
+}
+
+
+def norm(kind: str, body: Body) -> float:
+    """The normaliser of ``kind``: grams (cm² for bsa). Raises :class:`SuvError` naming what's
+    missing."""
+    need = ["weight"]
+    if kind != "bw":
+        need.append("height")
+    if kind in ("lbm", "lbm_james", "ibw"):
+        need.append("sex")
+    missing = [
+        _NEEDS[n]
+        for n in need
+        if (n == "weight" and body.weight_kg is None)
+        or (n == "height" and body.height_m is None)
+        or (n == "sex" and not body.sex)
+    ]
+    if missing:
+        raise SuvError(f"{KIND_LABEL[kind]} needs " + " and ".join(missing))
+    w = float(body.weight_kg)  # type: ignore[arg-type]
+    if kind == "bw":
+        return w * 1000.0
+    h = float(body.height_m)  # type: ignore[arg-type]
+    male = body.sex == "M"
+    if kind == "lbm":  # Janmahasatian et al., Clin Pharmacokinet 2005
+        bmi = w / (h * h)
+        kg = 9270.0 * w / ((6680.0 + 216.0 * bmi) if male else (8780.0 + 244.0 * bmi))
+    elif kind == "lbm_james":  # James 1976, height in cm
+        hcm = h * 100.0
+        kg = (1.10 * w - 128.0 * (w / hcm) ** 2) if male else (1.07 * w - 148.0 * (w / hcm) ** 2)
+    elif kind == "ibw":  # Devine: 50 / 45.5 kg + 2.3 kg per inch over 5 feet
+        inches = h * 100.0 / 2.54
+        kg = (50.0 if male else 45.5) + 2.3 * (inches - 60.0)
+    elif kind == "bsa":  # Du Bois & Du Bois 1916, m² → cm²
+        return 0.007184 * w**0.425 * (h * 100.0) ** 0.725 * 10000.0
+    else:
+        raise ValueError(kind)
+    if kg <= 0:
+        raise SuvError(f"{KIND_LABEL[kind]} formula gives {kg:.3g} kg for this weight and size")
+    return kg * 1000.0
+
+
+# --------------------------------------------------------------------------- dose and time
+
+
+def _radiopharm(ds: Dataset) -> Dataset:
+    seq = ds.get("RadiopharmaceuticalInformationSequence")
+    if not seq:
+        raise SuvError("Radiopharmaceutical Information Sequence (0054,0016) is missing")
+    return seq[0]
+
+
+def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
+    dose = _float(_radiopharm(ds), "RadionuclideTotalDose")
+    if dose is None or dose <= 0:
+        raise SuvError("Radionuclide Total Dose (0018,1074) is missing")
+    if dose < 1e4:  # no PET dose is below 10 kBq: the writer used MBq
+        notes.append(f"Radionuclide Total Dose {dose:g} read as MBq")
+        return dose * 1e6
+    if dose < 1e6:
+        raise SuvError(
+            f"Radionuclide Total Dose (0018,1074) of {dose:g} is implausible in Bq or MBq"
+        )
+    return dose
+
+
+def half_life_s(ds: Dataset) -> float:
+    t = _float(_radiopharm(ds), "RadionuclideHalfLife")
+    if t is None or t <= 0:
+        raise SuvError("Radionuclide Half Life (0018,1075) is missing")
+    return t
+
+
+def scan_datetime(datasets: Sequence[Dataset]) -> datetime:
+    """The scan start that START decay correction refers to (QIBA's rule, see module doc)."""
+    acq = [_date_time(ds, "AcquisitionDate", "AcquisitionTime") for ds in datasets]
+    known = [a for a in acq if a is not None]
+    series = _date_time(datasets[0], "SeriesDate", "SeriesTime")
+    earliest = min(known) if known else None
+    if series is not None and (earliest is None or series <= earliest):
+        return series
+    ge = _private_text(datasets[0], 0x0009, GE_CREATOR, 0x0D)
+    if ge:
+        t = parse_datetime(ge)
+        if t is not None:
+            return t
+    if earliest is not None:
+        return earliest
+    raise SuvError("Series Date/Time (0008,0021/0031) and Acquisition Date/Time are missing")
+
+
+def injection_datetime(ds: Dataset, scan: datetime) -> datetime:
+    rp = _radiopharm(ds)
+    dt = str(rp.get("RadiopharmaceuticalStartDateTime", "") or "")
+    if dt.strip():
+        t = parse_datetime(dt)
+        if t is None:
+            raise SuvError(f"Radiopharmaceutical Start DateTime (0018,1078) {dt!r} is not valid")
+        return t
+    tm = parse_time(str(rp.get("RadiopharmaceuticalStartTime", "") or ""))
+    if tm is None:
+        raise SuvError(
+            "Radiopharmaceutical Start DateTime (0018,1078) and Start Time (0018,1072) are missing"
+        )
+    start = datetime(scan.year, scan.month, scan.day) + tm
+    if start > scan:  # injected before midnight, scanned after
+        start -= timedelta(days=1)
+    return start
+
+
+def _decayed(dose: float, seconds: float, half_life: float) -> float:
+    return dose * 2.0 ** (-seconds / half_life)
+
+
+# --------------------------------------------------------------------------- factors
+
+
+def _require_corrections(ds: Dataset, decay: str) -> None:
+    corrected = ds.get("CorrectedImage")
+    if corrected is None:
+        raise SuvError("Corrected Image (0028,0051) is missing")
+    items = [corrected] if isinstance(corrected, str) else list(corrected)
+    values = {str(v).strip().upper() for v in items}
+    if "ATTN" not in values:
+        raise SuvError("Corrected Image (0028,0051) lacks ATTN (not attenuation corrected)")
+    if decay in ("START", "ADMIN") and "DECY" not in values:
+        raise SuvError(
+            f"Corrected Image (0028,0051) lacks DECY although Decay Correction is {decay}"
+        )
+
+
+def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
+    """SUVbw factor of each Bq/ml image."""
+    first = datasets[0]
+    decay = _text(first, "DecayCorrection")
+    if not decay:
+        raise SuvError("Decay Correction (0054,1102) is missing")
+    if decay not in ("START", "ADMIN", "NONE"):
+        raise SuvError(f"Decay Correction (0054,1102) {decay} is not supported")
+    _require_corrections(first, decay)
+    body = body_of(first, notes)
+    weight_g = norm("bw", body)
+    dose = injected_dose_bq(first, notes)
+    if decay == "ADMIN":
+        return [weight_g / dose] * len(datasets)
+    half = half_life_s(first)
+    if decay == "START":
+        scan = scan_datetime(datasets)
+        inj = injection_datetime(first, scan)
+        dt = (scan - inj).total_seconds()
+        if dt < 0:
+            raise SuvError("Radiopharmaceutical Start DateTime (0018,1078) is after the scan")
+        return [weight_g / _decayed(dose, dt, half)] * len(datasets)
+    # NONE: each image refers to its own frame
+    lam = math.log(2) / half
+    out = []
+    for ds in datasets:
+        start = _date_time(ds, "AcquisitionDate", "AcquisitionTime")
+        if start is None:
+            raise SuvError(
+                "Acquisition Date/Time (0008,0022/0032) is missing (Decay Correction NONE)"
+            )
+        dur_ms = _float(ds, "ActualFrameDuration")
+        if dur_ms is None or dur_ms <= 0:
+            raise SuvError("Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)")
+        inj = injection_datetime(ds, start)
+        dt = (start - inj).total_seconds()
+        if dt < 0:
+            raise SuvError("Radiopharmaceutical Start DateTime (0018,1078) is after the frame")
+        x = lam * dur_ms / 1000.0
+        mean_fraction = (1.0 - math.exp(-x)) / x
+        out.append(weight_g / (_decayed(dose, dt, half) * mean_fraction))
+    return out
+
+
+def _bw_factors(units: str, datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
+    if units == "BQML":
+        return _bqml_bw(datasets, notes)
+    if units == "CNTS":
+        suv = [_private_float(ds, 0x7053, PHILIPS_CREATOR, 0x00) for ds in datasets]
+        if all(v is not None and v > 0 for v in suv):
+            return [float(v) for v in suv]  # type: ignore[arg-type]
+        act = [_private_float(ds, 0x7053, PHILIPS_CREATOR, 0x09) for ds in datasets]
+        if all(v is not None and v > 0 for v in act):
+            bq = _bqml_bw(datasets, notes)
+            return [float(a) * b for a, b in zip(act, bq, strict=True)]  # type: ignore[arg-type]
+        raise SuvError(
+            "Units are CNTS without Philips SUV Scale Factor (7053,1000) or "
+            "Activity Concentration Scale Factor (7053,1009)"
+        )
+    raise SuvError(f"Units (0054,1001) {units} cannot be converted to SUV")
+
+
+def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
+    """SUV factors of every kind for the images of one PET series (headers suffice)."""
+    if not datasets:
+        return SuvResult("", None, "no images")
+    first = datasets[0]
+    units = _text(first, "Units")
+    notes: list[str] = []
+    if not units:
+        return SuvResult("", None, "Units (0054,1001) is missing")
+    uids = [str(ds.get("SOPInstanceUID", "")) for ds in datasets]
+    if units in ("GML", "CM2ML"):
+        st = _text(first, "SUVType")
+        stored = _SUV_TYPE_KIND.get(st or ("BW" if units == "GML" else "BSA"))
+        if stored is None:
+            return SuvResult(units, None, f"SUV Type (0054,1006) {st} is not known", notes=notes)
+        if not st:
+            notes.append(f"SUV Type (0054,1006) missing; {KIND_LABEL[stored]} assumed")
+        body = body_of(first, notes)
+        factors: dict[str, dict[str, float]] = {}
+        kind_reasons: dict[str, str] = {}
+        try:
+            base = 1.0 if stored == "bw" and units == "GML" else norm(stored, body)
+        except SuvError as exc:
+            return SuvResult(units, None, f"stored as {KIND_LABEL[stored]}: {exc}", notes=notes)
+        for kind in KINDS:
+            try:
+                f = 1.0 if kind == stored else norm(kind, body) / base
+            except SuvError as exc:
+                kind_reasons[kind] = str(exc)
+                continue
+            factors[kind] = dict.fromkeys(uids, f)
+        if "bw" not in factors:
+            return SuvResult(units, None, kind_reasons["bw"], kind_reasons, notes)
+        return SuvResult(units, factors, "; ".join(kind_reasons.values()), kind_reasons, notes)
+    try:
+        bw = _bw_factors(units, datasets, notes)
+    except SuvError as exc:
+        return SuvResult(units, None, str(exc), notes=notes)
+    body = body_of(first, notes)
+    w = norm("bw", body)
+    factors = {"bw": dict(zip(uids, bw, strict=True))}
+    kind_reasons = {}
+    for kind in KINDS[1:]:
+        try:
+            scale = norm(kind, body) / w
+        except SuvError as exc:
+            kind_reasons[kind] = str(exc)
+            continue
+        factors[kind] = {u: f * scale for u, f in zip(uids, bw, strict=True)}
+    return SuvResult(units, factors, "; ".join(kind_reasons.values()), kind_reasons, notes)
