@@ -1,0 +1,1 @@
+"""The reader's findings as DICOM: presentation states, structured reports, key objects."""
