@@ -1,10 +1,17 @@
-"""Linking viewports of one Frame of Reference: synchronized slices and reference lines."""
+"""Linking viewports: slices synchronized by patient position within one Frame of Reference,
+zoom/pan and window copied to linked viewports, and reference lines.
+
+Pure functions over :class:`ViewportModel`; the :class:`~viewer.state.workspace.Workspace`
+decides when to call them (when the active viewport changes).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from viewer.state.viewport import SliceGeometry
+from viewer.state.viewport import SliceGeometry, ViewportModel
 
 
 def reference_line(
@@ -48,3 +55,84 @@ def reference_line(
     if len(uniq) < 2:
         return None
     return uniq[0], uniq[1]
+
+
+Segment = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Which viewports follow the active one: slices by patient position (same Frame of
+    Reference), zoom and pan, window/level (same modality); and whether reference lines show."""
+
+    scroll: bool = True
+    zoom_pan: bool = False
+    window: bool = False
+    reference_lines: bool = True
+
+
+def same_frame(a: ViewportModel, b: ViewportModel) -> bool:
+    """Both show an image and share a (known) Frame of Reference."""
+    return (
+        a.image is not None
+        and b.image is not None
+        and bool(a.frame_of_reference)
+        and a.frame_of_reference == b.frame_of_reference
+    )
+
+
+def follow_scroll(src: ViewportModel, others: list[ViewportModel]) -> None:
+    """Move each other viewport of ``src``'s Frame of Reference to the slice nearest to
+    ``src``'s slice (by patient position); others keep their slice."""
+    pos = src.slice_position() if src.image is not None else None
+    if pos is None:
+        return
+    for other in others:
+        if other is src or not other.linked or not same_frame(src, other):
+            continue
+        k = other.index_nearest(pos)
+        if k is not None:
+            other.set_index(k)
+
+
+def follow_camera(src: ViewportModel, others: list[ViewportModel]) -> None:
+    """Give the other (linked, showing an image) viewports ``src``'s zoom and pan."""
+    for other in others:
+        if other is src or not other.linked or other.image is None:
+            continue
+        if other.zoom != src.zoom:
+            other.set_zoom(src.zoom)
+        if other.pan != src.pan:
+            other.set_pan(*src.pan)
+
+
+def follow_window(src: ViewportModel, others: list[ViewportModel]) -> None:
+    """Give the other linked viewports of the same modality ``src``'s window/level and invert
+    (a CT window means nothing on an MR or a PET)."""
+    for other in others:
+        if other is src or not other.linked or other.image is None or other.is_color:
+            continue
+        if other.modality != src.modality or src.is_color:
+            continue
+        if other.window != src.window:
+            other.set_window(*src.window)
+        if other.invert != src.invert:
+            other.set_invert(src.invert)
+
+
+def reference_lines(src: ViewportModel | None, targets: list[ViewportModel]) -> list[list[Segment]]:
+    """For each target, where ``src``'s slice plane crosses it (at most one segment; none for
+    ``src`` itself, other Frames of Reference, parallel planes or images without geometry)."""
+    out: list[list[Segment]] = [[] for _ in targets]
+    if src is None or src.image is None:
+        return out
+    g = src.geometry()
+    pos = src.slice_position()
+    if pos is None or g.normal is None:
+        return out
+    for lines, t in zip(out, targets, strict=True):
+        if t is not src and same_frame(src, t):
+            line = reference_line(pos, g.normal, t.geometry(), t.pixels().shape[:2])
+            if line is not None:
+                lines.append(line)
+    return out
