@@ -1,0 +1,197 @@
+"""Linking two exams of one patient (today's and a prior): where a point of one lies in the other.
+
+An :class:`ExamLink` maps patient coordinates of the current exam to the prior's, from one of:
+
+* the same Frame of Reference — the scanner's own coordinates, exact (:func:`same_frame`);
+* a rigid registration by mutual information on coarse copies
+  (:func:`viewer.state.fusion.register_rigid`), run off the caller's thread by
+  :class:`BackgroundRegistration`; its quality is the registration's inverse-consistency (mm);
+* a point pair the reader clicked — the same anatomy in both — giving a translation
+  (:func:`point_pair`).
+
+With a link, linked scrolling is :func:`linked_index` (the prior slice holding the anatomy at the
+centre of the current slice), and reference lines and cursors use :meth:`ExamLink.map`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from viewer.dicom.volume import Volume
+from viewer.state.fusion import Registration, register_rigid
+
+
+class LinkMethod(Enum):
+    SAME_FRAME = "same frame of reference"
+    REGISTRATION = "registration (mutual information)"
+    POINT_PAIR = "point pair"
+
+
+@dataclass(frozen=True)
+class ExamLink:
+    """Current exam patient space (LPS mm) → prior exam patient space."""
+
+    transform: np.ndarray  # 4×4
+    method: LinkMethod
+    #: how far off the mapping may be, mm: 0 for one Frame of Reference, the registration's
+    #: inverse-consistency for a registration, None when nothing measures it (a point pair)
+    quality_mm: float | None
+
+    def map(self, p: np.ndarray | tuple[float, float, float]) -> np.ndarray:
+        """Points (…, 3) of the current exam in the prior's patient space."""
+        q = np.asarray(p, dtype=float)
+        return q @ self.transform[:3, :3].T + self.transform[:3, 3]
+
+    def inverse(self) -> ExamLink:
+        """Prior → current (for driving the current exam from the prior's viewport)."""
+        return ExamLink(np.linalg.inv(self.transform), self.method, self.quality_mm)
+
+    @property
+    def description(self) -> str:
+        """What the reader is shown about the link (units included)."""
+        t = np.round(self.transform[:3, 3], 1).tolist()
+        if self.method is LinkMethod.SAME_FRAME:
+            return "linked by the scanner's coordinates (same frame of reference)"
+        if self.method is LinkMethod.POINT_PAIR:
+            return f"linked by a point pair: shift {t} mm (rotation not corrected)"
+        c = np.trace(self.transform[:3, :3])
+        deg = float(np.degrees(np.arccos(np.clip((c - 1) / 2, -1.0, 1.0))))
+        q = f", consistency {self.quality_mm:.1f} mm" if self.quality_mm is not None else ""
+        return f"registered: shift {t} mm, rotation {deg:.1f}°{q}"
+
+
+def same_frame(current: Volume, prior: Volume) -> ExamLink | None:
+    """The identity link when both share a (non-empty) Frame of Reference UID, else None."""
+    if current.frame_of_reference_uid and (
+        current.frame_of_reference_uid == prior.frame_of_reference_uid
+    ):
+        return ExamLink(np.eye(4), LinkMethod.SAME_FRAME, 0.0)
+    return None
+
+
+def from_registration(reg: Registration) -> ExamLink:
+    return ExamLink(np.asarray(reg.transform, float), LinkMethod.REGISTRATION, reg.consistency_mm)
+
+
+def point_pair(
+    in_current: np.ndarray | tuple[float, float, float],
+    in_prior: np.ndarray | tuple[float, float, float],
+) -> ExamLink:
+    """The translation that takes a point clicked in the current exam onto the same anatomy
+    clicked in the prior (patient coordinates, mm)."""
+    a, b = np.asarray(in_current, float), np.asarray(in_prior, float)
+    if a.shape != (3,) or b.shape != (3,) or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError("a point pair needs two finite patient positions (x, y, z in mm)")
+    m = np.eye(4)
+    m[:3, 3] = b - a
+    return ExamLink(m, LinkMethod.POINT_PAIR, None)
+
+
+def slice_centre(vol: Volume, k: int) -> np.ndarray:
+    """Patient position of the centre of slice ``k``."""
+    _, nj, ni = vol.shape
+    return vol.index_to_patient(((ni - 1) / 2, (nj - 1) / 2, float(k)))
+
+
+def linked_index(
+    link: ExamLink,
+    current: Volume,
+    k: int,
+    prior: Volume,
+    *,
+    at: np.ndarray | tuple[float, float, float] | None = None,
+    clamp: bool = False,
+) -> int | None:
+    """The prior's slice holding the anatomy of the current exam's slice ``k`` — at its centre,
+    or at ``at`` (a patient point on that slice, e.g. the cursor: with a rotation between the
+    exams, slices are not parallel and the point followed matters).
+
+    None when that anatomy lies beyond the prior's slices by more than half a slice (the prior
+    does not cover it), unless ``clamp`` (then the nearest end slice)."""
+    p = slice_centre(current, k) if at is None else np.asarray(at, float)
+    kk = float(prior.patient_to_index(link.map(p))[2])
+    n = prior.shape[0]
+    if not clamp and (kk < -0.5 or kk > n - 0.5):
+        return None
+    return max(0, min(n - 1, round(kk)))
+
+
+class RegistrationState(Enum):
+    IDLE = "idle"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BackgroundRegistration:
+    """One rigid registration of a prior to the current exam on a worker thread.
+
+    Owns the thread and the outcome: ``state``, ``link`` (when done), ``error`` (a sentence, when
+    failed) and ``seconds``. ``on_done(self)`` is called on the worker thread when it ends:
+    a UI must hand it over to its own thread (e.g. a queued signal). The Volumes are only read.
+    """
+
+    def __init__(
+        self,
+        current: Volume,
+        prior: Volume,
+        on_done: Callable[[BackgroundRegistration], None] | None = None,
+        register: Callable[[Volume, Volume], Registration] = register_rigid,
+    ) -> None:
+        self.current, self.prior = current, prior
+        self.on_done = on_done
+        self._register = register
+        self.state = RegistrationState.IDLE
+        self.link: ExamLink | None = None
+        self.error = ""
+        self.seconds = 0.0
+        self._thread: threading.Thread | None = None
+        self._finished = threading.Event()
+
+    def start(self) -> BackgroundRegistration:
+        if self._thread is not None:
+            raise RuntimeError("this registration was already started")
+        self.state = RegistrationState.RUNNING
+        self._thread = threading.Thread(target=self._run, name="registration", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            self.link = from_registration(self._register(self.current, self.prior))
+            self.state = RegistrationState.DONE
+        except Exception as exc:  # reported to the reader, never raised into a UI thread
+            self.error = f"registration failed: {type(exc).__name__}: {exc}"
+            self.state = RegistrationState.FAILED
+        self.seconds = time.perf_counter() - t0
+        self._finished.set()
+        if self.on_done is not None:
+            self.on_done(self)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until finished (True) or ``timeout`` seconds passed (False)."""
+        return self._finished.wait(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self.state is RegistrationState.RUNNING
+
+
+def link_exams(
+    current: Volume,
+    prior: Volume,
+    on_done: Callable[[BackgroundRegistration], None] | None = None,
+) -> ExamLink | BackgroundRegistration:
+    """The link at once when both share a Frame of Reference; else a registration started in
+    the background (its ``link`` appears when done)."""
+    link = same_frame(current, prior)
+    if link is not None:
+        return link
+    return BackgroundRegistration(current, prior, on_done).start()
