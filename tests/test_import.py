@@ -43,7 +43,9 @@ def test_folder_scan_is_recursive_and_groups_patient_study_series(
 def test_dicomdir_lists_its_files() -> None:
     dicomdir = PYDICOM_TEST_FILES / "dicomdirtests" / "DICOMDIR"
     res = scan(dicomdir)
-    fs = pydicom.fileset.FileSet(pydicom.dcmread(dicomdir))
+    from pydicom.fileset import FileSet
+
+    fs = FileSet(pydicom.dcmread(dicomdir))
     assert res.files_seen == len(list(fs)) > 0
     assert len(res.patients) == len(fs.find_values("PatientID"))
     assert sum(len(s.frames) for s in res.all_series()) > 0

@@ -9,7 +9,10 @@ against.
 
 from __future__ import annotations
 
+import struct
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -19,10 +22,13 @@ from pydicom import encaps
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID
 
-from viewer.dicom.model import InstanceInfo, PixelFormat
+from viewer.dicom.limits import human_bytes, limits
+from viewer.dicom.model import FrameRef, InstanceInfo, PixelFormat
 
 IMPLICIT_LE = "1.2.840.10008.1.2"
 EXPLICIT_LE = "1.2.840.10008.1.2.1"
+EXPLICIT_BE = "1.2.840.10008.1.2.2"
+DEFLATED = "1.2.840.10008.1.2.1.99"
 RLE_LOSSLESS = "1.2.840.10008.1.2.5"
 JPEG2000_LOSSLESS = "1.2.840.10008.1.2.4.90"
 JPEG2000 = "1.2.840.10008.1.2.4.91"
@@ -121,58 +127,142 @@ def has_fast_path(inst: InstanceInfo) -> bool:
     if inst.pixel_data_offset is None:
         return False
     ts = inst.transfer_syntax_uid
-    if ts in _NATIVE:
+    if ts in _NATIVE or ts == DEFLATED:
         return inst.pixel_data_length is not None
     return ts in _FAST_COMPRESSED and inst.pixel_data_length is None
 
 
+def _encapsulated(inst: InstanceInfo) -> bool:
+    return (
+        inst.pixel_data_offset is not None
+        and inst.pixel_data_length is None
+        and inst.transfer_syntax_uid not in _NATIVE
+        and inst.transfer_syntax_uid not in (DEFLATED, EXPLICIT_BE)
+    )
+
+
+class _FailedFrames:
+    """Frames that failed to decode, remembered so that no codec is tried twice on the same
+    frame (the thumbnail, then the load, would otherwise both pay for a hostile stream)."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._lock = threading.Lock()
+        self._failed: OrderedDict[tuple[str, int | None, int], str] = OrderedDict()
+        self._capacity = capacity
+
+    def get(self, key: tuple[str, int | None, int]) -> str | None:
+        with self._lock:
+            return self._failed.get(key)
+
+    def add(self, key: tuple[str, int | None, int], reason: str) -> None:
+        with self._lock:
+            self._failed[key] = reason
+            while len(self._failed) > self._capacity:
+                self._failed.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failed.clear()
+
+
+FAILED_FRAMES = _FailedFrames()
+
+
+def check_series_budget(frames: list[FrameRef], itemsize: int | None = None) -> None:
+    """Refuse, before any allocation, a series whose frames would need more memory than the
+    limit (``itemsize``: bytes per sample as loaded; the stored size when not given)."""
+    total = 0
+    for fr in frames:
+        px = fr.instance.pixel
+        if px is None:
+            continue
+        size = itemsize or max(1, px.bits_allocated // 8)
+        total += px.rows * px.columns * px.samples_per_pixel * size
+    lim = limits()
+    if total > lim.max_series_bytes:
+        raise DecodeError(
+            f"the series needs {human_bytes(total)} in memory, more than the "
+            f"{human_bytes(lim.max_series_bytes)} allowed"
+        )
+
+
 class FrameReader:
-    """Decodes the frames of one instance; reads the object's bytes at most once."""
+    """Decodes the frames of one instance; reads the object's bytes at most once, and never
+    more of them than its header justifies (see :mod:`viewer.dicom.limits`)."""
 
     def __init__(self, inst: InstanceInfo) -> None:
         self.inst = inst
         self._fragments: list[bytes] | None = None
+        self._native: bytes | None = None  # all native pixel bytes (zip members, deflate)
+        self._lock = threading.Lock()
 
     def frame(self, index: int) -> np.ndarray:
         """Stored values of frame ``index`` (no rescale), shape (rows, cols[, samples])."""
         inst = self.inst
-        px = inst.pixel
-        if px is None:
+        if inst.pixel is None:
             raise DecodeError("object has no pixel data")
         if not 0 <= index < inst.number_of_frames:
             raise DecodeError(f"frame {index} out of range (object has {inst.number_of_frames})")
-        if has_fast_path(inst):
-            assert inst.pixel_data_offset is not None
-            if inst.transfer_syntax_uid in _NATIVE:
-                size = px.frame_bytes
-                buf = inst.ref.read_range(inst.pixel_data_offset + index * size, size)
-                return decode_native(buf, px)
+        key = (str(inst.ref), inst.file_size, index)
+        failed = FAILED_FRAMES.get(key)
+        if failed is not None:
+            raise DecodeError(failed)
+        try:
+            return self._frame(index)
+        except DecodeError as exc:
+            FAILED_FRAMES.add(key, str(exc))
+            raise
+
+    def _frame(self, index: int) -> np.ndarray:
+        inst = self.inst
+        px = inst.pixel
+        assert px is not None
+        if px.frame_bytes > limits().max_frame_bytes:
+            raise DecodeError(f"frame of {human_bytes(px.frame_bytes)} is over the limit")
+        ts = inst.transfer_syntax_uid
+        if has_fast_path(inst) and (ts in _NATIVE or ts == DEFLATED):
+            return decode_native(self._native_frame(index), px)
+        if _encapsulated(inst):
             try:
                 data = self._compressed_frame(index)
-                arr = _FAST_COMPRESSED[inst.transfer_syntax_uid](data, px)
-                return _check_shape(_fix_bits(arr, px), px)
-            except BaseException as exc:  # Rust codecs panic with a BaseException subclass
-                _reraise_interrupts(exc)
-                fast_error = exc
-            # odd encapsulation that pydicom knows how to handle? else report the fast error
-            try:
-                return self._pydicom_frame(index)
             except DecodeError:
-                raise DecodeError(f"compressed frame is corrupt ({_short(fast_error)})") from None
+                data = None  # odd encapsulation: pydicom may still know how to read it
+            if data is not None:
+                check_codestream(data, ts, px)  # before any decoder sees it
+                if has_fast_path(inst):
+                    try:
+                        arr = _FAST_COMPRESSED[ts](data, px)
+                        return _check_shape(_fix_bits(arr, px), px)
+                    except BaseException as exc:  # Rust codecs panic with a BaseException
+                        _reraise_interrupts(exc)
+                        # the codec has seen this frame: no second codec on the same stream
+                        raise DecodeError(f"compressed frame is corrupt ({_short(exc)})") from None
         return self._pydicom_frame(index)
+
+    def _native_frame(self, index: int) -> bytes:
+        inst = self.inst
+        px = inst.pixel
+        assert px is not None and inst.pixel_data_offset is not None
+        size = px.frame_bytes
+        if inst.ref.member is None and inst.transfer_syntax_uid != DEFLATED:
+            return inst.ref.read_range(inst.pixel_data_offset + index * size, size)
+        # a zip member or a deflated object: inflated once, only as far as the pixels need
+        with self._lock:
+            if self._native is None:
+                need = size * inst.number_of_frames
+                if inst.transfer_syntax_uid == DEFLATED:
+                    self._native = _inflate_pixels(inst, need)
+                elif inst.number_of_frames == 1:
+                    return inst.ref.read_range(inst.pixel_data_offset, size)
+                else:
+                    self._native = inst.ref.read_range(inst.pixel_data_offset, need)
+            return self._native[index * size : (index + 1) * size]
 
     def _compressed_frame(self, index: int) -> bytes:
         inst = self.inst
-        if self._fragments is None:
-            assert inst.pixel_data_offset is not None
-            size = inst.ref.size() - inst.pixel_data_offset
-            raw = inst.ref.read_range(inst.pixel_data_offset, size)
-            try:
-                self._fragments = list(
-                    encaps.generate_frames(raw, number_of_frames=inst.number_of_frames)
-                )
-            except Exception as exc:
-                raise DecodeError(f"encapsulated pixel data is corrupt ({_short(exc)})") from None
+        with self._lock:
+            if self._fragments is None:
+                self._fragments = _read_fragments(inst)
         if index >= len(self._fragments):
             raise DecodeError(
                 f"encapsulated pixel data holds {len(self._fragments)} frames, "
@@ -186,31 +276,182 @@ class FrameReader:
         inst = self.inst
         px = inst.pixel
         assert px is not None
+        check_read_budget(inst)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                with inst.ref.open() as f:
-                    arr = pixel_array(f, index=index)
-            except BaseException as first_exc:
-                _reraise_interrupts(first_exc)
-                # files that need the whole dataset parsed (deflate, a wrong transfer syntax)
-                try:
+                if inst.transfer_syntax_uid == DEFLATED or not inst.has_meta:
+                    # the whole dataset parsed (bounded by read_dataset), then decoded once
                     arr = read_dataset(inst).pixel_array
                     if inst.number_of_frames > 1:
                         arr = arr[index]
-                except BaseException as exc:
-                    _reraise_interrupts(exc)
-                    raise DecodeError(f"pixel data cannot be decoded ({_short(exc)})") from None
+                else:
+                    with inst.ref.open() as f:
+                        arr = pixel_array(f, index=index)
+            except BaseException as exc:
+                _reraise_interrupts(exc)
+                raise DecodeError(f"pixel data cannot be decoded ({_short(exc)})") from None
         return _check_shape(arr, px)
 
 
+def _read_fragments(inst: InstanceInfo) -> list[bytes]:
+    px = inst.pixel
+    assert px is not None and inst.pixel_data_offset is not None
+    lim = limits()
+    available = inst.ref.size() - inst.pixel_data_offset
+    budget = lim.compressed_budget(px.frame_bytes * inst.number_of_frames, inst.number_of_frames)
+    if available > budget:
+        raise DecodeError(
+            f"compressed pixel data is {human_bytes(available)}, more than the "
+            f"{human_bytes(budget)} its {inst.number_of_frames} frame(s) can need"
+        )
+    raw = inst.ref.read_range(inst.pixel_data_offset, available)
+    try:
+        return list(encaps.generate_frames(raw, number_of_frames=inst.number_of_frames))
+    except Exception as exc:
+        raise DecodeError(f"encapsulated pixel data is corrupt ({_short(exc)})") from None
+
+
+def _inflate_pixels(inst: InstanceInfo, need: int) -> bytes:
+    """The native pixel bytes of a deflated object: inflated up to the pixel data and no
+    further than the image needs."""
+    from viewer.dicom.header import HeaderError, inflate
+
+    assert inst.pixel_data_offset is not None and inst.dataset_offset is not None
+    try:
+        with inst.ref.open() as f:
+            body, _complete = inflate(
+                f, inst.dataset_offset, inst.pixel_data_offset + need + limits().margin_bytes
+            )
+    except HeaderError as exc:
+        raise DecodeError(str(exc)) from None
+    data = body[inst.pixel_data_offset : inst.pixel_data_offset + need]
+    if len(data) < need:
+        raise DecodeError(f"deflated pixel data truncated: {len(data)} of {need} bytes present")
+    return data
+
+
+def check_read_budget(inst: InstanceInfo) -> None:
+    """Refuse to hand an object to a whole-dataset reader when its pixel data (as declared or
+    as present) is far more than its header says the image needs."""
+    px = inst.pixel
+    if px is None:
+        return
+    lim = limits()
+    need = px.frame_bytes * inst.number_of_frames
+    if need > lim.max_series_bytes or px.frame_bytes > lim.max_frame_bytes:
+        raise DecodeError(f"image of {human_bytes(need)} is over the limit")
+    if inst.transfer_syntax_uid == DEFLATED:
+        return  # read_dataset inflates within a budget
+    size = inst.file_size if inst.file_size is not None else inst.ref.size()
+    if inst.pixel_data_length is not None:
+        present = inst.pixel_data_length
+        budget = need + lim.margin_bytes
+    else:
+        present = size - (inst.pixel_data_offset or 0)
+        budget = lim.compressed_budget(need, inst.number_of_frames)
+    if present > budget:
+        raise DecodeError(
+            f"pixel data is {human_bytes(present)}, more than the {human_bytes(budget)} "
+            "the image can need: not read whole"
+        )
+
+
+def check_codestream(data: bytes, ts: str, px: PixelFormat) -> None:
+    """Compare the size a JPEG 2000 / JPEG-LS / JPEG codestream declares with the header's
+    Rows × Columns before any decoder allocates it."""
+    dims = codestream_size(data, ts)
+    if dims is None:
+        return
+    rows, cols, comps = dims
+    if rows * cols * comps * max(1, px.bits_allocated // 8) > limits().max_frame_bytes:
+        raise DecodeError(
+            f"codestream declares {cols}×{rows}×{comps}, over the frame limit: not decoded"
+        )
+    if (rows and rows != px.rows) or cols != px.columns:
+        raise DecodeError(
+            f"codestream declares {cols}×{rows}, the header says {px.columns}×{px.rows}: "
+            "not decoded"
+        )
+
+
+def codestream_size(data: bytes, ts: str) -> tuple[int, int, int] | None:
+    """(rows, columns, components) a codestream declares; None when it is not one we parse
+    (rows 0: given later in the stream)."""
+    if ts in _J2K_FAMILY:
+        at = data.find(b"\xff\x4f\xff\x51", 0, 65536)
+        if at < 0:
+            raise DecodeError("no JPEG 2000 image header (SIZ) in the frame")
+        siz = data[at + 4 : at + 42]
+        if len(siz) < 38:
+            raise DecodeError("JPEG 2000 image header (SIZ) is truncated")
+        xsiz, ysiz, xo, yo = struct.unpack(">IIII", siz[4:20])
+        (csiz,) = struct.unpack(">H", siz[36:38])
+        if xo > xsiz or yo > ysiz:
+            raise DecodeError("JPEG 2000 image header (SIZ) has offsets beyond the image")
+        return ysiz - yo, xsiz - xo, csiz
+    if ts.startswith("1.2.840.10008.1.2.4.") and data[:2] == b"\xff\xd8":
+        pos = 2
+        while pos + 4 <= len(data) and pos < 1 << 20:
+            if data[pos] != 0xFF:
+                pos += 1
+                continue
+            marker = data[pos + 1]
+            if marker in (0xFF, 0x01) or 0xD0 <= marker <= 0xD7:
+                pos += 1 if marker == 0xFF else 2
+                continue
+            (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+            if marker in _SOF_MARKERS:
+                seg = data[pos + 4 : pos + 10]
+                if len(seg) < 6:
+                    raise DecodeError("JPEG frame header is truncated")
+                _p, rows, cols, comps = struct.unpack(">BHHB", seg)
+                return rows, cols, comps
+            if marker == 0xDA:
+                break
+            pos += 2 + length
+        raise DecodeError("no JPEG frame header (SOF) before the image data")
+    return None
+
+
+_J2K_FAMILY = {JPEG2000_LOSSLESS, JPEG2000, HTJ2K_LOSSLESS, HTJ2K_LOSSLESS_RPCL, HTJ2K}
+_SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xF7}
+
+
 def read_dataset(inst: InstanceInfo) -> Dataset:
-    """The whole dataset, with a transfer syntax even when the file has no meta header."""
+    """The whole dataset, with a transfer syntax even when the file has no meta header; read
+    within the budget its header justifies (a deflated one inflated only that far)."""
+    check_read_budget(inst)
+    if inst.transfer_syntax_uid == DEFLATED:
+        return _read_deflated_dataset(inst)
     with inst.ref.open() as f:
         ds = pydicom.dcmread(f, force=True)
     if "TransferSyntaxUID" not in getattr(ds, "file_meta", Dataset()):
         ds.file_meta = FileMetaDataset()
         ds.file_meta.TransferSyntaxUID = UID(inst.transfer_syntax_uid)
+    return ds
+
+
+def _read_deflated_dataset(inst: InstanceInfo) -> Dataset:
+    import io
+
+    from pydicom.filereader import read_dataset as parse
+
+    from viewer.dicom.header import HeaderError, inflate
+
+    px = inst.pixel
+    assert inst.dataset_offset is not None
+    need = px.frame_bytes * inst.number_of_frames if px is not None else 0
+    limit = (inst.pixel_data_offset or limits().max_header_bytes) + need + limits().margin_bytes
+    try:
+        with inst.ref.open() as f:
+            body, _complete = inflate(f, inst.dataset_offset, limit)
+    except HeaderError as exc:
+        raise DecodeError(str(exc)) from None
+    ds = parse(io.BytesIO(body), False, True)
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = UID(EXPLICIT_LE)
+    ds.set_original_encoding(False, True, None)
     return ds
 
 

@@ -14,10 +14,16 @@ from viewer.dicom.sources import FileRef
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something that could not be read, with the place and a reason a person can act on."""
+    """Something that could not be read, with the place and a reason a person can act on.
+
+    ``severity`` is ``"error"`` (the file or frame is not shown), ``"warning"`` (shown, but a
+    value in it is implausible and the reader should know) or ``"note"`` (not an image, or a
+    duplicate, listed so that nothing disappears silently).
+    """
 
     where: str
     reason: str
+    severity: str = "error"
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
@@ -101,6 +107,15 @@ class InstanceInfo:
     body_part: str = ""
     stack_ids: list[str] | None = None
     in_stack_positions: list[int] | None = None
+    #: Implausible values found in the header (shown to the reader with the series).
+    warnings: list[str] = field(default_factory=list)
+    #: Size of the object in bytes, as seen by the scan.
+    file_size: int | None = None
+    #: Where the dataset starts (after the File Meta Information); for a deflated object, the
+    #: pixel offset counts from here in the inflated stream.
+    dataset_offset: int | None = None
+    #: Whether the object carries a Transfer Syntax UID in File Meta Information.
+    has_meta: bool = True
 
     @property
     def has_pixels(self) -> bool:
@@ -189,6 +204,11 @@ class ScanResult:
     patients: list[PatientInfo] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_seen: int = 0
+
+    @property
+    def unreadable(self) -> list[Problem]:
+        """The problems that are errors (files or frames not shown), without warnings/notes."""
+        return [p for p in self.problems if p.severity == "error"]
 
     def all_series(self) -> list[SeriesInfo]:
         return [s for p in self.patients for st in p.studies for s in st.series]

@@ -9,113 +9,43 @@ from __future__ import annotations
 import math
 import os
 import struct
-import warnings
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterable, Sequence
+from typing import BinaryIO
 
 import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
+from viewer.dicom import header
+from viewer.dicom.grouping import dedupe, group
+from viewer.dicom.header import DEFLATED, HeaderError
+from viewer.dicom.limits import human_bytes, limits
 from viewer.dicom.model import (
     FrameGeometry,
-    FrameRef,
     InstanceInfo,
-    PatientInfo,
     PixelFormat,
     Problem,
     ScanResult,
-    SeriesInfo,
-    StudyInfo,
 )
 from viewer.dicom.sources import FileRef
+from viewer.dicom.walk import iter_refs
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
-#: Largest pixel payload we agree to allocate for one object (protects against absurd headers).
-MAX_OBJECT_PIXEL_BYTES = 8 * 1024**3
-MAX_FRAMES = 100_000
-_NATIVE_TS = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"}
+_NATIVE_TS = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", DEFLATED}
 _LONG_VRS = {b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"OD", b"OL", b"OV", b"UC", b"UR"}
 
 ProgressFn = Callable[[int, str], None]
 
-
-class HeaderError(ValueError):
-    """The header is readable but makes no sense (wrong sizes, invalid geometry...)."""
-
-
-# --------------------------------------------------------------------------- enumeration
-
-
-def iter_refs(
-    paths: Iterable[str | os.PathLike[str]], problems: list[Problem]
-) -> Iterator[FileRef]:
-    """Every candidate object below ``paths``: files, zip members, DICOMDIR references."""
-    for p in paths:
-        path = os.fspath(p)
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    full = os.path.join(root, name)
-                    if name.upper() == "DICOMDIR" or name.startswith("."):
-                        continue  # DICOMDIR: its files are in this tree anyway; hidden files
-                    yield from _refs_of_file(full, problems)
-        elif os.path.isfile(path):
-            if os.path.basename(path).upper() == "DICOMDIR":
-                yield from _refs_of_dicomdir(path, problems)
-            else:
-                yield from _refs_of_file(path, problems)
-        else:
-            problems.append(Problem(path, "no such file or folder"))
-
-
-def _refs_of_file(path: str, problems: list[Problem]) -> Iterator[FileRef]:
-    if path.lower().endswith(".zip") or (_looks_like_zip(path) and not _looks_like_dicom(path)):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = [i.filename for i in zf.infolist() if not i.is_dir()]
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            problems.append(Problem(path, f"not a readable zip archive ({exc})"))
-            return
-        for name in sorted(names):
-            if os.path.basename(name).upper() == "DICOMDIR" or name.startswith("__MACOSX/"):
-                continue
-            yield FileRef(path, name)
-    else:
-        yield FileRef(path)
-
-
-def _looks_like_zip(path: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False
-
-
-def _looks_like_dicom(path: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            f.seek(128)
-            return f.read(4) == b"DICM"
-    except OSError:
-        return False
-
-
-def _refs_of_dicomdir(path: str, problems: list[Problem]) -> Iterator[FileRef]:
-    try:
-        from pydicom.fileset import FileSet
-
-        fs = FileSet(pydicom.dcmread(path))
-        instances = list(fs)
-    except Exception as exc:
-        problems.append(Problem(path, f"unreadable DICOMDIR ({exc})"))
-        return
-    for inst in instances:
-        yield FileRef(os.fspath(inst.path))
+__all__ = [
+    "HeaderError",
+    "dedupe",
+    "group",
+    "instance_from_dataset",
+    "iter_refs",
+    "read_header",
+    "scan",
+]
 
 
 # --------------------------------------------------------------------------- one object
@@ -124,28 +54,43 @@ def _refs_of_dicomdir(path: str, problems: list[Problem]) -> Iterator[FileRef]:
 def read_header(ref: FileRef) -> InstanceInfo | None:
     """Parse one object's header. Returns None for objects that are not images or series members
     (a DICOMDIR); raises with a clear message for anything unreadable."""
-    size = ref.size()
+    try:
+        size = ref.size()
+    except (KeyError, ValueError) as exc:
+        raise HeaderError(str(exc)) from None
     if size == 0:
         raise HeaderError("empty file (0 bytes)")
     with ref.open() as f:
-        ds = _dcmread_header(f)
-        pixel_tell = f.tell()
-        offset, length = _pixel_element(f, ds, pixel_tell, size)
-    return instance_from_dataset(ds, ref, offset, length)
-
-
-def _dcmread_header(f: BinaryIO) -> Dataset:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return pydicom.dcmread(f, stop_before_pixels=True)
-        except InvalidDicomError:
-            f.seek(0)
-            ds = pydicom.dcmread(f, stop_before_pixels=True, force=True)
-            # force=True reads anything; keep it only if it is recognisably DICOM
-            if "SOPInstanceUID" not in ds and "SOPClassUID" not in ds:
-                raise HeaderError("not a DICOM file (no preamble and no DICOM header)") from None
-            return ds
+        h = header.read(f, size)
+        offset = length = None
+        if h.pixel_tell is not None:
+            offset, length = _pixel_element(h.stream, h.ds, h.pixel_tell, h.stream_size)
+    inst = instance_from_dataset(h.ds, ref, offset, length)
+    if inst is None:
+        return None
+    inst.file_size = size
+    inst.dataset_offset = h.dataset_offset
+    inst.has_meta = h.has_meta
+    if inst.pixel is not None and h.pixel_tell is None:
+        raise HeaderError("no Pixel Data: the file ends after its header (truncated?)")
+    if inst.pixel is None and "Image Storage" in UID(inst.sop_class_uid).name:
+        raise HeaderError(
+            f"no image description ({UID(inst.sop_class_uid).name} without Rows/Columns): "
+            "the file is truncated or corrupt"
+        )
+    if (
+        inst.pixel is not None
+        and inst.transfer_syntax_uid in _NATIVE_TS
+        and inst.transfer_syntax_uid != DEFLATED
+        and offset is not None
+    ):
+        need = inst.pixel.frame_bytes * inst.number_of_frames
+        if offset + need > size + 1:
+            raise HeaderError(
+                f"file truncated: its pixels need {need} bytes, only {max(0, size - offset)} "
+                "are present"
+            )
+    return inst
 
 
 def _pixel_element(f: BinaryIO, ds: Dataset, tell: int, size: int) -> tuple[int | None, int | None]:
@@ -265,16 +210,58 @@ def _orientation(ds: Dataset) -> tuple[float, float, float, float, float, float]
     return (rr[0], rr[1], rr[2], cc[0], cc[1], cc[2])
 
 
-def _spacing(ds: Dataset) -> tuple[float, float] | None:
+def _spacing(ds: Dataset, warn: list[str] | None = None) -> tuple[float, float] | None:
     s = _floats(ds, "PixelSpacing", 2)
     if s is None:
         return None
     if s[0] <= 0 or s[1] <= 0:
-        return None  # written as 0\\0 by some modalities: the image is not calibrated
+        # written as 0\\0 by some modalities, negative by broken ones: not calibrated
+        _warn(
+            warn,
+            f"Pixel Spacing {s[0]:g}\\{s[1]:g} mm is not positive: the image is not calibrated "
+            "(no distances, not placed in 3D)",
+        )
+        return None
     return (s[0], s[1])
 
 
-def _geometry(ds: Dataset, fallback: FrameGeometry | None = None) -> FrameGeometry:
+def _warn(warn: list[str] | None, text: str) -> None:
+    if warn is not None and text not in warn:
+        warn.append(text)
+
+
+def _rescale_value(
+    ds: Dataset, keyword: str, default: float, warn: list[str] | None
+) -> float | None:
+    """A rescale value; None when absent. NaN/inf become ``default`` with a warning."""
+    v = ds.get(keyword)
+    if v is None or v == "":
+        return None
+    if isinstance(v, Sequence) and not isinstance(v, str):
+        if len(v) == 0:
+            return None
+        v = v[0]
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        _warn(warn, f"{_SPACED[keyword]} {str(v)[:20]!r} is not a number; taken as {default:g}")
+        return default
+    if not math.isfinite(f):
+        _warn(
+            warn,
+            f"{_SPACED[keyword]} is {f}; taken as {default:g}, so the values shown may not be "
+            "in the modality's units",
+        )
+        return default
+    return f
+
+
+_SPACED = {"RescaleSlope": "Rescale Slope", "RescaleIntercept": "Rescale Intercept"}
+
+
+def _geometry(
+    ds: Dataset, fallback: FrameGeometry | None = None, warn: list[str] | None = None
+) -> FrameGeometry:
     """Geometry from the plane modules found in ``ds`` (top level or a functional group)."""
 
     def item(seq_kw: str) -> Dataset | None:
@@ -288,10 +275,10 @@ def _geometry(ds: Dataset, fallback: FrameGeometry | None = None) -> FrameGeomet
     fb = fallback
     position = _floats(pos_ds, "ImagePositionPatient", 3)
     orientation = _orientation(ori_ds)
-    spacing = _spacing(meas_ds)
+    spacing = _spacing(meas_ds, warn)
     thickness = _first_float(meas_ds, "SliceThickness")
-    slope = _first_float(resc_ds, "RescaleSlope")
-    intercept = _first_float(resc_ds, "RescaleIntercept")
+    slope = _rescale_value(resc_ds, "RescaleSlope", 1.0, warn)
+    intercept = _rescale_value(resc_ds, "RescaleIntercept", 0.0, warn)
     return FrameGeometry(
         position=position if position is not None else (fb.position if fb else None),  # type: ignore[arg-type]
         orientation=orientation if orientation is not None else (fb.orientation if fb else None),
@@ -349,32 +336,48 @@ def instance_from_dataset(
     series_uid = _text(ds, "SeriesInstanceUID") or f"no-series-uid:{ref}"
     study_uid = _text(ds, "StudyInstanceUID") or f"no-study-uid:{ref}"
     pix = _pixel_format(ds)
+    lim = limits()
     n_frames = _int(ds, "NumberOfFrames") or 1
-    if n_frames < 1 or n_frames > MAX_FRAMES:
+    if n_frames < 1 or n_frames > lim.max_frames:
         raise HeaderError(f"Number of Frames {n_frames} is not plausible")
     tsuid = _transfer_syntax(ds)
+    warn: list[str] = []
     if pix is not None:
+        if pix.frame_bytes > lim.max_frame_bytes:
+            raise HeaderError(
+                f"one frame of {pix.columns}×{pix.rows}×{pix.samples_per_pixel} at "
+                f"{pix.bits_allocated} bits needs {human_bytes(pix.frame_bytes)}, more than the "
+                f"{human_bytes(lim.max_frame_bytes)} allowed: not read"
+            )
         total = pix.frame_bytes * n_frames
-        if total > MAX_OBJECT_PIXEL_BYTES:
-            raise HeaderError(f"header claims {total} bytes of pixels, more than is plausible")
+        if total > lim.max_series_bytes:
+            raise HeaderError(
+                f"{n_frames} frames of {human_bytes(pix.frame_bytes)} need "
+                f"{human_bytes(total)}, more than the {human_bytes(lim.max_series_bytes)} allowed"
+            )
         native = tsuid in _NATIVE_TS
         if native and pixel_length is not None and pixel_length + 1 < total:
             raise HeaderError(
                 f"Pixel Data holds {pixel_length} bytes, but Rows×Columns×Samples×Frames "
                 f"({pix.rows}×{pix.columns}×{pix.samples_per_pixel}×{n_frames}) needs {total}"
             )
+        if native and pixel_length is not None and pixel_length > total + 1:
+            warn.append(
+                f"Pixel Data holds {human_bytes(pixel_length)}, more than the "
+                f"{human_bytes(total)} the image needs; the extra bytes are ignored"
+            )
     # geometry: classic top level, or enhanced functional groups
     shared = ds.get("SharedFunctionalGroupsSequence")
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")
-    top = _geometry(ds)
+    top = _geometry(ds, None, warn)
     stack_ids: list[str] | None = None
     in_stack: list[int] | None = None
     if per_frame is not None and len(per_frame) > 0:
-        base = _geometry(shared[0], top) if shared else top
+        base = _geometry(shared[0], top, warn) if shared else top
         if len(per_frame) < n_frames:
             raise HeaderError(f"{len(per_frame)} per-frame functional groups for {n_frames} frames")
         per_frame = list(per_frame)[:n_frames]
-        frames = [_geometry(item, base) for item in per_frame]
+        frames = [_geometry(item, base, warn) for item in per_frame]
         stack_ids, in_stack = [], []
         for item in per_frame:
             fc = item.get("FrameContentSequence")
@@ -436,95 +439,8 @@ def instance_from_dataset(
         body_part=_text(ds, "BodyPartExamined"),
         stack_ids=stack_ids,
         in_stack_positions=in_stack,
+        warnings=warn,
     )
-
-
-# --------------------------------------------------------------------------- grouping
-
-
-def _orientation_key(g: FrameGeometry) -> tuple[float, ...] | None:
-    if g.orientation is None:
-        return None
-    return tuple(round(v, 3) + 0.0 for v in g.orientation)
-
-
-def group(instances: Iterable[InstanceInfo]) -> list[PatientInfo]:
-    """Patient → study → series, splitting a series whose frames differ in plane or matrix."""
-    patients: dict[tuple[str, str], PatientInfo] = {}
-    studies: dict[str, StudyInfo] = {}
-    buckets: dict[str, dict[tuple[Any, ...], list[FrameRef]]] = {}
-    non_image: dict[str, list[InstanceInfo]] = {}
-    first_of_series: dict[str, InstanceInfo] = {}
-    seen_sops: set[str] = set()
-    for inst in instances:
-        pkey = (inst.patient_id, inst.patient_name)
-        patient = patients.get(pkey)
-        if patient is None:
-            patient = patients[pkey] = PatientInfo(
-                inst.patient_id, inst.patient_name, inst.patient_birth_date, inst.patient_sex
-            )
-        study = studies.get(inst.study_uid)
-        if study is None:
-            study = studies[inst.study_uid] = StudyInfo(
-                inst.study_uid,
-                inst.study_date,
-                inst.study_time,
-                inst.study_description,
-                inst.accession_number,
-            )
-            patient.studies.append(study)
-        first_of_series.setdefault(inst.series_uid, inst)
-        if inst.sop_instance_uid in seen_sops:
-            continue  # the same object twice (a copy in another folder): keep the first
-        seen_sops.add(inst.sop_instance_uid)
-        series_buckets = buckets.setdefault(inst.series_uid, {})
-        if inst.pixel is None:
-            non_image.setdefault(inst.series_uid, []).append(inst)
-            continue
-        px = inst.pixel
-        for i, g in enumerate(inst.frames):
-            key = (
-                _orientation_key(g),
-                px.rows,
-                px.columns,
-                px.samples_per_pixel,
-                g.position is not None,
-            )
-            series_buckets.setdefault(key, []).append(FrameRef(inst, i))
-    # attach series to studies
-    for series_uid, first in first_of_series.items():
-        study = studies[first.study_uid]
-        groups = sorted(
-            buckets.get(series_uid, {}).items(), key=lambda kv: (-len(kv[1]), str(kv[0]))
-        )
-        if not groups:
-            groups = [((), [])]
-        for part, (_key, frames) in enumerate(groups):
-            s = SeriesInfo(
-                series_uid=series_uid,
-                part=part,
-                modality=first.modality,
-                series_number=first.series_number,
-                description=first.series_description,
-                frame_of_reference_uid=first.frame_of_reference_uid,
-                frames=frames,
-                non_image=non_image.get(series_uid, []) if part == 0 else [],
-            )
-            if len(groups) > 1:
-                s.notes.append(
-                    f"series has {len(groups)} different planes or image sizes; "
-                    f"shown as {len(groups)} parts (this is part {part + 1})"
-                )
-            study.series.append(s)
-    for study in studies.values():
-        study.series.sort(
-            key=lambda s: (
-                s.series_number if s.series_number is not None else 1 << 30,
-                s.series_uid,
-                s.part,
-            )
-        )
-    return list(patients.values())
 
 
 def scan(
@@ -548,9 +464,16 @@ def scan(
             continue
         if inst is not None:
             instances.append(inst)
+            for w in inst.warnings:
+                result.problems.append(Problem(str(ref), w, "warning"))
+            if inst.pixel is None:
+                kind = UID(inst.sop_class_uid).name if inst.sop_class_uid else "no SOP Class"
+                result.problems.append(
+                    Problem(str(ref), f"no image in this object ({kind}); not shown", "note")
+                )
         if progress is not None:
             progress(n, str(ref))
-    result.patients = group(instances)
+    result.patients = group(instances, result.problems)
     return result
 
 

@@ -6,16 +6,55 @@ catalogs and handed to worker threads or processes.
 
 from __future__ import annotations
 
-import io
 import os
+import stat
 import threading
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import BinaryIO
 
-#: Refuse zip members larger than this (a zip bomb must not exhaust memory).
-MAX_ZIP_MEMBER_BYTES = 4 * 1024**3
+from viewer.dicom.limits import human_bytes, limits
+
+
+class NotRegularFile(OSError):
+    """The path is a named pipe, socket or device: opening or reading it could block for ever."""
+
+
+def special_kind(mode: int) -> str | None:
+    """What a non-regular file is (``None`` for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def open_regular(path: str) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file; never blocks on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        kind = special_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotRegularFile(f"{kind}, not a file: not read")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def max_member_bytes() -> int:
+    """Largest zip member accepted at all (its header must still justify what is read)."""
+    lim = limits()
+    return lim.max_series_bytes + lim.max_header_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,35 +67,48 @@ class FileRef:
     def __str__(self) -> str:
         return self.path if self.member is None else f"{self.path}!{self.member}"
 
-    def open(self) -> BinaryIO:
-        """A seekable binary stream over the object's bytes."""
-        if self.member is None:
-            return open(self.path, "rb")
-        return io.BytesIO(self.read_bytes())
-
-    def read_bytes(self) -> bytes:
-        if self.member is None:
-            with open(self.path, "rb") as f:
-                return f.read()
+    def _info(self) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+        assert self.member is not None
         zf = _zip_cache.get(self.path)
         info = zf.getinfo(self.member)
-        if info.file_size > MAX_ZIP_MEMBER_BYTES:
-            raise ValueError(f"zip member is {info.file_size} bytes, larger than allowed")
-        with _zip_cache.lock_for(self.path), zf.open(info) as f:
-            return f.read()
+        if info.file_size > max_member_bytes():
+            raise ValueError(
+                f"zip member declares {human_bytes(info.file_size)}, more than allowed "
+                f"({human_bytes(max_member_bytes())})"
+            )
+        return zf, info
+
+    def open(self) -> BinaryIO:
+        """A seekable binary stream over the object's bytes (a zip member is inflated as it is
+        read, never as a whole)."""
+        if self.member is None:
+            return open_regular(self.path)
+        zf, info = self._info()
+        return zf.open(info)  # type: ignore[return-value]
+
+    def read_bytes(self, limit: int | None = None) -> bytes:
+        """The object's bytes, at most ``limit`` of them."""
+        return self.read_range(0, limit if limit is not None else self.size())
 
     def read_range(self, offset: int, length: int) -> bytes:
-        """``length`` bytes from ``offset`` (short if the object is truncated)."""
+        """``length`` bytes from ``offset`` (short if the object is truncated). A zip member is
+        inflated only up to ``offset + length``."""
+        if length <= 0:
+            return b""
         if self.member is None:
-            with open(self.path, "rb") as f:
+            with open_regular(self.path) as f:
                 f.seek(offset)
                 return f.read(length)
-        return self.read_bytes()[offset : offset + length]
+        zf, info = self._info()
+        with _zip_cache.lock_for(self.path), zf.open(info) as f:
+            if offset:
+                f.seek(offset)
+            return f.read(length)
 
     def size(self) -> int:
         if self.member is None:
             return os.path.getsize(self.path)
-        return _zip_cache.get(self.path).getinfo(self.member).file_size
+        return self._info()[1].file_size
 
 
 class _ZipCache:

@@ -1,0 +1,328 @@
+"""Which objects a scan reads: folders walked, zip archives listed, DICOMDIRs followed.
+
+Only regular files are ever opened (named pipes, sockets and devices are reported, never read:
+reading them could block for ever). Zip containers that are documents (``.xlsx``, ``.docx``,
+``.odt``, ``.jar`` …) are skipped with one note instead of one problem per member. A DICOMDIR is
+followed record by record: a bad or escaping record is reported and the good ones still open;
+files it lists that are missing are named, and then its folder is scanned instead.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from viewer.dicom.limits import human_bytes
+from viewer.dicom.model import Problem
+from viewer.dicom.sources import FileRef, max_member_bytes, open_regular, special_kind
+
+#: Zip-based document formats: never DICOM archives.
+_DOCUMENT_SUFFIXES = {
+    ".xlsx": "an Excel workbook",
+    ".xlsm": "an Excel workbook",
+    ".docx": "a Word document",
+    ".pptx": "a PowerPoint presentation",
+    ".odt": "an OpenDocument file",
+    ".ods": "an OpenDocument file",
+    ".odp": "an OpenDocument file",
+    ".epub": "an e-book",
+    ".jar": "a Java archive",
+    ".apk": "an Android package",
+    ".whl": "a Python wheel",
+    ".kmz": "a map file",
+    ".3mf": "a 3D-print file",
+}
+#: How many folders above a DICOMDIR its file IDs may start from (CD burners that put the
+#: DICOMDIR in a subfolder still write IDs from the medium's root).
+DICOMDIR_UP_LEVELS = 3
+_MISSING_NAMED = 5
+
+
+def iter_refs(
+    paths: Iterable[str | os.PathLike[str]], problems: list[Problem]
+) -> Iterator[FileRef]:
+    """Every candidate object below ``paths``: files, zip members, DICOMDIR references."""
+    for p in paths:
+        path = os.fspath(p)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            problems.append(Problem(path, _os_reason(exc)))
+            continue
+        kind = special_kind(st.st_mode)
+        if kind == "a folder":
+            yield from walk_folder(path, problems)
+        elif kind is not None:
+            problems.append(Problem(path, f"{kind}, not a file: not read"))
+        elif os.path.basename(path).upper() == "DICOMDIR":
+            yield from refs_of_dicomdir(path, problems)
+        else:
+            yield from refs_of_file(path, problems)
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENOENT:
+        return "no such file or folder"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long for this system"
+    if exc.errno == errno.ELOOP:
+        return "a loop of symbolic links"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return f"cannot be read ({exc.strerror or exc})"
+
+
+def walk_folder(
+    folder: str, problems: list[Problem], skip: set[str] | None = None
+) -> Iterator[FileRef]:
+    """The files below ``folder`` (hidden ones and DICOMDIRs left out, links not followed into
+    folders); ``skip`` holds real paths already read."""
+
+    def onerror(exc: OSError) -> None:
+        problems.append(Problem(exc.filename or folder, _os_reason(exc)))
+
+    for root, dirs, files in os.walk(folder, onerror=onerror):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.upper() == "DICOMDIR" or name.startswith("."):
+                continue  # DICOMDIR: its files are in this tree anyway; hidden files
+            full = os.path.join(root, name)
+            if skip is not None and os.path.realpath(full) in skip:
+                continue
+            try:
+                st = os.stat(full)
+            except OSError as exc:
+                problems.append(Problem(full, _os_reason(exc)))
+                continue
+            kind = special_kind(st.st_mode)
+            if kind is not None:
+                problems.append(Problem(full, f"{kind}, not a file: not read"))
+                continue
+            yield from refs_of_file(full, problems)
+
+
+def _head(path: str, n: int = 132) -> bytes:
+    try:
+        with open_regular(path) as f:
+            return f.read(n)
+    except OSError:
+        return b""
+
+
+def refs_of_file(path: str, problems: list[Problem]) -> Iterator[FileRef]:
+    """The file itself, or the members of a zip archive."""
+    head = _head(path)
+    is_zip_name = path.lower().endswith(".zip")
+    looks_zip = head[:4] == b"PK\x03\x04" and head[128:132] != b"DICM"
+    if not (is_zip_name or looks_zip):
+        yield FileRef(path)
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            document = _document_kind(path, infos)
+            if document is None and not is_zip_name and not _holds_dicom(zf, infos):
+                document = "a zip archive holding no DICOM objects"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        problems.append(Problem(path, f"not a readable zip archive ({exc})"))
+        return
+    if document is not None:
+        problems.append(Problem(path, f"not DICOM ({document}); skipped", "note"))
+        return
+    limit = max_member_bytes()
+    for info in sorted(infos, key=lambda i: i.filename):
+        name = info.filename
+        if os.path.basename(name).upper() == "DICOMDIR" or name.startswith("__MACOSX/"):
+            continue
+        if info.file_size > limit:
+            problems.append(
+                Problem(
+                    str(FileRef(path, name)),
+                    f"zip member declares {human_bytes(info.file_size)}, more than allowed "
+                    f"({human_bytes(limit)}): not read",
+                )
+            )
+            continue
+        yield FileRef(path, name)
+
+
+def _document_kind(path: str, infos: list[zipfile.ZipInfo]) -> str | None:
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in _DOCUMENT_SUFFIXES:
+        return _DOCUMENT_SUFFIXES[suffix]
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" in names:
+        return "an Office document"
+    if infos and infos[0].filename == "mimetype":
+        return "an OpenDocument or e-book file"
+    if "META-INF/MANIFEST.MF" in names:
+        return "a Java archive"
+    return None
+
+
+def _holds_dicom(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], sample: int = 20) -> bool:
+    """Whether any of the first members looks like DICOM (132 bytes of each are inflated)."""
+    for info in infos[:sample]:
+        try:
+            with zf.open(info) as f:
+                head = f.read(132)
+        except Exception:
+            continue
+        if head[128:132] == b"DICM" or os.path.basename(info.filename).upper() == "DICOMDIR":
+            return True
+        if len(head) >= 8 and head[:2] in (b"\x08\x00", b"\x02\x00"):
+            return True  # a raw dataset starting with group 0008 or 0002
+    return False
+
+
+# --------------------------------------------------------------------------- DICOMDIR
+
+
+def refs_of_dicomdir(path: str, problems: list[Problem]) -> Iterator[FileRef]:
+    """The files a DICOMDIR lists, record by record; its folder when it is unusable."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        import pydicom
+
+        with open_regular(path) as f, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(f, force=True)
+            records = list(ds.get("DirectoryRecordSequence") or [])
+    except Exception as exc:
+        problems.append(
+            Problem(path, f"unreadable DICOMDIR ({_describe(exc)}); its folder was scanned instead")
+        )
+        yield from walk_folder(folder, problems)
+        return
+    ids: list[tuple[int, list[str]]] = []
+    for n, rec in enumerate(records, start=1):
+        try:
+            fid = rec.get("ReferencedFileID")
+            if fid is None:
+                continue
+            parts = _file_id_parts(fid)
+        except Exception as exc:
+            problems.append(
+                Problem(f"{path} [record {n}]", f"unreadable record ({_describe(exc)})")
+            )
+            continue
+        bad = _bad_file_id(parts)
+        if bad:
+            shown_id = "\\".join(parts)
+            problems.append(Problem(f"{path} [record {n}]", f"file ID {shown_id!r} {bad}; ignored"))
+            continue
+        ids.append((n, parts))
+    base = _choose_base(folder, [parts for _, parts in ids])
+    real_base = os.path.realpath(base)
+    seen: set[str] = set()
+    missing: list[str] = []
+    for n, parts in ids:
+        full = _find(base, parts)
+        shown = os.path.join(base, *parts)
+        if full is None:
+            missing.append(shown)
+            problems.append(Problem(shown, f"listed in DICOMDIR (record {n}) but missing"))
+            continue
+        real = os.path.realpath(full)
+        if not (real == real_base or real.startswith(real_base + os.sep)):
+            problems.append(
+                Problem(
+                    f"{path} [record {n}]", "file ID leads outside the medium (a link); ignored"
+                )
+            )
+            continue
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            kind = special_kind(os.stat(full).st_mode)
+        except OSError as exc:
+            problems.append(Problem(full, _os_reason(exc)))
+            continue
+        if kind is not None:
+            problems.append(Problem(full, f"{kind}, not a file: not read"))
+            continue
+        yield FileRef(full)
+    if missing or not ids:
+        named = ", ".join(os.path.relpath(m, base) for m in missing[:_MISSING_NAMED])
+        more = f" and {len(missing) - _MISSING_NAMED} more" if len(missing) > _MISSING_NAMED else ""
+        what = (
+            f"{len(missing)} of the {len(ids)} files it lists are missing ({named}{more})"
+            if missing
+            else "it lists no files"
+        )
+        problems.append(Problem(path, f"DICOMDIR: {what}; its folder was scanned instead"))
+        yield from walk_folder(folder, problems, skip=seen)
+
+
+def _file_id_parts(fid: Any) -> list[str]:
+    if isinstance(fid, (str, bytes)):
+        text = fid.decode("ascii", "replace") if isinstance(fid, bytes) else fid
+        return [p.strip() for p in text.split("\\")]
+    return [str(p).strip() for p in fid]
+
+
+def _bad_file_id(parts: list[str]) -> str | None:
+    if not parts or any(not p for p in parts):
+        return "is empty or has an empty component"
+    for p in parts:
+        if p in (".", "..") or "/" in p or "\\" in p or ":" in p or "\0" in p:
+            return "leaves the medium's folder"
+        if len(p.encode("utf-8", "replace")) > 255:
+            return "has a component too long for a file name"
+    if len(parts) > 16:
+        return "is nested too deep"
+    return None
+
+
+def _find(base: str, parts: list[str]) -> str | None:
+    """``base/parts…`` as it is on disk, matching names case-insensitively (CDs burned in
+    upper case are often mounted in lower case)."""
+    exact = os.path.join(base, *parts)
+    if os.path.lexists(exact):
+        return exact
+    here = base
+    for part in parts:
+        try:
+            names = os.listdir(here)
+        except OSError:
+            return None
+        match = next((n for n in names if n.upper() == part.upper()), None)
+        if match is None:
+            return None
+        here = os.path.join(here, match)
+    return here
+
+
+def _choose_base(folder: str, ids: list[list[str]], sample: int = 50) -> str:
+    """The folder the file IDs start from: the DICOMDIR's own, or one above it."""
+    candidates = [folder]
+    here = folder
+    for _ in range(DICOMDIR_UP_LEVELS):
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        candidates.append(parent)
+        here = parent
+    picked = ids[:sample]
+    if not picked:
+        return folder
+    best, best_hits = folder, -1
+    for cand in candidates:
+        hits = sum(1 for parts in picked if _find(cand, parts) is not None)
+        if hits > best_hits:
+            best, best_hits = cand, hits
+        if hits == len(picked):
+            break
+    return best if best_hits > 0 else folder
+
+
+def _describe(exc: BaseException) -> str:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"{name}: {msg[:200]}" if msg else name
