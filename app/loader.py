@@ -8,13 +8,10 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from viewer.dicom.codecs import FrameReader
 from viewer.dicom.model import ScanResult, SeriesInfo
-from viewer.dicom.presets import robust_window
 from viewer.dicom.scan import scan
+from viewer.dicom.thumbs import THUMB, thumbnail  # noqa: F401  (moved to viewer.dicom.thumbs)
 from viewer.dicom.volume import LoadError, load_series
-
-THUMB = 72
 
 
 class LoaderSignals(QObject):
@@ -22,30 +19,6 @@ class LoaderSignals(QObject):
     first_image = Signal(str, object, int)  # series key, slice array, index
     loaded = Signal(str, object)  # series key, Volume | ImageStack
     failed = Signal(str, str)  # series key (or ""), message
-
-
-def thumbnail(series: SeriesInfo) -> np.ndarray | None:
-    """A small 8-bit picture of the series' middle frame (None if it cannot be decoded)."""
-    if not series.frames:
-        return None
-    fr = sorted(series.frames, key=lambda f: (f.instance.instance_number or 0, f.index))[
-        len(series.frames) // 2
-    ]
-    try:
-        img = FrameReader(fr.instance).frame(fr.index).astype(np.float32)
-    except Exception:
-        return None
-    if img.ndim == 3:
-        img = img.mean(axis=2)
-    g = fr.geometry
-    img = img * g.rescale_slope + g.rescale_intercept
-    if series.modality == "CT":
-        c, w = 40.0, 400.0
-    else:
-        c, w = robust_window(img)
-    step = max(1, max(img.shape) // THUMB)
-    small = img[::step, ::step]
-    return np.clip((small - (c - w / 2)) / w * 255, 0, 255).astype(np.uint8)
 
 
 class _Task(QRunnable):
