@@ -177,6 +177,11 @@ def check_series_budget(frames: list[FrameRef], itemsize: int | None = None) -> 
         if px is None:
             continue
         size = itemsize or max(1, px.bits_allocated // 8)
+        g = fr.geometry
+        if itemsize is None and not (
+            float(g.rescale_slope).is_integer() and float(g.rescale_intercept).is_integer()
+        ):
+            size = max(size, 4)  # loaded as float32
         total += px.rows * px.columns * px.samples_per_pixel * size
     lim = limits()
     if total > lim.max_series_bytes:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from viewer.dicom.codecs import DecodeError, FrameReader, storage_dtype
+from viewer.dicom.codecs import DecodeError, FrameReader, check_series_budget, storage_dtype
 from viewer.dicom.geometry import StackPlan, affine, plan_stack
 from viewer.dicom.model import FrameRef, InstanceInfo, Problem, SeriesInfo
 from viewer.dicom.quantity import SuvScale, attach_suv
@@ -250,6 +250,10 @@ def load_series(
     """
     if not series.frames:
         raise LoadError("series has no images", [])
+    try:
+        check_series_budget(series.frames)  # refused before any allocation
+    except DecodeError as exc:
+        raise LoadError(str(exc), [Problem(str(series.frames[0]), str(exc))]) from None
     multi = _load_split(series, workers=workers, progress=progress, on_first=on_first)
     if multi is not None:
         return multi
