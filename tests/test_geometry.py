@@ -289,3 +289,34 @@ def test_three_frames_or_fewer_make_a_stack_not_a_volume(tmp_path: Path, light_d
         (tmp_path / "two" / f.name).write_bytes(f.read_bytes())
     (series,) = scan(tmp_path / "two").all_series()
     assert isinstance(load_series(series), ImageStack)
+
+
+def test_resampled_volume_keeps_the_acquired_thickness(
+    tmp_path: Path, light_dir: Path, light_scan, light_specs
+) -> None:
+    spec = light_specs["tilted"]
+    vol = load_series(light_scan.find_series(spec.series_uid))
+    assert isinstance(vol, Volume)
+    assert vol.reconstructed and vol.resampled
+    assert vol.slice_thickness == pytest.approx(spec.slice_thickness, abs=1e-4)
+    # overlapping 7 mm slices every 5 mm with a gap: resampled onto 5 mm, still 7 mm thick
+    z = sorted(
+        float(pydicom.dcmread(f, stop_before_pixels=True).ImagePositionPatient[2])
+        for f in (light_dir / "ct").glob("*.dcm")
+    )
+
+    def thick_with_gap(ds, n):
+        if float(ds.ImagePositionPatient[2]) == z[40]:
+            return None
+        ds.SliceThickness = "7"
+        return ds
+
+    copy_series(light_dir / "ct", tmp_path / "thick", thick_with_gap)
+    gappy = _load(tmp_path / "thick")
+    assert gappy.reconstructed
+    assert gappy.spacing[2] == pytest.approx(5.0)
+    assert gappy.slice_thickness == pytest.approx(7.0)
+    straight = load_series(light_scan.find_series(light_specs["ct"].series_uid))
+    assert isinstance(straight, Volume)
+    assert not straight.reconstructed
+    assert straight.slice_thickness == pytest.approx(light_specs["ct"].slice_thickness)

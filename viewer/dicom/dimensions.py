@@ -107,6 +107,17 @@ def _group_value(groups: list[Dataset], seq: str, kw: str, getter: Callable[...,
     return None
 
 
+def _frame_time_ms(groups: list[Dataset]) -> float | None:
+    """A frame's time: Temporal Position Time Offset (s), else the cardiac trigger delay (ms)."""
+    offset = _group_value(groups, "TemporalPositionSequence", "TemporalPositionTimeOffset", _num)
+    if offset is not None:
+        return float(offset) * 1000.0
+    v = _group_value(
+        groups, "CardiacSynchronizationSequence", "NominalCardiacTriggerDelayTime", _num
+    )
+    return None if v is None else float(v)
+
+
 def _enhanced(ds: Dataset, n: int) -> list[FrameDims]:
     shared = _item(ds, "SharedFunctionalGroupsSequence") or Dataset()
     per = list(ds.get("PerFrameFunctionalGroupsSequence") or [])[:n]
@@ -136,9 +147,7 @@ def _enhanced(ds: Dataset, n: int) -> list[FrameDims]:
                 b_value=_group_value(groups, "MRDiffusionSequence", "DiffusionBValue", _num),
                 direction=direction,
                 temporal=_int(fc, "TemporalPositionIndex"),
-                trigger_ms=_group_value(
-                    groups, "CardiacSynchronizationSequence", "NominalCardiacTriggerDelayTime", _num
-                ),
+                trigger_ms=_frame_time_ms(groups),
                 dim_index=dim or None,
                 dim_labels=labels,
             )
@@ -249,8 +258,24 @@ def split_by_dimension(series: SeriesInfo) -> list[DimensionGroup] | None:
         )
         if not clean:
             continue
+        # directions keep the order they were acquired in; numbers sort by value
+        order = sorted(
+            range(len(frames)),
+            key=lambda i: (frames[i].instance.instance_number or 0, frames[i].index),
+        )
+        seen: dict[Any, int] = {}
+        for i in order:
+            seen.setdefault(dims[i].direction, len(seen))
+
+        def rank(
+            key: tuple[Any, ...], varying: list[str] = varying, seen: dict[Any, int] = seen
+        ) -> tuple[Any, ...]:
+            return _sort_key(
+                tuple(seen[v] if n == "direction" else v for n, v in zip(varying, key, strict=True))
+            )
+
         out = []
-        for key in sorted(buckets, key=_sort_key):
+        for key in sorted(buckets, key=rank):
             idx = buckets[key]
             out.append(
                 DimensionGroup(

@@ -1,0 +1,265 @@
+"""SUV on phantom PET series, one per case of QIBA's pseudo-code and the IBSI SUV manual.
+
+The expected factors are written out here by hand from the published formulas — never by
+calling the code under test — and every loaded voxel must match them to 0.1 %.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+
+from phantoms.pet import N_SLICES, PetCase, activity, write_case
+from viewer.dicom.quantity import display_label, display_unit, region_suv
+from viewer.dicom.scan import scan
+from viewer.dicom.suv import suv_factors
+from viewer.dicom.volume import Volume, load_series
+
+F18 = 6586.2
+GA68 = 4062.6
+DOSE = 370e6
+
+
+def decayed(dose: float, seconds: float, half_life: float) -> float:
+    return dose * math.exp(-math.log(2) * seconds / half_life)
+
+
+def bw_start(seconds: float, weight_kg: float = 75.0, half_life: float = F18) -> float:
+    return weight_kg * 1000.0 / decayed(DOSE, seconds, half_life)
+
+
+# hand-written body-size normalisers (kg; cm² for BSA), from the papers
+def lbm_janma(w: float, h_m: float, sex: str) -> float:
+    bmi = w / h_m**2
+    return 9270 * w / (6680 + 216 * bmi) if sex == "M" else 9270 * w / (8780 + 244 * bmi)
+
+
+def lbm_james(w: float, h_m: float, sex: str) -> float:
+    h = h_m * 100
+    return 1.10 * w - 128 * (w / h) ** 2 if sex == "M" else 1.07 * w - 148 * (w / h) ** 2
+
+
+def bsa_cm2(w: float, h_m: float) -> float:
+    return 0.007184 * w**0.425 * (h_m * 100) ** 0.725 * 1e4
+
+
+def ibw(h_m: float, sex: str) -> float:
+    return (50.0 if sex == "M" else 45.5) + 2.3 * (h_m * 100 / 2.54 - 60)
+
+
+LAM = math.log(2) / F18
+NONE_TIMES = ("143000", "143300", "143600", "143900")
+
+
+def _none_factor(k: int) -> float:
+    t = 3600 + 180 * k
+    x = LAM * 180.0
+    return 75000.0 / (decayed(DOSE, t, F18) * (1 - math.exp(-x)) / x)
+
+
+PHILIPS = (2.1e-4, 2.2e-4, 2.3e-4, 2.4e-4)
+
+#: case → (its header, expected SUVbw factor per slice)
+CASES: dict[str, tuple[PetCase, list[float]]] = {
+    "start_datetime": (PetCase("start_datetime"), [bw_start(3600)] * 4),
+    "start_time_only": (PetCase("start_time_only", start_datetime=None), [bw_start(3600)] * 4),
+    "injected_before_midnight": (
+        PetCase(
+            "midnight",
+            start_datetime=None,
+            start_time="233000",
+            series_date="20261121",
+            series_time="003000",
+            acq_date="20261121",
+            acq_times=("003000",),
+        ),
+        [bw_start(3600)] * 4,
+    ),
+    "datetime_across_midnight": (
+        PetCase(
+            "midnight_dt",
+            start_datetime="20261120233000",
+            start_time="233000",
+            series_date="20261121",
+            series_time="010000",
+            acq_date="20261121",
+            acq_times=("010000",),
+        ),
+        [bw_start(5400)] * 4,
+    ),
+    "dose_in_mbq": (PetCase("mbq", dose="370"), [bw_start(3600)] * 4),
+    "ga68_half_life": (
+        PetCase("ga68", half_life="4062.6"),
+        [bw_start(3600, half_life=GA68)] * 4,
+    ),
+    "decay_admin": (PetCase("admin", decay="ADMIN"), [75000.0 / DOSE] * 4),
+    "decay_none": (
+        PetCase("none", decay="NONE", corrected=("ATTN", "SCAT"), acq_times=NONE_TIMES),
+        [_none_factor(k) for k in range(4)],
+    ),
+    "ge_series_after_acquisition": (
+        PetCase("ge", series_time="153000", ge_scan_datetime="20261120142000"),
+        [bw_start(3000)] * 4,
+    ),
+    "series_after_acquisition_no_private": (
+        PetCase("late_series", series_time="153000", acq_times=NONE_TIMES),
+        [bw_start(3600)] * 4,
+    ),
+    "philips_suv_scale": (
+        PetCase("philips_suv", units="CNTS", philips_suv=PHILIPS),
+        list(PHILIPS),
+    ),
+    "philips_activity_scale": (
+        PetCase("philips_act", units="CNTS", philips_activity=1.5),
+        [1.5 * bw_start(3600)] * 4,
+    ),
+    "gml_bw": (PetCase("gml", units="GML", suv_type="BW", value_scale=1e-4), [1.0] * 4),
+    "gml_lbm_janma": (
+        PetCase("gml_lbm", units="GML", suv_type="LBMJANMA", value_scale=1e-4),
+        [75.0 / lbm_janma(75, 1.78, "M")] * 4,
+    ),
+    "cm2ml_bsa": (
+        PetCase("cm2ml", units="CM2ML", suv_type="BSA", value_scale=1e-3),
+        [75000.0 / bsa_cm2(75, 1.78)] * 4,
+    ),
+    "female": (
+        PetCase("female", sex="F", weight_kg="60", size_m="1.65"),
+        [bw_start(3600, weight_kg=60)] * 4,
+    ),
+    "size_in_cm": (PetCase("size_cm", size_m="178"), [bw_start(3600)] * 4),
+}
+
+
+def _load(folder: Path) -> Volume:
+    res = scan(folder)
+    assert not res.problems, res.problems
+    (series,) = res.all_series()
+    vol = load_series(series)
+    assert isinstance(vol, Volume)
+    return vol
+
+
+@pytest.fixture(scope="module")
+def case_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("suv-cases")
+    for name, (case, _) in CASES.items():
+        write_case(case, str(root / name))
+    for name, case in REFUSALS.items():
+        write_case(case[0], str(root / f"refuse-{name}"))
+    return root
+
+
+def _datasets(folder: Path) -> list[pydicom.Dataset]:
+    return [pydicom.dcmread(p) for p in sorted(folder.glob("*.dcm"))]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_suvbw_of_every_voxel_matches_the_hand_formula(case_root: Path, name: str) -> None:
+    case, expected = CASES[name]
+    vol = _load(case_root / name)
+    assert vol.suv is not None and vol.suv.available, vol.suv
+    assert vol.suv.label == "SUVbw" and vol.suv.unit == "g/ml"
+    assert display_label(vol) == "SUVbw" and display_unit(vol) == "g/ml"
+    for k in range(N_SLICES):
+        truth = activity(k) * case.value_scale * expected[k]
+        got = vol.suv.to_suv(vol.array[k], k)
+        np.testing.assert_allclose(got, truth, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["start_datetime", "female", "decay_admin"])
+def test_other_kinds_follow_their_body_size_formulas(case_root: Path, name: str) -> None:
+    case, expected = CASES[name]
+    w, h, sex = float(case.weight_kg or 0), float(case.size_m or 0), str(case.sex)
+    result = suv_factors(_datasets(case_root / name))
+    assert result.factors is not None
+    by_kind = {
+        "lbm": lbm_janma(w, h, sex) / w,
+        "lbm_james": lbm_james(w, h, sex) / w,
+        "bsa": bsa_cm2(w, h) / (w * 1000),
+        "ibw": ibw(h, sex) / w,
+    }
+    for kind, ratio in by_kind.items():
+        got = sorted(result.factors[kind].values())
+        np.testing.assert_allclose(got, sorted(f * ratio for f in expected), rtol=1e-3)
+
+
+def test_gml_stored_as_lbm_converts_to_every_kind(case_root: Path) -> None:
+    result = suv_factors(_datasets(case_root / "gml_lbm_janma"))
+    assert result.factors is not None
+    lbm = lbm_janma(75, 1.78, "M")
+    assert set(result.factors["lbm"].values()) == {1.0}
+    np.testing.assert_allclose(list(result.factors["ibw"].values()), ibw(1.78, "M") / lbm, 1e-3)
+
+
+#: case → (header, attribute the reason must name)
+REFUSALS: dict[str, tuple[PetCase, str]] = {
+    "no_weight": (PetCase("no_weight", weight_kg=None), "Patient's Weight"),
+    "no_dose": (PetCase("no_dose", dose=None), "Radionuclide Total Dose"),
+    "no_half_life": (PetCase("no_half", half_life=None), "Radionuclide Half Life"),
+    "no_injection_time": (
+        PetCase("no_start", start_datetime=None, start_time=None),
+        "Radiopharmaceutical Start",
+    ),
+    "no_decay_correction": (PetCase("no_decay", decay=None), "Decay Correction"),
+    "no_units": (PetCase("no_units", units=None), "Units"),
+    "counts_without_philips": (PetCase("cnts", units="CNTS"), "7053,1000"),
+    "not_attenuation_corrected": (PetCase("no_attn", corrected=("DECY",)), "ATTN"),
+    "none_without_frame_duration": (
+        PetCase("none_nodur", decay="NONE", corrected=("ATTN",), frame_duration_ms=None),
+        "Actual Frame Duration",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSALS))
+def test_refusal_names_the_missing_attribute_and_shows_raw_units(
+    case_root: Path, name: str
+) -> None:
+    case, attribute = REFUSALS[name]
+    vol = _load(case_root / f"refuse-{name}")
+    assert vol.suv is not None and not vol.suv.available
+    assert attribute in vol.suv.reason
+    assert not vol.suv.factors
+    raw = {"BQML": "Bq/ml", "CNTS": "counts"}.get(str(case.units), "")
+    assert vol.suv.label == raw and display_unit(vol) == raw
+    assert any(attribute in w for w in vol.warnings)
+    with pytest.raises(ValueError, match="no SUV"):
+        region_suv(vol, np.ones(vol.shape, bool))
+
+
+def test_missing_height_keeps_bw_and_refuses_the_others(tmp_path: Path) -> None:
+    write_case(PetCase("no_size", size_m=None), str(tmp_path))
+    result = suv_factors(_datasets(tmp_path))
+    assert result.factors is not None and set(result.factors) == {"bw"}
+    for kind in ("lbm", "lbm_james", "bsa", "ibw"):
+        assert "Patient's Size" in result.kind_reasons[kind]
+
+
+def test_suv_max_mean_and_peak_on_a_region(tmp_path: Path) -> None:
+    case = replace(CASES["start_datetime"][0], name="stats")
+    write_case(case, str(tmp_path))
+    vol = _load(tmp_path)
+    f = bw_start(3600)
+    mask = np.zeros(vol.shape, bool)
+    mask[1:3, 1:3, 1:3] = True  # the hot corner of slices 1 and 2
+    stats = region_suv(vol, mask)
+    hot = [activity(k)[1:3, 1:3] * f for k in (1, 2)]
+    assert stats.unit == "g/ml" and stats.voxels == 8
+    np.testing.assert_allclose(stats.max, hot[1].max(), rtol=1e-3)
+    np.testing.assert_allclose(stats.mean, np.mean(hot), rtol=1e-3)
+    # 1 cm³ sphere: radius 6.2 mm; voxels 4 mm apart → the hottest voxel and its 6 face
+    # neighbours (4 mm) and 12 edge neighbours (5.66 mm), not the corners (6.93 mm)
+    k0, j0, i0 = 2, 1, 1  # hottest: slice 2 (the highest slice of the mask), first voxel
+    vals = []
+    for dk in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            for di in (-1, 0, 1):
+                if 0 < dk * dk + dj * dj + di * di <= 2 or (dk, dj, di) == (0, 0, 0):
+                    vals.append(activity(k0 + dk)[j0 + dj, i0 + di] * f)
+    assert len(vals) == 19
+    np.testing.assert_allclose(stats.peak, np.mean(vals), rtol=1e-3)
