@@ -98,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         for prov, url in cloud.dicomweb_roots().items():
             print(f"  gateway {prov}        {url}")
         print(f"  workstation client {cloud.client_id} (secret in {state_dir}/state.json)")
+        print(f"  TLS: trust the test CA {cloud.ca_file} (yunying-cloud setup --devcloud does)")
+        from devcloud.cloud import DEFAULT_DOCTORS
+
+        print(
+            "  doctors who may use assisted authorization: "
+            + ", ".join(f"{name} ({licence})" for licence, name in DEFAULT_DOCTORS)
+        )
         if cloud.frontend is not None:
             print(f"  hospital front-end {cloud.frontend.dicomweb}")
         if args.seed:

@@ -1,4 +1,5 @@
-"""Bearer-token checks shared by the national service and the provincial gateways."""
+"""Bearer-token checks shared by the national service and the provincial gateways (a delegated
+token is refused once the one it came from is revoked or expired)."""
 
 # FastAPI exceptions only: no "from __future__ import annotations" needed here.
 import time
@@ -19,8 +20,16 @@ def check_bearer(store: Store, authorization: str | None, realm: str) -> tuple[T
         )
     raw = authorization[7:]
     tok = store.token(raw)
-    if tok is None or tok.revoked or tok.expires < time.time():
-        why = "revoked" if tok and tok.revoked else "expired" if tok else "unknown"
+    if tok is None or not store.alive(tok):
+        why = (
+            "unknown"
+            if tok is None
+            else "revoked"
+            if tok.revoked
+            else "expired"
+            if tok.expires < time.time()
+            else "delegation ended"  # the patient's authorization it came from was withdrawn
+        )
         raise HTTPException(
             401,
             f"token {why}; authorize again",

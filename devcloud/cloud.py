@@ -1,6 +1,10 @@
 """Start and stop the whole development cloud: two provincial Orthancs, their gateways and the
-national service, all on loopback. State (ports, credentials, the index database, Orthanc storage)
-lives in one folder; ``state.json`` there tells clients and tests where everything is.
+national service, all on loopback. State (ports, credentials, the index database, Orthanc storage,
+the test CA) lives in one folder; ``state.json`` there tells clients and tests where everything is.
+
+Every web endpoint (national service, consultation relay, gateways) speaks TLS only, with a
+certificate from the devcloud's own test CA (``state.json``'s ``ca_file``); the Orthancs stay on
+loopback http behind the gateways.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 import uvicorn
 
-from devcloud import gateway, national
+from devcloud import gateway, national, tls
 from devcloud.faults import FaultState
 from devcloud.orthanc import OrthancServer, free_port
 from devcloud.store import Store
@@ -25,12 +29,20 @@ from devcloud.store import Store
 PROVINCES = {"35": ("福建省", "Fujian"), "32": ("江苏省", "Jiangsu")}
 DEFAULT_CLIENT = "ws-demo"
 DEFAULT_HOSPITAL = "云影演示医院 Yunying Demo Hospital"
+#: the demo workstation's doctors (licence number, name): only they may use assisted authorization
+DEFAULT_DOCTORS = (
+    ("110350200000001", "Dr. Test"),
+    ("110350200000002", "Dr. Li (Radiology)"),
+    ("110350200000003", "Dr. County"),
+)
+#: relay frames above this are refused by the web server itself (the relay's own limit is lower)
+WS_MAX_SIZE = 256 * 1024
 
 
 class _ThreadedServer:
     """A uvicorn server in a background thread."""
 
-    def __init__(self, app: Any, port: int) -> None:
+    def __init__(self, app: Any, port: int, certfile: Path) -> None:
         self.port = port
         config = uvicorn.Config(
             app,
@@ -39,6 +51,8 @@ class _ThreadedServer:
             log_level="warning",
             access_log=False,
             timeout_keep_alive=30,
+            ssl_certfile=str(certfile),
+            ws_max_size=WS_MAX_SIZE,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True, name=f"uvicorn-{port}")
@@ -69,14 +83,15 @@ class DevCloud:
     faults: dict[str, FaultState] = field(default_factory=dict)
     store: Store | None = None
     frontend: OrthancServer | None = None
+    ca_file: Path | None = None
     _servers: list[_ThreadedServer] = field(default_factory=list)
 
     @property
     def national_url(self) -> str:
-        return f"http://127.0.0.1:{self.national_port}"
+        return f"https://127.0.0.1:{self.national_port}"
 
     def gateway_url(self, province: str) -> str:
-        return f"http://127.0.0.1:{self.gateway_ports[province]}"
+        return f"https://127.0.0.1:{self.gateway_ports[province]}"
 
     def dicomweb_roots(self) -> dict[str, str]:
         return {p: f"{self.gateway_url(p)}/dicom-web" for p in self.gateway_ports}
@@ -89,8 +104,21 @@ class DevCloud:
         self.client_secret = (
             self.client_secret or previous.get("client_secret") or secrets.token_urlsafe(24)
         )
+        files = tls.setup(self.state_dir)
+        self.ca_file = files.ca_file
         self.store = Store(self.state_dir / "index.sqlite")
-        self.store.add_client(self.client_id, self.client_secret, DEFAULT_HOSPITAL, assisted=True)
+        from devcloud.seed import ORGS  # (seed imports this module)
+
+        # the demo workstation reads for the seeded hospitals (a regional imaging centre): it may
+        # open their exams by index code; any other workstation needs the patient's consent
+        self.store.add_client(
+            self.client_id,
+            self.client_secret,
+            DEFAULT_HOSPITAL,
+            assisted=True,
+            orgs=[o.uscc for o in ORGS.values()],
+            doctors=dict(DEFAULT_DOCTORS),
+        )
         try:
             for prov in PROVINCES:
                 orth = OrthancServer(
@@ -120,12 +148,12 @@ class DevCloud:
                 self.dicomweb_roots,
                 self.admin_key,
             )
-            servers = [_ThreadedServer(app, self.national_port)]
+            servers = [_ThreadedServer(app, self.national_port, files.server_pem)]
             for prov, orth in self.orthancs.items():
                 self.faults[prov] = FaultState()
                 self.gateway_ports[prov] = free_port()
                 gw = gateway.create_app(self.store, orth, prov, self.admin_key, self.faults[prov])
-                servers.append(_ThreadedServer(gw, self.gateway_ports[prov]))
+                servers.append(_ThreadedServer(gw, self.gateway_ports[prov], files.server_pem))
             for s in servers:
                 s.start()
                 self._servers.append(s)
@@ -165,6 +193,7 @@ class DevCloud:
             "national_url": self.national_url,
             "gateways": {p: self.gateway_url(p) for p in self.gateway_ports},
             "dicomweb_roots": self.dicomweb_roots(),
+            "ca_file": str(self.ca_file) if self.ca_file else None,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "admin_key": self.admin_key,

@@ -1,89 +1,58 @@
-"""The consultation service (远程会诊): sessions, invitations, delegated authorization and a
-WebSocket relay of view state between the participants' workstations.
+"""The consultation service (远程会诊): sessions, invitations, the host's approval of each join,
+and authorization delegated from the patient's (the relay itself is :mod:`devcloud.relay`).
 
 * ``POST /consult/sessions`` — a workstation (HTTP Basic client credentials) that holds the
-  patient's authorization (``subject_token``, as in RFC 8693 token exchange) opens a session on
-  one study it may see, for ``minutes``. Answer: the session id, a one-time-readable invitation
-  code and ``yunying://consult`` link, and the host's participant ticket.
-* ``POST /consult/join`` — another workstation (its own client credentials) with the invitation:
-  it gets a token delegated from the patient's authorization, restricted to that study and
-  expiring with the session, the study's index record, and a participant ticket.
-* ``WS /consult/ws/{session}?ticket=…`` — the relay. Every operation gets a session-wide sequence
-  number and is kept; a client that reconnects says the last number it saw and gets the rest
-  (``hello`` → ``welcome`` + replay). Operations carry the sender's message id, so one resent after
-  a drop is acknowledged, not applied twice. View state (``view``) is accepted from the presenter
-  only; the presenter hands over with ``handover``; a presenter gone longer than a grace period
-  hands over to the host (else to whoever is still there); ``pointer`` is relayed live and not
-  replayed.
-* An expired session refuses joins (410) and closes its sockets (code 4410).
+  patient's authorization (``subject_token``, as in RFC 8693 token exchange; never one that was
+  itself delegated) opens a session on one study it covers. Answer: the session id, a first
+  invitation (code and ``yunying://consult`` link) and the host's participant ticket.
+* ``POST /consult/sessions/{id}/invitations`` — the host (credentials + ticket): one more
+  invitation. Each invitation admits one workstation: the first that presents it.
+* ``POST /consult/preview`` — with an invitation: who invites, for which patient (masked) and
+  study, what is shared — for the invitee to confirm before asking to join.
+* ``POST /consult/join`` — the invitee asks (its own credentials + the invitation); answered 202
+  ``pending`` until the host decides, then once with the participant ticket, a token delegated
+  from the patient's (that study only, ending with the session or with the patient's token) and
+  the study's record; 403 if the host declined.
+* ``POST /consult/sessions/{id}/requests`` and ``…/approve`` — the host lists and decides (it is
+  also told on the relay: ``join_request``).
 
-No patient data travels through the relay, only view state and annotations.
+Wrong invitation codes lock out the workstation that sends them (``invite_attempts``), never the
+session or its real guests. Joins are refused once the session ended or the patient's
+authorization was revoked or expired. No patient data travels through the relay.
 """
 
 # FastAPI reads these annotations at run time: no "from __future__ import annotations" here.
-import asyncio
 import base64
-import contextlib
-import json
 import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Form, Header, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi import Depends, FastAPI, Form, Header, HTTPException
+from fastapi.responses import JSONResponse
 
+from devcloud.limits import Limits, minutes
+from devcloud.relay import (
+    CLOSE_EXPIRED,
+    JoinRequest,
+    Participant,
+    Session,
+    add_relay,
+    close_all,
+    end_session,
+    request_message,
+    send_to,
+)
 from devcloud.store import Store, sha
 
 INVITE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ23456789"  # no vowels, no look-alikes
 MAX_MINUTES = 240
-MAX_JOIN_ATTEMPTS = 10
-VIEW_OPS = {"view"}
-FREE_OPS = {"pointer", "annotation.add", "annotation.edit", "annotation.delete"}
-CLOSE_EXPIRED = 4410
-CLOSE_REFUSED = 4403
-
-
-@dataclass
-class Participant:
-    id: str
-    client_id: str
-    doctor: str
-    hospital: str
-    ticket_hash: str
-    role: str  # "host" or "guest"
-
-
-@dataclass
-class Session:
-    id: str
-    invite_hash: str
-    study_uid: str
-    psn: str
-    expires: float
-    record: dict[str, Any]
-    participants: dict[str, Participant] = field(default_factory=dict)
-    presenter: str = ""
-    log: list[dict[str, Any]] = field(default_factory=list)
-    done: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, msg id) → seq
-    sockets: dict[str, set[WebSocket]] = field(default_factory=dict)
-    join_attempts: int = 0
-    ended: bool = False
-    delegated: list[str] = field(default_factory=list)  # tokens issued to guests (expire with it)
-
-    @property
-    def seq(self) -> int:
-        return self.log[-1]["seq"] if self.log else 0
-
-    def open(self) -> bool:
-        return not self.ended and time.time() < self.expires
-
-    def roster(self) -> list[dict[str, str]]:
-        return [
-            {"id": p.id, "doctor": p.doctor, "hospital": p.hospital, "role": p.role}
-            for p in self.participants.values()
-        ]
+#: what leaves the invitee's workstation, and what it receives, once admitted
+SHARES = {
+    "sends": ["doctor name and hospital", "annotations", "pointer", "view while presenting"],
+    "receives": ["this study's images, until the session ends", "the others' view and notes"],
+}
 
 
 def _invite_code() -> str:
@@ -95,17 +64,25 @@ def _norm_invite(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
 
 
+def mask(dicom_name: str) -> str:
+    groups = dicom_name.split("=")
+    ideo = "".join(groups[1].split("^")) if len(groups) > 1 else ""
+    if ideo:
+        return ideo[0] + "*" * (len(ideo) - 1)
+    return " ".join(p[0] + "*" * (len(p) - 1) for p in groups[0].split("^") if p)
+
+
 def add_routes(
     app: FastAPI,
     store: Store,
     base_url: Callable[[], str],
     with_root: Callable[[dict[str, Any]], dict[str, Any]],
     admin_key: str,
+    limits: Limits,
     presenter_grace: float = 20.0,
 ) -> None:
     sessions: dict[str, Session] = {}
     lock = threading.Lock()
-    wrong: dict[str, list[float]] = {}  # client id → times of wrong invitation codes
 
     def client(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
         if not authorization or not authorization.startswith("Basic "):
@@ -119,36 +96,75 @@ def add_routes(
             raise HTTPException(401, "unknown workstation or wrong secret")
         return dict(row)
 
+    Client = Annotated[dict[str, Any], Depends(client)]
+
     def admin(x_devcloud_admin: Annotated[str | None, Header()] = None) -> None:
         if not x_devcloud_admin or not secrets.compare_digest(x_devcloud_admin, admin_key):
             raise HTTPException(403, "admin key required")
 
     def ws_url(sid: str) -> str:
-        return base_url().replace("http://", "ws://").replace("https://", "wss://") + (
+        return base_url().replace("https://", "wss://").replace("http://", "ws://") + (
             f"/consult/ws/{sid}"
         )
 
-    def participant(s: Session, row: dict[str, Any], doctor: str, role: str) -> tuple[str, str]:
-        pid = f"p{len(s.participants) + 1}"
-        ticket = secrets.token_urlsafe(24)
-        s.participants[pid] = Participant(
-            pid, row["client_id"], doctor.strip() or "?", row["hospital"], sha(ticket), role
+    def new_invite(s: Session) -> dict[str, str]:
+        code = _invite_code()
+        s.invites[sha(_norm_invite(code))] = None
+        return {
+            "invitation": code,
+            "link": f"yunying://consult?session={s.id}&invite={_norm_invite(code)}",
+        }
+
+    def host_of(sid: str, cl: dict[str, Any], ticket: str) -> Session:
+        s = sessions.get(sid)
+        who = s.by_ticket(ticket) if s is not None and ticket else None
+        if s is None or who is None or who.role != "host" or who.client_id != cl["client_id"]:
+            raise HTTPException(403, "only the host of this session may do this")
+        if not s.open():
+            raise HTTPException(410, "this consultation has ended or expired")
+        return s
+
+    def by_invitation(cid: str, invitation: str, session_id: str) -> tuple[Session, str]:
+        """The session an invitation opens; wrong codes lock out the sender only."""
+        left = limits.invite_client.locked_for(cid)
+        if left:
+            raise HTTPException(
+                429, f"too many wrong invitation codes; try again in {minutes(left)} minutes"
+            )
+        code = sha(_norm_invite(invitation))
+        s = next(
+            (
+                x
+                for x in sessions.values()
+                if code in x.invites and (not session_id or x.id == session_id)
+            ),
+            None,
         )
-        return pid, ticket
+        if s is None:
+            limits.invite_client.hit(cid)
+            store.event("consult_wrong_invitation", cid, {})
+            raise HTTPException(403, "unknown or wrong invitation code")
+        if not s.open():
+            raise HTTPException(410, "this consultation has ended or expired")
+        if not store.token_valid(s.subject):
+            raise HTTPException(410, "the patient's authorization was withdrawn or has expired")
+        return s, code
 
     @app.post("/consult/sessions")
     def create(
-        cl: Annotated[dict[str, Any], Depends(client)],
+        cl: Client,
         subject_token: Annotated[str, Form()],
         study_uid: Annotated[str, Form()],
         minutes: Annotated[float, Form()] = 60.0,
         doctor: Annotated[str, Form()] = "",
     ) -> dict[str, Any]:
         tok = store.token(subject_token)
-        if tok is None or tok.revoked or tok.expires < time.time():
+        if tok is None or not store.alive(tok):
             raise HTTPException(401, "the patient's authorization is not valid; authorize again")
         if tok.client_id != cl["client_id"]:
             raise HTTPException(403, "this authorization was given to another workstation")
+        if tok.parent is not None or tok.how == "consult":
+            raise HTTPException(403, "a delegated authorization cannot be delegated again")
         owner = store.record_owner(study_uid)
         if owner is None or not tok.may_see(study_uid, owner):
             raise HTTPException(403, "the patient's authorization does not cover this study")
@@ -157,69 +173,125 @@ def add_routes(
         matches = [r for r in store.records(psn=owner) if r["study_instance_uid"] == study_uid]
         if not matches:
             raise HTTPException(404, "the study is not indexed")
-        record = matches[0]
         # a session never outlives the authorization it is delegated from
         expires = min(time.time() + minutes * 60, tok.expires)
-        invite = _invite_code()
         sid = secrets.token_urlsafe(12)
-        s = Session(sid, sha(_norm_invite(invite)), study_uid, owner, expires, with_root(record))
+        s = Session(
+            sid, study_uid, owner, expires, with_root(matches[0]), subject_token, cl["client_id"]
+        )
+        ticket = secrets.token_urlsafe(24)
         with lock:
-            pid, ticket = participant(s, cl, doctor, "host")
-            s.presenter = pid
+            s.participants["p1"] = Participant(
+                "p1", cl["client_id"], doctor.strip() or "?", cl["hospital"], sha(ticket), "host"
+            )
+            s.presenter = "p1"
+            invite = new_invite(s)
             sessions[sid] = s
         store.event("consult_created", cl["client_id"], {"session": sid, "study": study_uid})
         return {
             "session_id": sid,
-            "invitation": invite,
-            "link": f"yunying://consult?session={sid}&invite={_norm_invite(invite)}",
+            **invite,
             "expires_in": round(expires - time.time()),
-            "participant": pid,
+            "participant": "p1",
             "ticket": ticket,
             "ws_url": ws_url(sid),
         }
 
-    @app.post("/consult/join")
-    def join(
-        cl: Annotated[dict[str, Any], Depends(client)],
+    @app.post("/consult/sessions/{sid}/invitations")
+    def invite_more(sid: str, cl: Client, ticket: Annotated[str, Form()]) -> dict[str, Any]:
+        with lock:
+            s = host_of(sid, cl, ticket)
+            invite = new_invite(s)
+        return {"session_id": sid, **invite, "expires_in": round(s.expires - time.time())}
+
+    @app.post("/consult/preview")
+    def preview(
+        cl: Client,
+        invitation: Annotated[str, Form()],
+        session_id: Annotated[str, Form()] = "",
+    ) -> dict[str, Any]:
+        with lock:
+            s, _code = by_invitation(cl["client_id"], invitation, session_id)
+        host = s.participants["p1"]
+        p = store.patient(psn=s.psn)
+        r = s.record
+        return {
+            "session_id": s.id,
+            "host": {"doctor": host.doctor, "hospital": host.hospital},
+            "patient": {
+                "name": mask(p["name"]) if p is not None else "",
+                "sex": p["sex"] if p is not None else "",
+                "birth_year": (p["birth_date"] or "")[:4] if p is not None else "",
+            },
+            "study": {
+                "study_uid": s.study_uid,
+                "description": r.get("description", ""),
+                "modality": r.get("modality", ""),
+                "exam_datetime": r.get("exam_datetime", ""),
+                "organisation": (r.get("organisation") or {}).get("name", ""),
+            },
+            "shares": SHARES,
+            "expires_in": round(s.expires - time.time()),
+        }
+
+    @app.post("/consult/join", response_model=None)
+    async def join(
+        cl: Client,
         invitation: Annotated[str, Form()],
         doctor: Annotated[str, Form()] = "",
         session_id: Annotated[str, Form()] = "",
-    ) -> dict[str, Any]:
-        code = sha(_norm_invite(invitation))
+    ) -> JSONResponse | dict[str, Any]:
+        cid = cl["client_id"]
         with lock:
-            candidates = [
-                s
-                for s in sessions.values()
-                if secrets.compare_digest(s.invite_hash, code)
-                and (not session_id or s.id == session_id)
-            ]
-            recent = [t for t in wrong.get(cl["client_id"], []) if t > time.time() - 600]
-            if len(recent) >= MAX_JOIN_ATTEMPTS:  # no guessing invitations, for any session
-                raise HTTPException(429, "too many wrong invitation codes; wait ten minutes")
-            if session_id and not candidates and session_id in sessions:
-                sessions[session_id].join_attempts += 1
-            if not candidates:
-                wrong[cl["client_id"]] = [*recent, time.time()]
-                raise HTTPException(403, "unknown or wrong invitation code")
-            s = candidates[0]
-            if not s.open():
-                raise HTTPException(410, "this consultation has ended or expired")
-            if s.join_attempts >= MAX_JOIN_ATTEMPTS:
-                raise HTTPException(429, "too many wrong invitation codes for this session")
-            pid, ticket = participant(s, cl, doctor, "guest")
+            s, code = by_invitation(cid, invitation, session_id)
+            rid = s.invites[code]
+            req = s.requests.get(rid) if rid else None
+            if req is not None and req.client_id != cid:
+                raise HTTPException(403, "this invitation was already used by another workstation")
+            if req is None:  # the first to present it: the host is asked
+                req = JoinRequest(
+                    secrets.token_urlsafe(9), cid, doctor.strip() or "?", cl["hospital"]
+                )
+                s.invites[code] = req.id
+                s.requests[req.id] = req
+                store.event("consult_join_requested", cid, {"session": s.id, "request": req.id})
+                notify = True
+            else:
+                notify = False
+            status = req.status
+            if status == "approved":
+                req.status = "delivered"
+        if notify:
+            await send_to(s, "p1", request_message(req))
+        if status == "pending":
+            return JSONResponse(
+                {"status": "pending", "session_id": s.id, "request": req.id}, status_code=202
+            )
+        if status == "denied":
+            raise HTTPException(403, "the host declined this workstation's request to join")
+        if status == "delivered":
+            raise HTTPException(403, "this invitation was already used")
+        ticket = secrets.token_urlsafe(24)
+        with lock:
+            pid = f"p{len(s.participants) + 1}"
+            s.participants[pid] = Participant(
+                pid, cid, req.doctor, req.hospital, sha(ticket), "guest"
+            )
         ttl = s.expires - time.time()
         token, _exp = store.issue_token(
-            client_id=cl["client_id"],
+            client_id=cid,
             scope="code",
             psn=s.psn,
             code=s.record["code"],
             studies=[s.study_uid],
             ttl=ttl,
             how="consult",
+            parent=s.subject,
         )
         s.delegated.append(token)
-        store.event("consult_joined", cl["client_id"], {"session": s.id, "participant": pid})
+        store.event("consult_joined", cid, {"session": s.id, "participant": pid})
         return {
+            "status": "admitted",
             "session_id": s.id,
             "participant": pid,
             "ticket": ticket,
@@ -231,148 +303,37 @@ def add_routes(
             "record": s.record,
         }
 
-    async def broadcast(s: Session, message: dict[str, Any]) -> None:
-        text = json.dumps(message)
-        for socks in list(s.sockets.values()):
-            for ws in list(socks):
-                try:
-                    await ws.send_text(text)
-                except Exception:
-                    socks.discard(ws)
-
-    async def close_all(s: Session, code: int, reason: str) -> None:
-        for socks in list(s.sockets.values()):
-            for ws in list(socks):
-                with contextlib.suppress(Exception):
-                    await ws.close(code=code, reason=reason)
-            socks.clear()
-
-    def append(s: Session, sender: str, op: str, data: Any, msg_id: str) -> dict[str, Any]:
-        event = {
-            "type": "event",
-            "seq": s.seq + 1,
-            "from": sender,
-            "op": op,
-            "data": data,
-            "id": msg_id,
-            "at": time.time(),
+    @app.post("/consult/sessions/{sid}/requests")
+    def pending(sid: str, cl: Client, ticket: Annotated[str, Form()]) -> dict[str, Any]:
+        s = host_of(sid, cl, ticket)
+        return {
+            "requests": [
+                {k: v for k, v in request_message(r).items() if k != "type"}
+                for r in s.requests.values()
+                if r.status == "pending"
+            ]
         }
-        s.log.append(event)
-        if msg_id:
-            s.done[(sender, msg_id)] = event["seq"]
-        return event
 
-    def end_delegation(s: Session) -> None:
-        for token in s.delegated:
-            store.expire(token)
-        store.event("consult_expired", None, {"session": s.id})
+    @app.post("/consult/sessions/{sid}/approve")
+    def approve(
+        sid: str,
+        cl: Client,
+        ticket: Annotated[str, Form()],
+        request: Annotated[str, Form()],
+        admit: Annotated[bool, Form()] = True,
+    ) -> dict[str, str]:
+        with lock:
+            s = host_of(sid, cl, ticket)
+            req = s.requests.get(request)
+            if req is None or req.status != "pending":
+                raise HTTPException(404, "no such pending request")
+            req.status = "approved" if admit else "denied"
+        store.event(
+            "consult_join_" + req.status, cl["client_id"], {"session": sid, "request": req.id}
+        )
+        return {"request": req.id, "status": req.status}
 
-    async def presenter_gone(s: Session, pid: str) -> None:
-        """The presenter lost every connection: after a grace period (a dropped link comes
-        back within it), the presentation passes to the host, else the longest in the session
-        still connected, so that the others are not left following no one."""
-        await asyncio.sleep(presenter_grace)
-        if not s.open() or s.presenter != pid or s.sockets.get(pid):
-            return
-        connected = [p for p in s.participants.values() if s.sockets.get(p.id)]
-        if not connected:
-            return
-        target = next((p for p in connected if p.role == "host"), connected[0])
-        s.presenter = target.id
-        store.event("consult_presenter", None, {"session": s.id, "to": target.id, "why": "left"})
-        await broadcast(s, append(s, pid, "handover", {"to": target.id, "reason": "left"}, ""))
-
-    async def watch_expiry(s: Session) -> None:
-        while s.open():
-            await asyncio.sleep(min(1.0, max(0.05, s.expires - time.time())))
-        end_delegation(s)
-        await close_all(s, CLOSE_EXPIRED, "the consultation has expired")
-
-    @app.websocket("/consult/ws/{sid}")
-    async def relay(ws: WebSocket, sid: str, ticket: str = "") -> None:
-        s = sessions.get(sid)
-        who = None
-        if s is not None and ticket:
-            who = next(
-                (
-                    p
-                    for p in s.participants.values()
-                    if secrets.compare_digest(p.ticket_hash, sha(ticket))
-                ),
-                None,
-            )
-        await ws.accept()
-        if s is None or who is None:
-            await ws.close(code=CLOSE_REFUSED, reason="unknown session or ticket")
-            return
-        if not s.open():
-            await ws.close(code=CLOSE_EXPIRED, reason="the consultation has ended or expired")
-            return
-        if not s.sockets:
-            asyncio.get_running_loop().create_task(watch_expiry(s))
-        s.sockets.setdefault(who.id, set()).add(ws)
-        try:
-            hello = json.loads(await ws.receive_text())
-            last = int(hello.get("last_seq", 0)) if hello.get("type") == "hello" else 0
-            await ws.send_text(
-                json.dumps(
-                    {
-                        "type": "welcome",
-                        "participant": who.id,
-                        "presenter": s.presenter,
-                        "participants": s.roster(),
-                        "seq": s.seq,
-                        "study_uid": s.study_uid,
-                        "expires_in": round(s.expires - time.time()),
-                    }
-                )
-            )
-            for event in s.log:
-                if event["seq"] > last and event["op"] != "pointer":
-                    await ws.send_text(json.dumps(event))
-            first = not any(e["op"] == "joined" and e["from"] == who.id for e in s.log)
-            if first:
-                await broadcast(s, append(s, who.id, "joined", {"participants": s.roster()}, ""))
-            while True:
-                msg = json.loads(await ws.receive_text())
-                if not s.open():
-                    break
-                op, data, msg_id = msg.get("op", ""), msg.get("data"), str(msg.get("id", ""))
-                done = s.done.get((who.id, msg_id)) if msg_id else None
-                if done is not None:  # resent after a drop: acknowledge, do not apply twice
-                    await ws.send_text(json.dumps(s.log[done - 1]))
-                    continue
-                if op in VIEW_OPS and who.id != s.presenter:
-                    await ws.send_text(
-                        json.dumps({"type": "error", "id": msg_id, "message": "not the presenter"})
-                    )
-                    continue
-                if op == "handover":
-                    target = str((data or {}).get("to", ""))
-                    if who.id != s.presenter or target not in s.participants:
-                        await ws.send_text(
-                            json.dumps(
-                                {"type": "error", "id": msg_id, "message": "cannot hand over"}
-                            )
-                        )
-                        continue
-                    s.presenter = target
-                    store.event("consult_presenter", who.client_id, {"session": s.id, "to": target})
-                elif op not in VIEW_OPS and op not in FREE_OPS:
-                    await ws.send_text(
-                        json.dumps({"type": "error", "id": msg_id, "message": f"unknown op {op}"})
-                    )
-                    continue
-                await broadcast(s, append(s, who.id, op, data, msg_id))
-        except (WebSocketDisconnect, RuntimeError, ValueError):
-            pass
-        finally:
-            s.sockets.get(who.id, set()).discard(ws)
-        if s.open() and s.presenter == who.id and not s.sockets.get(who.id):
-            asyncio.get_running_loop().create_task(presenter_gone(s, who.id))
-        if not s.open():
-            with contextlib.suppress(Exception):
-                await ws.close(code=CLOSE_EXPIRED, reason="the consultation has expired")
+    add_relay(app, sessions, store, presenter_grace)
 
     # ------------------------------------------------------------------ development helpers
 
@@ -392,6 +353,6 @@ def add_routes(
         if s is None:
             raise HTTPException(404, "no such session")
         s.expires = time.time() - 1
-        end_delegation(s)
+        end_session(store, s, "expired")
         await close_all(s, CLOSE_EXPIRED, "the consultation has expired")
         return {"status": "expired"}

@@ -3,6 +3,8 @@
 Every request needs a bearer token from the national service: 401 without a valid one, 403 for a
 study of another patient or outside the token's scope. QIDO answers list only what the token may
 see. Bodies are streamed through in chunks as they arrive (a series is never buffered here).
+The archive's own error answers never pass through: the client gets a short error of the
+gateway's own (404 stays 404, any other failure is 502). Served over TLS (see ``devcloud.cloud``).
 """
 
 # FastAPI reads these annotations at run time: no "from __future__ import annotations" here.
@@ -26,6 +28,17 @@ STUDY_TAG = "0020000D"
 QIDO_LEAVES = {"studies", "series", "instances"}
 SEGMENT = re.compile(r"^[A-Za-z0-9.,]+$")
 PASS_HEADERS = ("content-type", "content-length")
+
+
+def archive_error(status: int) -> JSONResponse:
+    """The gateway's own answer for an archive failure (the archive's body is never shown)."""
+    if status == 404:
+        return JSONResponse({"error": "not found in the provincial archive"}, status_code=404)
+    return JSONResponse(
+        {"error": "the provincial archive could not answer"},
+        status_code=502,
+        headers={"X-Archive-Status": str(status)},
+    )
 
 
 def create_app(
@@ -102,11 +115,7 @@ def create_app(
             ) from None
         if is_qido:
             if up.status_code != 200:
-                return Response(
-                    up.content,
-                    status_code=up.status_code,
-                    media_type=up.headers.get("content-type"),
-                )
+                return archive_error(up.status_code)
             items = [
                 it
                 for it in up.json()
@@ -114,11 +123,8 @@ def create_app(
             ]
             return Response(json.dumps(items), media_type="application/dicom+json")
         if up.status_code != 200:
-            error_body = up.content
             up.close()
-            return Response(
-                error_body, status_code=up.status_code, media_type=up.headers.get("content-type")
-            )
+            return archive_error(up.status_code)
         out_headers = {k: v for k, v in up.headers.items() if k.lower() in PASS_HEADERS}
 
         def body() -> Iterator[bytes]:

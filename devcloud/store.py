@@ -1,11 +1,14 @@
 """The development cloud's state in one SQLite file (WAL): index, patients, clients, grants, tokens.
 
-Access tokens, device codes and SMS codes are stored only as SHA-256 hashes.
+Access tokens, device codes and SMS codes are stored only as SHA-256 hashes; patients' PINs as
+scrypt hashes (salted, slow), checked in the same time whether the ID number is known or not.
+A token delegated from another (a consultation guest's) names its parent and dies with it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import sqlite3
@@ -29,7 +32,8 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_code ON records(code);
 CREATE INDEX IF NOT EXISTS records_psn ON records(psn);
 CREATE TABLE IF NOT EXISTS clients (
-    client_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, hospital TEXT, assisted INTEGER
+    client_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, hospital TEXT, assisted INTEGER,
+    orgs TEXT, doctors TEXT
 );
 CREATE TABLE IF NOT EXISTS device_grants (
     device_hash TEXT PRIMARY KEY, user_code TEXT UNIQUE, client_id TEXT, doctor TEXT,
@@ -44,7 +48,7 @@ CREATE TABLE IF NOT EXISTS sms_outbox (
 );
 CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT PRIMARY KEY, client_id TEXT, scope TEXT, psn TEXT, code TEXT,
-    studies TEXT, issued REAL, expires REAL, revoked INTEGER, how TEXT
+    studies TEXT, issued REAL, expires REAL, revoked INTEGER, how TEXT, parent TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL, kind TEXT, client_id TEXT, detail TEXT
@@ -52,8 +56,40 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 
+#: columns added since the first schema (an older state folder is brought up to date)
+MIGRATIONS = {"clients": ("orgs", "doctors"), "tokens": ("parent",)}
+#: scrypt cost: about 16 MiB and a few tens of milliseconds per check
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 14, 8, 1
+
+
 def sha(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """``scrypt$<salt hex>$<hash hex>`` of a PIN."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=64 << 20, dklen=32
+    )
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(stored: str, pin: str) -> bool:
+    """Whether ``pin`` matches a stored scrypt hash (a plain-text or malformed one never does)."""
+    kind, _, rest = stored.partition("$")
+    salt_hex, _, want = rest.partition("$")
+    try:
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        salt = b"\0" * 16
+    ok_form = kind == "scrypt" and len(salt) == 16
+    got = hash_pin(pin, salt if ok_form else b"\0" * 16).rpartition("$")[2]
+    return ok_form and hmac.compare_digest(got, want)
+
+
+#: what an unknown ID number's PIN is checked against: the same work as for a known one
+_DUMMY_PIN_HASH = hash_pin(secrets.token_urlsafe(12))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +101,8 @@ class Token:
     studies: frozenset[str] | None  # for code-scoped tokens: the studies the code names
     expires: float
     revoked: bool
+    how: str = ""
+    parent: str | None = None  # hash of the token this one was delegated from
 
     def may_see(self, study_uid: str, owner_psn: str) -> bool:
         if owner_psn != self.psn:
@@ -78,7 +116,14 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
-        self._conn().executescript(SCHEMA)
+        self.pin_checks = 0  # scrypt checks done (known and unknown ID numbers alike)
+        conn = self._conn()
+        conn.executescript(SCHEMA)
+        for table, columns in MIGRATIONS.items():
+            have = {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+            for col in columns:
+                if col not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {col} TEXT")
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -112,8 +157,15 @@ class Store:
         with self.tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO patients VALUES (?,?,?,?,?,?,?)",
-                (psn, name, id_number, phone, pin, birth_date, sex),
+                (psn, name, id_number, phone, hash_pin(pin), birth_date, sex),
             )
+
+    def check_pin(self, id_number: str, pin: str) -> sqlite3.Row | None:
+        """The patient with this ID number if the PIN is theirs; one scrypt check either way."""
+        row = self.patient(id_number=id_number)
+        self.pin_checks += 1
+        ok = pin_matches(row["pin"] if row is not None else _DUMMY_PIN_HASH, pin)
+        return row if row is not None and ok else None
 
     def patient(self, **by: str) -> sqlite3.Row | None:
         ((col, val),) = by.items()
@@ -151,11 +203,31 @@ class Store:
 
     # ------------------------------------------------------------------ clients
 
-    def add_client(self, client_id: str, secret: str, hospital: str, assisted: bool = True) -> None:
+    def add_client(
+        self,
+        client_id: str,
+        secret: str,
+        hospital: str,
+        assisted: bool = True,
+        *,
+        orgs: list[str] | None = None,
+        doctors: dict[str, str] | None = None,
+    ) -> None:
+        """``orgs``: the USCCs of the organisations this workstation belongs to (it may open their
+        exams by index code); ``doctors``: licence number → name of who may use the assisted
+        grant from it."""
         with self.tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO clients VALUES (?,?,?,?)",
-                (client_id, sha(secret), hospital, int(assisted)),
+                "INSERT OR REPLACE INTO clients (client_id, secret_hash, hospital, assisted, orgs, "
+                "doctors) VALUES (?,?,?,?,?,?)",
+                (
+                    client_id,
+                    sha(secret),
+                    hospital,
+                    int(assisted),
+                    json.dumps(orgs or []),
+                    json.dumps(doctors or {}),
+                ),
             )
 
     def check_client(self, client_id: str, secret: str) -> sqlite3.Row | None:
@@ -176,12 +248,14 @@ class Store:
         how: str,
         code: str | None = None,
         studies: list[str] | None = None,
+        parent: str | None = None,
     ) -> tuple[str, float]:
+        """``parent``: the raw token this one is delegated from (it dies with it)."""
         token = secrets.token_urlsafe(32)
         now = time.time()
         with self.tx() as db:
             db.execute(
-                "INSERT INTO tokens VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO tokens VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     sha(token),
                     client_id,
@@ -193,16 +267,14 @@ class Store:
                     now + ttl,
                     0,
                     how,
+                    sha(parent) if parent else None,
                 ),
             )
         self.event("token_issued", client_id, {"scope": scope, "how": how})
         return token, now + ttl
 
-    def token(self, token: str) -> Token | None:
-        rows = self.query("SELECT * FROM tokens WHERE token_hash = ?", sha(token))
-        if not rows:
-            return None
-        r = rows[0]
+    @staticmethod
+    def _from_row(r: sqlite3.Row) -> Token:
         studies = frozenset(json.loads(r["studies"])) if r["studies"] else None
         return Token(
             r["client_id"],
@@ -212,7 +284,30 @@ class Store:
             studies,
             r["expires"],
             bool(r["revoked"]),
+            r["how"] or "",
+            r["parent"],
         )
+
+    def token(self, token: str) -> Token | None:
+        rows = self.query("SELECT * FROM tokens WHERE token_hash = ?", sha(token))
+        return self._from_row(rows[0]) if rows else None
+
+    def alive(self, tok: Token) -> bool:
+        """Neither revoked nor expired, nor is any token it was delegated from."""
+        for _ in range(4):
+            if tok.revoked or tok.expires < time.time():
+                return False
+            if tok.parent is None:
+                return True
+            rows = self.query("SELECT * FROM tokens WHERE token_hash = ?", tok.parent)
+            if not rows:
+                return False
+            tok = self._from_row(rows[0])
+        return False
+
+    def token_valid(self, token: str) -> bool:
+        tok = self.token(token)
+        return tok is not None and self.alive(tok)
 
     def revoke(self, token: str) -> bool:
         with self.tx() as db:

@@ -98,7 +98,11 @@ def _orthanc_available() -> bool:
 
 @pytest.fixture(scope="session")
 def devcloud(tmp_path_factory: pytest.TempPathFactory):
-    """The development cloud, started once for the session and seeded with 3 patients."""
+    """The development cloud, started once for the session and seeded with 3 patients.
+
+    It speaks TLS only, with its own test CA (``devcloud.ca_file``): clients are given that CA
+    (``CloudConfig.ca_bundle``, ``verify=``); plain ``requests`` calls in tests and the relay's
+    ``wss`` find it through ``REQUESTS_CA_BUNDLE`` / ``SSL_CERT_FILE``, set for the session."""
     if not _orthanc_available():
         if os.environ.get("CI"):
             pytest.fail("Orthanc must be installed in CI (./run.sh installs it)")
@@ -115,9 +119,16 @@ def devcloud(tmp_path_factory: pytest.TempPathFactory):
         ),
     )
     cloud.start()
+    saved = {k: os.environ.get(k) for k in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")}
+    os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = str(cloud.ca_file)
     cloud.records = seed(state, 3)  # type: ignore[attr-defined]
     yield cloud
     cloud.stop()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 class MemoryKeyring:
@@ -171,6 +182,7 @@ def cloud_service(devcloud, memory_keyring, tmp_path):
         devcloud.client_id,
         workstation="ws-test",
         doctor="Dr. Test",
+        ca_bundle=str(devcloud.ca_file),
         cache_dir=str(tmp_path / "cache"),
     )
     return CloudService(cfg)
