@@ -49,7 +49,11 @@ def run(args: argparse.Namespace) -> int:
         anon = Anonymizer(Options(dates=args.dates, shift_days=args.shift_days))
     try:
         res = export_objects(
-            refs, out, anonymizer=anon, dicomdir=args.dicomdir, as_zip=args.zip,
+            refs,
+            out,
+            anonymizer=anon,
+            dicomdir=args.dicomdir,
+            as_zip=args.zip,
             progress=_progress,
         )
     except (OSError, ValueError) as exc:

@@ -239,7 +239,7 @@ class Anonymizer:
         if value is None or value == "":
             return value
         if isinstance(value, (list, tuple, MultiValue)):
-            return [self._one_uid(str(v)) for v in value]  # type: ignore[union-attr]
+            return [self._one_uid(str(v)) for v in value]
         return self._one_uid(str(value))
 
     def _one_uid(self, v: str) -> str:
@@ -309,7 +309,7 @@ def _identifiers(ds: Dataset) -> list[str]:
 
 def _scrub(value: object, ids: list[str]) -> object:
     if isinstance(value, (list, tuple, MultiValue)):
-        return [_scrub(v, ids) for v in value]  # type: ignore[union-attr]
+        return [_scrub(v, ids) for v in value]
     if isinstance(value, bytes):
         return value
     text = str(value)
@@ -320,7 +320,7 @@ def _scrub(value: object, ids: list[str]) -> object:
 
 def _shift(value: object, days: int) -> object:
     if isinstance(value, (list, tuple, MultiValue)):
-        return [_shift(v, days) for v in value]  # type: ignore[union-attr]
+        return [_shift(v, days) for v in value]
     s = str(value)
     try:
         d = dt.datetime.strptime(s[:8], "%Y%m%d") + dt.timedelta(days=days)

@@ -36,7 +36,9 @@ def _concept_modifiers_only(make: Recorder) -> Recorder:
 
 
 for _kind in ("SR DOCUMENT", "KEY OBJECT DOC"):
-    fileset.DIRECTORY_RECORDERS[_kind] = _concept_modifiers_only(fileset.DIRECTORY_RECORDERS[_kind])
+    fileset.DIRECTORY_RECORDERS[_kind] = _concept_modifiers_only(  # type: ignore[assignment]
+        fileset.DIRECTORY_RECORDERS[_kind]
+    )
 
 
 class MediumBuilder:

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -112,7 +113,7 @@ def write_mp4(
     n = 0
     try:
         with av.open(str(tmp), "w", format="mp4") as container:
-            stream = None
+            stream: Any = None
             for frame in frames:
                 if cancel is not None and cancel():
                     raise ExportCancelled("export cancelled")

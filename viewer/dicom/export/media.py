@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +55,7 @@ def _temp_beside(target: Path, suffix: str) -> Path:
 
 
 def export_objects(
-    refs: list[FileRef] | list[Dataset],
+    refs: Sequence[FileRef | Dataset],
     out: Path,
     *,
     anonymizer: Anonymizer | None = None,
@@ -78,7 +78,7 @@ def export_objects(
         for n, ref in enumerate(refs):
             if cancel is not None and cancel():
                 raise ExportCancelled("export cancelled")
-            ds = ref if isinstance(ref, Dataset) else _read(ref)
+            ds = ref if isinstance(ref, Dataset) else _read(ref)  # a FileRef
             if anonymizer is not None:
                 ds = anonymizer.anonymize(ds)
             if medium is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from highdicom import ko, sr
 from pydicom.dataset import Dataset
@@ -69,10 +70,11 @@ def write_kos(
         manufacturer=MANUFACTURER,
     )
     when = created or dt.datetime.now().replace(microsecond=0)
-    doc.ContentDate = when.strftime("%Y%m%d")
-    doc.ContentTime = when.strftime("%H%M%S")
-    doc.InstanceCreationDate = doc.ContentDate
-    doc.InstanceCreationTime = doc.ContentTime
+    stamp: Any = doc
+    stamp.ContentDate = when.strftime("%Y%m%d")
+    stamp.ContentTime = when.strftime("%H%M%S")
+    stamp.InstanceCreationDate = stamp.ContentDate
+    stamp.InstanceCreationTime = stamp.ContentTime
     return doc
 
 

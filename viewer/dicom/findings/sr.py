@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import highdicom as hd
 import numpy as np
@@ -228,7 +229,8 @@ def read_measurement_sr(ds: Dataset) -> list[Finding]:
         else (sr.ComprehensiveSR.from_dataset(ds))
     )
     out: list[Finding] = []
-    for group in doc.content.get_planar_roi_measurement_groups():
+    content: Any = doc.content
+    for group in content.get_planar_roi_measurement_groups():
         roi = group.roi
         if roi is None or not hasattr(roi, "GraphicType"):
             continue
