@@ -10,21 +10,30 @@ not yet acknowledged (the relay recognises them by id and does not apply them tw
 pointers) — the same function on every participant, so all of them agree.
 
 Only view state and annotations travel; images come through the cloud client (cache first).
-Session events are written to this workstation's audit log; tickets, invitations and tokens never
-are.
+Session events are written to this workstation's audit log; tickets, invitations, index codes and
+tokens never are.
+
+Consent and limits: an invitation can be described (:meth:`ConsultClient.describe`: who invites,
+for which patient and study, what leaves this workstation) before asking to join; the host admits
+each workstation (:meth:`ConsultClient.approve`, told by ``join_request`` messages); the relay is
+``wss`` (plain ``ws`` only on loopback), TLS verified with the same CA setting as the national
+service; messages follow :mod:`cloudclient.consultschema` both ways — an invalid one is never sent
+and one received is dropped without harm; only its author or the host changes an annotation.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import itertools
 import json
 import secrets
+import ssl
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -32,13 +41,30 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 from cloudclient.audit import AuditLog
+from cloudclient.consultschema import MAX_MESSAGE, Malformed, check_data, check_incoming, loads
+from cloudclient.consultstate import ConsultState, InvitationInfo, JoinRequest
 from cloudclient.errors import CloudError
 from cloudclient.national import ExamRecord, NationalClient
 from cloudclient.tokens import AccessToken
 
 CLOSE_EXPIRED = 4410
 CLOSE_REFUSED = 4403
+#: frames above this end the connection (the relay never sends one that large)
+MAX_FRAME = 4 * MAX_MESSAGE
 _ids = itertools.count(1)
+__all__ = [
+    "ConsultChannel",
+    "ConsultClient",
+    "ConsultError",
+    "ConsultExpired",
+    "ConsultState",
+    "Invitation",
+    "InvitationInfo",
+    "JoinPending",
+    "JoinRequest",
+    "Membership",
+    "parse_link",
+]
 
 
 class ConsultError(CloudError):
@@ -73,6 +99,7 @@ class Membership:
     token: AccessToken | None = None  # a guest's delegated token
     record: ExamRecord | None = None
     study_uid: str = ""
+    verify: bool | str = True  # TLS for the relay: as for the national service
 
     def __repr__(self) -> str:
         return (
@@ -90,6 +117,16 @@ class Membership:
         )
 
 
+def _loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def parse_link(link: str) -> tuple[str, str]:
     """(session id, invitation code) of a ``yunying://consult?session=…&invite=…`` link."""
     u = urlparse(link)
@@ -97,6 +134,10 @@ def parse_link(link: str) -> tuple[str, str]:
     if u.scheme != "yunying" or u.netloc != "consult" or "invite" not in q:
         raise ConsultError("not a consultation link")
     return q.get("session", [""])[0], q["invite"][0]
+
+
+class JoinPending(ConsultError):
+    """The host has not admitted this workstation yet."""
 
 
 class ConsultClient:
@@ -114,19 +155,25 @@ class ConsultClient:
         self.national = NationalClient(
             national_url, client_id, client_secret, verify=verify, timeout=timeout
         )
+        self.verify = verify
         self.audit = audit
 
-    def _post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
+    def _post(self, path: str, data: dict[str, str], *, pending_ok: bool = False) -> dict[str, Any]:
         try:
             r = self.national.post(path, data)
         except CloudError as exc:
             raise ConsultError(str(exc)) from None  # (it is the national service's host)
-        if r.status_code == 200:
-            body: dict[str, Any] = r.json()
+        if r.status_code == 200 or (pending_ok and r.status_code == 202):
+            try:
+                body: dict[str, Any] = r.json()
+            except ValueError:
+                raise ConsultError("the consultation service answered nonsense") from None
+            if not isinstance(body, dict):
+                raise ConsultError("the consultation service answered nonsense")
             return body
         try:
             detail = str(r.json().get("detail", ""))
-        except ValueError:
+        except (ValueError, AttributeError):
             detail = r.text[:200]
         if r.status_code == 410:
             raise ConsultExpired(detail or "the consultation has ended")
@@ -136,10 +183,13 @@ class ConsultClient:
         if self.audit is not None:
             self.audit.record(action, outcome, **what)
 
+    # ------------------------------------------------------------------ host
+
     def create(
         self, token: AccessToken, study_uid: str, *, minutes: float = 60.0, doctor: str = ""
     ) -> tuple[Invitation, Membership]:
-        """Open a session on a study the patient's authorization covers."""
+        """Open a session on a study the patient's authorization covers (with a first
+        invitation, for one guest)."""
         try:
             b = self._post(
                 "/consult/sessions",
@@ -155,33 +205,104 @@ class ConsultClient:
             raise
         expires = time.time() + float(b["expires_in"])
         inv = Invitation(b["session_id"], b["invitation"], b["link"], expires)
-        me = Membership.from_answer(b, expires, "host", study_uid=study_uid)
+        me = Membership.from_answer(b, expires, "host", study_uid=study_uid, verify=self.verify)
         self._record("consult_create", "ok", session=inv.session_id, study=study_uid)
         return inv, me
 
-    def join(self, invitation: str, *, doctor: str = "", session_id: str = "") -> Membership:
-        """Join with an invitation code (or the code of a link); this workstation's own
-        credentials are checked, and a token for just that study comes back."""
+    def invite(self, me: Membership) -> Invitation:
+        """One more invitation (each admits one workstation)."""
+        b = self._post(f"/consult/sessions/{me.session_id}/invitations", {"ticket": me.ticket})
+        self._record("consult_invite", "ok", session=me.session_id)
+        return Invitation(
+            me.session_id, b["invitation"], b["link"], time.time() + float(b["expires_in"])
+        )
+
+    def requests(self, me: Membership) -> list[JoinRequest]:
+        """Workstations waiting for this host's decision."""
+        b = self._post(f"/consult/sessions/{me.session_id}/requests", {"ticket": me.ticket})
+        return [
+            JoinRequest(str(r["request"]), str(r.get("doctor", "")), str(r.get("hospital", "")))
+            for r in b.get("requests", [])
+        ]
+
+    def approve(self, me: Membership, request: str, *, admit: bool = True) -> None:
+        """Admit (or decline) a workstation that asked to join."""
+        self._post(
+            f"/consult/sessions/{me.session_id}/approve",
+            {"ticket": me.ticket, "request": request, "admit": "true" if admit else "false"},
+        )
+        self._record("consult_admit" if admit else "consult_decline", "ok", session=me.session_id)
+
+    # ------------------------------------------------------------------ guest
+
+    @staticmethod
+    def _split(invitation: str, session_id: str) -> tuple[str, str]:
         if invitation.startswith("yunying://"):
-            session_id, invitation = parse_link(invitation)
+            return parse_link(invitation)
+        return session_id, invitation
+
+    def describe(self, invitation: str, *, session_id: str = "") -> InvitationInfo:
+        """Who invites, for which patient and study, and what would be shared — nothing is
+        joined and nothing leaves this workstation but the question."""
+        session_id, code = self._split(invitation, session_id)
+        b = self._post("/consult/preview", {"invitation": code, "session_id": session_id})
+        return InvitationInfo.from_json(b)
+
+    def request_join(
+        self, invitation: str, *, doctor: str = "", session_id: str = ""
+    ) -> Membership:
+        """Ask once: the membership if the host has admitted this workstation, else
+        :class:`JoinPending` (ask again later with the same invitation)."""
+        session_id, code = self._split(invitation, session_id)
         try:
             b = self._post(
                 "/consult/join",
-                {"invitation": invitation, "doctor": doctor, "session_id": session_id},
+                {"invitation": code, "doctor": doctor, "session_id": session_id},
+                pending_ok=True,
             )
         except ConsultError as exc:
             self._record("consult_join", f"refused: {exc}", session=session_id)
             raise
+        if b.get("status") == "pending":
+            raise JoinPending("waiting for the host to admit this workstation")
         expires = time.time() + float(b["expires_in"])
         record = ExamRecord.from_json(b["record"])
         tok = AccessToken(b["access_token"], expires, b.get("scope", "code"), "consult")
         me = Membership.from_answer(
-            b, expires, "guest", token=tok, record=record, study_uid=record.study_uid
+            b,
+            expires,
+            "guest",
+            token=tok,
+            record=record,
+            study_uid=record.study_uid,
+            verify=self.verify,
         )
-        self._record(
-            "consult_join", "ok", session=me.session_id, study=record.study_uid, code=record.code
-        )
+        self._record("consult_join", "ok", session=me.session_id, study=record.study_uid)
         return me
+
+    def join(
+        self,
+        invitation: str,
+        *,
+        doctor: str = "",
+        session_id: str = "",
+        wait: float = 120.0,
+        poll: float = 1.0,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> Membership:
+        """Ask to join with an invitation code (or link) and wait up to ``wait`` seconds for the
+        host to admit this workstation; a token for just that study comes back."""
+        deadline = time.monotonic() + wait
+        session_id, code = self._split(invitation, session_id)
+        while True:
+            try:
+                return self.request_join(code, doctor=doctor, session_id=session_id)
+            except JoinPending:
+                if cancelled() or time.monotonic() + poll > deadline:
+                    raise JoinPending(
+                        "the host did not admit this workstation in time; ask again"
+                    ) from None
+                time.sleep(poll)
 
 
 # --------------------------------------------------------------------------- the live link
@@ -220,6 +341,7 @@ class ConsultChannel:
         self._closed = threading.Event()
         self.connected = threading.Event()
         self.reconnects = 0
+        self.dropped = 0  # received messages dropped as malformed
         self._thread = threading.Thread(target=self._run, daemon=True, name="consult-channel")
 
     def start(self) -> ConsultChannel:
@@ -238,10 +360,19 @@ class ConsultChannel:
 
     def send(self, op: str, data: Any) -> str:
         """Queue an operation; it is sent now if connected, else after the reconnect, until the
-        relay acknowledges it. Pointer moves are live only (dropped while disconnected)."""
+        relay acknowledges it. Pointer moves are live only (dropped while disconnected). One
+        the relay would refuse (schema, size) is not sent: ``on_event`` gets an ``error`` for it
+        and "" is returned."""
         msg_id = f"{self.me.participant}-{next(_ids)}-{secrets.token_hex(3)}"
         msg = {"type": "op", "op": op, "data": data, "id": msg_id}
-        text = json.dumps(msg)  # not JSON: the caller's mistake, raised here
+        try:
+            check_data(op, data)
+            text = json.dumps(msg, allow_nan=False)
+            if len(text.encode()) > MAX_MESSAGE:
+                raise Malformed(f"{op}: {len(text.encode())} bytes (at most {MAX_MESSAGE})")
+        except (Malformed, TypeError, ValueError) as exc:
+            self.on_event({"type": "error", "id": "", "message": f"not sent: {exc}"})
+            return ""
         with self._lock:
             if op != "pointer":
                 self.pending[msg_id] = msg
@@ -255,15 +386,36 @@ class ConsultChannel:
         self.status = status
         self.on_status(status, detail)
 
+    def _tls(self) -> ssl.SSLContext | None:
+        """The TLS context for a ``wss`` relay (verification always on), None for loopback
+        ``ws``; a plain ``ws`` relay elsewhere is refused."""
+        u = urlparse(self.me.ws_url)
+        if u.scheme == "wss":
+            verify = self.me.verify
+            return ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+        if u.scheme == "ws" and _loopback(u.hostname or ""):
+            return None
+        raise ConsultError(
+            f"the relay {u.hostname} is not reached over wss: nothing is sent to it unencrypted"
+        )
+
     def _run(self) -> None:
         delay = self.backoff[0]
         url = f"{self.me.ws_url}?{urlencode({'ticket': self.me.ticket})}"
+        try:
+            tls = self._tls()
+        except ConsultError as exc:
+            self._stop("refused", str(exc))
+            return
         while not self._closed.is_set():
             try:
-                with connect(url, open_timeout=10, close_timeout=2) as ws:
+                with connect(
+                    url, ssl=tls, open_timeout=10, close_timeout=2, max_size=MAX_FRAME
+                ) as ws:
                     self._ws = ws
                     ws.send(json.dumps({"type": "hello", "last_seq": self.last_seq}))
-                    welcome = json.loads(ws.recv(timeout=10))
+                    welcome = loads(ws.recv(timeout=10))
+                    check_incoming(welcome)
                     if welcome.get("type") != "welcome":
                         raise ConsultError("the relay did not welcome this participant")
                     with self._lock:
@@ -274,7 +426,17 @@ class ConsultChannel:
                     self._set_status("connected")
                     delay = self.backoff[0]
                     for raw in ws:
-                        self._receive(json.loads(raw))
+                        try:
+                            msg = loads(raw)
+                            check_incoming(msg)
+                        except Malformed:
+                            self.dropped += 1  # a broken or hostile relay: ignore, go on
+                            continue
+                        self._receive(msg)
+            except ssl.SSLCertVerificationError as exc:  # a certificate not trusted here
+                why = exc.verify_message or exc.reason
+                self._stop("refused", f"the relay's certificate is not trusted ({why})")
+                return
             except ConnectionClosed as exc:
                 code = exc.rcvd.code if exc.rcvd is not None else None
                 if code == CLOSE_EXPIRED:
@@ -320,54 +482,3 @@ class ConsultChannel:
             with self._lock:
                 self.pending.pop(str(msg.get("id", "")), None)
         self.on_event(msg)
-
-
-# --------------------------------------------------------------------------- shared state
-
-
-@dataclass
-class ConsultState:
-    """What every participant agrees on, folded from the relay's events."""
-
-    me: str = ""
-    presenter: str = ""
-    participants: list[dict[str, str]] = field(default_factory=list)
-    view: dict[str, Any] = field(default_factory=dict)
-    annotations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    pointers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    seq: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def presenting(self) -> bool:
-        return bool(self.me) and self.me == self.presenter
-
-    def apply(self, msg: dict[str, Any]) -> str:
-        """Fold one message in; returns its op (or type) for observers."""
-        kind = msg.get("type")
-        if kind == "welcome":
-            self.me = msg["participant"]
-            self.presenter = msg["presenter"]
-            self.participants = list(msg.get("participants", []))
-            return "welcome"
-        if kind == "error":
-            self.errors.append(str(msg.get("message", "")))
-            return "error"
-        if kind != "event":
-            return ""
-        op, data, sender = msg.get("op", ""), msg.get("data") or {}, msg.get("from", "")
-        if op != "pointer":
-            self.seq = max(self.seq, int(msg.get("seq", 0)))
-        if op == "joined":
-            self.participants = list(data.get("participants", self.participants))
-        elif op == "handover":
-            self.presenter = str(data.get("to", self.presenter))
-        elif op == "view":
-            self.view.update(data)
-        elif op == "pointer":
-            self.pointers[sender] = dict(data)
-        elif op in ("annotation.add", "annotation.edit"):
-            self.annotations[str(data["key"])] = dict(data)
-        elif op == "annotation.delete":
-            self.annotations.pop(str(data.get("key", "")), None)
-        return op
