@@ -326,8 +326,12 @@ def _pet_module(ds: Dataset, spec: SeriesSpec, k: int) -> None:
     ds.ScatterFractionFactor = "0.3"
     ds.DeadTimeFactor = "1.0"
     ds.AcquisitionNumber = 1
+    # weight, size, dose and injection time: what SUV needs (QIBA), so the demo opens in SUV
+    ds.PatientWeight = "75"
+    ds.PatientSize = "1.78"
     rp = Dataset()
     rp.RadiopharmaceuticalStartTime = "133000"
+    rp.RadiopharmaceuticalStartDateTime = spec.study.date + "133000"
     rp.RadionuclideTotalDose = "370000000"
     rp.RadionuclideHalfLife = "6586.2"
     rp.RadionuclidePositronFraction = "0.97"

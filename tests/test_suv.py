@@ -263,3 +263,21 @@ def test_suv_max_mean_and_peak_on_a_region(tmp_path: Path) -> None:
                     vals.append(activity(k0 + dk)[j0 + dj, i0 + di] * f)
     assert len(vals) == 19
     np.testing.assert_allclose(stats.peak, np.mean(vals), rtol=1e-3)
+
+
+def test_demo_pet_opens_in_suv(light_scan, light_specs) -> None:
+    spec = light_specs["pet"]
+    vol = load_series(light_scan.find_series(spec.series_uid))
+    assert isinstance(vol, Volume) and vol.suv is not None
+    assert vol.suv.available, vol.suv.reason
+    assert display_label(vol) == "SUVbw" and display_unit(vol) == "g/ml"
+    f = bw_start(3600)  # 75 kg, 370 MBq F-18 injected 13:30, scan 14:30
+    np.testing.assert_allclose(vol.suv.slice_factors(), f, rtol=1e-3)
+    # every voxel of a middle slice: the generator's Bq/ml × the hand-computed factor
+    from phantoms import anatomy
+
+    k = vol.shape[0] // 2
+    np.testing.assert_allclose(
+        vol.suv.to_suv(vol.array[k], k), spec.expected_slice(k) * f, rtol=1e-3, atol=1e-6
+    )
+    assert anatomy.PET_BACKGROUND * f > 0.5  # a plausible SUV for background tissue
