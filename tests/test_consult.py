@@ -20,6 +20,7 @@ from cloudclient.consult import (
     ConsultError,
     ConsultExpired,
     ConsultState,
+    JoinPending,
     Membership,
     parse_link,
 )
@@ -48,22 +49,45 @@ def remote_secret(devcloud) -> str:
 
 
 @pytest.fixture
-def host(devcloud, tmp_path):
+def host(devcloud, tmp_path, memory_keyring):
     """The county hospital: a code token for one CT exam (the patient's authorization)."""
     rec = next(r for r in devcloud.records if r["modality"] == "CT")
-    national = NationalClient(devcloud.national_url, devcloud.client_id, devcloud.client_secret)
+    national = NationalClient(
+        devcloud.national_url, devcloud.client_id, devcloud.client_secret, verify=ca(devcloud)
+    )
     tok = national.code_token(rec["code"])
     (record,) = [r for r in national.exams(tok) if r.study_uid == rec["study_instance_uid"]]
     audit = AuditLog(tmp_path / "host-audit.jsonl", "ws-county", "Dr. County")
     client = ConsultClient(
-        devcloud.national_url, devcloud.client_id, devcloud.client_secret, audit=audit
+        devcloud.national_url,
+        devcloud.client_id,
+        devcloud.client_secret,
+        audit=audit,
+        verify=ca(devcloud),
     )
     return client, tok, record, audit
 
 
+def ca(devcloud) -> str:
+    return str(devcloud.ca_file)
+
+
 def guest_client(devcloud, secret: str, tmp_path: Path) -> tuple[ConsultClient, AuditLog]:
     audit = AuditLog(tmp_path / "guest-audit.jsonl", "ws-expert", "Dr. Expert")
-    return ConsultClient(devcloud.national_url, REMOTE, secret, audit=audit), audit
+    return ConsultClient(
+        devcloud.national_url, REMOTE, secret, audit=audit, verify=ca(devcloud)
+    ), audit
+
+
+def admitted(
+    guest: ConsultClient, host: ConsultClient, me_host: Membership, invitation: str, doctor=""
+) -> Membership:
+    """The guest asks, the host admits it, the guest asks again and is in."""
+    with pytest.raises(JoinPending):
+        guest.request_join(invitation, doctor=doctor)
+    req = host.requests(me_host)[-1]
+    host.approve(me_host, req.request)
+    return guest.request_join(invitation, doctor=doctor)
 
 
 class Peer:
@@ -100,11 +124,12 @@ def test_invitation_and_workstation_credentials_are_both_needed(
     client, tok, record, _ = host
     inv, me = client.create(tok, record.study_uid, minutes=5, doctor="Dr. County")
     assert me.role == "host" and inv.code not in repr(inv) and me.ticket not in repr(me)
+    assert me.ws_url.startswith("wss://")
     assert parse_link(inv.link) == (inv.session_id, inv.code.replace("-", ""))
     guest, _ = guest_client(devcloud, remote_secret, tmp_path)
     with pytest.raises(ConsultError, match="invitation"):
         guest.join("BBBB-CCCC")
-    stranger = ConsultClient(devcloud.national_url, REMOTE, "wrong-secret")
+    stranger = ConsultClient(devcloud.national_url, REMOTE, "wrong-secret", verify=ca(devcloud))
     with pytest.raises(ConsultError, match="wrong secret"):
         stranger.join(inv.code)
     # the host's authorization must cover the study, and must be the host's own
@@ -113,22 +138,24 @@ def test_invitation_and_workstation_credentials_are_both_needed(
         client.create(tok, other["study_instance_uid"])
     with pytest.raises(ConsultError, match="another workstation"):
         guest.create(tok, record.study_uid)
-    me2 = guest.join(inv.link, doctor="Dr. Expert")  # the link works as well as the code
+    me2 = admitted(guest, client, me, inv.link, "Dr. Expert")  # the link works as the code
     assert me2.role == "guest" and me2.record is not None
     assert me2.record.study_uid == record.study_uid and me2.token is not None
 
 
 def test_guest_gets_the_study_and_nothing_else(devcloud, host, remote_secret, tmp_path) -> None:
     client, tok, record, _ = host
-    inv, _ = client.create(tok, record.study_uid, minutes=5)
+    inv, me_host = client.create(tok, record.study_uid, minutes=5)
     guest, _ = guest_client(devcloud, remote_secret, tmp_path)
-    me = guest.join(inv.code)
+    me = admitted(guest, client, me_host, inv.code)
     assert me.token is not None and me.record is not None
     store = InstanceStore(tmp_path / "guest-cache")
-    res = Retriever(store, me.token).fetch(me.record)
+    res = Retriever(store, me.token, verify=ca(devcloud)).fetch(me.record)
     assert res.instances == record.instance_count
     # the same patient's other studies stay closed to the delegated token
-    national = NationalClient(devcloud.national_url, devcloud.client_id, devcloud.client_secret)
+    national = NationalClient(
+        devcloud.national_url, devcloud.client_id, devcloud.client_secret, verify=ca(devcloud)
+    )
     patient_tok = national.code_token(
         next(
             r["code"]
@@ -139,7 +166,7 @@ def test_guest_gets_the_study_and_nothing_else(devcloud, host, remote_secret, tm
     other = national.exams(patient_tok)[0]
     assert other.study_uid != record.study_uid
     with pytest.raises(AccessDenied):
-        Retriever(InstanceStore(tmp_path / "x"), me.token).fetch(other)
+        Retriever(InstanceStore(tmp_path / "x"), me.token, verify=ca(devcloud)).fetch(other)
 
 
 def _psn(devcloud, record: ExamRecord) -> str:
@@ -152,7 +179,7 @@ def test_state_sync_both_ways_and_presenter_handover(
     client, tok, record, host_audit = host
     inv, me_host = client.create(tok, record.study_uid, minutes=5, doctor="Dr. County")
     guest, guest_audit = guest_client(devcloud, remote_secret, tmp_path)
-    me_guest = guest.join(inv.code, doctor="Dr. Expert")
+    me_guest = admitted(guest, client, me_host, inv.code, "Dr. Expert")
     a = Peer(me_host, host_audit)
     b = Peer(me_guest, guest_audit)
     wait(lambda: len(a.state.participants) == 2 and len(b.state.participants) == 2)
@@ -181,8 +208,13 @@ def test_state_sync_both_ways_and_presenter_handover(
         {"key": "p1:1", "series": "1.2.3", "index": 41, "kind": "probe", "points": [[5, 5]]},
     )
     wait(lambda: len(a.state.annotations) == 2 and len(b.state.annotations) == 2)
+    # the host may edit anyone's; a guest only its own
     a.channel.send("annotation.edit", {**b.state.annotations["p2:1"], "points": [[1, 2], [3, 4]]})
     b.channel.send("annotation.delete", {"key": "p1:1"})
+    wait(lambda: "only its author or the host may change an annotation" in b.state.errors)
+    b.channel.send("annotation.edit", {**b.state.annotations["p2:1"], "text": "nodule"})
+    wait(lambda: a.state.annotations.get("p2:1", {}).get("text") == "nodule")
+    a.channel.send("annotation.delete", {"key": "p1:1"})
     wait(lambda: a.state.annotations == b.state.annotations and len(a.state.annotations) == 1)
     assert a.state.annotations["p2:1"]["points"] == [[1, 2], [3, 4]]
     a.channel.send("pointer", {"series": "1.2.3", "x": 10.5, "y": 20.0})
@@ -213,7 +245,7 @@ def test_dropped_connections_resume_without_losing_annotations(
     client, tok, record, _ = host
     inv, me_host = client.create(tok, record.study_uid, minutes=5)
     guest, _ = guest_client(devcloud, remote_secret, tmp_path)
-    a, b = Peer(me_host), Peer(guest.join(inv.code))
+    a, b = Peer(me_host), Peer(admitted(guest, client, me_host, inv.code))
     n = 60
     for i in range(n):
         for peer, who in ((a, "a"), (b, "b")):
@@ -245,7 +277,7 @@ def test_expired_session_is_refused_everywhere(devcloud, host, remote_secret, tm
     client, tok, record, _ = host
     inv, me_host = client.create(tok, record.study_uid, minutes=5)
     guest, _ = guest_client(devcloud, remote_secret, tmp_path)
-    me_guest = guest.join(inv.code)
+    me_guest = admitted(guest, client, me_host, inv.code)
     a, b = Peer(me_host), Peer(me_guest)
     admin(devcloud, f"/_dev/consult/{inv.session_id}/expire")
     wait(lambda: a.channel.status == "expired" and b.channel.status == "expired")
@@ -253,7 +285,9 @@ def test_expired_session_is_refused_everywhere(devcloud, host, remote_secret, tm
         guest.join(inv.code)
     assert me_guest.token is not None and me_guest.record is not None
     with pytest.raises(ReauthorizationRequired):  # the delegation ended with the session
-        Retriever(InstanceStore(tmp_path / "late"), me_guest.token).fetch(me_guest.record)
+        Retriever(InstanceStore(tmp_path / "late"), me_guest.token, verify=ca(devcloud)).fetch(
+            me_guest.record
+        )
     late = ConsultChannel(me_guest, lambda _m: None)
     late.start()
     wait(lambda: late.status == "expired")
@@ -264,7 +298,7 @@ def test_invitations_cannot_be_guessed(devcloud, host, tmp_path) -> None:
     inv, _ = client.create(tok, record.study_uid, minutes=5)
     secret = secrets.token_urlsafe(16)
     devcloud.store.add_client("ws-guesser", secret, "Elsewhere", assisted=False)
-    guesser = ConsultClient(devcloud.national_url, "ws-guesser", secret)
+    guesser = ConsultClient(devcloud.national_url, "ws-guesser", secret, verify=ca(devcloud))
     for _ in range(10):
         with pytest.raises(ConsultError, match="wrong invitation"):
             guesser.join("ZZZZ-ZZZZ")
@@ -278,7 +312,7 @@ def test_a_presenter_who_leaves_hands_over_after_the_grace_period(
     client, tok, record, _ = host
     inv, me_host = client.create(tok, record.study_uid, minutes=5)
     guest, _ = guest_client(devcloud, remote_secret, tmp_path)
-    me_guest = guest.join(inv.code)
+    me_guest = admitted(guest, client, me_host, inv.code)
     a, b = Peer(me_host), Peer(me_guest)
     wait(lambda: len(b.state.participants) == 2)
     a.channel.send("handover", {"to": me_guest.participant})
