@@ -7,6 +7,12 @@ whose files are gone and removes temporary leftovers. A study is served only onc
 
 Space is managed by a quota with least-recently-used eviction of complete studies; pinned
 studies and studies inside their retention period are never evicted.
+
+Instances are keyed by (study, SOP): two studies that share a SOP Instance UID keep a row each.
+No index code is stored: a keyed hash of it (:func:`cloudclient.indexcode.code_hash`), the exam
+time and the storing organisation's division, and a keyed hash of the person segment, are.
+Catalogs of the first schema are migrated when opened (raw codes hashed, or erased when no
+hasher is given).
 """
 
 from __future__ import annotations
@@ -15,27 +21,51 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cloudclient.dicomheader import verify_instance
+from cloudclient.errors import InvalidInstance
+
+VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS studies (
-    study_uid TEXT PRIMARY KEY, code TEXT, source TEXT, complete INTEGER DEFAULT 0,
-    pinned INTEGER DEFAULT 0, retain_until REAL DEFAULT 0, last_access REAL, created REAL
+    study_uid TEXT PRIMARY KEY, code_hash TEXT, source TEXT, complete INTEGER DEFAULT 0,
+    pinned INTEGER DEFAULT 0, retain_until REAL DEFAULT 0, last_access REAL, created REAL,
+    exam_time TEXT DEFAULT '', division TEXT DEFAULT '', person_hash TEXT DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS instances (
-    sop_uid TEXT PRIMARY KEY, study_uid TEXT NOT NULL, series_uid TEXT NOT NULL,
-    path TEXT NOT NULL, bytes INTEGER NOT NULL
+    study_uid TEXT NOT NULL, sop_uid TEXT NOT NULL, series_uid TEXT NOT NULL,
+    path TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (study_uid, sop_uid)
 );
 CREATE INDEX IF NOT EXISTS instances_study ON instances(study_uid);
 CREATE INDEX IF NOT EXISTS studies_lru ON studies(complete, pinned, last_access);
 """
+#: schema 1 → 2: instances keyed by (study, SOP); the raw index code replaced by its hash
+MIGRATE_1 = """
+ALTER TABLE instances RENAME TO instances_v1;
+ALTER TABLE studies RENAME TO studies_v1;
+{schema}
+INSERT OR REPLACE INTO instances (study_uid, sop_uid, series_uid, path, bytes)
+    SELECT study_uid, sop_uid, series_uid, path, bytes FROM instances_v1;
+INSERT INTO studies (study_uid, code_hash, source, complete, pinned, retain_until, last_access,
+    created) SELECT study_uid, code, source, complete, pinned, retain_until, last_access, created
+    FROM studies_v1;
+DROP TABLE instances_v1;
+DROP TABLE studies_v1;
+"""
+
+CodeFacts = Callable[[str], tuple[str, str, str, str]]
+"""An index code → (code hash, exam time, division, person hash)."""
 
 
 @dataclass(frozen=True)
 class StudyEntry:
+    """One study in the cache, as the catalog knows it (never its index code)."""
+
     study_uid: str
-    code: str
+    code_hash: str
     source: str
     complete: bool
     pinned: bool
@@ -43,16 +73,30 @@ class StudyEntry:
     last_access: float
     instances: int
     bytes: int
+    exam_time: str = ""  # ISO minutes, from the index code
+    division: str = ""  # GB/T 2260 division of the storing organisation
+    person_hash: str = ""  # keyed hash of the code's person segment
+
+    @property
+    def code(self) -> str:
+        """Index codes are no longer kept (see :attr:`code_hash`): always ''."""
+        return ""
 
 
 class Catalog:
-    def __init__(self, root: Path | str, quota_bytes: int | None = None) -> None:
+    """The cache's SQLite catalog: which instance files each study has, whether the study is
+    complete, pinned or retained, and when it was last used; evicts by quota and repairs
+    itself against the disk after a crash."""
+
+    def __init__(
+        self, root: Path | str, quota_bytes: int | None = None, code_facts: CodeFacts | None = None
+    ) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
         self.quota_bytes = quota_bytes
         self._local = threading.local()
-        self._db().executescript(SCHEMA)
+        self._migrate(code_facts)
         self._open_marker = self.root / ".catalog-open"
         self.recovered = self._open_marker.exists()  # the last session did not close cleanly
         self._open_marker.write_text(str(os.getpid()))
@@ -71,6 +115,33 @@ class Catalog:
             self._local.conn = conn
         return conn
 
+    def _migrate(self, code_facts: CodeFacts | None) -> None:
+        db = self._db()
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        old = db.execute(
+            "SELECT 1 FROM pragma_table_info('studies') WHERE name = 'code'"
+        ).fetchone()
+        if old is not None:  # the first schema: migrate in one transaction
+            db.execute("BEGIN IMMEDIATE")
+            for stmt in MIGRATE_1.format(schema=SCHEMA).split(";"):
+                if stmt.strip():
+                    db.execute(stmt)
+            rows = db.execute("SELECT study_uid, code_hash FROM studies").fetchall()
+            for uid, code in rows:  # (the column still holds the raw code here)
+                facts = code_facts(code) if code_facts and code else ("", "", "", "")
+                db.execute(
+                    "UPDATE studies SET code_hash=?, exam_time=?, division=?, person_hash=? "
+                    "WHERE study_uid=?",
+                    (*facts, uid),
+                )
+            db.execute(f"PRAGMA user_version = {VERSION}")
+            db.execute("COMMIT")
+            db.executescript(SCHEMA)  # the indexes (the old ones went with the old tables)
+        else:
+            db.executescript(SCHEMA)
+            if version != VERSION:
+                db.execute(f"PRAGMA user_version = {VERSION}")
+
     def close(self) -> None:
         """A clean close: the next start needs no repair."""
         self._open_marker.unlink(missing_ok=True)
@@ -88,30 +159,41 @@ class Catalog:
         sop_uid: str,
         path: Path,
         size: int,
-        code: str = "",
         source: str = "cloud",
     ) -> None:
         now = time.time()
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         db.execute(
-            "INSERT OR IGNORE INTO studies (study_uid, code, source, last_access, created)"
-            " VALUES (?,?,?,?,?)",
-            (study_uid, code, source, now, now),
+            "INSERT OR IGNORE INTO studies (study_uid, source, last_access, created)"
+            " VALUES (?,?,?,?)",
+            (study_uid, source, now, now),
         )
         db.execute(
-            "INSERT OR REPLACE INTO instances VALUES (?,?,?,?,?)",
-            (sop_uid, study_uid, series_uid, str(path.relative_to(self.root)), size),
+            "INSERT OR REPLACE INTO instances (study_uid, sop_uid, series_uid, path, bytes) "
+            "VALUES (?,?,?,?,?)",
+            (study_uid, sop_uid, series_uid, str(path.relative_to(self.root)), size),
         )
         db.execute("COMMIT")
 
-    def mark_complete(self, study_uid: str, code: str = "", source: str = "cloud") -> None:
+    def mark_complete(
+        self,
+        study_uid: str,
+        code_hash: str = "",
+        source: str = "cloud",
+        exam_time: str = "",
+        division: str = "",
+        person_hash: str = "",
+    ) -> None:
         now = time.time()
         self._db().execute(
-            "INSERT INTO studies (study_uid, code, source, complete, last_access, created) "
-            "VALUES (?,?,?,1,?,?) ON CONFLICT(study_uid) DO UPDATE SET complete=1, "
-            "code=excluded.code, source=excluded.source, last_access=excluded.last_access",
-            (study_uid, code, source, now, now),
+            "INSERT INTO studies (study_uid, code_hash, source, complete, last_access, created,"
+            " exam_time, division, person_hash) VALUES (?,?,?,1,?,?,?,?,?) "
+            "ON CONFLICT(study_uid) DO UPDATE SET complete=1, code_hash=excluded.code_hash, "
+            "source=excluded.source, last_access=excluded.last_access, "
+            "exam_time=excluded.exam_time, division=excluded.division, "
+            "person_hash=excluded.person_hash",
+            (study_uid, code_hash, source, now, now, exam_time, division, person_hash),
         )
 
     # ------------------------------------------------------------------ reading
@@ -120,8 +202,9 @@ class Catalog:
         row = (
             self._db()
             .execute(
-                "SELECT s.study_uid, s.code, s.source, s.complete, s.pinned, s.retain_until, "
-                "s.last_access, COUNT(i.sop_uid), COALESCE(SUM(i.bytes), 0) FROM studies s "
+                "SELECT s.study_uid, s.code_hash, s.source, s.complete, s.pinned, "
+                "s.retain_until, s.last_access, COUNT(i.sop_uid), COALESCE(SUM(i.bytes), 0), "
+                "s.exam_time, s.division, s.person_hash FROM studies s "
                 "LEFT JOIN instances i USING (study_uid) WHERE s.study_uid = ? "
                 "GROUP BY s.study_uid",
                 (study_uid,),
@@ -140,6 +223,9 @@ class Catalog:
             float(row[6] or 0),
             int(row[7]),
             int(row[8]),
+            row[9] or "",
+            row[10] or "",
+            row[11] or "",
         )
 
     def files(self, study_uid: str) -> list[Path]:
@@ -229,9 +315,6 @@ class Catalog:
 
     def repair(self) -> dict[str, int]:
         """Make the catalog agree with the disk after a crash (see the module docstring)."""
-        from cloudclient.errors import InvalidInstance
-        from cloudclient.store import verify_instance
-
         db = self._db()
         counts = {"temporary": 0, "adopted": 0, "dropped_rows": 0, "bad_files": 0, "incomplete": 0}
         known = {r[0]: r[1] for r in db.execute("SELECT path, study_uid FROM instances")}

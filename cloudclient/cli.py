@@ -5,7 +5,7 @@ yunying-cloud parse CODE
 yunying-cloud authorize [--sms ID_NUMBER]     (QR code shown in the terminal)
 yunying-cloud exams
 yunying-cloud fetch CODE|STUDY_UID [--series UID]
-yunying-cloud audit verify
+yunying-cloud audit verify     (reports altered, removed, truncated or deleted entries)
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
         client_id,
         args.workstation or "",
         args.doctor or "",
-        args.ca_bundle or "",
+        args.ca_bundle or state.get("ca_file") or "",  # (the devcloud's own test CA)
         frontend_url=frontend_url,
         frontend_user=frontend_user,
     ).save()

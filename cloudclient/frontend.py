@@ -8,36 +8,38 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-import requests
-
 from cloudclient.errors import CloudError
+from cloudclient.http import check_url, make_session, raise_for_status, request
 from cloudclient.national import ExamRecord
 
 STOW_BATCH = 50
 
 
 class FrontEnd:
-    """The hospital's DICOMweb store (an Orthanc in tests and the demo)."""
+    """The hospital's DICOMweb store (an Orthanc in tests and the demo): its root, the site
+    credential and one HTTP session (no redirects; https unless on loopback)."""
 
     def __init__(
         self, dicomweb_root: str, user: str, password: str, verify: bool | str = True
     ) -> None:
-        self.root = dicomweb_root.rstrip("/")
-        self.session = requests.Session()
-        self.session.auth = (user, password)
-        self.session.verify = verify
+        self.root = check_url(dicomweb_root, "the hospital front-end").rstrip("/")
+        self.session = make_session(verify, auth=(user, password))
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         self.authorization = f"Basic {token}"
 
     def instance_count(self, study_uid: str) -> int:
-        """Instances of a study the front-end holds (0 when it has none)."""
-        r = self.session.get(
+        """Instances of a study the front-end holds (0 when it has none); unreachable or
+        refusing → :class:`CloudError`."""
+        r = request(
+            self.session,
+            "GET",
             f"{self.root}/studies",
+            "the hospital front-end",
             params={"StudyInstanceUID": study_uid, "includefield": "00201208"},
             headers={"Accept": "application/dicom+json"},
             timeout=30,
         )
-        r.raise_for_status()
+        raise_for_status(r, "the hospital front-end")
         items = r.json()
         if not items:
             return 0
@@ -54,8 +56,11 @@ class FrontEnd:
                 parts.append(f.read_bytes())
                 parts.append(b"\r\n")
             parts.append(f"--{boundary}--\r\n".encode())
-            r = self.session.post(
+            r = request(
+                self.session,
+                "POST",
                 f"{self.root}/studies",
+                "the hospital front-end",
                 data=b"".join(parts),
                 timeout=300,
                 headers={

@@ -237,3 +237,23 @@ def format_code(
     """Build an index code from its parts, validating the result."""
     compact = person + exam_time.strftime("%Y%m%d%H%M") + body_part + device + organisation
     return parse(compact)
+
+
+def code_hash(code: str) -> str:
+    """What stands for an index code on disk (audit log, catalog, manifests): a keyed hash (the
+    key lives in the OS keyring), so the code — a credential for the exam — is never stored.
+    Hyphens, spaces and case do not change it."""
+    from cloudclient.tokens import keyed_digest
+
+    return keyed_digest("index-code", normalise(code))
+
+
+def person_hash(code: str) -> str:
+    """A keyed hash of the code's person segment (which exams belong to one person), '' for a
+    code that does not parse."""
+    from cloudclient.tokens import keyed_digest
+
+    try:
+        return keyed_digest("person", parse(code).person)
+    except IndexCodeError:
+        return ""

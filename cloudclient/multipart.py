@@ -3,6 +3,8 @@
 Parts are yielded as soon as their closing boundary arrives, so a series streams instance by
 instance with memory bounded by the largest instance. A body that ends before its final boundary
 raises :class:`TruncatedMultipart`, so a dropped connection can never pass for a complete answer.
+With ``max_part``, a part that declares (or, without a Content-Length, reaches) more bytes is
+refused with :class:`PartTooLarge` before anything that large is allocated.
 """
 
 from __future__ import annotations
@@ -21,6 +23,16 @@ class MultipartError(ValueError):
 
 class TruncatedMultipart(MultipartError):
     """The body ended before the closing boundary: the transfer was cut."""
+
+
+class PartTooLarge(MultipartError):
+    """A part larger than the caller allows (what the archive announced, or a cap)."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        said = f"of {size} bytes" if size is not None else "without a length, endless"
+        super().__init__(f"a part {said} exceeds the {limit} bytes allowed")
+        self.size = size
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,20 +188,52 @@ def _read_exactly(
     return buf  # type: ignore[return-value]
 
 
+def _read_to_boundary(reader: BinaryIO, delim: bytes, limit: int) -> tuple[bytes, bool]:
+    """A part without a Content-Length: its bytes up to the next delimiter line, read line by
+    line and never more than ``limit`` of them (else :class:`PartTooLarge`); and whether that
+    delimiter was the final one. The reader is left just after the delimiter line."""
+    body = bytearray()
+    after_newline = True
+    while True:
+        line = reader.readline(65536)
+        if not line:
+            raise TruncatedMultipart("body ended inside a part")
+        if after_newline and line.startswith(delim):
+            rest = line[len(delim) :].rstrip(b"\r\n")
+            if rest in (b"", b"--"):
+                if body.endswith(b"\r\n"):
+                    del body[-2:]
+                elif body.endswith(b"\n"):
+                    del body[-1:]
+                return bytes(body), rest == b"--"
+        body += line
+        if len(body) > limit + 2:
+            raise PartTooLarge(None, limit)
+        after_newline = line.endswith(b"\n")
+
+
 def iter_parts_buffered(
-    reader: BinaryIO, boundary: str, alloc: Callable[[int], memoryview] | None = None
+    reader: BinaryIO,
+    boundary: str,
+    alloc: Callable[[int], memoryview] | None = None,
+    max_part: int = 1 << 40,
 ) -> Iterator[Part]:
     """Parts read from a buffered binary stream (``readline``/``read``): fast when each part
-    carries a Content-Length (as Orthanc's do), otherwise searched for the boundary. With
-    ``alloc`` (e.g. :meth:`BufferPool.take`), bodies land in the buffers it gives."""
+    carries a Content-Length (as Orthanc's do), otherwise read up to the boundary with a bound.
+    With ``alloc`` (e.g. :meth:`BufferPool.take`), bodies land in the buffers it gives. A part
+    over ``max_part`` bytes raises :class:`PartTooLarge` before it is allocated or read."""
     delim = b"--" + boundary.encode("latin-1")
     # preamble: lines up to the first delimiter
+    seen = 0
     while True:
         line = reader.readline(65536)
         if not line:
             raise TruncatedMultipart("no multipart boundary found in the body")
         if line.rstrip(b"\r\n") == delim:
             break
+        seen += len(line)
+        if seen > 1 << 20:
+            raise MultipartError("no multipart boundary in the first megabyte")
     while True:
         headers_raw = bytearray()
         while True:
@@ -199,14 +243,19 @@ def iter_parts_buffered(
             if line in (b"\r\n", b"\n"):
                 break
             headers_raw += line
+            if len(headers_raw) > 1 << 16:
+                raise MultipartError("part headers longer than 64 KiB")
         headers = _parse_headers(bytes(headers_raw))
         length = headers.get("content-length")
         if length is None or not length.isdigit():
-            rest = reader.read()
-            tail = iter_parts([delim + b"\r\n" + headers_raw + b"\r\n" + rest], boundary)
-            yield from tail
-            return
+            data, last = _read_to_boundary(reader, delim, max_part)
+            yield Part(headers, data)
+            if last:
+                return
+            continue
         n = int(length)
+        if n > max_part:
+            raise PartTooLarge(n, max_part)
         body = _read_exactly(reader, n, alloc)
         yield Part(headers, body)
         sep = reader.readline(65536)

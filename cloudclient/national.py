@@ -7,8 +7,8 @@
 * Doctor-assisted: :meth:`assisted_token`.
 * An index code alone: :meth:`code_token` (a token for that code's exams only).
 
-TLS certificates are verified (``verify=True`` or a CA bundle path); there is no switch to turn
-verification off.
+Its HTTP goes through :mod:`cloudclient.http`: TLS verified (``verify=True`` or a CA bundle path;
+no switch turns it off), https required for any host but loopback, no redirects.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from cloudclient.errors import (
     AuthorizationExpired,
     CloudError,
     NotFound,
-    ReauthorizationRequired,
 )
+from cloudclient.http import check_url, make_session, raise_for_status, request
 from cloudclient.indexcode import parse
 from cloudclient.tokens import AccessToken
 
@@ -99,6 +99,9 @@ class ExamRecord:
 
 
 class NationalClient:
+    """The national service as seen from this workstation: its URL, the workstation's
+    credentials and one HTTP session (authorization grants, the exam index, consultation)."""
+
     def __init__(
         self,
         base_url: str,
@@ -107,12 +110,8 @@ class NationalClient:
         verify: bool | str = True,
         timeout: float = 30.0,
     ) -> None:
-        if verify is False:
-            raise ValueError("TLS verification cannot be turned off")
-        self.base_url = base_url.rstrip("/")
-        self.session = requests.Session()
-        self.session.verify = verify
-        self.session.headers["User-Agent"] = "Yunying/0.1"
+        self.session = make_session(verify)  # (refuses verify=False)
+        self.base_url = check_url(base_url, "the national service").rstrip("/")
         self._auth = (client_id, client_secret)
         self.timeout = timeout
 
@@ -124,18 +123,15 @@ class NationalClient:
     def post(self, path: str, data: dict[str, str]) -> requests.Response:
         """A form POST to the national service with this workstation's credentials (no
         redirects followed); unreachable → :class:`CloudError`."""
-        try:
-            return self.session.post(
-                f"{self.base_url}{path}",
-                data=data,
-                auth=self._auth,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            raise CloudError(
-                f"the national service cannot be reached ({type(exc).__name__})"
-            ) from None
+        return request(
+            self.session,
+            "POST",
+            f"{self.base_url}{path}",
+            "the national service",
+            data=data,
+            auth=self._auth,
+            timeout=self.timeout,
+        )
 
     @staticmethod
     def _oauth_error(r: requests.Response) -> tuple[str, str]:
@@ -264,24 +260,16 @@ class NationalClient:
 
     def exams(self, token: AccessToken, code: str | None = None) -> list[ExamRecord]:
         params = {"code": parse(code).compact} if code else {}
-        try:
-            r = self.session.get(
-                f"{self.base_url}/index/records",
-                params=params,
-                headers={"Authorization": f"Bearer {token.access_token}"},
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            raise CloudError(
-                f"the national index cannot be reached ({type(exc).__name__})"
-            ) from None
-        if r.status_code == 401:
-            raise ReauthorizationRequired(
-                "the authorization has expired or was revoked; ask the patient to authorize again"
-            )
-        if r.status_code != 200:
-            raise CloudError(f"the national index answered {r.status_code}")
+        r = request(
+            self.session,
+            "GET",
+            f"{self.base_url}/index/records",
+            "the national index",
+            params=params,
+            headers={"Authorization": f"Bearer {token.access_token}"},
+            timeout=self.timeout,
+        )
+        raise_for_status(r, "the national index")
         return [ExamRecord.from_json(x) for x in r.json()["records"]]
 
 

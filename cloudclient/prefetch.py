@@ -26,16 +26,23 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from cloudclient.errors import CloudError
 from cloudclient.frontend import FrontEnd
 from cloudclient.national import ExamRecord
-from cloudclient.retrieve import Retriever
 from cloudclient.service import CloudService
 from cloudclient.store import InstanceStore
 from cloudclient.tokens import AccessToken
+
+
+class Authorization(StrEnum):
+    """How a registration says the patient authorized the prefetch."""
+
+    CODE = "code"
+    ASSISTED = "assisted"
 
 
 @dataclass(order=True)
@@ -50,6 +57,9 @@ class QueueFull(CloudError):
 
 
 class Prefetcher:
+    """The prefetch queue of one hospital: registrations waiting, their status file, and the
+    work of moving each exam from a provincial cloud onto the front-end."""
+
     def __init__(
         self,
         service: CloudService,
@@ -131,13 +141,18 @@ class Prefetcher:
 
     def _records(self, reg: dict[str, Any]) -> list[tuple[ExamRecord, AccessToken]]:
         auth = reg.get("authorization") or {}
-        kind = auth.get("type")
+        try:
+            kind = Authorization(str(auth.get("type")))
+        except ValueError:
+            raise CloudError(
+                f"registration has no usable authorization ({auth.get('type')!r})"
+            ) from None
         out: list[tuple[ExamRecord, AccessToken]] = []
-        if kind == "code":
+        if kind is Authorization.CODE:
             for code in auth.get("codes", []):
                 tok, recs = self.service.open_code(code)
                 out += [(r, tok) for r in recs]
-        elif kind == "assisted":
+        else:
             p = reg.get("patient") or {}
             tok = self.service.national.assisted_token(
                 p.get("id_number", ""),
@@ -146,8 +161,6 @@ class Prefetcher:
                 auth.get("reason", "prefetch for a registered appointment"),
             )
             out += [(r, tok) for r in self.service.national.exams(tok)]
-        else:
-            raise CloudError(f"registration has no usable authorization ({kind!r})")
         since = self.today - dt.timedelta(days=self.recent_days)
         return [(r, t) for r, t in out if dt.date.fromisoformat(r.exam_datetime[:10]) >= since]
 
@@ -159,7 +172,8 @@ class Prefetcher:
                 continue
             with tempfile.TemporaryDirectory(prefix="yunying-prefetch-") as tmp:
                 store = InstanceStore(Path(tmp))
-                result = Retriever(store, token).fetch(record)
+                # the configured CA bundle, allowed hosts and limits, as for any retrieval
+                result = self.service.retriever(token, store=store).fetch(record)
                 files = sorted(result.folder.rglob("*.dcm"))
                 self.frontend.stow(files)
             held = self.frontend.instance_count(record.study_uid)

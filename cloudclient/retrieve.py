@@ -1,68 +1,62 @@
 """Full-series, lossless retrieval of one study over DICOMweb into the local store.
 
 1. Enumerate with QIDO-RS and check the counts against the index record.
-2. The chosen series first, its middle image first (one small request, shown at once), then the
-   rest: a series with nothing stored yet comes as one streamed WADO-RS answer; a series that is
-   partly stored (an earlier transfer was cut) fetches only its missing instances. Several
-   requests run in parallel.
+2. Walk the retrieval order (``resources/retrieval/order.json``, :mod:`cloudclient.order`): by
+   default the chosen series' middle image first (one small request, shown at once), then the
+   chosen series, then the rest. A series with nothing stored yet comes as one streamed WADO-RS
+   answer; a series that is partly stored (an earlier transfer was cut) fetches only its missing
+   instances. Several requests run in parallel.
 3. Always ``transfer-syntax=*``: the archive's stored lossless bytes, untouched.
-4. Every instance is verified (parses, the UIDs asked for, not truncated) before it is written
-   atomically. Dropped connections, 5xx and 429 are retried with backoff (honouring Retry-After);
-   401 stops at once: the patient must authorize again.
-5. The token goes only to the DICOMweb root the index named (no redirects are followed).
+4. Every instance is checked (:mod:`cloudclient.dicomheader`: parses, the UIDs asked for, not
+   truncated) before it is written atomically; a part larger than the study the index announced
+   (or the per-instance cap) is refused before it is allocated. Retries, deadlines and the
+   token's one destination are :class:`cloudclient.dicomweb.Archive`'s.
+5. The token goes only to a DICOMweb root the configuration allows (:class:`HostPolicy`), over
+   https unless on loopback; no redirects are followed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
-import io
-import re
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
-import requests
-
+from cloudclient.dicomheader import valid_uid
+from cloudclient.dicomweb import Archive
 from cloudclient.errors import (
     AccessDenied,
-    CloudError,
     IncompleteStudy,
     InvalidInstance,
-    NotFound,
     ReauthorizationRequired,
     TransferFailed,
-    UntrustedHost,
 )
-from cloudclient.multipart import BufferPool, MultipartError, boundary_of, iter_parts_buffered
+from cloudclient.http import Deadline, HostPolicy
 from cloudclient.national import ExamRecord
-from cloudclient.store import InstanceStore, verify_instance
+from cloudclient.order import InstanceRef, choose_series, load_order, middle, ordered, walk
+from cloudclient.receive import Progress, ProgressFn, Receiver
+from cloudclient.store import CodeHasher, InstanceStore, manifest, verify_instance
 from cloudclient.tokens import AccessToken
 
+__all__ = ["FetchResult", "Progress", "ProgressFn", "Retriever", "Source"]
 ANY_TS = 'multipart/related; type="application/dicom"; transfer-syntax=*'
-CHUNK = 1 << 20
-HEADER_BUFFER = 1 << 16  # part headers and boundaries; bodies bypass it
-SOP_TAG, SERIES_TAG, NUMBER_TAG = "00080018", "0020000E", "00200013"
-UID_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+SOP_TAG, SERIES_TAG, NUMBER_TAG, POSITION_TAG = "00080018", "0020000E", "00200013", "00200032"
+#: the largest single instance accepted when the index announces no study size
+MAX_INSTANCE_BYTES = 2 << 30
+#: a study's deadline: this much, plus its announced size at this many bytes a second
+STUDY_BASE_S, MIN_RATE_BPS = 300.0, 256 << 10
 
 
-@dataclass
-class Progress:
-    """Counts for one study; ``series`` maps series UID → (done, total)."""
+class Source(StrEnum):
+    """Where a study came from."""
 
-    total: int = 0
-    done: int = 0
-    bytes: int = 0
-    series: dict[str, list[int]] = field(default_factory=dict)
-
-
-ProgressFn = Callable[[Progress], None]
+    CACHE = "cache"  # this workstation's cache
+    FRONTEND = "frontend"  # the hospital's front-end server (前置机)
+    CLOUD = "cloud"  # the provincial cloud
 
 
 @dataclass
@@ -75,16 +69,13 @@ class FetchResult:
     seconds: float
     first_image: Path | None
     first_image_s: float | None
-    source: str = "cloud"  # "cache", "frontend" (the hospital's 前置机) or "cloud"
-
-
-class _Retry(Exception):
-    def __init__(self, reason: str, wait: float | None = None) -> None:
-        super().__init__(reason)
-        self.wait = wait
+    source: Source = Source.CLOUD
 
 
 class Retriever:
+    """One study's transfer from a DICOMweb archive into an :class:`InstanceStore`: the order
+    of requests, the check of each received instance, resume, and the completeness verdict."""
+
     def __init__(
         self,
         store: InstanceStore,
@@ -96,6 +87,11 @@ class Retriever:
         verify: bool | str = True,
         timeout: float = 60.0,
         authorization: str | None = None,
+        policy: HostPolicy | None = None,
+        max_instance_bytes: int = MAX_INSTANCE_BYTES,
+        study_deadline: float | None = None,
+        request_deadline: float = 600.0,
+        code_hasher: CodeHasher | None = None,
     ) -> None:
         if verify is False:
             raise ValueError("TLS verification cannot be turned off")
@@ -106,9 +102,14 @@ class Retriever:
         self.backoff = backoff
         self.verify = verify
         self.timeout = timeout
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._have: set[tuple[str, str]] = set()  # (series, SOP) stored or being stored now
+        #: which DICOMweb hosts may get the token (default: this machine's loopback only)
+        self.policy = policy or HostPolicy()
+        self.max_instance_bytes = max_instance_bytes
+        self.study_deadline = study_deadline
+        self.request_deadline = request_deadline
+        #: what stands for the index code in the manifest (None: nothing does)
+        self.code_hasher = code_hasher
+        self.order = load_order()
         #: wait for each instance to reach the disk as it is written; by default the writers
         #: only start its write-back (it overlaps the transfer) and the study is flushed
         #: before it is marked complete, which is what makes it count as cached
@@ -117,146 +118,11 @@ class Retriever:
         #: wait for them (each holds its buffer)
         self.writer_threads = 2
         self.in_flight = 8
-        self._root = ""
         #: the Authorization header: the patient's bearer token, or a site credential for the
         #: hospital front-end
         self.authorization = authorization or f"Bearer {token.access_token}"
 
-    # ------------------------------------------------------------------ HTTP
-
-    def _session(self) -> requests.Session:
-        s: requests.Session | None = getattr(self._local, "session", None)
-        if s is None:
-            s = requests.Session()
-            s.verify = self.verify
-            s.headers["Accept-Encoding"] = "identity"  # never gzip pixel data
-            s.headers["User-Agent"] = "Yunying/0.1"
-            self._local.session = s
-        return s
-
-    def _url(self, path: str) -> str:
-        url = f"{self._root}/{path.lstrip('/')}"
-        if urlsplit(url).netloc != urlsplit(self._root).netloc:
-            raise UntrustedHost("refusing to send the token to a host the index did not name")
-        return url
-
-    def _get(self, path: str, accept: str, stream: bool) -> requests.Response:
-        try:
-            r = self._session().get(
-                self._url(path),
-                stream=stream,
-                timeout=(10, self.timeout),
-                allow_redirects=False,
-                headers={"Authorization": self.authorization, "Accept": accept},
-            )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise _Retry(f"connection failed ({type(exc).__name__})") from None
-        if r.status_code == 200:
-            return r
-        r.close()
-        if r.status_code == 401:
-            raise ReauthorizationRequired(
-                "the authorization has expired or was revoked; ask the patient to authorize again"
-            )
-        if r.status_code == 403:
-            raise AccessDenied(
-                "the provincial cloud refused: this study is not covered by the "
-                "patient's authorization"
-            )
-        if r.status_code == 404:
-            raise NotFound("the provincial cloud does not hold this study")
-        if r.status_code in (429, 500, 502, 503, 504):
-            wait = r.headers.get("Retry-After")
-            raise _Retry(f"HTTP {r.status_code}", float(wait) if wait and wait.isdigit() else None)
-        if 300 <= r.status_code < 400:
-            raise UntrustedHost("the gateway redirected; the token is not sent elsewhere")
-        raise CloudError(f"the provincial cloud answered HTTP {r.status_code}")
-
-    def _with_retries(self, what: str, fn: Callable[[], Any], retries: int | None = None) -> Any:
-        delay = self.backoff
-        limit = self.retries if retries is None else retries
-        for attempt in range(limit + 1):
-            try:
-                return fn()
-            except _Retry as exc:
-                if attempt == limit:
-                    raise TransferFailed(
-                        f"{what}: gave up after {limit + 1} attempts ({exc})"
-                    ) from None
-                time.sleep(exc.wait if exc.wait is not None else delay)
-                delay = min(delay * 2, 5.0)
-        raise AssertionError("unreachable")
-
-    # ------------------------------------------------------------------ enumeration
-
-    def _qido(self, path: str) -> list[dict[str, Any]]:
-        def run() -> list[dict[str, Any]]:
-            r = self._get(path, "application/dicom+json", stream=False)
-            try:
-                data: list[dict[str, Any]] = r.json()
-            except ValueError:
-                raise _Retry("QIDO answer was not JSON") from None
-            return data
-
-        result: list[dict[str, Any]] = self._with_retries("search", run)
-        return result
-
-    @staticmethod
-    def _value(item: dict[str, Any], tag: str) -> Any:
-        v = (item.get(tag) or {}).get("Value") or [None]
-        return v[0]
-
     # ------------------------------------------------------------------ transfer
-
-    def _receive(
-        self,
-        r: requests.Response,
-        study: str,
-        series: str | None,
-        expected: dict[str, str] | None,
-        progress: Progress,
-        report: ProgressFn | None,
-    ) -> list[Path]:
-        """Verify and store each part of a multipart answer (writes run in a thread pool while
-        the next parts are read); returns the stored paths."""
-        futures = []
-        try:
-            r.raw.decode_content = False
-            # Below urllib3 sits http.client's response (identity encoding was asked for, so
-            # its bytes are the body): its readinto undoes chunked transfer straight into our
-            # buffers, where urllib3's read would copy every byte twice more.
-            raw = getattr(r.raw, "_fp", None)
-            reader = io.BufferedReader(raw if raw is not None else r.raw, HEADER_BUFFER)
-            boundary = boundary_of(r.headers.get("Content-Type", ""))
-            for part in iter_parts_buffered(reader, boundary, self._buffers.take):
-                self._slots.acquire()  # bound the memory held by parts not yet written
-                futures.append(
-                    self._writers.submit(
-                        self._store_part, part.body, study, series, expected, progress, report
-                    )
-                )
-        except (
-            requests.ConnectionError,
-            requests.exceptions.ChunkedEncodingError,
-            MultipartError,
-            http.client.HTTPException,  # IncompleteRead and friends, read below urllib3
-            OSError,  # a reset or timed-out socket (only reading happens in this block)
-        ) as exc:
-            raise _Retry(f"transfer cut ({type(exc).__name__})") from None
-        except Exception as exc:
-            if type(exc).__name__ in ("ProtocolError", "IncompleteRead", "ReadTimeoutError"):
-                raise _Retry(f"transfer cut ({type(exc).__name__})") from None
-            raise
-        finally:
-            r.close()
-            done = [f.exception() or f.result() for f in futures]
-        paths = []
-        for item in done:
-            if isinstance(item, BaseException):
-                raise item
-            if item is not None:
-                paths.append(item)
-        return paths
 
     def _request_and_receive(
         self,
@@ -267,47 +133,8 @@ class Retriever:
         progress: Progress,
         report: ProgressFn | None,
     ) -> list[Path]:
-        return self._receive(
-            self._get(path, ANY_TS, stream=True), study, series, expected, progress, report
-        )
-
-    def _store_part(
-        self,
-        data: bytes,
-        study: str,
-        series: str | None,
-        expected: dict[str, str] | None,
-        progress: Progress,
-        report: ProgressFn | None,
-    ) -> Path | None:
-        try:
-            header = verify_instance(data)
-            if header.study_uid != study or (series is not None and header.series_uid != series):
-                raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
-            if expected is not None and expected.get(header.sop_uid) != header.series_uid:
-                raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
-            key = (header.series_uid, header.sop_uid)
-            with self._lock:  # claimed once: two answers carrying one image write it once
-                if key in self._have:
-                    return None
-                self._have.add(key)
-            try:
-                path = self.store.put(data, header, sync=self.sync_each)
-            except BaseException:
-                with self._lock:
-                    self._have.discard(key)
-                raise
-            with self._lock:
-                progress.done += 1
-                progress.bytes += len(data)
-                progress.series.setdefault(header.series_uid, [0, 0])[0] += 1
-            if report is not None:
-                report(progress)
-            return path
-        finally:
-            if isinstance(data, memoryview):
-                self._buffers.give(data)  # written (or refused): its buffer serves again
-            self._slots.release()
+        r = self._archive.get(path, ANY_TS)
+        return self._receiver.receive(r, study, series, expected, progress, report)
 
     def _stream_series(
         self, study: str, series: str, progress: Progress, report: ProgressFn | None
@@ -315,7 +142,7 @@ class Retriever:
         """One streamed answer for a whole series; a cut is left for the resume step."""
         # whatever arrives is stored and verified; after a cut the rest is fetched one by one
         with contextlib.suppress(TransferFailed):
-            self._with_retries(
+            self._archive.with_retries(
                 f"series {series}",
                 partial(
                     self._request_and_receive,
@@ -329,31 +156,32 @@ class Retriever:
                 retries=1,
             )
 
-    def _fetch_missing(
+    def _fetch_one(
         self,
         study: str,
         series: str,
-        sops: list[str],
+        sop: str,
         expected: dict[str, str],
         progress: Progress,
         report: ProgressFn | None,
+        what: str = "",
     ) -> None:
-        """Resume: only the instances not stored yet, one request each."""
-        for sop in sops:
-            if self.store.has(study, series, sop):
-                continue
-            self._with_retries(
-                f"image {sop}",
-                partial(
-                    self._request_and_receive,
-                    f"studies/{study}/series/{series}/instances/{sop}",
-                    study,
-                    series,
-                    expected,
-                    progress,
-                    report,
-                ),
-            )
+        if self.store.has(study, series, sop):
+            return
+        self._archive.with_retries(
+            what or f"image {sop}",
+            partial(
+                self._request_and_receive,
+                f"studies/{study}/series/{series}/instances/{sop}",
+                study,
+                series,
+                expected,
+                progress,
+                report,
+            ),
+        )
+
+    # ------------------------------------------------------------------ the study
 
     def fetch(
         self,
@@ -365,92 +193,121 @@ class Retriever:
     ) -> FetchResult:
         """Retrieve a whole study (``series`` first, if given); returns when all is stored."""
         t0 = time.perf_counter()
-        self._root = record.dicomweb_root.rstrip("/")
-        study = record.study_uid
-        self._writers = ThreadPoolExecutor(self.writer_threads, thread_name_prefix="store")
-        self._slots = threading.BoundedSemaphore(self.in_flight)
-        self._buffers = BufferPool()
+        root = self.policy.check(record.dicomweb_root)
+        seconds = self.study_deadline or STUDY_BASE_S + record.size_bytes / MIN_RATE_BPS
+        self._archive = Archive(
+            root,
+            self.authorization,
+            verify=self.verify,
+            timeout=self.timeout,
+            retries=self.retries,
+            backoff=self.backoff,
+            deadline=Deadline(seconds, "the study's transfer"),
+            request_deadline=self.request_deadline,
+        )
+        announced = record.size_bytes or self.max_instance_bytes
+        self._receiver = Receiver(
+            self.store,
+            self._archive,
+            min(self.max_instance_bytes, announced),  # no image is larger than its study
+            writer_threads=self.writer_threads,
+            in_flight=self.in_flight,
+            sync_each=self.sync_each,
+        )
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wado")
+        first_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wado-first")
         try:
-            return self._fetch(record, study, series, progress, on_first, pool, t0)
+            return self._fetch(record, series, progress, on_first, pool, first_pool, t0)
         finally:
+            first_pool.shutdown(wait=True)
             pool.shutdown(wait=True)
-            self._writers.shutdown(wait=True)
+            self._receiver.close()
 
     def _fetch(
         self,
         record: ExamRecord,
-        study: str,
         series: str | None,
         report: ProgressFn | None,
         on_first: Callable[[Path], None] | None,
         pool: ThreadPoolExecutor,
+        first_pool: ThreadPoolExecutor,
         t0: float,
     ) -> FetchResult:
-        series_items = self._qido(f"studies/{study}/series")
+        study = record.study_uid
+        archive = self._archive
+        if not valid_uid(study):
+            raise InvalidInstance("the index named a malformed Study Instance UID")
+        series_items = archive.qido(f"studies/{study}/series")
         counts = {
-            str(self._value(i, SERIES_TAG)): int(self._value(i, "00201209") or 0)
+            str(archive.value(i, SERIES_TAG)): int(archive.value(i, "00201209") or 0)
             for i in series_items
         }
-        bad = [uid for uid in counts if not UID_PATTERN.match(uid)]
-        if bad or not UID_PATTERN.match(study):
+        if not counts or any(not valid_uid(uid) for uid in counts):
             raise InvalidInstance("the archive answered with malformed UIDs; nothing was fetched")
         if record.series_count and len(counts) != record.series_count:
             raise IncompleteStudy(
                 f"the archive lists {len(counts)} series, the index record "
                 f"promises {record.series_count}"
             )
-        chosen = series if series in counts else max(counts, key=lambda s: counts[s])
-        order = [chosen] + [s for s in counts if s != chosen]
+        chosen = choose_series(counts, series)
+        all_series = [chosen] + [s for s in counts if s != chosen]
         prog = Progress(
             total=record.instance_count or sum(counts.values()),
             series={se: [0, n] for se, n in counts.items()},
         )
         self.store.check_partial(study)  # an earlier, unfinished transfer: trust nothing unverified
-        already = {se: self._stored(study, se) for se in order}
-        self._have = {(se, sop) for se in order for sop in already[se]}
+        already = {se: self._stored(study, se) for se in all_series}
+        self._receiver.have = {(se, sop) for se in all_series for sop in already[se]}
         prog.done = sum(len(v) for v in already.values())
-        for se in order:
+        for se in all_series:
             prog.series[se][0] = len(already[se])
-        # series with nothing stored stream at once, the chosen one first, in parallel
-        streams = [
-            pool.submit(self._stream_series, study, se, prog, report)
-            for se in order
-            if not already[se]
-        ]
-        # meanwhile: the chosen series' middle image, alone, for the first view (a QIDO match on
-        # the instance number is cheap; the full list is only needed to resume a cut transfer)
-        first_path = self._first_image(study, chosen, counts[chosen], prog, report)
-        first_s = time.perf_counter() - t0
-        if on_first is not None and first_path is not None:
-            on_first(first_path)
+        listed: dict[str, list[InstanceRef]] = {}
+
+        class Cloud:
+            """The walk's source: requests to the archive (each returns a future at once)."""
+
+            @staticmethod
+            def middle_image(se: str) -> Future[Path | None]:
+                return first_pool.submit(self._first_image, study, se, listed, prog, report)
+
+            @staticmethod
+            def series(se: str) -> Future[None]:
+                if already[se]:  # partly stored: the resume step fetches what is missing
+                    f: Future[None] = Future()
+                    f.set_result(None)
+                    return f
+                return pool.submit(self._stream_series, study, se, prog, report)
+
+        first_future, streams = walk(self.order, chosen, all_series, Cloud())
         errors: list[BaseException] = []
+        first_path: Path | None = None
+        first_s: float | None = None
+        if first_future is not None:
+            try:
+                first_path = first_future.result()
+                first_s = time.perf_counter() - t0
+                if on_first is not None and first_path is not None:
+                    on_first(first_path)
+            except Exception as exc:
+                errors.append(exc)
         for f in streams:
             try:
                 f.result()
             except Exception as exc:
                 errors.append(exc)
-        layout: dict[str, list[tuple[int, str]]] = {}
+        layout: dict[str, list[InstanceRef]] = {}
         stored: dict[str, set[str]] = {}  # series → SOPs on disk (listed again after a resume)
         if not errors:
             # a series is complete when every image the archive counts is stored and verified;
             # otherwise list it and fetch only what is missing
-            stored = {se: self._stored(study, se) for se in order}
-            partial = [se for se in order if len(stored[se]) != counts[se]]
-            for se in partial:
-                layout[se] = self._instances(study, se)
-            expected = {sop: se for se, items in layout.items() for _, sop in items}
+            stored = {se: self._stored(study, se) for se in all_series}
+            partial_series = [se for se in all_series if len(stored[se]) != counts[se]]
+            for se in partial_series:
+                layout[se] = listed.get(se) or self._instances(study, se)
+            expected = {ref.sop: se for se, refs in layout.items() for ref in refs}
             resumes = [
-                pool.submit(
-                    self._fetch_missing,
-                    study,
-                    se,
-                    [s for _, s in layout[se]],
-                    expected,
-                    prog,
-                    report,
-                )
-                for se in partial
+                pool.submit(self._fetch_missing, study, se, layout[se], expected, prog, report)
+                for se in partial_series
             ]
             for f in resumes:
                 try:
@@ -461,9 +318,39 @@ class Retriever:
             # an authorization problem is what the user must act on; report it first
             errors.sort(key=lambda e: not isinstance(e, ReauthorizationRequired | AccessDenied))
             raise errors[0]
+        return self._finish(
+            record,
+            counts,
+            all_series,
+            layout,
+            listed,
+            stored,
+            already,
+            prog,
+            (
+                first_path,
+                first_s,
+                t0,
+            ),
+        )
+
+    def _finish(
+        self,
+        record: ExamRecord,
+        counts: dict[str, int],
+        all_series: list[str],
+        layout: dict[str, list[InstanceRef]],
+        listed: dict[str, list[InstanceRef]],
+        stored: dict[str, set[str]],
+        already: dict[str, set[str]],
+        prog: Progress,
+        first: tuple[Path | None, float | None, float],
+    ) -> FetchResult:
+        """Check the study is whole, write its manifest (series in display order)."""
+        study = record.study_uid
         for se in layout:  # the resumed series
             stored[se] = self._stored(study, se)
-            unexpected = stored[se] - {sop for _, sop in layout[se]}
+            unexpected = stored[se] - {ref.sop for ref in layout[se]}
             for sop in unexpected:
                 self.store.path(study, se, sop).unlink(missing_ok=True)
             if unexpected:
@@ -472,25 +359,22 @@ class Retriever:
                     "archive's list; they were discarded"
                 )
         total = sum(len(v) for v in stored.values())
-        if any(len(stored[se]) != counts[se] for se in order):
+        if any(len(stored[se]) != counts[se] for se in all_series):
             raise IncompleteStudy(f"{sum(counts.values()) - total} images are still missing")
         if record.instance_count and total != record.instance_count:
             raise IncompleteStudy(
                 f"the archive holds {total} images, the index record "
                 f"promises {record.instance_count}"
             )
+        display = {
+            se: self._display_order(study, se, stored[se], listed, layout) for se in all_series
+        }
+        first_path, first_s, t0 = first
         if first_path is None:
-            first_path = self.store.path(study, chosen, sorted(stored[chosen])[0])
+            ref = middle(display[all_series[0]])
+            first_path = self.store.path(study, all_series[0], ref.sop) if ref else None
         self.store.mark_complete(
-            study,
-            {
-                "study_uid": study,
-                "code": record.code,
-                "series": {se: sorted(stored[se]) for se in order},
-                "instances": total,
-                "fetched_at": time.time(),
-                "source": urlsplit(self._root).netloc,
-            },
+            study, manifest(record, display, total, self._archive.root, self.code_hasher)
         )
         before = sum(len(v) for v in already.values())
         return FetchResult(
@@ -504,46 +388,79 @@ class Retriever:
             first_s,
         )
 
-    def _first_image(
-        self, study: str, series: str, count: int, progress: Progress, report: ProgressFn | None
-    ) -> Path | None:
-        """The middle image of a series (by Instance Number), fetched on its own."""
-        if count == 0:
-            return None
-        items = self._qido(
-            f"studies/{study}/series/{series}/instances?InstanceNumber={count // 2 + 1}"
-        )
-        if not items:  # numbering is not 1..N: list the series to find its middle
-            listed = self._instances(study, series)
-            sop = listed[len(listed) // 2][1]
-        else:
-            sop = str(self._value(items[0], SOP_TAG))
-            if not UID_PATTERN.match(sop):
-                raise InvalidInstance("the archive answered with a malformed UID")
-        if not self.store.has(study, series, sop):
-            self._with_retries(
-                "first image",
-                partial(
-                    self._request_and_receive,
-                    f"studies/{study}/series/{series}/instances/{sop}",
-                    study,
-                    series,
-                    {sop: series},
-                    progress,
-                    report,
-                ),
-            )
-        return self.store.path(study, series, sop)
+    def _display_order(
+        self,
+        study: str,
+        series: str,
+        sops: set[str],
+        listed: dict[str, list[InstanceRef]],
+        layout: dict[str, list[InstanceRef]],
+    ) -> list[InstanceRef]:
+        """The series' instances in display order, from what this run learned (headers read,
+        archive listings), the rest read from the stored files."""
+        known = dict(self._receiver.refs.get(series, {}))
+        for ref in [*listed.get(series, []), *layout.get(series, [])]:
+            known.setdefault(ref.sop, ref)
+        refs = []
+        for sop in sops:
+            found = known.get(sop)
+            if found is None:
+                header = verify_instance(self.store.path(study, series, sop).read_bytes())
+                found = InstanceRef(sop, header.number, header.position)
+            refs.append(found)
+        return ordered(refs)
 
-    def _instances(self, study: str, series: str) -> list[tuple[int, str]]:
-        """(instance number, SOP UID) of a series, UIDs checked before they become URLs."""
-        items = self._qido(f"studies/{study}/series/{series}/instances?limit=100000")
-        listed = sorted(
-            (int(self._value(i, NUMBER_TAG) or 0), str(self._value(i, SOP_TAG))) for i in items
+    def _first_image(
+        self,
+        study: str,
+        series: str,
+        listed: dict[str, list[InstanceRef]],
+        progress: Progress,
+        report: ProgressFn | None,
+    ) -> Path | None:
+        """The middle image of a series (:func:`cloudclient.order.middle`), fetched on its own."""
+        refs = listed[series] = self._instances(study, series)
+        ref = middle(refs)
+        if ref is None:
+            return None
+        self._fetch_one(study, series, ref.sop, {ref.sop: series}, progress, report, "first image")
+        return self.store.path(study, series, ref.sop)
+
+    def _fetch_missing(
+        self,
+        study: str,
+        series: str,
+        refs: list[InstanceRef],
+        expected: dict[str, str],
+        progress: Progress,
+        report: ProgressFn | None,
+    ) -> None:
+        """Resume: only the instances not stored yet, one request each."""
+        for ref in refs:
+            self._fetch_one(study, series, ref.sop, expected, progress, report)
+
+    def _instances(self, study: str, series: str) -> list[InstanceRef]:
+        """A series' instances (UID, number, position), UIDs checked before they become URLs."""
+        archive = self._archive
+        items = archive.qido(
+            f"studies/{study}/series/{series}/instances?limit=100000"
+            f"&includefield={NUMBER_TAG}&includefield={POSITION_TAG}"
         )
-        if any(not UID_PATTERN.match(sop) for _, sop in listed):
-            raise InvalidInstance("the archive answered with malformed UIDs; nothing was fetched")
-        return listed
+        refs = []
+        for i in items:
+            sop = str(archive.value(i, SOP_TAG))
+            if not valid_uid(sop):
+                raise InvalidInstance(
+                    "the archive answered with malformed UIDs; nothing was fetched"
+                )
+            number = archive.value(i, NUMBER_TAG)
+            pos = (i.get(POSITION_TAG) or {}).get("Value")
+            try:
+                position = tuple(float(v) for v in pos) if pos and len(pos) == 3 else None
+                refs.append(InstanceRef(sop, int(number) if number is not None else None, position))
+            except (TypeError, ValueError):
+                refs.append(InstanceRef(sop))
+        return ordered(refs)
 
     def _stored(self, study: str, series: str) -> set[str]:
         folder = self.store.study_dir(study) / series

@@ -9,220 +9,46 @@ folder tree is readable only by its OS user.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
-import io
 import json
 import os
-import re
 import struct
 import threading
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
-import pydicom
-
+from cloudclient.dicomheader import InstanceHeader, safe_uid, verify_instance
 from cloudclient.errors import InvalidInstance
+from cloudclient.order import InstanceRef
 
 if TYPE_CHECKING:
-    from cloudclient.catalog import Catalog
+    from cloudclient.national import ExamRecord
 
-_UID = re.compile(r"^[0-9.]{1,64}$")
-_LONG_VRS = {b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"OD", b"OL", b"OV", b"UC", b"UR"}
-
-
-def _safe_uid(uid: str) -> str:
-    if not _UID.match(uid):
-        raise InvalidInstance(f"not a valid UID: {uid[:70]!r}")
-    return uid
+__all__ = ["InstanceHeader", "InstanceStore", "Recorder", "manifest", "verify_instance"]
 
 
-@dataclass(frozen=True)
-class InstanceHeader:
-    study_uid: str
-    series_uid: str
-    sop_uid: str
-    transfer_syntax: str
+class Recorder(Protocol):
+    """Where the store records what it wrote (the cache's :class:`~cloudclient.catalog.Catalog`);
+    the store needs nothing else of it, so the two modules do not import each other."""
 
+    def add_instance(
+        self, study_uid: str, series_uid: str, sop_uid: str, path: Path, size: int
+    ) -> None: ...
 
-_EXPLICIT_LE = ("1.2.840.10008.1.2.1",)
-_IMPLICIT_LE = "1.2.840.10008.1.2"
-_WANTED = {0x00020010: "ts", 0x0020000D: "study", 0x0020000E: "series", 0x00080018: "sop"}
-_ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
-
-
-class _Unusual(Exception):
-    """The fast header walk met something it leaves to pydicom."""
-
-
-def _element(data: bytes, pos: int, explicit: bool) -> tuple[int, int, int]:
-    """(tag, value length, value offset) of the element at ``pos`` (little endian)."""
-    group, elem = struct.unpack_from("<HH", data, pos)
-    tag = group << 16 | elem
-    if group == 0xFFFE:
-        (length,) = struct.unpack_from("<I", data, pos + 4)
-        return tag, length, pos + 8
-    if explicit or group == 2:
-        vr = bytes(data[pos + 4 : pos + 6])
-        if vr in _LONG_VRS:
-            (length,) = struct.unpack_from("<I", data, pos + 8)
-            return tag, length, pos + 12
-        (length,) = struct.unpack_from("<H", data, pos + 6)
-        return tag, length, pos + 8
-    (length,) = struct.unpack_from("<I", data, pos + 4)
-    return tag, length, pos + 8
-
-
-def _skip_undefined(data: bytes, pos: int, explicit: bool, depth: int = 0) -> int:
-    """Position after an undefined-length sequence starting at ``pos`` (its first item)."""
-    if depth > 16:
-        raise _Unusual("sequences nested too deep")
-    while True:
-        tag, length, at = _element(data, pos, explicit)
-        if tag == _SEQ_END:
-            return at
-        if tag != _ITEM:
-            raise _Unusual("malformed sequence")
-        if length != 0xFFFFFFFF:
-            pos = at + length
-            continue
-        pos = at
-        while True:  # an item of undefined length: elements up to the item delimiter
-            tag, length, at = _element(data, pos, explicit)
-            if tag == _ITEM_END:
-                pos = at
-                break
-            pos = (
-                _skip_undefined(data, at, explicit, depth + 1)
-                if length == 0xFFFFFFFF
-                else at + length
-            )
-        if pos > len(data):
-            raise _Unusual("truncated sequence")
-
-
-_EXPLICIT_HEAD = struct.Struct("<HH2sH")
-_IMPLICIT_HEAD = struct.Struct("<HHI")
-_U32 = struct.Struct("<I")
-
-
-def _fast_header(data: bytes) -> tuple[dict[str, str], int, int]:
-    """UIDs, transfer syntax and the Pixel Data element (offset of its value and its length) of
-    a little-endian Part 10 object, without building a dataset (pydicom does the rest)."""
-    if bytes(data[128:132]) != b"DICM":
-        raise _Unusual("no preamble")
-    found: dict[str, str] = {}
-    size = len(data)
-    pos, explicit, meta = 132, True, True
-    explicit_head, implicit_head, u32 = _EXPLICIT_HEAD, _IMPLICIT_HEAD, _U32
-    while pos + 8 <= size:
-        if explicit:
-            group, elem, vr, length = explicit_head.unpack_from(data, pos)
-            if group == 0xFFFE:
-                raise _Unusual("item outside a sequence")
-            if vr in _LONG_VRS:
-                (length,) = u32.unpack_from(data, pos + 8)
-                at = pos + 12
-            else:
-                at = pos + 8
-        else:
-            group, elem, length = implicit_head.unpack_from(data, pos)
-            at = pos + 8
-        if meta and group != 2:
-            meta = False
-            ts = found.get("ts")
-            if ts is None:
-                raise _Unusual("no transfer syntax")
-            if ts == _IMPLICIT_LE:
-                explicit = False
-                continue  # read this element again, the implicit way
-            if (
-                ts not in _EXPLICIT_LE
-                and not ts.startswith("1.2.840.10008.1.2.4")
-                and ts != "1.2.840.10008.1.2.5"
-            ):
-                raise _Unusual(f"transfer syntax {ts}")
-        tag = group << 16 | elem
-        if tag == 0x7FE00010:
-            return found, at, length
-        if length == 0xFFFFFFFF:
-            pos = _skip_undefined(data, at, explicit)
-            continue
-        name = _WANTED.get(tag)
-        if name is not None:
-            found[name] = str(data[at : at + length], "ascii", "replace").strip("\x00 ")
-        pos = at + length
-    raise _Unusual("no pixel data")
-
-
-def verify_instance(data: bytes) -> InstanceHeader:
-    """Parse a received object and check it is whole: its pixel data must end where it says.
-
-    Raises :class:`InvalidInstance` for anything unparsable or truncated.
-    """
-    try:
-        found, start, length = _fast_header(data)
-        if {"study", "series", "sop", "ts"} <= found.keys():
-            _check_pixels(data, start, length)
-            return InstanceHeader(found["study"], found["series"], found["sop"], found["ts"])
-    except (_Unusual, struct.error, UnicodeError):
-        pass  # unusual encodings go through pydicom below
-    return _verify_with_pydicom(data)
-
-
-def _check_pixels(data: bytes, start: int, length: int) -> None:
-    if length == 0xFFFFFFFF:
-        # every fragment item must be whole, and the sequence delimiter must follow the last
-        pos = start
-        while True:
-            if pos + 8 > len(data):
-                raise InvalidInstance("encapsulated pixel data is truncated (no end delimiter)")
-            group, elem, item_len = struct.unpack_from("<HHI", data, pos)
-            tag = group << 16 | elem
-            if tag == _SEQ_END:
-                return
-            if tag != _ITEM:
-                raise InvalidInstance(f"encapsulated pixel data is corrupt (tag {tag:08X})")
-            pos += 8 + item_len
-            if pos > len(data):
-                raise InvalidInstance("encapsulated pixel data is truncated (a fragment is cut)")
-    elif start + length > len(data):
-        raise InvalidInstance(
-            f"pixel data truncated: {len(data) - start} of {length} bytes present"
-        )
-
-
-def _verify_with_pydicom(data: bytes) -> InstanceHeader:
-    data = bytes(data)  # (a received body may be a view of a reused buffer)
-    bio = io.BytesIO(data)
-    try:
-        ds = pydicom.dcmread(bio, stop_before_pixels=True)
-    except Exception as exc:
-        raise InvalidInstance(f"not a readable DICOM object ({type(exc).__name__})") from None
-    tell = bio.tell()
-    ts = str(getattr(ds.file_meta, "TransferSyntaxUID", ""))
-    head = data[tell : tell + 12]
-    if len(head) >= 8 and head[:4] == b"\xe0\x7f\x10\x00":
-        implicit = ts == "1.2.840.10008.1.2"
-        if implicit:
-            (length,) = struct.unpack("<I", head[4:8])
-            start = tell + 8
-        elif head[4:6] in _LONG_VRS:
-            (length,) = struct.unpack("<I", head[8:12])
-            start = tell + 12
-        else:
-            (length,) = struct.unpack("<H", head[6:8])
-            start = tell + 8
-        _check_pixels(data, start, length)
-    elif "PixelData" not in ds and ds.get("Rows"):
-        raise InvalidInstance("image without pixel data (truncated?)")
-    try:
-        return InstanceHeader(
-            str(ds.StudyInstanceUID), str(ds.SeriesInstanceUID), str(ds.SOPInstanceUID), ts
-        )
-    except AttributeError as exc:
-        raise InvalidInstance(f"object lacks its UIDs ({exc})") from None
+    def mark_complete(
+        self,
+        study_uid: str,
+        code_hash: str = "",
+        source: str = "cloud",
+        exam_time: str = "",
+        division: str = "",
+        person_hash: str = "",
+    ) -> None: ...
 
 
 _AT_FDCWD = -100
@@ -303,7 +129,11 @@ def _mark_top_of_hierarchies(folder: Path) -> bool:
 
 
 class InstanceStore:
-    def __init__(self, root: Path | str, catalog: Catalog | None = None) -> None:
+    """The instance files of the cache (``root/studies/<study>/<series>/<sop>.dcm``): written
+    atomically, flushed per study, each study's ``study.json`` manifest written last; every
+    write is recorded in the catalog (a :class:`Recorder`) after the file is in place."""
+
+    def __init__(self, root: Path | str, catalog: Recorder | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
@@ -313,10 +143,10 @@ class InstanceStore:
         _mark_top_of_hierarchies(studies)
 
     def study_dir(self, study_uid: str) -> Path:
-        return self.root / "studies" / _safe_uid(study_uid)
+        return self.root / "studies" / safe_uid(study_uid)
 
     def path(self, study_uid: str, series_uid: str, sop_uid: str) -> Path:
-        return self.study_dir(study_uid) / _safe_uid(series_uid) / f"{_safe_uid(sop_uid)}.dcm"
+        return self.study_dir(study_uid) / safe_uid(series_uid) / f"{safe_uid(sop_uid)}.dcm"
 
     def has(self, study_uid: str, series_uid: str, sop_uid: str) -> bool:
         return self.path(study_uid, series_uid, sop_uid).is_file()
@@ -466,9 +296,64 @@ class InstanceStore:
         _fsync_dir(study_dir)
         if self.catalog is not None:
             self.catalog.mark_complete(
-                study_uid, str(manifest.get("code", "")), str(manifest.get("source_kind", "cloud"))
+                study_uid,
+                str(manifest.get("code_hash", "")),
+                str(manifest.get("source_kind", "cloud")),
+                str(manifest.get("exam_time", "")),
+                str(manifest.get("division", "")),
+                str(manifest.get("person_hash", "")),
             )
         return target
 
+    def manifest(self, study_uid: str) -> dict[str, Any] | None:
+        """A complete study's ``study.json`` (None when there is none or it is unreadable)."""
+        try:
+            data = json.loads((self.study_dir(study_uid) / "study.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
     def is_complete(self, study_uid: str) -> bool:
         return (self.study_dir(study_uid) / "study.json").is_file()
+
+
+CodeHasher = Callable[[str], dict[str, str]]
+"""An index code → its keyed hashes (``code_hash``, ``person_hash``), e.g. :func:`code_hashes`."""
+
+
+def code_hashes(code: str) -> dict[str, str]:
+    """The keyed hashes that stand for an index code on disk (the key is in the keyring)."""
+    from cloudclient.indexcode import code_hash, person_hash
+
+    return {"code_hash": code_hash(code), "person_hash": person_hash(code)}
+
+
+def manifest(
+    record: ExamRecord,
+    display: dict[str, list[InstanceRef]],
+    total: int,
+    root: str,
+    hasher: CodeHasher | None = None,
+) -> dict[str, object]:
+    """A complete study's ``study.json``: series in display order, what the index code says of
+    the exam, and (with ``hasher``) the code's keyed hashes — never the code itself."""
+    from cloudclient.indexcode import IndexCodeError, parse
+
+    facts: dict[str, object] = {}
+    if record.code:
+        with contextlib.suppress(IndexCodeError):
+            code = parse(record.code)
+            facts["exam_time"] = code.exam_time.isoformat(timespec="minutes")
+            facts["division"] = code.division
+        if hasher is not None:
+            facts.update(hasher(record.code))
+    return {
+        "version": 2,
+        "study_uid": record.study_uid,
+        **facts,
+        "series": {se: [ref.sop for ref in refs] for se, refs in display.items()},
+        "ordered": True,  # each series' list is in display order (number, then position)
+        "instances": total,
+        "fetched_at": time.time(),
+        "source": urlsplit(root).netloc,
+    }

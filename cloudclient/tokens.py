@@ -1,12 +1,18 @@
-"""Workstation credentials and access tokens, kept only in the OS keyring.
+"""Workstation credentials, access tokens and local keys, kept only in the OS keyring.
 
 Nothing here is ever written to a file or a log. A token record holds the bearer token, its
-expiry and scope; an expired token is dropped and reported as "authorize again".
+expiry and scope; an expired token is dropped and reported as "authorize again". The local keys
+(random, made on first use) key the hashes that stand for index codes on disk
+(:func:`keyed_digest`) and the audit log's chain (see :mod:`cloudclient.audit`).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import secrets
 import time
 from dataclasses import asdict, dataclass
 
@@ -100,3 +106,33 @@ def save_frontend_password(user: str, password: str) -> None:
 
 def frontend_password(user: str) -> str | None:
     return _get(f"frontend:{user}")
+
+
+def local_key(name: str) -> bytes:
+    """A 32-byte key of this workstation kept in the keyring (made on first use)."""
+    raw = _get(f"key:{name}")
+    if not raw:
+        raw = base64.b64encode(secrets.token_bytes(32)).decode()
+        _set(f"key:{name}", raw)
+    return base64.b64decode(raw)
+
+
+def keyed_digest(purpose: str, value: str) -> str:
+    """HMAC-SHA256 of ``value`` under this workstation's keyring-held key (hex, 32 characters):
+    what stands for a secret on disk (an index code), comparable but not reversible or
+    guessable without the key."""
+    mac = hmac.new(local_key("digest"), f"{purpose}\0{value}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def get_value(name: str) -> str | None:
+    """A non-secret value kept beside the secrets (e.g. the audit chain's anchor)."""
+    return _get(f"value:{name}")
+
+
+def set_value(name: str, value: str) -> None:
+    _set(f"value:{name}", value)
+
+
+def delete_value(name: str) -> None:
+    _delete(f"value:{name}")

@@ -32,6 +32,7 @@ def _workstation(devcloud, tmp_path: Path, name: str) -> CloudService:
             devcloud.national_url,
             devcloud.client_id,
             workstation=name,
+            ca_bundle=str(devcloud.ca_file),
             cache_dir=str(tmp_path / name / "cache"),
             frontend_url=devcloud.frontend.dicomweb,
             frontend_user=devcloud.frontend.user,
@@ -57,7 +58,7 @@ def test_registrations_are_prefetched_then_opened_without_the_provincial_cloud(
                 "appointment": "2026-11-27",
                 "authorization": {
                     "type": "assisted",
-                    "doctor": "Dr. Desk",
+                    "doctor": "Dr. Li (Radiology)",  # on the hospital's roster
                     "reason": "appointment",
                 },
             }

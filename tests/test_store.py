@@ -14,7 +14,8 @@ import pytest
 from cloudclient import store as store_mod
 from cloudclient.errors import InvalidInstance
 from cloudclient.multipart import BufferPool, iter_parts_buffered
-from cloudclient.store import InstanceStore, _verify_with_pydicom, verify_instance
+from cloudclient.dicomheader import _verify_with_pydicom, verify_instance
+from cloudclient.store import InstanceStore
 from tests.conftest import corpus_files
 
 
