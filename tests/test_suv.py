@@ -281,3 +281,19 @@ def test_demo_pet_opens_in_suv(light_scan, light_specs) -> None:
         vol.suv.to_suv(vol.array[k], k), spec.expected_slice(k) * f, rtol=1e-3, atol=1e-6
     )
     assert anatomy.PET_BACKGROUND * f > 0.5  # a plausible SUV for background tissue
+
+
+def test_a_pet_too_short_for_a_volume_still_has_suv(tmp_path: Path) -> None:
+    from viewer.dicom.volume import ImageStack
+
+    paths = write_case(PetCase("short"), str(tmp_path))
+    for p in paths[2:]:
+        Path(p).unlink()
+    (series,) = scan(tmp_path).all_series()
+    stack = load_series(series)
+    assert isinstance(stack, ImageStack) and stack.suv is not None
+    assert display_label(stack) == "SUVbw"
+    for n, fr in enumerate(stack.sources):
+        k = fr.instance.instance_number - 1
+        got = stack.suv.to_suv(stack.frames[n], n)
+        np.testing.assert_allclose(got, activity(k) * bw_start(3600), rtol=1e-3)

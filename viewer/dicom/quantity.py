@@ -26,7 +26,7 @@ from viewer.dicom.suv import (
 )
 
 if TYPE_CHECKING:
-    from viewer.dicom.volume import Volume
+    from viewer.dicom.volume import ImageStack, Volume
 
 #: Modalities whose values may be SUV.
 SUV_MODALITIES = ("PT",)
@@ -127,29 +127,39 @@ def scale_for_slices(
     return scale
 
 
+def suv_scale(
+    modality: str,
+    sources: list[FrameRef],
+    warnings_out: list[str],
+    weights: list[tuple[int, int, float]] | None = None,
+) -> SuvScale | None:
+    """The :class:`SuvScale` of slices/frames from ``sources`` (None unless PET); when SUV is
+    refused, a warning saying why goes to ``warnings_out``."""
+    if modality not in SUV_MODALITIES or not sources:
+        return None
+    seen: dict[int, InstanceInfo] = {}
+    for fr in sources:
+        seen.setdefault(id(fr.instance), fr.instance)
+    scale = scale_for_slices(series_suv(list(seen.values())), sources, weights)
+    if not scale.available:
+        shown = scale.raw_unit or "stored units"
+        warnings_out.append(f"values shown in {shown}, not SUV: {scale.reason}")
+    return scale
+
+
 def attach_suv(vol: Volume, weights: list[tuple[int, int, float]] | None = None) -> None:
     """Give a PET volume its :class:`SuvScale` (``vol.suv``); other modalities are untouched."""
-    if vol.modality not in SUV_MODALITIES or not vol.slice_sources:
-        return
-    seen: dict[int, InstanceInfo] = {}
-    for fr in vol.slice_sources:
-        seen.setdefault(id(fr.instance), fr.instance)
-    result = series_suv(list(seen.values()))
-    vol.suv = scale_for_slices(result, vol.slice_sources, weights)
-    if not vol.suv.available:
-        vol.warnings.append(
-            f"values shown in {vol.suv.raw_unit or 'stored units'}, not SUV: {vol.suv.reason}"
-        )
+    vol.suv = suv_scale(vol.modality, vol.slice_sources, vol.warnings, weights)
 
 
-def display_label(vol: Volume) -> str:
+def display_label(vol: Volume | ImageStack) -> str:
     """What the numbers of ``vol`` are, as shown after a value: ``SUVbw``, ``Bq/ml``, ``HU``…"""
     if vol.suv is not None:
         return vol.suv.label
     return "HU" if vol.modality == "CT" else ""
 
 
-def display_unit(vol: Volume) -> str:
+def display_unit(vol: Volume | ImageStack) -> str:
     """The physical unit of the shown values: ``g/ml`` for SUVbw, ``Bq/ml``, ``HU``, or ``""``."""
     if vol.suv is not None:
         return vol.suv.unit

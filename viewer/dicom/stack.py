@@ -9,6 +9,7 @@ import numpy as np
 
 from viewer.dicom.codecs import read_dataset, storage_dtype
 from viewer.dicom.model import FrameRef, Problem, SeriesInfo
+from viewer.dicom.quantity import suv_scale
 from viewer.dicom.volume import (
     ImageStack,
     LoadError,
@@ -72,7 +73,7 @@ def load_stack(
     if inst0.window_center is not None and inst0.window_width is not None:
         window = (inst0.window_center, inst0.window_width)
     spacing = frames[0].geometry.pixel_spacing
-    return ImageStack(
+    stack = ImageStack(
         frames=arr,
         pixel_spacing=spacing,
         modality=series.modality,
@@ -83,6 +84,9 @@ def load_stack(
         problems=problems,
         warnings=list(series.notes) + plan_notes,
     )
+    if not is_color:
+        stack.suv = suv_scale(stack.modality, stack.sources, stack.warnings)
+    return stack
 
 
 def _load_palette(series: SeriesInfo, frames: list[FrameRef]) -> ImageStack:

@@ -103,6 +103,8 @@ class ImageStack:
     sources: list[FrameRef] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)
+    suv: SuvScale | None = None
 
 
 class LoadError(RuntimeError):
