@@ -135,3 +135,52 @@ def test_retrieval_plan_local_else_cache_frontend_cloud() -> None:
 def test_entry_type_is_what_rules_see() -> None:
     e = timeline(sight("x", "2026-01-01", "CT", "CHEST")).entry("x")
     assert isinstance(e, TimelineEntry) and e.modalities == ("CT",)
+
+
+def test_compare_with_prior_through_the_cloud_client(cloud_service, devcloud) -> None:
+    """The national index → the timeline → the most relevant prior → fetched from the
+    provincial cloud with the patient's authorization; then the cache has it; both hang."""
+    from cloudclient.indexcode import parse, person_hash
+    from devcloud.seed import PATIENTS
+    from viewer.dicom.scan import scan
+    from viewer.state.hanging import ExamView, choose, load_protocols
+    from viewer.state.priors import execute
+    from viewer.state.timeline import from_catalog, from_index
+
+    svc = cloud_service
+    p = PATIENTS[1]
+    svc.assisted(p.id_number, p.name, "comparison with prior")
+    records = svc.exams()
+    subject = Identity(
+        person_code=parse(records[0].code).person, person_hash=person_hash(records[0].code)
+    )
+
+    def cache_entries() -> list:
+        return [e for e in map(svc.catalog.lookup, svc.catalog.studies()) if e is not None]
+
+    tl = build(
+        subject, from_index(records, person_hash=person_hash) + from_catalog(cache_entries())
+    )
+    current = tl.entries[0]
+    assert current.when.startswith("2026-11-20") and current.where is Origin.CLOUD
+    best = most_relevant(current, tl.entries)
+    assert best is not None and best.exam.when.startswith("2025-03-14")  # type: ignore[attr-defined]
+    plan = plan_retrieval(best.exam)  # type: ignore[arg-type]
+    assert plan.steps == (Origin.CACHE, Origin.FRONTEND, Origin.CLOUD) and plan.needs_authorization
+    got = execute(plan, svc)
+    assert got.origin is Origin.CLOUD and len(got.files) == plan.record.instance_count  # type: ignore[union-attr]
+
+    tl2 = build(
+        subject, from_index(records, person_hash=person_hash) + from_catalog(cache_entries())
+    )
+    prior = tl2.entry(best.exam.study_uid)
+    assert prior.where is Origin.CACHE and prior.origins == {Origin.CACHE, Origin.CLOUD}
+    again = execute(plan_retrieval(prior), svc)
+    assert again.origin is Origin.CACHE and sorted(again.files) == sorted(got.files)
+
+    today = execute(plan_retrieval(current), svc)
+    exams = [ExamView.of(scan(r.files).patients[0].studies[0]) for r in (today, again)]
+    hung = choose(load_protocols(), exams)
+    assert hung.protocol.id == "ct-chest-prior"
+    assert [a.exam for a in hung.assignments] == [0, 1]
+    assert all(a.series is not None for a in hung.assignments)

@@ -267,9 +267,10 @@ def execute(
         return Retrieved(Origin.LOCAL, local=plan.local)
     if plan.record is not None:
         result = service.fetch(plan.record, token, on_first=on_first)
-        origin = Origin(str(getattr(result, "source", "cloud")))
-        folder = Path(result.folder)
-        return Retrieved(origin, sorted(folder.rglob("*.dcm")))
+        source = getattr(result, "source", "cloud")
+        origin = Origin(str(getattr(source, "value", source)))
+        files = service.cached(plan.study_uid) or sorted(Path(result.folder).rglob("*.dcm"))
+        return Retrieved(origin, sorted(files))
     files = service.cached(plan.study_uid) if Origin.CACHE in plan.steps else []
     if not files:
         raise LookupError(f"study {plan.study_uid} is on no reachable source ({plan.describe()})")
