@@ -122,6 +122,7 @@ class Catalog:
             "SELECT 1 FROM pragma_table_info('studies') WHERE name = 'code'"
         ).fetchone()
         if old is not None:  # the first schema: migrate in one transaction
+            db.execute("PRAGMA secure_delete = ON")  # the raw codes' old pages are zeroed
             db.execute("BEGIN IMMEDIATE")
             for stmt in MIGRATE_1.format(schema=SCHEMA).split(";"):
                 if stmt.strip():
@@ -137,6 +138,9 @@ class Catalog:
             db.execute(f"PRAGMA user_version = {VERSION}")
             db.execute("COMMIT")
             db.executescript(SCHEMA)  # the indexes (the old ones went with the old tables)
+            db.execute("VACUUM")  # nothing of the raw codes left in free pages…
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # …nor in the write-ahead log
+            db.execute("PRAGMA secure_delete = OFF")
         else:
             db.executescript(SCHEMA)
             if version != VERSION:

@@ -203,7 +203,9 @@ class HostileArchive:
         self._start(h)
         self._trickle(h, 60.0, self._part(parts[0], len(parts[0])))
 
-    def _trickle(self, h: http.server.BaseHTTPRequestHandler, seconds: float, data: bytes = b"") -> None:
+    def _trickle(
+        self, h: http.server.BaseHTTPRequestHandler, seconds: float, data: bytes = b""
+    ) -> None:
         data = data or b"\x00" * 10_000
         end = time.monotonic() + seconds
         for i in range(len(data)):
