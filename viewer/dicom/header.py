@@ -59,6 +59,7 @@ class _Stopper:
         self.count = 0
         self.at_pixels = False
         self.beyond: str | None = None  # an element runs past the end of the data
+        self.need_end = 0  # where that element would end
         self.reason: str | None = None  # stopped for a budget
 
     def __call__(self, tag: BaseTag, vr: str | None, length: int) -> bool:
@@ -74,6 +75,7 @@ class _Stopper:
             self.reason = f"header is larger than {human_bytes(self.budget)}"
             return True
         if length != 0xFFFFFFFF and pos + length > self.end:
+            self.need_end = pos + length
             self.beyond = (
                 f"element ({tag.group:04X},{tag.element:04X}) declares {human_bytes(length)} but "
                 f"only {human_bytes(max(0, self.end - pos))} follow"
@@ -189,6 +191,11 @@ def _read_deflated(f: BinaryIO, data_at: int, meta: FileMetaDataset) -> Header:
                 ds = None
         if ds is not None and (stop.at_pixels or complete) and stop.beyond is None:
             break
+        if not complete and stop.beyond is not None and stop.need_end > lim.max_header_bytes:
+            raise HeaderError(
+                f"deflated header needs more than {human_bytes(lim.max_header_bytes)} once "
+                f"inflated ({stop.beyond}): not read"
+            )
         if complete or size >= lim.max_header_bytes:
             if stop.beyond is not None and complete:
                 raise HeaderError(
@@ -202,7 +209,7 @@ def _read_deflated(f: BinaryIO, data_at: int, meta: FileMetaDataset) -> Header:
                     "once inflated: not read"
                 )
             raise HeaderError("deflated data cannot be parsed")
-        size *= 8
+        size = max(size * 8, stop.need_end + 64 * 1024)
     _raise_if_stopped(stop)
     ds.file_meta = meta
     ds.set_original_encoding(False, True, None)
