@@ -131,3 +131,34 @@ def test_failed_registration_is_reported_not_raised(
     assert job.wait(10)
     assert job.state is RegistrationState.FAILED and job.link is None
     assert "optimizer diverged" in job.error
+
+
+def test_viewports_of_two_exams_scroll_together(
+    exams: tuple[Volume, Volume, np.ndarray], registered: BackgroundRegistration
+) -> None:
+    from viewer.state.registration import LinkTable, follow_scroll_across
+    from viewer.state.viewport import ViewportModel
+
+    cur, pri, truth = exams
+    assert registered.link is not None
+    table = LinkTable()
+    table.add(cur.frame_of_reference_uid, pri.frame_of_reference_uid, registered.link)
+    today, before = ViewportModel(), ViewportModel()
+    today.set_image(cur)
+    before.set_image(pri)
+    for k in (12, 40, 66):
+        today.set_index(k)
+        follow_scroll_across(today, [before], table)
+        q = slice_centre(cur, k) @ truth[:3, :3].T + truth[:3, 3]
+        assert abs(before.index - float(pri.patient_to_index(q)[2])) <= 1.0
+    # and back: scrolling the prior moves today's exam (the inverse link)
+    before.set_index(20)
+    follow_scroll_across(before, [today], table)
+    p = np.linalg.solve(truth[:3, :3], slice_centre(pri, 20) - truth[:3, 3])
+    assert abs(today.index - float(cur.patient_to_index(p)[2])) <= 1.0
+    # no link, no move
+    lone = ViewportModel()
+    lone.set_image(pri)
+    lone.set_index(3)
+    follow_scroll_across(today, [lone], LinkTable())
+    assert lone.index == 3

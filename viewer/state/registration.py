@@ -10,7 +10,9 @@ An :class:`ExamLink` maps patient coordinates of the current exam to the prior's
   (:func:`point_pair`).
 
 With a link, linked scrolling is :func:`linked_index` (the prior slice holding the anatomy at the
-centre of the current slice), and reference lines and cursors use :meth:`ExamLink.map`.
+centre of the current slice), and reference lines and cursors use :meth:`ExamLink.map`. For
+viewports, a :class:`LinkTable` keeps the links between Frames of Reference (both directions) and
+:func:`follow_scroll_across` moves viewports of other frames to the same anatomy.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 
 from viewer.dicom.volume import Volume
 from viewer.state.fusion import Registration, register_rigid
+from viewer.state.viewport import ViewportModel
 
 
 class LinkMethod(Enum):
@@ -195,3 +198,47 @@ def link_exams(
     if link is not None:
         return link
     return BackgroundRegistration(current, prior, on_done).start()
+
+
+class LinkTable:
+    """The links between Frames of Reference of the exams open (both directions)."""
+
+    def __init__(self) -> None:
+        self._links: dict[tuple[str, str], ExamLink] = {}
+
+    def add(self, current_frame: str, prior_frame: str, link: ExamLink) -> None:
+        """``link`` maps ``current_frame`` coordinates to ``prior_frame``'s."""
+        if not current_frame or not prior_frame:
+            raise ValueError("a link joins two named Frames of Reference")
+        self._links[(current_frame, prior_frame)] = link
+        self._links[(prior_frame, current_frame)] = link.inverse()
+
+    def get(self, src_frame: str, dst_frame: str) -> ExamLink | None:
+        if src_frame and src_frame == dst_frame:
+            return ExamLink(np.eye(4), LinkMethod.SAME_FRAME, 0.0)
+        return self._links.get((src_frame, dst_frame))
+
+    def remove(self, frame: str) -> None:
+        for key in [k for k in self._links if frame in k]:
+            del self._links[key]
+
+
+def follow_scroll_across(src: ViewportModel, others: list[ViewportModel], table: LinkTable) -> None:
+    """Move each linked viewport of *another* Frame of Reference that ``table`` links to
+    ``src``'s to the slice holding the anatomy at the centre of ``src``'s slice (viewports of
+    the same frame are left to :func:`viewer.state.sync.follow_scroll`)."""
+    pos = src.slice_position() if src.image is not None else None
+    if pos is None:
+        return
+    for other in others:
+        if other is src or other.image is None or not getattr(other, "linked", True):
+            continue
+        a, b = src.frame_of_reference, other.frame_of_reference
+        if a == b:
+            continue
+        link = table.get(a, b)
+        if link is None:
+            continue
+        k = other.index_nearest(link.map(pos))
+        if k is not None:
+            other.set_index(k)
