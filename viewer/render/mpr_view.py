@@ -30,16 +30,22 @@ from vtkmodules.vtkRenderingImage import vtkImageStack
 
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.volume import Volume
+from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
+from viewer.render.colorbar import ColorBar, format_value, lookup_table, overlay_table
 from viewer.render.slice_view import (
     MEASURE_COLOR,
     TEXT_COLOR,
     OverlayText,
     display_to_world,
+    fusion_style,
     grab_window,
     line_actor,
     measurement_actors,
+    place_measurement_labels,
     scale_bar_actors,
     share_volume,
+    style_text,
+    world_labels,
 )
 from viewer.state.mpr import VIEWS, MprChange, MprEvent, MprModel, PlaneGrid
 
@@ -52,22 +58,9 @@ SLAB_NAMES = {"mip": "MIP", "minip": "MinIP", "mean": "Avg"}
 
 
 def colormap(name: str, lo: float, hi: float) -> vtkLookupTable:
-    """Colour maps for fused overlays, transparent at the bottom of the window."""
-    lut = vtkLookupTable()
-    lut.SetNumberOfTableValues(256)
-    lut.SetTableRange(lo, hi)
-    for i in range(256):
-        t = i / 255
-        if name == "hot":
-            rgb = (min(1.0, 3 * t), min(1.0, max(0.0, 3 * t - 1)), min(1.0, max(0.0, 3 * t - 2)))
-        elif name == "rainbow":
-            rgb = (max(0.0, min(1.0, 2 * t - 0.5)), 1 - abs(2 * t - 1), max(0.0, 1 - 2 * t))
-        else:  # grey
-            rgb = (t, t, t)
-        lut.SetTableValue(i, *rgb, 0.0 if i == 0 else 1.0)
-    lut.UseBelowRangeColorOn()
-    lut.SetBelowRangeColor(0, 0, 0, 0)
-    return lut
+    """A fused overlay's table (a map of resources/colormaps; "hot" is hot iron) over the
+    window ``[lo, hi]``, transparent at and below its bottom."""
+    return overlay_table(name, lo, hi, 0.0, 0.0)
 
 
 def matrix4(m: np.ndarray) -> vtkMatrix4x4:
@@ -182,7 +175,20 @@ class MprRenderer:
         self._lines: list[Any] = []
         self._scale: list[Any] = []
         self._measure: list[Any] = []
+        self._labels: list[Any] = []
         self.can_render = True
+        #: values shown in (SUV for PET in SUV: one factor for a plane that may cross slices)
+        self.display: DisplayValues = display_values(model.volume)
+        self._fusion_display: DisplayValues | None = None
+        #: colour map (resources/colormaps id) and invert of this view; None table = plain grey
+        self.colormap = opening_colormap(model.volume)
+        self.invert = False
+        self._lut_key: tuple[str, bool] | None = None
+        self._overlay_key: tuple[Any, ...] = ()
+        self.interpolation = "linear"
+        #: None: a colour bar when the map is not plain grey or an overlay is fused; else forced
+        self.show_colorbar: bool | None = None
+        self.colorbar = ColorBar(self.renderer, style_text)
         self.grid = model.grid(view)
         self._camera_state: tuple[float, ...] | None = None
         self._line_points: list[vtkPoints] = []
@@ -271,15 +277,83 @@ class MprRenderer:
             slab.samples(self.model.spacing),
             self.model.spacing,
         )
-        c, w = f.window
-        s.GetProperty().SetLookupTable(colormap(f.colormap, c - w / 2, c + w / 2))
+        if self._fusion_display is None or self._overlay_key[:1] != (id(f.volume),):
+            self._fusion_display = display_values(f.volume)
+        cmap, threshold, ramp = fusion_style(f, self.model.volume.modality)
+        c, w = f.window  # in the overlay's display unit (SUV for PET in SUV)
+        k = self._fusion_display.typical_factor or 1.0
+        key = (id(f.volume), cmap, c, w, k, threshold, ramp)
+        if key != self._overlay_key:
+            self._overlay_key = key
+            s.GetProperty().SetLookupTable(
+                overlay_table(cmap, (c - w / 2) / k, (c + w / 2) / k, threshold, ramp)
+            )
         s.GetProperty().SetOpacity(f.opacity)
 
     def _set_window(self) -> None:
-        c, w = self.model.window
-        self.prop.SetColorWindow(w)
-        self.prop.SetColorLevel(c)
+        c, w = self.model.window  # in the display unit
+        f = self.display.typical_factor or 1.0
+        self.prop.SetColorWindow(w / f)
+        self.prop.SetColorLevel(c / f)
+        key = None if self.colormap == "grey" and not self.invert else (self.colormap, self.invert)
+        if key != self._lut_key:
+            self._lut_key = key
+            self.prop.SetLookupTable(None if key is None else lookup_table(*key))
+            self.prop.UseLookupTableScalarRangeOff()
         self._text_window()
+        self._update_colorbar()
+
+    # ------------------------------------------------------------------ colour, interpolation
+
+    def set_colormap(self, cmap_id: str, invert: bool | None = None) -> None:
+        """Show this view through a colour map of resources/colormaps (``KeyError`` if none)."""
+        from viewer.dicom.colormaps import colormap as find
+
+        self.colormap = find(cmap_id).id
+        if invert is not None:
+            self.invert = invert
+        self._set_window()
+        self.render()
+
+    def set_invert(self, on: bool) -> None:
+        self.invert = on
+        self._set_window()
+        self.render()
+
+    def set_interpolation(self, mode: str) -> None:
+        """ "linear" (default) or "nearest" display interpolation of the resliced plane."""
+        if mode not in ("linear", "nearest"):
+            raise ValueError(f"interpolation is linear or nearest, not {mode!r}")
+        self.interpolation = mode
+        if mode == "linear":
+            self.prop.SetInterpolationTypeToLinear()
+        else:
+            self.prop.SetInterpolationTypeToNearest()
+        self.render()
+
+    def set_colorbar(self, on: bool | None) -> None:
+        self.show_colorbar = on
+        self._update_colorbar()
+        self.render()
+
+    def _update_colorbar(self) -> None:
+        f = self.model.fusion
+        on = self.colormap != "grey" or f is not None
+        if self.show_colorbar is not None:
+            on = self.show_colorbar
+        self.colorbar.show(on)
+        if not on:
+            return
+        if f is not None:
+            cmap, _, _ = fusion_style(f, self.model.volume.modality)
+            c, w = f.window
+            title = (self._fusion_display or display_values(f.volume)).title
+            self.colorbar.update(cmap, False, c - w / 2, c + w / 2, title)
+        else:
+            c, w = self.model.window
+            self.colorbar.update(
+                self.colormap, self.invert, c - w / 2, c + w / 2, self.display.title
+            )
 
     def _set_camera(self) -> None:
         umin, umax, vmin, vmax = self.model.extent(self.view)
@@ -297,6 +371,7 @@ class MprRenderer:
         cam.SetViewUp(0.0, -1.0, 0.0)
         cam.SetClippingRange(1.0, 2000.0)
         cam.SetParallelScale(state[2] * max(vh, 1) / 2)
+        place_measurement_labels(self.renderer, self._labels)
         for a in self._scale:
             self.renderer.RemoveViewProp(a)
         self._scale = scale_bar_actors(self.window, self.mm_per_screen_pixel())
@@ -367,7 +442,14 @@ class MprRenderer:
 
     def _text_window(self) -> None:
         c, w = self.model.window
-        self.corners.SetText(1, f"W: {w:.0f} L: {c:.0f}")
+        unit = f" {self.display.unit}" if self.display.unit else ""
+        self.corners.SetText(1, f"W: {format_value(w)} L: {format_value(c)}{unit}")
+
+    def display_plane(self) -> np.ndarray:
+        """The plane's values in the display unit (SUV for PET in SUV)."""
+        f = self.display.typical_factor
+        values = self.plane_values()
+        return values * f if f != 1.0 else values
 
     def plane_values(self) -> np.ndarray:
         """The resliced plane (rows, cols) in modality units (HU for CT), as now shown."""
@@ -384,12 +466,13 @@ class MprRenderer:
         for a in self._measure:
             self.renderer.RemoveViewProp(a)
         self._measure = []
+        self._labels = []
         visible = self.model.visible_measurements(self.view)
         if not visible:
             return
         g = self.grid
-        values = self.plane_values()
-        unit = "HU" if self.model.volume.modality == "CT" else ""
+        values = self.display_plane()
+        unit = self.display.unit
 
         def world(x: float, y: float) -> tuple[float, float, float]:
             return (g.u0 + x * g.spacing, g.v0 + y * g.spacing, -0.2)
@@ -401,13 +484,17 @@ class MprRenderer:
             )
         for a in self._measure:
             self.renderer.AddViewProp(a)
+        self._labels = world_labels(self._measure)
+        place_measurement_labels(self.renderer, self._labels)
 
     def describe(self, pm: Any) -> str:
         """The label a measurement on this view shows (mm from the plane's true spacing)."""
         g = self.grid
-        unit = "HU" if self.model.volume.modality == "CT" else ""
         return describe(
-            self._pixel_measurement(pm), self.plane_values(), (g.spacing, g.spacing), unit
+            self._pixel_measurement(pm),
+            self.display_plane(),
+            (g.spacing, g.spacing),
+            self.display.unit,
         )
 
     # ------------------------------------------------------------------ coordinates

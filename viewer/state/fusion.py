@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import SimpleITK as sitk
 
-from viewer.dicom.presets import default_window
+from viewer.dicom.colormaps import overlay_colormap
 from viewer.dicom.volume import Volume
+from viewer.dicom.windows import fusion_window
 from viewer.state.mpr import Fusion
 
 COARSE_MM = 4.0
@@ -112,9 +113,8 @@ def register_rigid(base: Volume, overlay: Volume) -> Registration:
 
 def fusion_for(base: Volume, overlay: Volume, opacity: float = 0.5) -> Fusion:
     """The overlay placed on the base: by geometry (same Frame of Reference) or registered."""
-    k = overlay.shape[0] // 2
-    window = default_window(overlay.modality, overlay.window, overlay.array[k])
-    colormap = "hot" if overlay.modality in ("PT", "NM") else "rainbow"
+    window = fusion_window(overlay).pair  # in the overlay's display unit (SUV for PET in SUV)
+    colormap = overlay_colormap(base.modality, overlay.modality)
     if (
         base.frame_of_reference_uid
         and base.frame_of_reference_uid == overlay.frame_of_reference_uid

@@ -25,8 +25,8 @@ import numpy as np
 
 from viewer.dicom.geometry import direction_label
 from viewer.dicom.measure import Measurement
-from viewer.dicom.presets import default_window
 from viewer.dicom.volume import Volume
+from viewer.dicom.windows import opening_window
 from viewer.state.observable import Observable, Unsubscribe
 
 VIEWS = ("axial", "coronal", "sagittal")
@@ -175,7 +175,7 @@ class MprModel:
         self.center = self.volume_center.copy()
         self.orientation = np.eye(3)
         k = volume.shape[0] // 2
-        self.window = default_window(volume.modality, volume.window, volume.array[k])
+        self.window = opening_window(volume, volume.array[k])
         self.slabs: dict[str, Slab] = {v: Slab() for v in VIEWS}
         self.fusion: Fusion | None = None
         self.zoom: dict[str, float] = {v: 1.0 for v in VIEWS}  # 1 = the plane fits the view

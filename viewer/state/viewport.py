@@ -16,8 +16,8 @@ import numpy as np
 
 from viewer.dicom.geometry import direction_label
 from viewer.dicom.measure import Measurement
-from viewer.dicom.presets import default_window
 from viewer.dicom.volume import ImageStack, Volume
+from viewer.dicom.windows import opening_window
 from viewer.state.observable import Observable, Unsubscribe
 
 
@@ -108,10 +108,8 @@ class ViewportModel:
         self.info = dict(info or {})
         self.index = self.count // 2 if index is None else max(0, min(index, self.count - 1))
         vals = self.pixels(self.index)
-        file_window = image.window
-        self.window = (
-            (127.5, 255.0) if self.is_color else default_window(self.modality, file_window, vals)
-        )
+        # the middle image's file window, else the rules by body part (viewer.dicom.windows)
+        self.window = (127.5, 255.0) if self.is_color else opening_window(image, vals)
         self.zoom, self.pan, self.rotation = 1.0, (0.0, 0.0), 0
         self.flip_h = self.flip_v = self.invert = False
         self.measurements = []
