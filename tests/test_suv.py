@@ -209,6 +209,14 @@ REFUSALS: dict[str, tuple[PetCase, str]] = {
     "no_units": (PetCase("no_units", units=None), "Units"),
     "counts_without_philips": (PetCase("cnts", units="CNTS"), "7053,1000"),
     "not_attenuation_corrected": (PetCase("no_attn", corrected=("DECY",)), "ATTN"),
+    "injected_after_scan": (
+        PetCase("after", start_datetime="20261120150000"),
+        "Radiopharmaceutical Start DateTime",
+    ),
+    "injected_days_before": (
+        PetCase("days", start_datetime="20261117133000"),
+        "Radiopharmaceutical Start DateTime",
+    ),
     "none_without_frame_duration": (
         PetCase("none_nodur", decay="NONE", corrected=("ATTN",), frame_duration_ms=None),
         "Actual Frame Duration",

@@ -346,6 +346,23 @@ def injection_datetime(ds: Dataset, scan: datetime) -> datetime:
     return start
 
 
+#: More half-lives than this between injection and scan means the dates are wrong.
+MAX_HALF_LIVES = 10.0
+
+
+def _check_decay_time(seconds: float, half_life: float) -> None:
+    if seconds < 0:
+        raise SuvError(
+            f"Radiopharmaceutical Start DateTime (0018,1078) is {-seconds / 60:.0f} min "
+            "after the scan"
+        )
+    if seconds > MAX_HALF_LIVES * half_life:
+        raise SuvError(
+            f"Radiopharmaceutical Start DateTime (0018,1078) is {seconds / 3600:.1f} h before "
+            f"the scan ({seconds / half_life:.0f} half-lives): the dates are inconsistent"
+        )
+
+
 def _decayed(dose: float, seconds: float, half_life: float) -> float:
     return dose * 2.0 ** (-seconds / half_life)
 
@@ -386,8 +403,7 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
         scan = scan_datetime(datasets)
         inj = injection_datetime(first, scan)
         dt = (scan - inj).total_seconds()
-        if dt < 0:
-            raise SuvError("Radiopharmaceutical Start DateTime (0018,1078) is after the scan")
+        _check_decay_time(dt, half)
         return [weight_g / _decayed(dose, dt, half)] * len(datasets)
     # NONE: each image refers to its own frame
     lam = math.log(2) / half
@@ -403,8 +419,7 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
             raise SuvError("Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)")
         inj = injection_datetime(ds, start)
         dt = (start - inj).total_seconds()
-        if dt < 0:
-            raise SuvError("Radiopharmaceutical Start DateTime (0018,1078) is after the frame")
+        _check_decay_time(dt, half)
         x = lam * dur_ms / 1000.0
         mean_fraction = (1.0 - math.exp(-x)) / x
         out.append(weight_g / (_decayed(dose, dt, half) * mean_fraction))
