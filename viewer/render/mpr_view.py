@@ -32,20 +32,19 @@ from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
 from viewer.render.colorbar import ColorBar, format_value, lookup_table, overlay_table
+from viewer.render.fusion2d import fusion_style
+from viewer.render.measure_labels import place_measurement_labels, world_labels
 from viewer.render.slice_view import (
     MEASURE_COLOR,
     TEXT_COLOR,
     OverlayText,
     display_to_world,
-    fusion_style,
     grab_window,
     line_actor,
     measurement_actors,
-    place_measurement_labels,
     scale_bar_actors,
     share_volume,
     style_text,
-    world_labels,
 )
 from viewer.state.mpr import VIEWS, MprChange, MprEvent, MprModel, PlaneGrid
 

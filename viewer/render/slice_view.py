@@ -19,10 +19,8 @@ import numpy as np
 import vtkmodules.vtkRenderingFreeType
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
 from vtkmodules.util import numpy_support
-from vtkmodules.vtkCommonCore import vtkLookupTable, vtkPoints
+from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
-from vtkmodules.vtkCommonMath import vtkMatrix4x4
-from vtkmodules.vtkImagingCore import vtkImageReslice
 from vtkmodules.vtkRenderingCore import (
     vtkActor2D,
     vtkCoordinate,
@@ -37,12 +35,13 @@ from vtkmodules.vtkRenderingCore import (
 )
 from vtkmodules.vtkRenderingImage import vtkImageStack
 
-from viewer.dicom.colormaps import fusion_defaults
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
-from viewer.render.colorbar import ColorBar, format_value, lookup_table, overlay_table
-from viewer.render.labels import place_labels
+from viewer.render.colorbar import ColorBar, format_value, lookup_table
+from viewer.render.fusion2d import FusedLayer
+from viewer.render.measure_labels import place_measurement_labels, world_labels
+from viewer.render.slice_display import SliceDisplay
 from viewer.state.viewport import ViewportEvent, ViewportModel
 
 MEASURE_COLOR = (1.0, 0.85, 0.1)
@@ -309,139 +308,7 @@ class OverlayText:
         return self._texts.get(i, "")
 
 
-def world_labels(actors: Sequence[Any]) -> list[tuple[vtkTextActor, tuple[float, ...]]]:
-    """The label actors among a measurement's actors with their world anchors; they are moved to
-    display coordinates, where :func:`place_measurement_labels` puts them."""
-    out = []
-    for a in actors:
-        if isinstance(a, vtkTextActor):
-            coord = a.GetPositionCoordinate()
-            out.append((a, tuple(coord.GetValue())))
-            coord.SetCoordinateSystemToDisplay()
-    return out
-
-
-def place_measurement_labels(
-    renderer: vtkRenderer, labels: Sequence[tuple[vtkTextActor, tuple[float, ...]]]
-) -> None:
-    """Put each label beside its anchor without overlapping another (greedy, see labels.py)."""
-    if not labels:
-        return
-    anchors, sizes = [], []
-    for actor, (x, y, z) in labels:
-        renderer.SetWorldPoint(x, y, z, 1.0)
-        renderer.WorldToDisplay()
-        dx, dy, _ = renderer.GetDisplayPoint()
-        anchors.append((dx, dy))
-        size = [0.0, 0.0]
-        actor.GetSize(renderer, size)
-        sizes.append((size[0], size[1]))
-    vw, vh = renderer.GetSize()
-    for (actor, _), box in zip(labels, place_labels(anchors, sizes, (vw, vh)), strict=True):
-        actor.GetPositionCoordinate().SetValue(box.x, box.y)
-
-
-def matrix4(m: np.ndarray) -> vtkMatrix4x4:
-    out = vtkMatrix4x4()
-    for i in range(4):
-        for j in range(4):
-            out.SetElement(i, j, float(m[i, j]))
-    return out
-
-
-def fusion_style(fusion: Any, base_modality: str) -> tuple[str, float, float]:
-    """(colour map, threshold, ramp) of a fusion; threshold and ramp from the pair's data
-    defaults unless the fusion carries its own."""
-    try:
-        d = fusion_defaults(base_modality, fusion.volume.modality)
-        threshold, ramp = d.threshold, d.ramp
-    except ValueError:
-        threshold, ramp = 0.0, 0.0
-    t = getattr(fusion, "threshold", None)
-    r = getattr(fusion, "ramp", None)
-    return (
-        str(fusion.colormap),
-        threshold if t is None else float(t),
-        ramp if r is None else float(r),
-    )
-
-
-class FusedLayer:
-    """A fused overlay in a 2D viewport: the overlay volume resliced onto the base slice's plane
-    by patient geometry (and the fusion's transform), at the overlay's resolution (the texture
-    is interpolated on screen), coloured by its own table over its own window."""
-
-    def __init__(self, fusion: Any) -> None:
-        self.volume: Volume = fusion.volume
-        self.data, self.keep = share_volume(self.volume)
-        self.display = display_values(self.volume)
-        r = vtkImageReslice()
-        r.SetInputData(self.data)
-        # 3D output of one slice: a 2D output would drop the z origin (the base slice's depth)
-        r.SetOutputDimensionality(3)
-        r.SetInterpolationModeToLinear()
-        r.SetBackgroundLevel(float(self.volume.array.min()))
-        r.AutoCropOutputOff()
-        self.reslice = r
-        self.mapper = vtkImageSliceMapper()
-        self.mapper.SetInputConnection(r.GetOutputPort())
-        self.prop = vtkImageProperty()
-        self.prop.SetInterpolationTypeToLinear()
-        self.prop.SetLayerNumber(1)
-        self.prop.UseLookupTableScalarRangeOn()
-        self.lut = vtkLookupTable()
-        self.prop.SetLookupTable(self.lut)
-        self.slice = vtkImageSlice()
-        self.slice.SetMapper(self.mapper)
-        self.slice.SetProperty(self.prop)
-        self._lut_key: tuple[Any, ...] = ()
-
-    def place(
-        self,
-        g: Any,
-        z: float,
-        extent_mm: tuple[float, float],
-        base_step: float,
-        transform: np.ndarray,
-    ) -> bool:
-        """Sample the base slice's plane (``g``: its SliceGeometry; drawn at world depth ``z``,
-        covering ``extent_mm``); False when the base slice has no patient geometry."""
-        if g.origin is None or g.row_dir is None or g.col_dir is None:
-            return False
-        plane = np.eye(4)
-        plane[:3, 0], plane[:3, 1], plane[:3, 2], plane[:3, 3] = (
-            g.row_dir,
-            g.col_dir,
-            g.normal,
-            g.origin,
-        )
-        shift = np.eye(4)
-        shift[2, 3] = -z
-        vm = np.eye(4)
-        vm[:3, :3] = self.volume.direction
-        vm[:3, 3] = self.volume.origin
-        self.reslice.SetResliceAxes(matrix4(np.linalg.inv(vm) @ transform @ plane @ shift))
-        step = max(base_step, min(self.volume.spacing) / 2)
-        self.reslice.SetOutputSpacing(step, step, 1.0)
-        self.reslice.SetOutputOrigin(0.0, 0.0, z)
-        self.reslice.SetOutputExtent(
-            0, int(np.ceil(extent_mm[0] / step)), 0, int(np.ceil(extent_mm[1] / step)), 0, 0
-        )
-        return True
-
-    def style(self, fusion: Any, base_modality: str) -> None:
-        """Its table (window in the overlay's display unit: SUV for PET) and opacity."""
-        cmap, threshold, ramp = fusion_style(fusion, base_modality)
-        c, w = fusion.window
-        f = self.display.typical_factor or 1.0
-        key = (cmap, c, w, f, threshold, ramp)
-        if key != self._lut_key:
-            self._lut_key = key
-            overlay_table(cmap, (c - w / 2) / f, (c + w / 2) / f, threshold, ramp, self.lut)
-        self.prop.SetOpacity(float(fusion.opacity))
-
-
-class SliceRenderer:
+class SliceRenderer(SliceDisplay):
     """Renders a :class:`ViewportModel` into a VTK render window.
 
     Besides the model it owns the display choices of this view: colour map (``set_colormap``),
@@ -590,97 +457,6 @@ class SliceRenderer:
             self._update_colorbar()
         if render:
             self.render()
-
-    # ------------------------------------------------------------------ colour, interpolation
-
-    def set_colormap(self, cmap_id: str) -> None:
-        """Show the image through a colour map of resources/colormaps (``KeyError`` if none)."""
-        from viewer.dicom.colormaps import colormap
-
-        self.colormap = colormap(cmap_id).id
-        self._set_window()
-
-    def set_interpolation(self, mode: str) -> None:
-        """ "linear" (smooth when zoomed) or "nearest" (each pixel a block)."""
-        if mode not in ("linear", "nearest"):
-            raise ValueError(f"interpolation is linear or nearest, not {mode!r}")
-        self.interpolation = mode
-        if mode == "linear":
-            self.prop.SetInterpolationTypeToLinear()
-        else:
-            self.prop.SetInterpolationTypeToNearest()
-        self.render()
-
-    def set_colorbar(self, on: bool | None) -> None:
-        """Force the colour bar on or off (None: automatic)."""
-        self.show_colorbar = on
-        self._update_colorbar()
-        self.render()
-
-    def _update_colorbar(self) -> None:
-        m = self.model
-        on = m.image is not None and not m.is_color
-        if on and self.show_colorbar is not None:
-            on = self.show_colorbar
-        elif on:
-            on = self.colormap != "grey" or self._fused is not None
-        self.colorbar.show(on)
-        if not on:
-            return
-        if self._fused is not None:
-            cmap, _, _ = fusion_style(self.fusion, m.modality)
-            c, w = self.fusion.window
-            self.colorbar.update(cmap, False, c - w / 2, c + w / 2, self._fused.display.title)
-        else:
-            c, w = m.window
-            self.colorbar.update(self.colormap, m.invert, c - w / 2, c + w / 2, self.display.title)
-
-    # ------------------------------------------------------------------ fusion
-
-    def set_fusion(self, fusion: Any) -> None:
-        """Fuse an overlay (a Fusion: volume, transform base→overlay patient, colormap, opacity,
-        window in the overlay's display unit; optional threshold and ramp as fractions of that
-        window) over the base slice; None removes it."""
-        old = self._fused
-        if fusion is None:
-            if old is not None:
-                self.stack.RemoveImage(old.slice)
-                self.stack.RemoveImage(self.slice)
-                self.renderer.RemoveViewProp(self.stack)
-                if self.model.image is not None:
-                    self.renderer.AddViewProp(self.slice)
-            self._fused = None
-        else:
-            if old is None or old.volume is not fusion.volume:
-                if old is not None:
-                    self.stack.RemoveImage(old.slice)
-                else:
-                    self.renderer.RemoveViewProp(self.slice)
-                    self.stack.AddImage(self.slice)
-                    self.renderer.AddViewProp(self.stack)
-                self._fused = FusedLayer(fusion)
-                self.stack.AddImage(self._fused.slice)
-        self.fusion = fusion
-        if self._fused is not None:
-            self._update_fusion()
-        self._update_colorbar()
-        self._update_text()
-        self.render()
-
-    def _update_fusion(self) -> None:
-        layer, m = self._fused, self.model
-        if layer is None or m.image is None:
-            return
-        extent = ((self.shape[2] - 1) * self.spacing[0], (self.shape[1] - 1) * self.spacing[1])
-        ok = layer.place(
-            m.geometry(),
-            m.index * self.spacing[2],
-            extent,
-            min(self.spacing[:2]),
-            np.asarray(self.fusion.transform, float),
-        )
-        layer.slice.SetVisibility(ok)
-        layer.style(self.fusion, m.modality)
 
     # ------------------------------------------------------------------ camera
 
