@@ -20,6 +20,7 @@ import pydicom
 from pydicom.dataset import Dataset
 
 from viewer.dicom.geometry import SAME_POSITION_MM, normal_of
+from viewer.dicom.i18n import translate
 from viewer.dicom.model import FrameRef, InstanceInfo, SeriesInfo
 
 #: Dimension Index Pointers that say *where* a frame is, not which volume it belongs to.
@@ -200,27 +201,39 @@ def _fmt(v: float) -> str:
 def _label(key: dict[str, Any], d: FrameDims) -> str:
     parts = []
     if "echo_number" in key or "echo_time" in key:
-        te = f"TE {_fmt(d.echo_time)} ms" if d.echo_time is not None else ""
+        te = (
+            translate("Volumes", "TE {0} ms").format(_fmt(d.echo_time))
+            if d.echo_time is not None
+            else ""
+        )
         if d.echo_number is not None:
-            parts.append(f"Echo {d.echo_number}" + (f" ({te})" if te else ""))
+            parts.append(
+                translate("Volumes", "Echo {0}").format(d.echo_number) + (f" ({te})" if te else "")
+            )
         elif te:
             parts.append(te)
     if "b_value" in key and d.b_value is not None:
-        parts.append(f"b = {_fmt(d.b_value)} s/mm²")
+        parts.append(translate("Volumes", "b = {0} s/mm²").format(_fmt(d.b_value)))
     if "direction" in key and d.direction is not None:
         parts.append("({:.2f}, {:.2f}, {:.2f})".format(*d.direction))
     if "temporal" in key or "trigger_ms" in key:
-        t = f"t = {d.trigger_ms / 1000:.1f} s" if d.trigger_ms is not None else ""
+        t = (
+            translate("Volumes", "t = {0} s").format(f"{d.trigger_ms / 1000:.1f}")
+            if d.trigger_ms is not None
+            else ""
+        )
         if d.temporal is not None:
-            parts.append(f"Phase {d.temporal}" + (f" ({t})" if t else ""))
+            parts.append(
+                translate("Volumes", "Phase {0}").format(d.temporal) + (f" ({t})" if t else "")
+            )
         elif t:
             parts.append(t)
     if "dim_index" in key and d.dim_index is not None:
-        names = d.dim_labels or ("Index",) * len(d.dim_index)
+        names = d.dim_labels or (translate("Volumes", "Index"),) * len(d.dim_index)
         parts.append(", ".join(f"{n} {v}" for n, v in zip(names, d.dim_index, strict=False)))
     if "acquisition" in key and d.acquisition is not None:
-        parts.append(f"Acquisition {d.acquisition}")
-    return " ".join(parts) or "Volume"
+        parts.append(translate("Volumes", "Acquisition {0}").format(d.acquisition))
+    return " ".join(parts) or translate("Volumes", "Volume")
 
 
 _CANDIDATES: tuple[tuple[str, ...], ...] = (

@@ -16,6 +16,7 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 
+from viewer.dicom.i18n import translate
 from viewer.dicom.model import FrameRef, InstanceInfo
 from viewer.dicom.suv import (
     KIND_LABEL,
@@ -142,8 +143,9 @@ def suv_scale(
         seen.setdefault(id(fr.instance), fr.instance)
     scale = scale_for_slices(series_suv(list(seen.values())), sources, weights)
     if not scale.available:
-        shown = scale.raw_unit or "stored units"
-        warnings_out.append(f"values shown in {shown}, not SUV: {scale.reason}")
+        shown = scale.raw_unit or translate("Volumes", "stored units")
+        text = translate("Volumes", "values shown in {0}, not SUV: {1}")
+        warnings_out.append(text.format(shown, scale.reason))
     return scale
 
 

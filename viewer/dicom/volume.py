@@ -21,6 +21,7 @@ import numpy as np
 
 from viewer.dicom.codecs import DecodeError, FrameReader, check_series_budget, storage_dtype
 from viewer.dicom.geometry import StackPlan, affine, plan_stack
+from viewer.dicom.i18n import translate
 from viewer.dicom.model import FrameRef, InstanceInfo, Problem, SeriesInfo
 from viewer.dicom.quantity import SuvScale, attach_suv
 
@@ -300,11 +301,11 @@ def _load_split(
         )
         vol.label = g.label
         names = ", ".join(x.label for x, _, _ in usable[:3]) + (", …" if len(usable) > 3 else "")
-        vol.warnings.insert(
-            0, f"{len(usable)} volumes at the same positions ({names}); this is {g.label}"
-        )
+        text = translate("Volumes", "{0} volumes at the same positions ({1}); this is {2}")
+        vol.warnings.insert(0, text.format(len(usable), names, g.label))
         if len(usable) < len(groups):
-            vol.warnings.append(f"{len(groups) - len(usable)} group(s) too small for a volume")
+            text = translate("Volumes", "{0} group(s) too small for a volume")
+            vol.warnings.append(text.format(len(groups) - len(usable)))
         vols.append(vol)
     for v in vols:
         v.subvolumes = vols
