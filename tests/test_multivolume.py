@@ -45,6 +45,9 @@ def test_multi_echo_is_one_volume_per_echo(tmp_path: Path) -> None:
         "Echo 3 (TE 60 ms)",
     ]
     assert vol.label == "Echo 1 (TE 10 ms)"
+    assert vol.sibling(1).label == "Echo 2 (TE 30 ms)"
+    assert vol.sibling(-1).label == "Echo 3 (TE 60 ms)"
+    assert vol.sibling(3) is vol
     _assert_voxels(vol.subvolumes)
     # one progress count over all echoes, ending at every frame decoded
     assert progress[-1] == (15, 15)
@@ -87,4 +90,18 @@ def test_a_plain_series_has_no_sub_volumes(tmp_path: Path) -> None:
 
     write_case(PetCase("plain"), str(tmp_path))
     vol = _load(tmp_path)
-    assert vol.subvolumes == [] and vol.label == ""
+    assert vol.subvolumes == [] and vol.label == "" and vol.sibling(1) is vol
+
+
+def test_true_duplicates_are_still_left_out_not_split(tmp_path: Path) -> None:
+    import pydicom
+
+    multi.multi_echo_mr(str(tmp_path))
+    for f in tmp_path.glob("*.dcm"):
+        ds = pydicom.dcmread(f)
+        del ds.EchoNumbers, ds.EchoTime
+        ds.TriggerTime = ds.ImagePositionPatient[2]  # varies per slice, not per volume
+        ds.save_as(f, enforce_file_format=True)
+    vol = _load(tmp_path)
+    assert vol.subvolumes == [] and vol.shape[0] == multi.SLICES
+    assert any("duplicates" in w for w in vol.warnings), vol.warnings

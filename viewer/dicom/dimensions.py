@@ -264,8 +264,8 @@ def split_by_dimension(series: SeriesInfo) -> list[DimensionGroup] | None:
         buckets: dict[tuple[Any, ...], list[int]] = {}
         for i, d in enumerate(dims):
             buckets.setdefault(tuple(getattr(d, v) for v in varying), []).append(i)
-        if len(buckets) < 2:
-            continue
+        if len(buckets) < 2 or len(buckets) * 3 > len(frames):
+            continue  # one group, or groups too small to be volumes (a per-slice value)
         clean = all(
             not np.any(np.diff(np.sort(dist[idx])) < SAME_POSITION_MM) for idx in buckets.values()
         )

@@ -58,6 +58,13 @@ class Volume:
     def shape(self) -> tuple[int, int, int]:
         return self.array.shape
 
+    def sibling(self, step: int) -> Volume:
+        """The sub-volume ``step`` places after this one, wrapping (itself if there are none)."""
+        if not self.subvolumes:
+            return self
+        i = next(n for n, v in enumerate(self.subvolumes) if v is self)
+        return self.subvolumes[(i + step) % len(self.subvolumes)]
+
     @property
     def reconstructed(self) -> bool:
         """Resampled onto a grid the scanner did not acquire (tilt, gaps, uneven spacing)."""
