@@ -255,9 +255,7 @@ def add_relay(
                     msg = loads(text)
                     op, data, msg_id = check_op(msg)
                 except Malformed as exc:  # dropped: never applied, relayed or kept
-                    raw_id = msg.get("id") if isinstance(msg, dict) else None
-                    ok_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 100 else ""
-                    await error(ws, ok_id, f"refused: {exc}")
+                    await error(ws, _id_of(msg, text), f"refused: {exc}")
                     continue
                 if not who.take():
                     if op != "pointer":
@@ -296,6 +294,18 @@ def add_relay(
         if not s.open():
             with contextlib.suppress(Exception):
                 await ws.close(code=CLOSE_EXPIRED, reason="the consultation has expired")
+
+
+def _id_of(msg: Any, text: str) -> str:
+    """The sender's message id of a refused message, if it has a usable one (so that the
+    sender stops resending it)."""
+    if msg is None:
+        try:  # an oversize one (the web server already capped the frame)
+            msg = json.loads(text)
+        except ValueError:
+            return ""
+    raw_id = msg.get("id") if isinstance(msg, dict) else None
+    return raw_id if isinstance(raw_id, str) and len(raw_id) <= 100 else ""
 
 
 def append_live(s: Session, sender: str, data: Any) -> dict[str, Any]:

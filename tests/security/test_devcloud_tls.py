@@ -80,7 +80,7 @@ def test_a_wrong_certificate_fails_closed(devcloud, impostor) -> None:
     client = NationalClient(
         url, devcloud.client_id, devcloud.client_secret, verify=str(devcloud.ca_file)
     )
-    with pytest.raises(CloudError, match="SSLError|certificate"):
+    with pytest.raises(CloudError, match=r"SSLError|certificate"):
         client.code_token(devcloud.records[0]["code"])
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(url, verify=str(devcloud.ca_file))
