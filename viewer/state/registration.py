@@ -3,9 +3,11 @@
 An :class:`ExamLink` maps patient coordinates of the current exam to the prior's, from one of:
 
 * the same Frame of Reference — the scanner's own coordinates, exact (:func:`same_frame`);
-* a rigid registration by mutual information on coarse copies
-  (:func:`viewer.state.fusion.register_rigid`), run off the caller's thread by
-  :class:`BackgroundRegistration`; its quality is the registration's inverse-consistency (mm);
+* a rigid registration by mutual information on coarse copies (:func:`register_for_linking`:
+  fusion's coarse copies and result, tuned for linking — 6 mm voxels, 10 % of them sampled —
+  about ten times faster than fusion's 4 mm registration, within a millimetre on the phantoms),
+  run off the caller's thread by :class:`BackgroundRegistration`; its quality is the
+  inverse-consistency of the two directions (mm, as in :mod:`viewer.state.fusion`);
 * a point pair the reader clicked — the same anatomy in both — giving a translation
   (:func:`point_pair`).
 
@@ -24,9 +26,10 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
+import SimpleITK as sitk
 
 from viewer.dicom.volume import Volume
-from viewer.state.fusion import Registration, register_rigid
+from viewer.state.fusion import Registration, coarse_image
 from viewer.state.viewport import ViewportModel
 
 
@@ -67,6 +70,65 @@ class ExamLink:
         deg = float(np.degrees(np.arccos(np.clip((c - 1) / 2, -1.0, 1.0))))
         q = f", consistency {self.quality_mm:.1f} mm" if self.quality_mm is not None else ""
         return f"registered: shift {t} mm, rotation {deg:.1f}°{q}"
+
+
+LINK_COARSE_MM = 6.0
+LINK_SAMPLING = 0.10
+
+
+def _euler(
+    fixed: sitk.Image, moving: sitk.Image, sampling: float
+) -> tuple[np.ndarray, float, int, str]:
+    init = sitk.CenteredTransformInitializer(
+        fixed, moving, sitk.Euler3DTransform(), sitk.CenteredTransformInitializerFilter.GEOMETRY
+    )
+    tx = sitk.Euler3DTransform()  # from where the scanners put them, about the initializer's centre
+    tx.SetCenter(sitk.Euler3DTransform(init).GetCenter())
+    reg = sitk.ImageRegistrationMethod()
+    reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=40)
+    reg.SetMetricSamplingStrategy(reg.RANDOM)
+    reg.SetMetricSamplingPercentage(sampling, seed=7)
+    reg.SetInterpolator(sitk.sitkLinear)
+    reg.SetOptimizerAsRegularStepGradientDescent(
+        learningRate=4.0, minStep=0.01, numberOfIterations=100, relaxationFactor=0.6
+    )
+    reg.SetOptimizerScalesFromPhysicalShift()
+    reg.SetShrinkFactorsPerLevel([2, 1])
+    reg.SetSmoothingSigmasPerLevel([1.0, 0.0])
+    reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
+    reg.SetInitialTransform(tx, inPlace=True)
+    reg.Execute(fixed, moving)
+    r = np.array(tx.GetMatrix()).reshape(3, 3)
+    c, t = np.array(tx.GetCenter()), np.array(tx.GetTranslation())
+    m = np.eye(4)
+    m[:3, :3], m[:3, 3] = r, c + t - r @ c
+    return (
+        m,
+        float(reg.GetMetricValue()),
+        int(reg.GetOptimizerIteration()),
+        str(reg.GetOptimizerStopConditionDescription()),
+    )
+
+
+def register_for_linking(
+    current: Volume,
+    prior: Volume,
+    coarse_mm: float = LINK_COARSE_MM,
+    sampling: float = LINK_SAMPLING,
+) -> Registration:
+    """Rigid registration current → prior (Mattes mutual information) on coarse copies, both
+    ways; ``consistency_mm`` is how far a point of the current exam's box moves when mapped
+    there and back (mean over a 5×5×5 lattice)."""
+    fixed, moving = coarse_image(current, coarse_mm), coarse_image(prior, coarse_mm)
+    a, metric, iters, stop = _euler(fixed, moving, sampling)
+    b, _, _, _ = _euler(moving, fixed, sampling)
+    size = np.array(fixed.GetSize(), float)
+    axes = [np.linspace(0.2, 0.8, 5) * (n - 1) for n in size]
+    lattice = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3)
+    pts = np.array([fixed.TransformContinuousIndexToPhysicalPoint(tuple(p)) for p in lattice])
+    back = (pts @ a[:3, :3].T + a[:3, 3]) @ b[:3, :3].T + b[:3, 3]
+    consistency = float(np.linalg.norm(back - pts, axis=1).mean())
+    return Registration(a, metric, iters, consistency, stop)
 
 
 def same_frame(current: Volume, prior: Volume) -> ExamLink | None:
@@ -145,7 +207,7 @@ class BackgroundRegistration:
         current: Volume,
         prior: Volume,
         on_done: Callable[[BackgroundRegistration], None] | None = None,
-        register: Callable[[Volume, Volume], Registration] = register_rigid,
+        register: Callable[[Volume, Volume], Registration] = register_for_linking,
     ) -> None:
         self.current, self.prior = current, prior
         self.on_done = on_done
