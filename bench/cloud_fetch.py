@@ -167,6 +167,8 @@ def main(argv: list[str] | None = None) -> None:
                 how="bench",
             )
             root = state["dicomweb_roots"]["35"]
+            ca = state.get("ca_file")  # the devcloud's own test CA (its gateways speak TLS)
+            ca_args = ["--cacert", ca] if ca else []
             rec = ExamRecord.from_json(dict(record, dicomweb_root=root))
             series_path = f"studies/{inst0.study_uid}/series/{inst0.series_uid}"
 
@@ -184,7 +186,10 @@ def main(argv: list[str] | None = None) -> None:
             # do; to /dev/null (no disk at all) and through the gateway for context
             curl_null_s = _curl_best(*direct)
             gateway_s = _curl_best(
-                curl, ["-H", f"Authorization: Bearer {token}"], f"{root}/{series_path}", args.repeat
+                curl,
+                [*ca_args, "-H", f"Authorization: Bearer {token}"],
+                f"{root}/{series_path}",
+                args.repeat,
             )
 
             # ours through the gateway, each run right after an anchor run (interleaved, so
@@ -208,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
                     load_series(s)  # decoded, ready for display
                     seen.append(time.perf_counter() - t0)
 
-                result = Retriever(store, tok).fetch(rec, on_first=on_first)
+                result = Retriever(store, tok, verify=ca or True).fetch(rec, on_first=on_first)
                 ours_times.append(time.perf_counter() - t0)
                 cpu_times.append(time.process_time() - cpu0)
                 _drop_cached(work / f"cache{i}")
@@ -223,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
             dw = DICOMwebClient(
                 url=root,
                 headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
+                ca_bundle=ca,
             )
             sops = [f.instance.sop_instance_uid for f in series.frames]
             t0 = time.perf_counter()
