@@ -171,7 +171,10 @@ def test_suvbw_of_every_voxel_matches_the_hand_formula(case_root: Path, name: st
         np.testing.assert_allclose(got, truth, rtol=1e-3)
 
 
-@pytest.mark.parametrize("name", ["start_datetime", "female", "decay_admin"])
+@pytest.mark.parametrize(
+    "name",
+    ["start_datetime", "female", "decay_admin", "philips_suv_scale", "gml_bw", "cm2ml_bsa"],
+)
 def test_other_kinds_follow_their_body_size_formulas(case_root: Path, name: str) -> None:
     case, expected = CASES[name]
     w, h, sex = float(case.weight_kg or 0), float(case.size_m or 0), str(case.sex)
@@ -186,6 +189,15 @@ def test_other_kinds_follow_their_body_size_formulas(case_root: Path, name: str)
     for kind, ratio in by_kind.items():
         got = sorted(result.factors[kind].values())
         np.testing.assert_allclose(got, sorted(f * ratio for f in expected), rtol=1e-3)
+
+
+def test_gml_without_weight_is_still_suvbw_but_no_other_kind(tmp_path: Path) -> None:
+    write_case(PetCase("gml_nw", units="GML", weight_kg=None, value_scale=1e-4), str(tmp_path))
+    result = suv_factors(_datasets(tmp_path))
+    assert result.factors is not None and set(result.factors) == {"bw"}
+    assert set(result.factors["bw"].values()) == {1.0}
+    assert "Patient's Weight" in result.kind_reasons["lbm"]
+    assert "SUV Type" in " ".join(result.notes)  # BW was assumed, and said
 
 
 def test_gml_stored_as_lbm_converts_to_every_kind(case_root: Path) -> None:

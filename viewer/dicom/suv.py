@@ -92,9 +92,6 @@ class SuvResult:
         """The unit of the modality values (what is shown when SUV is refused)."""
         return RAW_UNIT.get(self.units, self.units.lower())
 
-    def available(self) -> list[str]:
-        return [k for k in KINDS if self.factors is not None and k in self.factors]
-
 
 # --------------------------------------------------------------------------- attribute access
 
@@ -464,13 +461,19 @@ def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
         body = body_of(first, notes)
         factors: dict[str, dict[str, float]] = {}
         kind_reasons: dict[str, str] = {}
+        base: float | None = None
         try:
-            base = 1.0 if stored == "bw" and units == "GML" else norm(stored, body)
+            base = norm(stored, body)
         except SuvError as exc:
-            return SuvResult(units, None, f"stored as {KIND_LABEL[stored]}: {exc}", notes=notes)
+            base_error = f"stored as {KIND_LABEL[stored]}: {exc}"
         for kind in KINDS:
+            if kind == stored:
+                factors[kind] = dict.fromkeys(uids, 1.0)
+                continue
             try:
-                f = 1.0 if kind == stored else norm(kind, body) / base
+                if base is None:
+                    raise SuvError(base_error)
+                f = norm(kind, body) / base
             except SuvError as exc:
                 kind_reasons[kind] = str(exc)
                 continue
