@@ -172,7 +172,7 @@ class Anonymizer:
         rules = profile()
         for elem in list(ds):
             tag = elem.tag
-            if tag.is_private or tag.group & 0xFF00 == 0x5000:
+            if tag.is_private or tag.group & 0xFF00 == 0x5000 or tag.group == 0:
                 del ds[tag]
                 continue
             if tag.group & 0xFF00 == 0x6000 and tag.element in (0x3000, 0x4000, 0x1500):

@@ -1,0 +1,469 @@
+"""Exports: PS3.15 Annex E de-identification checked attribute by attribute, a medium (folder or
+zip) with a DICOMDIR that validates, nothing left behind when cancelled, PNG and MP4."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import av
+import numpy as np
+import pydicom
+import pytest
+from PIL import Image
+from pydicom.datadict import dictionary_VR
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+from pydicom.uid import generate_uid
+
+from tests.findings_helpers import OBJECTS, headers, load, viewport_with_work, write_ct
+from tests.test_dciodvfy import dciodvfy_errors
+from viewer.dicom.export.anonymize import Anonymizer, Options, profile
+from viewer.dicom.export.images import (
+    draw_overlays,
+    save_image,
+    series_frames,
+    windowed,
+    write_mp4,
+)
+from viewer.dicom.export.media import ExportCancelled, export_objects, export_study, study_refs
+from viewer.dicom.findings.kos import write_kos
+from viewer.dicom.findings.pstate import read_gsps, write_gsps
+from viewer.dicom.findings.sr import read_text_sr, write_measurement_sr, write_text_sr
+from viewer.dicom.sources import FileRef
+from viewer.state.findings import restore_viewport, work_from_viewport
+from viewer.state.viewport import ViewportModel
+
+#: The phantom patient's identifiers (phantoms.series.PatientSpec) as they could appear in bytes.
+IDENTIFIERS = [b"Zhang", "张".encode(), "三".encode(), b"YY20260001", b"19620314"]
+AUTHOR = "Li^Hua"
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CT with our GSPS, SR, key objects and an opinion that names the patient."""
+    root = tmp_path_factory.mktemp("export") / "study"
+    files = write_ct(root / "ct")
+    hdr = headers(files)
+    img = load(root / "ct")
+    work = work_from_viewport(viewport_with_work(img), author=AUTHOR, key_indices=[1, 2])
+    (root / "findings").mkdir()
+    write_gsps(work, hdr).save_as(root / "findings" / "ps.dcm", enforce_file_format=True)
+    write_measurement_sr(work.findings, hdr, author=AUTHOR).save_as(
+        root / "findings" / "sr.dcm", enforce_file_format=True
+    )
+    write_kos(work.key_images, hdr, author=AUTHOR).save_as(
+        root / "findings" / "kos.dcm", enforce_file_format=True
+    )
+    opinion = "Zhang San (YY20260001, born 1962-03-14): nodule, follow up."
+    write_text_sr(opinion, list(hdr.values()), author=AUTHOR).save_as(
+        root / "findings" / "opinion.dcm", enforce_file_format=True
+    )
+    return root
+
+
+# --------------------------------------------------------------------------- the profile
+
+
+def _value(vr: str, kw: str, uid: str) -> object:
+    vr = vr.split(" or ")[0]
+    if vr == "SQ":
+        item = Dataset()
+        item.PatientName = "Zhang^San"
+        item.ReferencedSOPInstanceUID = uid
+        item.add_new(0x00090010, "LO", "ACME 1.0")
+        item.add_new(0x00091001, "LO", "Zhang private")
+        return Sequence([item])
+    return {
+        "DA": "20200101",
+        "TM": "101010",
+        "DT": "20200101101010",
+        "PN": "Zhang^San",
+        "UI": uid,
+        "AS": "064Y",
+        "IS": "7",
+        "DS": "1.5",
+        "CS": "ZHANG SAN",
+        "AE": "ZHANGSAN",
+        "SH": "YY20260001 Zhang",
+        "US": 1,
+        "SS": 1,
+        "UL": 1,
+        "SL": 1,
+        "UV": 1,
+        "SV": 1,
+        "FL": 1.0,
+        "FD": 1.0,
+        "AT": 0x00100010,
+        "UR": "http://example.org/Zhang",
+    }.get(
+        vr,
+        b"Zhang^San\0"
+        if vr in ("OB", "OW", "UN", "OD", "OF", "OL", "OV")
+        else ("Chest Zhang San YY20260001"),
+    )
+
+
+def _fill(ds: Dataset, uids: dict[str, str]) -> None:
+    """Every attribute of Table E.1-1 (that PS3.6 still defines) with identifying content."""
+    for tag, rule in profile().items():
+        if tag >> 16 in (0, 2):
+            continue  # command and file meta elements: not in a stored dataset
+        vr = dictionary_VR(tag)
+        uid = uids.setdefault(rule.keyword, generate_uid())
+        ds.add_new(tag, vr.split(" or ")[0], _value(vr, rule.keyword, uid))
+    ds.PatientBirthDate = "19620314"
+    # identifying attributes with values of their own kind (free text is "Chest Zhang San …")
+    ds.PatientID = "YY20260001"
+    ds.OtherPatientIDs = "YY20260001-B"
+    ds.AccessionNumber = "A0001"
+    ds.InstitutionName = "Yunying Demo Hospital"
+    ds.InstitutionAddress = "Gulou Road 1"
+    ds.MedicalRecordLocator = "MRL-YY20260001"
+    ds.AdmissionID = "AD-YY20260001"
+    ds.add_new(0x00090010, "LO", "ACME 1.0")
+    ds.add_new(0x00091002, "LO", "Zhang San")
+    private_item = Dataset()
+    private_item.PatientName = "Zhang^San"
+    ds.add_new(0x00091003, "SQ", Sequence([private_item]))
+    ds.add_new(0x60003000, "OW", b"\x01\x00" * 8)
+    ds.add_new(0x60004000, "LT", "Zhang San overlay")
+    ds.add_new(0x50003000, "OW", b"\x02\x00" * 8)
+
+
+def _phantom(ct_file: Path) -> tuple[Dataset, dict[str, str]]:
+    ds = pydicom.dcmread(ct_file)
+    uids: dict[str, str] = {}
+    _fill(ds, uids)
+    nested = Dataset()
+    _fill(nested, uids)  # the same identifiers and UIDs one level down
+    ds.ReferencedSeriesSequence = Sequence([nested])
+    return ds, uids
+
+
+def _texts(value: object) -> str:
+    return str(value)
+
+
+def _no_identifier(value: object) -> bool:
+    text = _texts(value).lower()
+    return not any(s in text for s in ("zhang", "张", "yy20260001", "19620314"))
+
+
+def _elements(ds: Dataset):
+    for elem in ds:
+        yield elem
+        if elem.VR == "SQ":
+            for item in elem.value:
+                yield from _elements(item)
+
+
+def _check_basic(out: Dataset, src: Dataset, anon: Anonymizer, level: str) -> None:
+    for tag, rule in profile().items():
+        if tag >> 16 in (0, 2):
+            continue
+        kw, action = rule.keyword, rule.basic
+        before = src[tag].value
+        where = f"{kw} ({action}) at {level}"
+        if rule.clean:  # Clean Graphics / Structured Content: kept, cleaned inside
+            item = out[tag].value[0]
+            assert item.PatientName == "" and not [e for e in item if e.tag.is_private], where
+            assert (
+                item.ReferencedSOPInstanceUID
+                == anon.uid_map[str(before[0].ReferencedSOPInstanceUID)]
+            )
+            continue
+        if action == "X":
+            assert tag not in out, where
+            continue
+        if action == "U":
+            assert tag in out, where
+            assert out[tag].value == anon.uid_map[str(before)] != str(before), where
+            continue
+        if action == "X/Z/U*":
+            assert tag in out, where
+            item = out[tag].value[0]
+            assert (
+                item.ReferencedSOPInstanceUID
+                == anon.uid_map[str(before[0].ReferencedSOPInstanceUID)]
+            )
+            assert not [e for e in item if e.tag.is_private], where
+            continue
+        if tag not in out:
+            assert "X" in action, where
+            continue
+        after = out[tag].value
+        if ("Z" in action and after in ("", None)) or (out[tag].VR == "SQ" and len(after) == 0):
+            continue
+        # a dummy (D, or a pseudonym for Z): never the original, never identifying
+        if out[tag].VR == "SQ":
+            for e in _elements(after[0]):
+                assert _no_identifier(e.value) or e.VR == "UI", (where, e)
+            continue
+        assert after != before and _no_identifier(after), (where, after)
+
+
+def test_every_attribute_of_the_basic_profile_is_handled(study: Path) -> None:
+    """Pure Basic Profile (no options): each action of Table E.1-1, top level and nested,
+    private attributes, curves and overlays removed, no identifier left anywhere."""
+    src, _uids = _phantom(sorted((study / "ct").glob("*.dcm"))[0])
+    anon = Anonymizer(Options(dates="remove", clean_descriptors=False))
+    out = anon.anonymize(src)
+    assert len(profile()) > 250
+    _check_basic(out, src, anon, "top level")
+    _check_basic(out.ReferencedSeriesSequence[0], src.ReferencedSeriesSequence[0], anon, "nested")
+    assert not [e.tag for e in _elements(out) if e.tag.is_private]
+    assert not [
+        e.tag
+        for e in _elements(out)
+        if e.tag.group in (0x5000, 0x6000) and e.tag.element in (0x3000, 0x4000)
+    ]
+    for e in _elements(out):
+        if e.VR not in ("OB", "OW", "UN") and e.keyword != "PixelData":
+            assert _no_identifier(e.value), e
+    buf = io.BytesIO()
+    out.save_as(buf, enforce_file_format=True)
+    assert not [s for s in IDENTIFIERS if s in buf.getvalue()]
+    assert out.PatientIdentityRemoved == "YES"
+    assert out.file_meta.MediaStorageSOPInstanceUID == out.SOPInstanceUID
+    assert out.SOPInstanceUID == anon.uid_map[str(src.SOPInstanceUID)]
+    assert "113100" in [c.CodeValue for c in out.DeidentificationMethodCodeSequence]
+
+
+def test_options_keep_dates_and_clean_descriptors(study: Path) -> None:
+    src, _ = _phantom(sorted((study / "ct").glob("*.dcm"))[0])
+    anon = Anonymizer(Options(dates="full", clean_descriptors=True))
+    out = anon.anonymize(src)
+    for tag, rule in profile().items():
+        if rule.longitudinal:
+            assert out[tag].value == src[tag].value, rule.keyword
+        elif rule.descriptor:
+            assert tag in out, rule.keyword
+            if out[tag].VR not in ("SQ", "CS"):
+                assert str(out[tag].value) == "Chest", (rule.keyword, out[tag].value)
+    codes = [c.CodeValue for c in out.DeidentificationMethodCodeSequence]
+    assert {"113100", "113105", "113106"} <= set(codes)
+    assert out.LongitudinalTemporalInformationModified == "UNMODIFIED"
+
+    shifted = Anonymizer(Options(dates="modified", shift_days=-30)).anonymize(src)
+    assert shifted.StudyDate == (
+        dt.datetime.strptime(src.StudyDate, "%Y%m%d") - dt.timedelta(days=30)
+    ).strftime("%Y%m%d")
+    assert shifted.LongitudinalTemporalInformationModified == "MODIFIED"
+
+
+def test_burned_in_annotation_is_warned(study: Path) -> None:
+    ds = pydicom.dcmread(sorted((study / "ct").glob("*.dcm"))[0])
+    ds.BurnedInAnnotation = "YES"
+    anon = Anonymizer()
+    anon.anonymize(ds)
+    assert len(anon.warnings) == 1 and "Burned In Annotation" in anon.warnings[0]
+    ds.BurnedInAnnotation = "NO"
+    anon.anonymize(ds)
+    assert len(anon.warnings) == 1
+
+
+# --------------------------------------------------------------------------- the medium
+
+
+def _zip_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_anonymized_medium_with_dicomdir_keeps_findings_consistent(
+    study: Path, tmp_path: Path
+) -> None:
+    originals = [pydicom.dcmread(r.path, stop_before_pixels=True) for r in study_refs(study)]
+    # every instance UID in the originals (tracking UIDs, frames of reference … included)
+    old_uids = {
+        str(e.value)
+        for ds in originals
+        for e in _elements(ds)
+        if e.VR == "UI" and e.value and pydicom.uid.UID(str(e.value)).name == str(e.value)
+    }
+    assert len(old_uids) > 20
+    seen: list[tuple[int, int]] = []
+    res = export_study(
+        study,
+        tmp_path / "medium.zip",
+        anonymize=True,
+        dicomdir=True,
+        as_zip=True,
+        progress=lambda d, t, _w: seen.append((d, t)),
+    )
+    assert res.objects == 9 and res.warnings == []
+    assert seen[-1][0] == seen[-1][1]  # progress reached its total
+    members = _zip_members(res.path)
+    assert "DICOMDIR" in members and len(members) == 10
+    for name, data in members.items():
+        leaked = [s for s in IDENTIFIERS if s in data]
+        assert not leaked, (name, leaked)
+        assert not [u for u in old_uids if u.encode() in data], name
+
+    # the folder form, validated and read back
+    folder = tmp_path / "medium"
+    anon = Anonymizer()
+    export_study(study, folder, dicomdir=True, anonymizer=anon)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    for f in files:
+        assert dciodvfy_errors(f) == [], f
+    objs = [pydicom.dcmread(f) for f in files if f.name != "DICOMDIR"]
+    assert len({str(o.StudyInstanceUID) for o in objs}) == 1
+    images = {str(o.SOPInstanceUID) for o in objs if o.Modality == "CT"}
+    assert len(images) == 5
+    for o in objs:
+        refs = {str(e.value) for e in _elements(o) if e.keyword == "ReferencedSOPInstanceUID"}
+        if o.Modality in ("PR", "SR", "KO"):
+            assert refs and refs <= images, o.Modality
+    opinion = next(o for o in objs if o.SOPClassUID.endswith(".88.11"))
+    author, text = read_text_sr(opinion)
+    assert "nodule, follow up" in text and _no_identifier(text)
+    assert author == "ANONYMOUS"
+    # the anonymized presentation state still restores the measurements on the anonymized images
+    gsps = next(o for o in objs if o.Modality == "PR")
+    img = load(folder)
+    model = ViewportModel()
+    model.set_image(img)
+    restored = restore_viewport(model, read_gsps(gsps))
+    assert restored.measurements == 7 and not restored.notes
+    # and the DICOMDIR lists every object
+    fs = pydicom.fileset.FileSet(pydicom.dcmread(folder / "DICOMDIR"))
+    assert len(fs) == 9
+    if shutil.which("dcentvfy"):
+        import subprocess
+
+        run = subprocess.run(
+            ["dcentvfy", *[str(f) for f in files if f.name != "DICOMDIR"]],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert not [ln for ln in (run.stdout + run.stderr).splitlines() if ln.startswith("Error")]
+    target = OBJECTS / "anonymized-study"
+    shutil.rmtree(target, ignore_errors=True)
+    OBJECTS.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(folder, target)
+
+
+def _listing(d: Path) -> set[str]:
+    return {p.name for p in d.iterdir()}
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_a_cancelled_export_leaves_nothing(study: Path, tmp_path: Path, as_zip: bool) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    before = _listing(dest)
+    calls = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    out = dest / ("m.zip" if as_zip else "m")
+    with pytest.raises(ExportCancelled):
+        export_study(study, out, anonymize=True, dicomdir=True, as_zip=as_zip, cancel=cancel)
+    assert _listing(dest) == before
+
+
+def test_a_failed_export_leaves_nothing_and_a_full_target_is_refused(
+    study: Path, tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (tmp_path / "junk.dcm").write_bytes(b"not dicom at all")
+    refs = [*study_refs(study), FileRef(str(tmp_path / "junk.dcm"))]
+    with pytest.raises(Exception):  # noqa: B017 - whatever pydicom raises, nothing is left
+        export_objects(refs, dest / "m", dicomdir=True)
+    assert _listing(dest) == set()
+    (dest / "full").mkdir()
+    (dest / "full" / "x").write_text("x")
+    with pytest.raises(FileExistsError):
+        export_study(study, dest / "full")
+
+
+def test_cli_export(study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from viewer.dicom.cli import main
+
+    out = tmp_path / "cli.zip"
+    assert main(["export", "--anonymize", "--dicomdir", "--zip", str(study), str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["objects"] == 9 and report["anonymized"] and report["dicomdir"]
+    members = _zip_members(out)
+    assert "DICOMDIR" in members
+    assert not [n for n, d in members.items() if any(s in d for s in IDENTIFIERS)]
+    assert main(["export", str(study / "ct"), str(tmp_path / "plain")]) == 0
+    capsys.readouterr()
+    plain = sorted((tmp_path / "plain").iterdir())
+    assert len(plain) == 5 and pydicom.dcmread(plain[0]).PatientID == "YY20260001"
+    assert main(["export", str(study), str(tmp_path / "plain")]) == 1  # exists: refused
+
+
+# --------------------------------------------------------------------------- pictures and films
+
+
+def test_png_holds_the_windowed_frame_at_full_resolution(study: Path, tmp_path: Path) -> None:
+    img = load(study / "ct")
+    values = img.array[2]
+    grey = windowed(values, (40.0, 400.0))
+    assert grey.shape == values.shape and grey.dtype == np.uint8
+    # the viewer's linear window: c - w/2 → 0, c + w/2 → 255
+    probe = np.array([-160.0, 40.0, 240.0, -1000.0, 3000.0])
+    assert windowed(probe, (40.0, 400.0)).tolist() == [0, 128, 255, 0, 255]
+    # VTK's window/level (what the viewport draws), not PS3.3's (c - 0.5, w - 1) form
+    assert windowed(np.array([-1.0, 0.0, 0.5, 1.0]), (0.0, 2.0)).tolist() == [0, 128, 191, 255]
+    path = save_image(grey, tmp_path / "slice.png")
+    back = np.asarray(Image.open(path))
+    assert np.array_equal(back, grey)
+    jpg = np.asarray(Image.open(save_image(grey, tmp_path / "slice.jpg"))).astype(float)
+    assert np.abs(jpg - grey).mean() < 3.0
+    model = viewport_with_work(img)
+    work = work_from_viewport(model, author=AUTHOR)
+    on_slice = [f for f in work.findings if f.measurement.index == 2]
+    drawn = draw_overlays(grey, on_slice)
+    assert drawn.shape == (*grey.shape, 3)
+    changed = np.any(drawn != grey[:, :, None], axis=2)
+    assert changed.any()
+    rect = next(f for f in on_slice if f.measurement.kind == "rectangle").measurement.points
+    x0, y0 = (round(v) for v in rect[0])
+    assert tuple(drawn[y0, x0 + 5]) == (255, 220, 0)  # on the rectangle's top edge
+    assert not changed[60:, :5].any()  # far from every finding
+    OBJECTS.mkdir(parents=True, exist_ok=True)
+    save_image(drawn, OBJECTS / "ct-slice-with-measurements.png")
+    with pytest.raises(ValueError):
+        save_image(grey, tmp_path / "slice.bmp")
+
+
+def test_mp4_of_a_series_decodes_to_the_same_frames(study: Path, tmp_path: Path) -> None:
+    img = load(study / "ct")
+    n = img.shape[0]
+    out = tmp_path / "series.mp4"
+    done: list[int] = []
+    assert (
+        write_mp4(
+            series_frames(img.array, (40.0, 400.0)),
+            out,
+            fps=5,
+            total=n,
+            progress=lambda d, _t, _w: done.append(d),
+        )
+        == n
+    )
+    assert done == list(range(1, n + 1))
+    with av.open(str(out)) as c:
+        frames = [f.to_ndarray(format="gray") for f in c.decode(video=0)]
+    assert len(frames) == n
+    assert frames[0].shape == img.array.shape[1:]
+    want = windowed(img.array[n // 2], (40.0, 400.0)).astype(float)
+    assert np.abs(frames[n // 2].astype(float) - want).mean() < 6.0
+    OBJECTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(out, OBJECTS / "ct-series.mp4")
+    # cancelled: nothing at the target, no temporary file beside it
+    with pytest.raises(Exception, match="cancelled"):
+        write_mp4(series_frames(img.array, (40.0, 400.0)), tmp_path / "c.mp4", cancel=lambda: True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["series.mp4"]
