@@ -25,6 +25,7 @@ import argparse
 import importlib
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -192,7 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom's value warnings: stdout carries the findings
+        return run(args)
 
 
 if __name__ == "__main__":
