@@ -155,9 +155,20 @@ def main() -> None:
         warm(f)
     anchors, runs = [], []
     anchor(folders)  # first open of the session (imports, thread pools) for both sides
-    for _ in range(args.repeat):
-        anchors.append(anchor(folders))
-        runs.append(ours(folders))
+    for i in range(args.repeat):
+        # alternate which side goes first (the second of a pair finds memory just freed)
+        if i % 2:
+            runs.append(ours(folders))
+            anchors.append(anchor(folders))
+        else:
+            anchors.append(anchor(folders))
+            runs.append(ours(folders))
+        print(
+            f"round {i + 1}: anchor {anchors[-1]:.3f} s, ours {runs[-1]['opened_s']:.3f} s, "
+            f"first images {runs[-1]['first_images_s']:.3f} s, "
+            f"registration {runs[-1]['registration_s']:.2f} s",
+            flush=True,
+        )
     med = {
         key: statistics.median(r[key] for r in runs)
         for key in runs[0]
