@@ -90,7 +90,7 @@ def test_overlay_is_transparent_below_its_threshold_then_ramps_up() -> None:
     assert np.all(a[t < 0.2] == 0)
     assert np.all(a[t >= 0.5 + 1e-9] == 1)
     mid = a[(t > 0.2) & (t < 0.5)]
-    assert np.all(np.diff(mid) > 0) and 0 < mid.min() and mid.max() < 1
+    assert np.all(np.diff(mid) > 0) and mid.min() > 0 and mid.max() < 1
     hard = overlay_alpha(11, 0.5, 0.0)
     assert hard.tolist() == [0] * 5 + [1] * 6
 
