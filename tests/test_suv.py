@@ -252,6 +252,26 @@ def test_refusal_names_the_missing_attribute_and_shows_raw_units(
         region_suv(vol, np.ones(vol.shape, bool))
 
 
+@pytest.mark.parametrize(
+    ("keyword", "value", "named"),
+    [
+        ("PatientWeight", "80", "Patient's Weight"),
+        ("DecayCorrection", "ADMIN", "Decay Correction"),
+        ("SeriesTime", "150000", "Series Date/Time"),
+    ],
+)
+def test_images_that_disagree_on_series_attributes_are_refused(
+    tmp_path: Path, keyword: str, value: str, named: str
+) -> None:
+    paths = write_case(PetCase(f"mixed-{keyword}"), str(tmp_path))
+    ds = pydicom.dcmread(paths[2])
+    setattr(ds, keyword, value)
+    ds.save_as(paths[2], enforce_file_format=True)
+    result = suv_factors(_datasets(tmp_path))
+    assert result.factors is None
+    assert named in result.reason and "differs" in result.reason
+
+
 def test_missing_height_keeps_bw_and_refuses_the_others(tmp_path: Path) -> None:
     write_case(PetCase("no_size", size_m=None), str(tmp_path))
     result = suv_factors(_datasets(tmp_path))

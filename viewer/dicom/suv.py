@@ -29,12 +29,21 @@ is missing: the kind is absent and ``reason``/``kind_reasons`` name the attribut
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
 from pydicom.dataset import Dataset
+
+from viewer.dicom.values import (
+    date_time,
+    float_of,
+    parse_datetime,
+    parse_time,
+    private_float,
+    private_text,
+    text_of,
+)
 
 KINDS = ("bw", "lbm", "lbm_james", "bsa", "ibw")
 #: Kinds the ``yunying-dicom suv`` command prints.
@@ -93,117 +102,6 @@ class SuvResult:
         return RAW_UNIT.get(self.units, self.units.lower())
 
 
-# --------------------------------------------------------------------------- attribute access
-
-
-def _text(ds: Dataset, kw: str) -> str:
-    v = ds.get(kw)
-    if v is None:
-        return ""
-    if isinstance(v, Sequence) and not isinstance(v, str):
-        return "\\".join(str(x) for x in v).strip().upper()
-    return str(v).strip().upper()
-
-
-def _float(ds: Dataset, kw: str) -> float | None:
-    v = ds.get(kw)
-    if v is None or v == "":
-        return None
-    if isinstance(v, Sequence) and not isinstance(v, str):
-        if not v:
-            return None
-        v = v[0]
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _private_float(ds: Dataset, group: int, creator: str, offset: int) -> float | None:
-    try:
-        block = ds.private_block(group, creator)
-        elem = block[offset]
-    except KeyError:
-        return None
-    v = elem.value
-    if isinstance(v, bytes):  # implicit VR without a dictionary entry: DS/FL bytes
-        try:
-            return float(v.decode("ascii").strip("\x00 "))
-        except (UnicodeDecodeError, ValueError):
-            if len(v) == 8:
-                return float(np.frombuffer(v, "<f8")[0])
-            if len(v) == 4:
-                return float(np.frombuffer(v, "<f4")[0])
-            return None
-    try:
-        f = float(v[0] if isinstance(v, Sequence) and not isinstance(v, str) else v)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _private_text(ds: Dataset, group: int, creator: str, offset: int) -> str:
-    try:
-        v = ds.private_block(group, creator)[offset].value
-    except KeyError:
-        return ""
-    if isinstance(v, bytes):
-        v = v.decode("ascii", "replace")
-    return str(v).strip("\x00 ")
-
-
-def parse_time(tm: str) -> timedelta | None:
-    """A DICOM TM (``HH``, ``HHMM``, ``HHMMSS``, ``HHMMSS.ffffff``, or with colons)."""
-    tm = tm.strip().replace(":", "")
-    if not tm:
-        return None
-    main, _, frac = tm.partition(".")
-    if not main.isdigit() or len(main) not in (2, 4, 6):
-        return None
-    h = int(main[0:2])
-    m = int(main[2:4]) if len(main) >= 4 else 0
-    s = int(main[4:6]) if len(main) >= 6 else 0
-    f = float("0." + frac) if frac.isdigit() else 0.0
-    if h > 23 or m > 59 or s > 60:
-        return None
-    return timedelta(hours=h, minutes=m, seconds=s + f)
-
-
-def parse_date(da: str) -> datetime | None:
-    da = da.strip().replace("-", "").replace(".", "")
-    if len(da) != 8 or not da.isdigit():
-        return None
-    try:
-        return datetime(int(da[:4]), int(da[4:6]), int(da[6:8]))
-    except ValueError:
-        return None
-
-
-def parse_datetime(dt: str) -> datetime | None:
-    """A DICOM DT ``YYYYMMDDHHMMSS.ffffff`` (time parts optional; a UTC offset is ignored)."""
-    dt = dt.strip()
-    for sign in "+-":
-        if sign in dt[8:]:
-            dt = dt[: 8 + dt[8:].index(sign)]
-    day = parse_date(dt[:8])
-    if day is None:
-        return None
-    rest = dt[8:]
-    if not rest:
-        return day
-    t = parse_time(rest)
-    return None if t is None else day + t
-
-
-def _date_time(ds: Dataset, date_kw: str, time_kw: str) -> datetime | None:
-    day = parse_date(str(ds.get(date_kw, "") or ""))
-    t = parse_time(str(ds.get(time_kw, "") or ""))
-    if day is None or t is None:
-        return None
-    return day + t
-
-
 # --------------------------------------------------------------------------- body size norms
 
 
@@ -215,12 +113,12 @@ class Body:
 
 
 def body_of(ds: Dataset, notes: list[str]) -> Body:
-    w = _float(ds, "PatientWeight")
-    h = _float(ds, "PatientSize")
+    w = float_of(ds, "PatientWeight")
+    h = float_of(ds, "PatientSize")
     if h is not None and h > 3.0:
         notes.append(f"Patient's Size (0010,1020) {h:g} read as centimetres")
         h = h / 100.0
-    sex = _text(ds, "PatientSex")[:1]
+    sex = text_of(ds, "PatientSex")[:1]
     return Body(
         w if w is not None and 0.2 <= w <= 700 else None,
         h if h is not None and 0.2 <= h <= 3.0 else None,
@@ -286,7 +184,7 @@ def _radiopharm(ds: Dataset) -> Dataset:
 
 
 def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
-    dose = _float(_radiopharm(ds), "RadionuclideTotalDose")
+    dose = float_of(_radiopharm(ds), "RadionuclideTotalDose")
     if dose is None or dose <= 0:
         raise SuvError("Radionuclide Total Dose (0018,1074) is missing")
     if dose < 1e4:  # no PET dose is below 10 kBq: the writer used MBq
@@ -300,7 +198,7 @@ def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
 
 
 def half_life_s(ds: Dataset) -> float:
-    t = _float(_radiopharm(ds), "RadionuclideHalfLife")
+    t = float_of(_radiopharm(ds), "RadionuclideHalfLife")
     if t is None or t <= 0:
         raise SuvError("Radionuclide Half Life (0018,1075) is missing")
     return t
@@ -308,13 +206,13 @@ def half_life_s(ds: Dataset) -> float:
 
 def scan_datetime(datasets: Sequence[Dataset]) -> datetime:
     """The scan start that START decay correction refers to (QIBA's rule, see module doc)."""
-    acq = [_date_time(ds, "AcquisitionDate", "AcquisitionTime") for ds in datasets]
+    acq = [date_time(ds, "AcquisitionDate", "AcquisitionTime") for ds in datasets]
     known = [a for a in acq if a is not None]
-    series = _date_time(datasets[0], "SeriesDate", "SeriesTime")
+    series = date_time(datasets[0], "SeriesDate", "SeriesTime")
     earliest = min(known) if known else None
     if series is not None and (earliest is None or series <= earliest):
         return series
-    ge = _private_text(datasets[0], 0x0009, GE_CREATOR, 0x0D)
+    ge = private_text(datasets[0], 0x0009, GE_CREATOR, 0x0D)
     if ge:
         t = parse_datetime(ge)
         if t is not None:
@@ -384,7 +282,7 @@ def _require_corrections(ds: Dataset, decay: str) -> None:
 def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
     """SUVbw factor of each Bq/ml image."""
     first = datasets[0]
-    decay = _text(first, "DecayCorrection")
+    decay = text_of(first, "DecayCorrection")
     if not decay:
         raise SuvError("Decay Correction (0054,1102) is missing")
     if decay not in ("START", "ADMIN", "NONE"):
@@ -406,12 +304,12 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
     lam = math.log(2) / half
     out = []
     for ds in datasets:
-        start = _date_time(ds, "AcquisitionDate", "AcquisitionTime")
+        start = date_time(ds, "AcquisitionDate", "AcquisitionTime")
         if start is None:
             raise SuvError(
                 "Acquisition Date/Time (0008,0022/0032) is missing (Decay Correction NONE)"
             )
-        dur_ms = _float(ds, "ActualFrameDuration")
+        dur_ms = float_of(ds, "ActualFrameDuration")
         if dur_ms is None or dur_ms <= 0:
             raise SuvError("Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)")
         inj = injection_datetime(ds, start)
@@ -427,10 +325,10 @@ def _bw_factors(units: str, datasets: Sequence[Dataset], notes: list[str]) -> li
     if units == "BQML":
         return _bqml_bw(datasets, notes)
     if units == "CNTS":
-        suv = [_private_float(ds, 0x7053, PHILIPS_CREATOR, 0x00) for ds in datasets]
+        suv = [private_float(ds, 0x7053, PHILIPS_CREATOR, 0x00) for ds in datasets]
         if all(v is not None and v > 0 for v in suv):
             return [float(v) for v in suv]  # type: ignore[arg-type]
-        act = [_private_float(ds, 0x7053, PHILIPS_CREATOR, 0x09) for ds in datasets]
+        act = [private_float(ds, 0x7053, PHILIPS_CREATOR, 0x09) for ds in datasets]
         if all(v is not None and v > 0 for v in act):
             bq = _bqml_bw(datasets, notes)
             return [float(a) * b for a, b in zip(act, bq, strict=True)]  # type: ignore[arg-type]
@@ -441,18 +339,58 @@ def _bw_factors(units: str, datasets: Sequence[Dataset], notes: list[str]) -> li
     raise SuvError(f"Units (0054,1001) {units} cannot be converted to SUV")
 
 
+#: Attributes every image of a series must agree on (name, getter).
+_SERIES_LEVEL: tuple[tuple[str, Callable[[Dataset], object]], ...] = (
+    ("Units (0054,1001)", lambda ds: text_of(ds, "Units")),
+    ("Decay Correction (0054,1102)", lambda ds: text_of(ds, "DecayCorrection")),
+    ("SUV Type (0054,1006)", lambda ds: text_of(ds, "SUVType")),
+    ("Patient's Weight (0010,1030)", lambda ds: float_of(ds, "PatientWeight")),
+    ("Patient's Size (0010,1020)", lambda ds: float_of(ds, "PatientSize")),
+    ("Patient's Sex (0010,0040)", lambda ds: text_of(ds, "PatientSex")),
+    ("Series Date/Time (0008,0021/0031)", lambda ds: date_time(ds, "SeriesDate", "SeriesTime")),
+    ("the Radiopharmaceutical Information Sequence (0054,0016)", lambda ds: _rp_key(ds)),
+)
+
+
+def _rp_key(ds: Dataset) -> object:
+    seq = ds.get("RadiopharmaceuticalInformationSequence")
+    if not seq:
+        return None
+    rp = seq[0]
+    return tuple(
+        str(rp.get(kw, "") or "").strip()
+        for kw in (
+            "RadionuclideTotalDose",
+            "RadionuclideHalfLife",
+            "RadiopharmaceuticalStartDateTime",
+            "RadiopharmaceuticalStartTime",
+        )
+    )
+
+
+def _check_one_series(datasets: Sequence[Dataset]) -> None:
+    for name, get in _SERIES_LEVEL:
+        values = {repr(get(ds)) for ds in datasets}
+        if len(values) > 1:
+            raise SuvError(f"{name} differs between images of the series")
+
+
 def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
     """SUV factors of every kind for the images of one PET series (headers suffice)."""
     if not datasets:
         return SuvResult("", None, "no images")
     first = datasets[0]
-    units = _text(first, "Units")
+    units = text_of(first, "Units")
     notes: list[str] = []
     if not units:
         return SuvResult("", None, "Units (0054,1001) is missing")
     uids = [str(ds.get("SOPInstanceUID", "")) for ds in datasets]
+    try:
+        _check_one_series(datasets)
+    except SuvError as exc:
+        return SuvResult(units, None, str(exc))
     if units in ("GML", "CM2ML"):
-        st = _text(first, "SUVType")
+        st = text_of(first, "SUVType")
         stored = _SUV_TYPE_KIND.get(st or ("BW" if units == "GML" else "BSA"))
         if stored is None:
             return SuvResult(units, None, f"SUV Type (0054,1006) {st} is not known", notes=notes)
