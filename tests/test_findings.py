@@ -422,3 +422,45 @@ def test_work_refers_to_every_image_of_the_series(ct) -> None:
     assert isinstance(work, ReaderWork)
     assert {r.sop_instance_uid for r in work.views} == set(headers(files))
     assert all(isinstance(v, MeasuredValue) for f in work.findings for v in f.values)
+
+
+# --------------------------------------------------------------------------- save and reopen
+
+
+def test_save_work_writes_each_object_and_open_findings_gives_it_back(ct, tmp_path: Path) -> None:
+    from viewer.dicom.findings.store import dataset_bytes, load_sources, open_findings, save_work
+    from viewer.dicom.sources import FileRef
+
+    folder, files = ct
+    img = load(folder)
+    model = viewport_with_work(img)
+    work = work_from_viewport(model, author=AUTHOR, key_indices=[2])
+    work.key_title = "For Referring Provider"
+    sources = load_sources(FileRef(str(f)) for f in files)
+    saved = save_work(work, sources, tmp_path / "findings")
+    assert set(saved.files) == {"gsps", "sr", "kos"} and not saved.skipped
+    assert sorted(p.name for p in (tmp_path / "findings").iterdir()) == sorted(
+        p.name for p in saved.files.values()
+    )  # no temporary file left
+    for p in saved.files.values():
+        assert dciodvfy_errors(p) == []
+    assert dataset_bytes(saved.datasets["gsps"])[128:132] == b"DICM"
+    objs = {o.kind: o for o in list_findings(tmp_path / "findings")}
+    ps = open_findings(objs["GSPS"])
+    assert len(ps.findings) == len(model.measurements) and ps.author == AUTHOR
+    sr = open_findings(objs["Comprehensive 3D SR"])
+    assert {f.measurement.kind for f in sr.findings} == {
+        "length",
+        "angle",
+        "ellipse",
+        "rectangle",
+        "probe",
+    }
+    ko = open_findings(objs["Key Objects"])
+    assert ko.key_title == "For Referring Provider"
+    assert [r.sop_instance_uid for r in ko.key_images] == [work.key_images[0].sop_instance_uid]
+
+    no_values = work_from_viewport(model, author=AUTHOR)
+    no_values.findings = [f for f in no_values.findings if f.measurement.kind == "text"]
+    saved = save_work(no_values, sources, tmp_path / "notes")
+    assert set(saved.files) == {"gsps"} and set(saved.skipped) == {"sr", "kos"}
