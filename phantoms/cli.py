@@ -18,7 +18,14 @@ def main(argv: list[str] | None = None) -> int:
         help="write every series in this transfer syntax (default: a mix)",
     )
     ap.add_argument("--ct-slices", type=int, default=320)
+    ap.add_argument(
+        "--cases",
+        action="store_true",
+        help="also write the SUV cases and the multi-volume MR series into OUT/cases",
+    )
     args = ap.parse_args(argv)
+    if args.cases:
+        _write_cases(args.out)
     specs = S.demo_specs(ct_slices=args.ct_slices, light=args.light)
     if args.syntax:
         specs = {k: replace(v, transfer_syntax=args.syntax) for k, v in specs.items()}
@@ -29,6 +36,21 @@ def main(argv: list[str] | None = None) -> int:
             f"series {spec.series_uid}"
         )
     return 0
+
+
+def _write_cases(out: str) -> None:
+    import os
+
+    from phantoms import multi, pet
+
+    root = os.path.join(out, "cases")
+    for case in pet.catalogue():
+        pet.write_case(case, os.path.join(root, "pet", case.name))
+        print(f"PET case {case.name}: series {case.series_uid}")
+    multi.multi_echo_mr(os.path.join(root, "multi-echo"))
+    multi.diffusion_mr(os.path.join(root, "diffusion"))
+    multi.enhanced_dynamic_mr(os.path.join(root, "enhanced-dynamic"))
+    print(f"multi-echo, diffusion and enhanced dynamic MR in {root}")
 
 
 if __name__ == "__main__":

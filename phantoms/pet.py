@@ -171,3 +171,32 @@ def modality_values(path: str) -> np.ndarray:
     """Stored × Rescale Slope + Intercept, read back with plain pydicom."""
     ds = pydicom.dcmread(path)
     return ds.pixel_array.astype(np.float64) * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
+
+
+def catalogue() -> list[PetCase]:
+    """One series per SUV case (what ``yunying-phantom OUT --cases`` writes)."""
+    none_times = ("143000", "143300", "143600", "143900")
+    return [
+        PetCase("bqml-start"),
+        PetCase("start-time-only", start_datetime=None),
+        PetCase(
+            "injected-before-midnight",
+            start_datetime=None,
+            start_time="233000",
+            series_date="20261121",
+            series_time="003000",
+            acq_date="20261121",
+            acq_times=("003000",),
+        ),
+        PetCase("dose-in-mbq", dose="370"),
+        PetCase("ga68", half_life="4062.6"),
+        PetCase("decay-admin", decay="ADMIN"),
+        PetCase("decay-none", decay="NONE", corrected=("ATTN", "SCAT"), acq_times=none_times),
+        PetCase("ge-private-scan-time", series_time="153000", ge_scan_datetime="20261120142000"),
+        PetCase("philips-suv-scale", units="CNTS", philips_suv=(2.1e-4, 2.2e-4, 2.3e-4, 2.4e-4)),
+        PetCase("philips-activity-scale", units="CNTS", philips_activity=1.5),
+        PetCase("gml-lbm", units="GML", suv_type="LBMJANMA", value_scale=1e-4),
+        PetCase("cm2ml-bsa", units="CM2ML", suv_type="BSA", value_scale=1e-3),
+        PetCase("no-weight", weight_kg=None),
+        PetCase("no-dose", dose=None),
+    ]

@@ -122,3 +122,18 @@ def test_a_module_can_add_a_subcommand(capsys: pytest.CaptureFixture[str]) -> No
 def test_usage_error_exits_2() -> None:
     out = subprocess.run([*_script()], capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 2
+
+
+def test_every_catalogue_case_opens_in_suv_or_says_why(tmp_path: Path) -> None:
+    from phantoms.cli import _write_cases
+    from phantoms.pet import catalogue
+
+    _write_cases(str(tmp_path))
+    got = {s["series_instance_uid"]: s for s in _run("suv", str(tmp_path))["series"]}
+    assert len(got) == len(catalogue())
+    for case in catalogue():
+        s = got[case.series_uid]
+        if case.name.startswith("no-"):
+            assert s["suv"] is None and "missing" in s["reason"], s
+        else:
+            assert s["suv"] is not None and s["suv"]["bw"], (case.name, s["reason"])
