@@ -11,6 +11,7 @@ also what a registration of the current exam (base) to the prior (overlay) must 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -118,3 +119,65 @@ def sample(spec: S.SeriesSpec, noise: bool = False) -> tuple[np.ndarray, np.ndar
     step = np.asarray(spec.step, float)
     direction = np.column_stack([spec.row_dir, spec.col_dir, step / np.linalg.norm(step)])
     return arr, np.asarray(spec.first_position, float), direction
+
+
+#: The scenarios of :func:`write_history`, one per default hanging protocol.
+SCENARIOS = ("ct-chest", "ct-abdomen", "ct-head", "mr-brain", "pet-ct", "cr-chest", "mg")
+
+
+def _small_ct(study: S.StudySpec, body: str, n: int = 30, **kw: object) -> S.SeriesSpec:
+    spec = S.ct_chest(study, n_slices=n, spacing=5.0, matrix=128, pixel=2.8, noise_sd=0.0, **kw)  # type: ignore[arg-type]
+    desc = {"CHEST": "Chest 5mm", "ABDOMEN": "Abdomen 5mm", "HEAD": "Head 5mm"}[body]
+    return replace(spec, description=desc, extra={**spec.extra, "BodyPartExamined": body})
+
+
+def write_history(folder: str, scenario: str) -> dict[str, str]:
+    """One patient's current exam and a prior for a default hanging protocol, small, as files:
+    ``{"current": folder, "prior": folder}``. CT and MR priors are moved (their own Frame of
+    Reference); the CT chest prior also has another slice thickness."""
+    from phantoms import radiographs as R
+
+    n = SCENARIOS.index(scenario)
+    patient = S.PatientSpec(patient_id=f"YYH{n:04d}", name=f"History^{scenario.replace('-', '')}")
+    desc = {
+        "ct-chest": "CT Chest",
+        "ct-abdomen": "CT Abdomen/Pelvis",
+        "ct-head": "CT Head",
+        "mr-brain": "MR Brain",
+        "pet-ct": "PET/CT Whole body",
+        "cr-chest": "Chest 2 views",
+        "mg": "Screening mammography",
+    }[scenario]
+    cur = S.StudySpec(patient, key=f"history-{scenario}", description=desc)
+    pri = prior_study(cur)
+    out = {"current": os.path.join(folder, "current"), "prior": os.path.join(folder, "prior")}
+    if scenario in ("ct-chest", "ct-abdomen", "ct-head"):
+        body = {"ct-chest": "CHEST", "ct-abdomen": "ABDOMEN", "ct-head": "HEAD"}[scenario]
+        S.write_series(_small_ct(cur, body), out["current"], workers=1)
+        prior = _small_ct(pri, body, n=25 if body == "CHEST" else 30)
+        if body == "CHEST":
+            prior = replace(prior, step=(0.0, 0.0, 6.0), slice_thickness=6.0)
+        S.write_series(moved(prior, shift=(9.0, -7.0, 14.0), rotation_deg=(2.0, -3.0, 6.0)),
+                       out["prior"], workers=1)  # fmt: skip
+    elif scenario == "mr-brain":
+        for st, key in ((cur, "current"), (pri, "prior")):
+            t1 = replace(S.mr_head(st, n_slices=12, matrix=64, pixel=3.75), noise_sd=0.0)
+            t2 = replace(t1, key="mr-t2", number=4, description="T2 TSE axial 5mm")
+            for spec in (t1, t2):
+                spec = moved(spec, shift=(4.0, 6.0, -5.0)) if key == "prior" else spec
+                S.write_series(spec, os.path.join(out[key], spec.key), workers=1)
+    elif scenario == "pet-ct":
+        for st, key in ((cur, "current"), (pri, "prior")):
+            ct = replace(_small_ct(st, "CHEST"), extra={"BodyPartExamined": "WHOLEBODY"})
+            pet = S.pet_body(st, matrix=48, pixel=6.0, spacing=6.0, n_slices=25, z_top=199.0)
+            for spec in (ct, pet):
+                S.write_series(spec, os.path.join(out[key], spec.key), workers=1)
+    elif scenario == "cr-chest":
+        R.write_chest_radiographs(cur, out["current"], size=64)
+        R.write_chest_radiographs(pri, out["prior"], size=64)
+    elif scenario == "mg":
+        R.write_mammograms(cur, out["current"], size=64)
+        R.write_mammograms(pri, out["prior"], size=64)
+    else:
+        raise ValueError(f"unknown scenario {scenario!r}; one of {', '.join(SCENARIOS)}")
+    return out

@@ -89,6 +89,10 @@ def test_ct_chest_with_prior() -> None:
     cor = lung.next()
     assert where(cor) == [(0, "cur-cor"), (1, "pri-cor")]
     assert cor.next().stage == 0 and h.previous().stage == 2
+    # no coronal series today: the coronal stage is skipped
+    axial_only = exam("c2", "CT", "CHEST", "CT chest", ct_chest("x", "20261120").series[1])
+    h2 = choose(PROTOCOLS, [axial_only, ct_chest("pri", "20251103")])
+    assert h2.stages() == [0, 1] and h2.next().next().stage == 0
     # without a prior, no "with prior" protocol: today's largest series alone
     alone = choose(PROTOCOLS, [ct_chest("cur", "20261120")])
     assert alone.protocol.id == "default" and where(alone) == [(0, "cur-thin")]
@@ -214,7 +218,7 @@ def test_missing_series_leaves_the_viewport_empty_with_a_note() -> None:
     cur = ct_chest("cur", "20261120")
     pri = exam("p", "CT", "CHEST", "CT chest", sv("p-ax", "CT", "Chest 5mm", n=60))
     cor = choose(PROTOCOLS, [cur, pri]).previous()  # the coronal stage
-    assert where(cor) == [(0, "cur-cor"), None]
+    assert where(cor) == [(0, "cur-cor"), None]  # the prior has no coronal reformat
     assert cor.assignments[1].note
 
 
@@ -297,3 +301,40 @@ def test_a_series_is_used_once_per_exam_and_stage_unless_same_as() -> None:
     )
     h = choose([two], [ct_chest("c", "20261120")])
     assert where(h) == [(0, "c-thin"), (0, "c-thick"), (0, "c-thin")]
+
+
+EXPECTED = {  # scenario → protocol, and (exam, series description) per viewport of stage 1
+    "ct-chest": ("ct-chest-prior", [(0, "Chest 5mm"), (1, "Chest 5mm")]),
+    "ct-abdomen": ("ct-abdomen-prior", [(0, "Abdomen 5mm"), (1, "Abdomen 5mm")]),
+    "ct-head": ("ct-head", [(0, "Head 5mm"), (0, "Head 5mm")]),
+    "mr-brain": ("mr-brain-prior", [(0, "T2 TSE axial 5mm"), (1, "T2 TSE axial 5mm")]),
+    "pet-ct": ("pet-ct", [(0, "Chest 5mm"), (0, "PET WB FDG AC"), (0, "Chest 5mm")]),
+    "cr-chest": (
+        "cr-chest-pa-lat-prior",
+        [(0, "Chest PA"), (0, "Chest LAT"), (1, "Chest PA"), (1, "Chest LAT")],
+    ),
+    "mg": ("mg-four-views-prior", [(0, "R CC"), (0, "L CC"), (0, "R MLO"), (0, "L MLO")]),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_each_default_protocol_on_phantom_files(tmp_path: Path, scenario: str) -> None:
+    """Today's exam and its prior written as DICOM files, scanned, hung."""
+    from phantoms.priors import write_history
+
+    folders = write_history(str(tmp_path), scenario)
+    exams = [ExamView.of(scan(folders[k]).patients[0].studies[0]) for k in ("current", "prior")]
+    assert exams[0].study_uid != exams[1].study_uid
+    h = choose(PROTOCOLS, exams)
+    protocol, expected = EXPECTED[scenario]
+    assert h.protocol.id == protocol
+    got = [(a.exam, a.series.description) if a.series is not None else None for a in h.assignments]
+    assert got == expected
+    for stage in h.stages():  # every stage these exams allow fills every viewport
+        assert all(a.series is not None for a in _stage(h, stage).assignments), stage
+
+
+def _stage(h, stage: int):  # type: ignore[no-untyped-def]
+    from viewer.state.hanging import hang
+
+    return hang(h.protocol, h.exams, stage)

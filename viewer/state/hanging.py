@@ -112,9 +112,16 @@ class Hanging:
         )
 
     def stages(self) -> list[int]:
-        """The stages these exams allow (a stage needing more priors than there are is skipped)."""
+        """The stages these exams allow: a stage needing more priors than there are, or finding
+        none of today's series (no coronal reformat, no diffusion…), is skipped."""
         priors = len(self.exams) - 1
-        return [i for i, s in enumerate(self.protocol.stages) if s.min_priors <= priors]
+        out = []
+        for i, s in enumerate(self.protocol.stages):
+            if s.min_priors > priors:
+                continue
+            if i == self.stage or _shows_today(hang(self.protocol, self.exams, i)):
+                out.append(i)
+        return out
 
     def next(self) -> Hanging:
         st = self.stages()
@@ -130,6 +137,10 @@ class Hanging:
             (a.exam, a.series.key) if a.series is not None and a.exam is not None else None
             for a in self.assignments
         ]
+
+
+def _shows_today(h: Hanging) -> bool:
+    return any(a.series is not None and a.exam == 0 for a in h.assignments)
 
 
 def _pick(rule: SeriesRule, exam: ExamView, used: set[str]) -> SeriesView | None:
@@ -221,7 +232,7 @@ def score(protocol: Protocol, exams: Sequence[ExamView]) -> int | None:
     pts += 6 * m.min_priors
     first = hang(protocol, exams, 0)
     filled = sum(a.series is not None for a in first.assignments)
-    if not any(a.series is not None and a.exam == 0 for a in first.assignments):
+    if not _shows_today(first):
         return None
     return pts + filled
 
