@@ -92,9 +92,27 @@ def _dataset(
     ds.PatientSex = pt.sex
     ds.BodyPartExamined = body_part
     ds.ViewPosition = view
-    ds.ImageLaterality = laterality
-    ds.Laterality = laterality if modality != "MG" else ""
+    ds.ImageLaterality = laterality or "U"  # U: an unpaired part (the chest)
+    region = ("76752008", "Breast") if body_part == "BREAST" else ("51185008", "Thorax")
+    ds.AnatomicRegionSequence = [S._code(region[0], "SCT", region[1])]
     ds.PresentationIntentType = "FOR PRESENTATION"
+    ds.PixelIntensityRelationship = "LOG"
+    ds.PixelIntensityRelationshipSign = 1
+    ds.RescaleIntercept = "0"
+    ds.RescaleSlope = "1"
+    ds.RescaleType = "US"
+    ds.PresentationLUTShape = "IDENTITY"
+    ds.LossyImageCompression = "00"
+    ds.DetectorType = "DIRECT"
+    ds.AcquisitionContextSequence = []
+    if modality == "MG":
+        ds.PositionerType = "MAMMOGRAPHIC"
+        ds.OrganExposed = "BREAST"
+        code = {"CC": ("399162004", "cranio-caudal"), "MLO": ("399368009", "medio-lateral oblique")}
+        ds.ViewCodeSequence = [S._code(code[view][0], "SCT", code[view][1])]
+        ds.ViewCodeSequence[0].ViewModifierCodeSequence = []
+    else:
+        ds.PositionerType = ""
     ds.StudyInstanceUID = study.study_uid
     ds.SeriesInstanceUID = S.uid("series", study.key, key)
     ds.StudyID = "1"
