@@ -149,7 +149,8 @@ def norm(kind: str, body: Body) -> float:
         or (n == "sex" and not body.sex)
     ]
     if missing:
-        raise SuvError(f"{KIND_LABEL[kind]} needs " + " and ".join(missing))
+        verb = "is" if len(missing) == 1 else "are"
+        raise SuvError(f"{' and '.join(missing)} {verb} missing (needed for {KIND_LABEL[kind]})")
     w = float(body.weight_kg)  # type: ignore[arg-type]
     if kind == "bw":
         return w * 1000.0
