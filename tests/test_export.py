@@ -407,6 +407,24 @@ def test_cli_export(study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
 # --------------------------------------------------------------------------- pictures and films
 
 
+def _vtk_window_level(values: np.ndarray, window: tuple[float, float]) -> np.ndarray:
+    from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+    from vtkmodules.vtkImagingColor import vtkImageMapToWindowLevelColors
+
+    data = vtkImageData()
+    data.SetDimensions(values.shape[1], values.shape[0], 1)
+    data.GetPointData().SetScalars(numpy_to_vtk(np.ascontiguousarray(values).ravel(), deep=True))
+    f = vtkImageMapToWindowLevelColors()
+    f.SetInputData(data)
+    f.SetLevel(window[0])
+    f.SetWindow(window[1])
+    f.SetOutputFormatToLuminance()
+    f.Update()
+    out = vtk_to_numpy(f.GetOutput().GetPointData().GetScalars())
+    return out.reshape(values.shape)
+
+
 def test_png_holds_the_windowed_frame_at_full_resolution(study: Path, tmp_path: Path) -> None:
     img = load(study / "ct")
     values = img.array[2]
@@ -414,9 +432,14 @@ def test_png_holds_the_windowed_frame_at_full_resolution(study: Path, tmp_path: 
     assert grey.shape == values.shape and grey.dtype == np.uint8
     # the viewer's linear window: c - w/2 → 0, c + w/2 → 255
     probe = np.array([-160.0, 40.0, 240.0, -1000.0, 3000.0])
-    assert windowed(probe, (40.0, 400.0)).tolist() == [0, 128, 255, 0, 255]
+    assert windowed(probe, (40.0, 400.0)).tolist() == [0, 127, 255, 0, 255]
     # VTK's window/level (what the viewport draws), not PS3.3's (c - 0.5, w - 1) form
-    assert windowed(np.array([-1.0, 0.0, 0.5, 1.0]), (0.0, 2.0)).tolist() == [0, 128, 191, 255]
+    assert windowed(np.array([-1.0, 0.0, 0.5, 1.0]), (0.0, 2.0)).tolist() == [0, 127, 191, 255]
+    # and the same grey levels as VTK's window/level filter, on this slice and three windows
+    for window in ((40.0, 400.0), (-600.0, 1500.0), (10.5, 33.3)):
+        vtk_grey = _vtk_window_level(values, window)
+        assert np.abs(vtk_grey.astype(int) - windowed(values, window)).max() <= 1
+        assert (vtk_grey == windowed(values, window)).mean() > 0.99
     path = save_image(grey, tmp_path / "slice.png")
     back = np.asarray(Image.open(path))
     assert np.array_equal(back, grey)

@@ -1,8 +1,9 @@
 """Pictures and films of what the reader sees: PNG/JPEG of a frame at full resolution (with or
 without the measurements drawn), and MP4 of a series or cine loop (PyAV).
 
-Grey values follow the viewer's linear window (VTK's window/level: ``(v - (c - w/2)) / w``
-mapped to 0…255), so a PNG holds the grey levels shown on screen for that window.
+Grey values follow the viewer's linear window (VTK's window/level: ``(v - (c - w/2)) / w × 255``,
+truncated, as ``vtkImageMapToWindowLevelColors`` computes it), so a PNG holds the grey levels the
+viewport shows for that window.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def windowed(values: np.ndarray, window: tuple[float, float], invert: bool = Fal
     """Modality values → uint8 grey through a linear window (centre, width)."""
     c, w = float(window[0]), max(float(window[1]), 1e-6)
     out = (values.astype(np.float64) - (c - w / 2)) / w * 255.0
-    grey = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    grey = np.clip(np.floor(out), 0, 255).astype(np.uint8)  # as VTK's window/level truncates
     return 255 - grey if invert else grey
 
 

@@ -228,27 +228,34 @@ def _voi(work: ReaderWork, sources: Mapping[str, Dataset]) -> list[pr.SoftcopyVO
 def _set_displayed_areas(
     gsps: Dataset, work: ReaderWork, sources: Mapping[str, Dataset], ref_ds: list[Dataset]
 ) -> None:
-    items = []
-    covered: set[str] = set()
+    """One Displayed Area item per distinct area (and pixel spacing), listing its images."""
+    groups: dict[tuple[Any, ...], list[ImageRef]] = {}
     for ref, view in work.views.items():
         if view.area is None:
             continue
-        ds = sources[ref.sop_instance_uid]
         x0, y0, x1, y1 = view.area
+        # SL corners, 1-based pixel numbers: pixel-centre coordinate x is pixel number x + 1
+        corners = (round(x0) + 1, round(y0) + 1, round(x1) + 1, round(y1) + 1)
+        spacing = tuple(str(v) for v in sources[ref.sop_instance_uid].get("PixelSpacing", []))
+        groups.setdefault((corners, spacing), []).append(ref)
+    items = []
+    covered: set[str] = set()
+    for (corners, spacing), refs in groups.items():
+        ims = list({r.sop_instance_uid: sources[r.sop_instance_uid] for r in refs}.values())
+        frames = [r.frame for r in refs if _frame_of(r, sources[r.sop_instance_uid])]
         item = Dataset()
         item.ReferencedImageSequence = hd.ReferencedImageSequence(
-            [ds], referenced_frame_number=_frame_of(ref, ds)
+            ims, referenced_frame_number=frames or None
         )
-        # SL corners, 1-based pixel numbers: pixel-centre coordinate x is pixel number x + 1
-        item.DisplayedAreaTopLeftHandCorner = [round(x0) + 1, round(y0) + 1]
-        item.DisplayedAreaBottomRightHandCorner = [round(x1) + 1, round(y1) + 1]
+        item.DisplayedAreaTopLeftHandCorner = list(corners[:2])
+        item.DisplayedAreaBottomRightHandCorner = list(corners[2:])
         item.PresentationSizeMode = "SCALE TO FIT"
-        item.PresentationPixelSpacing = [str(v) for v in ds.get("PixelSpacing", [1, 1])]
-        if "PixelSpacing" not in ds:
-            del item.PresentationPixelSpacing
+        if spacing:
+            item.PresentationPixelSpacing = list(spacing)
+        else:
             item.PresentationPixelAspectRatio = [1, 1]
         items.append(item)
-        covered.add(ref.sop_instance_uid)
+        covered |= {r.sop_instance_uid for r in refs}
     rest = [ds for ds in ref_ds if ds.SOPInstanceUID not in covered]
     if rest:
         item = Dataset()
