@@ -1,0 +1,243 @@
+"""Offscreen pixel tests of colour and fusion: a fused PET/CT (2D and MPR) shows the hot nodule
+hotter than its background in hue and luminance; colour bars carry the unit; colour maps on 2D and
+MPR views; overlay text readable on white; labels apart; linear interpolation by default."""
+
+from __future__ import annotations
+
+import colorsys
+import itertools
+
+import numpy as np
+import pytest
+from vtkmodules.vtkRenderingCore import vtkRenderWindow
+
+from phantoms import anatomy
+from tests.helpers import assert_sane_image
+from viewer.dicom.colormaps import luminance
+from viewer.dicom.measure import Measurement
+from viewer.dicom.volume import Volume, load_series
+from viewer.render.colorbar import BAR_X, BAR_Y
+from viewer.render.labels import Box
+from viewer.render.mpr_view import MprRenderer
+from viewer.render.slice_view import SliceRenderer
+from viewer.state.fusion import fusion_for
+from viewer.state.mpr import MprModel
+from viewer.state.viewport import ViewportModel
+
+SIZE = 360
+#: soft tissue between the lungs, PET background (checked against the phantom in the test)
+BACKGROUND = np.array([0.0, -80.0, 150.0])
+
+
+def window(size: int = SIZE) -> vtkRenderWindow:
+    w = vtkRenderWindow()
+    w.SetOffScreenRendering(1)
+    w.SetSize(size, size)
+    return w
+
+
+@pytest.fixture(scope="module")
+def pet_ct(light_scan, light_specs) -> tuple[Volume, Volume]:
+    ct = load_series(light_scan.find_series(light_specs["ct"].series_uid))
+    pet = load_series(light_scan.find_series(light_specs["pet"].series_uid))
+    assert isinstance(ct, Volume) and isinstance(pet, Volume)
+    return ct, pet
+
+
+def patch(frame: np.ndarray, x: float, y: float, r: int = 2) -> np.ndarray:
+    """Median RGB (0-1) of a small patch around a display point (VTK y up)."""
+    row = frame.shape[0] - 1 - round(y)
+    col = round(x)
+    p = frame[row - r : row + r + 1, col - r : col + r + 1].reshape(-1, 3)
+    return np.median(p, axis=0) / 255.0
+
+
+def hue(rgb: np.ndarray) -> float:
+    h = colorsys.rgb_to_hsv(*rgb)[0] * 360
+    return h - 360 if h > 300 else h  # reds just below 0 stay next to red
+
+
+def assert_hotter(hot: np.ndarray, cold: np.ndarray) -> None:
+    """Hotter on a hot map: yellower (hue towards 60 degrees) and brighter, and saturated."""
+    assert luminance(hot) > luminance(cold) + 0.1, (hot, cold)
+    assert hue(hot) > hue(cold) + 10, (hot, cold)
+    assert 20 < hue(hot) <= 70, hot  # orange to yellow, not a neutral grey/white
+    assert colorsys.rgb_to_hsv(*hot)[1] > 0.5, hot
+
+
+def assert_colorbar(frame: np.ndarray) -> None:
+    """The bar strip: its top a saturated warm colour, its bottom dark."""
+    h = frame.shape[0]
+    x = round((BAR_X[0] + BAR_X[1]) / 2 * frame.shape[1])
+    top = frame[h - 1 - round(BAR_Y[1] * h) + 3, x].astype(int)
+    bottom = frame[h - 1 - round(BAR_Y[0] * h) - 3, x].astype(int)
+    assert top[0] > 200 and top[1] > 150 and top[2] < 90, top
+    assert bottom.max() < 60, bottom
+
+
+def test_fused_2d_view_shows_the_hot_nodule_hotter(pet_ct) -> None:
+    ct, pet = pet_ct
+    nod = np.asarray(anatomy.PET_HOT_NODULE.center)
+    assert anatomy.pet_activity(BACKGROUND) == anatomy.PET_BACKGROUND
+    assert anatomy.pet_activity(nod) > 5 * anatomy.PET_BACKGROUND
+    m = ViewportModel()
+    r = SliceRenderer(window(), m)
+    m.set_image(ct, {"modality": "CT"})
+    m.set_index(m.index_nearest(nod))
+    r.set_fusion(fusion_for(ct, pet, opacity=0.6))
+    frame = r.grab()
+    assert_sane_image(frame, min_std=10)
+    assert frame[:20, :20].max() < 30  # air outside the body stays black (transparent overlay)
+    g = m.geometry()
+    hot = patch(frame, *r.image_to_display(*g.patient_to_pixel(nod)))
+    cold = patch(frame, *r.image_to_display(*g.patient_to_pixel(BACKGROUND)))
+    assert_hotter(hot, cold)
+    # the colour bar shows the overlay's map, its window and its unit (PET in SUV)
+    assert r.colorbar.visible
+    assert r.colorbar.text("unit").startswith("SUVbw")
+    assert (r.colorbar.text("low"), r.colorbar.text("high")) == ("0", "5")
+    assert_colorbar(frame)
+    assert "Fusion: PT" in r.corners.GetText(3)
+    # without the overlay the same places are grey
+    r.set_fusion(None)
+    plain = r.grab()
+    grey = patch(plain, *r.image_to_display(*g.patient_to_pixel(nod)))
+    assert colorsys.rgb_to_hsv(*grey)[1] < 0.1
+    assert not r.colorbar.visible
+
+
+def test_fused_mpr_view_shows_the_hot_nodule_hotter(pet_ct) -> None:
+    ct, pet = pet_ct
+    nod = np.asarray(anatomy.PET_HOT_NODULE.center)
+    m = MprModel(ct)
+    m.set_center(nod)
+    m.set_fusion(fusion_for(ct, pet, opacity=0.6))
+    r = MprRenderer(window(), m, "axial")
+    frame = r.grab()
+    assert_sane_image(frame, min_std=10)
+    g = r.grid
+    hot = patch(frame, *r.uv_to_display(*g.patient_to_uv(nod)[:2]))
+    cold = patch(frame, *r.uv_to_display(*g.patient_to_uv(BACKGROUND)[:2]))
+    assert_hotter(hot, cold)
+    assert r.colorbar.visible and r.colorbar.text("unit").startswith("SUVbw")
+    assert_colorbar(frame)
+
+
+def test_colour_map_on_a_2d_view_with_a_colour_bar_in_hu(pet_ct) -> None:
+    ct, _ = pet_ct
+    m = ViewportModel()
+    r = SliceRenderer(window(), m)
+    m.set_image(ct)
+    grey = r.grab()
+    assert not r.colorbar.visible  # plain grey: no bar
+    r.set_colormap("hot_iron")
+    hot = r.grab()
+    assert_sane_image(hot, min_std=10)
+    centre = hot[SIZE // 2 - 30 : SIZE // 2 + 30, SIZE // 2 - 30 : SIZE // 2 + 30].astype(int)
+    assert np.median(centre[..., 0] - centre[..., 2]) > 80  # soft tissue is red, not grey
+    g = grey[SIZE // 2 - 30 : SIZE // 2 + 30, SIZE // 2 - 30 : SIZE // 2 + 30].astype(int)
+    assert np.abs(g[..., 0] - g[..., 2]).max() < 3
+    assert r.colorbar.visible and r.colorbar.text("unit") == "HU"
+    assert (r.colorbar.text("low"), r.colorbar.text("high")) == ("-160", "240")
+    assert_colorbar(hot)
+    # the unit is drawn: bright text pixels just above the bar
+    h = hot.shape[0]
+    top = h - 1 - round(BAR_Y[1] * h)
+    label = hot[top - 22 : top - 2, round(0.8 * SIZE) :]
+    assert (label.min(axis=-1) > 180).sum() > 10
+    assert "W: 400 L: 40 HU" in r.corners.GetText(1)
+    m.set_window(40, 800)
+    assert r.colorbar.text("high") == "440"  # the bar follows the window
+
+
+def test_colour_map_and_invert_on_an_mpr_view(pet_ct) -> None:
+    ct, _ = pet_ct
+    m = MprModel(ct)
+    r = MprRenderer(window(), m, "coronal")
+    plain = r.grab()
+    r.set_colormap("rainbow")
+    colour = r.grab()
+    assert_sane_image(colour, min_std=10)
+    c = colour[SIZE // 2 - 20 : SIZE // 2 + 20, SIZE // 2 - 20 : SIZE // 2 + 20].astype(int)
+    assert (c.max(axis=-1) - c.min(axis=-1)).mean() > 100  # saturated colours, not greys
+    assert r.colorbar.visible and r.colorbar.text("unit") == "HU"
+    r.set_colormap("grey", invert=True)
+    inv = r.grab()
+    # air beside the body (inside the image) turns from black to white; soft tissue stays mid
+    air = np.array([-172.0, m.center[1], 150.0])
+    assert anatomy.ct_hu(air) <= -990
+    xy = r.uv_to_display(*r.grid.patient_to_uv(air)[:2])
+    assert patch(plain, *xy).max() < 0.1 and patch(inv, *xy).min() > 0.9
+
+
+def screen_box(actor, renderer) -> Box:  # type: ignore[no-untyped-def]
+    """A text actor's rectangle on screen (display pixels, y up)."""
+    bb = [0.0] * 4
+    actor.GetBoundingBox(renderer, bb)  # relative to the actor's position
+    x, y = actor.GetPositionCoordinate().GetComputedDisplayValue(renderer)
+    return Box(x + bb[0], y + bb[2], bb[1] - bb[0], bb[3] - bb[2])
+
+
+def white_volume() -> Volume:
+    arr = np.full((3, 64, 64), 1000, np.int16)
+    return Volume(arr, np.zeros(3), (4.0, 4.0, 4.0), np.eye(3), "CT")
+
+
+def test_overlay_text_stays_readable_on_white() -> None:
+    m = ViewportModel()
+    r = SliceRenderer(window(), m)
+    m.set_image(white_volume(), {"patient_name": "TEST^WHITE", "patient_id": "WHITE01"})
+    frame = r.grab().astype(int)
+    assert frame[SIZE // 2, SIZE // 2].min() > 250  # the image is white
+    # the lower-left corner text (Im/Loc/Thk) sits on a dark plate: its glyphs stand out
+    b = screen_box(r.corners._actors[0], r.renderer)
+    x0, x1, y0, y1 = round(b.x), round(b.x + b.w), round(b.y), round(b.y + b.h)
+    assert x1 - x0 > 30 and y1 - y0 > 20 and x0 >= 0 and y0 >= 0
+    region = frame[SIZE - y1 : SIZE - y0, x0:x1].min(axis=-1)
+    assert np.median(region) < 130, "text has no dark plate behind it"
+    glyph = region > 200
+    assert glyph.sum() > 40, "no text drawn"
+    # glyph pixels differ from the white background by being surrounded by dark pixels
+    assert (region < 120).sum() > glyph.sum()
+
+
+def test_linear_interpolation_by_default_nearest_as_an_option() -> None:
+    arr = np.zeros((1, 8, 8), np.int16)
+    arr[0, ::2, ::2] = arr[0, 1::2, 1::2] = 1000  # a checkerboard
+    vol = Volume(arr, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
+    m = ViewportModel()
+    r = SliceRenderer(window(), m)
+    m.set_image(vol)
+    m.set_window(500, 1000)
+    assert r.interpolation == "linear"
+    centre = (slice(SIZE // 2 - 60, SIZE // 2 + 60), slice(SIZE // 2 - 60, SIZE // 2 + 60))
+    smooth = r.grab()[centre][..., 0]
+    r.set_interpolation("nearest")
+    blocks = r.grab()[centre][..., 0]
+    mid = lambda a: ((a > 40) & (a < 215)).mean()  # noqa: E731
+    assert mid(smooth) > 0.3  # ramps between the squares
+    assert mid(blocks) < 0.02  # only black and white
+    assert blocks.min() < 10 and blocks.max() > 245
+    with pytest.raises(ValueError):
+        r.set_interpolation("cubic")
+
+
+def test_measurement_labels_do_not_overlap_on_screen() -> None:
+    arr = np.zeros((1, 128, 128), np.int16)
+    vol = Volume(arr, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
+    m = ViewportModel()
+    r = SliceRenderer(window(), m)
+    m.set_image(vol)
+    for dx in (0, 3, 6):  # three ROIs ending next to each other: labels would pile up
+        m.add_measurement(Measurement("ellipse", [(40.0 + dx, 40.0), (70.0 + dx, 70.0 + dx)]))
+    frame = r.grab()
+    assert_sane_image(frame)
+    boxes = [screen_box(actor, r.renderer) for actor, _anchor in r._labels]
+    assert len(boxes) == 3 and all(b.w > 20 for b in boxes)
+    assert sum(a.overlap(b) for a, b in itertools.combinations(boxes, 2)) == 0
+    assert all(b.outside(SIZE, SIZE) == 0 for b in boxes)
+    m.set_zoom(2.0)  # placed again when the camera moves
+    r.grab()
+    boxes2 = [screen_box(actor, r.renderer) for actor, _anchor in r._labels]
+    assert boxes2 != boxes
+    assert sum(a.overlap(b) for a, b in itertools.combinations(boxes2, 2)) == 0
