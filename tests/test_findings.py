@@ -464,3 +464,25 @@ def test_save_work_writes_each_object_and_open_findings_gives_it_back(ct, tmp_pa
     no_values.findings = [f for f in no_values.findings if f.measurement.kind == "text"]
     saved = save_work(no_values, sources, tmp_path / "notes")
     assert set(saved.files) == {"gsps"} and set(saved.skipped) == {"sr", "kos"}
+
+
+def test_every_label_shows_its_unit() -> None:
+    from viewer.dicom.findings.values import label_for
+
+    vals = [
+        MeasuredValue("Length", 12.345, "mm"),
+        MeasuredValue("Area", 3.0, "{pixel}2"),
+        MeasuredValue("Mean", 3.0, "1"),
+        MeasuredValue("SUVmax", 2.456, "{SUVbw}g/mL"),
+        MeasuredValue("Mean", -12.0, "[hnsf'U]"),
+    ]
+    assert label_for(vals).splitlines() == [
+        "Length 12.3 mm",
+        "Area 3.0 px²",
+        "Mean 3.0 a.u.",
+        "SUVmax 2.46 g/ml (SUVbw)",
+        "Mean -12.0 HU",
+    ]
+    # without calibration, lengths are in pixels and say so
+    [v] = values_for(Measurement("length", [(0.0, 0.0), (3.0, 4.0)]), None, None)
+    assert (v.value, v.unit) == (5.0, "{pixel}")

@@ -69,10 +69,33 @@ def values_for(
     return []
 
 
+def shown_unit(unit: str) -> str:
+    """A UCUM unit as a reader expects to see it ("[hnsf'U]" → "HU", "{SUVbw}g/mL" → "g/ml
+    (SUVbw)"); "1" (a ratio without unit, MR signal) → "a.u."."""
+    fixed = {
+        "mm": "mm",
+        "mm2": "mm²",
+        "deg": "°",
+        "[hnsf'U]": "HU",
+        "{pixel}": "px",
+        "{pixel}2": "px²",
+        "1": "a.u.",
+        "Bq/mL": "Bq/ml",
+    }
+    if unit in fixed:
+        return fixed[unit]
+    if unit.startswith("{") and "}" in unit:
+        kind, rest = unit[1:].split("}", 1)
+        return f"{rest.replace('mL', 'ml')} ({kind})"
+    return unit
+
+
 def label_for(values: list[MeasuredValue], text: str = "") -> str:
     """The label a GSPS text object shows: each value with its unit, or the annotation's text."""
     if not values:
         return text
-    shown = {"mm": "mm", "mm2": "mm²", "deg": "°", "[hnsf'U]": "HU", "{pixel}": "px"}
-    parts = [f"{v.name} {v.value:.1f} {shown.get(v.unit, v.unit)}".rstrip() for v in values]
+    parts = [
+        f"{v.name} {v.value:.{2 if v.name.startswith('SUV') else 1}f} {shown_unit(v.unit)}"
+        for v in values
+    ]
     return "\n".join(([text] if text else []) + parts)
