@@ -83,14 +83,18 @@ def test_fused_2d_view_shows_the_hot_nodule_hotter(pet_ct) -> None:
     m = ViewportModel()
     r = SliceRenderer(window(), m)
     m.set_image(ct, {"modality": "CT"})
-    m.set_index(m.index_nearest(nod))
+    k = m.index_nearest(nod)
+    assert k is not None
+    m.set_index(k)
     r.set_fusion(fusion_for(ct, pet, opacity=0.6))
     frame = r.grab()
     assert_sane_image(frame, min_std=10)
     assert frame[:20, :20].max() < 30  # air outside the body stays black (transparent overlay)
     g = m.geometry()
-    hot = patch(frame, *r.image_to_display(*g.patient_to_pixel(nod)))
-    cold = patch(frame, *r.image_to_display(*g.patient_to_pixel(BACKGROUND)))
+    nod_px, bg_px = g.patient_to_pixel(nod), g.patient_to_pixel(BACKGROUND)
+    assert nod_px is not None and bg_px is not None
+    hot = patch(frame, *r.image_to_display(*nod_px))
+    cold = patch(frame, *r.image_to_display(*bg_px))
     assert_hotter(hot, cold)
     # the colour bar shows the overlay's map, its window and its unit (PET in SUV)
     assert r.colorbar.visible
@@ -101,7 +105,7 @@ def test_fused_2d_view_shows_the_hot_nodule_hotter(pet_ct) -> None:
     # without the overlay the same places are grey
     r.set_fusion(None)
     plain = r.grab()
-    grey = patch(plain, *r.image_to_display(*g.patient_to_pixel(nod)))
+    grey = patch(plain, *r.image_to_display(*nod_px))
     assert colorsys.rgb_to_hsv(*grey)[1] < 0.1
     assert not r.colorbar.visible
 
@@ -170,7 +174,7 @@ def test_colour_map_and_invert_on_an_mpr_view(pet_ct) -> None:
     assert patch(plain, *xy).max() < 0.1 and patch(inv, *xy).min() > 0.9
 
 
-def screen_box(actor, renderer) -> Box:  # type: ignore[no-untyped-def]
+def screen_box(actor, renderer) -> Box:
     """A text actor's rectangle on screen (display pixels, y up)."""
     bb = [0.0] * 4
     actor.GetBoundingBox(renderer, bb)  # relative to the actor's position

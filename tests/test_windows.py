@@ -38,7 +38,7 @@ from viewer.state.mpr import MprModel
 from viewer.state.viewport import ViewportModel
 
 
-def _series(tmp: Path, spec: S.SeriesSpec, edit=None) -> Volume:  # type: ignore[no-untyped-def]
+def _series(tmp: Path, spec: S.SeriesSpec, edit=None) -> Volume:
     src = tmp / "src"
     S.write_series(spec, str(src), workers=1)
     folder = src
