@@ -46,10 +46,17 @@ def main(argv: list[str] | None = None) -> int:
 
     requests = []
     for target in args.targets:
+        too_long = path_too_long(target)
+        if too_long:
+            print(f"yunying: {too_long}", file=sys.stderr)
+            return 2
         try:
             requests.append(parse_argument(target))
         except LaunchError as exc:
             print(f"yunying: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"yunying: cannot open {_shown(target)}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Yunying")
@@ -93,20 +100,44 @@ def main(argv: list[str] | None = None) -> int:
         window.open_request(req)
         expected = 1
 
+    outcome = {"rc": 0, "done": False}
     if args.screenshot:
+        from viewer.state.workspace import LoadFailed, Scanned
+
         loaded: list[str] = []
+        reasons: list[str] = []
 
         def done(key: str) -> None:
             loaded.append(key)
             QTimer.singleShot(300, finish)
 
-        def finish() -> None:
-            pending = any(window._waiting.values())
-            if pending:
+        def on_event(ev: object) -> None:
+            if isinstance(ev, Scanned) and not any(s.frames for s in ev.result.all_series()):
+                reasons.append(f"no image could be opened in {', '.join(ev.request.paths)}")
+                errors = ev.result.unreadable or ev.result.problems
+                reasons.extend(str(p) for p in errors[:50])
+                if len(errors) > 50:
+                    reasons.append(f"… and {len(errors) - 50} more")
+                QTimer.singleShot(300, finish)
+            elif isinstance(ev, LoadFailed):
+                reasons.append(ev.message)
+                QTimer.singleShot(300, finish)
+
+        def finish(timed_out: bool = False) -> None:
+            if outcome["done"] or (any(window._waiting.values()) and not timed_out):
                 return
+            outcome["done"] = True
             app.processEvents()
             window.screenshot().save(args.screenshot)
             print(f"screenshot: {os.path.abspath(args.screenshot)}")
+            if expected and not loaded:
+                why = reasons or ["the series did not finish loading"]
+                if timed_out:
+                    why.append("timed out after 120 s")
+                print("yunying: nothing could be opened:", file=sys.stderr)
+                for r in why:
+                    print(f"  {r}", file=sys.stderr)
+                outcome["rc"] = 1
             if args.timings:
                 import json
 
@@ -115,11 +146,38 @@ def main(argv: list[str] | None = None) -> int:
             app.quit()
 
         window.series_loaded.connect(done)
+        window.workspace.events.subscribe(on_event)
         if not expected:
             QTimer.singleShot(500, finish)
-        QTimer.singleShot(120_000, app.quit)  # never hang a headless run
+        QTimer.singleShot(120_000, lambda: finish(timed_out=True))  # never hang a headless run
     rc = app.exec()
-    return int(rc)
+    return int(outcome["rc"] or rc)
+
+
+#: Longest file name component and whole path accepted on the command line (bytes).
+NAME_MAX = 255
+PATH_MAX = 4096
+
+
+def _shown(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else f"{text[: n // 2]}…{text[-n // 2 :]}"
+
+
+def path_too_long(target: str) -> str | None:
+    """Why a command-line path cannot be a file name here (None when it can)."""
+    text = target.strip()
+    if text.lower().startswith("yunying:"):
+        return None
+    raw = os.fsencode(text)
+    if len(raw) > PATH_MAX:
+        return f"the path is too long ({len(raw)} bytes, at most {PATH_MAX}): {_shown(text)}"
+    for part in raw.split(b"/"):
+        if len(part) > NAME_MAX:
+            return (
+                f"a name in the path is too long ({len(part)} bytes, at most {NAME_MAX}): "
+                f"{_shown(text)}"
+            )
+    return None
 
 
 if __name__ == "__main__":
