@@ -4,8 +4,9 @@ study, matched by person code / Patient ID + issuer, name + birth date + sex onl
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from cloudclient.catalog import StudyEntry
 from cloudclient.indexcode import code_hash, format_code, make_uscc, person_hash
@@ -23,6 +24,7 @@ from viewer.state.timeline import (
     from_qido,
     from_scan,
     match,
+    subject_of,
 )
 
 PERSON = "1" * 18 + "00000042"  # 26 characters
@@ -127,8 +129,20 @@ def test_merge_sources_sort_and_where(tmp_path: Path, memory_keyring: object) ->
         ]
     )
     frontend = from_index([index[1].record], Origin.FRONTEND)  # type: ignore[list-item]
-    subject = Identity(PERSON, "P1", "HOSP-A", "Zhang^San=张^三", "19620314", "M")
-    subject = replace(subject, person_hash=person_hash(code(PERSON, "2020-01-01T00:00")))
+    scanned = scan(tmp_path / "local").patients[0]
+    records = [s.record for s in index if s.record is not None and s.study_uid != "2.25.3"]
+    subject = subject_of(scanned, records, issuer="HOSP-A", person_hash=person_hash)
+    assert subject == Identity(
+        PERSON,
+        "P1",
+        "HOSP-A",
+        scanned.name,
+        scanned.birth_date,
+        scanned.sex,
+        person_hash(code(PERSON, "2020-01-01T00:00")),  # the person segment only counts
+    )
+    with pytest.raises(ValueError, match="more than one person"):
+        subject_of(scanned, [s.record for s in index if s.record is not None])
     tl = build(subject, [*local, *index, *cache, *frontend])
 
     assert [e.study_uid for e in tl.entries] == [

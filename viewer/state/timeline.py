@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -280,6 +280,35 @@ def build(subject: Identity, sightings: Iterable[Sighting]) -> Timeline:
     return tl
 
 
+PersonHasher = Callable[[str], str]
+"""An index code → the keyed hash of its person segment (``cloudclient.indexcode.person_hash``)."""
+
+
+def subject_of(
+    patient: PatientInfo | None = None,
+    records: Sequence[ExamRecord] = (),
+    *,
+    issuer: str = "",
+    person_hash: PersonHasher | None = None,
+) -> Identity:
+    """Whose timeline: the patient being read (a scanned :class:`PatientInfo`, with the Issuer
+    of Patient ID when the caller knows it) and, once the patient has authorized, the person
+    code of the national index records (all of one person: the token is the patient's)."""
+    persons = {_person(r.code) for r in records} - {""}
+    if len(persons) > 1:
+        raise ValueError("the index records name more than one person; refusing to merge them")
+    code = next((r.code for r in records if _person(r.code)), "")
+    ident = Identity(
+        person_code=persons.pop() if persons else "",
+        person_hash=person_hash(code) if person_hash is not None and code else "",
+    )
+    if patient is not None:
+        ident = ident.merged(
+            Identity("", patient.patient_id, issuer, patient.name, patient.birth_date, patient.sex)
+        )
+    return ident
+
+
 # --------------------------------------------------------------------------- adapters
 
 
@@ -298,10 +327,6 @@ def _person(code: str) -> str:
         return parse(code).person
     except IndexCodeError:
         return ""
-
-
-PersonHasher = Callable[[str], str]
-"""An index code → the keyed hash of its person segment (``cloudclient.indexcode.person_hash``)."""
 
 
 def from_index(
