@@ -210,8 +210,11 @@ class Anonymizer:
                 elem.value = _scrub(elem.value, ids)
             return
         if rule.clean:
-            for item in elem.value:
-                self._walk(item, ids)
+            if elem.VR == "SQ":
+                for item in elem.value:
+                    self._walk(item, ids)
+            elif elem.value:
+                elem.value = _scrub(elem.value, ids)
             return
         action = rule.basic
         if action == "X":
