@@ -93,9 +93,22 @@ def test_qr_authorization_exam_list_and_fetch_byte_for_byte(cloud_service, devcl
         assert isinstance(a, Volume) and isinstance(b, Volume)
         np.testing.assert_array_equal(a.array, b.array)
         np.testing.assert_allclose(a.affine, b.affine)
-    # fetching again transfers nothing
-    again = svc.fetch(petct)
+    # fetching again transfers nothing, and the cache shows the same first image: the one
+    # retrieval order and one rule for "the middle image" serve cache and network alike
+    cached_firsts: list[Path] = []
+    again = svc.fetch(petct, on_first=cached_firsts.append)
     assert again.fetched == 0 and again.instances == petct.instance_count
+    assert again.source == "cache" and cached_firsts == [firsts[0]]
+    for se in {p.parent.name for p in res.folder.rglob("*.dcm")}:  # and for each series asked
+        net, cache = [], []
+        svc.store.root.joinpath("other").mkdir(exist_ok=True)
+        Retriever(
+            InstanceStore(svc.store.root / "other" / se),
+            svc.patient_token(),
+            verify=svc.config.verify,
+        ).fetch(petct, series=se, on_first=net.append)
+        svc.fetch(petct, series=se, on_first=cache.append)
+        assert [p.name for p in net] == [p.name for p in cache] and cache[0].parent.name == se
 
 
 def test_sms_authorization(cloud_service, devcloud) -> None:
@@ -339,3 +352,44 @@ def test_token_goes_only_to_the_named_root_and_redirects_are_not_followed(tmp_pa
     finally:
         gw.shutdown()
         other.shutdown()
+
+
+def test_retrieval_order_is_data_and_the_middle_is_one_rule(tmp_path: Path) -> None:
+    from cloudclient.order import InstanceRef, Stage, choose_series, load_order, middle, walk
+
+    assert load_order() == (Stage.CHOSEN_MIDDLE, Stage.CHOSEN_SERIES, Stage.OTHER_SERIES)
+    # by Instance Number, then position, whatever order the files or the archive list them in
+    refs = [InstanceRef(f"1.{n}", n, (0.0, 0.0, -n)) for n in (5, 1, 3, 2, 4)]
+    assert middle(refs).sop == "1.3"
+    tie = [InstanceRef("1.9", 1, (0.0, 0.0, 2.0)), InstanceRef("1.1", 1, (0.0, 0.0, 1.0))]
+    assert middle([*tie, InstanceRef("1.5", 1, (0.0, 0.0, 3.0))]).sop == "1.9"
+    assert middle([InstanceRef("1.10"), InstanceRef("1.2", 7)]).sop == "1.10"  # unnumbered last
+    assert choose_series({"a": 3, "b": 9}, None) == "b" and choose_series({"a": 3}, "a") == "a"
+    # the loop follows the file: another order asks in another order
+    custom = tmp_path / "order.json"
+    custom.write_text(
+        json.dumps({"stages": [{"stage": "other_series"}, {"stage": "chosen_series"}]})
+    )
+    calls: list[str] = []
+
+    class Source:
+        def middle_image(self, se):
+            calls.append(f"middle {se}")
+            from cloudclient.order import done
+
+            return done(None)
+
+        def series(self, se):
+            calls.append(f"series {se}")
+            from cloudclient.order import done
+
+            return done(None)
+
+    first, pending = walk(load_order(custom), "b", ["b", "a", "c"], Source())
+    assert first is None and calls == ["series a", "series c", "series b"] and len(pending) == 3
+    calls.clear()
+    walk(load_order(), "b", ["b", "a"], Source())
+    assert calls == ["middle b", "series b", "series a"]
+    custom.write_text(json.dumps({"stages": [{"stage": "chosen_series"}]}))
+    with pytest.raises(ValueError, match="series stages are missing"):
+        load_order(custom)
