@@ -223,12 +223,15 @@ def main(argv: list[str] | None = None) -> None:
             first_s = min(firsts)
 
             # dicomweb-client, one instance at a time through the gateway
+            import requests
             from dicomweb_client.api import DICOMwebClient
 
+            dw_session = requests.Session()
+            dw_session.verify = ca or True
             dw = DICOMwebClient(
                 url=root,
+                session=dw_session,
                 headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
-                ca_bundle=ca,
             )
             sops = [f.instance.sop_instance_uid for f in series.frames]
             t0 = time.perf_counter()

@@ -38,6 +38,8 @@ INDEX_CODE_GRANT = "urn:yunying:params:oauth:grant-type:index-code"
 
 @dataclass(frozen=True)
 class DeviceFlow:
+    """A started QR authorization (RFC 8628): what to show, and the code to poll with."""
+
     device_code: str
     user_code: str
     verification_uri: str
@@ -55,6 +57,8 @@ class DeviceFlow:
 
 @dataclass(frozen=True)
 class SmsRequest:
+    """An SMS code sent to the patient's phone, awaiting the code they read out."""
+
     request_id: str
     phone_hint: str
     expires_at: float
@@ -250,7 +254,7 @@ class NationalClient:
         compact = parse(code).compact  # a wrong code fails here, naming the segment
         return self._token(
             self.post("/oauth/token", {"grant_type": INDEX_CODE_GRANT, "index_code": compact}),
-            "code",
+            "code",  # (the label shown for a code token)
         )
 
     def revoke(self, token: AccessToken) -> None:

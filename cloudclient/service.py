@@ -283,7 +283,7 @@ class CloudService:
         tok = token or (
             self.patient_token()
             if source is Source.CLOUD
-            else AccessToken("", time.time() + 60, "frontend")
+            else AccessToken("", time.time() + 60, tokens.Scope.FRONTEND)
         )
         retriever = self.retriever(tok, workers=workers, authorization=auth)
         if source is Source.FRONTEND:  # the configured front-end, not a host the index named

@@ -15,6 +15,7 @@ import json
 import secrets
 import time
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 
 import keyring
 import keyring.errors
@@ -26,11 +27,21 @@ class KeyringUnavailable(RuntimeError):
     pass
 
 
+class Scope(StrEnum):
+    """What a token covers."""
+
+    PATIENT = "patient"  # the patient's exams (QR, SMS, assisted)
+    CODE = "code"  # the exams one index code names
+    FRONTEND = "frontend"  # none: the hospital front-end takes the site's own credential
+
+
 @dataclass(frozen=True)
 class AccessToken:
+    """A bearer token, its expiry and scope (never shown in a repr)."""
+
     access_token: str
     expires_at: float
-    scope: str  # "patient" or "code"
+    scope: str  # a Scope value
     label: str = ""  # what the token is for, shown in the UI (e.g. patient's masked name)
 
     @property
