@@ -1,6 +1,6 @@
 """The workstation cache's catalog: which instances of which studies are stored, in SQLite (WAL).
 
-Files are written first (temporary name, rename) and recorded second, so after a crash the
+Files are written first (unnamed or temporary, then named) and recorded second, so after a crash the
 catalog can only lack a file, never point to a half one; :meth:`Catalog.repair` — run at start
 when the last session did not close cleanly — adopts verified files the catalog lacks, drops rows
 whose files are gone and removes temporary leftovers. A study is served only once complete.
