@@ -13,6 +13,7 @@ from phantoms import series as S
 from viewer.dicom.volume import Volume
 from viewer.state.registration import (
     BackgroundRegistration,
+    ExamLink,
     LinkMethod,
     RegistrationState,
     link_exams,
@@ -69,6 +70,9 @@ def test_registration_within_one_voxel(
     assert err.max() < min(cur.spacing), f"max error {err.max():.2f} mm"
     assert link.quality_mm is not None and link.quality_mm < 2.0
     assert "mm" in link.description and "consistency" in link.description
+    assert not link.doubtful and "doubtful" not in link.description
+    bad = ExamLink(link.transform, LinkMethod.REGISTRATION, 7.5)
+    assert bad.doubtful and "doubtful" in bad.description
 
 
 def test_linked_scrolling_lands_on_the_same_anatomy(

@@ -32,6 +32,9 @@ from viewer.dicom.volume import Volume
 from viewer.state.fusion import Registration, coarse_image
 from viewer.state.viewport import ViewportModel
 
+#: a registration whose two directions disagree by more than this (mm) is shown as doubtful
+DOUBTFUL_MM = 3.0
+
 
 class LinkMethod(Enum):
     SAME_FRAME = "same frame of reference"
@@ -48,6 +51,12 @@ class ExamLink:
     #: how far off the mapping may be, mm: 0 for one Frame of Reference, the registration's
     #: inverse-consistency for a registration, None when nothing measures it (a point pair)
     quality_mm: float | None
+
+    @property
+    def doubtful(self) -> bool:
+        """The registration's two directions disagree by more than :data:`DOUBTFUL_MM`: the
+        reader is told to check the alignment (or align by a point pair)."""
+        return self.quality_mm is not None and self.quality_mm > DOUBTFUL_MM
 
     def map(self, p: np.ndarray | tuple[float, float, float]) -> np.ndarray:
         """Points (…, 3) of the current exam in the prior's patient space."""
@@ -69,7 +78,12 @@ class ExamLink:
         c = np.trace(self.transform[:3, :3])
         deg = float(np.degrees(np.arccos(np.clip((c - 1) / 2, -1.0, 1.0))))
         q = f", consistency {self.quality_mm:.1f} mm" if self.quality_mm is not None else ""
-        return f"registered: shift {t} mm, rotation {deg:.1f}°{q}"
+        warn = (
+            " — doubtful: check the alignment or click the same point in both"
+            if self.doubtful
+            else ""
+        )
+        return f"registered: shift {t} mm, rotation {deg:.1f}°{q}{warn}"
 
 
 LINK_COARSE_MM = 6.0
