@@ -184,3 +184,28 @@ def test_compare_with_prior_through_the_cloud_client(cloud_service, devcloud) ->
     assert hung.protocol.id == "ct-chest-prior"
     assert [a.exam for a in hung.assignments] == [0, 1]
     assert all(a.series is not None for a in hung.assignments)
+
+
+def test_relevant_records_for_the_prefetch() -> None:
+    """The same rules on bare index records (what the hospital prefetch has)."""
+    from dataclasses import replace
+
+    from cloudclient.priorrules import relevant_records
+
+    base = _record("x")
+
+    def rec(uid: str, when: str, mod: str, body: str) -> ExamRecord:
+        return replace(base, study_uid=uid, exam_datetime=when, modality=mod, body_part=body)
+
+    records = [
+        rec("mr", "2025-05-01T10:00:00", "MR", "HEAD"),
+        rec("now", "2026-11-20T08:45:00", "CT", "CHEST"),
+        rec("pet", "2024-02-01T09:00:00", "CT\\PT", "WHOLEBODY"),
+        rec("ct", "2025-03-14T16:20:00", "CT", "CHEST"),
+        rec("old", "2019-01-01T09:00:00", "CT", "CHEST"),
+    ]
+    assert [r.study_uid for r in relevant_records(records)] == ["ct", "pet"]
+    mr = records[0]
+    # before the MR head: only the PET/CT's CT covers the head (the MR-with-CT rule, 2 years)
+    assert [r.study_uid for r in relevant_records(records, mr)] == ["pet"]
+    assert relevant_records([]) == []
