@@ -40,8 +40,10 @@ class Patient:
 
 def patient(devcloud) -> Patient:
     """An insured person of this test only (no exams)."""
-    n = secrets.randbelow(10**3)
-    first17 = f"350203199001{n:03d}01"[:17]
+    r = secrets.randbelow
+    first17 = f"350203{1950 + r(50)}{1 + r(12):02d}{1 + r(28):02d}{r(1000):03d}"
+    while devcloud.store.patient(id_number=first17 + id_check(first17)) is not None:
+        first17 = first17[:14] + f"{r(1000):03d}"
     p = Patient(
         psn=f"{secrets.randbelow(10**26):026d}",
         name="Test^Person=测^试",

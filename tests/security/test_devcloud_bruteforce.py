@@ -4,6 +4,7 @@ answers; PINs are stored as scrypt hashes."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -185,8 +186,6 @@ def test_assisted_grant_needs_a_registered_doctor_and_is_audited(devcloud) -> No
     )
     kinds = [e["kind"] for e in events]
     assert "assisted_refused" in kinds
-    import json
-
     (done,) = [json.loads(e["detail"]) for e in events if e["kind"] == "assisted"]
     assert done["doctor"] == DOCTOR[0] and done["doctor_name"] == DOCTOR[1]
     assert done["patient"] == p.psn and done["reason"]
