@@ -82,6 +82,11 @@ def test_info_lists_series_geometry_and_unreadable_files(tmp_path: Path) -> None
     assert geo["slice_spacing_mm"] == pytest.approx(4.0)
     assert geo["rows"] == 8 and geo["pixel_spacing_mm"] == [4.0, 4.0]
     assert isinstance(s["warnings"], list)
+    assert s["suv"] == {
+        "units": "BQML",
+        "kinds": ["bsa", "bw", "ibw", "lbm", "lbm_james"],
+        "reason": "",
+    }
     bad = {Path(p["file"]).name: p["reason"] for p in got["unreadable"]}
     assert {"notes.txt", "empty.dcm"} <= set(bad)
     assert all(r for r in bad.values())
@@ -93,6 +98,7 @@ def test_info_names_sub_volumes_of_a_multi_echo_series(tmp_path: Path) -> None:
 
     multi_echo_mr(str(tmp_path))
     (s,) = _run("info", str(tmp_path))["series"]
+    assert s["suv"] is None  # not PET
     assert s["geometry"]["volumes"] == [
         "Echo 1 (TE 10 ms)",
         "Echo 2 (TE 30 ms)",

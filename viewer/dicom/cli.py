@@ -121,7 +121,22 @@ def _series_info(s: SeriesInfo) -> dict[str, Any]:
         "non_image_instances": len(s.non_image),
         "transfer_syntaxes": sorted({i.transfer_syntax_uid for i in s.instances}),
         "geometry": geo,
+        "suv": _suv_summary(s),
         "warnings": warnings,
+    }
+
+
+def _suv_summary(s: SeriesInfo) -> dict[str, Any] | None:
+    """For PET: the SUV kinds available and why others are not (None for other modalities)."""
+    from viewer.dicom.quantity import SUV_MODALITIES, series_suv
+
+    if s.modality not in SUV_MODALITIES or not s.frames:
+        return None
+    r = series_suv(s.instances)
+    return {
+        "units": r.units,
+        "kinds": sorted(r.factors) if r.factors else [],
+        "reason": "; ".join(x for x in [r.reason, *r.notes] if x),
     }
 
 
