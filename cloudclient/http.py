@@ -20,11 +20,13 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
 
+if TYPE_CHECKING:
+    from requests.sessions import _Settings
 from cloudclient.errors import (
     AccessDenied,
     CloudError,
@@ -111,6 +113,21 @@ class HostPolicy:
         )
 
 
+class _Session(requests.Session):
+    """A session whose configured CA bundle is the one used: plain ``requests`` lets the
+    ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` environment override ``session.verify``
+    (psf/requests#3829), so a workstation configured for its national CA would check the
+    servers against whatever the environment names instead."""
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> _Settings:
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and self.verify is not True:
+            settings["verify"] = self.verify
+        return settings
+
+
 def make_session(
     verify: bool | str = True, *, auth: tuple[str, str] | None = None, pixels: bool = False
 ) -> requests.Session:
@@ -119,7 +136,7 @@ def make_session(
     is never gzipped, so what arrives is the archive's bytes)."""
     if verify is False or verify == "":
         raise ValueError("TLS verification cannot be turned off")
-    s = requests.Session()
+    s = _Session()
     s.verify = verify
     s.headers["User-Agent"] = USER_AGENT
     if pixels:

@@ -139,3 +139,20 @@ def test_prefetch_and_service_retrievals_carry_the_configured_ca_bundle(tmp_path
     assert r.policy == cfg.host_policy and r.max_instance_bytes == 64 << 20
     src = Path(__file__).parents[2] / "cloudclient" / "prefetch.py"
     assert "Retriever(" not in src.read_text()  # prefetch builds no retriever of its own
+
+
+def test_the_configured_ca_bundle_is_not_overridden_by_the_environment(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``REQUESTS_CA_BUNDLE`` (set system-wide on many machines) must not replace the CA bundle
+    the configuration names (plain requests sessions let it)."""
+    from cloudclient.http import make_session
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    ca = str(tmp_path / "national-ca.pem")
+    s = make_session(ca)
+    assert s.merge_environment_settings("https://x.example", {}, None, None, None)["verify"] == ca
+    # without a bundle of its own, the system's trust (the environment's) applies
+    plain = make_session(True)
+    got = plain.merge_environment_settings("https://x.example", {}, None, None, None)["verify"]
+    assert got == "/etc/ssl/certs/ca-certificates.crt"
