@@ -3,7 +3,8 @@
     python -m bench.consult [--changes 60]
 
 Two real main windows (this process, Qt on X) show the same demo series; each is a participant
-of one session on a devcloud started in its own process (loopback). The presenter scrolls; the
+of one session on a devcloud started in its own process (loopback, TLS; the guest admitted by the
+host as in a real session). The presenter scrolls; the
 time is taken from the change in the presenter's viewport to the end of the follower's render
 of that slice (through the channel, the relay, the follower's channel thread, the GUI thread and
 VTK). Target ≤ 200 ms. The anchor, in the same run: the same change shown in the presenter's own
@@ -15,6 +16,7 @@ The last line is the JSON summary (``ours_s`` / ``anchor_s``: medians).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import secrets
 import statistics
@@ -25,21 +27,28 @@ from pathlib import Path
 from typing import Any
 
 
-def _bare_relay_ms(ws_url: str, ticket_a: str, ticket_b: str, n: int) -> list[float]:
-    """A pointer message from one plain client to the other through the relay."""
+def _bare_relay_ms(ws_url: str, ticket_a: str, ticket_b: str, n: int, ca: str) -> list[float]:
+    """A pointer message from one plain client to the other through the relay (wss)."""
+    import ssl
+
     from websockets.sync.client import connect
 
     out = []
-    with connect(f"{ws_url}?ticket={ticket_a}") as a, connect(f"{ws_url}?ticket={ticket_b}") as b:
+    ctx = ssl.create_default_context(cafile=ca)
+    with (
+        connect(f"{ws_url}?ticket={ticket_a}", ssl=ctx) as a,
+        connect(f"{ws_url}?ticket={ticket_b}", ssl=ctx) as b,
+    ):
         for ws in (a, b):
             ws.send(json.dumps({"type": "hello", "last_seq": 10**9}))
             ws.recv(timeout=10)  # welcome
         for i in range(n + 5):
             t0 = time.perf_counter()
-            a.send(json.dumps({"type": "op", "op": "pointer", "data": {"x": i}, "id": ""}))
+            data = {"x": float(i), "y": 0.0}
+            a.send(json.dumps({"type": "op", "op": "pointer", "data": data, "id": ""}))
             while True:
                 msg = json.loads(b.recv(timeout=10))
-                if msg.get("op") == "pointer" and msg["data"].get("x") == i:
+                if msg.get("op") == "pointer" and msg["data"].get("x") == float(i):
                     break
             if i >= 5:
                 out.append((time.perf_counter() - t0) * 1000)
@@ -57,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from app.consult import ConsultBridge
     from app.mainwindow import MainWindow
-    from cloudclient.consult import ConsultClient
+    from cloudclient.consult import ConsultClient, JoinPending
     from cloudclient.national import NationalClient
     from devcloud.store import Store
     from phantoms import store as phantom_store
@@ -70,15 +79,23 @@ def main(argv: list[str] | None = None) -> None:
         secret = secrets.token_urlsafe(16)
         db.add_client("ws-bench-remote", secret, "Remote", assisted=False)
         ct = next(r for r in db.records() if r["modality"] == "CT")
-        national = NationalClient(state["national_url"], state["client_id"], state["client_secret"])
+        ca = state["ca_file"]  # the devcloud's test CA: everything is TLS
+        national = NationalClient(
+            state["national_url"], state["client_id"], state["client_secret"], verify=ca
+        )
         tok = national.code_token(ct["code"])
         host_client = ConsultClient(
-            state["national_url"], state["client_id"], state["client_secret"]
+            state["national_url"], state["client_id"], state["client_secret"], verify=ca
         )
         inv, me_host = host_client.create(tok, ct["study_instance_uid"], minutes=30)
-        me_guest = ConsultClient(state["national_url"], "ws-bench-remote", secret).join(inv.code)
+        guest_client = ConsultClient(state["national_url"], "ws-bench-remote", secret, verify=ca)
+        with contextlib.suppress(JoinPending):
+            guest_client.request_join(inv.code)  # asks; the host admits it
+        for req in host_client.requests(me_host):
+            host_client.approve(me_host, req.request)
+        me_guest = guest_client.request_join(inv.code)
 
-        anchor = _bare_relay_ms(me_host.ws_url, me_host.ticket, me_guest.ticket, args.changes)
+        anchor = _bare_relay_ms(me_host.ws_url, me_host.ticket, me_guest.ticket, args.changes, ca)
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
         demo = phantom_store.demo_study(light=True)
