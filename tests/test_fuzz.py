@@ -8,6 +8,7 @@ scanned and loaded on its own; then a series with bad files among good ones stil
 from __future__ import annotations
 
 import shutil
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -207,3 +208,156 @@ def _absurd_rows(src: Path) -> bytes:
     bio = io.BytesIO()
     ds.save_as(bio, enforce_file_format=True)
     return bio.getvalue()
+
+
+# --------------------------------------------------------------------------- compressed, containers
+
+
+class _PeakRss:
+    """Peak resident memory of this process while the block runs (sampled every 5 ms)."""
+
+    def __enter__(self) -> _PeakRss:
+        import threading
+
+        import psutil
+
+        self._proc = psutil.Process()
+        self.base = self.peak = self._proc.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._proc.memory_info().rss)
+            self._stop.wait(0.005)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def extra(self) -> int:
+        return self.peak - self.base
+
+
+def _open_everything(target: Path) -> tuple[int, int]:
+    """Scan, thumbnail and load like the application; (reported, loaded). Never raises."""
+    from viewer.dicom.thumbs import thumbnail
+
+    res = scan(target)
+    reported = len(res.unreadable)
+    loaded = 0
+    for p in res.problems:
+        assert p.where and p.reason, p
+    for series in res.all_series():
+        if not series.frames:
+            continue
+        thumbnail(series)
+        try:
+            img = load_series(series, workers=1)
+        except LoadError as exc:
+            assert exc.problems and all(p.reason for p in exc.problems)
+            reported += 1
+            continue
+        loaded += 1
+        assert all(p.where and p.reason for p in img.problems)
+    return reported, loaded
+
+
+_SIZ = b"\xff\x4f\xff\x51"
+
+
+def mutate_codestream(data: bytes, rng: np.random.Generator) -> bytes:
+    """Mutations aimed at the compressed stream: declared sizes, markers, segment tables."""
+    b = bytearray(data)
+    pix = data.rfind(b"\xe0\x7f\x10\x00")
+    start = pix + 12 if pix > 0 else len(b) // 2
+    kind = int(rng.integers(0, 5))
+    siz = data.find(_SIZ, start)
+    sof = data.find(b"\xff\xf7", start)
+    if kind == 0 and siz > 0:  # JPEG 2000 image size: huge, zero, or off by a little
+        w, h = (int(rng.choice([0, 1, 47, 49, 60000, 0x7FFFFFFF])) for _ in range(2))
+        struct.pack_into(">II", b, siz + 8, w, h)
+    elif kind == 0 and sof > 0:  # JPEG-LS frame header
+        struct.pack_into(">HH", b, sof + 5, *(int(rng.choice([0, 1, 60000, 65535])) for _ in "xy"))
+    elif kind == 1:  # a declared component count or precision gone wild
+        at = siz + 40 if siz > 0 else (sof + 9 if sof > 0 else start + 64)
+        if at + 2 <= len(b):
+            b[at] = int(rng.integers(0, 256))
+            b[at + 1] = int(rng.integers(0, 256))
+    elif kind == 2:  # RLE segment table / basic offset table / fragment lengths
+        item = data.find(b"\xfe\xff\x00\xe0", start)
+        for _ in range(int(rng.integers(1, 6))):
+            at = item + 4 + int(rng.integers(0, 72)) if item > 0 else start
+            if at < len(b):
+                b[at] = int(rng.integers(0, 256))
+    elif kind == 3:  # flips all over the codestream
+        for _ in range(int(rng.integers(1, 60))):
+            b[int(rng.integers(start, len(b)))] = int(rng.integers(0, 256))
+    else:  # cut inside the stream
+        return bytes(b[: int(rng.integers(start, len(b)))])
+    return bytes(b)
+
+
+@pytest.mark.timeout(120)  # a hang fails the test
+def test_compressed_streams_and_containers_mutated(tmp_path: Path, seeds: list[Path]) -> None:
+    import zipfile
+
+    from viewer.dicom import codecs
+    from viewer.dicom.sources import close_archives
+
+    rng = np.random.default_rng(20261130)
+    compressed = [s for s in seeds if any(k in s.name for k in ("j2k", "rle", "jpegls", "htj2k"))]
+    total = reported = loaded = 0
+    with _PeakRss() as mem:
+        for seed in compressed:
+            data = seed.read_bytes()
+            for n in range(30):
+                path = tmp_path / f"{seed.stem}-cs{n:03d}.dcm"
+                path.write_bytes(mutate_codestream(data, rng))
+                r, ok = _open_everything(path)
+                total, reported, loaded = total + 1, reported + r, loaded + ok
+                path.unlink()
+        # zip archives of seeds, the archive bytes damaged, sizes declared huge, names escaping
+        for n in range(60):
+            archive = tmp_path / f"a{n:03d}.zip"
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+                for k, seed in enumerate(rng.choice(seeds, 3, replace=False)):
+                    name = ["IMG", "../../x", "DIR/IMG", "a" * 200][k % 4] + f"{k}"
+                    zf.write(seed, name)
+            b = bytearray(archive.read_bytes())
+            kind = n % 4
+            if kind == 0:  # flips
+                for _ in range(int(rng.integers(1, 30))):
+                    b[int(rng.integers(0, len(b)))] = int(rng.integers(0, 256))
+            elif kind == 1:  # truncated archive
+                b = b[: int(rng.integers(4, len(b)))]
+            elif kind == 2:  # central directory claims huge uncompressed sizes
+                at = b.find(b"PK\x01\x02")
+                while at >= 0:
+                    struct.pack_into("<I", b, at + 24, int(rng.choice([0, 0xFFFFFFF0, 0x7FFFFFFF])))
+                    at = b.find(b"PK\x01\x02", at + 4)
+            archive.write_bytes(bytes(b))
+            r, ok = _open_everything(archive)
+            total, reported, loaded = total + 1, reported + r, loaded + ok
+            close_archives()
+        # DICOMDIRs of seeds, the DICOMDIR damaged
+        from pydicom.fileset import FileSet
+
+        medium = tmp_path / "medium"
+        fs = FileSet()
+        for seed in seeds[:4]:
+            fs.add(str(seed))
+        fs.write(str(medium))
+        good_dir = (medium / "DICOMDIR").read_bytes()
+        for _n in range(40):
+            (medium / "DICOMDIR").write_bytes(mutate(good_dir, rng))
+            r, ok = _open_everything(medium / "DICOMDIR")
+            total, reported, loaded = total + 1, reported + r, loaded + ok
+    codecs.FAILED_FRAMES.clear()
+    assert total >= 240
+    assert reported > total // 4 and loaded > 50, (total, reported, loaded)
+    print(f"{total} mutated, {reported} reported, {loaded} loaded, {mem.extra / 1024**2:.0f} MiB")
+    assert mem.extra < 300 * 1024**2, f"{mem.extra / 1024**2:.0f} MiB above the start"

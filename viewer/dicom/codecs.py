@@ -217,6 +217,12 @@ class FrameReader:
         except DecodeError as exc:
             FAILED_FRAMES.add(key, str(exc))
             raise
+        except (OSError, EOFError) as exc:  # a file gone or changed: not remembered
+            raise DecodeError(f"cannot read pixels ({_short(exc)})") from None
+        except Exception as exc:  # a damaged zip member, a parser's surprise: reported
+            reason = f"cannot read pixels ({_short(exc)})"
+            FAILED_FRAMES.add(key, reason)
+            raise DecodeError(reason) from None
 
     def _frame(self, index: int) -> np.ndarray:
         inst = self.inst

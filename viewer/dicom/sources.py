@@ -10,6 +10,7 @@ import os
 import stat
 import threading
 import zipfile
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -100,10 +101,13 @@ class FileRef:
                 f.seek(offset)
                 return f.read(length)
         zf, info = self._info()
-        with _zip_cache.lock_for(self.path), zf.open(info) as f:
-            if offset:
-                f.seek(offset)
-            return f.read(length)
+        try:
+            with _zip_cache.lock_for(self.path), zf.open(info) as f:
+                if offset:
+                    f.seek(offset)
+                return f.read(length)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise OSError(f"zip member is damaged ({exc})") from None
 
     def size(self) -> int:
         if self.member is None:
