@@ -7,6 +7,7 @@ chosen transfer syntax. UIDs are derived from a seed, so the same call writes th
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -440,7 +441,10 @@ def write_series(spec: SeriesSpec, folder: str, workers: int | None = None) -> l
     if nworkers <= 1 or spec.n_slices < 16:
         return _write_many((spec, ks, folder))
     chunks = [ks[i::nworkers] for i in range(nworkers)]
-    with ProcessPoolExecutor(max_workers=nworkers) as pool:
+    # forkserver, not fork: the caller may hold threads (VTK, Qt, thread pools) whose locks a
+    # forked child would inherit mid-use (a worker crashed in garbage collection that way)
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=nworkers, mp_context=ctx) as pool:
         parts = pool.map(_write_many, [(spec, c, folder) for c in chunks])
         return sorted(p for part in parts for p in part)
 
