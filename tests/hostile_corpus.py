@@ -353,8 +353,8 @@ def _build(root: Path, bomb_bytes: int) -> tuple[Path, list[Case]]:
         os.symlink("/dev/null", d / "device.dcm")
         out.append(d / "device.dcm")
         expect.append(Expect("device.dcm", "device"))
-        os.symlink(d / "loop-b", d / "loop-a")
-        os.symlink(d / "loop-a", d / "loop-b")
+        os.symlink("loop-b", d / "loop-a")  # relative: the loop survives a move
+        os.symlink("loop-a", d / "loop-b")
         out += [d / "loop-a", d / "loop-b"]
         expect += [Expect("loop-a", "loop"), Expect("loop-b", "loop")]
         return expect, out
