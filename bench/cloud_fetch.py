@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> None:
             )
             root = state["dicomweb_roots"]["35"]
             ca = state.get("ca_file")  # the devcloud's own test CA (its gateways speak TLS)
+            if ca:  # (dicomweb-client's plain requests session reads it from the environment)
+                os.environ["REQUESTS_CA_BUNDLE"] = ca
             ca_args = ["--cacert", ca] if ca else []
             rec = ExamRecord.from_json(dict(record, dicomweb_root=root))
             series_path = f"studies/{inst0.study_uid}/series/{inst0.series_uid}"
