@@ -84,6 +84,8 @@ def _digest(entry: dict[str, Any], key: bytes | None = None) -> str:
 
 @dataclass(frozen=True)
 class AuditProblem:
+    """One problem :func:`verify` found: the line (0: the file itself) and why."""
+
     line: int
     reason: str
 

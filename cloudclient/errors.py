@@ -8,7 +8,7 @@ class CloudError(Exception):
 
 
 class AuthorizationPending(CloudError):
-    pass
+    """The patient has not answered yet."""
 
 
 class AuthorizationDenied(CloudError):
@@ -28,7 +28,7 @@ class AccessDenied(CloudError):
 
 
 class NotFound(CloudError):
-    pass
+    """The service or archive does not hold what was asked for."""
 
 
 class IncompleteStudy(CloudError):

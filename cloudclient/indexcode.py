@@ -87,6 +87,8 @@ class IndexCodeError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class IndexCode:
+    """A parsed, validated index code and what its segments say."""
+
     person: str
     exam_time: _dt.datetime
     body_part: str

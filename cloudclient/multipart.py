@@ -37,6 +37,8 @@ class PartTooLarge(MultipartError):
 
 @dataclass(frozen=True, slots=True)
 class Part:
+    """One part of a multipart body: its headers (lower-case names) and bytes."""
+
     headers: dict[str, str]
     body: bytes  # or a memoryview of a pooled buffer (see BufferPool)
 

@@ -23,6 +23,8 @@ ORDER_FILE = resources.path("retrieval", "order.json")
 
 
 class Stage(StrEnum):
+    """One step of the retrieval order (the names ``order.json`` uses)."""
+
     CHOSEN_MIDDLE = "chosen_middle"
     CHOSEN_SERIES = "chosen_series"
     OTHER_SERIES = "other_series"

@@ -61,6 +61,8 @@ class Source(StrEnum):
 
 @dataclass
 class FetchResult:
+    """What a retrieval delivered: where the study is, how much came now, how fast, from where."""
+
     study_uid: str
     folder: Path
     instances: int

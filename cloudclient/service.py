@@ -50,6 +50,8 @@ def data_dir() -> Path:
 
 @dataclass
 class CloudConfig:
+    """The workstation's cloud settings (``cloud.json``; no secret in it)."""
+
     national_url: str
     client_id: str
     workstation: str = ""
