@@ -302,8 +302,36 @@ def _build(root: Path, bomb_bytes: int) -> tuple[Path, list[Case]]:
         head += pixels
         data = _deflate_piece(head, False) + _zero_stream(bomb_bytes) + _deflate_piece(b"", True)
         crc = _crc_with_zeros(head, bomb_bytes)
-        f = _raw_zip(d / "zeros.zip", [("IMG0001", data, len(head) + bomb_bytes, crc)])
-        return [Expect("zeros.zip!IMG0001", "more than", "warning")], [f]
+        # and a member whose private element really holds 1 GiB of zeros before the image
+        ds = _slice(scratch, "zpriv")
+        ds.add_new(0x00090010, "LO", "YUNYING")
+        before, after = copy.deepcopy(ds), copy.deepcopy(ds)
+        for elem in list(ds):
+            if elem.tag > 0x00090010:
+                del before[elem.tag]
+            else:
+                del after[elem.tag]
+        body = io.BytesIO()
+        pydicom.filewriter.write_dataset(_fp(body), after)
+        phead = _bytes(before) + struct.pack("<HH2sHI", 0x0009, 0x1100, b"OB", 0, bomb_bytes)
+        pdata = (
+            _deflate_piece(phead, False)
+            + _zero_stream(bomb_bytes)
+            + _deflate_piece(body.getvalue(), True)
+        )
+        pcrc = _crc_with_zeros(phead, bomb_bytes, body.getvalue())
+        size = len(phead) + bomb_bytes + len(body.getvalue())
+        f = _raw_zip(
+            d / "zeros.zip",
+            [
+                ("IMG0001", data, len(head) + bomb_bytes, crc),
+                ("PRIV0001", pdata, size, pcrc),
+            ],
+        )
+        return [
+            Expect("zeros.zip!IMG0001", "more than", "warning"),
+            Expect("zeros.zip!PRIV0001", "more than a header may hold"),
+        ], [f]
 
     def header_huge(d: Path) -> tuple[list[Expect], list[Path]]:
         ds = _slice(scratch, "hhuge")

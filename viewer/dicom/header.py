@@ -52,8 +52,9 @@ class Header:
 class _Stopper:
     """``stop_when`` for pydicom: stop at pixels, and at anything that would read too much."""
 
-    def __init__(self, f: BinaryIO, end: int, budget: int) -> None:
+    def __init__(self, f: BinaryIO, end: int, budget: int, streamed: bool = False) -> None:
         self.f = f
+        self.streamed = streamed  # skipping a value costs inflating it (a zip member)
         self.end = end
         self.budget = budget
         self.count = 0
@@ -73,6 +74,12 @@ class _Stopper:
             return True
         if pos > self.budget:
             self.reason = f"header is larger than {human_bytes(self.budget)}"
+            return True
+        if self.streamed and length != 0xFFFFFFFF and pos + length > self.budget:
+            self.reason = (
+                f"element ({tag.group:04X},{tag.element:04X}) declares {human_bytes(length)}, "
+                f"more than a header may hold ({human_bytes(self.budget)})"
+            )
             return True
         if length != 0xFFFFFFFF and pos + length > self.end:
             self.need_end = pos + length
@@ -101,8 +108,9 @@ def check_start(head: bytes) -> bool:
     raise HeaderError("not a DICOM file (no preamble and no DICOM header)")
 
 
-def read(f: BinaryIO, size: int) -> Header:
-    """Parse the header of the object in ``f`` (``size`` bytes) within the read limits."""
+def read(f: BinaryIO, size: int, streamed: bool = False) -> Header:
+    """Parse the header of the object in ``f`` (``size`` bytes) within the read limits;
+    ``streamed``: ``f`` inflates as it is read (a zip member), so skipping is not free."""
     lim = limits()
     head = f.read(lim.sniff_bytes)
     has_preamble = check_start(head)
@@ -120,7 +128,7 @@ def read(f: BinaryIO, size: int) -> Header:
     if ts == DEFLATED:
         return _read_deflated(f, data_at, meta)
     f.seek(0)
-    stop = _Stopper(f, size, lim.max_header_bytes)
+    stop = _Stopper(f, size, lim.max_header_bytes, streamed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = read_partial(f, stop_when=stop, defer_size=256 * 1024, force=True)

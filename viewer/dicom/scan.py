@@ -61,7 +61,7 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
     if size == 0:
         raise HeaderError("empty file (0 bytes)")
     with ref.open() as f:
-        h = header.read(f, size)
+        h = header.read(f, size, streamed=ref.member is not None)
         offset = length = None
         if h.pixel_tell is not None:
             offset, length = _pixel_element(h.stream, h.ds, h.pixel_tell, h.stream_size)
