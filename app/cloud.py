@@ -2,19 +2,20 @@
 code or SMS) and pick from the exam list across provinces; the study is fetched in the background,
 its first image shown at once.
 
-All work happens in :mod:`cloudclient`; this dialog only collects input, runs calls on worker
-threads and shows results.
+All work happens in :mod:`cloudclient`; this dialog only collects input, runs calls on the
+application's :class:`~app.runner.Runner` (network lane) and shows results.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.runner import Runner
 from cloudclient.errors import CloudError
 from cloudclient.indexcode import IndexCodeError, parse
 from cloudclient.national import DeviceFlow, ExamRecord, SmsRequest
@@ -39,16 +41,12 @@ from cloudclient.retrieve import FetchResult
 from cloudclient.service import CloudService
 from cloudclient.tokens import AccessToken
 
+T = TypeVar("T")
 
-class _Signals(QObject):
-    exams = Signal(object, object)  # list[ExamRecord], AccessToken | None (code token)
-    error = Signal(str)
-    qr = Signal(object)  # DeviceFlow
-    authorized = Signal(object)  # AccessToken
-    sms_sent = Signal(object)  # SmsRequest
-    progress = Signal(int, int)
-    first_image = Signal(object, object)  # Path, ExamRecord
-    fetched = Signal(object, object)  # FetchResult, ExamRecord
+
+def source_name(source: Any) -> str:
+    """ "cache", "frontend" or "cloud" from a fetch result's source (an Enum or its value)."""
+    return str(getattr(source, "value", source))
 
 
 def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
@@ -62,16 +60,20 @@ def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
 
 
 class CloudDialog(QDialog):
-    """Emits ``first_image(path, record)`` and ``study_ready(folder, record, series)``."""
+    """Owns the Cloud panel's input and what it shows (exam list, QR code, progress); emits
+    ``first_image(path, record)`` and ``study_ready(folder, record, source)`` where ``source``
+    says where the study came from ("cache", "frontend" or "cloud")."""
 
     first_image = Signal(object, object)
-    study_ready = Signal(object, object)
+    study_ready = Signal(object, object, str)
 
-    def __init__(self, service: CloudService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: CloudService, parent: QWidget | None = None, runner: Runner | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("cloudDialog")
         self.service = service
-        self.sig = _Signals()
+        self.runner = runner if runner is not None else Runner(self)
         self.records: list[ExamRecord] = []
         self.code_token: AccessToken | None = None
         self.flow: DeviceFlow | None = None
@@ -161,14 +163,6 @@ class CloudDialog(QDialog):
         lay.addWidget(self.status)
         self.resize(900, 640)
 
-        self.sig.exams.connect(self._show_exams)
-        self.sig.error.connect(self._error)
-        self.sig.qr.connect(self._show_qr)
-        self.sig.authorized.connect(self._authorized)
-        self.sig.sms_sent.connect(self._sms_sent)
-        self.sig.progress.connect(self._progress)
-        self.sig.first_image.connect(lambda p, r: self.first_image.emit(p, r))
-        self.sig.fetched.connect(self._fetched)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self.retranslate()
@@ -199,16 +193,16 @@ class CloudDialog(QDialog):
 
     # ------------------------------------------------------------------ background work
 
-    def _run(self, fn: Callable[[], Any]) -> None:
-        def work() -> None:
-            try:
-                fn()
-            except CloudError as exc:
-                self.sig.error.emit(str(exc))
-            except Exception as exc:  # shown, never a crash
-                self.sig.error.emit(f"{type(exc).__name__}: {exc}")
+    def _run(self, fn: Callable[[], T], done: Callable[[T], Any]) -> None:
+        """``fn()`` on the network lane, then ``done(result)`` here (errors shown, never raised)."""
 
-        threading.Thread(target=work, daemon=True).start()
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, CloudError):
+                self._error(str(exc))
+            else:
+                self._error(f"{type(exc).__name__}: {exc}")
+
+        self.runner.submit(fn, done, failed, lane="net")
 
     def _error(self, message: str) -> None:
         self.busy = False
@@ -230,13 +224,13 @@ class CloudDialog(QDialog):
             self._error(self.tr("Invalid index code: {0}").format(str(exc)))
             return
         self._info(self.tr("Looking up the code…"))
-        self._run(lambda: self.sig.exams.emit(*reversed(self.service.open_code(text))))
+        self._run(lambda: self.service.open_code(text), lambda r: self._show_exams(r[1], r[0]))
 
     # ------------------------------------------------------------------ QR authorization
 
     def start_qr(self) -> None:
         self._info(self.tr("Preparing the QR code…"))
-        self._run(lambda: self.sig.qr.emit(self.service.start_qr()))
+        self._run(self.service.start_qr, self._show_qr)
 
     def _show_qr(self, flow: DeviceFlow) -> None:
         self.flow = flow
@@ -251,11 +245,9 @@ class CloudDialog(QDialog):
         self._tick()
         self._cancel.clear()
 
-        def poll() -> None:
-            tok = self.service.finish_qr(flow, cancelled=self._cancel.is_set)
-            self.sig.authorized.emit(tok)
-
-        self._run(poll)
+        self._run(
+            lambda: self.service.finish_qr(flow, cancelled=self._cancel.is_set), self._authorized
+        )
 
     def _tick(self) -> None:
         if self.flow is not None:
@@ -272,13 +264,13 @@ class CloudDialog(QDialog):
         self.countdown.clear()
         self.code_token = None
         self._info(self.tr("Authorized by {0}; loading the exam list…").format(tok.label))
-        self._run(lambda: self.sig.exams.emit(self.service.exams(), None))
+        self._run(self.service.exams, lambda records: self._show_exams(records, None))
 
     # ------------------------------------------------------------------ SMS
 
     def send_sms(self) -> None:
         number = self.id_edit.text().strip()
-        self._run(lambda: self.sig.sms_sent.emit(self.service.send_sms(number)))
+        self._run(lambda: self.service.send_sms(number), self._sms_sent)
 
     def _sms_sent(self, req: SmsRequest) -> None:
         self.sms = req
@@ -289,7 +281,7 @@ class CloudDialog(QDialog):
         if req is None:
             self._error(self.tr("Send an SMS code first"))
             return
-        self._run(lambda: self.sig.authorized.emit(self.service.finish_sms(req, code)))
+        self._run(lambda: self.service.finish_sms(req, code), self._authorized)
 
     # ------------------------------------------------------------------ exams and fetching
 
@@ -361,17 +353,19 @@ class CloudDialog(QDialog):
         token = self.code_token
         started = time.perf_counter()
 
-        def work() -> None:
+        post = self.runner.post
+
+        def work() -> FetchResult:
             res = self.service.fetch(
                 record,
                 token,
-                progress=lambda p: self.sig.progress.emit(p.done, p.total),
-                on_first=lambda path: self.sig.first_image.emit(path, record),
+                progress=lambda p: post(functools.partial(self._progress, p.done, p.total)),
+                on_first=lambda path: post(functools.partial(self.first_image.emit, path, record)),
             )
             res.seconds = time.perf_counter() - started
-            self.sig.fetched.emit(res, record)
+            return res
 
-        self._run(work)
+        self._run(work, lambda res: self._fetched(res, record))
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(1, total))
@@ -384,12 +378,12 @@ class CloudDialog(QDialog):
             "cache": self.tr("from this workstation's cache"),
             "frontend": self.tr("from the hospital front-end server"),
             "cloud": self.tr("from the provincial cloud"),
-        }.get(result.source, result.source)
+        }.get(source_name(result.source), str(result.source))
         self.source_text = where
         self._info(
             self.tr("{0} images in {1:.1f} s, {2}").format(result.instances, result.seconds, where)
         )
-        self.study_ready.emit(result.folder, record)
+        self.study_ready.emit(result.folder, record, source_name(result.source))
 
     def reject(self) -> None:
         self._cancel.set()

@@ -1,5 +1,9 @@
-"""A consultation session wired into the main window (no business logic: the protocol and the
+"""A consultation session wired to the Workspace (no business logic: the protocol and the
 shared state are :mod:`cloudclient.consult`).
+
+The bridge reads and drives the Workspace (the viewports' models, the active one, the series
+open, series-loaded events); what it needs of the screen (the status text, a pointer drawn over a
+viewport, the MPR model when that layout is open) comes through a small :class:`ConsultView`.
 
 Outgoing: while this workstation presents, the active viewport's series, slice, window, zoom and
 pan (and the MPR crosshair) go to the session; anyone's measurements (added, edited, deleted) and
@@ -11,18 +15,16 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 
 from cloudclient.consult import ConsultChannel, ConsultState, Membership
 from viewer.dicom.measure import Measurement
-from viewer.state.mpr import MprChange, MprEvent
-from viewer.state.viewport import ViewportEvent
-
-if TYPE_CHECKING:
-    from app.mainwindow import MainWindow
-    from app.viewport import ViewportWidget
+from viewer.state.mpr import MprChange, MprEvent, MprModel
+from viewer.state.observable import Unsubscribe
+from viewer.state.viewport import ViewportEvent, ViewportModel
+from viewer.state.workspace import LayoutChanged, SeriesLoaded, Workspace, WorkspaceEvent
 
 POINTER_COLOR = (0.2, 0.9, 1.0)
 
@@ -36,6 +38,18 @@ _VIEW_EVENTS = (
 _MOVED = (MprChange.CENTER, MprChange.ORIENTATION)
 
 
+class ConsultView(Protocol):
+    """What the bridge needs of the screen."""
+
+    def show_consult_status(self, text: str) -> None: ...
+
+    def show_pointer(
+        self, vp: ViewportModel, x: float, y: float, color: tuple[float, ...]
+    ) -> None: ...
+
+    def mpr_model(self) -> MprModel | None: ...
+
+
 def _serial(m: Measurement, series: str) -> dict[str, Any]:
     return {
         "series": series,
@@ -47,12 +61,23 @@ def _serial(m: Measurement, series: str) -> dict[str, Any]:
 
 
 class ConsultBridge(QObject):
+    """Owns one consultation's channel and its shared state on this workstation, and what of it
+    is on screen (which measurement came from which session key, what was sent)."""
+
     received = Signal(dict)
     status = Signal(str, str)
 
-    def __init__(self, window: MainWindow, membership: Membership, audit: Any = None) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        workspace: Workspace,
+        membership: Membership,
+        view: ConsultView,
+        audit: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.view = view
         self.me = membership
         self.state = ConsultState()
         self._applying = False
@@ -60,51 +85,57 @@ class ConsultBridge(QObject):
         self._last_pointer = 0.0
         self._shown: dict[str, Measurement] = {}  # key → the measurement on screen (anyone's)
         self._sent: dict[str, dict[str, Any]] = {}  # key → what the session knows of it
-        self._subscribed: set[int] = set()
+        self._watched: set[int] = set()
+        self._off: list[Unsubscribe] = []
         self.received.connect(self._apply, Qt.ConnectionType.QueuedConnection)
         self.status.connect(self._show_status, Qt.ConnectionType.QueuedConnection)
         self.channel = ConsultChannel(
             membership, self.received.emit, lambda s, d: self.status.emit(s, d), audit=audit
         )
-        for vp in window.viewports:
+        for vp in workspace.viewports:
             self.watch(vp)
-        window.series_loaded.connect(self._catch_up)
+        self._off.append(workspace.events.subscribe(self._on_workspace))
         self.channel.start()
 
     # ------------------------------------------------------------------ outgoing
 
-    def watch(self, vp: ViewportWidget) -> None:
-        if id(vp) in self._subscribed:
+    def _on_workspace(self, ev: WorkspaceEvent) -> None:
+        if isinstance(ev, SeriesLoaded):
+            self._catch_up(ev.key)
+        elif isinstance(ev, LayoutChanged):
+            for vp in self.workspace.viewports:
+                self.watch(vp)
+
+    def watch(self, vp: ViewportModel) -> None:
+        if id(vp) in self._watched:
             return
-        self._subscribed.add(id(vp))
-        vp.model.subscribe(functools.partial(self._local_change, vp))
-        vp.pointer_moved.connect(self._pointer)
+        self._watched.add(id(vp))
+        self._off.append(vp.subscribe(functools.partial(self._local_change, vp)))
 
-    def _series_uid(self, vp: ViewportWidget) -> str:
-        s = self.window.series.get(vp.series_key)
-        return s.series_uid if s is not None else ""
+    def _series_uid(self, vp: ViewportModel) -> str:
+        return self.workspace.series_uid(vp)
 
-    def _local_change(self, vp: ViewportWidget, what: ViewportEvent) -> None:
+    def _local_change(self, vp: ViewportModel, what: ViewportEvent) -> None:
         # (while the link is down, operations queue in the channel and go after the reconnect)
-        if self._closed or self._applying or vp is not self.window.active:
+        if self._closed or self._applying or vp is not self.workspace.active:
             return
         if what in _VIEW_EVENTS and self.state.presenting:
             self.send_view(vp)
         elif what is ViewportEvent.MEASUREMENTS:
             self._send_measurements(vp)
 
-    def watch_mpr(self, panel: Any) -> None:
+    def watch_mpr(self, model: MprModel) -> None:
         """The MPR layout opened: its crosshair is part of the presenter's view."""
-        panel.model.subscribe(self._mpr_change)
+        self._off.append(model.subscribe(self._mpr_change))
 
     def _mpr_change(self, ev: MprEvent) -> None:
-        active = self.window.active
+        active = self.workspace.active
         moved = ev.kind in _MOVED and not (self._applying or self._closed)
         if moved and active is not None and self.state.presenting:
             self.send_view(active)
 
-    def send_view(self, vp: ViewportWidget) -> None:
-        m = vp.model
+    def send_view(self, vp: ViewportModel) -> None:
+        m = vp
         if m.image is None:
             return
         view: dict[str, Any] = {
@@ -114,15 +145,15 @@ class ConsultBridge(QObject):
             "zoom": float(m.zoom),
             "pan": [float(x) for x in m.pan],
         }
-        mpr = self.window.mpr
+        mpr = self.view.mpr_model()
         if mpr is not None:
-            view["crosshair"] = [float(x) for x in mpr.model.center]
+            view["crosshair"] = [float(x) for x in mpr.center]
         self.channel.send("view", view)
 
-    def _send_measurements(self, vp: ViewportWidget) -> None:
+    def _send_measurements(self, vp: ViewportModel) -> None:
         series = self._series_uid(vp)
         present: set[str] = set()
-        for m in vp.model.measurements:
+        for m in vp.measurements:
             if not m.complete:
                 continue
             key = next((k for k, v in self._shown.items() if v is m), None)
@@ -141,7 +172,8 @@ class ConsultBridge(QObject):
                 self._shown.pop(key, None)
                 self.channel.send("annotation.delete", {"key": key})
 
-    def _pointer(self, vp: ViewportWidget, x: float, y: float) -> None:
+    def pointer(self, vp: ViewportModel, x: float, y: float) -> None:
+        """The mouse moved over a viewport's image (at most 30 a second go out)."""
         now = time.monotonic()
         too_soon = now - self._last_pointer < POINTER_INTERVAL_S
         if self._closed or too_soon or not self.channel.connected.is_set():
@@ -154,20 +186,20 @@ class ConsultBridge(QObject):
 
     # ------------------------------------------------------------------ incoming (GUI thread)
 
-    def _viewport_for(self, series_uid: str, open_it: bool = False) -> ViewportWidget | None:
-        w = self.window
-        for vp in w.visible_viewports():
-            if vp.series_key and self._series_uid(vp) == series_uid:
-                return vp
-        if open_it and w.active is not None:
-            key = next((k for k, s in w.series.items() if s.series_uid == series_uid), None)
+    def _viewport_for(self, series_uid: str, open_it: bool = False) -> ViewportModel | None:
+        ws = self.workspace
+        vp = ws.viewport_showing(series_uid)
+        if vp is not None:
+            return vp
+        if open_it and ws.active is not None:
+            key = ws.key_for_uid(series_uid)
             if key is not None:
-                w.open_series(key, w.active)
-                return w.active
+                ws.open_series(key, ws.active)
+                return ws.active
         return None
 
     def _apply(self, msg: dict[str, Any]) -> None:
-        if self.window.closing or self._closed:
+        if self.workspace.closed or self._closed:
             return
         op = self.state.apply(msg)
         mine = msg.get("from") == self.me.participant
@@ -181,11 +213,12 @@ class ConsultBridge(QObject):
                 data = msg.get("data") or {}
                 vp = self._viewport_for(str(data.get("series", "")))
                 if vp is not None:
-                    vp.renderer.set_pointer((float(data["x"]), float(data["y"])), POINTER_COLOR)
+                    self.view.show_pointer(vp, float(data["x"]), float(data["y"]), POINTER_COLOR)
             elif op in ("handover", "welcome", "joined"):
                 self._show_status(self.channel.status, "")
-            if op == "welcome" and self.state.presenting and self.window.active is not None:
-                self.send_view(self.window.active)  # (re)joined followers see where we are
+            active = self.workspace.active
+            if op == "welcome" and self.state.presenting and active is not None:
+                self.send_view(active)  # (re)joined followers see where we are
         finally:
             self._applying = False
 
@@ -203,9 +236,8 @@ class ConsultBridge(QObject):
             self._applying = False
 
     def _apply_view(self, data: dict[str, Any]) -> None:
-        vp = self._viewport_for(str(data.get("series", "")), open_it=True)
-        if vp is not None and vp.model.image is not None:
-            m = vp.model  # only what changed: each change is a render
+        m = self._viewport_for(str(data.get("series", "")), open_it=True)
+        if m is not None and m.image is not None:  # only what changed: each change is a render
             if "window" in data and tuple(data["window"]) != tuple(m.window):
                 m.set_window(*data["window"])
             if "zoom" in data and float(data["zoom"]) != m.zoom:
@@ -214,9 +246,9 @@ class ConsultBridge(QObject):
                 m.set_pan(*data["pan"])
             if "index" in data and int(data["index"]) != m.index:
                 m.set_index(int(data["index"]))
-        mpr = self.window.mpr
+        mpr = self.view.mpr_model()
         if mpr is not None and "crosshair" in data:
-            mpr.model.set_center(data["crosshair"])
+            mpr.set_center(data["crosshair"])
 
     def _apply_annotation(self, op: str, data: dict[str, Any]) -> None:
         key = str(data.get("key", ""))
@@ -226,28 +258,27 @@ class ConsultBridge(QObject):
             self._sent.pop(key, None)
             if old is not None:
                 self._shown.pop(key)
-                for w in self.window.visible_viewports():
-                    w.model.remove_measurement(old)
+                for w in self.workspace.visible():
+                    w.remove_measurement(old)
             return
         if vp is None:
             return
         points = [(float(x), float(y)) for x, y in data["points"]]
-        if old is not None and old in vp.model.measurements:
+        if old is not None and old in vp.measurements:
             old.points = points
             old.index = int(data["index"])
             old.text = str(data.get("text", ""))
-            vp.model.update_measurement(old)
+            vp.update_measurement(old)
         else:
             m = Measurement(
                 str(data["kind"]), points, int(data["index"]), str(data.get("text", ""))
             )
             self._shown[key] = m
-            vp.model.measurements.append(m)
-            vp.model.update_measurement(m)
+            vp.measurements.append(m)
+            vp.update_measurement(m)
         self._sent[key] = {"key": key, **_serial(self._shown[key], str(data.get("series", "")))}
 
     def _show_status(self, status: str, detail: str) -> None:
-        w = self.window
         if status == "expired":
             text = QCoreApplication.translate("MainWindow", "Consultation ended: {0}").format(
                 detail or status
@@ -266,10 +297,12 @@ class ConsultBridge(QObject):
             text = QCoreApplication.translate("MainWindow", "Consultation: following {0}").format(
                 who
             )
-        w.consult_label.setText(text)
+        self.view.show_consult_status(text)
 
     def close(self) -> None:
-        """Leave the session (the models keep this bridge subscribed, but it stays quiet)."""
+        """Leave the session and stop listening to the models."""
         self._closed = True
-        self.window.series_loaded.disconnect(self._catch_up)
+        for off in self._off:
+            off()
+        self._off.clear()
         self.channel.close()

@@ -1,73 +1,74 @@
-"""Background work for the GUI: scanning sources and loading series, reported by Qt signals."""
+"""Scanning sources and loading series for the Workspace, on the application's Runner."""
 
 from __future__ import annotations
 
 import traceback
-from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from app.runner import Runner
 from viewer.dicom.model import ScanResult, SeriesInfo
 from viewer.dicom.scan import scan
 from viewer.dicom.thumbs import THUMB, thumbnail  # noqa: F401  (moved to viewer.dicom.thumbs)
-from viewer.dicom.volume import LoadError, load_series
-
-
-class LoaderSignals(QObject):
-    scanned = Signal(object, object)  # ScanResult, {series key: thumbnail (h, w) uint8}
-    first_image = Signal(str, object, int)  # series key, slice array, index
-    loaded = Signal(str, object)  # series key, Volume | ImageStack
-    failed = Signal(str, str)  # series key (or ""), message
-
-
-class _Task(QRunnable):
-    def __init__(self, fn: Any) -> None:
-        super().__init__()
-        self.fn = fn
-
-    def run(self) -> None:
-        self.fn()
+from viewer.dicom.volume import ImageStack, LoadError, Volume, load_series
+from viewer.state.workspace import OpenRequest, Workspace
 
 
 class Loader:
-    """Runs scans and series loads on a thread pool; results arrive as signals."""
+    """The Workspace's loader in the application: scans and loads on the :class:`Runner`'s
+    "load" lane; results go back to the Workspace on the GUI thread."""
 
-    def __init__(self) -> None:
-        self.signals = LoaderSignals()
-        self.pool = QThreadPool()
-        self.pool.setMaxThreadCount(2)
+    def __init__(self, workspace: Workspace, runner: Runner) -> None:
+        self.workspace = workspace
+        self.runner = runner
+        workspace.loader = self
 
-    def scan(self, paths: list[str]) -> None:
-        def work() -> None:
-            try:
-                result: ScanResult = scan(paths)
-                thumbs = {s.key: thumbnail(s) for s in result.all_series()}
-                self.signals.scanned.emit(result, thumbs)
-            except Exception as exc:  # reported, never a crash
-                self.signals.failed.emit("", f"{type(exc).__name__}: {exc}")
-                traceback.print_exc()
+    def scan(self, request: OpenRequest) -> None:
+        ws = self.workspace
+        if request.preview:
 
-        self.pool.start(_Task(work))
+            def shown(r: tuple[SeriesInfo, Volume | ImageStack] | None) -> None:
+                if r is not None:
+                    ws.previewed(request, *r)
+
+            self.runner.submit(lambda: _preview(request), shown, self._error)
+            return
+
+        def work() -> tuple[ScanResult, dict[str, np.ndarray | None]]:
+            result = scan(list(request.paths))
+            return result, {s.key: thumbnail(s) for s in result.all_series()}
+
+        self.runner.submit(work, lambda r: ws.scanned(request, *r), self._error)
+
+    def _error(self, exc: BaseException) -> None:
+        traceback.print_exception(exc)
+        self.workspace.failed("", f"{type(exc).__name__}: {exc}")
 
     def load(self, series: SeriesInfo) -> None:
         key = series.key
+        ws, post = self.workspace, self.runner.post
 
         def first(arr: np.ndarray, k: int) -> None:
-            self.signals.first_image.emit(key, np.array(arr, copy=True), k)
+            copy = np.array(arr, copy=True)
+            post(lambda: ws.first_image(key, copy, k))
 
-        def work() -> None:
-            try:
-                image = load_series(series, on_first=first)
-                self.signals.loaded.emit(key, image)
-            except LoadError as exc:
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, LoadError):
                 detail = "; ".join(str(p) for p in exc.problems[:3])
-                self.signals.failed.emit(key, f"{exc} {detail}".strip())
-            except Exception as exc:
-                self.signals.failed.emit(key, f"{type(exc).__name__}: {exc}")
-                traceback.print_exc()
+                ws.failed(key, f"{exc} {detail}".strip())
+            else:
+                traceback.print_exception(exc)
+                ws.failed(key, f"{type(exc).__name__}: {exc}")
 
-        self.pool.start(_Task(work))
+        self.runner.submit(
+            lambda: load_series(series, on_first=first), lambda img: ws.loaded(key, img), failed
+        )
 
     def wait(self, msecs: int = 60000) -> bool:
-        return bool(self.pool.waitForDone(msecs))
+        return self.runner.wait(msecs)
+
+
+def _preview(request: OpenRequest) -> tuple[SeriesInfo, Volume | ImageStack] | None:
+    """The first series of a previewed file, scanned and decoded (off the GUI thread)."""
+    found = [s for s in scan(list(request.paths)).all_series() if s.frames]
+    return (found[0], load_series(found[0])) if found else None

@@ -108,25 +108,30 @@ class VTKView(QVTKRenderWindowInteractor):
 
 
 class ViewportWidget(QFrame):
+    """Hosts one viewport's renderer and maps input onto its :class:`ViewportModel` (which the
+    Workspace owns); it keeps only the current tool and the drag or measurement in progress."""
+
     activated = Signal(object)  # self
-    index_changed = Signal(object)  # self
     series_dropped = Signal(object, str)  # self, series key
     measurement_added = Signal(object)
     pointer_moved = Signal(object, float, float)  # self, image x, y (mouse over the image)
 
-    def __init__(self, parent: QWidget | None = None, labels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        labels: dict[str, str] | None = None,
+        model: ViewportModel | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("viewport")
         self.setAcceptDrops(True)
-        self.model = ViewportModel()
+        self.model = model if model is not None else ViewportModel()
         self.view = VTKView(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.view)
         self.renderer = SliceRenderer(self.view.GetRenderWindow(), self.model, labels)
-        self.series_key = ""
         self.tool = "wl"
-        self.sync = True
         self._drag: _Drag | None = None
         self._pending: Measurement | None = None
         self._committed = 0
@@ -140,10 +145,13 @@ class ViewportWidget(QFrame):
 
     # ------------------------------------------------------------------ plumbing
 
+    @property
+    def series_key(self) -> str:
+        """The Workspace's key of the series shown (kept by the model)."""
+        return self.model.series_key
+
     def _on_model(self, what: ViewportEvent) -> None:
-        if what is ViewportEvent.INDEX:
-            self.index_changed.emit(self)
-        elif what is ViewportEvent.CINE:
+        if what is ViewportEvent.CINE:
             if self.model.playing:
                 self.cine.start(int(1000 / self.model.cine_fps))
             else:

@@ -64,7 +64,6 @@ def main(argv: list[str] | None = None) -> None:
     ensure_display()
     from PySide6.QtWidgets import QApplication
 
-    from app.consult import ConsultBridge
     from app.mainwindow import MainWindow
     from cloudclient.consult import ConsultClient, JoinPending
     from cloudclient.national import NationalClient
@@ -130,8 +129,8 @@ def main(argv: list[str] | None = None) -> None:
             time.sleep(0.01)
         else:
             raise SystemExit("the demo series did not load")
-        host.consult = ConsultBridge(host, me_host)
-        guest.consult = ConsultBridge(guest, me_guest)
+        host.connect_consultation(me_host)
+        guest.connect_consultation(me_guest)
         while not (
             host.consult.channel.connected.is_set() and guest.consult.channel.connected.is_set()
         ):

@@ -84,8 +84,18 @@ def test_two_workstations_read_one_study_together(qtbot, pair, devcloud) -> None
     host, guest, tok, record = pair
     inv = host.start_consultation(minutes=10, token=tok)
     assert inv is not None and host.consult is not None
-    guest.join_consultation(inv.code)
-    qtbot.waitUntil(lambda: guest.consult is not None, timeout=30000)
+    assert guest.join_consultation(inv.code)  # asks; the host is asked to admit it
+    qtbot.waitUntil(lambda: bool(host.consulting.pending), timeout=15000)
+    assert "Dr. expert" in host.consult_label.text()
+    assert "waiting for the host" in guest.consult_label.text()
+    qtbot.wait(1500)
+    assert guest.consult is None  # nobody is in before the host says so
+    host.consulting.admit(host.consulting.pending[0].request)
+
+    def joined() -> None:
+        assert guest.consult is not None, guest.statusBar().currentMessage()
+
+    qtbot.waitUntil(joined, timeout=30000)
     a, b = host.consult, guest.consult
     assert a is not None and b is not None
     qtbot.waitUntil(

@@ -1,0 +1,119 @@
+"""The Cloud panel (医保影像云) wired to the Workspace.
+
+:class:`CloudLink` owns the cloud service (made on first use from the saved configuration) and
+the panel; a study's first image goes to :meth:`Workspace.preview`, the whole study to
+:meth:`Workspace.open_study` with its origin and exam record, and every series shown of a
+remote study is written to the audit log (the Workspace's :class:`Viewed` events).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtWidgets import QWidget
+
+from app.runner import Runner
+from viewer.state.origin import Origin
+from viewer.state.workspace import Viewed, Workspace, WorkspaceEvent
+
+ORIGINS = {"cache": Origin.CACHE, "frontend": Origin.FRONTEND, "cloud": Origin.CLOUD}
+
+
+class CloudLink(QObject):
+    """Owns the cloud service and the Cloud panel of one window."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        workspace: Workspace,
+        runner: Runner,
+        status: Callable[[str, int], None],
+    ) -> None:
+        super().__init__(parent)
+        self.host = parent
+        self.workspace = workspace
+        self.runner = runner
+        self.status = status
+        self.service: Any = None  # cloudclient.service.CloudService, made on first use
+        self.dialog: Any = None  # app.cloud.CloudDialog once opened
+        self._off = workspace.events.subscribe(self._on_event)
+
+    def ensure_service(self) -> Any:
+        """The cloud service (None, with the reason in the status bar, when not configured)."""
+        from cloudclient.errors import CloudError
+        from cloudclient.service import CloudConfig, CloudService
+
+        if self.service is None:
+            try:
+                self.service = CloudService(CloudConfig.load())
+            except (CloudError, RuntimeError) as exc:
+                self.status(
+                    QCoreApplication.translate("MainWindow", "Cloud not available: {0}").format(
+                        str(exc)
+                    ),
+                    30000,
+                )
+        return self.service
+
+    def open_panel(self) -> Any:
+        """Show the Cloud panel (None when the cloud is not configured)."""
+        from app.cloud import CloudDialog
+
+        service = self.ensure_service()
+        if service is None:
+            return None
+        if self.dialog is None or self.dialog.service is not service:
+            dlg = CloudDialog(service, self.host, self.runner)
+            dlg.first_image.connect(self.preview)
+            dlg.study_ready.connect(self.open_study)
+            self.dialog = dlg
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+    def preview(self, path: Path, record: Any) -> None:
+        """The first image of a study still arriving: shown at once in the active viewport."""
+        self.workspace.preview(path, record, Origin.CLOUD)
+
+    def open_study(self, folder: Path, record: Any, source: str = "cache") -> None:
+        """The whole study is here: opened like a local one, the previewed series in place."""
+        if self.workspace.closed:
+            return
+        self.workspace.open_study(folder, origin=ORIGINS.get(source, Origin.CLOUD), record=record)
+        if self.dialog is not None and self.dialog.source_text:
+            self.status(
+                QCoreApplication.translate("MainWindow", "Opened {0}, {1}").format(
+                    record.description, self.dialog.source_text
+                ),
+                30000,
+            )
+
+    def open_code(self, code: str) -> None:
+        dlg = self.open_panel()
+        if dlg is not None:
+            dlg.code_edit.setText(code)
+            dlg.lookup_code()
+
+    def open_cached(self, study_uid: str) -> None:
+        """A study by its UID, if this workstation's cache holds it whole."""
+        files = self.service.cached(study_uid) if self.service else []
+        if files:
+            self.workspace.open_study(files[0].parent.parent, origin=Origin.CACHE)
+        else:
+            self.status(
+                QCoreApplication.translate(
+                    "MainWindow", "Study {0} is not on this workstation; open it by its index code"
+                ).format(study_uid),
+                30000,
+            )
+
+    def _on_event(self, ev: WorkspaceEvent) -> None:
+        record = ev.request.record if isinstance(ev, Viewed) else None
+        if record is not None and self.service is not None and hasattr(record, "study_uid"):
+            self.service.viewed(record.study_uid, ev.series_uid, record.code)  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        self._off()

@@ -1,0 +1,239 @@
+"""Starting, joining and leaving a consultation from the main window.
+
+:class:`ConsultLink` owns the session's :class:`~app.consult.ConsultBridge` (while there is one),
+the invitation of a session hosted here and the workstations waiting for the host to admit them
+(polled on the runner's network lane; the host admits or declines each). Joining asks once at
+once (a refused invitation is said at once), then waits for the host's admission, fetches the
+study through the cloud client and opens it in the Workspace, all off the GUI thread, and then
+connects the bridge.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
+
+from app.cloud import source_name
+from app.cloud_link import CloudLink
+from app.consult import ConsultBridge, ConsultView
+from app.runner import Runner
+from viewer.state.workspace import Workspace
+
+
+class ConsultLink(QObject):
+    """Owns the consultation of one window: its bridge, the invitation and the status label."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        workspace: Workspace,
+        runner: Runner,
+        cloud: CloudLink,
+        view: ConsultView,
+        label: QLabel,
+    ) -> None:
+        super().__init__(parent)
+        self.host = parent
+        self.workspace = workspace
+        self.runner = runner
+        self.cloud = cloud
+        self.view = view
+        self.label = label
+        self.bridge: ConsultBridge | None = None
+        self.invitation: Any = None  # cloudclient.consult.Invitation of a session hosted here
+        self.pending: list[Any] = []  # cloudclient.consult.JoinRequest waiting for the host
+        self._host: tuple[Any, Any] | None = None  # (client, membership) while hosting
+        self._asking = False
+        self._decided: set[str] = set()
+        self.poll = QTimer(self)
+        self.poll.setInterval(1000)
+        self.poll.timeout.connect(self._poll_requests)
+
+    def _status(self, text: str, ms: int) -> None:
+        self.cloud.status(text, ms)
+
+    def client(self) -> Any:
+        from cloudclient import tokens
+        from cloudclient.consult import ConsultClient
+
+        svc = self.cloud.ensure_service()
+        if svc is None:
+            return None
+        secret = tokens.client_secret(svc.config.client_id) or ""
+        return ConsultClient(
+            svc.config.national_url,
+            svc.config.client_id,
+            secret,
+            verify=svc.config.verify,
+            audit=svc.audit,
+        )
+
+    def start(self, minutes: float = 60.0, token: Any = None) -> Any:
+        """Invite a colleague to read the open cloud study together; returns the invitation."""
+        from cloudclient.errors import CloudError
+
+        record = next(
+            (r.record for r in reversed(self.workspace.requests) if r.record is not None), None
+        )
+        svc = self.cloud.service
+        if record is None or svc is None:
+            self._status(
+                QCoreApplication.translate(
+                    "MainWindow",
+                    "Open a study from the cloud first: a consultation shares a cloud study.",
+                ),
+                15000,
+            )
+            return None
+        try:
+            dlg = self.cloud.dialog
+            token = token or (dlg.code_token if dlg is not None else None) or svc.patient_token()
+            inv, me = self.client().create(
+                token, record.study_uid, minutes=minutes, doctor=svc.config.doctor
+            )
+        except CloudError as exc:
+            self._status(
+                QCoreApplication.translate("MainWindow", "Consultation refused: {0}").format(exc),
+                30000,
+            )
+            return None
+        self.invitation = inv
+        self.attach(me)
+        self._host = (self.client(), me)
+        self.poll.start()
+        if os.environ.get("YUNYING_DIALOGS", "1") == "1":
+            QMessageBox.information(
+                self.host,
+                QCoreApplication.translate("MainWindow", "Consultation"),
+                QCoreApplication.translate(
+                    "MainWindow", "Invitation code: {0}\nLink: {1}\nValid for {2:.0f} minutes."
+                ).format(inv.code, inv.link, minutes),
+            )
+        return inv
+
+    def ask_join(self) -> None:
+        code, ok = QInputDialog.getText(
+            self.host,
+            QCoreApplication.translate("MainWindow", "Join Consultation"),
+            QCoreApplication.translate("MainWindow", "Invitation code or link:"),
+        )
+        if ok and code.strip():
+            self.join(code.strip())
+
+    def join(self, invitation: str) -> Any:
+        """Join with an invitation: ask (refusals are said at once), wait for the host to admit
+        this workstation, fetch the study (this workstation's cache first), open it, then
+        follow the session. Returns True while that goes on, None when refused."""
+        from cloudclient.consult import JoinPending
+        from cloudclient.errors import CloudError
+
+        client = self.client()
+        if client is None:
+            return None
+        svc = self.cloud.service
+        doctor = svc.config.doctor
+        try:
+            me = client.request_join(invitation, doctor=doctor)
+        except JoinPending:
+            me = None
+        except CloudError as exc:
+            self._status(
+                QCoreApplication.translate("MainWindow", "Cannot join: {0}").format(exc), 30000
+            )
+            return None
+
+        def work() -> tuple[Any, Any]:
+            m = me or client.join(invitation, doctor=doctor)  # waits for the host's admission
+            return m, svc.fetch(m.record, m.token)
+
+        def fetched(r: tuple[Any, Any]) -> None:
+            m, res = r
+            self.cloud.open_study(res.folder, m.record, source_name(res.source))
+            self.attach(m)
+
+        def failed(exc: BaseException) -> None:
+            self.label.setText("")
+            self._status(
+                QCoreApplication.translate("MainWindow", "Cannot join: {0}").format(exc), 30000
+            )
+
+        waiting = QCoreApplication.translate(
+            "MainWindow", "Consultation: waiting for the host to admit this workstation…"
+        )
+        fetching = QCoreApplication.translate("MainWindow", "Consultation: fetching the study…")
+        self.label.setText(fetching if me is not None else waiting)
+        self.runner.submit(work, fetched, failed, lane="net")
+        return True
+
+    # ------------------------------------------------------------------ host: admitting guests
+
+    def _poll_requests(self) -> None:
+        if self._host is None or self._asking:
+            return
+        client, me = self._host
+        self._asking = True
+
+        def done(reqs: list[Any]) -> None:
+            self._asking = False
+            self.pending = [r for r in reqs if r.request not in self._decided]
+            if self.pending:
+                self._ask_host()
+
+        def failed(_exc: BaseException) -> None:
+            self._asking = False
+
+        self.runner.submit(lambda: client.requests(me), done, failed, lane="net")
+
+    def _ask_host(self) -> None:
+        req = self.pending[0]
+        who = " ".join(x for x in (req.doctor, f"({req.hospital})" if req.hospital else "") if x)
+        question = QCoreApplication.translate(
+            "MainWindow", "{0} asks to join this consultation."
+        ).format(who or req.request)
+        self.label.setText(question)
+        if os.environ.get("YUNYING_DIALOGS", "1") == "1":
+            answer = QMessageBox.question(
+                self.host,
+                QCoreApplication.translate("MainWindow", "Consultation"),
+                question
+                + "\n"
+                + QCoreApplication.translate("MainWindow", "Admit this workstation?"),
+            )
+            self.admit(req.request, answer == QMessageBox.StandardButton.Yes)
+
+    def admit(self, request: str, admit: bool = True) -> None:
+        """The host's decision on a workstation that asked to join."""
+        if self._host is None or request in self._decided:
+            return
+        client, me = self._host
+        self._decided.add(request)
+        self.pending = [r for r in self.pending if r.request != request]
+
+        def failed(exc: BaseException) -> None:
+            self._status(
+                QCoreApplication.translate("MainWindow", "Consultation refused: {0}").format(exc),
+                30000,
+            )
+
+        self.runner.submit(
+            lambda: client.approve(me, request, admit=admit), None, failed, lane="net"
+        )
+
+    def attach(self, me: Any) -> ConsultBridge:
+        self.leave()
+        svc = self.cloud.service
+        audit = svc.audit if svc is not None else None
+        self.bridge = ConsultBridge(self.workspace, me, self.view, audit, self)
+        return self.bridge
+
+    def leave(self) -> None:
+        self.poll.stop()
+        self._host = None
+        self.pending = []
+        if self.bridge is not None:
+            self.bridge.close()
+            self.bridge = None
+            self.label.setText("")
