@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonCore import vtkLookupTable
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import vtkImageReslice
@@ -66,7 +67,6 @@ class FusedLayer:
         self.mapper.SetInputConnection(r.GetOutputPort())
         self.prop = vtkImageProperty()
         self.prop.SetInterpolationTypeToLinear()
-        self.prop.SetLayerNumber(1)
         self.prop.UseLookupTableScalarRangeOn()
         self.lut = vtkLookupTable()
         self.prop.SetLookupTable(self.lut)
@@ -74,6 +74,8 @@ class FusedLayer:
         self.slice.SetMapper(self.mapper)
         self.slice.SetProperty(self.prop)
         self._lut_key: tuple[Any, ...] = ()
+        #: raw overlay value from which it is drawn (the threshold); below it, transparent
+        self.visible_from = -np.inf
 
     def place(
         self,
@@ -100,7 +102,7 @@ class FusedLayer:
         vm[:3, :3] = self.volume.direction
         vm[:3, 3] = self.volume.origin
         self.reslice.SetResliceAxes(matrix4(np.linalg.inv(vm) @ transform @ plane @ shift))
-        step = max(base_step, min(self.volume.spacing) / 2)
+        step = max(base_step, min(self.volume.spacing[:2]))
         self.reslice.SetOutputSpacing(step, step, 1.0)
         self.reslice.SetOutputOrigin(0.0, 0.0, z)
         self.reslice.SetOutputExtent(
@@ -116,5 +118,24 @@ class FusedLayer:
         key = (cmap, c, w, f, threshold, ramp)
         if key != self._lut_key:
             self._lut_key = key
-            overlay_table(cmap, (c - w / 2) / f, (c + w / 2) / f, threshold, ramp, self.lut)
+            low, high = (c - w / 2) / f, (c + w / 2) / f
+            overlay_table(cmap, low, high, threshold, ramp, self.lut)
+            self.visible_from = low + max(0.0, threshold) * (high - low)
         self.prop.SetOpacity(float(fusion.opacity))
+
+    def crop(self) -> bool:
+        """Draw only the box where the overlay is not transparent (on a software renderer every
+        blended screen pixel costs); False when nothing of it is visible on this slice."""
+        self.reslice.Update()
+        out = self.reslice.GetOutput()
+        nx, ny, _ = out.GetDimensions()
+        values = numpy_support.vtk_to_numpy(out.GetPointData().GetScalars()).reshape(ny, nx)
+        rows = np.flatnonzero((values > self.visible_from).any(axis=1))
+        if rows.size == 0:
+            return False
+        cols = np.flatnonzero((values[rows[0] : rows[-1] + 1] > self.visible_from).any(axis=0))
+        i0, i1 = max(0, int(cols[0]) - 1), min(nx - 1, int(cols[-1]) + 1)
+        j0, j1 = max(0, int(rows[0]) - 1), min(ny - 1, int(rows[-1]) + 1)
+        self.mapper.CroppingOn()
+        self.mapper.SetCroppingRegion(i0, i1, j0, j1, 0, 0)
+        return True

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 from vtkmodules.vtkRenderingCore import vtkImageProperty, vtkImageSlice, vtkRenderer
-from vtkmodules.vtkRenderingImage import vtkImageStack
 
 from viewer.dicom.windows import DisplayValues
 from viewer.render.colorbar import ColorBar
@@ -23,7 +22,6 @@ class SliceDisplay:
     renderer: vtkRenderer
     prop: vtkImageProperty
     slice: vtkImageSlice
-    stack: vtkImageStack
     colorbar: ColorBar
     display: DisplayValues
     colormap: str
@@ -94,24 +92,14 @@ class SliceDisplay:
         window in the overlay's display unit; optional threshold and ramp as fractions of that
         window) over the base slice; None removes it."""
         old = self._fused
-        if fusion is None:
-            if old is not None:
-                self.stack.RemoveImage(old.slice)
-                self.stack.RemoveImage(self.slice)
-                self.renderer.RemoveViewProp(self.stack)
-                if self.model.image is not None:
-                    self.renderer.AddViewProp(self.slice)
+        if old is not None and (fusion is None or old.volume is not fusion.volume):
+            self.renderer.RemoveViewProp(old.slice)
             self._fused = None
-        else:
-            if old is None or old.volume is not fusion.volume:
-                if old is not None:
-                    self.stack.RemoveImage(old.slice)
-                else:
-                    self.renderer.RemoveViewProp(self.slice)
-                    self.stack.AddImage(self.slice)
-                    self.renderer.AddViewProp(self.stack)
-                self._fused = FusedLayer(fusion)
-                self.stack.AddImage(self._fused.slice)
+        if fusion is not None and self._fused is None:
+            # its own prop just in front of the base slice (a vtkImageStack costs twice as
+            # much per frame on a software renderer)
+            self._fused = FusedLayer(fusion)
+            self.renderer.AddViewProp(self._fused.slice)
         self.fusion = fusion
         if self._fused is not None:
             self._update_fusion()
@@ -131,5 +119,12 @@ class SliceDisplay:
             min(self.spacing[:2]),
             np.asarray(self.fusion.transform, float),
         )
-        layer.slice.SetVisibility(ok)
         layer.style(self.fusion, m.modality)
+        layer.slice.SetVisibility(ok and layer.crop())
+        # in front of the base slice as the camera sees it (the camera flips with the image)
+        right, down = self.screen_vectors()
+        towards = -float(np.cross(-down, right)[2])
+        layer.slice.SetPosition(0.0, 0.0, 0.05 * towards)
+
+    def screen_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError

@@ -33,7 +33,6 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
     vtkWindowToImageFilter,
 )
-from vtkmodules.vtkRenderingImage import vtkImageStack
 
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.volume import Volume
@@ -359,7 +358,6 @@ class SliceRenderer(SliceDisplay):
         #: window; optional threshold and ramp) and its pipeline
         self.fusion: Any = None
         self._fused: FusedLayer | None = None
-        self.stack = vtkImageStack()
         self._labels: list[tuple[vtkTextActor, tuple[float, ...]]] = []
         model.subscribe(self._on_change)
         if model.image is not None:
@@ -402,7 +400,7 @@ class SliceRenderer(SliceDisplay):
         self._keep = (arr, flat, vtk_arr)
         self._image_data = data
         self.mapper.SetInputData(data)
-        if self._fused is None and not self.renderer.HasViewProp(self.slice):
+        if not self.renderer.HasViewProp(self.slice):
             self.renderer.AddViewProp(self.slice)
         self.spacing = spacing
         self.shape = arr.shape
@@ -498,6 +496,8 @@ class SliceRenderer(SliceDisplay):
         cam.SetParallelScale(self.fit_scale() / m.zoom)
         cam.SetClippingRange(1.0, 2000.0)
         place_measurement_labels(self.renderer, self._labels)
+        if self._fused is not None:
+            self._update_fusion()  # kept in front of the base slice as the camera turns
         self._update_scale_bar()
         self._update_text()
         self._update_reference_lines()
