@@ -418,6 +418,7 @@
     <message>
         <location filename="../../app/actions.py" line="158"/>
         <source>Clear All Measurements</source>
+        <extracomment>Longest file name component and whole path accepted on the command line (bytes).</extracomment>
         <translation>清除全部测量</translation>
     </message>
     <message>
@@ -641,22 +642,24 @@
         <translation>关于云影</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="77"/>
+        <location filename="../../app/consult_link.py" line="87"/>
         <source>Open a study from the cloud first: a consultation shares a cloud study.</source>
         <translation>请先从云端打开检查：会诊共享的是云端检查。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="89"/>
+        <location filename="../../app/consult_link.py" line="99"/>
+        <location filename="../../app/consult_link.py" line="217"/>
         <source>Consultation refused: {0}</source>
         <translation>会诊被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="98"/>
+        <location filename="../../app/consult_link.py" line="110"/>
+        <location filename="../../app/consult_link.py" line="200"/>
         <source>Consultation</source>
         <translation>会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="101"/>
+        <location filename="../../app/consult_link.py" line="113"/>
         <source>Invitation code: {0}
 Link: {1}
 Valid for {2:.0f} minutes.</source>
@@ -665,25 +668,40 @@ Valid for {2:.0f} minutes.</source>
 有效期 {2:.0f} 分钟。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="108"/>
+        <location filename="../../app/consult_link.py" line="120"/>
         <source>Join Consultation</source>
         <translation>加入会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="109"/>
+        <location filename="../../app/consult_link.py" line="121"/>
         <source>Invitation code or link:</source>
         <translation>邀请码或链接：</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="127"/>
-        <location filename="../../app/consult_link.py" line="138"/>
+        <location filename="../../app/consult_link.py" line="144"/>
+        <location filename="../../app/consult_link.py" line="160"/>
         <source>Cannot join: {0}</source>
         <translation>无法加入：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="143"/>
+        <location filename="../../app/consult_link.py" line="166"/>
+        <source>Consultation: waiting for the host to admit this workstation…</source>
+        <translation>会诊：等待主持方准许本工作站加入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="167"/>
         <source>Consultation: fetching the study…</source>
         <translation>会诊：正在获取检查…</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="195"/>
+        <source>{0} asks to join this consultation.</source>
+        <translation>{0} 请求加入本次会诊。</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="203"/>
+        <source>Admit this workstation?</source>
+        <translation>准许该工作站加入吗？</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="363"/>
@@ -891,6 +909,59 @@ Valid for {2:.0f} minutes.</source>
         <location filename="../../app/mainwindow.py" line="454"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsPanel</name>
+    <message>
+        <location filename="../../app/problems.py" line="118"/>
+        <source>Not read</source>
+        <translation>未读取</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="119"/>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="120"/>
+        <source>Note</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="127"/>
+        <source>Every file was read.</source>
+        <translation>所有文件均已读取。</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="130"/>
+        <source>{0} file(s) could not be read; {1} warning(s) or note(s)</source>
+        <translation>{0} 个文件无法读取；{1} 条警告或提示</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="137"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="137"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="137"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="138"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/problems.py" line="139"/>
+        <source>Copy the selected problems, or all (Ctrl+C)</source>
+        <translation>复制所选问题，或全部复制（Ctrl+C）</translation>
     </message>
 </context>
 <context>
