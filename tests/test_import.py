@@ -181,3 +181,55 @@ def test_palette_colour_becomes_rgb() -> None:
     img = load_series(scan(corpus_file("OT-PAL-8-face.dcm")).all_series()[0])
     assert isinstance(img, ImageStack) and img.is_color and img.frames.shape[-1] == 3
     assert img.frames.std() > 10
+
+
+def _medium(tmp_path: Path, light_dir: Path) -> Path:
+    from pydicom.fileset import FileSet
+
+    fs = FileSet()
+    for f in sorted((light_dir / "ct").glob("*.dcm"))[:6]:
+        fs.add(str(f))
+    fs.write(str(tmp_path / "cd"))
+    return tmp_path / "cd"
+
+
+def test_dicomdir_on_a_medium_mounted_in_lower_case_opens(tmp_path: Path, light_dir: Path) -> None:
+    cd = _medium(tmp_path, light_dir)
+    for path in sorted(cd.rglob("*"), key=lambda p: -len(p.parts)):  # deepest first
+        if path.name != "DICOMDIR":
+            path.rename(path.with_name(path.name.lower()))
+    res = scan(cd / "DICOMDIR")
+    assert not res.problems
+    (series,) = res.all_series()
+    assert len(series.frames) == 6
+
+
+def test_dicomdir_with_missing_files_names_them_then_scans_its_folder(
+    tmp_path: Path, light_dir: Path
+) -> None:
+    cd = _medium(tmp_path, light_dir)
+    images = sorted(p for p in cd.rglob("*") if p.is_file() and p.name != "DICOMDIR")
+    images[0].unlink()
+    images[1].unlink()
+    shutil.copy(sorted((light_dir / "mr").glob("*.dcm"))[0], cd / "LOOSE.dcm")
+    res = scan(cd / "DICOMDIR")
+    missing = sorted(p.where for p in res.problems if "but missing" in p.reason)
+    assert missing == sorted(str(p) for p in images[:2])
+    (summary,) = [p for p in res.problems if p.where == str(cd / "DICOMDIR")]
+    assert "2 of the 6 files it lists are missing" in summary.reason
+    assert "scanned instead" in summary.reason
+    counts = sorted(len(s.frames) for s in res.all_series())
+    assert counts == [1, 4]  # the four left, and the file the DICOMDIR does not list
+
+
+def test_document_zip_is_skipped_with_one_note(tmp_path: Path, light_dir: Path) -> None:
+    shutil.copytree(light_dir / "ct", tmp_path / "study")
+    with zipfile.ZipFile(tmp_path / "study" / "dose.xlsx", "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        for k in range(16):
+            zf.writestr(f"xl/worksheets/sheet{k}.xml", "<x/>")
+    res = scan(tmp_path / "study")
+    assert res.unreadable == []
+    (note,) = res.problems
+    assert note.where.endswith("dose.xlsx") and note.severity == "note"
+    assert "Excel" in note.reason
