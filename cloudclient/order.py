@@ -68,10 +68,23 @@ def ordered(refs: Iterable[InstanceRef]) -> list[InstanceRef]:
     return sorted(refs, key=sort_key)
 
 
+def middle_number(count: int) -> int:
+    """The Instance Number of the middle image of a series numbered 1..``count``."""
+    return count // 2 + 1
+
+
 def middle(refs: Iterable[InstanceRef]) -> InstanceRef | None:
-    """The middle instance of a series in display order (None for an empty one)."""
-    items = ordered(refs)
-    return items[len(items) // 2] if items else None
+    """The middle instance of a series: the one numbered :func:`middle_number` of the series'
+    size when exactly one has that number (a series numbered 1..N: its middle, which an archive
+    finds with one small search), else the middle in display order. None for an empty one."""
+    items = list(refs)
+    if not items:
+        return None
+    k = middle_number(len(items))
+    hits = [r for r in items if r.number == k]
+    if len(hits) == 1:
+        return hits[0]
+    return ordered(items)[len(items) // 2]
 
 
 def choose_series(counts: Mapping[str, int], wanted: str | None) -> str:

@@ -37,7 +37,15 @@ from cloudclient.errors import (
 )
 from cloudclient.http import Deadline, HostPolicy
 from cloudclient.national import ExamRecord
-from cloudclient.order import InstanceRef, choose_series, load_order, middle, ordered, walk
+from cloudclient.order import (
+    InstanceRef,
+    choose_series,
+    load_order,
+    middle,
+    middle_number,
+    ordered,
+    walk,
+)
 from cloudclient.receive import Progress, ProgressFn, Receiver
 from cloudclient.store import CodeHasher, InstanceStore, manifest, verify_instance
 from cloudclient.tokens import AccessToken
@@ -270,7 +278,9 @@ class Retriever:
 
             @staticmethod
             def middle_image(se: str) -> Future[Path | None]:
-                return first_pool.submit(self._first_image, study, se, listed, prog, report)
+                return first_pool.submit(
+                    self._first_image, study, se, counts[se], listed, prog, report
+                )
 
             @staticmethod
             def series(se: str) -> Future[None]:
@@ -416,13 +426,26 @@ class Retriever:
         self,
         study: str,
         series: str,
+        count: int,
         listed: dict[str, list[InstanceRef]],
         progress: Progress,
         report: ProgressFn | None,
     ) -> Path | None:
-        """The middle image of a series (:func:`cloudclient.order.middle`), fetched on its own."""
-        refs = listed[series] = self._instances(study, series)
-        ref = middle(refs)
+        """The middle image of a series (:func:`cloudclient.order.middle`), fetched on its own:
+        one small search for the instance numbered as the middle of 1..N finds it; only when
+        that does not name exactly one image is the series listed."""
+        if count == 0:
+            return None
+        items = self._archive.qido(
+            f"studies/{study}/series/{series}/instances?InstanceNumber={middle_number(count)}"
+        )
+        if len(items) == 1:
+            sop = str(self._archive.value(items[0], SOP_TAG))
+            if not valid_uid(sop):
+                raise InvalidInstance("the archive answered with a malformed UID")
+            ref: InstanceRef | None = InstanceRef(sop, middle_number(count))
+        else:
+            ref = middle(listed.setdefault(series, self._instances(study, series)))
         if ref is None:
             return None
         self._fetch_one(study, series, ref.sop, {ref.sop: series}, progress, report, "first image")

@@ -123,13 +123,18 @@ class _CachedStudy:
         for f in files:
             self.by_series.setdefault(f.parent.name, []).append(f)
         manifest = store.manifest(study) or {}
-        listed = manifest.get("series") if manifest.get("ordered") else None
-        self.ordered: dict[str, list[str]] = listed if isinstance(listed, dict) else {}
+        listed, numbers = manifest.get("series"), manifest.get("numbers")
+        self.listed: dict[str, list[str]] = listed if isinstance(listed, dict) else {}
+        self.numbers: dict[str, list[int | None]] = numbers if isinstance(numbers, dict) else {}
 
     def middle_image(self, series: str) -> Future[Path | None]:
-        sops = self.ordered.get(series)
-        if sops:  # the manifest lists each series in display order
-            refs = [InstanceRef(sop, number=i) for i, sop in enumerate(sops)]
+        sops, numbers = self.listed.get(series), self.numbers.get(series)
+        if sops and numbers and len(numbers) == len(sops):
+            # the manifest lists each series in display order, with the instance numbers
+            refs = [
+                InstanceRef(sop, number, (float(i),))
+                for i, (sop, number) in enumerate(zip(sops, numbers, strict=True))
+            ]
         else:  # an older manifest: the headers say
             refs = []
             for f in self.by_series.get(series, []):

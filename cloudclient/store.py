@@ -353,6 +353,7 @@ def manifest(
         **facts,
         "series": {se: [ref.sop for ref in refs] for se, refs in display.items()},
         "ordered": True,  # each series' list is in display order (number, then position)
+        "numbers": {se: [ref.number for ref in refs] for se, refs in display.items()},
         "instances": total,
         "fetched_at": time.time(),
         "source": urlsplit(root).netloc,

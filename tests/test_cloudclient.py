@@ -364,6 +364,11 @@ def test_retrieval_order_is_data_and_the_middle_is_one_rule(tmp_path: Path) -> N
     tie = [InstanceRef("1.9", 1, (0.0, 0.0, 2.0)), InstanceRef("1.1", 1, (0.0, 0.0, 1.0))]
     assert middle([*tie, InstanceRef("1.5", 1, (0.0, 0.0, 3.0))]).sop == "1.9"
     assert middle([InstanceRef("1.10"), InstanceRef("1.2", 7)]).sop == "1.10"  # unnumbered last
+    # numbered other than 1..N: the one numbered as the middle of 1..N if exactly one is
+    # (what the archive's one small search finds), else the middle in display order
+    gaps = [InstanceRef(f"1.{n}", n) for n in (1, 3, 20, 21)]
+    assert middle(gaps).sop == "1.3"
+    assert middle([InstanceRef(f"1.{n}", n) for n in (1, 2, 20, 21)]).sop == "1.20"
     assert choose_series({"a": 3, "b": 9}, None) == "b" and choose_series({"a": 3}, "a") == "a"
     # the loop follows the file: another order asks in another order
     custom = tmp_path / "order.json"
