@@ -131,9 +131,9 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit("the demo series did not load")
         host.connect_consultation(me_host)
         guest.connect_consultation(me_guest)
-        while not (
-            host.consult.channel.connected.is_set() and guest.consult.channel.connected.is_set()
-        ):
+        hc, gc = host.consult, guest.consult
+        assert hc is not None and gc is not None
+        while not (hc.channel.connected.is_set() and gc.channel.connected.is_set()):
             app.processEvents()
             time.sleep(0.005)
         hv, gv = host.active, guest.active
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
                 local.setdefault(hv.model.index, time.perf_counter())
 
         hv.model.subscribe(shown_here)
-        while not (host.consult.state.presenting and guest.consult.state.me):
+        while not (hc.state.presenting and gc.state.me):
             app.processEvents()  # both have been welcomed
             time.sleep(0.005)
         latencies: list[float] = []
@@ -171,8 +171,7 @@ def main(argv: list[str] | None = None) -> None:
                 app.processEvents()
                 if time.perf_counter() - t0 > 10:
                     raise SystemExit(
-                        f"the follower never showed the change: host {host.consult.state}, "
-                        f"guest {guest.consult.state}"
+                        f"the follower never showed the change: host {hc.state}, guest {gc.state}"
                     )
             if i >= 5:
                 latencies.append((rendered[k] - t0) * 1000)
