@@ -245,3 +245,32 @@ def test_measurement_labels_do_not_overlap_on_screen() -> None:
     boxes2 = [screen_box(actor, r.renderer) for actor, _anchor in r._labels]
     assert boxes2 != boxes
     assert sum(a.overlap(b) for a, b in itertools.combinations(boxes2, 2)) == 0
+
+
+def test_pet_values_are_shown_in_suv_with_their_unit(pet_ct) -> None:
+    _, pet = pet_ct
+    assert pet.suv is not None and pet.suv.available
+    m = ViewportModel()
+    r = SliceRenderer(window(), m)
+    m.set_image(pet, {"modality": "PT"})
+    nod = np.asarray(anatomy.PET_HOT_NODULE.center)
+    k = m.index_nearest(nod)
+    assert k is not None
+    m.set_index(k)
+    px = m.geometry().patient_to_pixel(nod)
+    assert px is not None
+    m.add_measurement(Measurement("probe", [px]))
+    (label,) = [a.GetInput() for a, _ in r._labels]
+    raw = float(m.pixels()[round(px[1]), round(px[0])])
+    factor = float(pet.suv.slice_factors()[k])
+    value, unit = label.split()
+    assert unit == "SUVbw" and float(value) == pytest.approx(raw * factor, abs=0.06)
+    assert 2 < float(value) < 50  # a hot spot in SUV, not Bq/ml
+    assert "SUVbw" in r.corners.GetText(1) and r.colorbar.text("unit") == "SUVbw (g/ml)"
+    assert r.colormap == "grey_inverted" and m.window == (2.5, 5.0)
+    # the image property's window is in Bq/ml: SUV window / this slice's factor
+    assert r.prop.GetColorWindow() == pytest.approx(5.0 / factor)
+    frame = r.grab()
+    assert_sane_image(frame)
+    air = frame[SIZE // 6 - 3 : SIZE // 6 + 3, SIZE // 6 - 3 : SIZE // 6 + 3]
+    assert air.min() > 240  # inverted grey: empty air is white
