@@ -1,14 +1,17 @@
 """De-identification after DICOM PS3.15 Annex E: the Basic Application Level Confidentiality
 Profile with the Retain Longitudinal Temporal Information (full or modified dates) and Clean
 Descriptors options; presentation states and structured reports are cleaned (Clean Graphics and
-Clean Structured Content options) rather than emptied, so that they still show the findings.
+Clean Structured Content options) rather than replaced, so that they still show the findings.
 
-The actions come from ``resources/deid/basic-profile.tsv`` (Table E.1-1). Beyond it, and stricter
-than the profile: every private attribute, curve and overlay is removed; every UID that is not a
-registered standard UID is replaced, consistently across one :class:`Anonymizer` (a study, its
-presentation states, SRs and key objects); every person name not in the table is emptied; and the
-patient's own identifiers are scrubbed from any remaining text. Compound actions take the safer
-value that keeps the object valid (X/Z → Z, X/D and Z/D → D).
+Every row of Table E.1-1 (``resources/deid/basic-profile.tsv``, read by
+:mod:`viewer.dicom.export.deid_profile`) is applied wherever its attribute occurs, nested
+sequences included. Beyond the table, and stricter than the profile: command elements (group
+0000) and file meta elements found in a dataset are removed (the file meta is rebuilt, its Media
+Storage SOP Instance UID the new SOP Instance UID); a whole overlay group (60xx) goes with its
+overlay data; every UID that is not a registered standard UID is replaced, consistently across
+one :class:`Anonymizer` (a study, its presentation states, SRs and key objects); every person name
+the table does not name is emptied; and the patient's own identifiers are scrubbed from any text
+kept.
 """
 
 from __future__ import annotations
@@ -19,16 +22,14 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
-from pydicom.datadict import tag_for_keyword
-from pydicom.dataelem import DataElement
+from pydicom.dataelem import DataElement, empty_value_for_VR
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID
 
-import resources
+from viewer.dicom.export.deid_profile import Rule, action_for, profile
 
 #: UIDs that name things rather than identify instances: never replaced.
 KEEP_UIDS = frozenset(
@@ -48,6 +49,9 @@ KEEP_UIDS = frozenset(
         "ContextUID",
     }
 )
+#: Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation
+#: State Identification Module): a presentation state gets a dummy value, so that it stays valid.
+TYPE1_IN_PR = ("PresentationCreationDate", "PresentationCreationTime")
 METHOD_CODES = {
     "basic": ("113100", "Basic Application Confidentiality Profile"),
     "graphics": ("113103", "Clean Graphics Option"),
@@ -56,41 +60,59 @@ METHOD_CODES = {
     "full": ("113106", "Retain Longitudinal Temporal Information Full Dates Option"),
     "modified": ("113107", "Retain Longitudinal Temporal Information Modified Dates Option"),
 }
-_TEXT_VRS = {"LO", "SH", "ST", "LT", "UT", "UC", "PN", "CS", "AE"}
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    keyword: str
-    basic: str
-    longitudinal: bool  # kept (or shifted) by Retain Longitudinal Temporal Information
-    descriptor: bool  # cleaned by Clean Descriptors
-    clean: bool  # cleaned by Clean Graphics / Clean Structured Content
-
-
-@cache
-def profile() -> dict[int, Rule]:
-    """Table E.1-1 as this product applies it, by tag."""
-    rules: dict[int, Rule] = {}
-    text = resources.path("deid", "basic-profile.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        cols = [*line.split("\t"), "", "", "", ""][:5]
-        tag = tag_for_keyword(cols[0])
-        if tag is None:
-            raise ValueError(f"basic-profile.tsv: {cols[0]!r} is not a DICOM keyword")
-        rules[tag] = Rule(cols[0], cols[1], cols[2] == "K", cols[3] == "C", cols[4] == "C")
-    return rules
+_SHORT = {
+    "basic": "Basic",
+    "graphics": "CleanGraph",
+    "structured": "CleanSC",
+    "descriptors": "CleanDesc",
+    "full": "RtnLongFull",
+    "modified": "RtnLongModif",
+}
+_TEXT_VRS = {"LO", "SH", "ST", "LT", "UT", "UC", "PN", "CS", "AE", "UR"}
+#: Free text replaced by a dummy inside a sequence that gets a dummy value (D).
+_DUMMY_TEXT_VRS = {"LO", "SH", "ST", "LT", "UT", "UC", "PN", "UR"}
+_BINARY_VRS = {"OB", "OW", "OD", "OF", "OL", "OV", "UN"}
+_NUMBER_VRS = {"US", "SS", "UL", "SL", "UV", "SV", "FL", "FD", "AT"}
+_DUMMY = {
+    "PN": "ANONYMOUS",
+    "DA": "19000101",
+    "TM": "000000",
+    "DT": "19000101000000",
+    "AS": "000Y",
+    "IS": "0",
+    "DS": "0",
+    "UR": "urn:x-anonymized",
+}
 
 
 @dataclass(slots=True)
 class Options:
     #: "full" keeps dates and times, "modified" shifts dates by ``shift_days``, "remove" applies
-    #: the Basic Profile alone.
+    #: the Basic Profile to them.
     dates: str = "full"
     shift_days: int = 0
     clean_descriptors: bool = True
+    #: Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept,
+    #: cleaned (off: they get the Basic Profile's dummy value, their free text replaced).
+    clean_graphics: bool = True
+    clean_structured_content: bool = True
+
+    def __post_init__(self) -> None:
+        if self.dates not in ("full", "modified", "remove"):
+            raise ValueError(f"dates must be full, modified or remove, not {self.dates!r}")
+
+    def used(self) -> list[str]:
+        """The profile and options applied, as keys of :data:`METHOD_CODES`."""
+        used = ["basic"]
+        if self.clean_graphics:
+            used.append("graphics")
+        if self.clean_structured_content:
+            used.append("structured")
+        if self.clean_descriptors:
+            used.append("descriptors")
+        if self.dates in ("full", "modified"):
+            used.append(self.dates)
+        return used
 
 
 @dataclass
@@ -124,31 +146,28 @@ class Anonymizer:
             )
         ids = _identifiers(out)
         orig_id = str(out.get("PatientID", ""))
-        self._walk(out, ids)
+        self._walk(out, ids, dummy_text=False)
+        # Z allows a dummy, Z/D asks for one: a name and an ID a medium's PATIENT record can use
         out.PatientName = "ANONYMOUS"
         out.PatientID = self.pseudonym(orig_id)
         if "StudyID" in out:  # Z allows a dummy; a medium's STUDY record needs one
             digest = hashlib.sha256(self.salt + str(ds.get("StudyID", "")).encode()).hexdigest()
             out.StudyID = f"S{digest[:8].upper()}"
+        for kw in ("StudyDate", "StudyTime"):  # Z allows a dummy; a STUDY record needs one
+            if kw in out and not out[kw].value:
+                out[kw].value = _dummy(out[kw].VR)
+        for kw in TYPE1_IN_PR:  # removed (X) but Type 1 in a presentation state: a dummy instead
+            if out.get("Modality") == "PR" and kw in ds and kw not in out:
+                setattr(out, kw, _dummy(ds[kw].VR))
         out.PatientIdentityRemoved = "YES"
-        # the same options for every object of the export (they are Patient-level attributes)
-        used = ["basic", "graphics", "structured"]
-        if self.options.clean_descriptors:
-            used.append("descriptors")
+        used = self.options.used()
         if self.options.dates in ("full", "modified"):
-            used.append(self.options.dates)
             out.LongitudinalTemporalInformationModified = (
                 "MODIFIED" if self.options.dates == "modified" else "UNMODIFIED"
             )
-        short = {
-            "basic": "Basic",
-            "graphics": "CleanGraph",
-            "structured": "CleanSC",
-            "descriptors": "CleanDesc",
-            "full": "RtnLongFull",
-            "modified": "RtnLongModif",
-        }
-        out.DeidentificationMethod = ("PS3.15 E.1-1 " + "+".join(short[k] for k in used))[:64]
+        else:
+            out.LongitudinalTemporalInformationModified = "REMOVED"
+        out.DeidentificationMethod = ("PS3.15 E.1-1 " + "+".join(_SHORT[k] for k in used))[:64]
         seq = []
         for key in used:
             code = Dataset()
@@ -160,7 +179,7 @@ class Anonymizer:
         if meta is not None and "SOPInstanceUID" in out:
             new_meta = FileMetaDataset()
             new_meta.MediaStorageSOPClassUID = out.SOPClassUID
-            new_meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID
+            new_meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID  # U, as the table says
             new_meta.TransferSyntaxUID = meta.TransferSyntaxUID
             new_meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
             out.file_meta = new_meta
@@ -168,75 +187,87 @@ class Anonymizer:
 
     # ------------------------------------------------------------------ the walk
 
-    def _walk(self, ds: Dataset, ids: list[str]) -> None:
-        rules = profile()
+    def _walk(self, ds: Dataset, ids: list[str], *, dummy_text: bool) -> None:
+        prof = profile()
         for elem in list(ds):
             tag = elem.tag
-            if tag.is_private or tag.group & 0xFF00 == 0x5000 or tag.group == 0:
-                del ds[tag]
+            if tag.group in (0x0000, 0x0002):
+                del ds[tag]  # command and file meta elements do not belong in a stored dataset
                 continue
-            if tag.group & 0xFF00 == 0x6000 and tag.element in (0x3000, 0x4000, 0x1500):
-                del ds[tag]
-                continue
-            rule = rules.get(int(tag))
+            rule = prof.rule_for(tag)
             if rule is None:
-                self._default(ds, elem, ids)
+                self._default(ds, elem, ids, dummy_text)
             else:
-                self._apply(ds, elem, rule, ids)
+                self._apply(ds, elem, rule, ids, dummy_text)
+        _drop_orphan_overlays(ds)
 
-    def _default(self, ds: Dataset, elem: DataElement, ids: list[str]) -> None:
+    def _items(self, elem: DataElement, ids: list[str], *, dummy_text: bool) -> None:
+        for item in elem.value:
+            self._walk(item, ids, dummy_text=dummy_text)
+
+    def _default(self, ds: Dataset, elem: DataElement, ids: list[str], dummy_text: bool) -> None:
+        """An attribute the table does not name."""
         if elem.VR == "SQ":
-            for item in elem.value:
-                self._walk(item, ids)
+            self._items(elem, ids, dummy_text=dummy_text)
         elif elem.VR == "UI":
             if elem.keyword not in KEEP_UIDS:
                 elem.value = self._uids(elem.value)
         elif elem.VR == "PN":
             elem.value = ""  # stricter than the profile: no person's name survives
+        elif dummy_text and elem.VR in _DUMMY_TEXT_VRS and elem.value:
+            elem.value = _dummy(elem.VR)
         elif elem.VR in _TEXT_VRS and elem.value:
             elem.value = _scrub(elem.value, ids)
 
-    def _apply(self, ds: Dataset, elem: DataElement, rule: Rule, ids: list[str]) -> None:
+    def _apply(
+        self, ds: Dataset, elem: DataElement, rule: Rule, ids: list[str], dummy_text: bool
+    ) -> None:
         opts = self.options
-        if rule.longitudinal and opts.dates in ("full", "modified"):
-            if opts.dates == "modified" and elem.VR in ("DA", "DT") and elem.value:
-                elem.value = _shift(elem.value, opts.shift_days)
-            return
-        if rule.descriptor and opts.clean_descriptors:
-            if elem.VR == "SQ":
-                for item in elem.value:
-                    self._walk(item, ids)
-            elif elem.value:
-                elem.value = _scrub(elem.value, ids)
-            return
-        if rule.clean:
-            if elem.VR == "SQ":
-                for item in elem.value:
-                    self._walk(item, ids)
-            elif elem.value:
-                elem.value = _scrub(elem.value, ids)
-            return
-        action = rule.basic
+        is_seq = elem.VR == "SQ"
+        action = action_for(
+            rule,
+            dates=opts.dates,
+            clean_descriptors=opts.clean_descriptors,
+            clean_graphics=opts.clean_graphics,
+            clean_structured_content=opts.clean_structured_content,
+            vr=elem.VR if elem.VR != "UN" else rule.first_vr,
+        )
+        if elem.VR == "UN" and rule.vr not in ("-", "UN") and not is_seq:
+            if action in ("C", "SHIFT", "K"):
+                action = "X"  # undecoded bytes cannot be cleaned, shifted or known safe
+            elif action in ("Z", "D"):  # give the element its VR so that it can take a value
+                elem = DataElement(elem.tag, rule.first_vr, None)
+                ds[elem.tag] = elem
         if action == "X":
             del ds[elem.tag]
+        elif action == "K":
+            if is_seq:
+                self._items(elem, ids, dummy_text=dummy_text)
+        elif action == "SHIFT":
+            if elem.VR in ("DA", "DT") and elem.value:
+                elem.value = _shift(elem.value, opts.shift_days)
+        elif action == "C":
+            if is_seq:
+                self._items(elem, ids, dummy_text=False)
+            elif elem.VR == "UI":
+                elem.value = self._uids(elem.value)
+            elif elem.VR in _TEXT_VRS and elem.value:
+                elem.value = _scrub(elem.value, ids)
         elif action == "U":
             elem.value = self._uids(elem.value)
-        elif action == "X/Z/U*":
-            for item in elem.value:
-                self._walk(item, ids)
-        elif action in ("Z", "X/Z"):
-            elem.value = Sequence() if elem.VR == "SQ" else ("" if elem.VR != "UI" else None)
-        elif action in ("D", "X/D", "Z/D", "X/Z/D"):
-            if elem.VR == "SQ":
-                if action == "D":
-                    for item in elem.value:
-                        self._walk(item, ids)
-                else:
-                    elem.value = Sequence()
+        elif action == "UREF":
+            self._items(elem, ids, dummy_text=dummy_text)
+        elif action == "Z":
+            elem.value = Sequence() if is_seq else empty_value_for_VR(elem.VR)
+        elif action == "D":
+            if is_seq:  # the items kept, every attribute inside de-identified, free text dummied
+                self._items(elem, ids, dummy_text=True)
+            elif elem.VR == "UI":
+                elem.value = self._uids(elem.value)
             else:
                 elem.value = _dummy(elem.VR)
-        else:  # K and anything unexpected: keep, but still walk into sequences
-            self._default(ds, elem, ids)
+        else:  # pragma: no cover - deid_profile checks the codes
+            raise ValueError(f"{rule.keyword}: unknown action {action!r}")
 
     def _uids(self, value: object) -> object:
         if value is None or value == "":
@@ -251,20 +282,21 @@ class Anonymizer:
         return self.new_uid(v)
 
 
+def _drop_orphan_overlays(ds: Dataset) -> None:
+    """An overlay plane whose data was removed is removed whole (its module would be invalid)."""
+    groups = {e.tag.group for e in ds if e.tag.group & 0xFF00 == 0x6000 and not e.tag.is_private}
+    for group in groups:
+        if (group << 16 | 0x3000) not in ds:
+            for tag in [e.tag for e in ds if e.tag.group == group]:
+                del ds[tag]
+
+
 def _dummy(vr: str) -> object:
-    return {
-        "PN": "ANONYMOUS",
-        "DA": "19000101",
-        "TM": "000000",
-        "DT": "19000101000000",
-        "AS": "000Y",
-        "IS": "0",
-        "DS": "0",
-        "CS": "ANONYMIZED",
-        "SH": "ANONYMIZED",
-        "LO": "ANONYMIZED",
-        "AE": "ANONYMIZED",
-    }.get(vr, "ANONYMIZED")
+    if vr in _BINARY_VRS:
+        return b"\0" * 8
+    if vr in _NUMBER_VRS:
+        return 0
+    return _DUMMY.get(vr, "ANONYMIZED")
 
 
 def _identifiers(ds: Dataset) -> list[str]:
@@ -328,5 +360,5 @@ def _shift(value: object, days: int) -> object:
     try:
         d = dt.datetime.strptime(s[:8], "%Y%m%d") + dt.timedelta(days=days)
     except ValueError:
-        return ""
+        return ""  # not a date we can shift: nothing rather than the original
     return d.strftime("%Y%m%d") + s[8:]
