@@ -313,3 +313,22 @@ def test_the_table_is_checked_when_loaded(tmp_path: Path, monkeypatch: pytest.Mo
             monkeypatch.undo()
             deid_profile.profile.cache_clear()
     assert len(deid_profile.profile().rows) == EDITION_ROWS
+
+
+def test_attributes_newer_than_pydicom_read_as_un_are_removed_not_kept(tmp_path: Path) -> None:
+    """In an Implicit VR file pydicom reads the table's newest attributes (not yet in its
+    dictionary) as UN bytes: they cannot be cleaned, so they are removed, never kept."""
+    ds = Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    ds.SOPInstanceUID = generate_uid()
+    ds.PatientName = "Zhang^San"
+    ds.PatientID = "YY20260001"
+    ds.add(DataElement(0x00100016, "UT", "Zhang San prefers they/them"))  # Pronoun Comment: X, C
+    ds.add(DataElement(0x00100012, "LT", "San"))  # Name to Use: X
+    ds.add(DataElement(0x0040A034, "DT", "20200101"))  # Effective Start DateTime: X, K (dates)
+    ds.save_as(tmp_path / "implicit.dcm", implicit_vr=True, little_endian=True)
+    back = pydicom.dcmread(tmp_path / "implicit.dcm", force=True)
+    assert {back[t].VR for t in (0x00100016, 0x00100012, 0x0040A034)} == {"UN"}
+    for opts in (BASIC, PRODUCT, MODIFIED):
+        out = Anonymizer(opts).anonymize(back)
+        assert not [t for t in (0x00100016, 0x00100012, 0x0040A034) if t in out], opts

@@ -27,7 +27,13 @@ from pydicom.dataelem import DataElement, empty_value_for_VR
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
-from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID
+from pydicom.uid import (
+    PYDICOM_IMPLEMENTATION_UID,
+    UID,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+)
 
 from viewer.dicom.export.deid_profile import Rule, action_for, profile
 
@@ -180,7 +186,7 @@ class Anonymizer:
             new_meta = FileMetaDataset()
             new_meta.MediaStorageSOPClassUID = out.SOPClassUID
             new_meta.MediaStorageSOPInstanceUID = out.SOPInstanceUID  # U, as the table says
-            new_meta.TransferSyntaxUID = meta.TransferSyntaxUID
+            new_meta.TransferSyntaxUID = meta.get("TransferSyntaxUID") or _syntax_read(ds)
             new_meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
             out.file_meta = new_meta
         return out
@@ -280,6 +286,14 @@ class Anonymizer:
         if not v or (UID(v).is_valid and UID(v).name != v):
             return v  # a registered standard UID (a class, a syntax, a well-known instance)
         return self.new_uid(v)
+
+
+def _syntax_read(ds: Dataset) -> UID:
+    """The transfer syntax a dataset read without file meta was encoded in."""
+    implicit, little = ds.original_encoding
+    if implicit:
+        return ImplicitVRLittleEndian
+    return ExplicitVRBigEndian if little is False else ExplicitVRLittleEndian
 
 
 def _drop_orphan_overlays(ds: Dataset) -> None:
