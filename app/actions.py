@@ -140,6 +140,8 @@ def _specs() -> list[ActionSpec]:
           "set_link", ("window",), toggle=True),
         A("reflines", "view", QT_TRANSLATE_NOOP("MainWindow", "&Reference Lines"), "Shift+L",
           "set_link", ("reference_lines",), toggle=True),
+        A("problems", "view", QT_TRANSLATE_NOOP("MainWindow", "&Problems…"), "", "show_problems",
+          icon="problems"),
         A("mpr", "view", QT_TRANSLATE_NOOP("MainWindow", "&MPR / 3D"), "Ctrl+M", "toggle_mpr",
           toggle=True, toolbar=True, icon="mpr"),
         A("cine", "view", QT_TRANSLATE_NOOP("MainWindow", "Play/Pause &Cine"), "Space",

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,6 +33,8 @@ from app.consult_link import ConsultLink
 from app.grid import ViewportGrid
 from app.loader import Loader
 from app.mpr import MprPanel
+from app.mpr_link import MprLink
+from app.problems_link import ProblemsLink
 from app.recent import RecentMenu
 from app.runner import Runner
 from app.screenshot import screenshot
@@ -93,17 +94,27 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.grid_host)
         self.setCentralWidget(self.stack)
-        self.mpr: MprPanel | None = None
         self.status_label = QLabel(self)
         self.consult_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.consult_label)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.problems = ProblemsLink(self, self.workspace)
         self.cloud = CloudLink(self, self.workspace, self.runner, self.statusBar().showMessage)
         self.consulting = ConsultLink(
             self, self.workspace, self.runner, self.cloud, self, self.consult_label
         )
 
         self.acts, self.menus, self.toolbar = actions.build(self)
+        self.mpr_link = MprLink(
+            self,
+            self.workspace,
+            self.stack,
+            self.grid_host,
+            self.acts["mpr"],
+            overlay_labels,
+            self.statusBar().showMessage,
+        )
+        self.mpr_link.opened.append(self._mpr_opened)
         self.recent_menu = RecentMenu(self.settings, self.open_paths, self)
         self.menus["file"].insertMenu(self.acts["screenshot"], self.recent_menu)
         for key in ("sync", "reflines", "tool_wl", f"lang_{i18n.setting()}"):
@@ -194,6 +205,7 @@ class MainWindow(QMainWindow):
         elif isinstance(ev, ImageShown):
             self.image_shown.emit(ev.key)
         elif isinstance(ev, SeriesLoaded):
+            self.problems.update()
             if ev.notes:
                 bar.showMessage(" · ".join(ev.notes), 20000)
             self.series_loaded.emit(ev.key)
@@ -204,6 +216,7 @@ class MainWindow(QMainWindow):
 
     def _scanned(self, ev: Scanned) -> None:
         self.browser.add_scan(ev.result, ev.thumbs)
+        self.problems.update()
         n = len([s for s in ev.result.all_series() if s.frames])
         msg = self.tr("{0} series found").format(n)
         if ev.result.problems:
@@ -259,6 +272,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setWindowTitle(self.tr("Toolbar"))
         self.dock.setWindowTitle(self.tr("Studies"))
         self.browser.retranslate()
+        self.problems.retranslate()
         self.recent_menu.fill()
         self.grid_host.set_labels(overlay_labels())
         self._update_status()
@@ -275,6 +289,9 @@ class MainWindow(QMainWindow):
 
     def shortcut_table(self) -> list[tuple[str, str]]:
         return helpdialogs.shortcut_table()
+
+    def show_problems(self) -> Any:
+        return self.problems.show()
 
     def show_about(self) -> None:
         helpdialogs.about(self)
@@ -345,6 +362,10 @@ class MainWindow(QMainWindow):
         if w is not None:
             w.renderer.set_pointer((x, y), color)
 
+    def _mpr_opened(self, panel: MprPanel) -> None:
+        if self.consult is not None:
+            self.consult.watch_mpr(panel.model)
+
     def mpr_model(self) -> MprModel | None:
         return self.mpr.model if self.mpr is not None else None
 
@@ -352,55 +373,18 @@ class MainWindow(QMainWindow):
 
     def toggle_mpr(self, on: bool | None = None) -> MprPanel | None:
         """Show the active viewport's volume as MPR + 3D (or go back to the 2D layout)."""
-        on = self.mpr is None if on is None or not isinstance(on, bool) else on
-        if not on:
-            self.close_mpr()
-            return None
-        vol = self.workspace.active.image if self.workspace.active is not None else None
-        if not isinstance(vol, Volume):
-            self.acts["mpr"].setChecked(False)
-            self.statusBar().showMessage(
-                self.tr("MPR and 3D need a volume: open a CT, MR or PET series first."), 8000
-            )
-            return None
-        self.close_mpr()
-        others = {
-            f"{img.modality} {self.series[k].description}".strip(): img
-            for k, img in self.images.items()
-            if isinstance(img, Volume) and img is not vol and k in self.series
-        }
-        self.mpr = MprPanel(vol, others, overlay_labels(), self.stack)
-        self.mpr.curved_ready.connect(self._show_curved)
-        if self.consult is not None:
-            self.consult.watch_mpr(self.mpr.model)
-        self.stack.addWidget(self.mpr)
-        self.stack.setCurrentWidget(self.mpr)
-        self.acts["mpr"].setChecked(True)
-        return self.mpr
+        return self.mpr_link.toggle(on)
 
     def close_mpr(self) -> None:
-        if self.mpr is not None:
-            self.mpr.finalize()
-            self.stack.removeWidget(self.mpr)
-            self.mpr.deleteLater()
-            self.mpr = None
-        self.stack.setCurrentWidget(self.grid_host)
-        self.acts["mpr"].setChecked(False)
+        self.mpr_link.close()
 
-    def _show_curved(self, s: Any) -> None:
-        """The straightened image in its own window, measurable like any 2D image."""
-        assert self.mpr is not None
-        dlg = QDialog(self)
-        dlg.setWindowTitle(self.tr("Curved MPR ({0:.0f} mm)").format(s.length_mm))
-        lay = QVBoxLayout(dlg)
-        vp = ViewportWidget(dlg, overlay_labels())
-        lay.addWidget(vp)
-        dlg.resize(900, 500)
-        vp.model.set_image(self.mpr.curved_stack(s))
-        vp.model.set_window(*self.mpr.model.window)
-        dlg.finished.connect(lambda _r: vp.finalize())
-        self.curved_dialog = dlg
-        dlg.show()
+    @property
+    def mpr(self) -> MprPanel | None:
+        return self.mpr_link.panel
+
+    @property
+    def curved_dialog(self) -> QDialog | None:
+        return self.mpr_link.curved_dialog
 
     # ------------------------------------------------------------------ screenshots
 

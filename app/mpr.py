@@ -12,17 +12,14 @@ In the 3D view: left rotates, right drag moves the transfer function, middle pan
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import vtkmodules.qt
 
 vtkmodules.qt.PyQtImpl = "PySide6"
-from PySide6.QtCore import QPoint, Qt, Signal  # noqa: E402
-from PySide6.QtGui import QMouseEvent, QWheelEvent  # noqa: E402
+from PySide6.QtCore import Qt, Signal  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QCheckBox,
     QComboBox,
@@ -40,176 +37,14 @@ from PySide6.QtWidgets import (  # noqa: E402
 )
 
 from app import i18n  # noqa: E402
-from app.viewport import VTKView  # noqa: E402
+from app.mpr_views import MprViewWidget, VolumeViewWidget  # noqa: E402
 from viewer.dicom.geometry import direction_label  # noqa: E402
-from viewer.dicom.measure import POINTS_NEEDED, Measurement  # noqa: E402
 from viewer.dicom.volume import ImageStack, Volume  # noqa: E402
 from viewer.render.curved import Straightened, straighten  # noqa: E402
-from viewer.render.mpr_view import MprRenderer  # noqa: E402
 from viewer.render.slice_view import share_volume  # noqa: E402
-from viewer.render.vr import VolumeRenderer, export_stl, vr_presets  # noqa: E402
+from viewer.render.vr import export_stl, vr_presets  # noqa: E402
 from viewer.state.fusion import fusion_for  # noqa: E402
 from viewer.state.mpr import SLAB_MODES, VIEWS, MprModel  # noqa: E402
-
-
-class MprViewWidget(QWidget):
-    curve_finished = Signal(object, list)  # self, patient points
-
-    def __init__(self, panel: MprPanel, view: str, source: Any) -> None:
-        super().__init__(panel)
-        self.panel = panel
-        self.view = view
-        self.vtk = VTKView(self)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(1, 1, 1, 1)
-        lay.addWidget(self.vtk)
-        self.renderer = MprRenderer(
-            self.vtk.GetRenderWindow(), panel.model, view, source, panel.labels
-        )
-        self._drag: tuple[str, QPoint, Any] | None = None
-        self._pending: list[tuple[float, float]] = []
-        self.curve: list[np.ndarray] = []
-        self.vtk.Initialize()
-
-    @property
-    def model(self) -> MprModel:
-        return self.panel.model
-
-    def uv(self, pos: QPoint) -> tuple[float, float]:
-        return self.renderer.display_to_uv(*self.vtk.xy(pos))
-
-    def widget_pos(self, u: float, v: float) -> QPoint:
-        x, y = self.renderer.uv_to_display(u, v)
-        ratio = self.vtk.devicePixelRatioF()
-        return QPoint(round(x / ratio), round(self.vtk.height() - 1 - y / ratio))
-
-    def on_press(self, ev: QMouseEvent) -> None:
-        self.vtk.setFocus()
-        pos = ev.position().toPoint()
-        u, v = self.uv(pos)
-        tool = self.panel.tool
-        if ev.button() == Qt.MouseButton.RightButton:
-            self._drag = ("window", pos, self.model.window)
-        elif ev.button() == Qt.MouseButton.MiddleButton:
-            self._drag = ("pan", pos, self.model.pan[self.view])
-        elif tool in POINTS_NEEDED:  # the 2D measurements, on this plane, in its mm
-            self._pending.append((u, v))
-            if len(self._pending) == POINTS_NEEDED[tool]:
-                text = self.panel.ask_text() if tool == "text" else ""
-                self.model.add_measurement(
-                    self.view, Measurement(tool, [], text=text), list(self._pending)
-                )
-                self._pending = []
-        elif tool == "curve":
-            self.curve.append(self.renderer.grid.uv_to_patient(u, v))
-        elif ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self._drag = ("rotate", pos, self._angle(u, v))
-        else:
-            self._drag = ("center", pos, None)
-            self.model.set_center(self.renderer.grid.uv_to_patient(u, v))
-
-    def _angle(self, u: float, v: float) -> float:
-        cu, cv, _ = self.renderer.grid.patient_to_uv(self.model.center)
-        return math.degrees(math.atan2(v - cv, u - cu))
-
-    def on_move(self, ev: QMouseEvent) -> None:
-        if self._drag is None:
-            return
-        kind, start, state = self._drag
-        pos = ev.position().toPoint()
-        dx, dy = pos.x() - start.x(), pos.y() - start.y()
-        u, v = self.uv(pos)
-        if kind == "window":
-            c, w = state
-            self.model.set_window(c + dy * max(w, 1) / 500, w + dx * max(w, 1) / 250)
-        elif kind == "pan":
-            per = self.renderer.mm_per_screen_pixel()
-            self.model.set_pan(self.view, state[0] - dx * per, state[1] - dy * per)
-        elif kind == "rotate":
-            a = self._angle(u, v)
-            # screen v runs down: a positive screen angle is clockwise on screen
-            self.model.rotate(self.view, -(a - state))
-            self._drag = (kind, start, a)
-        elif kind == "center":
-            self.model.set_center(self.renderer.grid.uv_to_patient(u, v))
-
-    def on_release(self, _ev: QMouseEvent) -> None:
-        self._drag = None
-
-    def on_double_click(self, _ev: QMouseEvent) -> None:
-        if self.panel.tool == "curve" and len(self.curve) >= 2:
-            pts, self.curve = self.curve, []
-            self.curve_finished.emit(self, pts)
-
-    def on_wheel(self, ev: QWheelEvent) -> None:
-        steps = ev.angleDelta().y() / 120
-        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.model.set_zoom(self.view, self.model.zoom[self.view] * (1.15**steps))
-        else:
-            self.model.scroll(self.view, -steps)
-
-    def on_resize(self) -> None:
-        self.renderer.on_resize()
-
-    def finalize(self) -> None:
-        self.renderer.can_render = False
-        self.vtk.Finalize()
-
-
-class VolumeViewWidget(QWidget):
-    def __init__(self, panel: MprPanel, source: Any) -> None:
-        super().__init__(panel)
-        self.panel = panel
-        self.vtk = VTKView(self)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(1, 1, 1, 1)
-        lay.addWidget(self.vtk)
-        self.vtk.Initialize()
-        self.renderer = VolumeRenderer(self.vtk.GetRenderWindow(), panel.model.volume, source)
-        self._drag: tuple[str, QPoint, Any] | None = None
-
-    def on_press(self, ev: QMouseEvent) -> None:
-        pos = ev.position().toPoint()
-        if ev.button() == Qt.MouseButton.RightButton:
-            self._drag = ("tf", pos, self.renderer.tf_window)
-        elif ev.button() == Qt.MouseButton.MiddleButton:
-            self._drag = ("pan", pos, pos)
-        else:
-            self._drag = ("rotate", pos, pos)
-        self.renderer.set_interactive(True, render=False)
-
-    def on_move(self, ev: QMouseEvent) -> None:
-        if self._drag is None:
-            return
-        kind, start, last = self._drag
-        pos = ev.position().toPoint()
-        h = max(1, self.vtk.height())
-        if kind == "rotate":
-            self.renderer.rotate(-(pos.x() - last.x()) * 0.5, (pos.y() - last.y()) * 0.5)
-            self._drag = (kind, start, pos)
-        elif kind == "pan":
-            self.renderer.pan((pos.x() - last.x()) / h, -(pos.y() - last.y()) / h)
-            self._drag = (kind, start, pos)
-        else:
-            c, w = last
-            dx, dy = pos.x() - start.x(), pos.y() - start.y()
-            self.renderer.set_tf_window(c - dy * w / 300, w + dx * w / 300)
-
-    def on_release(self, _ev: QMouseEvent) -> None:
-        self._drag = None
-        self.renderer.set_interactive(False)  # the still, full-quality frame
-
-    def on_double_click(self, _ev: QMouseEvent) -> None:
-        self.renderer.reset_camera()
-
-    def on_wheel(self, ev: QWheelEvent) -> None:
-        self.renderer.zoom(1.1 ** (ev.angleDelta().y() / 120))
-
-    def on_resize(self) -> None:
-        pass
-
-    def finalize(self) -> None:
-        self.vtk.Finalize()
 
 
 class ClipBoxDialog(QDialog):
@@ -350,10 +185,10 @@ class MprPanel(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(2)
         outer.addWidget(grid_host, 1)
-        self.views = {v: MprViewWidget(self, v, self.source) for v in VIEWS}
+        self.views = {v: MprViewWidget(self, v, self.source, self) for v in VIEWS}
         for v in self.views.values():
             v.curve_finished.connect(self._curve)
-        self.vr = VolumeViewWidget(self, self.source)
+        self.vr = VolumeViewWidget(self, self.source, self)
         grid.addWidget(self.views["axial"], 0, 0)
         grid.addWidget(self.views["coronal"], 0, 1)
         grid.addWidget(self.views["sagittal"], 1, 0)

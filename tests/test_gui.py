@@ -784,3 +784,83 @@ def test_cloud_panel_says_where_the_study_came_from(
         dlg.source_text = ""
         dlg.table.setRowCount(0)
     dlg.close()
+
+
+def _offline_cloud(tmp_path: Path):
+    """A configured cloud service that is never called (nothing listens at its address)."""
+    from cloudclient import tokens
+    from cloudclient.service import CloudConfig, CloudService
+
+    tokens.save_client_secret("ws-menu-test", "not-used")
+    cfg = CloudConfig("https://127.0.0.1:9", "ws-menu-test", cache_dir=str(tmp_path / "cache"))
+    return CloudService(cfg)
+
+
+def test_cloud_panel_from_the_file_menu_and_ctrl_k(
+    qtbot, window: MainWindow, tmp_path: Path, memory_keyring
+) -> None:
+    # not configured: the key says why instead of opening an empty panel
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert "Cloud not available" in window.statusBar().currentMessage()
+    assert window.cloud_dialog is None
+    window.cloud_service = _offline_cloud(tmp_path)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.cloud_dialog is not None and window.cloud_dialog.isVisible())
+    dlg = window.cloud_dialog
+    assert dlg.code_edit.isVisible() and dlg.windowTitle() == "Medical Insurance Imaging Cloud"
+    dlg.close()
+    qtbot.waitUntil(lambda: not dlg.isVisible())
+    # File → Cloud…: the action sits in the File menu with its shortcut
+    file_menu = window.menus["file"]
+    (cloud,) = [a for a in file_menu.actions() if a.text() == "&Cloud…"]
+    assert cloud.shortcut().toString() == "Ctrl+K" and cloud.isEnabled()
+    cloud.trigger()
+    qtbot.waitUntil(lambda: window.cloud_dialog.isVisible())
+    window.cloud_dialog.close()
+
+
+def test_every_action_the_readme_names_is_in_a_menu(window: MainWindow) -> None:
+    in_menus = {
+        a.text().replace("&", "")
+        for m in window.menus.values()
+        for a in m.actions()
+        if not a.isSeparator()
+    }
+    for name in (
+        "Open Folder…",
+        "Open File, DICOMDIR or Zip…",
+        "Open Recent",
+        "Cloud…",
+        "Start Consultation…",
+        "Join Consultation…",
+        "Save Screenshot…",
+        "Synchronize Scrolling",
+        "Reference Lines",
+        "Link Zoom and Pan",
+        "Link Window/Level",
+        "MPR / 3D",
+        "Fit to Window",
+        "Actual Pixels (1:1)",
+        "Invert",
+        "Play/Pause Cine",
+        "Keyboard Shortcuts",
+        "Problems…",
+    ):
+        assert name in in_menus, name
+
+
+def test_unreadable_files_are_counted_and_listed(
+    qtbot, window: MainWindow, tmp_path: Path, light_dir: Path
+) -> None:
+    files = sorted((light_dir / "mr").glob("*.dcm"))[:6]
+    for f in files[:5]:
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "cut.dcm").write_bytes(files[5].read_bytes()[:400])  # a transfer cut short
+    assert not window.problems.button.isVisible()
+    window.open_paths([str(tmp_path)])
+    qtbot.waitUntil(lambda: window.problems.button.isVisible(), timeout=20000)
+    assert "1 file(s) could not be read" in window.problems.button.text()
+    qtbot.mouseClick(window.problems.button, Qt.MouseButton.LeftButton)
+    panel = window.problems.panel
+    assert panel is not None and panel.isVisible()
+    assert "cut.dcm" in panel.text() and len(panel.problems()) >= 1

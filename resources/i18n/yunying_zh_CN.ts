@@ -54,12 +54,12 @@
 <context>
     <name>ClipBoxDialog</name>
     <message>
-        <location filename="../../app/mpr.py" line="221"/>
+        <location filename="../../app/mpr.py" line="56"/>
         <source>Clip box</source>
         <translation>裁切框</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="237"/>
+        <location filename="../../app/mpr.py" line="72"/>
         <source>Whole volume</source>
         <translation>整个容积</translation>
     </message>
@@ -316,22 +316,22 @@
         <translation>定位线(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="143"/>
+        <location filename="../../app/actions.py" line="145"/>
         <source>&amp;MPR / 3D</source>
         <translation>多平面重建/三维(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="145"/>
+        <location filename="../../app/actions.py" line="147"/>
         <source>Play/Pause &amp;Cine</source>
         <translation>播放/暂停电影(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="147"/>
+        <location filename="../../app/actions.py" line="149"/>
         <source>Cine Faster</source>
         <translation>电影加速</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="149"/>
+        <location filename="../../app/actions.py" line="151"/>
         <source>Cine Slower</source>
         <translation>电影减速</translation>
     </message>
@@ -411,33 +411,39 @@
         <translation>联动窗宽窗位(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="156"/>
-        <source>&amp;Delete Measurement</source>
-        <translation>删除测量(&amp;D)</translation>
+        <location filename="../../app/actions.py" line="143"/>
+        <location filename="../../app/problems_link.py" line="41"/>
+        <source>&amp;Problems…</source>
+        <translation>问题列表(&amp;P)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="158"/>
-        <source>Clear All Measurements</source>
+        <source>&amp;Delete Measurement</source>
         <extracomment>Longest file name component and whole path accepted on the command line (bytes).</extracomment>
-        <translation>清除全部测量</translation>
+        <translation>删除测量(&amp;D)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="160"/>
+        <source>Clear All Measurements</source>
+        <translation>清除全部测量</translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="162"/>
         <source>Auto (File or Histogram)</source>
         <translation>自动（文件或直方图）</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="167"/>
+        <location filename="../../app/actions.py" line="169"/>
         <source>Language: System</source>
         <translation>语言：跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="173"/>
+        <location filename="../../app/actions.py" line="175"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="175"/>
+        <location filename="../../app/actions.py" line="177"/>
         <source>&amp;About Yunying</source>
         <translation>关于云影(&amp;A)</translation>
     </message>
@@ -447,7 +453,7 @@
         <translation>{0}（窗宽 {1:g} / 窗位 {2:g}）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="256"/>
+        <location filename="../../app/mainwindow.py" line="269"/>
         <source>Yunying 云影 — Diagnostic Workstation</source>
         <translation>云影 Yunying — 诊断工作站</translation>
     </message>
@@ -482,47 +488,48 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="258"/>
+        <location filename="../../app/mainwindow.py" line="271"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="259"/>
+        <location filename="../../app/mainwindow.py" line="272"/>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="260"/>
+        <location filename="../../app/mainwindow.py" line="273"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="285"/>
+        <location filename="../../app/mainwindow.py" line="302"/>
         <source>Open DICOM Folder</source>
         <translation>打开 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="292"/>
+        <location filename="../../app/mainwindow.py" line="309"/>
         <source>Open DICOM File, DICOMDIR or Zip</source>
         <translation>打开 DICOM 文件、DICOMDIR 或 Zip</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="294"/>
+        <location filename="../../app/mainwindow.py" line="311"/>
         <source>DICOM, DICOMDIR or zip (*.dcm DICOMDIR *.zip *);;All files (*)</source>
         <translation>DICOM、DICOMDIR 或 zip (*.dcm DICOMDIR *.zip *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="186"/>
+        <location filename="../../app/mainwindow.py" line="197"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="208"/>
+        <location filename="../../app/mainwindow.py" line="221"/>
         <source>{0} series found</source>
         <translation>找到 {0} 个序列</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="210"/>
+        <location filename="../../app/mainwindow.py" line="223"/>
+        <location filename="../../app/problems_link.py" line="37"/>
         <source>{0} file(s) could not be read</source>
         <translation>{0} 个文件无法读取</translation>
     </message>
@@ -542,27 +549,27 @@
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="202"/>
+        <location filename="../../app/mainwindow.py" line="214"/>
         <source>Cannot open</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="203"/>
+        <location filename="../../app/mainwindow.py" line="215"/>
         <source>Cannot open: {0}</source>
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="247"/>
+        <location filename="../../app/mainwindow.py" line="260"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="250"/>
+        <location filename="../../app/mainwindow.py" line="263"/>
         <source>Image {0}/{1} · W {2:.0f} L {3:.0f}</source>
         <translation>图像 {0}/{1} · 窗宽 {2:.0f} 窗位 {3:.0f}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="253"/>
+        <location filename="../../app/mainwindow.py" line="266"/>
         <source>No calibrated pixel spacing: measurements in pixels</source>
         <translation>像素间距未校准：测量以像素为单位</translation>
     </message>
@@ -704,17 +711,17 @@ Valid for {2:.0f} minutes.</source>
         <translation>准许该工作站加入吗？</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="363"/>
+        <location filename="../../app/mpr_link.py" line="58"/>
         <source>MPR and 3D need a volume: open a CT, MR or PET series first.</source>
         <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="394"/>
+        <location filename="../../app/mpr_link.py" line="91"/>
         <source>Curved MPR ({0:.0f} mm)</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="419"/>
+        <location filename="../../app/mainwindow.py" line="403"/>
         <source>Save Screenshot</source>
         <translation>保存截图</translation>
     </message>
@@ -738,147 +745,152 @@ Valid for {2:.0f} minutes.</source>
         <source>Consultation: following {0}</source>
         <translation>会诊：跟随 {0}</translation>
     </message>
+    <message>
+        <location filename="../../app/problems_link.py" line="62"/>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
 </context>
 <context>
     <name>MprPanel</name>
     <message>
-        <location filename="../../app/mpr.py" line="378"/>
+        <location filename="../../app/mpr.py" line="213"/>
         <source>Slab:</source>
         <translation>层块：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="379"/>
+        <location filename="../../app/mpr.py" line="214"/>
         <source>3D:</source>
         <translation>三维：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="380"/>
+        <location filename="../../app/mpr.py" line="215"/>
         <source>Fusion:</source>
         <translation>融合：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="381"/>
+        <location filename="../../app/mpr.py" line="216"/>
         <source>Surface at:</source>
         <translation>表面阈值：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="382"/>
+        <location filename="../../app/mpr.py" line="217"/>
         <source>Step:</source>
         <translation>步长：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="383"/>
+        <location filename="../../app/mpr.py" line="218"/>
         <source>Shading</source>
         <translation>光照</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="384"/>
+        <location filename="../../app/mpr.py" line="219"/>
         <source>Clip at crosshair</source>
         <translation>在十字线处裁切</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="385"/>
+        <location filename="../../app/mpr.py" line="220"/>
         <source>Clip box…</source>
         <translation>裁切框…</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="386"/>
+        <location filename="../../app/mpr.py" line="221"/>
         <source>Export STL…</source>
         <translation>导出 STL…</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="387"/>
+        <location filename="../../app/mpr.py" line="222"/>
         <source>Reset planes</source>
         <translation>重置平面</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="389"/>
+        <location filename="../../app/mpr.py" line="224"/>
         <source>Crosshair</source>
         <translation>十字线</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="390"/>
+        <location filename="../../app/mpr.py" line="225"/>
         <source>Length</source>
         <translation>长度</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="391"/>
+        <location filename="../../app/mpr.py" line="226"/>
         <source>Angle</source>
         <translation>角度</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="392"/>
+        <location filename="../../app/mpr.py" line="227"/>
         <source>Ellipse ROI</source>
         <translation>椭圆 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="393"/>
+        <location filename="../../app/mpr.py" line="228"/>
         <source>Rectangle ROI</source>
         <translation>矩形 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="394"/>
+        <location filename="../../app/mpr.py" line="229"/>
         <source>Probe</source>
         <translation>探针</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="395"/>
+        <location filename="../../app/mpr.py" line="230"/>
         <source>Arrow</source>
         <translation>箭头</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="396"/>
+        <location filename="../../app/mpr.py" line="231"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="397"/>
+        <location filename="../../app/mpr.py" line="232"/>
         <source>Curved MPR</source>
         <translation>曲面重建</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="400"/>
-        <location filename="../../app/mpr.py" line="412"/>
+        <location filename="../../app/mpr.py" line="235"/>
+        <location filename="../../app/mpr.py" line="247"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="401"/>
+        <location filename="../../app/mpr.py" line="236"/>
         <source>MIP</source>
         <translation>最大密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="402"/>
+        <location filename="../../app/mpr.py" line="237"/>
         <source>MinIP</source>
         <translation>最小密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="403"/>
+        <location filename="../../app/mpr.py" line="238"/>
         <source>Average</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="475"/>
+        <location filename="../../app/mpr.py" line="310"/>
         <source>Note</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="475"/>
+        <location filename="../../app/mpr.py" line="310"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="475"/>
+        <location filename="../../app/mpr.py" line="310"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="487"/>
+        <location filename="../../app/mpr.py" line="322"/>
         <source>Export STL</source>
         <translation>导出 STL</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="492"/>
+        <location filename="../../app/mpr.py" line="327"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
@@ -886,27 +898,27 @@ Valid for {2:.0f} minutes.</source>
 <context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="450"/>
+        <location filename="../../app/mainwindow.py" line="434"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="451"/>
+        <location filename="../../app/mainwindow.py" line="435"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="452"/>
+        <location filename="../../app/mainwindow.py" line="436"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="453"/>
+        <location filename="../../app/mainwindow.py" line="437"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="454"/>
+        <location filename="../../app/mainwindow.py" line="438"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
     </message>

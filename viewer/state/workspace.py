@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from viewer.dicom.model import ScanResult, SeriesInfo
+from viewer.dicom.model import Problem, ScanResult, SeriesInfo
 from viewer.dicom.overlay import series_overlay
 from viewer.dicom.volume import ImageStack, Volume
 from viewer.state import sync
@@ -179,6 +179,7 @@ class Workspace:
         self.series: dict[str, SeriesInfo] = {}
         self.origins: dict[str, Origin] = {}  # series key → where it was read from
         self.images: dict[str, Image] = {}
+        self.problems: list[Problem] = []  # files not read (or read with doubts), and why
         self.waiting: dict[str, list[ViewportModel]] = {}
         self.viewports: list[ViewportModel] = []
         self.layout = layout
@@ -325,6 +326,7 @@ class Workspace:
         if self.closed:
             return
         found = [s for s in result.all_series() if s.frames]
+        self.problems.extend(result.problems)
         for s in found:
             self.series[s.key] = s
             self.origins[s.key] = request.origin
@@ -390,6 +392,7 @@ class Workspace:
         if self.closed:
             return
         self.images[key] = image
+        self.problems.extend(image.problems)
         for vp in self.waiting.pop(key, []):
             if vp.series_key == key:
                 self._show(vp, key, image)

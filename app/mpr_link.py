@@ -1,0 +1,101 @@
+"""The MPR / 3D layout in the main window: opened on the active viewport's volume (the other
+loaded volumes offered for fusion), closed back to the 2D grid, curved MPRs in their own window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
+
+from app.mpr import MprPanel
+from app.viewport import ViewportWidget
+from viewer.dicom.volume import Volume
+from viewer.state.workspace import Workspace
+
+
+class MprLink(QObject):
+    """Owns the MPR panel while it is open (and the last curved MPR window)."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        workspace: Workspace,
+        stack: QStackedWidget,
+        grid: QWidget,
+        action: QAction,
+        labels: Callable[[], dict[str, str]],
+        status: Callable[[str, int], None],
+    ) -> None:
+        super().__init__(parent)
+        self.host = parent
+        self.workspace = workspace
+        self.stack = stack
+        self.grid = grid
+        self.action = action
+        self.labels = labels
+        self.status = status
+        self.panel: MprPanel | None = None
+        self.curved_dialog: QDialog | None = None
+        self.opened: list[Callable[[MprPanel], Any]] = []  # called with each new panel
+
+    def toggle(self, on: bool | None = None) -> MprPanel | None:
+        """Show the active viewport's volume as MPR + 3D (or go back to the 2D layout)."""
+        on = self.panel is None if on is None or not isinstance(on, bool) else on
+        if not on:
+            self.close()
+            return None
+        ws = self.workspace
+        vol = ws.active.image if ws.active is not None else None
+        if not isinstance(vol, Volume):
+            self.action.setChecked(False)
+            self.status(
+                QCoreApplication.translate(
+                    "MainWindow", "MPR and 3D need a volume: open a CT, MR or PET series first."
+                ),
+                8000,
+            )
+            return None
+        self.close()
+        others = {
+            f"{img.modality} {ws.series[k].description}".strip(): img
+            for k, img in ws.images.items()
+            if isinstance(img, Volume) and img is not vol and k in ws.series
+        }
+        self.panel = MprPanel(vol, others, self.labels(), self.stack)
+        self.panel.curved_ready.connect(self._show_curved)
+        for fn in self.opened:
+            fn(self.panel)
+        self.stack.addWidget(self.panel)
+        self.stack.setCurrentWidget(self.panel)
+        self.action.setChecked(True)
+        return self.panel
+
+    def close(self) -> None:
+        if self.panel is not None:
+            self.panel.finalize()
+            self.stack.removeWidget(self.panel)
+            self.panel.deleteLater()
+            self.panel = None
+        self.stack.setCurrentWidget(self.grid)
+        self.action.setChecked(False)
+
+    def _show_curved(self, s: Any) -> None:
+        """The straightened image in its own window, measurable like any 2D image."""
+        assert self.panel is not None
+        dlg = QDialog(self.host)
+        dlg.setWindowTitle(
+            QCoreApplication.translate("MainWindow", "Curved MPR ({0:.0f} mm)").format(s.length_mm)
+        )
+        lay = QVBoxLayout(dlg)
+        vp = ViewportWidget(dlg, self.labels())
+        lay.addWidget(vp)
+        dlg.resize(900, 500)
+        vp.model.set_image(self.panel.curved_stack(s))
+        vp.model.set_window(*self.panel.model.window)
+        dlg.finished.connect(lambda _r: vp.finalize())
+        self.curved_dialog = dlg
+        dlg.show()
