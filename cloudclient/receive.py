@@ -34,6 +34,7 @@ from cloudclient.order import InstanceRef
 from cloudclient.store import InstanceStore
 
 HEADER_BUFFER = 1 << 16  # part headers and boundaries; bodies bypass it
+MEMORY_BUDGET = 256 << 20  # received parts held at once, by default
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Receiver:
         writer_threads: int = 2,
         in_flight: int = 8,
         sync_each: bool = False,
+        memory_budget: int = MEMORY_BUDGET,
     ) -> None:
         self.store = store
         self.archive = archive
@@ -69,12 +71,35 @@ class Receiver:
         self.writers = ThreadPoolExecutor(writer_threads, thread_name_prefix="store")
         self.slots = threading.BoundedSemaphore(in_flight)
         self.buffers = BufferPool()
+        #: bytes of received parts held at once (one part larger than this is still taken,
+        #: alone): with ``max_part``, what bounds the transfer's memory
+        self.memory_budget = memory_budget
+        self._held = 0
+        self._room = threading.Condition()
         self.lock = threading.Lock()
         self.have: set[tuple[str, str]] = set()  # (series, SOP) stored or being stored now
         self.refs: dict[str, dict[str, InstanceRef]] = {}  # series → SOP → its place
 
     def close(self) -> None:
         self.writers.shutdown(wait=True)
+
+    def _take(self, n: int) -> memoryview:
+        """A buffer for a part of ``n`` bytes, once the parts held leave room for it."""
+        with self._room:
+            while self._held and self._held + n > self.memory_budget:
+                self._room.wait()
+            self._held += n
+        return self.buffers.take(n)
+
+    def _give(self, view: memoryview) -> None:
+        n = len(view)
+        self.buffers.give(view)  # written (or refused): its buffer serves again
+        self._release(n)
+
+    def _release(self, n: int) -> None:
+        with self._room:
+            self._held -= n
+            self._room.notify_all()
 
     def receive(
         self,
@@ -88,6 +113,13 @@ class Receiver:
         """Verify and store each part of a multipart answer (writes run in a thread pool while
         the next parts are read), within the request's deadline; returns the stored paths."""
         futures = []
+        reading: list[memoryview] = []  # a buffer taken for a part not read whole yet
+
+        def take(n: int) -> memoryview:
+            view = self._take(n)
+            reading.append(view)
+            return view
+
         dog = self.archive.watch(r)
         try:
             r.raw.decode_content = False
@@ -97,14 +129,23 @@ class Receiver:
             raw = getattr(r.raw, "_fp", None)
             reader = io.BufferedReader(raw if raw is not None else r.raw, HEADER_BUFFER)
             boundary = boundary_of(r.headers.get("Content-Type", ""))
-            parts = iter_parts_buffered(reader, boundary, self.buffers.take, self.max_part)
+            parts = iter_parts_buffered(reader, boundary, take, self.max_part)
+            checked = 0
             for part in parts:
+                reading.clear()  # (its buffer now travels with the part)
                 self.slots.acquire()  # bound the memory held by parts not yet written
                 futures.append(
                     self.writers.submit(
                         self.store_part, part.body, study, series, expected, progress, report
                     )
                 )
+                while checked < len(futures) and futures[checked].done():
+                    if futures[checked].exception() is not None:
+                        break  # a refused image ends the answer: read no more of it
+                    checked += 1
+                else:
+                    continue
+                break
         except PartTooLarge as exc:
             raise InvalidInstance(
                 f"the archive sent an image larger than the study it announced ({exc}); "
@@ -127,6 +168,8 @@ class Receiver:
                 raise Retry(f"transfer cut ({type(exc).__name__})") from None
             raise
         finally:
+            for view in reading:  # a part cut short: its room is free again
+                self._release(len(view))
             dog.cancel()
             r.close()
             done = [f.exception() or f.result() for f in futures]
@@ -192,5 +235,5 @@ class Receiver:
             return path
         finally:
             if isinstance(data, memoryview):
-                self.buffers.give(data)  # written (or refused): its buffer serves again
+                self._give(data)
             self.slots.release()

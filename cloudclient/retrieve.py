@@ -46,7 +46,7 @@ from cloudclient.order import (
     ordered,
     walk,
 )
-from cloudclient.receive import Progress, ProgressFn, Receiver
+from cloudclient.receive import MEMORY_BUDGET, Progress, ProgressFn, Receiver
 from cloudclient.store import CodeHasher, InstanceStore, manifest, verify_instance
 from cloudclient.tokens import AccessToken
 
@@ -102,6 +102,7 @@ class Retriever:
         study_deadline: float | None = None,
         request_deadline: float = 600.0,
         code_hasher: CodeHasher | None = None,
+        memory_budget: int = MEMORY_BUDGET,
     ) -> None:
         if verify is False:
             raise ValueError("TLS verification cannot be turned off")
@@ -115,6 +116,7 @@ class Retriever:
         #: which DICOMweb hosts may get the token (default: this machine's loopback only)
         self.policy = policy or HostPolicy()
         self.max_instance_bytes = max_instance_bytes
+        self.memory_budget = memory_budget
         self.study_deadline = study_deadline
         self.request_deadline = request_deadline
         #: what stands for the index code in the manifest (None: nothing does)
@@ -223,6 +225,7 @@ class Retriever:
             writer_threads=self.writer_threads,
             in_flight=self.in_flight,
             sync_each=self.sync_each,
+            memory_budget=self.memory_budget,
         )
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wado")
         first_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wado-first")

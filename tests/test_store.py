@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from cloudclient import store as store_mod
+from cloudclient.dicomheader import _verify_with_pydicom, verify_instance
 from cloudclient.errors import InvalidInstance
 from cloudclient.multipart import BufferPool, iter_parts_buffered
-from cloudclient.dicomheader import _verify_with_pydicom, verify_instance
 from cloudclient.store import InstanceStore
 from tests.conftest import corpus_files
 
@@ -178,3 +178,32 @@ def test_studies_spread_over_the_file_system(tmp_path: Path) -> None:
         pytest.skip("this file system has no such flag")
     assert out is not None and out.returncode == 0
     assert "T" in out.stdout.split()[0]
+
+
+def test_received_parts_held_at_once_stay_within_the_memory_budget(tmp_path: Path) -> None:
+    """A second large part waits for room until the first is written (or refused); a part
+    larger than the whole budget is still taken, alone."""
+    import threading
+
+    from cloudclient.dicomweb import Archive
+    from cloudclient.receive import Receiver
+
+    mb = 1 << 20
+    rx = Receiver(
+        InstanceStore(tmp_path), Archive("http://127.0.0.1:1", "x"), 64 * mb, memory_budget=40 * mb
+    )
+    first = rx._take(30 * mb)
+    got: list[memoryview] = []
+    waiter = threading.Thread(target=lambda: got.append(rx._take(30 * mb)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and not got  # 60 MB would exceed the 40 MB budget: it waits
+    rx._give(first)
+    waiter.join(5)
+    assert got and len(got[0]) == 30 * mb
+    rx._give(got[0])
+    big = rx._take(50 * mb)  # more than the budget, but nothing else is held: taken
+    assert len(big) == 50 * mb
+    rx._give(big)
+    assert rx._held == 0
+    rx.close()
