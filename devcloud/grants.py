@@ -9,7 +9,8 @@
   the organisation that stored the exam (its ``orgs``) may open it by code (it holds the images
   already); any other workstation needs the patient's own authorization (``subject_token``, a
   patient token it holds for the same patient), which the code then only narrows to its exams.
-  Unknown and not-allowed codes get the same refusal, and refusals lock the workstation out;
+  Unknown and not-allowed codes get the same refusal, and refusals lock out the workstation and
+  (for other workstations only) the person the code names;
 * the assisted grant names a doctor registered for the workstation's hospital (licence number or
   name) and is written to the event log with the doctor, the reason and the patient.
 """
@@ -271,7 +272,10 @@ def add_routes(
             and subject.psn == recs[0]["psn"]
         )
         if not (storing or consented):
+            person = parse(compact).person
+            _locked(limits.code_patient, person, "index codes refused for this person")
             limits.code_client.hit(cid)
+            limits.code_patient.hit(person)
             store.event("code_refused", cid, {})
             raise OAuthError("invalid_grant", CODE_REFUSED)
         tok, exp = store.issue_token(

@@ -85,6 +85,8 @@ class Limits:
     sms_code_patient: Limiter  # wrong SMS codes, per patient (across requests)
     grant_client: Limiter  # failed grants of any kind at the token endpoint, per workstation
     code_client: Limiter  # index codes refused, per workstation
+    code_patient: Limiter  # index codes refused, per person the code names (never locks out
+    # a workstation that may open the code: the storing organisation's, or one with consent)
     assisted_client: Limiter  # assisted grants refused, per workstation
     assisted_patient: Limiter  # assisted grants refused, per ID number
     invite_client: Limiter  # wrong consultation invitations, per workstation

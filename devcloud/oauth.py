@@ -39,6 +39,7 @@ class Settings:
     sms_wrong_per_patient: int = 10  # wrong SMS codes per patient, across requests
     grant_failures: int = 30  # failed grants of any kind per workstation
     code_attempts: int = 10  # index codes refused per workstation
+    code_attempts_per_patient: int = 20  # index codes refused naming one person, from anywhere
     assisted_attempts: int = 5  # assisted grants refused per workstation and per ID number
     invite_attempts: int = 10  # wrong consultation invitations per workstation
 
@@ -55,6 +56,7 @@ class Settings:
             sms_code_patient=lim(self.sms_wrong_per_patient),
             grant_client=lim(self.grant_failures),
             code_client=lim(self.code_attempts),
+            code_patient=lim(self.code_attempts_per_patient),
             assisted_client=lim(self.assisted_attempts),
             assisted_patient=lim(self.assisted_attempts),
             invite_client=lim(self.invite_attempts),

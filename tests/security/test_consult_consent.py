@@ -16,7 +16,7 @@ from cloudclient.consult import (
     ConsultExpired,
     JoinPending,
 )
-from cloudclient.errors import ReauthorizationRequired
+from cloudclient.errors import CloudError, ReauthorizationRequired
 from cloudclient.national import NationalClient
 from cloudclient.retrieve import Retriever
 from cloudclient.store import InstanceStore
@@ -178,3 +178,7 @@ def test_a_session_ends_for_everyone(devcloud, session) -> None:
         guest.request_join(inv2.code)
     late = ConsultChannel(mine, lambda _m: None).start()
     wait(lambda: late.status == "expired")
+    # the index code the guest saw is no credential: no token from it, during or after
+    assert mine.record is not None
+    with pytest.raises(CloudError, match="alone does not authorize"):
+        guest.national.code_token(mine.record.code)

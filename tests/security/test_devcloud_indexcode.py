@@ -131,3 +131,25 @@ def test_guessing_the_minute_gets_nowhere(devcloud) -> None:
     late = _code_grant(devcloud, attacker, target["code"])
     assert late.status_code == 429 and "index codes refused" in late.json()["error_description"]
     assert "access_token" not in late.text
+
+
+def test_guessing_from_many_workstations_locks_the_person_not_the_storing_hospital(
+    devcloud,
+) -> None:
+    rec = _rec(devcloud, PATIENTS[2].psn)
+    known = parse(rec["code"])
+    s = devcloud.settings
+    start = dt.datetime(2025, 6, 1, 8, 0)
+    i = 0
+    while i < s.code_attempts_per_patient:
+        ws = workstation(devcloud)  # a fresh workstation each time it is locked out
+        for _ in range(min(s.code_attempts, s.code_attempts_per_patient - i)):
+            guess = format_code(known.person, start + dt.timedelta(minutes=i), known.organisation)
+            assert _code_grant(devcloud, ws, guess.compact).status_code == 400
+            i += 1
+    fresh = workstation(devcloud)
+    late = _code_grant(devcloud, fresh, rec["code"])
+    assert late.status_code == 429 and "for this person" in late.json()["error_description"]
+    # the hospital that stored the exam still opens it
+    storing = workstation(devcloud, orgs=[rec["organisation"]["uscc"]])
+    assert _code_grant(devcloud, storing, rec["code"]).status_code == 200
