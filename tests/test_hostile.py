@@ -78,7 +78,11 @@ for target in sys.argv[1:]:
     open_all(Path(target), good_spec().series_uid)
 done.set()
 peak[0] = max(peak[0], proc.memory_info().rss)
-maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+try:  # this process image's own peak (ru_maxrss would carry the parent's over fork + exec)
+    maxrss = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+    maxrss *= 1024
+except (OSError, StopIteration):
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"base": base, "peak": max(peak[0], maxrss), "sampled": peak[0],
                   "seconds": time.perf_counter() - t}))
 """

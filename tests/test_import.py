@@ -233,3 +233,27 @@ def test_document_zip_is_skipped_with_one_note(tmp_path: Path, light_dir: Path) 
     (note,) = res.problems
     assert note.where.endswith("dose.xlsx") and note.severity == "note"
     assert "Excel" in note.reason
+
+
+def test_large_header_values_are_read_while_the_object_is_open(
+    tmp_path: Path, light_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Values over the defer size are skipped while parsing and read when used: per-frame
+    functional groups, a DICOMDIR's records; a zip member too."""
+    from viewer.dicom import header
+
+    path, _spec = _enhanced_ct(tmp_path, [2, 0, 1, 3])
+    archive = tmp_path / "enh.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(path, "ENH")
+    dicomdir = PYDICOM_TEST_FILES / "dicomdirtests" / "DICOMDIR"
+    normal = [scan(p) for p in (path, archive, dicomdir)]
+    monkeypatch.setattr(header, "DEFER_BYTES", 16)
+    deferred = [scan(p) for p in (path, archive, dicomdir)]
+    for a, b in zip(normal, deferred, strict=True):
+        assert b.problems == a.problems == []
+        assert [len(s.frames) for s in b.all_series()] == [len(s.frames) for s in a.all_series()]
+        assert [s.frames[0].geometry for s in b.all_series()] == [
+            s.frames[0].geometry for s in a.all_series()
+        ]
+    close_archives()

@@ -29,6 +29,9 @@ _PIXEL_TAGS = {0x7FE00010, 0x7FE00009, 0x7FE00008}
 #: Groups a dataset without preamble may plausibly start with (little and big endian).
 _FIRST_GROUPS = {0x0002, 0x0004, 0x0008, 0x0010, 0x0018, 0x0020, 0x0028, 0x0200, 0x0800}
 MAX_TOP_ELEMENTS = 50_000
+#: Values larger than this are skipped while parsing and read only if used (while the stream is
+#: still open: see :func:`viewer.dicom.scan.read_header`).
+DEFER_BYTES = 256 * 1024
 
 
 class HeaderError(ValueError):
@@ -108,9 +111,10 @@ def check_start(head: bytes) -> bool:
     raise HeaderError("not a DICOM file (no preamble and no DICOM header)")
 
 
-def read(f: BinaryIO, size: int, streamed: bool = False) -> Header:
+def read(f: BinaryIO, size: int, streamed: bool = False, defer: bool = True) -> Header:
     """Parse the header of the object in ``f`` (``size`` bytes) within the read limits;
-    ``streamed``: ``f`` inflates as it is read (a zip member), so skipping is not free."""
+    ``streamed``: ``f`` inflates as it is read (a zip member), so skipping is not free;
+    ``defer``: skip large values (read when used, while ``f`` is open)."""
     lim = limits()
     head = f.read(lim.sniff_bytes)
     has_preamble = check_start(head)
@@ -131,7 +135,10 @@ def read(f: BinaryIO, size: int, streamed: bool = False) -> Header:
     stop = _Stopper(f, size, lim.max_header_bytes, streamed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ds = read_partial(f, stop_when=stop, defer_size=256 * 1024, force=True)
+        ds = read_partial(f, stop_when=stop, defer_size=DEFER_BYTES if defer else None, force=True)
+    # deferred values are read back from this very stream (its name may be a descriptor or a
+    # zip member name, which pydicom would try to reopen and silently fail)
+    ds.filename = f  # type: ignore[assignment]
     _raise_if_stopped(stop)
     if not has_preamble and "SOPInstanceUID" not in ds and "SOPClassUID" not in ds:
         # force=True reads anything; keep it only if it is recognisably DICOM
@@ -194,7 +201,7 @@ def _read_deflated(f: BinaryIO, data_at: int, meta: FileMetaDataset) -> Header:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                ds = read_dataset(bio, False, True, stop_when=stop, defer_size=256 * 1024)
+                ds = read_dataset(bio, False, True, stop_when=stop)  # in memory: nothing to defer
             except EOFError:
                 ds = None
         if ds is not None and (stop.at_pixels or complete) and stop.beyond is None:

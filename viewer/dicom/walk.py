@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from viewer.dicom import header
 from viewer.dicom.limits import human_bytes
 from viewer.dicom.model import Problem
 from viewer.dicom.sources import FileRef, max_member_bytes, open_regular, special_kind
@@ -187,36 +188,13 @@ def refs_of_dicomdir(path: str, problems: list[Problem]) -> Iterator[FileRef]:
     """The files a DICOMDIR lists, record by record; its folder when it is unusable."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
-        import pydicom
-
-        with open_regular(path) as f, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ds = pydicom.dcmread(f, force=True)
-            records = list(ds.get("DirectoryRecordSequence") or [])
+        ids = _dicomdir_ids(path, problems)
     except Exception as exc:
         problems.append(
             Problem(path, f"unreadable DICOMDIR ({_describe(exc)}); its folder was scanned instead")
         )
         yield from walk_folder(folder, problems)
         return
-    ids: list[tuple[int, list[str]]] = []
-    for n, rec in enumerate(records, start=1):
-        try:
-            fid = rec.get("ReferencedFileID")
-            if fid is None:
-                continue
-            parts = _file_id_parts(fid)
-        except Exception as exc:
-            problems.append(
-                Problem(f"{path} [record {n}]", f"unreadable record ({_describe(exc)})")
-            )
-            continue
-        bad = _bad_file_id(parts)
-        if bad:
-            shown_id = "\\".join(parts)
-            problems.append(Problem(f"{path} [record {n}]", f"file ID {shown_id!r} {bad}; ignored"))
-            continue
-        ids.append((n, parts))
     base = _choose_base(folder, [parts for _, parts in ids])
     real_base = os.path.realpath(base)
     seen: set[str] = set()
@@ -258,6 +236,37 @@ def refs_of_dicomdir(path: str, problems: list[Problem]) -> Iterator[FileRef]:
         )
         problems.append(Problem(path, f"DICOMDIR: {what}; its folder was scanned instead"))
         yield from walk_folder(folder, problems, skip=seen)
+
+
+def _dicomdir_ids(path: str, problems: list[Problem]) -> list[tuple[int, list[str]]]:
+    """(record number, file ID components) of every record naming a file; bad records are
+    reported and left out. Read while the file is open (large values are read when used)."""
+    ids: list[tuple[int, list[str]]] = []
+    with open_regular(path) as f, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # bounded like any header; not deferred: values inside records cannot be re-read later
+        ds = header.read(f, os.fstat(f.fileno()).st_size, defer=False).ds
+        records = ds.get("DirectoryRecordSequence") or []
+        for n, rec in enumerate(records, start=1):
+            try:
+                fid = rec.get("ReferencedFileID")
+                if fid is None:
+                    continue
+                parts = _file_id_parts(fid)
+            except Exception as exc:
+                problems.append(
+                    Problem(f"{path} [record {n}]", f"unreadable record ({_describe(exc)})")
+                )
+                continue
+            bad = _bad_file_id(parts)
+            if bad:
+                shown = "\\".join(parts)
+                problems.append(
+                    Problem(f"{path} [record {n}]", f"file ID {shown!r} {bad}; ignored")
+                )
+                continue
+            ids.append((n, parts))
+    return ids
 
 
 def _file_id_parts(fid: Any) -> list[str]:
