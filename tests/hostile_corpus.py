@@ -159,7 +159,7 @@ def _deflated_file(path: Path, ds: Dataset, filler: int, *, in_pixels: bool) -> 
     if not in_pixels:
         ds.add_new(0x00091010, "LO", "YUNYING")  # private creator
     ds.file_meta.TransferSyntaxUID = pydicom.uid.DeflatedExplicitVRLittleEndian
-    meta = io.BytesIO()
+    meta = pydicom.filebase.DicomBytesIO()
     pydicom.filewriter.write_file_meta_info(meta, ds.file_meta, enforce_standard=True)
     body = io.BytesIO()
     plain = copy.deepcopy(ds)
@@ -470,7 +470,9 @@ def _build(root: Path, bomb_bytes: int) -> tuple[Path, list[Case]]:
         ):
             if kw in ds:
                 delattr(ds, kw)
-        ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.88.11"
+        ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = pydicom.uid.UID(
+            "1.2.840.10008.5.1.4.1.1.88.11"
+        )
         ds.Modality = "SR"
         return [Expect("report.dcm", "no image", "note")], [_save(ds, d / "report.dcm")]
 

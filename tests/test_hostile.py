@@ -131,7 +131,9 @@ def test_zip_member_is_inflated_once_for_all_its_frames(
     n = 8
     ds.NumberOfFrames = n
     ds.PixelData = ds.PixelData * n
-    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7.2"
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = pydicom.uid.UID(
+        "1.2.840.10008.5.1.4.1.1.7.2"
+    )
     bio = tmp_path / "mf.dcm"
     ds.save_as(bio, enforce_file_format=True)
     archive = tmp_path / "mf.zip"
@@ -141,7 +143,7 @@ def test_zip_member_is_inflated_once_for_all_its_frames(
     opened: list[str] = []
     real_open = zipfile.ZipFile.open
 
-    def counting_open(self: zipfile.ZipFile, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_open(self: zipfile.ZipFile, name, *args, **kwargs):
         opened.append(str(name))
         return real_open(self, name, *args, **kwargs)
 
@@ -159,11 +161,11 @@ def test_no_codec_is_tried_twice_on_a_frame(corpus, monkeypatch: pytest.MonkeyPa
     calls: list[int] = []
     fast = codecs._FAST_COMPRESSED[codecs.JPEG2000_LOSSLESS]
 
-    def counting(data: bytes, px):  # type: ignore[no-untyped-def]
+    def counting(data: bytes, px):
         calls.append(len(data))
         return fast(data, px)
 
-    def no_pydicom(*_a, **_k):  # type: ignore[no-untyped-def]
+    def no_pydicom(*_a, **_k):
         calls.append(-1)
         raise AssertionError("pydicom fallback after the fast codec failed")
 

@@ -25,7 +25,8 @@ def test_panel_lists_errors_first_and_copies(qtbot) -> None:
     panel.set_problems(PROBLEMS)
     tree = panel.tree
     assert tree.topLevelItemCount() == 4
-    rows = [[tree.topLevelItem(i).text(c) for c in range(3)] for i in range(4)]
+    items = [tree.topLevelItem(i) for i in range(4)]
+    rows = [[it.text(c) for c in range(3)] for it in items if it is not None]
     assert [r[1] for r in rows] == ["/cd/IMG1", "/cd/pipe", "/cd/IMG3", "/cd/SR1"]
     assert rows[0][2] == "empty file (0 bytes)" and rows[0][0] == "Not read"
     assert "2 file(s) could not be read" in panel.summary.text()
@@ -43,7 +44,9 @@ def test_panel_lists_errors_first_and_copies(qtbot) -> None:
     # a selection and Ctrl+C: only the selected rows
     QApplication.clipboard().clear()
     tree.setFocus()
-    tree.topLevelItem(2).setSelected(True)
+    third = tree.topLevelItem(2)
+    assert third is not None
+    third.setSelected(True)
     qtbot.keyClick(tree, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == "Warning\t/cd/IMG3\tRescale Slope is nan; taken as 1"
 
