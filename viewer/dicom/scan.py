@@ -65,7 +65,8 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
         offset = length = None
         if h.pixel_tell is not None:
             offset, length = _pixel_element(h.stream, h.ds, h.pixel_tell, h.stream_size)
-    inst = instance_from_dataset(h.ds, ref, offset, length)
+        # inside: large values were deferred and are read from the open stream when used
+        inst = instance_from_dataset(h.ds, ref, offset, length)
     if inst is None:
         return None
     inst.file_size = size
