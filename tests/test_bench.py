@@ -53,9 +53,13 @@ def test_viewport_benchmark_prints_its_summary_line() -> None:
     assert set(last["targets"]) == {
         "frame_le_1.2x_bare_vtk",
         "at_least_30_fps",
+        "colour_map_within_10pct",
+        "fused_le_1.3x_plain",
         "start_le_2s",
         "demo_first_image_le_1s",
     }
+    assert last["colour_map_hot_iron"]["ratio_to_grey"][0] > 0
+    assert last["fused_2d"]["ratio_to_plain"][0] > 0
 
 
 def test_cloud_fetch_benchmark_prints_its_summary_line() -> None:
