@@ -102,6 +102,13 @@ def test_fused_2d_view_shows_the_hot_nodule_hotter(pet_ct) -> None:
     assert (r.colorbar.text("low"), r.colorbar.text("high")) == ("0", "5")
     assert_colorbar(frame)
     assert "Fusion: PT" in r.corners.GetText(3)
+    # flipped (the camera then looks from the other side) the overlay stays in front
+    m.flip(horizontal=False)
+    flipped = r.grab()
+    assert_hotter(
+        patch(flipped, *r.image_to_display(*nod_px)), patch(flipped, *r.image_to_display(*bg_px))
+    )
+    m.flip(horizontal=False)
     # without the overlay the same places are grey
     r.set_fusion(None)
     plain = r.grab()
