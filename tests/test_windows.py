@@ -226,3 +226,22 @@ def test_a_file_that_cannot_be_read_again_falls_back_to_the_scan(tmp_path: Path)
     windows._header_cache.clear()
     assert [w.pair for w in file_windows(gone)] == [(40.0, 400.0)]
     assert np.isfinite(opening_window(gone)).all()
+
+
+def test_a_signed_voi_lut_first_value_is_read_as_signed(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    S.write_series(_ct(3), str(src), workers=1)
+
+    def edit(ds: Dataset, n: int) -> Dataset:
+        ds.PixelRepresentation = 1
+        lut = Dataset()
+        lut.add_new(0x00283002, "US", [4096, 65536 - 1024, 12])  # first mapped value -1024
+        lut.add_new(0x00283006, "OW", np.zeros(4096, "<u2").tobytes())
+        ds.VOILUTSequence = [lut]
+        return ds
+
+    copy_series(src, tmp_path / "signed", edit)
+    (series,) = scan(tmp_path / "signed").all_series()
+    lut_windows = [w for w in file_windows(series) if w.source == "voi_lut"]
+    assert [w.pair for w in lut_windows] == [(-1024.0 + 2048.0, 4096.0)]
+    assert lut_windows[0].explanation == "VOI LUT 1"

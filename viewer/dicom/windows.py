@@ -27,6 +27,7 @@ import pydicom
 from pydicom.dataset import Dataset
 
 import resources
+from viewer.dicom.i18n import translate
 from viewer.dicom.model import FrameRef, SeriesInfo
 from viewer.dicom.presets import WindowPreset, presets, robust_window
 from viewer.dicom.volume import ImageStack, Volume
@@ -45,6 +46,7 @@ _HEADER_TAGS = [
     "WindowWidth",
     "WindowCenterWidthExplanation",
     "VOILUTFunction",
+    "PixelRepresentation",
     "VOILUTSequence",
     "SharedFunctionalGroupsSequence",
     "PerFrameFunctionalGroupsSequence",
@@ -151,7 +153,7 @@ def _texts(v: Any) -> list[str]:
     return [str(v)]
 
 
-def _voi_windows(item: Dataset, label: str) -> list[Window]:
+def _voi_windows(item: Dataset, label: str, signed: bool = False) -> list[Window]:
     """The windows and VOI LUTs one dataset (or one functional group's FrameVOILUT item) holds."""
     out: list[Window] = []
     centers, widths = _floats(item.get("WindowCenter")), _floats(item.get("WindowWidth"))
@@ -167,7 +169,7 @@ def _voi_windows(item: Dataset, label: str) -> list[Window]:
             continue
         entries = int(desc[0]) or 65536
         first = float(desc[1])
-        if int(desc[1]) >= 32768 and item.get("PixelRepresentation", 0) == 1:
+        if int(desc[1]) >= 32768 and signed:
             first -= 65536  # a signed first mapped value stored as US
         text = str(lut.get("LUTExplanation", "") or "").strip()
         out.append(
@@ -188,16 +190,17 @@ def file_windows(image: Image | SeriesInfo, index: int | None = None) -> list[Wi
         return []
     ds = _header(fr)
     if ds is not None:
+        signed = ds.get("PixelRepresentation", 0) == 1
         out: list[Window] = []
         per = ds.get("PerFrameFunctionalGroupsSequence")
         if per is not None and fr.index < len(per):
             for grp in (per[fr.index], *(ds.get("SharedFunctionalGroupsSequence") or [])):
                 for item in grp.get("FrameVOILUTSequence") or []:
-                    out += _voi_windows(item, "Window")
+                    out += _voi_windows(item, "Window", signed)
                 if out:
                     break
         if not out:
-            out = _voi_windows(ds, "Window")
+            out = _voi_windows(ds, "Window", signed)
         return out
     inst = fr.instance
     if inst.window_center is not None and inst.window_width:
@@ -222,7 +225,7 @@ class DisplayValues:
     def title(self) -> str:
         """The unit as a colour bar's title: "SUVbw (g/ml)", "HU", "Bq/ml"; never empty."""
         if not self.unit:
-            return "no unit"
+            return translate("Units", "no unit")
         return f"{self.unit} ({self.detail})" if self.detail else self.unit
 
     def factor(self, k: int = 0) -> float:

@@ -26,6 +26,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from viewer.dicom.colormaps import overlay_alpha, table
+from viewer.dicom.i18n import translate
 
 #: Where the bar sits (normalized viewport): right side, above the orientation label.
 BAR_X = (0.945, 0.965)
@@ -176,7 +177,7 @@ class ColorBar:
             self._poly.Modified()
         self._set("high", format_value(high))
         self._set("low", format_value(low))
-        self._set("unit", unit or "no unit")
+        self._set("unit", unit or translate("Units", "no unit"))
 
     def _set(self, key: str, text: str) -> None:
         if self._texts.get(key) != text:
