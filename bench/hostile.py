@@ -1,7 +1,7 @@
 """Hostile media beside a good CT: scan + open of a folder holding every case of the hostile
 corpus (tests/hostile_corpus.py) and a good series, against the good series alone.
 
-    python -m bench.hostile [--slices 200] [--matrix 512] [--repeat 3]
+    python -m bench.hostile [--slices 200] [--matrix 512] [--repeat 5]
 
 Each measurement runs in a fresh interpreter (so that its peak memory is its own): the folder is
 scanned, every series thumbnailed and loaded, as the application does. Targets: the corpus folder
@@ -111,7 +111,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--slices", type=int, default=200)
     ap.add_argument("--matrix", type=int, default=512)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
