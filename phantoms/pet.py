@@ -43,6 +43,7 @@ class PetCase:
     acq_times: tuple[str, ...] = ("143000",)
     frame_duration_ms: int | None = 180000
     ge_scan_datetime: str | None = None  # (0009,100D) under GEMS_PETD_01
+    siemens_dcdt: str | None = None  # (0071,1022) Decay Correction DateTime, SIEMENS MED PT
     philips_suv: tuple[float, ...] | None = None  # (7053,1000) per slice
     philips_activity: float | None = None  # (7053,1009)
     suv_type: str | None = None
@@ -130,6 +131,11 @@ def _slice(case: PetCase, k: int) -> Dataset:
     if case.ge_scan_datetime is not None:
         ds.private_block(0x0009, "GEMS_PETD_01", create=True).add_new(
             0x0D, "DT", case.ge_scan_datetime
+        )
+    if case.siemens_dcdt is not None:
+        ds.Manufacturer = "SIEMENS"
+        ds.private_block(0x0071, "SIEMENS MED PT", create=True).add_new(
+            0x22, "DT", case.siemens_dcdt
         )
     if case.philips_suv is not None or case.philips_activity is not None:
         block = ds.private_block(0x7053, "Philips PET Private Group", create=True)

@@ -22,6 +22,7 @@ from viewer.dicom.volume import Volume, load_series
 
 F18 = 6586.2
 GA68 = 4062.6
+ZR89 = 282276.0  # 78.41 h
 DOSE = 370e6
 
 
@@ -49,7 +50,9 @@ def bsa_cm2(w: float, h_m: float) -> float:
 
 
 def ibw(h_m: float, sex: str) -> float:
-    return (50.0 if sex == "M" else 45.5) + 2.3 * (h_m * 100 / 2.54 - 60)
+    # Sugawara et al., Radiology 1999 (the SUVibw of IBSI's mirp and of MITK), height in cm
+    h = h_m * 100
+    return 48.0 + 1.06 * (h - 152) if sex == "M" else 45.5 + 0.91 * (h - 152)
 
 
 LAM = math.log(2) / F18
@@ -91,6 +94,26 @@ CASES: dict[str, tuple[PetCase, list[float]]] = {
             acq_times=("010000",),
         ),
         [bw_start(5400)] * 4,
+    ),
+    # IBSI DRO_4_4: the injection's date disagrees with the scan's (de-identified dates):
+    # the manual then takes its time of day, on the scan's day
+    "start_datetime_with_shifted_date": (
+        PetCase("shifted", start_datetime="20000101133000"),
+        [bw_start(3600)] * 4,
+    ),
+    "start_datetime_days_before": (
+        PetCase("days", start_datetime="20261117133000"),
+        [bw_start(3600)] * 4,
+    ),
+    # IBSI DRO_4_5: Zr-89, two days' uptake, Start DateTime present
+    "zr89_two_days_uptake": (
+        PetCase("zr89", half_life="282276", start_datetime="20261118143000", start_time=None),
+        [bw_start(2 * 86400, half_life=ZR89)] * 4,
+    ),
+    # IBSI DRO_3_3_0: Siemens' Decay Correction DateTime (0071,xx22 "SIEMENS MED PT")
+    "siemens_decay_correction_datetime": (
+        PetCase("siemens", series_time="153000", siemens_dcdt="20261120142000"),
+        [bw_start(3000)] * 4,
     ),
     "dose_in_mbq": (PetCase("mbq", dose="370"), [bw_start(3600)] * 4),
     "ga68_half_life": (
@@ -225,9 +248,14 @@ REFUSALS: dict[str, tuple[PetCase, str]] = {
         PetCase("after", start_datetime="20261120150000"),
         "Radiopharmaceutical Start DateTime",
     ),
-    "injected_days_before": (
-        PetCase("days", start_datetime="20261117133000"),
-        "Radiopharmaceutical Start DateTime",
+    "injected_after_scan_time_only": (
+        PetCase("after_tm", start_datetime=None, start_time="144500"),
+        "Radiopharmaceutical Start Time (0018,1072)",
+    ),
+    # IBSI DRO_error_4_1: a time of day cannot place an injection days before (Zr-89)
+    "long_half_life_time_only": (
+        PetCase("zr89_tm", half_life="282276", start_datetime=None),
+        "Radiopharmaceutical Start DateTime (0018,1078)",
     ),
     "none_without_frame_duration": (
         PetCase("none_nodur", decay="NONE", corrected=("ATTN",), frame_duration_ms=None),
@@ -337,3 +365,12 @@ def test_a_pet_too_short_for_a_volume_still_has_suv(tmp_path: Path) -> None:
         k = fr.instance.instance_number - 1
         got = stack.suv.to_suv(stack.frames[n], n)
         np.testing.assert_allclose(got, activity(k) * bw_start(3600), rtol=1e-3)
+
+
+def test_every_guess_is_reported_in_the_notes(case_root: Path) -> None:
+    shifted = suv_factors(_datasets(case_root / "start_datetime_with_shifted_date"))
+    assert any("time of day" in n and "0018,1078" in n for n in shifted.notes), shifted.notes
+    mbq = suv_factors(_datasets(case_root / "dose_in_mbq"))
+    assert any("MBq" in n for n in mbq.notes), mbq.notes
+    plain = suv_factors(_datasets(case_root / "start_datetime"))
+    assert plain.notes == []

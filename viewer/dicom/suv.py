@@ -1,29 +1,44 @@
 """PET standardized uptake values: per-image factors from the header, and SUVmax/mean/peak.
 
-Follows QIBA's vendor-neutral SUV pseudo-code and the IBSI SUV computation manual:
+Follows QIBA's vendor-neutral SUV pseudo-code and the IBSI SUV computation manual (its
+flowchart, Suppl. Fig. 1, and its digital reference objects):
 
 * ``Units`` (0054,1001) BQML: SUVbw factor = weight (g) / decayed dose (Bq), the dose decayed to
   the time the image values refer to, chosen by ``Decay Correction`` (0054,1102):
-  START — the scan start. It is the Series Date/Time unless that is *after* the earliest
-  Acquisition Date/Time of the series (a post-processed series): then GE's private scan
-  date-time (0009,100D, creator ``GEMS_PETD_01``) when present, else the earliest acquisition.
+  START — the scan start: Siemens' Decay Correction DateTime (0071,1022, creator
+  ``SIEMENS MED PT``) when present (IBSI); else the Series Date/Time unless that is *after*
+  the earliest Acquisition Date/Time of the series (a post-processed series): then GE's
+  private scan date-time (0009,100D, creator ``GEMS_PETD_01``) when present (QIBA), else the
+  earliest acquisition (as cornerstone's calculate-suv; IBSI instead back-computes from
+  Frame Reference Time).
   ADMIN — the administration itself: the dose is not decayed.
   NONE — each image's own frame: the dose decayed to the image's Acquisition Date/Time and
-  averaged over its Actual Frame Duration (0018,1242): × (1 − e^(−λD)) / (λD).
+  averaged over its Actual Frame Duration (0018,1242): × (1 − e^(−λD)) / (λD), i.e. decayed
+  to IBSI's T_ave = ln(λD / (1 − e^(−λD))) / λ after the frame start.
 * CNTS (Philips): the private SUV scale factor (7053,1000) *is* the SUVbw factor; else the
-  activity concentration scale factor (7053,1009) turns values into Bq/ml and BQML follows.
+  activity concentration scale factor (7053,1009) turns values into Bq/ml and BQML follows
+  (QIBA's order; IBSI tries 7053,1009 first — both agree on consistent files).
 * GML / CM2ML: values already are an SUV of the kind named by SUV Type (0054,1006; BW when
   absent for GML, BSA for CM2ML); every kind is that value × norm(kind) / norm(stored kind).
-* Injection: Radiopharmaceutical Start DateTime (0018,1078), else Start Time (0018,1072) on the
-  scan date — a day earlier when that puts it after the scan (injected before midnight).
-* Dose (0018,1074) is in Bq; values below 10⁴ are read as MBq (some writers do that), with a note.
+* Injection (IBSI): a Radiopharmaceutical Start DateTime (0018,1078) from 1 h after to two
+  half-lives before the reference time is used as it is; otherwise (a de-identified date) its
+  time of day, like a lone Start Time (0018,1072), is placed on the reference day — a day
+  earlier when it is over an hour after the reference time of day (injected before midnight).
+  A time of day alone is refused for half-lives of 11.5 h or more (Zr-89…): it cannot say on
+  which day. An injection after the scan, or more than 10 half-lives before it, is refused.
+* Dose (0018,1074) is in Bq; values below 10⁴ are read as MBq (IBSI's rule), with a note;
+  10⁴–10⁶ is refused as implausible in either unit.
 * Half-life (0018,1075) always comes from the file (F-18 ≈ 6586 s, Ga-68 ≈ 4062 s…).
 
+Every guess (MBq, centimetres, a vendor time, a date-less injection) is added to ``notes``.
+
 Kinds (all in g/ml except ``bsa`` in cm²/ml): ``bw`` body weight; ``lbm`` lean body mass after
-Janmahasatian (2005); ``lbm_james`` after James (1976); ``bsa`` body surface area (Du Bois);
-``ibw`` ideal body weight (Devine). A voxel's SUV of a kind = its modality value (after Rescale
-Slope/Intercept) × the factor of its instance. Nothing is called SUV when an attribute it needs
-is missing: the kind is absent and ``reason``/``kind_reasons`` name the attribute.
+Janmahasatian (2005); ``lbm_james`` after James (1976, 128 for men); ``bsa`` body surface
+area (Du Bois & Du Bois 1916, in cm²); ``ibw`` ideal body weight after Sugawara et al.
+(Radiology 1999: 48.0 + 1.06 (H − 152) kg for men, 45.5 + 0.91 (H − 152) for women, H in
+cm). A voxel's SUV of a kind = its modality value (after Rescale Slope/Intercept) × the factor
+of its instance. Nothing is called SUV when an attribute it needs is missing: the kind is
+absent and ``reason``/``kind_reasons`` name the attribute.
 """
 
 from __future__ import annotations
@@ -75,6 +90,7 @@ _SUV_TYPE_KIND = {
 }
 PHILIPS_CREATOR = "Philips PET Private Group"
 GE_CREATOR = "GEMS_PETD_01"
+SIEMENS_CREATOR = "SIEMENS MED PT"
 
 
 class SuvError(ValueError):
@@ -83,7 +99,7 @@ class SuvError(ValueError):
 
 @dataclass(slots=True)
 class SuvResult:
-    """SUV factors of one series, or why there are none.
+    """SUV factors of one series, or why there are none (owns nothing but these values).
 
     ``factors[kind][sop_instance_uid]`` multiplies a modality value into SUV of ``kind``.
     ``factors`` is None when not even SUVbw can be computed. ``reason`` says why (empty when
@@ -95,6 +111,9 @@ class SuvResult:
     reason: str
     kind_reasons: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.notes = list(dict.fromkeys(self.notes))  # per-image steps repeat theirs
 
     @property
     def raw_unit(self) -> str:
@@ -162,9 +181,9 @@ def norm(kind: str, body: Body) -> float:
     elif kind == "lbm_james":  # James 1976, height in cm
         hcm = h * 100.0
         kg = (1.10 * w - 128.0 * (w / hcm) ** 2) if male else (1.07 * w - 148.0 * (w / hcm) ** 2)
-    elif kind == "ibw":  # Devine: 50 / 45.5 kg + 2.3 kg per inch over 5 feet
-        inches = h * 100.0 / 2.54
-        kg = (50.0 if male else 45.5) + 2.3 * (inches - 60.0)
+    elif kind == "ibw":  # Sugawara et al., Radiology 1999 (as mirp and MITK), height in cm
+        hcm = h * 100.0
+        kg = (48.0 + 1.06 * (hcm - 152.0)) if male else (45.5 + 0.91 * (hcm - 152.0))
     elif kind == "bsa":  # Du Bois & Du Bois 1916, m² → cm²
         return 0.007184 * w**0.425 * (h * 100.0) ** 0.725 * 10000.0
     else:
@@ -205,8 +224,17 @@ def half_life_s(ds: Dataset) -> float:
     return t
 
 
-def scan_datetime(datasets: Sequence[Dataset]) -> datetime:
-    """The scan start that START decay correction refers to (QIBA's rule, see module doc)."""
+def scan_datetime(datasets: Sequence[Dataset], notes: list[str]) -> datetime:
+    """The time START decay correction refers to (see the module doc)."""
+    siemens = private_text(datasets[0], 0x0071, SIEMENS_CREATOR, 0x22)
+    if siemens:  # Siemens writes the decay correction reference itself (IBSI)
+        t = parse_datetime(siemens)
+        if t is None:
+            raise SuvError(
+                f"Siemens Decay Correction DateTime (0071,1022) {siemens!r} is not valid"
+            )
+        notes.append("decay corrected to Siemens Decay Correction DateTime (0071,1022)")
+        return t
     acq = [date_time(ds, "AcquisitionDate", "AcquisitionTime") for ds in datasets]
     known = [a for a in acq if a is not None]
     series = date_time(datasets[0], "SeriesDate", "SeriesTime")
@@ -217,45 +245,81 @@ def scan_datetime(datasets: Sequence[Dataset]) -> datetime:
     if ge:
         t = parse_datetime(ge)
         if t is not None:
+            notes.append("Series Time after Acquisition Time: GE scan date-time (0009,100D) used")
             return t
     if earliest is not None:
+        notes.append("Series Time after Acquisition Time: the earliest Acquisition Time used")
         return earliest
     raise SuvError("Series Date/Time (0008,0021/0031) and Acquisition Date/Time are missing")
 
 
-def injection_datetime(ds: Dataset, scan: datetime) -> datetime:
+#: IBSI: a Start DateTime more than an hour after, or two half-lives or more before, the reference
+#: time has an unreliable date (e.g. de-identified); only its time of day is used.
+DATETIME_WINDOW_S = (-3600.0, 2.0)  # (seconds, half-lives)
+#: IBSI: a time of day places the injection only for half-lives below 11.5 h (uptake < 1 day).
+TIME_ONLY_MAX_HALF_LIFE_S = 41400.0
+START_DT = "Radiopharmaceutical Start DateTime (0018,1078)"
+START_TM = "Radiopharmaceutical Start Time (0018,1072)"
+
+
+def injection_datetime(
+    ds: Dataset, ref: datetime, half_life: float, notes: list[str]
+) -> tuple[datetime, str]:
+    """When the radiopharmaceutical was given, and the attribute that says so (IBSI's rules).
+
+    A Start DateTime within [−1 h, 2 half-lives) before ``ref`` is taken as it is. Otherwise,
+    or without one, a time of day is placed on ``ref``'s day, or the day before when it is
+    more than an hour after ``ref``'s time of day (injected before midnight) — only for
+    half-lives below 11.5 h, where the uptake is surely shorter than a day.
+    """
     rp = _radiopharm(ds)
-    dt = str(rp.get("RadiopharmaceuticalStartDateTime", "") or "")
-    if dt.strip():
+    dt = str(rp.get("RadiopharmaceuticalStartDateTime", "") or "").strip()
+    tod: timedelta | None
+    if dt:
         t = parse_datetime(dt)
         if t is None:
-            raise SuvError(f"Radiopharmaceutical Start DateTime (0018,1078) {dt!r} is not valid")
-        return t
-    tm = parse_time(str(rp.get("RadiopharmaceuticalStartTime", "") or ""))
-    if tm is None:
-        raise SuvError(
-            "Radiopharmaceutical Start DateTime (0018,1078) and Start Time (0018,1072) are missing"
+            raise SuvError(f"{START_DT} {dt!r} is not valid")
+        delta = (ref - t).total_seconds()
+        lo, hi = DATETIME_WINDOW_S
+        if lo <= delta < hi * half_life:
+            return t, START_DT
+        tod = t - datetime(t.year, t.month, t.day)
+        source = f"the time of day of {START_DT}"
+        side = "before" if delta >= 0 else "after"
+        guess = (
+            f"{START_DT} {dt} lies {abs(delta) / 3600:.1f} h {side} the scan: "
+            "its time of day used, on the scan's day"
         )
-    start = datetime(scan.year, scan.month, scan.day) + tm
-    if start > scan:  # injected before midnight, scanned after
+    else:
+        tod = parse_time(str(rp.get("RadiopharmaceuticalStartTime", "") or ""))
+        if tod is None:
+            raise SuvError(f"{START_DT} and Start Time (0018,1072) are missing")
+        source, guess = START_TM, ""
+    if half_life >= TIME_ONLY_MAX_HALF_LIFE_S:
+        raise SuvError(
+            f"{START_DT} is missing or disagrees with the scan date, and with a half-life of "
+            f"{half_life / 3600:.1f} h a time of day cannot date the injection"
+        )
+    day = datetime(ref.year, ref.month, ref.day)
+    start = day + tod
+    if (ref - start).total_seconds() < DATETIME_WINDOW_S[0]:  # injected before midnight
         start -= timedelta(days=1)
-    return start
+    if guess:
+        notes.append(guess)
+    return start, source
 
 
 #: More half-lives than this between injection and scan means the dates are wrong.
 MAX_HALF_LIVES = 10.0
 
 
-def _check_decay_time(seconds: float, half_life: float) -> None:
+def _check_decay_time(seconds: float, half_life: float, source: str) -> None:
     if seconds < 0:
-        raise SuvError(
-            f"Radiopharmaceutical Start DateTime (0018,1078) is {-seconds / 60:.0f} min "
-            "after the scan"
-        )
+        raise SuvError(f"{source} is {-seconds / 60:.0f} min after the scan")
     if seconds > MAX_HALF_LIVES * half_life:
         raise SuvError(
-            f"Radiopharmaceutical Start DateTime (0018,1078) is {seconds / 3600:.1f} h before "
-            f"the scan ({seconds / half_life:.0f} half-lives): the dates are inconsistent"
+            f"{source} is {seconds / 3600:.1f} h before the scan "
+            f"({seconds / half_life:.0f} half-lives): the dates are inconsistent"
         )
 
 
@@ -296,10 +360,10 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
         return [weight_g / dose] * len(datasets)
     half = half_life_s(first)
     if decay == "START":
-        scan = scan_datetime(datasets)
-        inj = injection_datetime(first, scan)
+        scan = scan_datetime(datasets, notes)
+        inj, source = injection_datetime(first, scan, half, notes)
         dt = (scan - inj).total_seconds()
-        _check_decay_time(dt, half)
+        _check_decay_time(dt, half, source)
         return [weight_g / _decayed(dose, dt, half)] * len(datasets)
     # NONE: each image refers to its own frame
     lam = math.log(2) / half
@@ -313,9 +377,9 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
         dur_ms = float_of(ds, "ActualFrameDuration")
         if dur_ms is None or dur_ms <= 0:
             raise SuvError("Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)")
-        inj = injection_datetime(ds, start)
+        inj, source = injection_datetime(ds, start, half, notes)
         dt = (start - inj).total_seconds()
-        _check_decay_time(dt, half)
+        _check_decay_time(dt, half, source)
         x = lam * dur_ms / 1000.0
         mean_fraction = (1.0 - math.exp(-x)) / x
         out.append(weight_g / (_decayed(dose, dt, half) * mean_fraction))
