@@ -245,3 +245,30 @@ def test_a_signed_voi_lut_first_value_is_read_as_signed(tmp_path: Path) -> None:
     lut_windows = [w for w in file_windows(series) if w.source == "voi_lut"]
     assert [w.pair for w in lut_windows] == [(-1024.0 + 2048.0, 4096.0)]
     assert lut_windows[0].explanation == "VOI LUT 1"
+
+
+def test_an_enhanced_multi_frame_opens_in_its_middle_frames_voi(tmp_path: Path) -> None:
+    import pydicom
+
+    from phantoms.multi import enhanced_dynamic_mr
+
+    path = enhanced_dynamic_mr(str(tmp_path / "src"))
+    ds = pydicom.dcmread(path)
+    for n, fg in enumerate(ds.PerFrameFunctionalGroupsSequence):
+        voi = Dataset()
+        voi.WindowCenter = str(100 + 10 * n)  # each frame its own window: the centre says which
+        voi.WindowWidth = "50"
+        voi.WindowCenterWidthExplanation = f"FRAME {n}"
+        fg.FrameVOILUTSequence = [voi]
+    out = tmp_path / "voi"
+    out.mkdir()
+    ds.save_as(out / "enhanced.dcm", enforce_file_format=True)
+    (series,) = scan(out).all_series()
+    vol = load_series(series)
+    assert isinstance(vol, Volume)
+    middle = vol.slice_sources[len(vol.slice_sources) // 2]
+    assert middle.index not in (vol.slice_sources[0].index, vol.slice_sources[-1].index)
+    (w,) = file_windows(vol)
+    assert w.pair == (100.0 + 10 * middle.index, 50.0)
+    assert w.explanation == f"FRAME {middle.index}"
+    assert opening_window(vol) == w.pair
