@@ -46,19 +46,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from pydicom.dataset import Dataset
 
-from viewer.dicom.values import (
-    date_time,
-    float_of,
-    parse_datetime,
-    parse_time,
-    private_float,
-    private_text,
-    text_of,
+from viewer.dicom.suv_times import (
+    SuvError,
+    check_decay_time,
+    decayed,
+    half_life_s,
+    injected_dose_bq,
+    injection_datetime,
+    scan_datetime,
 )
+from viewer.dicom.values import date_time, float_of, private_float, text_of
+
+__all__ = ["KINDS", "SuvError", "SuvResult", "norm", "suv_factors"]
 
 KINDS = ("bw", "lbm", "lbm_james", "bsa", "ibw")
 #: Kinds the ``yunying-dicom suv`` command prints.
@@ -89,12 +91,6 @@ _SUV_TYPE_KIND = {
     "IBW": "ibw",
 }
 PHILIPS_CREATOR = "Philips PET Private Group"
-GE_CREATOR = "GEMS_PETD_01"
-SIEMENS_CREATOR = "SIEMENS MED PT"
-
-
-class SuvError(ValueError):
-    """SUV cannot be computed; the message names the missing or inconsistent attribute."""
 
 
 @dataclass(slots=True)
@@ -193,140 +189,6 @@ def norm(kind: str, body: Body) -> float:
     return kg * 1000.0
 
 
-# --------------------------------------------------------------------------- dose and time
-
-
-def _radiopharm(ds: Dataset) -> Dataset:
-    seq = ds.get("RadiopharmaceuticalInformationSequence")
-    if not seq:
-        raise SuvError("Radiopharmaceutical Information Sequence (0054,0016) is missing")
-    return seq[0]
-
-
-def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
-    dose = float_of(_radiopharm(ds), "RadionuclideTotalDose")
-    if dose is None or dose <= 0:
-        raise SuvError("Radionuclide Total Dose (0018,1074) is missing")
-    if dose < 1e4:  # no PET dose is below 10 kBq: the writer used MBq
-        notes.append(f"Radionuclide Total Dose {dose:g} read as MBq")
-        return dose * 1e6
-    if dose < 1e6:
-        raise SuvError(
-            f"Radionuclide Total Dose (0018,1074) of {dose:g} is implausible in Bq or MBq"
-        )
-    return dose
-
-
-def half_life_s(ds: Dataset) -> float:
-    t = float_of(_radiopharm(ds), "RadionuclideHalfLife")
-    if t is None or t <= 0:
-        raise SuvError("Radionuclide Half Life (0018,1075) is missing")
-    return t
-
-
-def scan_datetime(datasets: Sequence[Dataset], notes: list[str]) -> datetime:
-    """The time START decay correction refers to (see the module doc)."""
-    siemens = private_text(datasets[0], 0x0071, SIEMENS_CREATOR, 0x22)
-    if siemens:  # Siemens writes the decay correction reference itself (IBSI)
-        t = parse_datetime(siemens)
-        if t is None:
-            raise SuvError(
-                f"Siemens Decay Correction DateTime (0071,1022) {siemens!r} is not valid"
-            )
-        notes.append("decay corrected to Siemens Decay Correction DateTime (0071,1022)")
-        return t
-    acq = [date_time(ds, "AcquisitionDate", "AcquisitionTime") for ds in datasets]
-    known = [a for a in acq if a is not None]
-    series = date_time(datasets[0], "SeriesDate", "SeriesTime")
-    earliest = min(known) if known else None
-    if series is not None and (earliest is None or series <= earliest):
-        return series
-    ge = private_text(datasets[0], 0x0009, GE_CREATOR, 0x0D)
-    if ge:
-        t = parse_datetime(ge)
-        if t is not None:
-            notes.append("Series Time after Acquisition Time: GE scan date-time (0009,100D) used")
-            return t
-    if earliest is not None:
-        notes.append("Series Time after Acquisition Time: the earliest Acquisition Time used")
-        return earliest
-    raise SuvError("Series Date/Time (0008,0021/0031) and Acquisition Date/Time are missing")
-
-
-#: IBSI: a Start DateTime more than an hour after, or two half-lives or more before, the reference
-#: time has an unreliable date (e.g. de-identified); only its time of day is used.
-DATETIME_WINDOW_S = (-3600.0, 2.0)  # (seconds, half-lives)
-#: IBSI: a time of day places the injection only for half-lives below 11.5 h (uptake < 1 day).
-TIME_ONLY_MAX_HALF_LIFE_S = 41400.0
-START_DT = "Radiopharmaceutical Start DateTime (0018,1078)"
-START_TM = "Radiopharmaceutical Start Time (0018,1072)"
-
-
-def injection_datetime(
-    ds: Dataset, ref: datetime, half_life: float, notes: list[str]
-) -> tuple[datetime, str]:
-    """When the radiopharmaceutical was given, and the attribute that says so (IBSI's rules).
-
-    A Start DateTime within [−1 h, 2 half-lives) before ``ref`` is taken as it is. Otherwise,
-    or without one, a time of day is placed on ``ref``'s day, or the day before when it is
-    more than an hour after ``ref``'s time of day (injected before midnight) — only for
-    half-lives below 11.5 h, where the uptake is surely shorter than a day.
-    """
-    rp = _radiopharm(ds)
-    dt = str(rp.get("RadiopharmaceuticalStartDateTime", "") or "").strip()
-    tod: timedelta | None
-    if dt:
-        t = parse_datetime(dt)
-        if t is None:
-            raise SuvError(f"{START_DT} {dt!r} is not valid")
-        delta = (ref - t).total_seconds()
-        lo, hi = DATETIME_WINDOW_S
-        if lo <= delta < hi * half_life:
-            return t, START_DT
-        tod = t - datetime(t.year, t.month, t.day)
-        source = f"the time of day of {START_DT}"
-        side = "before" if delta >= 0 else "after"
-        guess = (
-            f"{START_DT} {dt} lies {abs(delta) / 3600:.1f} h {side} the scan: "
-            "its time of day used, on the scan's day"
-        )
-    else:
-        tod = parse_time(str(rp.get("RadiopharmaceuticalStartTime", "") or ""))
-        if tod is None:
-            raise SuvError(f"{START_DT} and Start Time (0018,1072) are missing")
-        source, guess = START_TM, ""
-    if half_life >= TIME_ONLY_MAX_HALF_LIFE_S:
-        raise SuvError(
-            f"{START_DT} is missing or disagrees with the scan date, and with a half-life of "
-            f"{half_life / 3600:.1f} h a time of day cannot date the injection"
-        )
-    day = datetime(ref.year, ref.month, ref.day)
-    start = day + tod
-    if (ref - start).total_seconds() < DATETIME_WINDOW_S[0]:  # injected before midnight
-        start -= timedelta(days=1)
-    if guess:
-        notes.append(guess)
-    return start, source
-
-
-#: More half-lives than this between injection and scan means the dates are wrong.
-MAX_HALF_LIVES = 10.0
-
-
-def _check_decay_time(seconds: float, half_life: float, source: str) -> None:
-    if seconds < 0:
-        raise SuvError(f"{source} is {-seconds / 60:.0f} min after the scan")
-    if seconds > MAX_HALF_LIVES * half_life:
-        raise SuvError(
-            f"{source} is {seconds / 3600:.1f} h before the scan "
-            f"({seconds / half_life:.0f} half-lives): the dates are inconsistent"
-        )
-
-
-def _decayed(dose: float, seconds: float, half_life: float) -> float:
-    return dose * 2.0 ** (-seconds / half_life)
-
-
 # --------------------------------------------------------------------------- factors
 
 
@@ -363,8 +225,8 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
         scan = scan_datetime(datasets, notes)
         inj, source = injection_datetime(first, scan, half, notes)
         dt = (scan - inj).total_seconds()
-        _check_decay_time(dt, half, source)
-        return [weight_g / _decayed(dose, dt, half)] * len(datasets)
+        check_decay_time(dt, half, source)
+        return [weight_g / decayed(dose, dt, half)] * len(datasets)
     # NONE: each image refers to its own frame
     lam = math.log(2) / half
     out = []
@@ -379,10 +241,10 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
             raise SuvError("Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)")
         inj, source = injection_datetime(ds, start, half, notes)
         dt = (start - inj).total_seconds()
-        _check_decay_time(dt, half, source)
+        check_decay_time(dt, half, source)
         x = lam * dur_ms / 1000.0
         mean_fraction = (1.0 - math.exp(-x)) / x
-        out.append(weight_g / (_decayed(dose, dt, half) * mean_fraction))
+        out.append(weight_g / (decayed(dose, dt, half) * mean_fraction))
     return out
 
 
