@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
             header = verify_instance(data)
             study = header.study_uid
             store.put(data, header, sync=False)
-        store.mark_complete(study, {"study_uid": study, "code": "bench"})
+        store.mark_complete(study, {"study_uid": study, "code_hash": "bench"})
         for f in (work / "cache").rglob("*.dcm"):
             f.read_bytes()  # both sides on a warm page cache
         times: dict[str, list[float]] = {"plain": [], "cached": []}
@@ -98,12 +98,13 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         db.execute("BEGIN")
         db.executemany(
-            "INSERT INTO studies (study_uid, code, source, complete, last_access, "
+            "INSERT INTO studies (study_uid, code_hash, source, complete, last_access, "
             "created) VALUES (?, '', 'cloud', 1, ?, ?)",
             ((f"2.25.{s}", float(s), float(s)) for s in range(n_studies)),
         )
         db.executemany(
-            "INSERT INTO instances VALUES (?,?,?,?,?)",
+            "INSERT INTO instances (sop_uid, study_uid, series_uid, path, bytes) "
+            "VALUES (?,?,?,?,?)",
             (
                 (
                     f"2.25.{s}.{i}",
