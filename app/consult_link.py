@@ -48,6 +48,8 @@ class ConsultLink(QObject):
         self._host: tuple[Any, Any] | None = None  # (client, membership) while hosting
         self._asking = False
         self._decided: set[str] = set()
+        self._question = ""  # a workstation asking to join, shown until the host decides
+        self._session_text = ""
         self.poll = QTimer(self)
         self.poll.setInterval(1000)
         self.poll.timeout.connect(self._poll_requests)
@@ -171,8 +173,8 @@ class ConsultLink(QObject):
     # ------------------------------------------------------------------ host: admitting guests
 
     def _poll_requests(self) -> None:
-        if self._host is None or self._asking:
-            return
+        if self._host is None or self._asking or self._question:
+            return  # (one question to the host at a time)
         client, me = self._host
         self._asking = True
 
@@ -193,7 +195,8 @@ class ConsultLink(QObject):
         question = QCoreApplication.translate(
             "MainWindow", "{0} asks to join this consultation."
         ).format(who or req.request)
-        self.label.setText(question)
+        self._question = question
+        self.show_status(self._session_text)
         if os.environ.get("YUNYING_DIALOGS", "1") == "1":
             answer = QMessageBox.question(
                 self.host,
@@ -211,6 +214,8 @@ class ConsultLink(QObject):
         client, me = self._host
         self._decided.add(request)
         self.pending = [r for r in self.pending if r.request != request]
+        self._question = ""
+        self.show_status(self._session_text)
 
         def failed(exc: BaseException) -> None:
             self._status(
@@ -229,7 +234,13 @@ class ConsultLink(QObject):
         self.bridge = ConsultBridge(self.workspace, me, self.view, audit, self)
         return self.bridge
 
+    def show_status(self, text: str) -> None:
+        """The session's state, and who asks to join while the host has not decided."""
+        self._session_text = text
+        self.label.setText(" · ".join(t for t in (text, self._question) if t))
+
     def leave(self) -> None:
+        self._question = ""
         self.poll.stop()
         self._host = None
         self.pending = []

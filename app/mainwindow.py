@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         self.consulting.leave()
 
     def show_consult_status(self, text: str) -> None:
-        self.consult_label.setText(text)
+        self.consulting.show_status(text)
 
     def show_pointer(self, vp: ViewportModel, x: float, y: float, color: tuple[float, ...]) -> None:
         w = self.grid_host.widget_of(vp)
