@@ -100,7 +100,7 @@ class Peer:
         self.lock = threading.Lock()
         self.channel = ConsultChannel(me, self._on_event, self._on_status, audit=audit)
         self.channel.start()
-        wait(self.channel.connected.is_set)
+        wait(self.channel.connected.is_set, 30)  # (a loaded machine: TLS handshakes queue)
 
     def _on_event(self, msg: dict[str, Any]) -> None:
         with self.lock:

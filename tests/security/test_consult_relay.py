@@ -33,7 +33,7 @@ def pair(devcloud, host, remote_secret):
     guest = ConsultClient(devcloud.national_url, REMOTE, remote_secret, verify=ca(devcloud))
     me_guest = admitted(guest, client, me_host, inv.code)
     a, b = Peer(me_host), Peer(me_guest)
-    wait(lambda: len(a.state.participants) == 2)
+    wait(lambda: len(a.state.participants) == 2, 30)
     yield a, b, me_host, me_guest
     a.channel.close()
     b.channel.close()
