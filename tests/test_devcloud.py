@@ -2,7 +2,10 @@
 
 Every endpoint and error path: the RFC 8628 device flow driven by a test acting as the patient's
 phone, the SMS and doctor-assisted flows, index-code tokens, the gateways' 401/403 and QIDO
-filtering, byte-exact WADO-RS, dicomweb-client as an independent peer, and fault injection.
+filtering, byte-exact WADO-RS, dicomweb-client as an independent peer, and fault injection —
+all over TLS (the devcloud's own test CA; see tests/conftest.py). The hardening (lockouts, CSRF,
+index codes, consultation consent, relay limits) is proven in tests/security/test_devcloud_*.py
+and test_consult_*.py.
 """
 
 from __future__ import annotations
