@@ -155,6 +155,8 @@ CASES: dict[str, tuple[PetCase, list[float]]] = {
         [bw_start(3600, weight_kg=60)] * 4,
     ),
     "size_in_cm": (PetCase("size_cm", size_m="178"), [bw_start(3600)] * 4),
+    # IBSI: a weight of 1000 or more is in grams
+    "weight_in_grams": (PetCase("weight_g", weight_kg="75000"), [bw_start(3600)] * 4),
 }
 
 
@@ -234,6 +236,11 @@ def test_gml_stored_as_lbm_converts_to_every_kind(case_root: Path) -> None:
 #: case → (header, attribute the reason must name)
 REFUSALS: dict[str, tuple[PetCase, str]] = {
     "no_weight": (PetCase("no_weight", weight_kg=None), "Patient's Weight"),
+    # IBSI DRO_error_2_1
+    "weight_zero": (
+        PetCase("weight0", weight_kg="0"),
+        "Patient's Weight (0010,1030) of 0 is not a plausible weight",
+    ),
     "no_dose": (PetCase("no_dose", dose=None), "Radionuclide Total Dose"),
     "no_half_life": (PetCase("no_half", half_life=None), "Radionuclide Half Life"),
     "no_injection_time": (
@@ -372,5 +379,18 @@ def test_every_guess_is_reported_in_the_notes(case_root: Path) -> None:
     assert any("time of day" in n and "0018,1078" in n for n in shifted.notes), shifted.notes
     mbq = suv_factors(_datasets(case_root / "dose_in_mbq"))
     assert any("MBq" in n for n in mbq.notes), mbq.notes
+    grams = suv_factors(_datasets(case_root / "weight_in_grams"))
+    assert any("grams" in n for n in grams.notes), grams.notes
     plain = suv_factors(_datasets(case_root / "start_datetime"))
     assert plain.notes == []
+
+
+def test_suv_type_lbm_is_read_as_james_128_and_says_so(tmp_path: Path) -> None:
+    write_case(
+        PetCase("gml_lbm_plain", units="GML", suv_type="LBM", value_scale=1e-4), str(tmp_path)
+    )
+    result = suv_factors(_datasets(tmp_path))
+    assert result.factors is not None
+    want = 75.0 / lbm_james(75, 1.78, "M")
+    np.testing.assert_allclose(list(result.factors["bw"].values()), want, rtol=1e-3)
+    assert any("LBMJAMES128" in n for n in result.notes), result.notes

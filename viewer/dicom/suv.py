@@ -122,23 +122,32 @@ class SuvResult:
 
 @dataclass(frozen=True, slots=True)
 class Body:
+    """Weight, height and sex as SUV may use them; ``bad`` says why a present value was not."""
+
     weight_kg: float | None
     height_m: float | None
     sex: str  # "M", "F" or ""
+    bad: tuple[tuple[str, str], ...] = ()  # (need, why)
 
 
 def body_of(ds: Dataset, notes: list[str]) -> Body:
     w = float_of(ds, "PatientWeight")
     h = float_of(ds, "PatientSize")
+    bad: list[tuple[str, str]] = []
+    if w is not None and w >= 1000.0:  # IBSI: no one weighs a tonne; the writer used grams
+        notes.append(f"Patient's Weight (0010,1030) {w:g} read as grams")
+        w = w / 1000.0
+    if w is not None and not 0.2 <= w <= 700:
+        bad.append(("weight", f"{_NEEDS['weight']} of {w:g} is not a plausible weight in kg"))
+        w = None
     if h is not None and h > 3.0:
         notes.append(f"Patient's Size (0010,1020) {h:g} read as centimetres")
         h = h / 100.0
+    if h is not None and not 0.2 <= h <= 3.0:
+        bad.append(("height", f"{_NEEDS['height']} of {h:g} m is not a plausible size"))
+        h = None
     sex = text_of(ds, "PatientSex")[:1]
-    return Body(
-        w if w is not None and 0.2 <= w <= 700 else None,
-        h if h is not None and 0.2 <= h <= 3.0 else None,
-        sex if sex in ("M", "F") else "",
-    )
+    return Body(w, h, sex if sex in ("M", "F") else "", tuple(bad))
 
 
 _NEEDS = {
@@ -163,6 +172,10 @@ def norm(kind: str, body: Body) -> float:
         or (n == "height" and body.height_m is None)
         or (n == "sex" and not body.sex)
     ]
+    why = dict(body.bad)
+    implausible = [why[n] for n in need if n in why]
+    if implausible:
+        raise SuvError(f"{'; '.join(implausible)} (needed for {KIND_LABEL[kind]})")
     if missing:
         verb = "is" if len(missing) == 1 else "are"
         raise SuvError(f"{' and '.join(missing)} {verb} missing (needed for {KIND_LABEL[kind]})")
@@ -323,6 +336,8 @@ def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
             return SuvResult(units, None, f"SUV Type (0054,1006) {st} is not known", notes=notes)
         if not st:
             notes.append(f"SUV Type (0054,1006) missing; {KIND_LABEL[stored]} assumed")
+        elif st == "LBM":  # the multiplier is not said; James's own is 128 (LBMJAMES128)
+            notes.append("SUV Type (0054,1006) LBM read as James's formula, LBMJAMES128")
         body = body_of(first, notes)
         factors: dict[str, dict[str, float]] = {}
         kind_reasons: dict[str, str] = {}
