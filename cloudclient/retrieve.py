@@ -40,6 +40,7 @@ from cloudclient.national import ExamRecord
 from cloudclient.order import (
     InstanceRef,
     choose_series,
+    done,
     load_order,
     middle,
     middle_number,
@@ -288,9 +289,7 @@ class Retriever:
             @staticmethod
             def series(se: str) -> Future[None]:
                 if already[se]:  # partly stored: the resume step fetches what is missing
-                    f: Future[None] = Future()
-                    f.set_result(None)
-                    return f
+                    return done(None)
                 return pool.submit(self._stream_series, study, se, prog, report)
 
         first_future, streams = walk(self.order, chosen, all_series, Cloud())
