@@ -23,7 +23,6 @@ import shutil
 import socket
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +32,14 @@ from pydicom.dataset import Dataset
 
 from phantoms import series as S
 from tests.helpers import small_ct
-from viewer.dicom.model import Problem
-from viewer.dicom.volume import ImageStack, Volume
+from tests.hostile_bytes import (
+    crc_with_zeros,
+    dataset_writer,
+    deflate_piece,
+    deflated_file,
+    raw_zip,
+    zero_stream,
+)
 
 #: The cases ``build`` writes, in order.
 CASE_NAMES = [
@@ -123,107 +128,6 @@ def _bytes(ds: Dataset) -> bytes:
     return bio.getvalue()
 
 
-# --------------------------------------------------------------------------- bombs, cheaply
-
-
-def _deflate_piece(data: bytes, final: bool) -> bytes:
-    c = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return c.compress(data) + c.flush(zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH)
-
-
-def _zero_stream(n_bytes: int, chunk: int = 16 * 1024**2) -> bytes:
-    """Raw deflate blocks (not final) inflating to ``n_bytes`` zeros: one fully flushed chunk
-    repeated (a flushed block starts from an empty dictionary, so copies chain)."""
-    assert n_bytes % chunk == 0
-    return _deflate_piece(bytes(chunk), final=False) * (n_bytes // chunk)
-
-
-def _crc_with_zeros(head: bytes, n_zeros: int, tail: bytes = b"") -> int:
-    crc = zlib.crc32(head)
-    zero = bytes(16 * 1024**2)
-    left = n_zeros
-    while left:
-        n = min(left, len(zero))
-        crc = zlib.crc32(zero[:n] if n < len(zero) else zero, crc)
-        left -= n
-    return zlib.crc32(tail, crc)
-
-
-def _deflated_file(path: Path, ds: Dataset, filler: int, *, in_pixels: bool) -> Path:
-    """A Deflated Explicit VR Little Endian file whose dataset inflates past ``filler`` bytes
-    of zeros: in a private element before the image (``in_pixels`` False) or as Pixel Data
-    far longer than the image needs."""
-    ds = copy.deepcopy(ds)
-    pixels = ds.PixelData
-    del ds.PixelData
-    if not in_pixels:
-        ds.add_new(0x00091010, "LO", "YUNYING")  # private creator
-    ds.file_meta.TransferSyntaxUID = pydicom.uid.DeflatedExplicitVRLittleEndian
-    meta = pydicom.filebase.DicomBytesIO()
-    pydicom.filewriter.write_file_meta_info(meta, ds.file_meta, enforce_standard=True)
-    body = io.BytesIO()
-    plain = copy.deepcopy(ds)
-    pydicom.filewriter.write_dataset(_fp(body), plain)
-    head = body.getvalue()
-    zeros = _zero_stream(filler)
-    if in_pixels:
-        elem = struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OW", 0, filler + len(pixels))
-        tail = _deflate_piece(elem + pixels, final=False) + zeros + _deflate_piece(b"", True)
-        stream = _deflate_piece(head, final=False) + tail
-    else:
-        elem = struct.pack("<HH2sHI", 0x0009, 0x1100, b"OB", 0, filler)
-        px = struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OW", 0, len(pixels)) + pixels
-        stream = _deflate_piece(head + elem, final=False) + zeros + _deflate_piece(px, final=True)
-    path.write_bytes(b"\0" * 128 + b"DICM" + meta.getvalue() + stream)
-    return path
-
-
-def _fp(bio: io.BytesIO) -> pydicom.filebase.DicomFileLike:
-    fp = pydicom.filebase.DicomFileLike(bio)
-    fp.is_little_endian = True
-    fp.is_implicit_VR = False
-    return fp
-
-
-def _raw_zip(path: Path, members: list[tuple[str, bytes, int, int]]) -> Path:
-    """A zip of pre-deflated members: (name, raw deflate data, uncompressed size, CRC-32)."""
-    out = bytearray()
-    central = bytearray()
-    for name, data, size, crc in members:
-        nb = name.encode()
-        off = len(out)
-        out += struct.pack(
-            "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(data), size, len(nb), 0
-        )
-        out += nb + data
-        central += struct.pack(
-            "<IHHHHHHIIIHHHHHII",
-            0x02014B50,
-            20,
-            20,
-            0,
-            8,
-            0,
-            0,
-            crc,
-            len(data),
-            size,
-            len(nb),
-            0,
-            0,
-            0,
-            0,
-            0,
-            off,
-        )
-        central += nb
-    end = struct.pack(
-        "<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0
-    )
-    path.write_bytes(bytes(out + central + end))
-    return path
-
-
 # --------------------------------------------------------------------------- the cases
 
 
@@ -278,11 +182,11 @@ def _build(root: Path, bomb_bytes: int) -> tuple[Path, list[Case]]:
     need = len(base.PixelData)
 
     def deflate_bomb(d: Path) -> tuple[list[Expect], list[Path]]:
-        f = _deflated_file(d / "bomb.dcm", _slice(scratch, "deflate"), bomb_bytes, in_pixels=False)
+        f = deflated_file(d / "bomb.dcm", _slice(scratch, "deflate"), bomb_bytes, in_pixels=False)
         return [Expect("bomb.dcm", "inflated")], [f]
 
     def deflate_long_pixels(d: Path) -> tuple[list[Expect], list[Path]]:
-        f = _deflated_file(d / "long.dcm", _slice(scratch, "dlong"), bomb_bytes, in_pixels=True)
+        f = deflated_file(d / "long.dcm", _slice(scratch, "dlong"), bomb_bytes, in_pixels=True)
         return [Expect("long.dcm", "more than", "warning")], [f]
 
     def zip_huge_image(d: Path) -> tuple[list[Expect], list[Path]]:
@@ -300,8 +204,8 @@ def _build(root: Path, bomb_bytes: int) -> tuple[Path, list[Case]]:
         del ds.PixelData
         head = _bytes(ds) + struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OW", 0, bomb_bytes + need)
         head += pixels
-        data = _deflate_piece(head, False) + _zero_stream(bomb_bytes) + _deflate_piece(b"", True)
-        crc = _crc_with_zeros(head, bomb_bytes)
+        data = deflate_piece(head, False) + zero_stream(bomb_bytes) + deflate_piece(b"", True)
+        crc = crc_with_zeros(head, bomb_bytes)
         # and a member whose private element really holds 1 GiB of zeros before the image
         ds = _slice(scratch, "zpriv")
         ds.add_new(0x00090010, "LO", "YUNYING")
@@ -312,16 +216,16 @@ def _build(root: Path, bomb_bytes: int) -> tuple[Path, list[Case]]:
             else:
                 del after[elem.tag]
         body = io.BytesIO()
-        pydicom.filewriter.write_dataset(_fp(body), after)
+        pydicom.filewriter.write_dataset(dataset_writer(body), after)
         phead = _bytes(before) + struct.pack("<HH2sHI", 0x0009, 0x1100, b"OB", 0, bomb_bytes)
         pdata = (
-            _deflate_piece(phead, False)
-            + _zero_stream(bomb_bytes)
-            + _deflate_piece(body.getvalue(), True)
+            deflate_piece(phead, False)
+            + zero_stream(bomb_bytes)
+            + deflate_piece(body.getvalue(), True)
         )
-        pcrc = _crc_with_zeros(phead, bomb_bytes, body.getvalue())
+        pcrc = crc_with_zeros(phead, bomb_bytes, body.getvalue())
         size = len(phead) + bomb_bytes + len(body.getvalue())
-        f = _raw_zip(
+        f = raw_zip(
             d / "zeros.zip",
             [
                 ("IMG0001", data, len(head) + bomb_bytes, crc),
@@ -606,66 +510,3 @@ def _dicomdir_cases(root: Path, good: Path) -> list[Case]:
     ddir.rename(moved)
     cases.append(Case("dicomdir_subfolder", moved, [], []))
     return cases
-
-
-# --------------------------------------------------------------------------- opening a case
-
-
-@dataclass
-class Outcome:
-    """What the reader said when a case was scanned and every series in it opened."""
-
-    reported: list[Problem]
-    good: Volume | ImageStack | None
-    shown: set[str]  # every object shown in a loaded series (str of its FileRef)
-
-
-def open_all(target: Path, good_uid: str, workers: int = 2) -> Outcome:
-    """Scan ``target``, make each series' thumbnail and load it, as the application does."""
-    from viewer.dicom.scan import scan
-    from viewer.dicom.thumbs import thumbnail
-    from viewer.dicom.volume import LoadError, load_series
-
-    res = scan(target)
-    reported = list(res.problems)
-    good: Volume | ImageStack | None = None
-    shown: set[str] = set()
-    for s in res.all_series():
-        if not s.frames:
-            continue
-        thumbnail(s)
-        try:
-            img = load_series(s, workers=workers)
-        except LoadError as exc:
-            reported += exc.problems or [Problem(str(s.frames[0]), str(exc))]
-            continue
-        reported += img.problems
-        first = str(s.frames[0].instance.ref)
-        reported += [Problem(first, w, "warning") for w in img.warnings]
-        bad = {p.where for p in img.problems}
-        shown |= {str(fr.instance.ref) for fr in s.frames if str(fr) not in bad}
-        if s.series_uid == good_uid:
-            good = img
-    return Outcome(reported, good, shown)
-
-
-def unmet(case: Case, outcome: Outcome) -> list[str]:
-    """What the reader failed to say about ``case`` (empty when everything is reported)."""
-    missing = []
-    for e in case.expect:
-        hit = any(
-            e.where in p.where
-            and e.reason.lower() in p.reason.lower()
-            and p.reason
-            and p.severity == e.severity
-            for p in outcome.reported
-        )
-        if not hit:
-            missing.append(f"{e.where}: [{e.severity}] …{e.reason}…")
-    for f in case.bad:
-        named = any(str(f) in p.where for p in outcome.reported) or any(
-            s.startswith(str(f)) for s in outcome.shown
-        )
-        if not named:
-            missing.append(f"{f}: neither shown nor reported (it disappeared)")
-    return missing

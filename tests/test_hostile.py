@@ -19,7 +19,8 @@ import numpy as np
 import pydicom
 import pytest
 
-from tests.hostile_corpus import CASE_NAMES, Case, build, good_spec, open_all, unmet
+from tests.hostile_corpus import CASE_NAMES, Case, build, good_spec
+from tests.hostile_open import open_all, unmet
 from viewer.dicom import codecs
 from viewer.dicom.limits import MiB, restore_limits, set_limits
 from viewer.dicom.scan import scan
@@ -59,7 +60,8 @@ _MEMORY_SCRIPT = r"""
 import json, resource, sys, threading, time
 import psutil
 from pathlib import Path
-from tests.hostile_corpus import open_all, good_spec
+from tests.hostile_corpus import good_spec
+from tests.hostile_open import open_all
 from viewer.dicom.scan import scan
 from viewer.dicom.thumbs import thumbnail
 from viewer.dicom.volume import load_series, LoadError
