@@ -204,3 +204,17 @@ def test_assisted_grant_lockout_and_the_same_answer_for_unknown_ids(devcloud) ->
     assert all(r.status_code == 400 for r in wrong)
     late = _assisted(devcloud, ws, p.id_number, p.name)  # right name, after the lockout
     assert late.status_code == 429
+
+
+def test_one_phone_trying_many_id_numbers_is_locked_out(devcloud) -> None:
+    """Spreading guesses over many ID numbers (each under its own limit) does not help: the
+    phone (its address) is locked after the configured failures."""
+    ws = workstation(devcloud)
+    n = devcloud.settings.phone_failures
+    answers: list[tuple[int, str]] = []
+    for _ in range(n):
+        answers += _pin_attempts(devcloud, ws, unknown_id(devcloud), ["000000"])
+    assert [c for c, _ in answers] == [403] * n
+    p = patient(devcloud)
+    late = _pin_attempts(devcloud, ws, p.id_number, [p.pin])
+    assert late[0][0] == 429
