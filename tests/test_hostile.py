@@ -106,6 +106,7 @@ def test_whole_corpus_stays_within_memory_and_time(corpus: tuple[Path, dict[str,
     assert run.returncode == 0, run.stderr[-3000:]
     m = json.loads(run.stdout.strip().splitlines()[-1])
     extra = m["peak"] - m["base"]
+    print(f"whole corpus: {extra / MiB:.0f} MiB above the baseline, {m['seconds']:.1f} s")
     assert extra <= MAX_EXTRA_RSS, f"peak {extra / MiB:.0f} MiB above the baseline"
 
 
