@@ -243,6 +243,11 @@ REFUSALS: dict[str, tuple[PetCase, str]] = {
     ),
     "no_dose": (PetCase("no_dose", dose=None), "Radionuclide Total Dose"),
     "no_half_life": (PetCase("no_half", half_life=None), "Radionuclide Half Life"),
+    # IBSI DRO_error_3_1
+    "dose_negative": (
+        PetCase("dose_neg", dose="-370000000"),
+        "Radionuclide Total Dose (0018,1074) of -3.7e+08 is not a positive dose",
+    ),
     "no_injection_time": (
         PetCase("no_start", start_datetime=None, start_time=None),
         "Radiopharmaceutical Start",

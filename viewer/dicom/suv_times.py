@@ -32,8 +32,10 @@ def radiopharm(ds: Dataset) -> Dataset:
 
 def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
     dose = float_of(radiopharm(ds), "RadionuclideTotalDose")
-    if dose is None or dose <= 0:
+    if dose is None:
         raise SuvError("Radionuclide Total Dose (0018,1074) is missing")
+    if dose <= 0:
+        raise SuvError(f"Radionuclide Total Dose (0018,1074) of {dose:g} is not a positive dose")
     if dose < 1e4:  # no PET dose is below 10 kBq: the writer used MBq
         notes.append(f"Radionuclide Total Dose {dose:g} read as MBq")
         return dose * 1e6
@@ -46,8 +48,10 @@ def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
 
 def half_life_s(ds: Dataset) -> float:
     t = float_of(radiopharm(ds), "RadionuclideHalfLife")
-    if t is None or t <= 0:
+    if t is None:
         raise SuvError("Radionuclide Half Life (0018,1075) is missing")
+    if t <= 0:
+        raise SuvError(f"Radionuclide Half Life (0018,1075) of {t:g} s is not a half-life")
     return t
 
 
