@@ -198,3 +198,27 @@ def test_limits_are_configurable_and_refuse_before_allocating(corpus) -> None:
             load_series(series)
     finally:
         restore_limits(old)
+
+
+def test_thumbnail_never_copies_a_large_frame_to_float(tmp_path: Path, corpus) -> None:
+    """A 4096² 16-bit frame (32 MiB): the thumbnail subsamples before converting, so the
+    memory it allocates stays near the frame's own bytes (a float32 copy alone is 64 MiB)."""
+    import tracemalloc
+
+    good, _ = corpus
+    ds = pydicom.dcmread(sorted(good.glob("*.dcm"))[0])
+    ds.Rows = ds.Columns = 4096
+    ds.BitsStored, ds.HighBit = 16, 15
+    ds.PixelData = np.random.default_rng(1).integers(0, 4000, (4096, 4096), np.uint16).tobytes()
+    ds.save_as(tmp_path / "big.dcm", enforce_file_format=True)
+    del ds
+    (series,) = scan(tmp_path / "big.dcm").all_series()
+    tracemalloc.start()
+    try:
+        thumb = thumbnail(series)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert thumb is not None and 64 <= max(thumb.shape) <= 80 and thumb.dtype == np.uint8
+    assert thumb.std() > 10  # a real picture, windowed
+    assert peak < 48 * MiB, f"{peak / MiB:.0f} MiB allocated for a 32 MiB frame"
