@@ -8,10 +8,12 @@ Registrations come as JSON files in a watched folder or as a JSON worklist::
      "authorization": {"type": "code", "codes": ["…78 characters…"]}}
     (or {"type": "assisted", "doctor": "…", "reason": "…"})
 
-Jobs wait in a bounded queue ordered by appointment (today first, then by date, then by arrival);
-each exam is fetched (verified, like any retrieval), sent to the front-end with STOW-RS and
-checked there; failures are retried with backoff. The state of every registration is kept in a
-status file (no patient names in it) for ``yunying-cloud prefetch status``.
+Each registration brings the patient's recent exams and each one's most relevant prior however
+old (:func:`choose_exams`). Jobs wait in a bounded queue ordered by appointment (today first,
+then by date, then by arrival); each exam is fetched (verified, like any retrieval), sent to the
+front-end with STOW-RS and checked there; failures are retried with backoff. The state of every
+registration is kept in a status file (no patient names in it) for
+``yunying-cloud prefetch status``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 from cloudclient.errors import CloudError
 from cloudclient.frontend import FrontEnd
 from cloudclient.national import ExamRecord
+from cloudclient.priorrules import relevant_records
 from cloudclient.service import CloudService
 from cloudclient.store import InstanceStore
 from cloudclient.tokens import AccessToken
@@ -52,6 +55,27 @@ class _Job:
     id: str = field(compare=False, default="")
 
 
+def choose_exams(
+    records: list[ExamRecord], today: dt.date, recent_days: int, priors_per_exam: int = 1
+) -> list[ExamRecord]:
+    """What a registration brings to the front-end: the recent exams (the last ``recent_days``),
+    newest first, then for each its most relevant priors however old (the rules in
+    ``resources/priors/rules.json``): the reader compares with them, so they must be there too."""
+    since = today - dt.timedelta(days=recent_days)
+    recent = sorted(
+        (r for r in records if dt.date.fromisoformat(r.exam_datetime[:10]) >= since),
+        key=lambda r: r.exam_datetime,
+        reverse=True,
+    )
+    chosen, seen = list(recent), {r.study_uid for r in recent}
+    for current in recent:
+        for prior in relevant_records(records, current)[:priors_per_exam]:
+            if prior.study_uid not in seen:
+                seen.add(prior.study_uid)
+                chosen.append(prior)
+    return chosen
+
+
 class QueueFull(CloudError):
     pass
 
@@ -68,6 +92,7 @@ class Prefetcher:
         *,
         max_queue: int = 200,
         recent_days: int = 365,
+        priors_per_exam: int = 1,
         retries: int = 3,
         backoff: float = 1.0,
         today: dt.date | None = None,
@@ -77,6 +102,7 @@ class Prefetcher:
         self.status_file = Path(status_file)
         self.max_queue = max_queue
         self.recent_days = recent_days
+        self.priors_per_exam = priors_per_exam
         self.retries = retries
         self.backoff = backoff
         self.today = today or dt.date.today()
@@ -161,8 +187,11 @@ class Prefetcher:
                 auth.get("reason", "prefetch for a registered appointment"),
             )
             out += [(r, tok) for r in self.service.national.exams(tok)]
-        since = self.today - dt.timedelta(days=self.recent_days)
-        return [(r, t) for r, t in out if dt.date.fromisoformat(r.exam_datetime[:10]) >= since]
+        token_of = {r.study_uid: t for r, t in out}
+        wanted = choose_exams(
+            [r for r, _ in out], self.today, self.recent_days, self.priors_per_exam
+        )
+        return [(r, token_of[r.study_uid]) for r in wanted]
 
     def _prefetch(self, job: _Job) -> list[str]:
         done = []

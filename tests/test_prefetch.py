@@ -12,7 +12,8 @@ import requests
 
 from cloudclient import tokens
 from cloudclient.frontend import FrontEnd
-from cloudclient.prefetch import Prefetcher, QueueFull
+from cloudclient.national import ExamRecord
+from cloudclient.prefetch import Prefetcher, QueueFull, choose_exams
 from cloudclient.service import CloudConfig, CloudService
 from devcloud.seed import PATIENTS
 from tests.test_cloudclient import source_bytes
@@ -84,11 +85,12 @@ def test_registrations_are_prefetched_then_opened_without_the_provincial_cloud(
     status = pre.run()
     assert status["zhang-san"]["state"] == "done" and status["li-si"]["state"] == "done"
     assert frontend.instance_count(petct["study_instance_uid"]) == petct["instance_count"]
-    li_si = [r for r in devcloud.records if r["psn"] == PATIENTS[1].psn]
-    for r in li_si:  # recent exams (the last year) are prefetched, older ones are not
-        recent = r["exam_datetime"] >= "2025-11-26"
-        held = frontend.instance_count(r["study_instance_uid"])
-        assert held == (r["instance_count"] if recent else 0)
+    li_si = {r["exam_datetime"][:10]: r for r in devcloud.records if r["psn"] == PATIENTS[1].psn}
+    # her recent exam (the last year: CT chest/abdomen of 2026-11-20) is prefetched, and so is
+    # its relevant prior, older than a year (CT chest of 2025-03-14: same modality and region)
+    assert sorted(li_si) == ["2025-03-14", "2026-11-20"]
+    for r in li_si.values():
+        assert frontend.instance_count(r["study_instance_uid"]) == r["instance_count"]
     # today's appointment went first
     actions = [json.loads(x) for x in desk.audit.path.read_text().splitlines()]
     stored = [a["what"]["study"] for a in actions if a["action"] == "prefetch"]
@@ -158,3 +160,30 @@ def test_prefetch_command_status(
     assert main(["prefetch", "run", "--watch", str(watch), "--once"]) == 0
     assert main(["prefetch", "status"]) == 0
     assert "r1  done" in capsys.readouterr().out
+
+
+def _record(uid: str, when: str, modality: str, body_part: str) -> ExamRecord:
+    return ExamRecord.from_json(
+        {
+            "code": "x" * 78,
+            "exam_datetime": when,
+            "modality": modality,
+            "body_part": body_part,
+            "study_instance_uid": uid,
+            "dicomweb_root": "https://archive.example/dicomweb",
+        }
+    )
+
+
+def test_recent_exams_and_their_relevant_priors_are_chosen_not_other_old_ones() -> None:
+    records = [
+        _record("1.1", "2026-11-20T08:45:00", "CT", "CHEST"),  # recent
+        _record("1.2", "2025-03-14T16:20:00", "CT", "CHEST"),  # its relevant prior (20 months)
+        _record("1.3", "2023-01-10T10:00:00", "CT", "CHEST"),  # an older one of the same kind
+        _record("1.4", "2024-06-01T10:00:00", "MR", "HEAD"),  # old and of another region
+        _record("1.5", "2026-09-01T10:00:00", "MR", "HEAD"),  # recent
+    ]
+    chosen = choose_exams(records, dt.date(2026, 11, 26), recent_days=365)
+    assert [r.study_uid for r in chosen] == ["1.1", "1.5", "1.2", "1.4"]
+    chosen = choose_exams(records, dt.date(2026, 11, 26), recent_days=365, priors_per_exam=0)
+    assert [r.study_uid for r in chosen] == ["1.1", "1.5"]
