@@ -399,3 +399,21 @@ def test_suv_type_lbm_is_read_as_james_128_and_says_so(tmp_path: Path) -> None:
     want = 75.0 / lbm_james(75, 1.78, "M")
     np.testing.assert_allclose(list(result.factors["bw"].values()), want, rtol=1e-3)
     assert any("LBMJAMES128" in n for n in result.notes), result.notes
+
+
+def test_suv_peak_of_tied_maxima_is_the_highest_of_their_spheres() -> None:
+    """IBSI's local intensity peak: with several hottest voxels, the one whose 1 cm³ sphere
+    (radius 6.2 mm: the voxel, its 6 face and 12 edge neighbours at 4 mm spacing) is hottest."""
+    from viewer.dicom.quantity import suv_stats
+
+    values = np.zeros((7, 7, 7))
+    values[1, 1, 1] = 10.0  # alone
+    values[5, 5, 5] = 10.0  # among warm neighbours
+    for d in ((1, 0, 0), (0, 1, 0), (0, 0, 1)):
+        for s in (1, -1):
+            values[5 + s * d[0], 5 + s * d[1], 5 + s * d[2]] = 5.0
+    affine = np.diag([4.0, 4.0, 4.0, 1.0])
+    stats = suv_stats(values, np.full(7, 2.0), np.ones(values.shape, bool), affine)
+    assert stats.max == 20.0
+    assert stats.peak == pytest.approx(2.0 * (10.0 + 6 * 5.0) / 19)
+    assert stats.peak_center == (20.0, 20.0, 20.0)

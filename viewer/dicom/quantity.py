@@ -182,6 +182,8 @@ def region_suv(vol: Volume, mask: np.ndarray, kind: str | None = None) -> SuvSta
 #: Sphere volume for SUVpeak (ml); its radius in mm.
 PEAK_VOLUME_ML = 1.0
 PEAK_RADIUS_MM = (3 * PEAK_VOLUME_ML * 1000 / (4 * math.pi)) ** (1 / 3)
+#: At most this many tied hottest voxels are tried as SUVpeak centres (the first, k-j-i order).
+MAX_PEAK_CANDIDATES = 10000
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +208,10 @@ def suv_stats(
 ) -> SuvStats:
     """Statistics of a 3D region (``mask`` shaped like ``values``, ``[k, j, i]``).
 
-    SUVpeak is the mean of every voxel whose centre lies within the 1 cm³ sphere (radius
-    6.2 mm, patient mm) around the hottest voxel of the region, inside or outside the region.
+    SUVpeak is IBSI's local intensity peak: the mean of every voxel whose centre lies within
+    the 1 cm³ sphere (radius 6.2 mm, patient mm) around the hottest voxel of the region,
+    inside or outside the region; with several hottest voxels, the highest of their means
+    (of the first :data:`MAX_PEAK_CANDIDATES`).
     """
     if mask.shape != values.shape:
         raise ValueError("mask and volume differ in shape")
@@ -215,29 +219,45 @@ def suv_stats(
         raise ValueError("the region is empty")
     f = np.asarray(slice_factors, dtype=np.float64).reshape(-1, 1, 1)
     region = values[mask].astype(np.float64) * np.broadcast_to(f, values.shape)[mask]
-    hot = int(np.argmax(region))
-    kk, jj, ii = (int(a[hot]) for a in np.nonzero(mask))
-    m = affine[:3, :3]
-    centre = m @ np.array([ii, jj, kk], dtype=float) + affine[:3, 3]
-    # the box of voxels that can reach the sphere, then an exact distance test
-    steps = np.linalg.norm(m, axis=0)
-    reach = np.ceil(PEAK_RADIUS_MM / steps).astype(int)
-    nk, nj, ni = values.shape
-    ks = np.arange(max(0, kk - reach[2]), min(nk, kk + reach[2] + 1))
-    js = np.arange(max(0, jj - reach[1]), min(nj, jj + reach[1] + 1))
-    is_ = np.arange(max(0, ii - reach[0]), min(ni, ii + reach[0] + 1))
-    K, J, Ii = np.meshgrid(ks, js, is_, indexing="ij")
-    idx = np.stack([Ii.ravel(), J.ravel(), K.ravel()], axis=1).astype(float)
-    pts = idx @ m.T + affine[:3, 3]
-    inside = np.linalg.norm(pts - centre, axis=1) <= PEAK_RADIUS_MM + 1e-9
-    kv, jv, iv = K.ravel()[inside], J.ravel()[inside], Ii.ravel()[inside]
-    peak_vals = values[kv, jv, iv].astype(np.float64) * f.ravel()[kv]
+    top = float(region.max())
+    hot = np.stack([w[region == top] for w in np.nonzero(mask)], axis=1)  # [n, (k, j, i)]
+    hot = hot[:MAX_PEAK_CANDIDATES]  # bounded time on a saturated region
+    means = _sphere_means(values, f.ravel(), affine, hot)
+    best = int(np.argmax(means))
+    peak = float(means[best])
+    kk, jj, ii = hot[best]
+    centre = affine[:3, :3] @ np.array([ii, jj, kk], dtype=float) + affine[:3, 3]
     return SuvStats(
         kind=kind,
         unit=KIND_UNIT[kind],
-        max=float(region[hot]),
+        max=top,
         mean=float(region.mean()),
-        peak=float(peak_vals.mean()),
+        peak=peak,
         voxels=int(region.size),
         peak_center=(float(centre[0]), float(centre[1]), float(centre[2])),
     )
+
+
+def _sphere_means(
+    values: np.ndarray, factors: np.ndarray, affine: np.ndarray, centres: np.ndarray
+) -> np.ndarray:
+    """Mean SUV of the voxels centred within PEAK_RADIUS_MM of each of ``centres`` (``[n, 3]``
+    voxel indices k, j, i)."""
+    m = affine[:3, :3]
+    steps = np.linalg.norm(m, axis=0)
+    ri, rj, rk = np.ceil(PEAK_RADIUS_MM / steps).astype(int)
+    K, J, Ii = np.meshgrid(
+        np.arange(-rk, rk + 1), np.arange(-rj, rj + 1), np.arange(-ri, ri + 1), indexing="ij"
+    )
+    offsets = np.stack([K.ravel(), J.ravel(), Ii.ravel()], axis=1)  # [o, (k, j, i)]
+    mm = offsets[:, ::-1].astype(float) @ m.T  # the same for every centre: the grid is affine
+    offsets = offsets[np.linalg.norm(mm, axis=1) <= PEAK_RADIUS_MM + 1e-9]
+    total = np.zeros(len(centres))
+    count = np.zeros(len(centres))
+    for off in offsets:  # a few dozen to a few hundred offsets, each over every centre
+        at = centres + off
+        ok = np.all((at >= 0) & (at < values.shape), axis=1)
+        k, j, i = at[ok].T
+        total[ok] += values[k, j, i].astype(np.float64) * factors[k]
+        count[ok] += 1
+    return total / count
