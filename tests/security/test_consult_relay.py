@@ -210,6 +210,8 @@ def test_an_invalid_operation_is_never_sent(devcloud, pair) -> None:
     assert msg_id == "" and not a.channel.pending
     assert any("not sent" in e for e in a.state.errors)
     assert a.channel.send("view", {"zoom": float("inf")}) == ""
+    assert a.channel.send("annotation.add", {"key": "p1:x", "points": "nope"}) == ""
+    assert a.channel.send("view", {"index": 3, "script": "x"}) == ""
     time.sleep(0.2)
     assert len(b.events) == before
 
