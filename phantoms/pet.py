@@ -199,10 +199,23 @@ def catalogue() -> list[PetCase]:
         PetCase("decay-admin", decay="ADMIN"),
         PetCase("decay-none", decay="NONE", corrected=("ATTN", "SCAT"), acq_times=none_times),
         PetCase("ge-private-scan-time", series_time="153000", ge_scan_datetime="20261120142000"),
+        PetCase(
+            "siemens-decay-correction-datetime",
+            series_time="153000",
+            siemens_dcdt="20261120142000",
+        ),
+        PetCase("start-datetime-date-shifted", start_datetime="20000101133000"),
+        PetCase(
+            "zr89-two-days-uptake",
+            half_life="282276",
+            start_datetime="20261118143000",
+            start_time=None,
+        ),
         PetCase("philips-suv-scale", units="CNTS", philips_suv=(2.1e-4, 2.2e-4, 2.3e-4, 2.4e-4)),
         PetCase("philips-activity-scale", units="CNTS", philips_activity=1.5),
         PetCase("gml-lbm", units="GML", suv_type="LBMJANMA", value_scale=1e-4),
         PetCase("cm2ml-bsa", units="CM2ML", suv_type="BSA", value_scale=1e-3),
         PetCase("no-weight", weight_kg=None),
         PetCase("no-dose", dose=None),
+        PetCase("no-date-zr89-time-only", half_life="282276", start_datetime=None),
     ]
