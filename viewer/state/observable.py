@@ -20,10 +20,11 @@ Unsubscribe = Callable[[], None]
 class Observable(Generic[E]):
     """Owns the list of listeners of one model and delivers its events in subscription order."""
 
-    __slots__ = ("_listeners",)
+    __slots__ = ("_listeners", "_removals")
 
     def __init__(self) -> None:
         self._listeners: list[Callable[[E], None]] = []
+        self._removals = 0  # counts unsubscriptions, so emit checks only after one
 
     def subscribe(self, fn: Callable[[E], None]) -> Unsubscribe:
         """Call ``fn(event)`` on every event from now on; returns what stops it (idempotent)."""
@@ -38,15 +39,19 @@ class Observable(Generic[E]):
             for i, f in enumerate(self._listeners):
                 if f is fn:
                     del self._listeners[i]
+                    self._removals += 1
                     return
 
         return unsubscribe
 
     def emit(self, event: E) -> None:
         listeners = self._listeners
+        removals = self._removals
         for fn in tuple(listeners):
-            if any(f is fn for f in listeners):  # still subscribed (none left during emission)
-                fn(event)
+            # skip a listener unsubscribed by an earlier one during this emission
+            if self._removals != removals and not any(f is fn for f in listeners):
+                continue
+            fn(event)
 
     def __len__(self) -> int:
         return len(self._listeners)
