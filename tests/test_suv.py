@@ -417,3 +417,14 @@ def test_suv_peak_of_tied_maxima_is_the_highest_of_their_spheres() -> None:
     assert stats.max == 20.0
     assert stats.peak == pytest.approx(2.0 * (10.0 + 6 * 5.0) / 19)
     assert stats.peak_center == (20.0, 20.0, 20.0)
+
+
+@pytest.mark.parametrize(("units", "suv_type"), [("GML", "BSA"), ("CM2ML", "BW"), ("CM2ML", "IBW")])
+def test_units_and_suv_type_that_disagree_are_refused(
+    tmp_path: Path, units: str, suv_type: str
+) -> None:
+    """g/ml cannot hold SUVbsa, nor cm²/ml a weight-normalised SUV (IBSI's flowchart)."""
+    write_case(PetCase(f"{units}-{suv_type}", units=units, suv_type=suv_type), str(tmp_path))
+    result = suv_factors(_datasets(tmp_path))
+    assert result.factors is None
+    assert "SUV Type (0054,1006)" in result.reason and "Units (0054,1001)" in result.reason

@@ -334,6 +334,10 @@ def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
         stored = _SUV_TYPE_KIND.get(st or ("BW" if units == "GML" else "BSA"))
         if stored is None:
             return SuvResult(units, None, f"SUV Type (0054,1006) {st} is not known", notes=notes)
+        if (stored == "bsa") != (units == "CM2ML"):
+            return SuvResult(
+                units, None, f"SUV Type (0054,1006) {st} disagrees with Units (0054,1001) {units}"
+            )
         if not st:
             notes.append(f"SUV Type (0054,1006) missing; {KIND_LABEL[stored]} assumed")
         elif st == "LBM":  # the multiplier is not said; James's own is 128 (LBMJAMES128)
