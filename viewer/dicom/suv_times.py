@@ -56,7 +56,7 @@ def half_life_s(ds: Dataset) -> float:
 
 
 def scan_datetime(datasets: Sequence[Dataset], notes: list[str]) -> datetime:
-    """The time START decay correction refers to (see the module doc)."""
+    """The time START decay correction refers to (the rules: :mod:`viewer.dicom.suv`)."""
     siemens = private_text(datasets[0], 0x0071, SIEMENS_CREATOR, 0x22)
     if siemens:  # Siemens writes the decay correction reference itself (IBSI)
         t = parse_datetime(siemens)
