@@ -1,14 +1,17 @@
 """The one way the application runs work off the GUI thread.
 
-:class:`Runner` owns thread pools ("lanes": a small one for decoding, whose memory use grows
-with each series in flight, a wider one for network waits such as a QR poll) and hands every
-result, error or progress report back to the GUI thread through one queued signal, so callers
-never touch widgets from a worker thread.
+:class:`Runner` runs work in "lanes": ``load`` is a small thread pool for decoding (memory grows
+with each series in flight); ``net`` gives each network wait (a QR poll, a study fetch, waiting
+to be admitted to a consultation) its own daemon thread, since such a wait may last minutes and
+must never hold the application open when it quits. Every result, error or progress report comes
+back to the GUI thread through one queued signal, so callers never touch widgets from a worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,8 +20,8 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 T = TypeVar("T")
 
-#: threads per lane: "load" decodes series (memory-bound), "net" waits on servers
-LANES = {"load": 2, "net": 8}
+#: threads of the pooled lanes ("net" work gets a daemon thread each)
+POOLS = {"load": 2}
 
 
 class _Task(QRunnable):
@@ -31,14 +34,15 @@ class _Task(QRunnable):
 
 
 class Runner(QObject):
-    """Runs callables on thread pools and delivers their outcome on the GUI thread."""
+    """Owns the worker lanes; runs callables there and delivers their outcome on the GUI
+    thread."""
 
     _deliver = Signal(object)  # a callable to run on the GUI thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pools: dict[str, QThreadPool] = {}
-        for lane, threads in LANES.items():
+        for lane, threads in POOLS.items():
             pool = QThreadPool(self)
             pool.setMaxThreadCount(threads)
             self.pools[lane] = pool
@@ -66,15 +70,19 @@ class Runner(QObject):
             if done is not None:
                 self.post(functools.partial(done, result))
 
-        self.pools[lane].start(_Task(work))
+        if lane == "net":
+            threading.Thread(target=work, daemon=True, name="runner-net").start()
+        else:
+            self.pools[lane].start(_Task(work))
 
     def post(self, fn: Callable[[], Any]) -> None:
         """Call ``fn()`` on the GUI thread (soon, in order); safe from any thread."""
-        self._deliver.emit(fn)
+        with contextlib.suppress(RuntimeError):  # the runner (its window) is gone: nobody to tell
+            self._deliver.emit(fn)
 
     def _call(self, fn: Callable[[], Any]) -> None:
         fn()
 
     def wait(self, msecs: int = 60000, lane: str = "load") -> bool:
-        """Wait until a lane's work is done (the network lane's waits may be long)."""
+        """Wait until a pooled lane's work is done."""
         return bool(self.pools[lane].waitForDone(msecs))
