@@ -20,7 +20,7 @@ from vtkmodules.vtkFiltersCore import vtkProbeFilter
 from vtkmodules.vtkFiltersGeneral import vtkSplineFilter
 
 from viewer.dicom.volume import Volume
-from viewer.render.slice_view import polyline, share_volume
+from viewer.render.overlay import polyline, share_volume
 
 
 @dataclass(frozen=True, slots=True)

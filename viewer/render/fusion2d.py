@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonCore import vtkLookupTable
-from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import vtkImageReslice
 from vtkmodules.vtkRenderingCore import vtkImageProperty, vtkImageSlice, vtkImageSliceMapper
 
@@ -17,14 +16,8 @@ from viewer.dicom.colormaps import fusion_defaults
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import display_values
 from viewer.render.colorbar import overlay_table
-
-
-def matrix4(m: np.ndarray) -> vtkMatrix4x4:
-    out = vtkMatrix4x4()
-    for i in range(4):
-        for j in range(4):
-            out.SetElement(i, j, float(m[i, j]))
-    return out
+from viewer.render.overlay import share_volume
+from viewer.render.reslice import matrix4
 
 
 def fusion_style(fusion: Any, base_modality: str) -> tuple[str, float, float]:
@@ -50,8 +43,6 @@ class FusedLayer:
     is interpolated on screen), coloured by its own table over its own window."""
 
     def __init__(self, fusion: Any) -> None:
-        from viewer.render.slice_view import share_volume
-
         self.volume: Volume = fusion.volume
         self.data, self.keep = share_volume(self.volume)
         self.display = display_values(self.volume)

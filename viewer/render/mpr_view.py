@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
 from vtkmodules.util import numpy_support
-from vtkmodules.vtkCommonCore import vtkLookupTable, vtkPoints
+from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkImageData
-from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import vtkImageReslice
 from vtkmodules.vtkRenderingCore import (
     vtkImageProperty,
@@ -29,12 +28,11 @@ from vtkmodules.vtkRenderingCore import (
 from vtkmodules.vtkRenderingImage import vtkImageStack
 
 from viewer.dicom.measure import Measurement, describe
-from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
 from viewer.render.colorbar import ColorBar, format_value, lookup_table, overlay_table
 from viewer.render.fusion2d import fusion_style
 from viewer.render.measure_labels import place_measurement_labels, world_labels
-from viewer.render.slice_view import (
+from viewer.render.overlay import (
     MEASURE_COLOR,
     TEXT_COLOR,
     OverlayText,
@@ -46,6 +44,12 @@ from viewer.render.slice_view import (
     share_volume,
     style_text,
 )
+from viewer.render.reslice import colormap as colormap
+from viewer.render.reslice import configure_reslice as configure_reslice
+from viewer.render.reslice import make_reslice as make_reslice
+from viewer.render.reslice import matrix4 as matrix4
+from viewer.render.reslice import reslice_axes as reslice_axes
+from viewer.render.reslice import volume_matrix as volume_matrix
 from viewer.state.mpr import VIEWS, MprChange, MprEvent, MprModel, PlaneGrid
 
 _PER_VIEW = (MprChange.CAMERA, MprChange.SLAB, MprChange.MEASUREMENTS)
@@ -54,84 +58,6 @@ _PER_VIEW = (MprChange.CAMERA, MprChange.SLAB, MprChange.MEASUREMENTS)
 PLANE_COLORS = {"axial": (1.0, 0.3, 0.3), "coronal": (0.3, 0.9, 0.3), "sagittal": (1.0, 0.9, 0.2)}
 VIEW_NAMES = {"axial": "Axial", "coronal": "Coronal", "sagittal": "Sagittal"}
 SLAB_NAMES = {"mip": "MIP", "minip": "MinIP", "mean": "Avg"}
-
-
-def colormap(name: str, lo: float, hi: float) -> vtkLookupTable:
-    """A fused overlay's table (a map of resources/colormaps; "hot" is hot iron) over the
-    window ``[lo, hi]``, transparent at and below its bottom."""
-    return overlay_table(name, lo, hi, 0.0, 0.0)
-
-
-def matrix4(m: np.ndarray) -> vtkMatrix4x4:
-    out = vtkMatrix4x4()
-    for i in range(4):
-        for j in range(4):
-            out.SetElement(i, j, float(m[i, j]))
-    return out
-
-
-def volume_matrix(volume: Volume) -> np.ndarray:
-    """4×4 from volume-space mm (i·Δi, j·Δj, k·Δk: the shared vtkImageData's world) to patient
-    LPS mm."""
-    m = np.eye(4)
-    m[:3, :3] = volume.direction
-    m[:3, 3] = volume.origin
-    return m
-
-
-def reslice_axes(
-    grid: PlaneGrid, volume: Volume, transform: np.ndarray | None = None
-) -> np.ndarray:
-    """4×4 matrix taking plane coordinates (u, v, w along the normal, mm; relative to the grid's
-    anchor) to the volume-space mm of ``volume`` (i·Δi, j·Δj, k·Δk).
-
-    ``transform`` (base patient space → this volume's patient space) places a fused overlay.
-    """
-    plane = np.eye(4)
-    plane[:3, 0], plane[:3, 1], plane[:3, 2], plane[:3, 3] = (
-        grid.row,
-        grid.col,
-        grid.normal,
-        grid.anchor,
-    )
-    t = np.eye(4) if transform is None else transform
-    return np.linalg.inv(volume_matrix(volume)) @ t @ plane
-
-
-def make_reslice(source: vtkImageData, background: float) -> vtkImageReslice:
-    r = vtkImageReslice()
-    r.SetInputData(source)
-    r.SetOutputDimensionality(2)
-    r.SetInterpolationModeToLinear()
-    r.SetBackgroundLevel(background)
-    r.AutoCropOutputOff()
-    return r
-
-
-def configure_reslice(
-    r: vtkImageReslice,
-    grid: PlaneGrid,
-    axes: np.ndarray,
-    mode: str = "none",
-    samples: int = 1,
-    slab_spacing: float = 0.0,
-) -> None:
-    """Sample ``grid``; a slab combines ``samples`` planes ``slab_spacing`` mm apart."""
-    r.SetResliceAxes(matrix4(axes))
-    r.SetOutputSpacing(grid.spacing, grid.spacing, slab_spacing or grid.spacing)
-    r.SetOutputOrigin(grid.u0, grid.v0, 0.0)
-    r.SetOutputExtent(0, grid.cols - 1, 0, grid.rows - 1, 0, 0)
-    r.SetSlabNumberOfSlices(samples)
-    # VTK 9.7's fast path for axis-permuting reslices centres a slab one sample off when an
-    # axis is flipped (found by test_slab_mip_of_a_bright_point_equals_its_value[sagittal]);
-    # the general path is exact, and only slabs need it.
-    r.SetOptimization(int(samples == 1))
-    if mode == "minip":
-        r.SetSlabModeToMin()
-    elif mode == "mean":
-        r.SetSlabModeToMean()
-    else:
-        r.SetSlabModeToMax()
 
 
 class MprRenderer:

@@ -51,8 +51,8 @@ from vtkmodules.vtkRenderingVolume import (
 import resources
 from viewer.dicom.presets import default_window
 from viewer.dicom.volume import Volume
-from viewer.render.mpr_view import matrix4, volume_matrix
-from viewer.render.slice_view import TEXT_COLOR, OverlayText, grab_window, share_volume
+from viewer.render.overlay import TEXT_COLOR, OverlayText, grab_window, share_volume
+from viewer.render.reslice import matrix4, volume_matrix
 
 PRESETS_FILE = resources.path("presets", "vr_presets.json")
 SOFTWARE_GL = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "swr")

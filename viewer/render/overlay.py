@@ -1,0 +1,293 @@
+"""The pieces every 2D-style view draws with (2D viewport, MPR views, 3D): overlay text (outlined,
+CJK-capable, one actor per corner or edge), lines, the scale bar, measurement actors, sharing a
+volume's memory with VTK and grabbing a frame."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import vtkmodules.vtkRenderingFreeType
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
+from vtkmodules.util import numpy_support
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkRenderingCore import (
+    vtkActor2D,
+    vtkCoordinate,
+    vtkPolyDataMapper2D,
+    vtkRenderer,
+    vtkRenderWindow,
+    vtkTextActor,
+    vtkWindowToImageFilter,
+)
+
+from viewer.dicom.measure import Measurement, describe
+from viewer.dicom.volume import Volume
+
+MEASURE_COLOR = (1.0, 0.85, 0.1)
+SELECTED_COLOR = (0.2, 1.0, 0.4)
+TEXT_COLOR = (0.92, 0.92, 0.92)
+#: Opacity of the dark plate behind overlay text (with the shadow: readable on white too).
+OUTLINE_OPACITY = 0.6
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """A font file with Chinese glyphs (fontconfig), for names and labels in overlays."""
+    if shutil.which("fc-match") is None:
+        return None
+    try:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out if out and ("CJK" in out or "wqy" in out.lower() or "Noto" in out) else None
+
+
+def outline_text(prop: Any) -> None:
+    """Keep light overlay text readable on any image, a white lung window included: a dark
+    shadow and a translucent dark plate behind the glyphs."""
+    prop.ShadowOn()
+    prop.SetShadowOffset(1, -1)
+    prop.SetBackgroundColor(0.0, 0.0, 0.0)
+    prop.SetBackgroundOpacity(OUTLINE_OPACITY)
+
+
+def style_text(prop: Any, size: int, color: tuple[float, float, float] = TEXT_COLOR) -> None:
+    prop.SetFontSize(size)
+    prop.SetColor(*color)
+    outline_text(prop)
+    font = cjk_font()
+    if font:
+        prop.SetFontFamily(4)  # VTK_FONT_FILE
+        prop.SetFontFile(font)
+
+
+# (x, y) in normalized viewport coordinates and (horizontal, vertical) justification of the
+# eight overlay places, numbered like vtkCornerAnnotation's: corners 0-3, then edges 4-7.
+_PLACES = {
+    0: (0.008, 0.008, 0, 0),
+    1: (0.992, 0.008, 2, 0),
+    2: (0.008, 0.992, 0, 2),
+    3: (0.992, 0.992, 2, 2),
+    4: (0.5, 0.008, 1, 0),
+    5: (0.992, 0.5, 2, 1),
+    6: (0.008, 0.5, 0, 1),
+    7: (0.5, 0.992, 1, 2),
+}
+
+
+def polyline(points: Sequence[Sequence[float]], closed: bool = False) -> vtkPolyData:
+    """Points joined by one line cell (closed back to the first point if asked)."""
+    pts = vtkPoints()
+    for p in points:
+        pts.InsertNextPoint(*p)
+    lines = vtkCellArray()
+    n = len(points)
+    idx = [*range(n), 0] if closed else list(range(n))
+    lines.InsertNextCell(len(idx))
+    for i in idx:
+        lines.InsertCellPoint(i)
+    poly = vtkPolyData()
+    poly.SetPoints(pts)
+    poly.SetLines(lines)
+    return poly
+
+
+def display_to_world(renderer: vtkRenderer, x: float, y: float) -> tuple[float, float]:
+    """The world (x, y) under a display point (origin bottom-left) of a 2D (parallel) view."""
+    renderer.SetDisplayPoint(x, y, 0.0)
+    renderer.DisplayToWorld()
+    wx, wy, _wz, w = renderer.GetWorldPoint()
+    return (wx / w, wy / w) if w else (wx, wy)
+
+
+def line_actor(
+    points: Sequence[tuple[float, float, float]],
+    color: tuple[float, ...],
+    closed: bool = False,
+    width: float = 1.5,
+    world: bool = True,
+) -> vtkActor2D:
+    poly = polyline(points, closed)
+    mapper = vtkPolyDataMapper2D()
+    mapper.SetInputData(poly)
+    if world:
+        coord = vtkCoordinate()
+        coord.SetCoordinateSystemToWorld()
+        mapper.SetTransformCoordinate(coord)
+    actor = vtkActor2D()
+    actor.SetMapper(mapper)
+    actor.GetProperty().SetColor(*color)
+    actor.GetProperty().SetLineWidth(width)
+    return actor
+
+
+def scale_bar_actors(window: vtkRenderWindow, per_px: float) -> list[Any]:
+    """A bar of a round number of mm (at most a quarter of the width) and its label."""
+    vw, _ = window.GetSize()
+    if per_px <= 0:
+        return []
+    mm = next((v for v in (200, 100, 50, 20, 10, 5, 2, 1) if v / per_px <= vw / 4), 1)
+    length = mm / per_px
+    x1, y = vw - 16, 60
+    x0 = x1 - length
+    pts = [(x0, y + 5, 0), (x0, y, 0), (x1, y, 0), (x1, y + 5, 0)]
+    bar = line_actor(pts, TEXT_COLOR, world=False)
+    text = vtkTextActor()
+    text.SetInput(f"{mm} mm")
+    style_text(text.GetTextProperty(), 12)
+    text.GetTextProperty().SetJustificationToRight()
+    text.SetDisplayPosition(int(x1), int(y + 8))
+    return [bar, text]
+
+
+def grab_window(window: vtkRenderWindow, render: bool = True) -> np.ndarray:
+    """The frame of a render window, RGB with rows from the top."""
+    if render:
+        window.Render()
+    f = vtkWindowToImageFilter()
+    f.SetInput(window)
+    f.ReadFrontBufferOff()
+    f.ShouldRerenderOff()
+    f.Update()
+    out = f.GetOutput()
+    w, h, _ = out.GetDimensions()
+    arr = numpy_support.vtk_to_numpy(out.GetPointData().GetScalars())
+    return arr.reshape(h, w, -1)[::-1, :, :3].copy()
+
+
+def share_volume(vol: Volume) -> tuple[vtkImageData, Any]:
+    """A vtkImageData over the volume's own memory (no copy), in volume space: origin 0 and the
+    voxel spacing, so (i·Δi, j·Δj, k·Δk) mm. Returns the image and what must stay alive with it."""
+    arr = vol.array
+    if not arr.flags.c_contiguous:
+        raise ValueError("the volume array must be C-contiguous to be shared with VTK")
+    data = vtkImageData()
+    data.SetDimensions(arr.shape[2], arr.shape[1], arr.shape[0])
+    data.SetSpacing(*vol.spacing)
+    data.SetOrigin(0, 0, 0)
+    flat = arr.reshape(-1)
+    vtk_arr = numpy_support.numpy_to_vtk(flat, deep=False)
+    data.GetPointData().SetScalars(vtk_arr)
+    return data, (arr, flat, vtk_arr)
+
+
+def measurement_actors(
+    meas: Measurement,
+    world: Callable[[float, float], tuple[float, float, float]],
+    values: np.ndarray | None,
+    spacing: tuple[float, float] | None,
+    unit: str,
+    color: tuple[float, float, float],
+) -> list[Any]:
+    """The lines and label of a measurement whose points are image (x, y) pixels; ``world``
+    places a pixel in the renderer's world coordinates."""
+    pts = meas.points
+    actors: list[Any] = []
+    w = world
+    if meas.kind in ("length", "angle", "arrow") and len(pts) >= 2:
+        actors.append(line_actor([w(*p) for p in pts], color))
+        if meas.kind == "arrow":
+            v = np.array(pts[1]) - np.array(pts[0])
+            n = np.linalg.norm(v) or 1.0
+            v = v / n * min(8.0, n / 3)
+            perp = np.array([-v[1], v[0]]) * 0.5
+            a = np.array(pts[0]) + v + perp
+            b = np.array(pts[0]) + v - perp
+            actors.append(line_actor([w(*a), w(*pts[0]), w(*b)], color))
+    elif meas.kind in ("ellipse", "rectangle") and len(pts) >= 2:
+        (x0, y0), (x1, y1) = pts[0], pts[1]
+        if meas.kind == "rectangle":
+            outline = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        else:
+            cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, abs(y1 - y0) / 2
+            t = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+            outline = list(zip(cx + rx * np.cos(t), cy + ry * np.sin(t), strict=True))
+        actors.append(line_actor([w(*p) for p in outline], color, closed=True))
+    elif meas.kind == "probe" and pts:
+        x, y = pts[0]
+        actors.append(line_actor([w(x - 3, y), w(x + 3, y)], color))
+        actors.append(line_actor([w(x, y - 3), w(x, y + 3)], color))
+    label = describe(meas, values, spacing, unit)
+    if label and pts:
+        anchor = pts[-1] if meas.kind != "text" else pts[0]
+        text = vtkTextActor()
+        text.SetInput(label)
+        style_text(text.GetTextProperty(), 13, color)
+        coord = text.GetPositionCoordinate()
+        coord.SetCoordinateSystemToWorld()
+        coord.SetValue(*w(anchor[0] + 4, anchor[1] + 4))
+        actors.append(text)
+    return actors
+
+
+class OverlayText:
+    """Text at the corners and edges of a viewport, one actor per place.
+
+    Separate actors mean a change (the slice number while scrolling, W/L while windowing)
+    re-rasterizes only its own few characters; ASCII text uses VTK's built-in font, text with
+    Chinese characters the CJK font.
+    """
+
+    def __init__(
+        self,
+        renderer: vtkRenderer,
+        size: int,
+        color: tuple[float, float, float],
+        bold: bool = False,
+    ) -> None:
+        self._renderer = renderer
+        self._style = (size, color, bold)
+        self._actors: dict[int, vtkTextActor] = {}
+        self._texts: dict[int, str] = {}
+        self._cjk: dict[int, bool] = {}
+
+    def _actor(self, i: int) -> vtkTextActor:
+        """The actor of a place, made when it first gets a text (empty places cost nothing)."""
+        a = self._actors.get(i)
+        if a is None:
+            size, color, bold = self._style
+            x, y, jh, jv = _PLACES[i]
+            a = vtkTextActor()
+            prop = a.GetTextProperty()
+            prop.SetFontSize(size)
+            prop.SetColor(*color)
+            outline_text(prop)
+            prop.SetBold(bold)
+            prop.SetJustification(jh)
+            prop.SetVerticalJustification(jv)
+            coord = a.GetPositionCoordinate()
+            coord.SetCoordinateSystemToNormalizedViewport()
+            coord.SetValue(x, y)
+            self._renderer.AddViewProp(a)
+            self._actors[i] = a
+            self._cjk[i] = False
+        return a
+
+    def SetText(self, i: int, text: str) -> None:
+        if self._texts.get(i, "") == text:
+            return  # unchanged text is not rasterized again
+        self._texts[i] = text
+        actor = self._actor(i)
+        actor.SetVisibility(bool(text))
+        needs_cjk = not text.isascii()
+        if needs_cjk != self._cjk[i]:
+            self._cjk[i] = needs_cjk
+            prop = actor.GetTextProperty()
+            font = cjk_font() if needs_cjk else None
+            if font:
+                prop.SetFontFamily(4)  # VTK_FONT_FILE
+                prop.SetFontFile(font)
+            else:
+                prop.SetFontFamilyToArial()
+        actor.SetInput(text)
+
+    def GetText(self, i: int) -> str:
+        return self._texts.get(i, "")
