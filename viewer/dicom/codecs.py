@@ -94,6 +94,17 @@ def _imagecodecs_j2k(data: bytes, px: PixelFormat) -> np.ndarray:
     return imagecodecs.jpeg2k_decode(data, numthreads=1)
 
 
+def _imagecodecs_htj2k(data: bytes, px: PixelFormat) -> np.ndarray:
+    """HTJ2K by OpenJPH (several times faster than OpenJPEG on HT code blocks); OpenJPEG when
+    OpenJPH cannot read the stream."""
+    import imagecodecs
+
+    try:
+        return imagecodecs.htj2k_decode(data)
+    except Exception:
+        return imagecodecs.jpeg2k_decode(data, numthreads=1)
+
+
 def _imagecodecs_jls(data: bytes, px: PixelFormat) -> np.ndarray:
     import imagecodecs
 
@@ -110,9 +121,9 @@ def _rle(data: bytes, px: PixelFormat) -> np.ndarray:
 _FAST_COMPRESSED: dict[str, Callable[[bytes, PixelFormat], np.ndarray]] = {
     JPEG2000_LOSSLESS: _imagecodecs_j2k,
     JPEG2000: _imagecodecs_j2k,
-    HTJ2K_LOSSLESS: _imagecodecs_j2k,
-    HTJ2K_LOSSLESS_RPCL: _imagecodecs_j2k,
-    HTJ2K: _imagecodecs_j2k,
+    HTJ2K_LOSSLESS: _imagecodecs_htj2k,
+    HTJ2K_LOSSLESS_RPCL: _imagecodecs_htj2k,
+    HTJ2K: _imagecodecs_htj2k,
     JPEGLS_LOSSLESS: _imagecodecs_jls,
     JPEGLS_NEAR_LOSSLESS: _imagecodecs_jls,
     RLE_LOSSLESS: _rle,
@@ -249,6 +260,16 @@ class FrameReader:
                         # the codec has seen this frame: no second codec on the same stream
                         raise DecodeError(f"compressed frame is corrupt ({_short(exc)})") from None
         return self._pydicom_frame(index)
+
+    def codestream(self, index: int) -> bytes:
+        """The compressed bytes of frame ``index`` of an encapsulated object, their declared
+        size checked against the header (for a decoder of its own, e.g. a reduced level)."""
+        inst = self.inst
+        if inst.pixel is None or not _encapsulated(inst):
+            raise DecodeError("not an encapsulated (compressed) image")
+        data = self._compressed_frame(index)
+        check_codestream(data, inst.transfer_syntax_uid, inst.pixel)
+        return data
 
     def _native_frame(self, index: int) -> bytes:
         inst = self.inst
@@ -473,6 +494,8 @@ def decoder_name(transfer_syntax_uid: str) -> str:
     fn = _FAST_COMPRESSED.get(transfer_syntax_uid)
     if fn is _imagecodecs_j2k:
         return "imagecodecs/OpenJPEG"
+    if fn is _imagecodecs_htj2k:
+        return "imagecodecs/OpenJPH"
     if fn is _imagecodecs_jls:
         return "imagecodecs/CharLS"
     if fn is _rle:

@@ -53,6 +53,9 @@ class Volume:
     #: every sub-volume of the series in order (this one included), or empty: see
     #: :mod:`viewer.dicom.dimensions`
     subvolumes: list[Volume] = field(default_factory=list)
+    #: 0 at full resolution; n > 0: a preview at 1/2**n of the pixels each way in-plane (a
+    #: JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined
+    reduced_level: int = 0
 
     @property
     def shape(self) -> tuple[int, int, int]:

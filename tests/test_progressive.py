@@ -1,0 +1,118 @@
+"""Resolution-progressive JPEG 2000 / HTJ2K: a reduced level first, then the full volume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import imagecodecs
+import numpy as np
+import pytest
+
+from phantoms import series as S
+from viewer.dicom.codecs import FrameReader, decoder_name
+from viewer.dicom.incremental import IncrementalVolume
+from viewer.dicom.progressive import (
+    HTJ2K_SYNTAXES,
+    decode_reduced,
+    reduced_shape,
+    supports_reduced,
+)
+from viewer.dicom.scan import scan
+from viewer.dicom.volume import Volume, load_series
+
+HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201"
+J2K_LOSSLESS = "1.2.840.10008.1.2.4.90"
+
+
+def _series(folder: Path, syntax: str, n: int = 9, matrix: int = 64) -> list[Path]:
+    study = S.StudySpec(S.PatientSpec(), key="prog")
+    spec = S.ct_chest(
+        study, n_slices=n, spacing=2.5, matrix=matrix, pixel=3.0, transfer_syntax=syntax
+    )
+    return [Path(p) for p in S.write_series(spec, str(folder), workers=1)]
+
+
+def _load(files: list[Path]) -> Volume:
+    (series,) = scan(files).all_series()
+    vol = load_series(series)
+    assert isinstance(vol, Volume)
+    return vol
+
+
+def test_htj2k_phantom_is_lossless(tmp_path: Path) -> None:
+    plain = _load(_series(tmp_path / "raw", "explicit"))
+    files = _series(tmp_path / "ht", "htj2k")
+    (series,) = scan(files).all_series()
+    inst = series.frames[0].instance
+    assert inst.transfer_syntax_uid == HTJ2K_LOSSLESS
+    data = FrameReader(inst).codestream(0)
+    assert data[:2] == b"\xff\x4f" and b"\xff\x50" in data[:200]  # a codestream with CAP (HT)
+    assert decoder_name(inst.transfer_syntax_uid) == "imagecodecs/OpenJPH"
+    ht = _load(files)
+    assert np.array_equal(ht.array, plain.array)  # decoded == the original voxels
+
+
+@pytest.mark.parametrize("syntax", ["j2k", "htj2k"])
+def test_reduced_level_zero_is_the_full_decode(tmp_path: Path, syntax: str) -> None:
+    files = _series(tmp_path, syntax, n=3)
+    (series,) = scan(files).all_series()
+    inst = series.frames[1].instance
+    reader = FrameReader(inst)
+    data = reader.codestream(0)
+    full = reader.frame(0)
+    assert np.array_equal(decode_reduced(data, inst.transfer_syntax_uid, 0), full)
+    for level in (1, 2, 3):
+        small = decode_reduced(data, inst.transfer_syntax_uid, level, 12)
+        assert small.shape == reduced_shape(64, 64, level) == (64 >> level, 64 >> level)
+        assert small.max() <= 4095  # clamped to the stored range, never wrapped
+
+
+def test_reduced_shape_rounds_up() -> None:
+    assert reduced_shape(512, 511, 2) == (128, 128)
+    assert reduced_shape(5, 3, 1) == (3, 2)
+    assert supports_reduced(J2K_LOSSLESS) and supports_reduced(HTJ2K_LOSSLESS)
+    assert not supports_reduced("1.2.840.10008.1.2.1")
+    assert HTJ2K_LOSSLESS in HTJ2K_SYNTAXES
+
+
+def test_openjpeg_reduced_clamps_an_undershoot() -> None:
+    img = np.zeros((64, 64), np.uint16)
+    img[np.random.default_rng(0).random((64, 64)) < 0.1] = 4095  # the low-pass undershoots 0
+    data = imagecodecs.jpeg2k_encode(img, level=0, reversible=True, codecformat="j2k")
+    for level in (1, 2):
+        small = decode_reduced(bytes(data), J2K_LOSSLESS, level, 12)
+        assert small.dtype == np.uint16 and small.max() <= 4095
+        assert (small == 0).any()  # (there was an undershoot to clamp)
+
+
+@pytest.mark.parametrize("syntax", ["j2k", "htj2k"])
+@pytest.mark.parametrize("level", [1, 2])
+def test_reduced_volume_first_then_the_full_one(tmp_path: Path, syntax: str, level: int) -> None:
+    files = _series(tmp_path, syntax)
+    ref = _load(files)
+    seen: list[Volume] = []
+    with IncrementalVolume(len(files), level=level, on_reduced=seen.append) as asm:
+        for f in files[::-1]:
+            asm.add(f)
+        small = asm.reduced_volume(timeout=60)
+        vol = asm.volume(timeout=60)
+    assert small is not None and seen == [small]
+    f = 1 << level
+    assert small.reduced_level == level and vol.reduced_level == 0
+    assert small.shape == (len(files), 64 // f, 64 // f)
+    assert small.spacing == pytest.approx((3.0 * f, 3.0 * f, 2.5))
+    assert np.allclose(small.origin, ref.origin) and np.allclose(small.direction, ref.direction)
+    # the same anatomy in HU: close to the full volume sampled on the reduced grid
+    sub = ref.array[:, ::f, ::f].astype(float)
+    assert np.corrcoef(sub.ravel(), small.array.ravel().astype(float))[0, 1] > 0.9
+    # the refined volume is exactly the full decode
+    assert np.array_equal(vol.array, ref.array) and vol.spacing == ref.spacing
+
+
+def test_no_reduced_volume_for_uncompressed(tmp_path: Path) -> None:
+    files = _series(tmp_path, "explicit", n=4)
+    with IncrementalVolume(len(files)) as asm:
+        for f in files:
+            asm.add(f)
+        assert asm.reduced_volume(timeout=60) is None
+        assert isinstance(asm.volume(timeout=60), Volume)

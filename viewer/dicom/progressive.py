@@ -1,0 +1,280 @@
+"""Resolution-progressive decoding of JPEG 2000 and HTJ2K frames: a reduced level first.
+
+A JPEG 2000 codestream (Part 1 or Part 15, HTJ2K) holds its image as a wavelet pyramid: the
+lowest resolution levels can be decoded without touching the detail bands, at a fraction of the
+cost. :func:`decode_reduced` returns the stored values at ``1 / 2**level`` of the size in each
+direction (sample ``n`` of the reduced image sits on full-resolution pixel ``n * 2**level``):
+
+* HTJ2K: OpenJPH through imagecodecs (``htj2k_decode(skipres=level)``), the fastest decoder here;
+* JPEG 2000: OpenJPEG's resolution factor (``opj_set_decoded_resolution_factor``), called through
+  ctypes on the libopenjp2 that imagecodecs ships, since imagecodecs' ``jpeg2k_decode`` takes no
+  reduce argument. ctypes releases the interpreter lock during the call, so threads use every
+  core.
+
+Full-resolution decoding stays in :mod:`viewer.dicom.codecs`; :func:`decode_full_fast` adds the
+faster OpenJPH decoder for HTJ2K when it can decode the stream. Nothing here changes stored
+bytes: it reads codestreams only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import glob
+import os
+import threading
+from typing import Any
+
+import numpy as np
+
+HTJ2K_SYNTAXES = frozenset(
+    {"1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203"}
+)
+J2K_SYNTAXES = frozenset({"1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"})
+#: the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²)
+DEFAULT_LEVEL = 2
+
+
+class ReducedDecodeError(ValueError):
+    """A reduced level could not be decoded (the full decode is still tried by the caller)."""
+
+
+def supports_reduced(transfer_syntax_uid: str) -> bool:
+    """Whether frames of this transfer syntax can be decoded at a reduced level here."""
+    if transfer_syntax_uid in HTJ2K_SYNTAXES:
+        return _imagecodecs_has("htj2k_decode")
+    if transfer_syntax_uid in J2K_SYNTAXES:
+        return _openjp2() is not None
+    return False
+
+
+def reduced_shape(rows: int, columns: int, level: int) -> tuple[int, int]:
+    """The size of resolution ``level`` below full (JPEG 2000 rounds up at each halving)."""
+    f = 1 << level
+    return -(-rows // f), -(-columns // f)
+
+
+def decode_reduced(
+    data: bytes, transfer_syntax_uid: str, level: int, bits_stored: int | None = None
+) -> np.ndarray:
+    """Stored values of one frame at reduced ``level`` (0: full resolution).
+
+    The low-pass band of a reduced level may stray just outside the stored range (an air
+    region at 0 undershoots to -1); with ``bits_stored`` given, an unsigned result is clamped
+    to ``[0, 2**bits_stored - 1]`` (a decoder that wraps -1 to 65535 included).
+    """
+    if transfer_syntax_uid in HTJ2K_SYNTAXES:
+        import imagecodecs
+
+        try:
+            arr = np.asarray(imagecodecs.htj2k_decode(data, skipres=level))
+            return _clamp_unsigned(arr, bits_stored) if level else arr
+        except Exception as exc:
+            # OpenJPH decodes HT code blocks only; OpenJPEG decodes both kinds
+            if _openjp2() is None:
+                raise ReducedDecodeError(f"HTJ2K reduced decode failed ({exc})") from None
+    elif transfer_syntax_uid not in J2K_SYNTAXES:
+        raise ReducedDecodeError(f"{transfer_syntax_uid} has no resolution levels")
+    return _openjp2_decode(data, level, bits_stored)
+
+
+def _clamp_unsigned(arr: np.ndarray, bits_stored: int | None) -> np.ndarray:
+    """Wrapped undershoots (values above the stored range of an unsigned image) back to 0."""
+    if bits_stored is None or arr.dtype.kind != "u" or bits_stored >= arr.dtype.itemsize * 8:
+        return arr
+    top = (1 << bits_stored) - 1
+    return np.where(arr > top, 0, arr).astype(arr.dtype, copy=False)
+
+
+def decode_full_fast(data: bytes, transfer_syntax_uid: str) -> np.ndarray | None:
+    """The full-resolution frame by the fastest decoder for its syntax when that is not the
+    default one (OpenJPH for HTJ2K); None to let :mod:`viewer.dicom.codecs` decode it."""
+    if transfer_syntax_uid in HTJ2K_SYNTAXES and _imagecodecs_has("htj2k_decode"):
+        import imagecodecs
+
+        try:
+            return np.asarray(imagecodecs.htj2k_decode(data))
+        except Exception:
+            return None
+    return None
+
+
+def _imagecodecs_has(name: str) -> bool:
+    try:
+        import imagecodecs
+    except ImportError:
+        return False
+    codec = getattr(imagecodecs, name.split("_")[0].upper(), None)
+    return hasattr(imagecodecs, name) and bool(getattr(codec, "available", True))
+
+
+# --------------------------------------------------------------------------- OpenJPEG (ctypes)
+
+
+class _ImageComp(ctypes.Structure):
+    _fields_ = [
+        ("dx", ctypes.c_uint32),
+        ("dy", ctypes.c_uint32),
+        ("w", ctypes.c_uint32),
+        ("h", ctypes.c_uint32),
+        ("x0", ctypes.c_uint32),
+        ("y0", ctypes.c_uint32),
+        ("prec", ctypes.c_uint32),
+        ("bpp", ctypes.c_uint32),  # deprecated in 2.5, still in the layout
+        ("sgnd", ctypes.c_uint32),
+        ("resno_decoded", ctypes.c_uint32),
+        ("factor", ctypes.c_uint32),
+        ("data", ctypes.POINTER(ctypes.c_int32)),
+        ("alpha", ctypes.c_uint16),
+    ]
+
+
+class _Image(ctypes.Structure):
+    _fields_ = [
+        ("x0", ctypes.c_uint32),
+        ("y0", ctypes.c_uint32),
+        ("x1", ctypes.c_uint32),
+        ("y1", ctypes.c_uint32),
+        ("numcomps", ctypes.c_uint32),
+        ("color_space", ctypes.c_int),
+        ("comps", ctypes.POINTER(_ImageComp)),
+        ("icc_profile_buf", ctypes.c_void_p),
+        ("icc_profile_len", ctypes.c_uint32),
+    ]
+
+
+_READ_FN = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+_SKIP_FN = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p)
+_SEEK_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int64, ctypes.c_void_p)
+_DPARAMS_BYTES = 1 << 14  # opj_dparameters_t is about 8.3 kB; filled by the library
+_OPJ_CODEC_J2K = 0
+_STREAM_CHUNK = 1 << 20
+
+_lib_lock = threading.Lock()
+_lib: list[Any] = []  # [] not looked for yet; [None] absent; [CDLL]
+
+
+def _openjp2() -> Any:
+    """libopenjp2 (the copy imagecodecs ships, else the system's), or None."""
+    with _lib_lock:
+        if _lib:
+            return _lib[0]
+        lib = None
+        candidates: list[str] = []
+        try:
+            import imagecodecs
+
+            libs = os.path.join(os.path.dirname(os.path.dirname(imagecodecs.__file__)))
+            candidates += sorted(glob.glob(os.path.join(libs, "imagecodecs.libs", "libopenjp2*")))
+        except ImportError:
+            pass
+        found = ctypes.util.find_library("openjp2")
+        if found:
+            candidates.append(found)
+        for path in candidates:
+            try:
+                lib = _bind(ctypes.CDLL(path))
+                break
+            except (OSError, AttributeError):
+                lib = None
+        _lib.append(lib)
+        return lib
+
+
+def _bind(lib: Any) -> Any:
+    vp, u32, b = ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int
+    sigs: dict[str, tuple[Any, list[Any]]] = {
+        "opj_create_decompress": (vp, [ctypes.c_int]),
+        "opj_set_default_decoder_parameters": (None, [vp]),
+        "opj_setup_decoder": (b, [vp, vp]),
+        "opj_stream_create": (vp, [ctypes.c_size_t, b]),
+        "opj_stream_set_read_function": (None, [vp, _READ_FN]),
+        "opj_stream_set_skip_function": (None, [vp, _SKIP_FN]),
+        "opj_stream_set_seek_function": (None, [vp, _SEEK_FN]),
+        "opj_stream_set_user_data": (None, [vp, vp, vp]),
+        "opj_stream_set_user_data_length": (None, [vp, ctypes.c_uint64]),
+        "opj_read_header": (b, [vp, vp, ctypes.POINTER(ctypes.POINTER(_Image))]),
+        "opj_set_decoded_resolution_factor": (b, [vp, u32]),
+        "opj_decode": (b, [vp, vp, ctypes.POINTER(_Image)]),
+        "opj_end_decompress": (b, [vp, vp]),
+        "opj_stream_destroy": (None, [vp]),
+        "opj_destroy_codec": (None, [vp]),
+        "opj_image_destroy": (None, [ctypes.POINTER(_Image)]),
+    }
+    for name, (res, args) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype = res
+        fn.argtypes = args
+    return lib
+
+
+def _openjp2_decode(data: bytes, level: int, bits_stored: int | None = None) -> np.ndarray:
+    """One-component codestream decoded by OpenJPEG at resolution factor ``level``."""
+    lib = _openjp2()
+    if lib is None:
+        raise ReducedDecodeError("OpenJPEG is not available for reduced decoding")
+    src = bytes(data)
+    pos = [0]
+
+    def read(buf: int, n: int, _user: int) -> int:
+        left = len(src) - pos[0]
+        if left <= 0:
+            return ctypes.c_size_t(-1).value  # end of stream
+        k = min(n, left)
+        ctypes.memmove(buf, src[pos[0] : pos[0] + k], k)
+        pos[0] += k
+        return k
+
+    def skip(n: int, _user: int) -> int:
+        new = min(max(pos[0] + n, 0), len(src))
+        moved = new - pos[0]
+        pos[0] = new
+        return moved
+
+    def seek(n: int, _user: int) -> int:
+        if not 0 <= n <= len(src):
+            return 0
+        pos[0] = n
+        return 1
+
+    read_cb, skip_cb, seek_cb = _READ_FN(read), _SKIP_FN(skip), _SEEK_FN(seek)
+    codec = lib.opj_create_decompress(_OPJ_CODEC_J2K)
+    stream = lib.opj_stream_create(_STREAM_CHUNK, 1)
+    image = ctypes.POINTER(_Image)()
+    try:
+        params = ctypes.create_string_buffer(_DPARAMS_BYTES)
+        lib.opj_set_default_decoder_parameters(params)
+        if not lib.opj_setup_decoder(codec, params):
+            raise ReducedDecodeError("OpenJPEG refused its decoder set-up")
+        lib.opj_stream_set_read_function(stream, read_cb)
+        lib.opj_stream_set_skip_function(stream, skip_cb)
+        lib.opj_stream_set_seek_function(stream, seek_cb)
+        lib.opj_stream_set_user_data_length(stream, len(src))
+        if not lib.opj_read_header(stream, codec, ctypes.byref(image)):
+            raise ReducedDecodeError("JPEG 2000 header unreadable")
+        if level and not lib.opj_set_decoded_resolution_factor(codec, level):
+            raise ReducedDecodeError(f"the codestream has fewer than {level} reduced levels")
+        if not lib.opj_decode(codec, stream, image) or not lib.opj_end_decompress(codec, stream):
+            raise ReducedDecodeError("JPEG 2000 codestream cannot be decoded")
+        img = image.contents
+        if img.numcomps != 1:
+            raise ReducedDecodeError(f"{img.numcomps} components; reduced decoding is for grey")
+        comp = img.comps[0]
+        h, w = int(comp.h), int(comp.w)
+        if not comp.data or h * w == 0:
+            raise ReducedDecodeError("JPEG 2000 decoder returned no samples")
+        values = np.ctypeslib.as_array(comp.data, shape=(h, w))
+        size = 1 if comp.prec <= 8 else 2 if comp.prec <= 16 else 4
+        dtype = np.dtype(f"{'i' if comp.sgnd else 'u'}{size}")
+        if level:  # the low-pass band may stray outside the stored range: clamp, not wrap
+            info = np.iinfo(dtype)
+            lo, hi = int(info.min), int(info.max)
+            if bits_stored is not None and not comp.sgnd:
+                hi = min(hi, (1 << bits_stored) - 1)
+            return np.clip(values, lo, hi).astype(dtype)
+        return values.astype(dtype)
+    finally:
+        if image:
+            lib.opj_image_destroy(image)
+        lib.opj_stream_destroy(stream)
+        lib.opj_destroy_codec(codec)
