@@ -159,10 +159,24 @@ def request(
     redirect → :class:`UntrustedHost` (the response is closed)."""
     try:
         r = session.request(method, url, timeout=timeout, allow_redirects=False, **kw)
+    except requests.exceptions.SSLError as exc:
+        raise CloudError(f"{what}: {_tls_reason(exc)}; the connection was refused") from None
     except requests.RequestException as exc:
         raise CloudError(f"{what} cannot be reached ({type(exc).__name__})") from None
     refuse_redirect(r, what)
     return r
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """What was wrong with the server's certificate, in words (never the server's own text)."""
+    text = str(exc)
+    if "hostname mismatch" in text or "doesn't match" in text or "IP address mismatch" in text:
+        return "its certificate names another host"
+    if "certificate has expired" in text:
+        return "its certificate has expired"
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "its certificate is not trusted (not issued by a configured authority)"
+    return "the secure (TLS) connection failed"
 
 
 def refuse_redirect(r: requests.Response, what: str) -> None:

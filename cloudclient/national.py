@@ -250,12 +250,15 @@ class NationalClient:
             )
         )
 
-    def code_token(self, code: str) -> AccessToken:
+    def code_token(self, code: str, subject: AccessToken | None = None) -> AccessToken:
+        """A token for the exams one index code names. A code is not a credential: the national
+        service grants it to the storing organisation's workstations, or with the patient's own
+        authorization (``subject``, which the code then only narrows)."""
         compact = parse(code).compact  # a wrong code fails here, naming the segment
-        return self._token(
-            self.post("/oauth/token", {"grant_type": INDEX_CODE_GRANT, "index_code": compact}),
-            "code",  # (the label shown for a code token)
-        )
+        form = {"grant_type": INDEX_CODE_GRANT, "index_code": compact}
+        if subject is not None:
+            form["subject_token"] = subject.access_token
+        return self._token(self.post("/oauth/token", form), "code")  # (the label shown)
 
     def revoke(self, token: AccessToken) -> None:
         self.post("/oauth/revoke", {"token": token.access_token})

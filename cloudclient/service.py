@@ -248,7 +248,8 @@ class CloudService:
     def open_code(self, code: str) -> tuple[AccessToken, list[ExamRecord]]:
         """A token for one index code and the exams it names."""
         try:
-            tok = self.national.code_token(code)
+            # the patient's authorization, when this workstation holds one, narrowed to the code
+            tok = self.national.code_token(code, tokens.load_token(PATIENT_KEY))
             recs = self.national.exams(tok)
         except CloudError as exc:
             self.audit.record("lookup_code", f"refused: {exc}", code=code)
