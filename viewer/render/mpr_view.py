@@ -117,6 +117,8 @@ class MprRenderer:
         self.grid = model.grid(view)
         self._camera_state: tuple[float, ...] | None = None
         self._line_points: list[vtkPoints] = []
+        self._segments: list[Any] = []
+        self._orientation_cache: tuple[bytes, Any] | None = None
         model.subscribe(self._on_change)
         self.update(render=False)
 
@@ -135,9 +137,20 @@ class MprRenderer:
         else:
             self.update()
 
+    def _oriented(self) -> tuple[tuple[float, float, float, float], dict[str, str], Any, bool]:
+        """What depends only on the planes' orientation: this view's extent, edge labels, the
+        other planes' crosshair directions and whether it is oblique (kept while scrolling)."""
+        m = self.model
+        key = m.orientation.tobytes()
+        if self._orientation_cache is None or self._orientation_cache[0] != key:
+            rotated = not np.allclose(m.orientation, np.eye(3))
+            found = (m.extent(self.view), m.edge_labels(self.view), m.crosshair(self.view), rotated)
+            self._orientation_cache = (key, found)
+        return self._orientation_cache[1]
+
     def display_spacing(self) -> float:
         """mm per screen pixel at the current zoom (the plane fitted to the view at zoom 1)."""
-        umin, umax, vmin, vmax = self.model.extent(self.view)
+        umin, umax, vmin, vmax = self._oriented()[0]
         vw, vh = self.window.GetSize()
         aspect = vw / vh if vh else 1.0
         scale = max((vmax - vmin) / 2, (umax - umin) / (2 * aspect)) * 1.02
@@ -281,7 +294,7 @@ class MprRenderer:
             )
 
     def _set_camera(self) -> None:
-        umin, umax, vmin, vmax = self.model.extent(self.view)
+        umin, umax, vmin, vmax = self._oriented()[0]
         du, dv = self.model.pan[self.view]
         fu, fv = (umin + umax) / 2 + du, (vmin + vmax) / 2 + dv
         cam = self.renderer.GetActiveCamera()
@@ -320,7 +333,7 @@ class MprRenderer:
         half = (g.cols + g.rows) * g.spacing
         gap = 12.0 * g.spacing
         segments = []
-        for other, d in self.model.crosshair(self.view):
+        for other, d in self._oriented()[2]:
             du, dv = float(d @ g.row), float(d @ g.col)
             for sign in (1.0, -1.0):
                 a = (u + sign * gap * du, v + sign * gap * dv, -0.1)
@@ -336,7 +349,11 @@ class MprRenderer:
                 mapper: Any = actor.GetMapper()
                 self._line_points.append(mapper.GetInput().GetPoints())
                 self.renderer.AddViewProp(actor)
+            self._segments = segments
             return
+        if segments == self._segments:
+            return  # scrolling along the normal leaves the crosshair where it is
+        self._segments = segments
         for pts, (_, a, b) in zip(self._line_points, segments, strict=True):
             pts.SetPoint(0, *a)
             pts.SetPoint(1, *b)
@@ -347,7 +364,7 @@ class MprRenderer:
         m = self.model
         g = self.grid
         name = tr(VIEW_NAMES[self.view], VIEW_NAMES[self.view])
-        rotated = not np.allclose(m.orientation, np.eye(3))
+        rotated = self._oriented()[3]
         lines = [f"{name}{' (' + tr('oblique', 'oblique') + ')' if rotated else ''}"]
         pos = float(m.center @ g.normal)
         lines.append(f"{tr('Loc', 'Loc')}: {pos:.2f} mm")
@@ -361,7 +378,7 @@ class MprRenderer:
             self.corners.SetText(3, f"{tr('Fusion', 'Fusion')}: {m.fusion.volume.modality}")
         else:
             self.corners.SetText(3, "")
-        lab = m.edge_labels(self.view)
+        lab = self._oriented()[1]
         for i, key in ((4, "bottom"), (5, "right"), (6, "left"), (7, "top")):
             self.edges.SetText(i, lab[key])
 
@@ -392,6 +409,8 @@ class MprRenderer:
             self.renderer.RemoveViewProp(a)
         self._measure = []
         self._labels = []
+        if not self.model.measurements:
+            return
         visible = self.model.visible_measurements(self.view)
         if not visible:
             return
