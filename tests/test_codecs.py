@@ -173,3 +173,22 @@ def test_whole_corpus_loads_or_reports_every_failure() -> None:
             reported.add(p.where)
     assert loaded >= 60
     assert failed <= 3, failed  # the known-bad JPEG test files
+
+
+@pytest.mark.parametrize("ts", ["j2k", "htj2k", "jpegls"])
+def test_truncated_codestream_is_reported_not_shown(tmp_path: Path, ts: str) -> None:
+    """A frame whose codestream was cut in half (inside a valid encapsulation) is reported with
+    its file; the decoder never returns a picture for it (OpenJPH would, silently)."""
+    from pydicom.encaps import encapsulate, generate_frames
+
+    spec = small_ct(f"cut-{ts}", matrix=48, n_slices=5, noise=True, transfer_syntax=ts)
+    S.write_series(spec, str(tmp_path), workers=1)
+    victim = sorted(tmp_path.glob("*.dcm"))[2]
+    ds = pydicom.dcmread(victim)
+    (frame,) = list(generate_frames(ds.PixelData, number_of_frames=1))
+    ds.PixelData = encapsulate([frame[: len(frame) // 2]])
+    ds.save_as(victim, enforce_file_format=True)
+    (series,) = scan(tmp_path).all_series()
+    img = load_series(series, workers=1)
+    assert [p.where for p in img.problems] == [str(victim)]
+    assert img.problems[0].reason

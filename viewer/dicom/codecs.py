@@ -94,17 +94,6 @@ def _imagecodecs_j2k(data: bytes, px: PixelFormat) -> np.ndarray:
     return imagecodecs.jpeg2k_decode(data, numthreads=1)
 
 
-def _imagecodecs_htj2k(data: bytes, px: PixelFormat) -> np.ndarray:
-    """HTJ2K by OpenJPH (several times faster than OpenJPEG on HT code blocks); OpenJPEG when
-    OpenJPH cannot read the stream."""
-    import imagecodecs
-
-    try:
-        return imagecodecs.htj2k_decode(data)
-    except Exception:
-        return imagecodecs.jpeg2k_decode(data, numthreads=1)
-
-
 def _imagecodecs_jls(data: bytes, px: PixelFormat) -> np.ndarray:
     import imagecodecs
 
@@ -121,9 +110,11 @@ def _rle(data: bytes, px: PixelFormat) -> np.ndarray:
 _FAST_COMPRESSED: dict[str, Callable[[bytes, PixelFormat], np.ndarray]] = {
     JPEG2000_LOSSLESS: _imagecodecs_j2k,
     JPEG2000: _imagecodecs_j2k,
-    HTJ2K_LOSSLESS: _imagecodecs_htj2k,
-    HTJ2K_LOSSLESS_RPCL: _imagecodecs_htj2k,
-    HTJ2K: _imagecodecs_htj2k,
+    # HTJ2K by OpenJPEG: OpenJPH (imagecodecs.htj2k_decode) returns a garbage image for a
+    # corrupt stream, reporting the error only to sys.excepthook - it must not decide alone
+    HTJ2K_LOSSLESS: _imagecodecs_j2k,
+    HTJ2K_LOSSLESS_RPCL: _imagecodecs_j2k,
+    HTJ2K: _imagecodecs_j2k,
     JPEGLS_LOSSLESS: _imagecodecs_jls,
     JPEGLS_NEAR_LOSSLESS: _imagecodecs_jls,
     RLE_LOSSLESS: _rle,
@@ -494,8 +485,6 @@ def decoder_name(transfer_syntax_uid: str) -> str:
     fn = _FAST_COMPRESSED.get(transfer_syntax_uid)
     if fn is _imagecodecs_j2k:
         return "imagecodecs/OpenJPEG"
-    if fn is _imagecodecs_htj2k:
-        return "imagecodecs/OpenJPH"
     if fn is _imagecodecs_jls:
         return "imagecodecs/CharLS"
     if fn is _rle:
