@@ -10,20 +10,9 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, Q
 
 from app.viewport import SERIES_MIME
 from viewer.dicom.model import ScanResult, SeriesInfo
+from viewer.dicom.overlay import dicom_date, person_name
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def person_name(dicom_name: str) -> str:
-    """A DICOM PN for display: ideographic form first when there is one (``张三 Zhang San``)."""
-    groups = dicom_name.split("=")
-    alpha = " ".join(p for p in groups[0].split("^") if p).strip()
-    ideo = "".join(p for p in groups[1].split("^") if p) if len(groups) > 1 else ""
-    return f"{ideo} {alpha}".strip() if ideo else alpha
-
-
-def dicom_date(d: str) -> str:
-    return f"{d[:4]}-{d[4:6]}-{d[6:8]}" if len(d) == 8 and d.isdigit() else d
 
 
 class StudyBrowser(QTreeWidget):

@@ -712,6 +712,13 @@ def test_cloud_flow_in_the_real_window(qtbot, window: MainWindow, cloud_service,
     files = list((cloud_service.store.study_dir(dlg.records[0].study_uid)).rglob("*.dcm"))
     sources = source_bytes(dlg.records[0].study_uid)
     assert sorted(f.read_bytes() for f in files) == sorted(sources.values())
+    # the cache may evict that folder: it is not offered in Open Recent
+    cache = str(cloud_service.store.study_dir(dlg.records[0].study_uid).parent)
+    assert window.recent_menu.paths() and not any(
+        p.startswith(cache) for p in window.recent_menu.paths()
+    )
+    assert window.workspace.origin_of(vp.series_key) is not None
+    assert window.workspace.origin_of(vp.series_key).value == "cloud"
     # the QR flow: the patient's phone approves, the exam list spans both provinces
     qtbot.mouseClick(dlg.qr_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
