@@ -871,3 +871,32 @@ def test_unreadable_files_are_counted_and_listed(
     panel = window.problems.panel
     assert panel is not None and panel.isVisible()
     assert "cut.dcm" in panel.text() and len(panel.problems()) >= 1
+
+
+def test_a_cloud_preview_is_scanned_and_decoded_off_the_gui_thread(
+    qtbot, light_dir: Path, monkeypatch
+) -> None:
+    import threading
+
+    import app.loader as loader_module
+    from app.runner import Runner
+    from viewer.state.origin import Origin
+    from viewer.state.workspace import Workspace
+
+    where: list[tuple[str, threading.Thread]] = []
+    for name in ("scan", "load_series"):
+        real = getattr(loader_module, name)
+
+        def spy(*args, _real=real, _name=name, **kw):  # type: ignore[no-untyped-def]
+            where.append((_name, threading.current_thread()))
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(loader_module, name, spy)
+    ws = Workspace(layout="1x1")
+    loader_module.Loader(ws, Runner())
+    first = sorted((light_dir / "pet").glob("*.dcm"))[0]
+    ws.preview(first, "record", Origin.CLOUD)
+    assert ws.active is not None and ws.active.image is None  # nothing done on this thread yet
+    qtbot.waitUntil(lambda: ws.active.image is not None, timeout=20000)
+    assert {n for n, _ in where} == {"scan", "load_series"}
+    assert all(t is not threading.main_thread() for _, t in where)
