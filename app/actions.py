@@ -47,7 +47,9 @@ class ActionSpec:
     toggle: bool = False  # checkable on its own; the handler gets the checked state
     group: str = ""  # checkable, one of a group (layout, tool, language)
     toolbar: bool = False
-    enabled_when: str = ""  # "" always, or "image": the active viewport shows an image
+    #: "" always; "image": the active viewport shows an image; "cloud_study": a study from the
+    #: cloud is open (a consultation shares one)
+    enabled_when: str = ""
     icon: str = ""  # resources/icons/actions/<icon>.svg
     label_fn: Callable[[], str] | None = None
 
@@ -107,7 +109,7 @@ def _specs() -> list[ActionSpec]:
         A("cloud", "file", QT_TRANSLATE_NOOP("MainWindow", "&Cloud…"), "Ctrl+K", "open_cloud",
           toolbar=True, icon="cloud"),
         A("consult_start", "file", QT_TRANSLATE_NOOP("MainWindow", "Start &Consultation…"), "",
-          "start_consultation"),
+          "start_consultation", enabled_when="cloud_study"),
         A("consult_join", "file", QT_TRANSLATE_NOOP("MainWindow", "&Join Consultation…"), "",
           "ask_join_consultation"),
         A("screenshot", "file", QT_TRANSLATE_NOOP("MainWindow", "Save &Screenshot…"),

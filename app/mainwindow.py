@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
     def _scanned(self, ev: Scanned) -> None:
         self.browser.add_scan(ev.result, ev.thumbs)
         self.problems.update()
+        self._update_enabled()
         n = len([s for s in ev.result.all_series() if s.frames])
         msg = self.tr("{0} series found").format(n)
         if ev.result.problems:
@@ -251,8 +252,10 @@ class MainWindow(QMainWindow):
         self.workspace.open_in_active(key)
 
     def _update_enabled(self) -> None:
-        m = self.workspace.active
-        actions.update_enabled(self.acts, {"image": m is not None and m.image is not None})
+        ws = self.workspace
+        image = ws.active is not None and ws.active.image is not None
+        cloud = any(r.record is not None for r in ws.requests)
+        actions.update_enabled(self.acts, {"image": image, "cloud_study": cloud})
 
     def _update_status(self) -> None:
         m = self.workspace.active

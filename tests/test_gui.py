@@ -719,6 +719,7 @@ def test_cloud_flow_in_the_real_window(qtbot, window: MainWindow, cloud_service,
     )
     assert window.workspace.origin_of(vp.series_key) is not None
     assert window.workspace.origin_of(vp.series_key).value == "cloud"
+    assert window.acts["consult_start"].isEnabled()
     # the QR flow: the patient's phone approves, the exam list spans both provinces
     qtbot.mouseClick(dlg.qr_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
@@ -854,6 +855,9 @@ def test_every_action_the_readme_names_is_in_a_menu(window: MainWindow) -> None:
         "Problems…",
     ):
         assert name in in_menus, name
+    # enabled when they can act: a consultation shares a cloud study, a local one is open here
+    assert window.acts["invert"].isEnabled() and window.acts["cloud"].isEnabled()
+    assert not window.acts["consult_start"].isEnabled()
 
 
 def test_unreadable_files_are_counted_and_listed(
