@@ -48,6 +48,8 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+#: called with (series UID, stored path) as each instance is stored, from a writer thread
+InstanceFn = Callable[[str, Path], None]
 
 
 class Receiver:
@@ -79,6 +81,9 @@ class Receiver:
         self.lock = threading.Lock()
         self.have: set[tuple[str, str]] = set()  # (series, SOP) stored or being stored now
         self.refs: dict[str, dict[str, InstanceRef]] = {}  # series → SOP → its place
+        #: told of each instance once it is stored (e.g. to decode it while the rest arrive);
+        #: it gets the path of the stored file, whose bytes are the archive's, untouched
+        self.on_stored: InstanceFn | None = None
 
     def close(self) -> None:
         self.writers.shutdown(wait=True)
@@ -232,8 +237,19 @@ class Receiver:
                 )
             if report is not None:
                 report(progress)
+            if self.on_stored is not None:
+                notify(self.on_stored, header.series_uid, path)
             return path
         finally:
             if isinstance(data, memoryview):
                 self._give(data)
             self.slots.release()
+
+
+def notify(fn: InstanceFn, series: str, path: Path) -> None:
+    """A per-instance callback whose failure never fails the transfer (the image is stored;
+    the caller's own work on it is the caller's to report)."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        fn(series, path)

@@ -47,11 +47,13 @@ from cloudclient.order import (
     ordered,
     walk,
 )
-from cloudclient.receive import MEMORY_BUDGET, Progress, ProgressFn, Receiver
+from cloudclient.receive import MEMORY_BUDGET, InstanceFn, Progress, ProgressFn, Receiver, notify
 from cloudclient.store import CodeHasher, InstanceStore, manifest, verify_instance
 from cloudclient.tokens import AccessToken
 
-__all__ = ["FetchResult", "Progress", "ProgressFn", "Retriever", "Source"]
+__all__ = ["FetchResult", "InstanceFn", "Progress", "ProgressFn", "Retriever", "SeriesFn", "Source"]
+#: called once the archive has listed the study: (the series shown first, images per series)
+SeriesFn = Callable[[str, dict[str, int]], None]
 ANY_TS = 'multipart/related; type="application/dicom"; transfer-syntax=*'
 SOP_TAG, SERIES_TAG, NUMBER_TAG, POSITION_TAG = "00080018", "0020000E", "00200013", "00200032"
 #: the largest single instance accepted when the index announces no study size
@@ -203,8 +205,16 @@ class Retriever:
         series: str | None = None,
         progress: ProgressFn | None = None,
         on_first: Callable[[Path], None] | None = None,
+        on_series: SeriesFn | None = None,
+        on_instance: InstanceFn | None = None,
     ) -> FetchResult:
-        """Retrieve a whole study (``series`` first, if given); returns when all is stored."""
+        """Retrieve a whole study (``series`` first, if given); returns when all is stored.
+
+        ``on_series`` hears the series counts before any image is asked for; ``on_instance``
+        is called with (series UID, stored path) for each image as soon as it is stored (from
+        a writer thread, so that the caller can decode it while the rest arrive), and for each
+        image already stored by an earlier, cut transfer. Neither may block for long, and
+        neither can fail the transfer."""
         t0 = time.perf_counter()
         root = self.policy.check(record.dicomweb_root)
         seconds = self.study_deadline or STUDY_BASE_S + record.size_bytes / MIN_RATE_BPS
@@ -228,6 +238,8 @@ class Retriever:
             sync_each=self.sync_each,
             memory_budget=self.memory_budget,
         )
+        self._receiver.on_stored = on_instance
+        self._on_series = on_series
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="wado")
         first_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wado-first")
         try:
@@ -272,6 +284,12 @@ class Retriever:
         self.store.check_partial(study)  # an earlier, unfinished transfer: trust nothing unverified
         already = {se: self._stored(study, se) for se in all_series}
         self._receiver.have = {(se, sop) for se in all_series for sop in already[se]}
+        if self._on_series is not None:
+            self._on_series(chosen, dict(counts))
+        if self._receiver.on_stored is not None:  # stored by an earlier transfer: told now
+            for se in all_series:
+                for sop in sorted(already[se]):
+                    notify(self._receiver.on_stored, se, self.store.path(study, se, sop))
         prog.done = sum(len(v) for v in already.values())
         for se in all_series:
             prog.series[se][0] = len(already[se])
@@ -332,21 +350,8 @@ class Retriever:
             # an authorization problem is what the user must act on; report it first
             errors.sort(key=lambda e: not isinstance(e, ReauthorizationRequired | AccessDenied))
             raise errors[0]
-        return self._finish(
-            record,
-            counts,
-            all_series,
-            layout,
-            listed,
-            stored,
-            already,
-            prog,
-            (
-                first_path,
-                first_s,
-                t0,
-            ),
-        )
+        parts = (layout, listed, stored, already)
+        return self._finish(record, counts, all_series, *parts, prog, (first_path, first_s, t0))
 
     def _finish(
         self,

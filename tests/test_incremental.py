@@ -10,6 +10,7 @@ import pytest
 
 from phantoms import series as S
 from viewer.dicom.incremental import IncrementalVolume, _permute
+from viewer.dicom.model import InstanceInfo
 from viewer.dicom.scan import scan
 from viewer.dicom.volume import Volume, load_series
 
@@ -47,9 +48,13 @@ def test_any_arrival_order_gives_the_load_series_volume(tmp_path: Path, syntax: 
         order = list(files)
         random.Random(seed).shuffle(order)
         firsts: list[tuple[np.ndarray, str]] = []
-        with IncrementalVolume(
-            len(files), on_first=lambda a, inst: firsts.append((a, inst.sop_instance_uid))
-        ) as asm:
+
+        def first(
+            a: np.ndarray, inst: InstanceInfo, seen: list[tuple[np.ndarray, str]] = firsts
+        ) -> None:
+            seen.append((a, inst.sop_instance_uid))
+
+        with IncrementalVolume(len(files), on_first=first) as asm:
             for f in order:
                 asm.add(f)
             vol = asm.volume(timeout=60)
@@ -79,7 +84,8 @@ def test_announced_count_unknown_until_the_end(tmp_path: Path) -> None:
 def test_other_series_and_surplus_fall_back_to_load_series(tmp_path: Path) -> None:
     files = _ct(tmp_path / "a", "explicit", n=5)
     with IncrementalVolume() as asm:
-        asm.attach(scan(files[0]).all_series()[0].series_uid, 4)  # one fewer than arrives
+        uid = scan(files[0]).all_series()[0].series_uid
+        asm.attach(uid, {uid: 4})  # one fewer than arrives
         for f in files:
             asm.offer(asm.series_uid or "", f)
         asm.offer("1.2.3.other", tmp_path / "nothing.dcm")  # not this series: not taken
@@ -96,3 +102,59 @@ def test_permute_in_place() -> None:
         want = arr[order].copy()
         _permute(arr, order)
         assert np.array_equal(arr, want)
+
+
+def test_retrieval_builds_the_volume_while_receiving(cloud_service, devcloud, tmp_path) -> None:
+    """Through a real devcloud (TLS, gateway, Orthanc): the Retriever hands each stored image
+    to the assembler as it lands; the volume is the one the stored files give, and the stored
+    bytes are the archive's."""
+    import dataclasses
+    from urllib.parse import urlsplit
+
+    from bench.shaper import Shaper
+    from cloudclient.retrieve import Retriever
+    from cloudclient.store import InstanceStore
+    from tests.test_cloudclient import assert_store_sound, source_bytes
+
+    svc = cloud_service
+    rec_json = next(r for r in devcloud.records if r["modality"] == "CT\\PT")
+    tok, (rec,) = svc.open_code(rec_json["code"])
+    store = InstanceStore(tmp_path / "cache")
+    # a link on which the study takes about a second, so that arrivals are spread out
+    root = urlsplit(rec.dicomweb_root)
+    mbit = max(8.0, rec.size_bytes * 8 / 1e6)
+    link = Shaper((root.hostname or "127.0.0.1", root.port or 443), mbit, 0.005).start()
+    rec = dataclasses.replace(
+        rec, dicomweb_root=root._replace(netloc=f"{root.hostname}:{link.port}").geturl()
+    )
+    with link, IncrementalVolume() as asm:
+        decoded_at_arrival: list[int] = []
+
+        def on_instance(series: str, path: Path) -> None:
+            decoded_at_arrival.append(asm.decoded)
+            asm.offer(series, path)
+
+        res = Retriever(store, tok, verify=svc.config.verify).fetch(
+            rec, on_series=asm.attach, on_instance=on_instance
+        )
+        vol = asm.volume(timeout=120)
+    assert asm.series_uid is not None and asm.expected is not None
+    assert len(decoded_at_arrival) == rec.instance_count  # every image, of every series
+    assert max(decoded_at_arrival) > 0, (
+        asm._fallback,
+        rec.size_bytes,
+    )  # decoding had begun before the last image was stored
+    sources = source_bytes(rec.study_uid)
+    assert assert_store_sound(store.root, sources) == len(sources)  # byte for byte
+    stored = sorted((res.folder / asm.series_uid).glob("*.dcm"))
+    assert len(stored) == asm.expected
+    assert isinstance(vol, Volume)
+    _same(vol, _reference(stored))
+    # a study already stored (a resumed transfer): each stored image is handed over too
+    with IncrementalVolume() as again:
+        Retriever(store, tok, verify=svc.config.verify).fetch(
+            rec, on_series=again.attach, on_instance=again.offer
+        )
+        vol2 = again.volume(timeout=120)
+    assert isinstance(vol2, Volume)
+    _same(vol2, vol)

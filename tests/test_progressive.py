@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from phantoms import series as S
-from viewer.dicom.codecs import FrameReader, decoder_name
+from viewer.dicom.codecs import FrameReader
 from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.progressive import (
     HTJ2K_SYNTAXES,
@@ -47,7 +47,6 @@ def test_htj2k_phantom_is_lossless(tmp_path: Path) -> None:
     assert inst.transfer_syntax_uid == HTJ2K_LOSSLESS
     data = FrameReader(inst).codestream(0)
     assert data[:2] == b"\xff\x4f" and b"\xff\x50" in data[:200]  # a codestream with CAP (HT)
-    assert decoder_name(inst.transfer_syntax_uid) == "imagecodecs/OpenJPH"
     ht = _load(files)
     assert np.array_equal(ht.array, plain.array)  # decoded == the original voxels
 

@@ -16,9 +16,10 @@ into one preallocated array:
 
 The result is the volume ``load_series`` gives for the same files, voxel for voxel and with
 the same geometry: the assembly uses the same grouping, plan and rescale, and any case it does
-not handle itself (several series, multi-frame objects, split sub-volumes, non-integer rescale,
-a frame that fails to decode, more instances than announced) is loaded by ``load_series`` from
-the stored files once they are all there. Files are only read, never changed.
+not handle itself (several series, multi-frame objects, split sub-volumes, a rescale that is
+integral for some images only, a frame that fails to decode, more instances than announced)
+is loaded by ``load_series`` from the stored files once they are all there. Files are only
+read, never changed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import itertools
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -53,8 +54,10 @@ from viewer.dicom.volume import (
     Volume,
     _apply_integer_rescale,
     _integer_rescale,
+    _rescale_into,
     _volume_from_plan,
     load_series,
+    output_dtype,
     volume_plan,
 )
 
@@ -108,6 +111,7 @@ class IncrementalVolume:
         self._reduced_done = threading.Event()
         self.problems: list[Problem] = []
         self._format: tuple[PixelFormat, str] | None = None
+        self._float = False  # images rescaled to float32 as they are decoded
         self._found: tuple[SeriesInfo, StackPlan, list[int]] | bool | None = False
         n = workers or max(1, os.cpu_count() or 1)
         self._threads = [
@@ -118,13 +122,13 @@ class IncrementalVolume:
 
     # ------------------------------------------------------------------ feeding
 
-    def attach(self, series_uid: str, count: int) -> None:
-        """The series to assemble and how many instances it has (from the archive's answer,
-        before any instance arrives)."""
+    def attach(self, series_uid: str, counts: Mapping[str, int]) -> None:
+        """The series to assemble and the images per series, as the archive listed them
+        before any image arrived (a retrieval's ``on_series`` callback)."""
         with self._lock:
             self.series_uid = series_uid
             if self.expected is None:
-                self.expected = count
+                self.expected = int(counts[series_uid])
 
     def offer(self, series_uid: str, path: str | os.PathLike[str]) -> None:
         """A retrieval's per-instance callback: ``path`` is taken when it is of this series."""
@@ -162,11 +166,22 @@ class IncrementalVolume:
     def volume(self, timeout: float | None = None) -> Volume | ImageStack:
         """The full-resolution result (what ``load_series`` gives for the same files)."""
         if not self._done.wait(timeout):
-            raise TimeoutError("the series is not complete yet")
+            with self._lock:
+                state = (
+                    f"{len(self._paths)} of {self.expected} arrived, {self._full} decoded, "
+                    f"{self._pending} waiting"
+                )
+            raise TimeoutError(f"the series is not complete yet ({state})")
         if self._error is not None:
             raise self._error
         assert self._result is not None
         return self._result
+
+    @property
+    def decoded(self) -> int:
+        """Instances decoded at full resolution so far."""
+        with self._lock:
+            return self._full
 
     @property
     def ready(self) -> bool:
@@ -246,24 +261,24 @@ class IncrementalVolume:
         if reason is None and self._arr is None:
             assert px is not None and self.expected is not None
             g = inst.frames[0]
-            if not (
+            # integer rescale (CT): stored values now, rescaled in place at the end; otherwise
+            # (PET) each image rescaled into float32 as it is decoded, as load_series does
+            self._float = not (
                 float(g.rescale_slope).is_integer() and float(g.rescale_intercept).is_integer()
-            ):
-                reason = "non-integer rescale"
+            )
+            dtype = np.dtype(np.float32) if self._float else storage_dtype(px)
+            need = self.expected * px.rows * px.columns * dtype.itemsize
+            if need > limits().max_series_bytes:  # an announced count is not trusted
+                reason = "the announced series is over the memory limit"
             else:
-                dtype = storage_dtype(px)
-                need = self.expected * px.rows * px.columns * dtype.itemsize
-                if need > limits().max_series_bytes:  # an announced count is not trusted
-                    reason = "the announced series is over the memory limit"
-                else:
-                    self._arr = np.empty((self.expected, px.rows, px.columns), dtype)
-                self._format = (px, inst.transfer_syntax_uid)
-                ts = inst.transfer_syntax_uid
-                if reason is None and self.progressive and supports_reduced(ts):
-                    assert self._arr is not None
-                    r, c = reduced_shape(px.rows, px.columns, self.level)
-                    self._small = np.empty((self.expected, r, c), self._arr.dtype)
-                    self._reducing = True
+                self._arr = np.empty((self.expected, px.rows, px.columns), dtype)
+            self._format = (px, inst.transfer_syntax_uid)
+            ts = inst.transfer_syntax_uid
+            if reason is None and self.progressive and supports_reduced(ts):
+                assert self._arr is not None
+                r, c = reduced_shape(px.rows, px.columns, self.level)
+                self._small = np.empty((self.expected, r, c), self._arr.dtype)
+                self._reducing = True
         elif reason is None and (px, inst.transfer_syntax_uid) != self._format:
             reason = "instances differ in pixel format or transfer syntax"
         if reason is not None:
@@ -279,7 +294,7 @@ class IncrementalVolume:
             stored = reader.frame(0)
             if stored.shape != self._arr.shape[1:]:
                 raise DecodeError(f"frame is {stored.shape}, expected {self._arr.shape[1:]}")
-            np.copyto(self._arr[slot], stored, casting="unsafe")
+            self._put(self._arr[slot], stored, reader.inst)
         except (DecodeError, OSError, ValueError) as exc:
             with self._lock:
                 self._fallback = f"a frame failed to decode ({exc})"
@@ -291,7 +306,18 @@ class IncrementalVolume:
             inst = self._insts[slot]
             assert inst is not None
             g = inst.frames[0]
-            self.on_first(self._arr[slot] * g.rescale_slope + g.rescale_intercept, inst)
+            shown = self._arr[slot]
+            if self._float:
+                self.on_first(shown.copy(), inst)
+            else:
+                self.on_first(shown * g.rescale_slope + g.rescale_intercept, inst)
+
+    def _put(self, out: np.ndarray, stored: np.ndarray, inst: InstanceInfo) -> None:
+        if self._float:
+            g = inst.frames[0]
+            _rescale_into(out, stored, g.rescale_slope, g.rescale_intercept)
+        else:
+            np.copyto(out, stored, casting="unsafe")
 
     def _decode_reduced(self, slot: int, reader: FrameReader) -> None:
         small = self._small
@@ -304,7 +330,7 @@ class IncrementalVolume:
             out = decode_reduced(data, reader.inst.transfer_syntax_uid, self.level, px.bits_stored)
             if out.shape != small.shape[1:]:
                 raise ReducedDecodeError(f"reduced level is {out.shape}, not {small.shape[1:]}")
-            np.copyto(small[slot], out, casting="unsafe")
+            self._put(small[slot], out, reader.inst)
         except (DecodeError, ReducedDecodeError, OSError, ValueError):
             with self._lock:  # no preview; the full decode still decides
                 self._small = None
@@ -385,10 +411,9 @@ class IncrementalVolume:
             if found is None:
                 return
             series, plan, order = found
-            rescale = _integer_rescale(plan.frames)
-            if rescale is None or plan.tilted or not plan.uniform:
+            arr = self._rescaled(small[order], plan)
+            if arr is None or plan.tilted or not plan.uniform:
                 return
-            arr = _apply_integer_rescale(small[order], *rescale)
             vol = _volume_from_plan(arr, plan, series)
             g0 = plan.frames[0].geometry
             assert g0.pixel_spacing is not None
@@ -407,9 +432,8 @@ class IncrementalVolume:
         if found is None:
             return self._load_files()
         series, plan, order = found
-        rescale = _integer_rescale(plan.frames)
         arr = self._arr
-        if rescale is None or arr is None:
+        if arr is None or not self._rescale_matches(plan):
             return self._load_files()
         try:
             check_series_budget(series.frames)
@@ -417,8 +441,24 @@ class IncrementalVolume:
             raise LoadError(str(exc), [Problem(str(series.frames[0]), str(exc))]) from None
         _permute(arr, order)
         self._arr = self._small = None
-        vol = _volume_from_plan(_apply_integer_rescale(arr, *rescale), plan, series)
+        done = self._rescaled(arr, plan)
+        assert done is not None
+        vol = _volume_from_plan(done, plan, series)
         return vol
+
+    def _rescale_matches(self, plan: StackPlan) -> bool:
+        """Whether load_series would rescale these images as they were decoded here (not so,
+        e.g., for a rescale integral for some images only)."""
+        if self._float:
+            return _integer_rescale(plan.frames) is None and output_dtype(plan.frames) == np.float32
+        return _integer_rescale(plan.frames) is not None
+
+    def _rescaled(self, arr: np.ndarray, plan: StackPlan) -> np.ndarray | None:
+        """Modality values as load_series gives them (None: not assembled here)."""
+        if not self._rescale_matches(plan):
+            return None
+        rescale = _integer_rescale(plan.frames)
+        return arr if rescale is None else _apply_integer_rescale(arr, *rescale)
 
     def _load_files(self) -> Volume | ImageStack:
         """The cases not assembled here: ``load_series`` on the stored files."""

@@ -5,14 +5,14 @@ lowest resolution levels can be decoded without touching the detail bands, at a 
 cost. :func:`decode_reduced` returns the stored values at ``1 / 2**level`` of the size in each
 direction (sample ``n`` of the reduced image sits on full-resolution pixel ``n * 2**level``):
 
-* HTJ2K: OpenJPH through imagecodecs (``htj2k_decode(skipres=level)``), the fastest decoder here;
-* JPEG 2000: OpenJPEG's resolution factor (``opj_set_decoded_resolution_factor``), called through
-  ctypes on the libopenjp2 that imagecodecs ships, since imagecodecs' ``jpeg2k_decode`` takes no
-  reduce argument. ctypes releases the interpreter lock during the call, so threads use every
-  core.
+* JPEG 2000 and HTJ2K alike: OpenJPEG's resolution factor (``opj_set_decoded_resolution_factor``),
+  called through ctypes on the libopenjp2 that imagecodecs ships, since imagecodecs'
+  ``jpeg2k_decode`` takes no reduce argument. ctypes releases the interpreter lock during the
+  call, so threads use every core. OpenJPEG, not the faster OpenJPH, for HTJ2K too: OpenJPH
+  returns a picture for a truncated or corrupt codestream (as :mod:`viewer.dicom.codecs` notes);
+  it serves (``htj2k_decode(skipres=level)``) only where no libopenjp2 can be loaded.
 
-Full-resolution decoding stays in :mod:`viewer.dicom.codecs`; :func:`decode_full_fast` adds the
-faster OpenJPH decoder for HTJ2K when it can decode the stream. Nothing here changes stored
+Full-resolution decoding stays in :mod:`viewer.dicom.codecs`. Nothing here changes stored
 bytes: it reads codestreams only.
 """
 
@@ -42,7 +42,7 @@ class ReducedDecodeError(ValueError):
 def supports_reduced(transfer_syntax_uid: str) -> bool:
     """Whether frames of this transfer syntax can be decoded at a reduced level here."""
     if transfer_syntax_uid in HTJ2K_SYNTAXES:
-        return _imagecodecs_has("htj2k_decode")
+        return _openjp2() is not None or _imagecodecs_has("htj2k_decode")
     if transfer_syntax_uid in J2K_SYNTAXES:
         return _openjp2() is not None
     return False
@@ -63,18 +63,16 @@ def decode_reduced(
     region at 0 undershoots to -1); with ``bits_stored`` given, an unsigned result is clamped
     to ``[0, 2**bits_stored - 1]`` (a decoder that wraps -1 to 65535 included).
     """
-    if transfer_syntax_uid in HTJ2K_SYNTAXES:
-        import imagecodecs
+    if transfer_syntax_uid not in J2K_SYNTAXES | HTJ2K_SYNTAXES:
+        raise ReducedDecodeError(f"{transfer_syntax_uid} has no resolution levels")
+    if _openjp2() is None and transfer_syntax_uid in HTJ2K_SYNTAXES:
+        import imagecodecs  # OpenJPH: only where OpenJPEG is missing (see the module note)
 
         try:
             arr = np.asarray(imagecodecs.htj2k_decode(data, skipres=level))
-            return _clamp_unsigned(arr, bits_stored) if level else arr
         except Exception as exc:
-            # OpenJPH decodes HT code blocks only; OpenJPEG decodes both kinds
-            if _openjp2() is None:
-                raise ReducedDecodeError(f"HTJ2K reduced decode failed ({exc})") from None
-    elif transfer_syntax_uid not in J2K_SYNTAXES:
-        raise ReducedDecodeError(f"{transfer_syntax_uid} has no resolution levels")
+            raise ReducedDecodeError(f"HTJ2K reduced decode failed ({exc})") from None
+        return _clamp_unsigned(arr, bits_stored) if level else arr
     return _openjp2_decode(data, level, bits_stored)
 
 
@@ -84,19 +82,6 @@ def _clamp_unsigned(arr: np.ndarray, bits_stored: int | None) -> np.ndarray:
         return arr
     top = (1 << bits_stored) - 1
     return np.where(arr > top, 0, arr).astype(arr.dtype, copy=False)
-
-
-def decode_full_fast(data: bytes, transfer_syntax_uid: str) -> np.ndarray | None:
-    """The full-resolution frame by the fastest decoder for its syntax when that is not the
-    default one (OpenJPH for HTJ2K); None to let :mod:`viewer.dicom.codecs` decode it."""
-    if transfer_syntax_uid in HTJ2K_SYNTAXES and _imagecodecs_has("htj2k_decode"):
-        import imagecodecs
-
-        try:
-            return np.asarray(imagecodecs.htj2k_decode(data))
-        except Exception:
-            return None
-    return None
 
 
 def _imagecodecs_has(name: str) -> bool:
