@@ -29,6 +29,7 @@ class SliceDisplay:
     show_colorbar: bool | None
     fusion: Any
     _fused: FusedLayer | None
+    _lut_key: tuple[str, bool] | None
     shape: tuple[int, ...]
     spacing: tuple[float, float, float]
 
@@ -55,10 +56,11 @@ class SliceDisplay:
         if mode not in ("linear", "nearest"):
             raise ValueError(f"interpolation is linear or nearest, not {mode!r}")
         self.interpolation = mode
-        if mode == "linear":
-            self.prop.SetInterpolationTypeToLinear()
-        else:
-            self.prop.SetInterpolationTypeToNearest()
+        for prop in (self.prop, *([self._fused.prop] if self._fused is not None else [])):
+            if mode == "linear":
+                prop.SetInterpolationTypeToLinear()
+            else:
+                prop.SetInterpolationTypeToNearest()
         self.render()
 
     def set_colorbar(self, on: bool | None) -> None:
@@ -94,11 +96,13 @@ class SliceDisplay:
         old = self._fused
         if old is not None and (fusion is None or old.volume is not fusion.volume):
             self.renderer.RemoveViewProp(old.slice)
+            self.slice.SetVisibility(True)
             self._fused = None
         if fusion is not None and self._fused is None:
-            # its own prop just in front of the base slice (a vtkImageStack costs twice as
-            # much per frame on a software renderer)
+            # the base slice and the overlay blended into one image shown in the slice's place
+            # (a second image in front, or a vtkImageStack, costs per screen pixel again)
             self._fused = FusedLayer(fusion)
+            self._fused.prop.SetInterpolationType(self.prop.GetInterpolationType())
             self.renderer.AddViewProp(self._fused.slice)
         self.fusion = fusion
         if self._fused is not None:
@@ -120,11 +124,19 @@ class SliceDisplay:
             np.asarray(self.fusion.transform, float),
         )
         layer.style(self.fusion, m.modality)
-        layer.slice.SetVisibility(ok and layer.crop())
-        # in front of the base slice as the camera sees it (the camera flips with the image)
-        right, down = self.screen_vectors()
-        towards = -float(np.cross(-down, right)[2])
-        layer.slice.SetPosition(0.0, 0.0, 0.05 * towards)
+        shown = ok and layer.crop()
+        if shown:
+            layer.show_slice(self.shown_pixels(), self.spacing, m.index * self.spacing[2])
+            self._fused_window()
+        layer.slice.SetVisibility(shown)
+        self.slice.SetVisibility(not shown)
 
-    def screen_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+    def _fused_window(self) -> None:
+        """The base slice's colours in the blended image follow the view's window and map."""
+        if self._fused is not None:
+            w = self.prop.GetColorWindow()
+            lo = self.prop.GetColorLevel() - w / 2
+            self._fused.set_window(self._lut_key, lo, lo + w)
+
+    def shown_pixels(self) -> np.ndarray:
         raise NotImplementedError

@@ -188,11 +188,18 @@ class SliceRenderer(SliceDisplay):
             self._lut_key = key
             self.prop.SetLookupTable(None if key is None else lookup_table(*key))
             self.prop.UseLookupTableScalarRangeOff()
+        if self._fused is not None:
+            self._fused_window()
         if self._image_data is not None:
             self._text_window()
             self._update_colorbar()
         if render:
             self.render()
+
+    def shown_pixels(self) -> np.ndarray:
+        """The pixels of the slice shown now (shared with VTK, not copied)."""
+        arr: np.ndarray = self._keep[0]
+        return arr[self.model.index]
 
     # ------------------------------------------------------------------ camera
 
@@ -234,8 +241,6 @@ class SliceRenderer(SliceDisplay):
         cam.SetParallelScale(self.fit_scale() / m.zoom)
         cam.SetClippingRange(1.0, 2000.0)
         place_measurement_labels(self.renderer, self._labels)
-        if self._fused is not None:
-            self._update_fusion()  # kept in front of the base slice as the camera turns
         self._update_scale_bar()
         self._update_text()
         self._update_reference_lines()
