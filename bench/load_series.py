@@ -30,15 +30,16 @@ from phantoms import series as S
 from phantoms import store
 
 
-def dataset(n_slices: int, ts: str) -> Path:
-    study = S.StudySpec(S.PatientSpec(), key="bench-ct")
+def dataset(n_slices: int, ts: str, study_key: str = "bench-ct") -> Path:
+    """A 512×512×``n_slices`` CT phantom in transfer syntax ``ts`` (generated once, cached);
+    ``study_key`` makes a study of its own (two syntaxes side by side in one archive)."""
+    study = S.StudySpec(S.PatientSpec(), key=study_key)
     spec = S.ct_chest(
         study, n_slices=n_slices, spacing=400.0 / n_slices, transfer_syntax=ts, key=f"bench-{ts}"
     )
+    name = f"bench-ct{n_slices}-{ts}" + ("" if study_key == "bench-ct" else f"-{study_key}")
     return store.ensure(
-        f"bench-ct{n_slices}-{ts}",
-        lambda folder: S.write_series(spec, folder),
-        {"n": n_slices, "ts": ts},
+        name, lambda folder: S.write_series(spec, folder), {"n": n_slices, "ts": ts}
     )
 
 
