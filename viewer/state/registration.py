@@ -24,13 +24,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import numpy as np
-import SimpleITK as sitk
 
 from viewer.dicom.volume import Volume
-from viewer.state.fusion import Registration, coarse_image
+from viewer.state import sync
 from viewer.state.viewport import ViewportModel
+
+if TYPE_CHECKING:  # SimpleITK is imported when a registration runs (not at start-up)
+    import SimpleITK as sitk
+
+    from viewer.state.fusion import Registration
 
 #: a registration whose two directions disagree by more than this (mm) is shown as doubtful
 DOUBTFUL_MM = 3.0
@@ -93,6 +98,8 @@ LINK_SAMPLING = 0.10
 def _euler(
     fixed: sitk.Image, moving: sitk.Image, sampling: float
 ) -> tuple[np.ndarray, float, int, str]:
+    import SimpleITK as sitk
+
     init = sitk.CenteredTransformInitializer(
         fixed, moving, sitk.Euler3DTransform(), sitk.CenteredTransformInitializerFilter.GEOMETRY
     )
@@ -133,6 +140,8 @@ def register_for_linking(
     """Rigid registration current → prior (Mattes mutual information) on coarse copies, both
     ways; ``consistency_mm`` is how far a point of the current exam's box moves when mapped
     there and back (mean over a 5×5×5 lattice)."""
+    from viewer.state.fusion import Registration, coarse_image
+
     fixed, moving = coarse_image(current, coarse_mm), coarse_image(prior, coarse_mm)
     a, metric, iters, stop = _euler(fixed, moving, sampling)
     b, _, _, _ = _euler(moving, fixed, sampling)
@@ -221,11 +230,11 @@ class BackgroundRegistration:
         current: Volume,
         prior: Volume,
         on_done: Callable[[BackgroundRegistration], None] | None = None,
-        register: Callable[[Volume, Volume], Registration] = register_for_linking,
+        register: Callable[[Volume, Volume], Registration] | None = None,
     ) -> None:
         self.current, self.prior = current, prior
         self.on_done = on_done
-        self._register = register
+        self._register = register or register_for_linking
         self.state = RegistrationState.IDLE
         self.link: ExamLink | None = None
         self.error = ""
@@ -318,3 +327,30 @@ def follow_scroll_across(src: ViewportModel, others: list[ViewportModel], table:
         k = other.index_nearest(link.map(pos))
         if k is not None:
             other.set_index(k)
+
+
+def reference_lines_across(
+    src: ViewportModel | None, targets: list[ViewportModel], table: LinkTable
+) -> list[list[sync.Segment]]:
+    """For each target of *another* Frame of Reference that ``table`` links to ``src``'s, where
+    ``src``'s slice plane, carried into the target's patient space by the link, crosses it
+    (targets of the same frame are :func:`viewer.state.sync.reference_lines`' business)."""
+    out: list[list[sync.Segment]] = [[] for _ in targets]
+    if src is None or src.image is None:
+        return out
+    g, pos = src.geometry(), src.slice_position()
+    if pos is None or g.normal is None:
+        return out
+    for lines, t in zip(out, targets, strict=True):
+        if t is src or t.image is None or not t.frame_of_reference:
+            continue
+        if t.frame_of_reference == src.frame_of_reference:
+            continue
+        link = table.get(src.frame_of_reference, t.frame_of_reference)
+        if link is None:
+            continue
+        normal = link.transform[:3, :3] @ np.asarray(g.normal, float)
+        line = sync.reference_line(link.map(pos), normal, t.geometry(), t.pixels().shape[:2])
+        if line is not None:
+            lines.append(line)
+    return out

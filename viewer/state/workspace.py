@@ -30,6 +30,7 @@ from viewer.dicom.volume import ImageStack, Volume
 from viewer.state import sync
 from viewer.state.observable import Observable, Unsubscribe
 from viewer.state.origin import Origin
+from viewer.state.registration import LinkTable, follow_scroll_across, reference_lines_across
 from viewer.state.viewport import ViewportEvent, ViewportModel
 
 Image = Volume | ImageStack
@@ -49,7 +50,8 @@ class OpenRequest:
 
     ``record`` is the caller's own description of a remote study (e.g. the cloud's exam
     record), handed back in :class:`Viewed`; ``focus`` is the series UID to show in the active
-    viewport; ``preview`` marks the single first image of a study still arriving.
+    viewport; ``preview`` marks the single first image of a study still arriving; ``prior`` an
+    earlier exam of the patient opened beside today's (for the :class:`Hanger`).
     """
 
     paths: tuple[str, ...]
@@ -57,6 +59,14 @@ class OpenRequest:
     focus: str = ""
     record: Any = None
     preview: bool = False
+    prior: bool = False
+
+
+class Hanger(Protocol):
+    """Hangs a scanned study (e.g. by hanging protocol, :class:`viewer.state.exams.Exams`);
+    returns False to leave it to the Workspace's own "largest series first"."""
+
+    def hang(self, request: OpenRequest, result: ScanResult) -> bool: ...
 
 
 class Loader(Protocol):
@@ -185,6 +195,8 @@ class Workspace:
         self.layout = layout
         self.active: ViewportModel | None = None
         self.links = sync.Links()
+        self.link_table = LinkTable()  # links between Frames of Reference of different exams
+        self.hanger: Hanger | None = None
         self.closed = False
         self._focus: _Focus | None = None
         self._syncing = False
@@ -239,6 +251,7 @@ class Workspace:
             try:
                 if ev is ViewportEvent.INDEX and self.links.scroll:
                     sync.follow_scroll(vp, others)
+                    follow_scroll_across(vp, others, self.link_table)
                 elif ev is ViewportEvent.CAMERA and self.links.zoom_pan:
                     sync.follow_camera(vp, others)
                 elif ev is ViewportEvent.WINDOW and self.links.window:
@@ -253,7 +266,9 @@ class Workspace:
         targets = self.visible()
         if not self.links.reference_lines:
             return tuple([] for _ in targets)
-        return tuple(sync.reference_lines(self.active, targets))
+        same = sync.reference_lines(self.active, targets)
+        across = reference_lines_across(self.active, targets, self.link_table)
+        return tuple(a + b for a, b in zip(same, across, strict=True))
 
     def update_reference_lines(self) -> None:
         lines = self.reference_lines()
@@ -269,17 +284,18 @@ class Workspace:
         focus: str | None = None,
         origin: Origin = Origin.LOCAL,
         record: Any = None,
+        prior: bool = False,
     ) -> OpenRequest:
         """Scan ``paths`` (a folder, file, DICOMDIR or zip, or several) and hang what they hold.
 
         ``focus``: a series UID for the active viewport (default: the one a preview of the same
         ``record`` already shows); the others go, largest first, into empty viewports. Only
-        local paths are offered for *Open Recent*.
+        local paths are offered for *Open Recent*. ``prior``: an earlier exam of the patient.
         """
         items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-        req = OpenRequest(tuple(str(p) for p in items), origin, focus or "", record)
+        req = OpenRequest(tuple(str(p) for p in items), origin, focus or "", record, prior=prior)
         self.requests.append(req)
-        if origin is Origin.LOCAL:
+        if origin is Origin.LOCAL and not prior:
             self.events.emit(Remember(req.paths))
         self.events.emit(Opening(req))
         self._loader().scan(req)
@@ -311,6 +327,11 @@ class Workspace:
         if self.active is not None:
             self.open_series(key, self.active)
 
+    @property
+    def focus_pending(self) -> bool:
+        """A preview of a remote study holds the active viewport for its series."""
+        return self._focus is not None
+
     def pending(self) -> bool:
         """Some series is still being loaded for a viewport."""
         return any(self.waiting.values())
@@ -331,7 +352,8 @@ class Workspace:
             self.series[s.key] = s
             self.origins[s.key] = request.origin
         self.events.emit(Scanned(request, result, thumbs))
-        self._hang(request, found)
+        if self.hanger is None or not self.hanger.hang(request, result):
+            self._hang(request, found)
 
     def _hang(self, request: OpenRequest, found: list[SeriesInfo]) -> None:
         """The focus series stays in (or goes to) the active viewport; the others, largest
