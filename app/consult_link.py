@@ -5,7 +5,10 @@ the invitation of a session hosted here and the workstations waiting for the hos
 (polled on the runner's network lane; the host admits or declines each). Joining asks once at
 once (a refused invitation is said at once), then waits for the host's admission, fetches the
 study through the cloud client and opens it in the Workspace, all off the GUI thread, and then
-connects the bridge.
+connects the bridge. Nothing of that starts before the reader agrees in a
+:class:`~app.consult_confirm.ConsultConfirm` that says who invites, for which patient and study,
+and what leaves this workstation — and a running consultation is left only when the reader
+chooses to.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 from app.cloud import source_name
 from app.cloud_link import CloudLink
 from app.consult import ConsultBridge, ConsultView
+from app.consult_confirm import ConsultConfirm
 from app.runner import Runner
 from viewer.state.workspace import Workspace
 
@@ -50,6 +54,8 @@ class ConsultLink(QObject):
         self._decided: set[str] = set()
         self._question = ""  # a workstation asking to join, shown until the host decides
         self._session_text = ""
+        self.confirmation: ConsultConfirm | None = None  # an invitation awaiting the reader
+        self._joining: object | None = None  # a join under way (until admitted and fetched)
         self.poll = QTimer(self)
         self.poll.setInterval(1000)
         self.poll.timeout.connect(self._poll_requests)
@@ -125,10 +131,73 @@ class ConsultLink(QObject):
         if ok and code.strip():
             self.join(code.strip())
 
+    def current_session(self) -> str:
+        """What this workstation is in now ("" when nothing): a session or a join under way."""
+        if self.bridge is not None:
+            return self._session_text or self.bridge.me.session_id
+        if self._joining is not None:
+            return QCoreApplication.translate("MainWindow", "waiting to be admitted")
+        return ""
+
     def join(self, invitation: str) -> Any:
-        """Join with an invitation: ask (refusals are said at once), wait for the host to admit
-        this workstation, fetch the study (this workstation's cache first), open it, then
-        follow the session. Returns True while that goes on, None when refused."""
+        """An invitation (a link, or a code typed in File → Join Consultation…): ask the
+        service what it opens and ask the reader (:class:`ConsultConfirm`); nothing joins, and
+        the current session is not left, before the reader says so. Returns the open
+        confirmation, or None when the invitation is refused at once (said in the status bar)
+        or another confirmation is still open."""
+        from cloudclient.errors import CloudError
+
+        if self.confirmation is not None:
+            self._status(
+                QCoreApplication.translate(
+                    "MainWindow",
+                    "A consultation invitation is already waiting for your answer.",
+                ),
+                15000,
+            )
+            return None
+        client = self.client()
+        if client is None:
+            return None
+        try:
+            info = client.describe(invitation)
+        except CloudError as exc:
+            self._status(
+                QCoreApplication.translate("MainWindow", "Cannot join: {0}").format(exc), 30000
+            )
+            return None
+        current = self.current_session()
+
+        def decided(yes: bool) -> None:
+            self.confirmation = None
+            dlg.deleteLater()
+            if not yes:
+                self._status(
+                    QCoreApplication.translate("MainWindow", "Consultation invitation declined."),
+                    15000,
+                )
+                return
+            if self.current_session() and not current:
+                self._status(  # (a session began meanwhile: the dialog did not say it ends)
+                    QCoreApplication.translate(
+                        "MainWindow", "Not joined: this workstation is in a consultation now."
+                    ),
+                    30000,
+                )
+                return
+            if current:
+                self.leave()
+            self._request(invitation)
+
+        dlg = ConsultConfirm(self.host, info, self.cloud.service.config.doctor, current, decided)
+        self.confirmation = dlg
+        dlg.open()
+        return dlg
+
+    def _request(self, invitation: str) -> Any:
+        """Ask to join (the reader has agreed): refusals are said at once; then wait for the
+        host's admission, fetch the study (this workstation's cache first), open it and follow
+        the session."""
         from cloudclient.consult import JoinPending
         from cloudclient.errors import CloudError
 
@@ -146,17 +215,27 @@ class ConsultLink(QObject):
                 QCoreApplication.translate("MainWindow", "Cannot join: {0}").format(exc), 30000
             )
             return None
+        ticket = object()
+        self._joining = ticket
 
         def work() -> tuple[Any, Any]:
-            m = me or client.join(invitation, doctor=doctor)  # waits for the host's admission
+            m = me or client.join(  # waits for the host's admission
+                invitation, doctor=doctor, cancelled=lambda: self._joining is not ticket
+            )
             return m, svc.fetch(m.record, m.token)
 
         def fetched(r: tuple[Any, Any]) -> None:
+            if self._joining is not ticket:
+                return  # (given up meanwhile)
+            self._joining = None
             m, res = r
             self.cloud.open_study(res.folder, m.record, source_name(res.source))
             self.attach(m)
 
         def failed(exc: BaseException) -> None:
+            if self._joining is not ticket:
+                return
+            self._joining = None
             self.label.setText("")
             self._status(
                 QCoreApplication.translate("MainWindow", "Cannot join: {0}").format(exc), 30000
@@ -240,6 +319,7 @@ class ConsultLink(QObject):
         self.label.setText(" · ".join(t for t in (text, self._question) if t))
 
     def leave(self) -> None:
+        self._joining = None  # (a join under way stops waiting for the host)
         self._question = ""
         self.poll.stop()
         self._host = None

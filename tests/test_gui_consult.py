@@ -84,7 +84,8 @@ def test_two_workstations_read_one_study_together(qtbot, pair, devcloud) -> None
     host, guest, tok, record = pair
     inv = host.start_consultation(minutes=10, token=tok)
     assert inv is not None and host.consult is not None
-    assert guest.join_consultation(inv.code)  # asks; the host is asked to admit it
+    assert guest.join_consultation(inv.code)  # the reader is asked first (test_gui_consult_confirm)
+    guest.consulting.confirmation.answer(True)  # then the host is asked to admit it
     qtbot.waitUntil(lambda: bool(host.consulting.pending), timeout=15000)
     assert "Dr. expert" in host.consult_label.text()
     assert "waiting for the host" in guest.consult_label.text()

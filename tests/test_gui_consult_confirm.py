@@ -1,0 +1,149 @@
+"""A consultation link asks the reader before anything joins (issue 17, finding 4).
+
+Real main windows against devcloud: a ``yunying://consult`` link (as a later launch hands it
+over) opens a confirmation that says who invites, for which patient (masked) and study, and what
+leaves this workstation; nothing is asked of the service's join and nothing is fetched until the
+reader presses *Join*. A link that arrives while this workstation is in a consultation never
+switches sessions silently: *Join* stays disabled until the reader chooses to leave it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from app import i18n
+from app.launch import parse_url
+from app.mainwindow import MainWindow
+from cloudclient import tokens
+from cloudclient.consult import ConsultClient
+from tests.test_gui_consult import REMOTE, service, window
+
+
+@pytest.fixture
+def pair(qtbot, devcloud, memory_keyring, tmp_path):
+    i18n.install(QApplication.instance(), "en")
+    tokens.save_client_secret(devcloud.client_id, devcloud.client_secret)
+    secret = secrets.token_urlsafe(16)
+    devcloud.store.add_client(REMOTE, secret, "Remote Expert Hospital", assisted=False)
+    tokens.save_client_secret(REMOTE, secret)
+    host, guest = window(qtbot), window(qtbot)
+    host.cloud_service = service(devcloud, devcloud.client_id, tmp_path, "county")
+    guest.cloud_service = service(devcloud, REMOTE, tmp_path, "expert")
+    rec = next(r for r in devcloud.records if r["modality"] == "CT")
+    tok, records = host.cloud_service.open_code(rec["code"])
+    (record,) = [r for r in records if r.study_uid == rec["study_instance_uid"]]
+    res = host.cloud_service.fetch(record, tok)
+    host.open_cloud_study(res.folder, record)
+    qtbot.waitUntil(
+        lambda: host.active is not None and host.active.model.image is not None, timeout=30000
+    )
+    yield host, guest, tok, record, rec
+    for w in (host, guest):
+        w.close()
+        if w.cloud_service is not None:
+            w.cloud_service.close()
+
+
+def link_arrives(w: MainWindow, link: str):
+    """A link as the single-instance channel hands it to the running window."""
+    w.open_request(parse_url(link))
+    dlg = w.consulting.confirmation
+    assert dlg is not None and dlg.isVisible()
+    return dlg
+
+
+def test_a_link_asks_first_and_never_leaves_a_session_silently(
+    qtbot, pair, devcloud, tmp_path
+) -> None:
+    host, guest, tok, record, rec = pair
+    inv = host.start_consultation(minutes=10, token=tok)
+    assert inv is not None
+    assert guest.cloud_service is not None
+    patient = devcloud.store.patient(psn=rec["psn"])
+
+    # the link opens a question, and nothing else happens
+    dlg = link_arrives(guest, inv.link)
+    text = dlg.text.text()
+    assert "Dr. county" in text  # who invites …
+    assert rec["organisation"]["name"] in text  # … the study's organisation …
+    assert rec["description"] in text and "CT" in text and record.study_uid in text
+    name = patient["name"].split("=")[-1].replace("^", "")
+    assert name not in text and "*" in text  # … the patient, masked
+    for what in ("annotations", "pointer", "view", "name"):  # what leaves
+        assert what in text
+    assert not dlg.join_button.isDefault() and dlg.cancel_button.isDefault()
+    qtbot.wait(2500)  # the host polls each second: no one has asked to join
+    assert host.consulting.pending == [] and guest.consult is None
+    assert not guest.cloud_service.store.is_complete(record.study_uid)  # nothing fetched
+
+    # declined: still nothing
+    dlg.answer(False)
+    assert guest.consulting.confirmation is None
+    assert "declined" in guest.statusBar().currentMessage()
+    qtbot.wait(1500)
+    assert host.consulting.pending == [] and guest.consult is None
+
+    # agreed: the host is asked, admits, the study comes and the session is followed
+    dlg = link_arrives(guest, inv.link)
+    assert dlg.leave_box is None  # (not in a session: nothing to leave)
+    dlg.answer(True)
+    qtbot.waitUntil(lambda: bool(host.consulting.pending), timeout=15000)
+    host.consulting.admit(host.consulting.pending[0].request)
+    qtbot.waitUntil(lambda: guest.consult is not None, timeout=30000)
+    first = guest.consult
+    assert first is not None
+    assert guest.cloud_service.store.is_complete(record.study_uid)
+
+    # a stranger's link while in that session: the dialog says so, and Join waits for the
+    # reader to give the session up
+    svc3 = service(devcloud, devcloud.client_id, tmp_path, "stranger")  # another workstation
+    tok3, _ = svc3.open_code(rec["code"])
+    stranger = ConsultClient(
+        devcloud.national_url,
+        devcloud.client_id,
+        devcloud.client_secret,
+        verify=str(devcloud.ca_file),
+    )
+    inv2, me2 = stranger.create(tok3, record.study_uid, minutes=10, doctor="Dr. Stranger")
+    dlg = link_arrives(guest, inv2.link)
+    assert "Dr. Stranger" in dlg.text.text()
+    assert dlg.leave_box is not None and "Joining ends it" in dlg.warning.text()
+    assert not dlg.join_button.isEnabled()
+    dlg.answer(True)  # Join without leaving: nothing happens
+    assert dlg.isVisible() and guest.consult is first
+    # a second link while one question is open is not stacked on top of it
+    assert guest.join_consultation(inv2.link) is None
+    assert "already waiting" in guest.statusBar().currentMessage()
+    dlg.answer(False)
+    qtbot.wait(1500)
+    assert guest.consult is first and stranger.requests(me2) == []
+
+    # the reader chooses to leave: the old session ends, the stranger's host is asked
+    dlg = link_arrives(guest, inv2.link)
+    dlg.answer(True, leave_current=True)
+    assert guest.consult is None
+    qtbot.waitUntil(lambda: len(stranger.requests(me2)) == 1, timeout=15000)
+    (req,) = stranger.requests(me2)
+    assert req.doctor == "Dr. expert"
+    guest.leave_consultation()
+    svc3.close()
+
+
+def test_the_confirmation_speaks_chinese(qtbot, pair) -> None:
+    host, guest, tok, _record, _rec = pair
+    inv = host.start_consultation(minutes=10, token=tok)
+    i18n.install(QApplication.instance(), "zh_CN")
+    try:
+        dlg = link_arrives(guest, inv.link)
+        out = Path("out/screenshots")
+        out.mkdir(parents=True, exist_ok=True)
+        dlg.grab().save(str(out / "consult_confirm_zh_CN.png"))
+        assert "会诊" in dlg.windowTitle() and "批注" in dlg.text.text()
+        assert "invites" not in dlg.text.text()
+        dlg.answer(False)
+    finally:
+        i18n.install(QApplication.instance(), "en")
