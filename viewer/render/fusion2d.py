@@ -16,7 +16,12 @@ import numpy as np
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonCore import vtkLookupTable
 from vtkmodules.vtkCommonDataModel import vtkImageData
-from vtkmodules.vtkImagingCore import vtkImageBlend, vtkImageMapToColors, vtkImageReslice
+from vtkmodules.vtkImagingCore import (
+    vtkImageBlend,
+    vtkImageMapToColors,
+    vtkImageReslice,
+    vtkImageResliceToColors,
+)
 from vtkmodules.vtkRenderingCore import vtkImageProperty, vtkImageSlice, vtkImageSliceMapper
 
 from viewer.dicom.colormaps import fusion_defaults
@@ -61,13 +66,12 @@ class FusedLayer:
         #: the plane at the overlay's resolution: where is it visible (not transparent)?
         self.reslice = self._reslice()
         self.reslice.SetNumberOfThreads(1)  # a few thousand samples: threads cost more
-        #: the plane at the base slice's pixels, over the box where it is visible
-        self.fine = self._reslice()
+        #: the plane at the base slice's pixels over the box where it is visible, coloured in
+        #: the same pass
+        self.fine = self._reslice(vtkImageResliceToColors())
         self.lut = vtkLookupTable()
-        self.colors = vtkImageMapToColors()
-        self.colors.SetInputConnection(self.fine.GetOutputPort())
-        self.colors.SetLookupTable(self.lut)
-        self.colors.SetOutputFormatToRGBA()
+        self.fine.SetLookupTable(self.lut)
+        self.fine.SetOutputFormatToRGBA()
         # the base slice through its window/level (and colour map) table
         self.base_lut = vtkLookupTable()
         self.base_colors = vtkImageMapToColors()
@@ -75,7 +79,7 @@ class FusedLayer:
         self.base_colors.SetOutputFormatToRGB()
         self.blend = vtkImageBlend()
         self.blend.AddInputConnection(self.base_colors.GetOutputPort())
-        self.blend.AddInputConnection(self.colors.GetOutputPort())
+        self.blend.AddInputConnection(self.fine.GetOutputPort())
         self.mapper = vtkImageSliceMapper()
         self.mapper.SetInputConnection(self.blend.GetOutputPort())
         self.prop = vtkImageProperty()
@@ -93,8 +97,8 @@ class FusedLayer:
         #: raw overlay value from which it is drawn (the threshold); below it, transparent
         self.visible_from = -np.inf
 
-    def _reslice(self) -> vtkImageReslice:
-        r = vtkImageReslice()
+    def _reslice(self, r: Any = None) -> Any:
+        r = r or vtkImageReslice()
         r.SetInputData(self.data)
         # 3D output of one slice: a 2D output would drop the z origin (the base slice's depth)
         r.SetOutputDimensionality(3)
