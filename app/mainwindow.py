@@ -30,6 +30,7 @@ from app.browser import StudyBrowser
 from app.cloud_link import CloudLink
 from app.consult import ConsultBridge
 from app.consult_link import ConsultLink
+from app.findings_link import FindingsLink
 from app.grid import ViewportGrid
 from app.loader import Loader
 from app.mpr import MprPanel
@@ -79,7 +80,6 @@ class MainWindow(QMainWindow):
         self.launch_requests: list[Any] = []
         self.single_instance: Any = None  # app.single.SingleInstance when it owns the channel
         self._off: list[Unsubscribe] = []
-
         self.browser = StudyBrowser(self)
         self.browser.open_series.connect(self.workspace.open_in_active)
         self.dock = QDockWidget(self)
@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         self.consulting = ConsultLink(
             self, self.workspace, self.runner, self.cloud, self, self.consult_label
         )
-
+        self.findings = FindingsLink.attach(self)  # Ctrl+S, K, findings list, export, on close
         self.acts, self.menus, self.toolbar = actions.build(self)
         self.mpr_link = MprLink(
             self,

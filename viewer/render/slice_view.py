@@ -171,6 +171,8 @@ class SliceRenderer(SliceDisplay):
         shown = [m.id for m in self.model.visible_measurements()]
         if shown or self._shown_measurements:
             self._update_measurements(render=False)
+        if getattr(self, "_extra", None):
+            self._update_extra()
         if render:
             self.render()
 
@@ -383,6 +385,25 @@ class SliceRenderer(SliceDisplay):
             for a in self._pointer_actors:
                 self.renderer.AddViewProp(a)
         self.render()
+
+    def set_extra(self, items: list[Any], badges: dict[int, str] | None = None) -> None:
+        """Graphics that are not measurements (:class:`viewer.render.extra.ExtraGraphics`, e.g.
+        another program's presentation state) and a badge line per slice (the key-image star)."""
+        self._extra = (list(items), dict(badges or {}))
+        self._update_extra()
+        self.render()
+
+    def _update_extra(self) -> None:
+        from viewer.render.extra import badge_actor, extra_actors
+
+        for a in getattr(self, "_extra_actors", []):
+            self.renderer.RemoveViewProp(a)
+        items, badges = getattr(self, "_extra", ([], {}))
+        self._extra_actors: list[Any] = extra_actors(items, self.model.index, self._world)
+        if badges.get(self.model.index):
+            self._extra_actors.append(badge_actor(badges[self.model.index]))
+        for a in self._extra_actors:
+            self.renderer.AddViewProp(a)
 
     def set_reference_lines(
         self, lines: list[tuple[tuple[float, float], tuple[float, float]]]
