@@ -59,6 +59,7 @@ class ActionSpec:
 
 MENUS: dict[str, str] = {
     "file": QT_TRANSLATE_NOOP("MainWindow", "&File"),
+    "edit": QT_TRANSLATE_NOOP("MainWindow", "&Edit"),
     "view": QT_TRANSLATE_NOOP("MainWindow", "&View"),
     "tools": QT_TRANSLATE_NOOP("MainWindow", "&Tools"),
     "window": QT_TRANSLATE_NOOP("MainWindow", "W&indow/Level"),
@@ -112,6 +113,18 @@ def _specs() -> list[ActionSpec]:
           "start_consultation", enabled_when="cloud_study"),
         A("consult_join", "file", QT_TRANSLATE_NOOP("MainWindow", "&Join Consultation…"), "",
           "ask_join_consultation"),
+        # findings (app.findings_link): save, reopen, send, opinion, export
+        A("save_findings", "file", QT_TRANSLATE_NOOP("MainWindow", "Save F&indings"), "Ctrl+S",
+          "findings.save", enabled_when="image"),
+        A("open_findings", "file", QT_TRANSLATE_NOOP("MainWindow", "Open Fi&ndings…"), "",
+          "findings.show_dialog"),
+        A("send_findings", "file", QT_TRANSLATE_NOOP("MainWindow", "Send Findings to &Hospital"),
+          "", "findings.send_to_hospital"),
+        A("write_opinion", "file",
+          QT_TRANSLATE_NOOP("MainWindow", "Write Consultation &Opinion…"), "",
+          "findings.write_opinion", enabled_when="image"),
+        A("export", "file", QT_TRANSLATE_NOOP("MainWindow", "&Export…"), "Ctrl+E",
+          "findings.export"),
         A("screenshot", "file", QT_TRANSLATE_NOOP("MainWindow", "Save &Screenshot…"),
           "Ctrl+Shift+S", "ask_screenshot"),
         A("quit", "file", QT_TRANSLATE_NOOP("MainWindow", "&Quit"), "Ctrl+Q", "close"),
@@ -168,6 +181,14 @@ def _specs() -> list[ActionSpec]:
               args=("preset", p.center, p.width), enabled_when=img, label_fn=_preset_label(p))
             for i, p in enumerate(presets("CT"))
         ],
+        A("copy_image", "edit", QT_TRANSLATE_NOOP("MainWindow", "&Copy Image"), "Ctrl+Shift+C",
+          "findings.copy_image", enabled_when="image"),
+        A("key_image", "edit", QT_TRANSLATE_NOOP("MainWindow", "Mark/Unmark &Key Image"), "K",
+          "findings.toggle_key", enabled_when="image"),
+        A("reader_name", "settings", QT_TRANSLATE_NOOP("MainWindow", "&Reader Name…"), "",
+          "findings.ask_reader"),
+        A("key_title", "settings", QT_TRANSLATE_NOOP("MainWindow", "Key Image &Title…"), "",
+          "findings.ask_key_title"),
         A("lang_system", "settings", QT_TRANSLATE_NOOP("MainWindow", "Language: System"), "",
           "set_language", ("system",), group="lang"),
         A("lang_en", "settings", "", "", "set_language", ("en",), group="lang",
@@ -220,7 +241,9 @@ VIEWPORT_COMMANDS: dict[str, Callable[..., None]] = {
 
 def _slot(window: Any, spec: ActionSpec) -> Callable[..., None]:
     def slot(checked: bool = False) -> None:
-        fn = getattr(window, spec.handler)
+        fn: Any = window  # a dotted handler names a link's method: "findings.save"
+        for part in spec.handler.split("."):
+            fn = getattr(fn, part)
         fn(*spec.args, bool(checked)) if spec.toggle else fn(*spec.args)
 
     return slot
