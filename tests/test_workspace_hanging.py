@@ -176,13 +176,24 @@ def test_without_a_prior_the_protocol_for_today_alone(
     ws.open_study(histories["ct-head"]["current"])
     assert exams.hanging is not None and exams.hanging.protocol.id == "ct-head"
     assert exams.priors == []
-    # a CT chest without prior: no "with prior" protocol fits; today's exam alone is shown
-    ws2 = Workspace()
+    # a CT chest without prior: no protocol fits it alone; the Workspace hangs largest first
+    ws2 = Workspace(layout="1x2")
     InlineLoader(ws2)
     ex2 = Exams(ws2)
     ws2.open_study(histories["ct-chest"]["current"])
-    assert ex2.hanging is not None and ex2.hanging.protocol.id != "ct-chest-prior"
-    assert all(ex2.exam_of(vp.series_key) == 0 for vp in ws2.visible() if vp.series_key)
+    assert ex2.hanging is None and ex2.title() == "" and ws2.layout == "1x2"
+    assert ws2.visible()[0].image is not None and ex2.exam_of(ws2.visible()[0].series_key) == 0
+
+
+def test_another_patients_study_in_the_same_folder_is_no_prior(
+    histories: dict[str, dict[str, str]],
+) -> None:
+    ws = Workspace()
+    InlineLoader(ws)
+    exams = Exams(ws)
+    ws.open_study([histories["ct-chest"]["current"], histories["ct-abdomen"]["prior"]])
+    assert exams.priors == []
+    assert exams.hanging is None or exams.hanging.protocol.id != "ct-chest-prior"
 
 
 def test_one_folder_with_both_exams_hangs_the_newer_as_today(tmp_path: Path) -> None:

@@ -130,22 +130,31 @@ class Exams:
         series decides instead)."""
         if request.preview or request.focus or self.ws.focus_pending:
             return False
-        found = [
-            st for p in result.patients for st in p.studies if any(s.frames for s in st.series)
+        by_patient = [
+            [st for st in p.studies if any(s.frames for s in st.series)] for p in result.patients
         ]
-        if not found:
-            return False
         known = {st.study_uid for st in self.studies()}
         if request.prior and self.current is not None:
-            self.priors += [st for st in found if st.study_uid not in known]
+            found = [st for group in by_patient for st in group if st.study_uid not in known]
+            if not found:
+                return False
+            self.priors += found
         else:
-            found.sort(key=lambda st: -sum(len(s.frames) for s in st.series))
-            today = found[0]
-            older = sorted(found[1:], key=lambda st: st.date, reverse=True)
-            self.current, self.priors = today, older
+            # today's: the largest study; the same patient's other studies are its priors
+            group = max(by_patient, key=_images, default=[])
+            if not group:
+                return False
+            today = max(group, key=lambda st: _images([st]))
+            older = sorted((st for st in group if st is not today), key=lambda st: st.date)
+            self.current, self.priors = today, older[::-1]
             self.ws.link_table = type(self.ws.link_table)()
             self.links.clear()
-        self.apply(choose(self.protocols, self.views()))
+            self.jobs.clear()
+        h = choose(self.protocols, self.views())
+        if h.protocol.id == "default" and not self.priors:
+            self.hanging = None  # nothing fits today's exam alone: largest series first
+            return False
+        self.apply(h)
         return True
 
     # ------------------------------------------------------------------ hanging
@@ -327,6 +336,10 @@ class Exams:
         self._off()
         if self.ws.hanger is self:
             self.ws.hanger = None
+
+
+def _images(studies: Iterable[StudyInfo]) -> int:
+    return sum(len(s.frames) for st in studies for s in st.series)
 
 
 def _preset_id(vp: ViewportModel) -> str | None:
