@@ -214,6 +214,10 @@ class ConsultBridge(QObject):
                 vp = self._viewport_for(str(data.get("series", "")))
                 if vp is not None:
                     self.view.show_pointer(vp, float(data["x"]), float(data["y"]), POINTER_COLOR)
+            elif op == "finding" and not mine:  # a shared findings object (app.findings_consult)
+                findings = getattr(self.view, "findings", None)
+                if findings is not None:
+                    findings.received(msg.get("data") or {})
             elif op in ("handover", "welcome", "joined"):
                 self._show_status(self.channel.status, "")
             active = self.workspace.active

@@ -17,13 +17,24 @@ from typing import Any
 MAX_MESSAGE = 64 * 1024
 MAX_POINTS = 256
 MAX_TEXT = 1000
+#: a findings object shared in a consultation (GSPS, SR, KOS, an opinion), base64 of its bytes
+MAX_SHARED = 60_000
 CLIENT_OPS = frozenset(
-    {"view", "pointer", "handover", "annotation.add", "annotation.edit", "annotation.delete"}
+    {
+        "view",
+        "pointer",
+        "handover",
+        "annotation.add",
+        "annotation.edit",
+        "annotation.delete",
+        "finding",
+    }
 )
 SERVER_OPS = frozenset({"joined", "left"})
 _KEY = re.compile(r"^[A-Za-z0-9:_.\-]{1,64}$")
 _WORD = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 _UID = re.compile(r"^[0-9A-Za-z.\-_]{0,128}$")
+_B64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 
 
 class Malformed(ValueError):
@@ -122,6 +133,10 @@ def check_data(op: str, data: Any) -> None:
             raise Malformed(f"points: 1 to {MAX_POINTS} points")
         for p in pts:
             _vec(p, "point", 2)
+    elif op == "finding":
+        _only(data, {"key", "dicom"}, {"key", "dicom"}, op)
+        _str(data["key"], "key", _KEY)
+        _str(data["dicom"], "dicom", _B64, most=MAX_SHARED)
     elif op == "annotation.delete":
         _only(data, {"key"}, {"key"}, op)
         _str(data["key"], "key", _KEY)
