@@ -1,8 +1,8 @@
 """Today's exam and its priors in a Workspace: hung by protocol, linked across exams.
 
 :class:`Exams` is the Workspace's :class:`~viewer.state.workspace.Hanger`. A study opened as
-usual becomes *today's exam* (the largest study of the scan; the scan's other studies of the
-patient are its priors, newest first); one opened with ``prior=True`` (*Compare with prior*) is
+usual becomes *today's exam* (the newest study of the scan's patient with the most images; that
+patient's other studies are its priors, newest first); one opened with ``prior=True`` (*Compare with prior*) is
 added as the next prior. Each time, the hanging protocol for these exams is chosen
 (:func:`viewer.state.hanging.choose`) and applied: the layout, the links, which series in which
 viewport, and the protocol's window preset once each image is in (a new image resets the window).
@@ -140,13 +140,13 @@ class Exams:
                 return False
             self.priors += found
         else:
-            # today's: the largest study; the same patient's other studies are its priors
+            # the patient with the most images; the newest of their studies is today's, the
+            # others are its priors, newest first
             group = max(by_patient, key=_images, default=[])
             if not group:
                 return False
-            today = max(group, key=lambda st: _images([st]))
-            older = sorted((st for st in group if st is not today), key=lambda st: st.date)
-            self.current, self.priors = today, older[::-1]
+            group = sorted(group, key=lambda st: (st.date, st.time, _images([st])), reverse=True)
+            self.current, self.priors = group[0], group[1:]
             self.ws.link_table = type(self.ws.link_table)()
             self.links.clear()
             self.jobs.clear()

@@ -1,0 +1,237 @@
+"""Hanging protocols and linking across exams in the main window.
+
+:class:`HangingLink` puts a :class:`viewer.state.exams.Exams` on the window's Workspace (so a
+study that opens is hung by protocol, and a prior beside it is linked to it), and shows in the
+status bar the protocol in use and its stage, a busy indicator while a registration runs, and
+how the exams are linked (method and quality). It carries out *Next/Previous Stage*,
+*Save Arrangement as Protocol…* and the point-pair alignment tool (click the same anatomy in
+today's exam and in the prior). It is also the window's ``priors`` action handler: an action
+calls ``window.priors(command, *args)``, which runs the method of that name here or on the
+:class:`app.timeline_link.TimelineLink` (the Patient Timeline and *Compare with Prior*).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QProgressBar
+
+from app import i18n
+from app.timeline_link import TimelineLink
+from viewer.state.exams import Exams, ExamsEvent, Hung, Linked, LinkFailed, Registering
+from viewer.state.hanging import ProtocolError, load_protocols, save_protocol
+from viewer.state.registration import ExamLink, LinkMethod
+from viewer.state.viewport import ViewportModel
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Hanging", text)
+
+
+def protocols_dir() -> Path:
+    """The reader's own hanging protocols (``YUNYING_CONFIG_DIR`` overrides the config dir)."""
+    base = os.environ.get("YUNYING_CONFIG_DIR")
+    if not base:
+        from platformdirs import user_config_dir
+
+        base = user_config_dir("Yunying", "Yunying")
+    return Path(base) / "hanging"
+
+
+def describe(link: ExamLink) -> str:
+    """How the exams are linked, in the reader's language, with units."""
+    if link.method is LinkMethod.SAME_FRAME:
+        return tr("Prior linked by the scanner's coordinates (same frame of reference)")
+    shift = np.round(link.transform[:3, 3], 1).tolist()
+    if link.method is LinkMethod.POINT_PAIR:
+        return tr("Prior linked by a point pair: shift {0} mm (rotation not corrected)").format(
+            shift
+        )
+    c = np.trace(link.transform[:3, :3])
+    deg = float(np.degrees(np.arccos(np.clip((c - 1) / 2, -1.0, 1.0))))
+    text = tr("Prior registered: shift {0} mm, rotation {1:.1f}°, consistency {2:.1f} mm").format(
+        shift, deg, link.quality_mm or 0.0
+    )
+    if link.doubtful:
+        text += " — " + tr("doubtful: check the alignment or align by a point pair")
+    return text
+
+
+class HangingLink(QObject):
+    """Owns the window's :class:`Exams`, the status-bar protocol label, registration indicator
+    and link label, the point-pair tool's clicks, and the :class:`TimelineLink`."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window: Any = window
+        self.workspace = window.workspace  # type: ignore[attr-defined]
+        try:
+            protocols = load_protocols(protocols_dir())
+        except ProtocolError as exc:  # a broken file of the reader's own: the built-in set
+            window.statusBar().showMessage(str(exc), 30000)
+            protocols = load_protocols()
+        self.exams = Exams(self.workspace, protocols, post=window.runner.post)  # type: ignore[attr-defined]
+        self.protocol_label = QLabel(window)
+        self.protocol_label.setObjectName("hangingLabel")
+        self.link_label = QLabel(window)
+        self.link_label.setObjectName("examLinkLabel")
+        self.busy = QProgressBar(window)
+        self.busy.setObjectName("registrationBusy")
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(90)
+        self.busy.hide()
+        bar = window.statusBar()
+        for w in (self.busy, self.link_label, self.protocol_label):
+            bar.addPermanentWidget(w)
+        self.timeline = TimelineLink(window, self.exams)
+        self._link: ExamLink | None = None
+        self._failed = ""
+        self._points: list[tuple[ViewportModel, np.ndarray]] = []
+        self._armed: list[Any] = []
+        self._off = self.exams.events.subscribe(self._on_exams)
+        window.installEventFilter(self)  # LanguageChange: relabel in the new language
+        self.retranslate()
+
+    def __call__(self, command: str, *args: Any) -> Any:
+        """The window's ``priors`` action handler: a method of this link or of the timeline's."""
+        target = self if hasattr(self, command) else self.timeline
+        return getattr(target, command)(*args)
+
+    # ------------------------------------------------------------------ status
+
+    def _on_exams(self, ev: ExamsEvent) -> None:
+        if isinstance(ev, Registering):
+            self._failed = ""
+        elif isinstance(ev, Linked):
+            self._link = ev.link
+        elif isinstance(ev, LinkFailed):
+            self._failed = ev.message
+        elif isinstance(ev, Hung):
+            self._link = self._link if self.exams.links else None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        title = self.exams.title(i18n.current() or "en")
+        self.protocol_label.setText(tr("Protocol: {0}").format(title) if title else "")
+        self.protocol_label.setVisible(bool(title))
+        running = self.exams.registering()
+        self.busy.setVisible(running)
+        if running:
+            text = tr("Registering the prior to today's exam…")
+        elif self._failed:
+            text = tr("Exams not linked: {0}").format(self._failed)
+        elif self._link is not None:
+            text = describe(self._link)
+        else:
+            text = ""
+        self.link_label.setText(text)
+        self.link_label.setVisible(bool(text))
+        self.timeline.retranslate()
+
+    # ------------------------------------------------------------------ stages, saving
+
+    def next_stage(self) -> None:
+        self.exams.next_stage()
+        self.retranslate()
+
+    def previous_stage(self) -> None:
+        self.exams.previous_stage()
+        self.retranslate()
+
+    def save_arrangement(self, name: str | None = None) -> Path | None:
+        """*View → Save Arrangement as Protocol…*: the layout and what each viewport shows, as a
+        protocol of the reader's own (it wins over the built-in ones for such exams)."""
+        if name is None:
+            name, ok = QInputDialog.getText(
+                self.window, tr("Save Arrangement as Protocol"), tr("Protocol name:")
+            )
+            if not ok:
+                return None
+        name = name.strip()
+        if not name:
+            return None
+        pid = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in name)
+        pid = f"user-{pid.strip('-')[:40] or 'protocol'}"
+        try:
+            data = self.exams.arrangement(pid, name)
+            path = save_protocol(data, protocols_dir())
+        except (ValueError, OSError) as exc:
+            self.window.statusBar().showMessage(
+                tr("Cannot save the arrangement: {0}").format(exc), 30000
+            )
+            return None
+        self.exams.protocols = load_protocols(protocols_dir())
+        self.window.statusBar().showMessage(tr("Saved as protocol “{0}”").format(name), 15000)
+        return path
+
+    # ------------------------------------------------------------------ point-pair alignment
+
+    def align_points(self) -> None:
+        """Arm the point-pair tool: the next click in today's exam and one in the prior mark the
+        same anatomy; the exams are then linked by that shift."""
+        self._points.clear()
+        self._disarm()
+        for w in self.window.visible_viewports():
+            w.view.installEventFilter(self)
+            self._armed.append(w)
+        self.window.statusBar().showMessage(
+            tr(
+                "Point-pair alignment: click a landmark in today's exam, then the same in the prior"
+            ),
+            60000,
+        )
+
+    def _disarm(self) -> None:
+        for w in self._armed:
+            w.view.removeEventFilter(self)
+        self._armed.clear()
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if obj is self.window:
+            if ev.type() == QEvent.Type.LanguageChange:
+                self.retranslate()
+            return False
+        if ev.type() != QEvent.Type.MouseButtonPress or not isinstance(ev, QMouseEvent):
+            return False
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return False
+        w = next((w for w in self._armed if w.view is obj), None)
+        if w is None or w.model.image is None:
+            return False
+        x, y = w.image_xy(ev.position().toPoint())
+        p = w.model.geometry().pixel_to_patient(x, y)
+        if p is None:
+            return True
+        self.click_point(w.model, np.asarray(p, float))
+        return True
+
+    def click_point(self, vp: ViewportModel, p: np.ndarray) -> ExamLink | None:
+        """One click of the point-pair tool (patient coordinates, mm)."""
+        self._points = [
+            (m, q) for m, q in self._points if m.frame_of_reference != vp.frame_of_reference
+        ]
+        self._points.append((vp, p))
+        if len(self._points) < 2:
+            return None
+        (a, pa), (b, pb) = self._points[-2:]
+        self._points.clear()
+        self._disarm()
+        try:
+            link = self.exams.align_by_points(a, pa, b, pb)
+        except ValueError as exc:
+            self.window.statusBar().showMessage(str(exc), 20000)
+            return None
+        self._link = link
+        self.retranslate()
+        return link
+
+    def close(self) -> None:
+        self._disarm()
+        self._off()
+        self.timeline.close()
+        self.exams.close()
