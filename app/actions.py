@@ -19,8 +19,7 @@ from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
 import resources
-from app import i18n
-from viewer.dicom.presets import presets, robust_window
+from viewer.dicom.presets import robust_window
 from viewer.state.workspace import LAYOUTS
 
 CONTEXT = "MainWindow"
@@ -89,16 +88,6 @@ def _layout_label(name: str) -> Callable[[], str]:
     )
 
 
-def _preset_label(p: Any) -> Callable[[], str]:
-    def label() -> str:
-        name = p.name_zh if i18n.current() == "zh_CN" else p.name
-        return QCoreApplication.translate("MainWindow", "{0} (W {1:g} / L {2:g})").format(
-            name, p.width, p.center
-        )
-
-    return label
-
-
 def _specs() -> list[ActionSpec]:
     A = ActionSpec
     img = "image"
@@ -145,8 +134,8 @@ def _specs() -> list[ActionSpec]:
           "on_active", ("flip", True), enabled_when=img),
         A("flip_v", "view", QT_TRANSLATE_NOOP("MainWindow", "Flip &Vertical"), "V",
           "on_active", ("flip", False), enabled_when=img),
-        A("invert", "view", QT_TRANSLATE_NOOP("MainWindow", "&Invert"), "I", "on_active",
-          ("invert",), toolbar=True, enabled_when=img, icon="invert"),
+        A("invert", "view", QT_TRANSLATE_NOOP("MainWindow", "&Invert"), "I", "reading.invert",
+          (), toolbar=True, enabled_when=img, icon="invert"),
         A("sync", "view", QT_TRANSLATE_NOOP("MainWindow", "&Synchronize Scrolling"), "S",
           "set_link", ("scroll",), toggle=True, toolbar=True, icon="sync"),
         A("link_zoom", "view", QT_TRANSLATE_NOOP("MainWindow", "Link &Zoom and Pan"), "",
@@ -171,16 +160,36 @@ def _specs() -> list[ActionSpec]:
             for k, label, sc in TOOLS
         ],
         A("delete", "tools", QT_TRANSLATE_NOOP("MainWindow", "&Delete Measurement"), "Del",
-          "on_active", ("delete",), enabled_when=img),
+          "reading.delete", enabled_when=img),
         A("clear", "tools", QT_TRANSLATE_NOOP("MainWindow", "Clear All Measurements"),
-          "Ctrl+Del", "on_active", ("clear",), enabled_when=img),
+          "Ctrl+Del", "reading.clear", enabled_when=img),
+        # reading (app.reading): undo, colour, fusion, sub-volumes, tags, preferences
+        A("undo", "tools", QT_TRANSLATE_NOOP("MainWindow", "&Undo"), "Ctrl+Z",
+          "reading.undo.undo", toolbar=True, icon="undo"),
+        A("redo", "tools", QT_TRANSLATE_NOOP("MainWindow", "&Redo"), "Ctrl+Shift+Z",
+          "reading.undo.redo", toolbar=True, icon="redo"),
+        A("fuse", "view", QT_TRANSLATE_NOOP("MainWindow", "F&use With…"), "Ctrl+U",
+          "reading.fusion.ask", toolbar=True, enabled_when=img, icon="fusion"),
+        A("interp_nearest", "view", QT_TRANSLATE_NOOP("MainWindow", "&Nearest-Neighbour Display"),
+          "", "reading.set_nearest", toggle=True),
+        A("subvol_next", "view", QT_TRANSLATE_NOOP("MainWindow", "Next Sub-volume"), "Ctrl+Down",
+          "reading.step_subvolume", (1,), enabled_when=img),
+        A("subvol_prev", "view", QT_TRANSLATE_NOOP("MainWindow", "Previous Sub-volume"),
+          "Ctrl+Up", "reading.step_subvolume", (-1,), enabled_when=img),
+        A("tags", "view", QT_TRANSLATE_NOOP("MainWindow", "DICOM &Tags…"), "Ctrl+I",
+          "reading.show_tags", enabled_when=img, icon="tags"),
         A("wl_auto", "window", QT_TRANSLATE_NOOP("MainWindow", "Auto (File or Histogram)"), "0",
-          "on_active", ("auto_window",), enabled_when=img),
-        *[
-            A(f"wl_{p.id}", "window", shortcut=str(i + 1), handler="on_active",
-              args=("preset", p.center, p.width), enabled_when=img, label_fn=_preset_label(p))
-            for i, p in enumerate(presets("CT"))
-        ],
+          "reading.auto_window", enabled_when=img),
+        A("theme_dark", "settings", QT_TRANSLATE_NOOP("MainWindow", "Theme: Dark"), "",
+          "reading.prefs.set_theme", ("dark",), group="theme"),
+        A("theme_light", "settings", QT_TRANSLATE_NOOP("MainWindow", "Theme: Light"), "",
+          "reading.prefs.set_theme", ("light",), group="theme"),
+        A("text_size", "settings", QT_TRANSLATE_NOOP("MainWindow", "Text &Size…"), "",
+          "reading.prefs.ask_text_size"),
+        A("mouse_map", "settings", QT_TRANSLATE_NOOP("MainWindow", "&Mouse Buttons…"), "",
+          "reading.prefs.edit_mouse"),
+        A("edit_presets", "settings", QT_TRANSLATE_NOOP("MainWindow", "Window &Presets…"), "",
+          "reading.prefs.edit_presets"),
         A("copy_image", "edit", QT_TRANSLATE_NOOP("MainWindow", "&Copy Image"), "Ctrl+Shift+C",
           "findings.copy_image", enabled_when="image"),
         A("key_image", "edit", QT_TRANSLATE_NOOP("MainWindow", "Mark/Unmark &Key Image"), "K",
@@ -241,7 +250,7 @@ VIEWPORT_COMMANDS: dict[str, Callable[..., None]] = {
 
 def _slot(window: Any, spec: ActionSpec) -> Callable[..., None]:
     def slot(checked: bool = False) -> None:
-        fn: Any = window  # a dotted handler names a link's method: "findings.save"
+        fn = window  # a dotted handler names a link's method: "reading.invert"
         for part in spec.handler.split("."):
             fn = getattr(fn, part)
         fn(*spec.args, bool(checked)) if spec.toggle else fn(*spec.args)

@@ -4,9 +4,11 @@ All state is in :class:`viewer.state.mpr.MprModel` and
 :class:`viewer.render.vr.VolumeRenderer`; these widgets only map mouse and keyboard onto them.
 The four views read one shared ``vtkImageData`` over the volume already in memory (no copy).
 
-Mouse in an MPR view: left moves the crosshair (Ctrl+left turns it: oblique planes), right drag
-windows, middle drag pans, the wheel moves the plane (Ctrl+wheel zooms). With the length tool,
-two clicks measure; with the curve tool, clicks add points and a double click straightens.
+Mouse in an MPR view: the same mapping as in 2D (:mod:`app.mouse_map`, ``mouse.json``): left is
+the tool (crosshair, W/L, zoom, pan, scroll, a measurement, the curve), Shift+left moves the
+crosshair, Ctrl+left turns it (oblique planes), middle pans, right zooms, Shift+right windows,
+the wheel moves the plane (Ctrl+wheel zooms). Measurements take two clicks; with the curve tool,
+clicks add points and a double click straightens.
 In the 3D view: left rotates, right drag moves the transfer function, middle pans, wheel zooms.
 """
 
@@ -96,6 +98,7 @@ class MprPanel(QWidget):
     """Controls on top, the 2×2 views below."""
 
     curved_ready = Signal(object)  # Straightened
+    active_changed = Signal(str)  # the view the reader works in now
 
     def __init__(
         self,
@@ -110,6 +113,8 @@ class MprPanel(QWidget):
         self.labels = labels or {}
         self.others = dict(others or {})
         self.tool = "crosshair"
+        self.active_view = "axial"  # presets, invert, colour map act here (app.view_target)
+        self.info: dict[str, str] = {}  # the series' overlay text (patient, study, series)
         self.source = share_volume(volume)  # the one vtkImageData all four views read
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -222,6 +227,10 @@ class MprPanel(QWidget):
         self.reset.setText(self.tr("Reset planes"))
         tools = [
             ("crosshair", self.tr("Crosshair")),
+            ("wl", self.tr("Window/Level")),
+            ("zoom", self.tr("Zoom")),
+            ("pan", self.tr("Pan")),
+            ("scroll", self.tr("Scroll")),
             ("length", self.tr("Length")),
             ("angle", self.tr("Angle")),
             ("ellipse", self.tr("Ellipse ROI")),
@@ -263,6 +272,29 @@ class MprPanel(QWidget):
 
     def _tool(self) -> None:
         self.tool = self.tool_box.currentData() or "crosshair"
+
+    def set_tool(self, tool: str) -> None:
+        """The main toolbar's tool (W/L, zoom, pan, scroll, measurements; select = crosshair)."""
+        tool = "crosshair" if tool == "select" else tool
+        i = self.tool_box.findData(tool)
+        if i >= 0:
+            self.tool_box.setCurrentIndex(i)
+        self.tool = tool
+
+    def set_active_view(self, view: str) -> None:
+        if view != self.active_view:
+            self.active_view = view
+            self.active_changed.emit(view)
+
+    def show_patient(self) -> None:
+        """The patient overlay (name, ID, sex/age, study date, series) in every view."""
+        keys = ("patient_name", "patient_id", "sex_age", "study_date", "series")
+        text = "\n".join(x for k in keys if (x := self.info.get(k, "")))
+        for v in self.views.values():
+            v.renderer.corners.SetText(2, text)
+            v.renderer.render()
+        self.vr.renderer.text.SetText(2, text)
+        self.vr.renderer.render()
 
     def _slab(self) -> None:
         mode = self.slab_mode.currentData() or "none"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
 
 from app.mpr import MprPanel
 from app.viewport import ViewportWidget
+from viewer.dicom.colormaps import fusion_pairs
 from viewer.dicom.volume import Volume
 from viewer.state.workspace import Workspace
 
@@ -20,27 +21,20 @@ from viewer.state.workspace import Workspace
 class MprLink(QObject):
     """Owns the MPR panel while it is open (and the last curved MPR window)."""
 
-    def __init__(
-        self,
-        parent: QWidget,
-        workspace: Workspace,
-        stack: QStackedWidget,
-        grid: QWidget,
-        action: QAction,
-        labels: Callable[[], dict[str, str]],
-        status: Callable[[str, int], None],
-    ) -> None:
-        super().__init__(parent)
-        self.host = parent
-        self.workspace = workspace
-        self.stack = stack
-        self.grid = grid
-        self.action = action
+    def __init__(self, window: Any, labels: Callable[[], dict[str, str]]) -> None:
+        """``window``: the main window (its workspace, stack, grid, MPR action, status bar)."""
+        super().__init__(window)
+        self.host: QWidget = window
+        self.workspace: Workspace = window.workspace
+        self.stack: QStackedWidget = window.stack
+        self.grid: QWidget = window.grid_host
+        self.action: QAction = window.acts["mpr"]
         self.labels = labels
-        self.status = status
+        self.status: Callable[[str, int], None] = window.statusBar().showMessage
         self.panel: MprPanel | None = None
         self.curved_dialog: QDialog | None = None
         self.opened: list[Callable[[MprPanel], Any]] = []  # called with each new panel
+        self.closed: list[Callable[[MprPanel], Any]] = []  # called with each panel that closes
 
     def toggle(self, on: bool | None = None) -> MprPanel | None:
         """Show the active viewport's volume as MPR + 3D (or go back to the 2D layout)."""
@@ -63,7 +57,10 @@ class MprLink(QObject):
         others = {
             f"{img.modality} {ws.series[k].description}".strip(): img
             for k, img in ws.images.items()
-            if isinstance(img, Volume) and img is not vol and k in ws.series
+            if isinstance(img, Volume)
+            and img is not vol
+            and k in ws.series
+            and fusion_pairs(vol.modality, img.modality)  # only sensible pairs (PET over CT…)
         }
         self.panel = MprPanel(vol, others, self.labels(), self.stack)
         self.panel.curved_ready.connect(self._show_curved)
@@ -76,6 +73,8 @@ class MprLink(QObject):
 
     def close(self) -> None:
         if self.panel is not None:
+            for fn in self.closed:
+                fn(self.panel)
             self.panel.finalize()
             self.stack.removeWidget(self.panel)
             self.panel.deleteLater()

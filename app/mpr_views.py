@@ -16,6 +16,7 @@ from PySide6.QtCore import QPoint, Qt, Signal  # noqa: E402
 from PySide6.QtGui import QMouseEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
 
+from app.mouse_map import press_action, wheel_action  # noqa: E402
 from app.viewport import VTKView  # noqa: E402
 from viewer.dicom.measure import POINTS_NEEDED, Measurement  # noqa: E402
 from viewer.render.mpr_view import MprRenderer  # noqa: E402
@@ -31,6 +32,12 @@ class MprHost(Protocol):
     tool: str
 
     def ask_text(self) -> str: ...
+
+    def set_active_view(self, view: str) -> None: ...
+
+
+#: what the toolbar's drag tools do in an MPR view (measurement tools and the curve are themselves)
+_TOOL_DRAG = {"wl": "window", "select": "crosshair", "crosshair": "crosshair"}
 
 
 class MprViewWidget(QWidget):
@@ -48,6 +55,7 @@ class MprViewWidget(QWidget):
             self.vtk.GetRenderWindow(), panel.model, view, source, panel.labels
         )
         self._drag: tuple[str, QPoint, Any] | None = None
+        self.undo: Any = None  # the window's UndoStack (app.undo_link), when wired
         self._pending: list[tuple[float, float]] = []
         self.curve: list[np.ndarray] = []
         self.vtk.Initialize()
@@ -66,28 +74,43 @@ class MprViewWidget(QWidget):
 
     def on_press(self, ev: QMouseEvent) -> None:
         self.vtk.setFocus()
+        self.panel.set_active_view(self.view)
         pos = ev.position().toPoint()
         u, v = self.uv(pos)
-        tool = self.panel.tool
-        if ev.button() == Qt.MouseButton.RightButton:
-            self._drag = ("window", pos, self.model.window)
-        elif ev.button() == Qt.MouseButton.MiddleButton:
-            self._drag = ("pan", pos, self.model.pan[self.view])
-        elif tool in POINTS_NEEDED:  # the 2D measurements, on this plane, in its mm
+        # the one mapping of 2D and MPR (app.mouse_map); "tool" is the toolbar's (or the
+        # panel's) tool: a measurement, the curve, or a drag like the mapped buttons'
+        action = press_action(ev)
+        if action == "tool":
+            tool = self.panel.tool
+            action = _TOOL_DRAG.get(tool, tool)
+        if action == "none":
+            return
+        if self.undo is not None:
+            self.undo.begin(self.model)
+        m = self.model
+        if action == "window":
+            self._drag = ("window", pos, m.window)
+        elif action == "zoom":
+            self._drag = ("zoom", pos, m.zoom[self.view])
+        elif action == "pan":
+            self._drag = ("pan", pos, m.pan[self.view])
+        elif action == "scroll":
+            self._drag = ("scroll", pos, 0)
+        elif action in POINTS_NEEDED:  # the 2D measurements, on this plane, in its mm
             self._pending.append((u, v))
-            if len(self._pending) == POINTS_NEEDED[tool]:
-                text = self.panel.ask_text() if tool == "text" else ""
-                self.model.add_measurement(
-                    self.view, Measurement(tool, [], text=text), list(self._pending)
+            if len(self._pending) == POINTS_NEEDED[action]:
+                text = self.panel.ask_text() if action == "text" else ""
+                m.add_measurement(
+                    self.view, Measurement(action, [], text=text), list(self._pending)
                 )
                 self._pending = []
-        elif tool == "curve":
+        elif action == "curve":
             self.curve.append(self.renderer.grid.uv_to_patient(u, v))
-        elif ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        elif action == "rotate_crosshair":
             self._drag = ("rotate", pos, self._angle(u, v))
-        else:
+        else:  # crosshair
             self._drag = ("center", pos, None)
-            self.model.set_center(self.renderer.grid.uv_to_patient(u, v))
+            m.set_center(self.renderer.grid.uv_to_patient(u, v))
 
     def _angle(self, u: float, v: float) -> float:
         cu, cv, _ = self.renderer.grid.patient_to_uv(self.model.center)
@@ -100,12 +123,20 @@ class MprViewWidget(QWidget):
         pos = ev.position().toPoint()
         dx, dy = pos.x() - start.x(), pos.y() - start.y()
         u, v = self.uv(pos)
-        if kind == "window":
+        if kind == "window":  # as in 2D: right widens, down raises the level
             c, w = state
-            self.model.set_window(c + dy * max(w, 1) / 500, w + dx * max(w, 1) / 250)
+            scale = max(w, 1e-3) / 256.0
+            self.model.set_window(c + dy * scale, max(1e-3, w + dx * scale))
+        elif kind == "zoom":
+            self.model.set_zoom(self.view, state * (1.01 ** (-dy)))
         elif kind == "pan":
             per = self.renderer.mm_per_screen_pixel()
             self.model.set_pan(self.view, state[0] - dx * per, state[1] - dy * per)
+        elif kind == "scroll":
+            steps = dy // 4
+            if steps != state:
+                self.model.scroll(self.view, steps - state)
+                self._drag = (kind, start, steps)
         elif kind == "rotate":
             a = self._angle(u, v)
             # screen v runs down: a positive screen angle is clockwise on screen
@@ -116,6 +147,8 @@ class MprViewWidget(QWidget):
 
     def on_release(self, _ev: QMouseEvent) -> None:
         self._drag = None
+        if self.undo is not None and not self._pending:
+            self.undo.commit(self.model, self.tr("Measurement"))
 
     def on_double_click(self, _ev: QMouseEvent) -> None:
         if self.panel.tool == "curve" and len(self.curve) >= 2:
@@ -123,10 +156,12 @@ class MprViewWidget(QWidget):
             self.curve_finished.emit(self, pts)
 
     def on_wheel(self, ev: QWheelEvent) -> None:
+        self.panel.set_active_view(self.view)
         steps = ev.angleDelta().y() / 120
-        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        action = wheel_action(ev)
+        if action == "zoom":
             self.model.set_zoom(self.view, self.model.zoom[self.view] * (1.15**steps))
-        else:
+        elif action == "scroll":
             self.model.scroll(self.view, -steps)
 
     def on_resize(self) -> None:

@@ -33,10 +33,6 @@ Source = Dataset | str | os.PathLike[str]
 EXPAND_LIMIT = 2000
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("TagBrowser", text)
-
-
 class TagBrowser(QDialog):
     """Owns the tag tree of one header and its search box; holds no other state."""
 
@@ -45,17 +41,26 @@ class TagBrowser(QDialog):
     def __init__(self, source: Source | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tagBrowser")
-        self.setWindowTitle(tr("DICOM Tags"))
+        self.setWindowTitle(QCoreApplication.translate("TagBrowser", "DICOM Tags"))
         self._tree_data = TagTree([])
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("tagSearch")
-        self.search_box.setPlaceholderText(tr("Search tag, name or value…"))
+        self.search_box.setPlaceholderText(
+            QCoreApplication.translate("TagBrowser", "Search tag, name or value…")
+        )
         self.search_box.setClearButtonEnabled(True)
         self.search_box.textChanged.connect(self.set_filter)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("tagTree")
         self.tree.setColumnCount(self.COLUMNS)
-        self.tree.setHeaderLabels([tr("Tag"), tr("Name"), tr("VR"), tr("Value")])
+        self.tree.setHeaderLabels(
+            [
+                QCoreApplication.translate("TagBrowser", "Tag"),
+                QCoreApplication.translate("TagBrowser", "Name"),
+                QCoreApplication.translate("TagBrowser", "VR"),
+                QCoreApplication.translate("TagBrowser", "Value"),
+            ]
+        )
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
@@ -86,10 +91,17 @@ class TagBrowser(QDialog):
             except Exception as exc:
                 self._tree_data = TagTree([])
                 self.tree.clear()
-                self.status.setText(tr("Cannot read {0}: {1}").format(where, exc))
+                self.status.setText(
+                    QCoreApplication.translate("TagBrowser", "Cannot read {0}: {1}").format(
+                        where, exc
+                    )
+                )
                 return
         self._tree_data = build_tree(ds)
-        self.setWindowTitle(tr("DICOM Tags") + (f" — {os.path.basename(where)}" if where else ""))
+        self.setWindowTitle(
+            QCoreApplication.translate("TagBrowser", "DICOM Tags")
+            + (f" — {os.path.basename(where)}" if where else "")
+        )
         self.set_filter(self.search_box.text())
 
     def set_filter(self, text: str) -> None:
@@ -104,9 +116,15 @@ class TagBrowser(QDialog):
         if text.strip() and count <= EXPAND_LIMIT:
             self.tree.expandAll()
         total = sum(1 for _ in self._tree_data.walk())
-        msg = tr("{0} of {1} elements").format(count, total) if text.strip() else ""
+        msg = (
+            QCoreApplication.translate("TagBrowser", "{0} of {1} elements").format(count, total)
+            if text.strip()
+            else ""
+        )
         if self._tree_data.truncated:
-            msg = (msg + " · " if msg else "") + tr("header too large: not all elements shown")
+            msg = (msg + " · " if msg else "") + QCoreApplication.translate(
+                "TagBrowser", "header too large: not all elements shown"
+            )
         self.status.setText(msg)
 
     def items(self) -> list[QTreeWidgetItem]:

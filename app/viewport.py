@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QInputDialog, QVBoxLayout, QWidget  # noqa
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor  # noqa: E402
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser  # noqa: E402
 
+from app.mouse_map import press_action, wheel_action  # noqa: E402
 from viewer.dicom.measure import POINTS_NEEDED, Measurement  # noqa: E402
 from viewer.render.slice_view import SliceRenderer  # noqa: E402
 from viewer.state.viewport import ViewportEvent, ViewportModel  # noqa: E402
@@ -132,6 +133,7 @@ class ViewportWidget(QFrame):
         layout.addWidget(self.view)
         self.renderer = SliceRenderer(self.view.GetRenderWindow(), self.model, labels)
         self.tool = "wl"
+        self.undo: Any = None  # the window's UndoStack (app.undo_link), when wired
         self._drag: _Drag | None = None
         self._pending: Measurement | None = None
         self._committed = 0
@@ -198,13 +200,15 @@ class ViewportWidget(QFrame):
         self.view.setFocus()
         if self.model.image is None:
             return
-        button = ev.button()
         pos = ev.position().toPoint()
-        tool = self.tool
-        if button == Qt.MouseButton.RightButton:
-            tool = "zoom"
-        elif button == Qt.MouseButton.MiddleButton:
-            tool = "pan"
+        # the one mapping of 2D and MPR (app.mouse_map); a crosshair has no meaning here
+        action = press_action(ev)
+        tool = {"window": "wl", "zoom": "zoom", "pan": "pan", "scroll": "scroll"}.get(action)
+        if action == "none":
+            return
+        tool = tool or self.tool
+        if self.undo is not None:
+            self.undo.begin(self.model)
         x, y = self.image_xy(pos)
         if tool in POINTS_NEEDED:
             self._measure_press(tool, x, y)
@@ -259,6 +263,8 @@ class ViewportWidget(QFrame):
         if self._pending is not None:
             self._release_point(*self.image_xy(ev.position().toPoint()))
         self._drag = None
+        if self.undo is not None and self._pending is None:
+            self.undo.commit(self.model, self.tr("Measurement"))
 
     def on_double_click(self, ev: QMouseEvent) -> None:
         if self.model.image is not None and self.tool in ("wl", "zoom", "pan", "scroll"):
@@ -267,9 +273,10 @@ class ViewportWidget(QFrame):
     def on_wheel(self, ev: QWheelEvent) -> None:
         self.activated.emit(self)
         steps = ev.angleDelta().y() // 120 or (1 if ev.angleDelta().y() > 0 else -1)
-        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        action = wheel_action(ev)
+        if action == "zoom":
             self.model.set_zoom(self.model.zoom * (1.1**steps))
-        else:
+        elif action == "scroll":
             self.model.scroll(-steps)
 
     def _px(self) -> float:

@@ -228,6 +228,10 @@ def measurement_actors(
     return actors
 
 
+#: overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app
+TEXT_SCALE = [1.0]
+
+
 class OverlayText:
     """Text at the corners and edges of a viewport, one actor per place.
 
@@ -257,7 +261,7 @@ class OverlayText:
             x, y, jh, jv = _PLACES[i]
             a = vtkTextActor()
             prop = a.GetTextProperty()
-            prop.SetFontSize(size)
+            prop.SetFontSize(round(size * TEXT_SCALE[0]))
             prop.SetColor(*color)
             outline_text(prop)
             prop.SetBold(bold)
@@ -291,3 +295,8 @@ class OverlayText:
 
     def GetText(self, i: int) -> str:
         return self._texts.get(i, "")
+
+    def rescale(self) -> None:
+        """Apply :data:`TEXT_SCALE` (Settings → Text Size) to the text already shown."""
+        for a in self._actors.values():
+            a.GetTextProperty().SetFontSize(round(self._style[0] * TEXT_SCALE[0]))

@@ -16,10 +16,12 @@ that plane and their distances are true patient millimetres.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -153,6 +155,10 @@ class Fusion:
     opacity: float = 0.5
     window: tuple[float, float] = (0.0, 1.0)  # (center, width) in the overlay's units
     note: str = ""
+    #: transparent below this fraction of the window, opaque over ``ramp`` above it (None: the
+    #: pair's defaults in fusion_pairs.json)
+    threshold: float | None = None
+    ramp: float | None = None
 
 
 class MprModel:
@@ -324,6 +330,30 @@ class MprModel:
         g = self.grid(view)
         self.measurements.append(PlaneMeasurement(view, m, g.normal.copy(), g.offset, points_uv))
         self._changed(MprChange.MEASUREMENTS, view)
+
+    def remove_measurement(self, pm: PlaneMeasurement) -> None:
+        if pm in self.measurements:
+            self.measurements.remove(pm)
+            self._changed(MprChange.MEASUREMENTS, pm.view)
+
+    def clear_measurements(self) -> None:
+        self.measurements = []
+        self._changed(MprChange.MEASUREMENTS)
+
+    def snapshot_measurements(self) -> list[tuple[Any, ...]]:
+        """The plane measurements by value, comparable with ``==`` (for undo)."""
+        return [
+            (pm.view, copy.deepcopy(pm.measurement), tuple(map(float, pm.normal)), pm.offset,
+             [tuple(p) for p in pm.points_uv])
+            for pm in self.measurements
+        ]  # fmt: skip
+
+    def restore_measurements(self, snapshot: list[tuple[Any, ...]]) -> None:
+        self.measurements = [
+            PlaneMeasurement(view, copy.deepcopy(m), np.array(n), off, [tuple(p) for p in pts])
+            for view, m, n, off, pts in snapshot
+        ]
+        self._changed(MprChange.MEASUREMENTS)
 
     def visible_measurements(self, view: str) -> list[PlaneMeasurement]:
         """Measurements drawn on the plane this view shows now."""

@@ -7,6 +7,7 @@ integers.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +44,8 @@ class SliceGeometry:
     row_dir: np.ndarray | None  # patient direction of +x (along a row)
     col_dir: np.ndarray | None  # patient direction of +y (down a column)
     spacing: tuple[float, float] | None  # (between rows, between columns) mm
-    thickness: float | None
+    thickness: float | None  # the acquired slice thickness
+    reconstructed: bool = False  # resampled onto a grid the scanner did not acquire
 
     @property
     def normal(self) -> np.ndarray | None:
@@ -152,17 +154,19 @@ class ViewportModel:
         if isinstance(img, Volume):
             d = img.direction
             origin = img.origin + k * img.spacing[2] * d[:, 2]
-            thick = None
+            thick = img.slice_thickness  # acquired (a resampled grid's spacing is not it)
             if img.slice_sources and not img.resampled:
-                thick = img.slice_sources[
-                    min(k, len(img.slice_sources) - 1)
-                ].geometry.slice_thickness
+                thick = (
+                    img.slice_sources[min(k, len(img.slice_sources) - 1)].geometry.slice_thickness
+                    or thick
+                )
             return SliceGeometry(
                 origin,
                 d[:, 0],
                 d[:, 1],
                 (img.spacing[1], img.spacing[0]),
                 thick if thick is not None else img.spacing[2],
+                img.reconstructed,
             )
         if isinstance(img, ImageStack) and img.sources:
             g = img.sources[k].geometry
@@ -330,6 +334,15 @@ class ViewportModel:
 
     def visible_measurements(self) -> list[Measurement]:
         return [m for m in self.measurements if m.index == self.index]
+
+    def snapshot_measurements(self) -> list[Measurement]:
+        """The measurements by value (for undo; equal snapshots mean nothing changed)."""
+        return copy.deepcopy(self.measurements)
+
+    def restore_measurements(self, snapshot: list[Measurement]) -> None:
+        self.measurements = copy.deepcopy(snapshot)
+        self.selected = None
+        self._changed(ViewportEvent.MEASUREMENTS)
 
     def value_at(self, x: float, y: float) -> float | None:
         px = self.pixels()
