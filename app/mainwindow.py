@@ -36,6 +36,7 @@ from app.loader import Loader
 from app.mpr import MprPanel
 from app.mpr_link import MprLink
 from app.problems_link import ProblemsLink
+from app.reading import ReadingLink
 from app.recent import RecentMenu
 from app.runner import Runner
 from app.screenshot import screenshot
@@ -105,16 +106,9 @@ class MainWindow(QMainWindow):
         )
         self.findings = FindingsLink.attach(self)  # Ctrl+S, K, findings list, export, on close
         self.acts, self.menus, self.toolbar = actions.build(self)
-        self.mpr_link = MprLink(
-            self,
-            self.workspace,
-            self.stack,
-            self.grid_host,
-            self.acts["mpr"],
-            overlay_labels,
-            self.statusBar().showMessage,
-        )
+        self.mpr_link = MprLink(self, overlay_labels)
         self.mpr_link.opened.append(self._mpr_opened)
+        self.reading = ReadingLink(self)  # windows, colour, undo, fusion, preferences
         self.recent_menu = RecentMenu(self.settings, self.open_paths, self)
         self.menus["file"].insertMenu(self.acts["screenshot"], self.recent_menu)
         for key in ("sync", "reflines", "tool_wl", f"lang_{i18n.setting()}"):
@@ -258,15 +252,7 @@ class MainWindow(QMainWindow):
         actions.update_enabled(self.acts, {"image": image, "cloud_study": cloud})
 
     def _update_status(self) -> None:
-        m = self.workspace.active
-        if m is None or m.image is None:
-            self.status_label.setText(self.tr("No image"))
-            return
-        c, wd = m.window
-        text = self.tr("Image {0}/{1} · W {2:.0f} L {3:.0f}").format(m.index + 1, m.count, wd, c)
-        if not m.calibrated:
-            text += " · " + self.tr("No calibrated pixel spacing: measurements in pixels")
-        self.status_label.setText(text)
+        self.reading.update_status()  # the active view, 2D or MPR (app.reading)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Yunying 云影 — Diagnostic Workstation"))
@@ -278,6 +264,7 @@ class MainWindow(QMainWindow):
         self.problems.retranslate()
         self.recent_menu.fill()
         self.grid_host.set_labels(overlay_labels())
+        self.reading.retranslate()
         self._update_status()
         self._update_enabled()
 
