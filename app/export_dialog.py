@@ -155,7 +155,7 @@ class ExportDialog(QDialog):
         self.cancel_flag = threading.Event()
         self.busy = False
         self.result_text = ""
-        self.done: list[str] = []  # messages of finished exports (tests read them)
+        self.results: list[str] = []  # messages of finished exports (tests read them)
         self.setWindowTitle(tr("Export"))
         self.mode = QComboBox(self)
         for text in (
@@ -276,7 +276,7 @@ class ExportDialog(QDialog):
         self.busy = False
         self.start_button.setEnabled(True)
         self.result_text = text
-        self.done.append(text)
+        self.results.append(text)
         self.status.setText(text)
 
     def _failed(self, exc: BaseException) -> None:
