@@ -32,6 +32,7 @@ from app.consult import ConsultBridge
 from app.consult_link import ConsultLink
 from app.findings_link import FindingsLink
 from app.grid import ViewportGrid
+from app.hanging_link import HangingLink
 from app.loader import Loader
 from app.mpr import MprPanel
 from app.mpr_link import MprLink
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.mpr_link = MprLink(self, overlay_labels)
         self.mpr_link.opened.append(self._mpr_opened)
         self.reading = ReadingLink(self)  # windows, colour, undo, fusion, preferences
+        self.priors = HangingLink(self)  # protocols, timeline, compare with prior, linking
         self.recent_menu = RecentMenu(self.settings, self.open_paths, self)
         self.menus["file"].insertMenu(self.acts["screenshot"], self.recent_menu)
         for key in ("sync", "reflines", "tool_wl", f"lang_{i18n.setting()}"):
