@@ -20,11 +20,24 @@ def _identity(_context: str, text: str) -> str:
 
 
 _state: dict[str, Translator] = {"fn": _identity}
+_lang: dict[str, str] = {"current": "en"}
 
 
-def install(fn: Translator | None) -> None:
-    """Use ``fn(context, text)`` for every later :func:`translate` (None: back to English)."""
+def install(fn: Translator | None, language: str = "") -> None:
+    """Use ``fn(context, text)`` for every later :func:`translate` (None: back to English);
+    ``language`` ("en", "zh_CN") chooses between the two names that data files carry."""
     _state["fn"] = fn or _identity
+    _lang["current"] = language or ("en" if fn is None else "zh_CN")
+
+
+def language() -> str:
+    """The interface language: "en" or "zh_CN"."""
+    return _lang["current"]
+
+
+def pick(english: str, chinese: str) -> str:
+    """One of the two names a data file gives (presets, protocols): the interface's."""
+    return chinese if chinese and _lang["current"] == "zh_CN" else english
 
 
 def translate(context: str, text: str) -> str:

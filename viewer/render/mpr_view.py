@@ -27,6 +27,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 from vtkmodules.vtkRenderingImage import vtkImageStack
 
+from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
 from viewer.render.colorbar import ColorBar, format_value, lookup_table, overlay_table
@@ -56,8 +57,12 @@ _PER_VIEW = (MprChange.CAMERA, MprChange.SLAB, MprChange.MEASUREMENTS)
 
 #: Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal).
 PLANE_COLORS = {"axial": (1.0, 0.3, 0.3), "coronal": (0.3, 0.9, 0.3), "sagittal": (1.0, 0.9, 0.2)}
-VIEW_NAMES = {"axial": "Axial", "coronal": "Coronal", "sagittal": "Sagittal"}
-SLAB_NAMES = {"mip": "MIP", "minip": "MinIP", "mean": "Avg"}
+VIEW_NAMES = {
+    "axial": QT_TRANSLATE_NOOP("Overlay", "Axial"),
+    "coronal": QT_TRANSLATE_NOOP("Overlay", "Coronal"),
+    "sagittal": QT_TRANSLATE_NOOP("Overlay", "Sagittal"),
+}
+SLAB_NAMES = {"mip": "MIP", "minip": "MinIP", "mean": QT_TRANSLATE_NOOP("Overlay", "Avg")}
 
 
 class MprRenderer:
@@ -360,22 +365,21 @@ class MprRenderer:
             pts.Modified()
 
     def _update_text(self) -> None:
-        tr = self.labels.get
         m = self.model
         g = self.grid
-        name = tr(VIEW_NAMES[self.view], VIEW_NAMES[self.view])
+        name = translate("Overlay", VIEW_NAMES[self.view])
         rotated = self._oriented()[3]
-        lines = [f"{name}{' (' + tr('oblique', 'oblique') + ')' if rotated else ''}"]
+        lines = [f"{name}{' (' + translate('Overlay', 'oblique') + ')' if rotated else ''}"]
         pos = float(m.center @ g.normal)
-        lines.append(f"{tr('Loc', 'Loc')}: {pos:.2f} mm")
+        lines.append(f"{translate('Overlay', 'Loc')}: {pos:.2f} mm")
         slab = m.slabs[self.view]
         n = slab.samples(m.spacing)
         if n > 1:
             span = (n - 1) * m.spacing
-            lines.append(f"{SLAB_NAMES[slab.mode]} {span:.1f} mm")
+            lines.append(f"{translate('Overlay', SLAB_NAMES[slab.mode])} {span:.1f} mm")
         self.corners.SetText(0, "\n".join(lines))
         if m.fusion is not None:
-            self.corners.SetText(3, f"{tr('Fusion', 'Fusion')}: {m.fusion.volume.modality}")
+            self.corners.SetText(3, f"{translate('Overlay', 'Fusion')}: {m.fusion.volume.modality}")
         else:
             self.corners.SetText(3, "")
         lab = self._oriented()[1]

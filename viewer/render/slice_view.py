@@ -25,6 +25,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from viewer.dicom.i18n import translate
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
 from viewer.render.colorbar import ColorBar, format_value, lookup_table
@@ -297,7 +298,7 @@ class SliceRenderer(SliceDisplay):
         right = ("institution", "series", "modality")
         lines = [x for k in right if (x := info.get(k, ""))]
         if self._fused is not None:
-            lines.append(f"{self.labels.get('Fusion', 'Fusion')}: {self._fused.volume.modality}")
+            lines.append(f"{translate('Overlay', 'Fusion')}: {self._fused.volume.modality}")
         self._set_text(self.corners, 3, "\n".join(lines))
         self._text_slice()
         self._text_window()
@@ -308,21 +309,20 @@ class SliceRenderer(SliceDisplay):
 
     def _text_slice(self) -> None:
         m = self.model
-        tr = self.labels.get
         g = m.geometry()
-        lines = [f"{tr('Im', 'Im')}: {m.index + 1}/{m.count}"]
+        lines = [f"{translate('Overlay', 'Im')}: {m.index + 1}/{m.count}"]
         pos = m.slice_position()
         if pos is not None and g.normal is not None:
-            lines.append(f"{tr('Loc', 'Loc')}: {float(pos @ g.normal):.2f} mm")
+            lines.append(f"{translate('Overlay', 'Loc')}: {float(pos @ g.normal):.2f} mm")
         if g.thickness:
-            lines.append(f"{tr('Thk', 'Thk')}: {g.thickness:.2f} mm")
+            lines.append(f"{translate('Overlay', 'Thk')}: {g.thickness:.2f} mm")
         if not m.calibrated:
-            lines.append(tr("uncalibrated", "uncalibrated"))
+            lines.append(translate("Overlay", "uncalibrated"))
         self._set_text(self.corners, 0, "\n".join(lines))
 
     def _text_window(self) -> None:
         m = self.model
-        zoom = f"{self.labels.get('Zoom', 'Zoom')}: {self.zoom_percent():.0f}%"
+        zoom = f"{translate('Overlay', 'Zoom')}: {self.zoom_percent():.0f}%"
         c, w = m.window
         unit = f" {self.display.unit}" if self.display.unit else ""
         wl = f"W: {format_value(w)} L: {format_value(c)}{unit}"

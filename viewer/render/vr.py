@@ -49,6 +49,7 @@ from vtkmodules.vtkRenderingVolume import (
 )
 
 import resources
+from viewer.dicom.i18n import pick, translate
 from viewer.dicom.presets import default_window
 from viewer.dicom.volume import Volume
 from viewer.render.overlay import TEXT_COLOR, OverlayText, grab_window, share_volume
@@ -225,8 +226,9 @@ class VolumeRenderer:
 
     def _update_text(self) -> None:
         c, w = self.tf_window
-        shade = "shaded" if self.shading else "unshaded"
-        self.text.SetText(0, f"{self.preset.name}  W: {w:.0f} L: {c:.0f}  {shade}")
+        shade = translate("Overlay", "shaded") if self.shading else translate("Overlay", "unshaded")
+        name = pick(self.preset.name, getattr(self.preset, "name_zh", ""))
+        self.text.SetText(0, f"{name}  W: {w:.0f} L: {c:.0f}  {shade}")
 
     # ------------------------------------------------------------------ clipping
 
