@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from viewer.dicom.i18n import translate
+
 _ids = itertools.count(1)
 
 KINDS = ("length", "angle", "ellipse", "rectangle", "probe", "arrow", "text")
@@ -160,8 +162,8 @@ def describe(
         if s is None:
             return ""
         area = f"{s.area_mm2:.1f} mm²" if s.area_mm2 is not None else f"{s.area_px:.0f} px²"
-        return (
-            f"mean {s.mean:.1f} SD {s.sd:.1f} {unit}\nmin {s.min:.0f} max {s.max:.0f}\narea {area}"
+        return translate("Measure", "mean {0} SD {1} {2}\nmin {3} max {4}\narea {5}").format(
+            f"{s.mean:.1f}", f"{s.sd:.1f}", unit, f"{s.min:.0f}", f"{s.max:.0f}", area
         )
     if m.kind == "probe" and pts and values is not None:
         i, j = round(pts[0][0]), round(pts[0][1])

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 
 from pydicom.dataset import Dataset
 
+from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
 from viewer.dicom.suv_times import (
     SuvError,
     check_decay_time,
@@ -135,26 +136,48 @@ def body_of(ds: Dataset, notes: list[str]) -> Body:
     h = float_of(ds, "PatientSize")
     bad: list[tuple[str, str]] = []
     if w is not None and w >= 1000.0:  # IBSI: no one weighs a tonne; the writer used grams
-        notes.append(f"Patient's Weight (0010,1030) {w:g} read as grams")
+        notes.append(
+            translate("SUV", "Patient's Weight (0010,1030) {0} read as grams").format(f"{w:g}")
+        )
         w = w / 1000.0
     if w is not None and not 0.2 <= w <= 700:
-        bad.append(("weight", f"{_NEEDS['weight']} of {w:g} is not a plausible weight in kg"))
+        bad.append(
+            (
+                "weight",
+                translate("SUV", "{0} of {1} is not a plausible weight in kg").format(
+                    _need("weight"), f"{w:g}"
+                ),
+            )
+        )
         w = None
     if h is not None and h > 3.0:
-        notes.append(f"Patient's Size (0010,1020) {h:g} read as centimetres")
+        notes.append(
+            translate("SUV", "Patient's Size (0010,1020) {0} read as centimetres").format(f"{h:g}")
+        )
         h = h / 100.0
     if h is not None and not 0.2 <= h <= 3.0:
-        bad.append(("height", f"{_NEEDS['height']} of {h:g} m is not a plausible size"))
+        bad.append(
+            (
+                "height",
+                translate("SUV", "{0} of {1} m is not a plausible size").format(
+                    _need("height"), f"{h:g}"
+                ),
+            )
+        )
         h = None
     sex = text_of(ds, "PatientSex")[:1]
     return Body(w, h, sex if sex in ("M", "F") else "", tuple(bad))
 
 
 _NEEDS = {
-    "weight": "Patient's Weight (0010,1030)",
-    "height": "Patient's Size (0010,1020)",
-    "sex": "Patient's Sex (0010,0040) as M or F",
+    "weight": QT_TRANSLATE_NOOP("SUV", "Patient's Weight (0010,1030)"),
+    "height": QT_TRANSLATE_NOOP("SUV", "Patient's Size (0010,1020)"),
+    "sex": QT_TRANSLATE_NOOP("SUV", "Patient's Sex (0010,0040) as M or F"),
 }
+
+
+def _need(what: str) -> str:
+    return translate("SUV", _NEEDS[what])
 
 
 def norm(kind: str, body: Body) -> float:
@@ -166,7 +189,7 @@ def norm(kind: str, body: Body) -> float:
     if kind in ("lbm", "lbm_james", "ibw"):
         need.append("sex")
     missing = [
-        _NEEDS[n]
+        _need(n)
         for n in need
         if (n == "weight" and body.weight_kg is None)
         or (n == "height" and body.height_m is None)
@@ -175,10 +198,18 @@ def norm(kind: str, body: Body) -> float:
     why = dict(body.bad)
     implausible = [why[n] for n in need if n in why]
     if implausible:
-        raise SuvError(f"{'; '.join(implausible)} (needed for {KIND_LABEL[kind]})")
+        raise SuvError(
+            translate("SUV", "{0} (needed for {1})").format(
+                "; ".join(implausible), KIND_LABEL[kind]
+            )
+        )
     if missing:
-        verb = "is" if len(missing) == 1 else "are"
-        raise SuvError(f"{' and '.join(missing)} {verb} missing (needed for {KIND_LABEL[kind]})")
+        text = (
+            translate("SUV", "{0} is missing (needed for {1})")
+            if len(missing) == 1
+            else translate("SUV", "{0} are missing (needed for {1})")
+        )
+        raise SuvError(text.format(translate("SUV", " and ").join(missing), KIND_LABEL[kind]))
     w = float(body.weight_kg)  # type: ignore[arg-type]
     if kind == "bw":
         return w * 1000.0
@@ -198,7 +229,11 @@ def norm(kind: str, body: Body) -> float:
     else:
         raise ValueError(kind)
     if kg <= 0:
-        raise SuvError(f"{KIND_LABEL[kind]} formula gives {kg:.3g} kg for this weight and size")
+        raise SuvError(
+            translate("SUV", "{0} formula gives {1} kg for this weight and size").format(
+                KIND_LABEL[kind], f"{kg:.3g}"
+            )
+        )
     return kg * 1000.0
 
 
@@ -208,14 +243,18 @@ def norm(kind: str, body: Body) -> float:
 def _require_corrections(ds: Dataset, decay: str) -> None:
     corrected = ds.get("CorrectedImage")
     if corrected is None:
-        raise SuvError("Corrected Image (0028,0051) is missing")
+        raise SuvError(translate("SUV", "Corrected Image (0028,0051) is missing"))
     items = [corrected] if isinstance(corrected, str) else list(corrected)
     values = {str(v).strip().upper() for v in items}
     if "ATTN" not in values:
-        raise SuvError("Corrected Image (0028,0051) lacks ATTN (not attenuation corrected)")
+        raise SuvError(
+            translate("SUV", "Corrected Image (0028,0051) lacks ATTN (not attenuation corrected)")
+        )
     if decay in ("START", "ADMIN") and "DECY" not in values:
         raise SuvError(
-            f"Corrected Image (0028,0051) lacks DECY although Decay Correction is {decay}"
+            translate(
+                "SUV", "Corrected Image (0028,0051) lacks DECY although Decay Correction is {0}"
+            ).format(decay)
         )
 
 
@@ -224,9 +263,11 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
     first = datasets[0]
     decay = text_of(first, "DecayCorrection")
     if not decay:
-        raise SuvError("Decay Correction (0054,1102) is missing")
+        raise SuvError(translate("SUV", "Decay Correction (0054,1102) is missing"))
     if decay not in ("START", "ADMIN", "NONE"):
-        raise SuvError(f"Decay Correction (0054,1102) {decay} is not supported")
+        raise SuvError(
+            translate("SUV", "Decay Correction (0054,1102) {0} is not supported").format(decay)
+        )
     _require_corrections(first, decay)
     body = body_of(first, notes)
     weight_g = norm("bw", body)
@@ -247,11 +288,18 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
         start = date_time(ds, "AcquisitionDate", "AcquisitionTime")
         if start is None:
             raise SuvError(
-                "Acquisition Date/Time (0008,0022/0032) is missing (Decay Correction NONE)"
+                translate(
+                    "SUV",
+                    "Acquisition Date/Time (0008,0022/0032) is missing (Decay Correction NONE)",
+                )
             )
         dur_ms = float_of(ds, "ActualFrameDuration")
         if dur_ms is None or dur_ms <= 0:
-            raise SuvError("Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)")
+            raise SuvError(
+                translate(
+                    "SUV", "Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)"
+                )
+            )
         inj, source = injection_datetime(ds, start, half, notes)
         dt = (start - inj).total_seconds()
         check_decay_time(dt, half, source)
@@ -273,10 +321,15 @@ def _bw_factors(units: str, datasets: Sequence[Dataset], notes: list[str]) -> li
             bq = _bqml_bw(datasets, notes)
             return [float(a) * b for a, b in zip(act, bq, strict=True)]  # type: ignore[arg-type]
         raise SuvError(
-            "Units are CNTS without Philips SUV Scale Factor (7053,1000) or "
-            "Activity Concentration Scale Factor (7053,1009)"
+            translate(
+                "SUV",
+                "Units are CNTS without Philips SUV Scale Factor (7053,1000) or "
+                "Activity Concentration Scale Factor (7053,1009)",
+            )
         )
-    raise SuvError(f"Units (0054,1001) {units} cannot be converted to SUV")
+    raise SuvError(
+        translate("SUV", "Units (0054,1001) {0} cannot be converted to SUV").format(units)
+    )
 
 
 #: Attributes every image of a series must agree on (name, getter).
@@ -312,18 +365,20 @@ def _check_one_series(datasets: Sequence[Dataset]) -> None:
     for name, get in _SERIES_LEVEL:
         values = {repr(get(ds)) for ds in datasets}
         if len(values) > 1:
-            raise SuvError(f"{name} differs between images of the series")
+            raise SuvError(
+                translate("SUV", "{0} differs between images of the series").format(name)
+            )
 
 
 def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
     """SUV factors of every kind for the images of one PET series (headers suffice)."""
     if not datasets:
-        return SuvResult("", None, "no images")
+        return SuvResult("", None, translate("SUV", "no images"))
     first = datasets[0]
     units = text_of(first, "Units")
     notes: list[str] = []
     if not units:
-        return SuvResult("", None, "Units (0054,1001) is missing")
+        return SuvResult("", None, translate("SUV", "Units (0054,1001) is missing"))
     uids = [str(ds.get("SOPInstanceUID", "")) for ds in datasets]
     try:
         _check_one_series(datasets)
@@ -333,15 +388,30 @@ def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
         st = text_of(first, "SUVType")
         stored = _SUV_TYPE_KIND.get(st or ("BW" if units == "GML" else "BSA"))
         if stored is None:
-            return SuvResult(units, None, f"SUV Type (0054,1006) {st} is not known", notes=notes)
+            return SuvResult(
+                units,
+                None,
+                translate("SUV", "SUV Type (0054,1006) {0} is not known").format(st),
+                notes=notes,
+            )
         if (stored == "bsa") != (units == "CM2ML"):
             return SuvResult(
-                units, None, f"SUV Type (0054,1006) {st} disagrees with Units (0054,1001) {units}"
+                units,
+                None,
+                translate(
+                    "SUV", "SUV Type (0054,1006) {0} disagrees with Units (0054,1001) {1}"
+                ).format(st, units),
             )
         if not st:
-            notes.append(f"SUV Type (0054,1006) missing; {KIND_LABEL[stored]} assumed")
+            notes.append(
+                translate("SUV", "SUV Type (0054,1006) missing; {0} assumed").format(
+                    KIND_LABEL[stored]
+                )
+            )
         elif st == "LBM":  # the multiplier is not said; James's own is 128 (LBMJAMES128)
-            notes.append("SUV Type (0054,1006) LBM read as James's formula, LBMJAMES128")
+            notes.append(
+                translate("SUV", "SUV Type (0054,1006) LBM read as James's formula, LBMJAMES128")
+            )
         body = body_of(first, notes)
         factors: dict[str, dict[str, float]] = {}
         kind_reasons: dict[str, str] = {}
@@ -349,7 +419,7 @@ def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
         try:
             base = norm(stored, body)
         except SuvError as exc:
-            base_error = f"stored as {KIND_LABEL[stored]}: {exc}"
+            base_error = translate("SUV", "stored as {0}: {1}").format(KIND_LABEL[stored], exc)
         for kind in KINDS:
             if kind == stored:
                 factors[kind] = dict.fromkeys(uids, 1.0)
