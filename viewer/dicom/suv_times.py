@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from pydicom.dataset import Dataset
 
+from viewer.dicom.i18n import translate
 from viewer.dicom.values import date_time, float_of, parse_datetime, parse_time, private_text
 
 GE_CREATOR = "GEMS_PETD_01"
@@ -33,15 +34,23 @@ def radiopharm(ds: Dataset) -> Dataset:
 def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
     dose = float_of(radiopharm(ds), "RadionuclideTotalDose")
     if dose is None:
-        raise SuvError("Radionuclide Total Dose (0018,1074) is missing")
+        raise SuvError(translate("SUV", "Radionuclide Total Dose (0018,1074) is missing"))
     if dose <= 0:
-        raise SuvError(f"Radionuclide Total Dose (0018,1074) of {dose:g} is not a positive dose")
+        raise SuvError(
+            translate(
+                "SUV", "Radionuclide Total Dose (0018,1074) of {0} is not a positive dose"
+            ).format(f"{dose:g}")
+        )
     if dose < 1e4:  # no PET dose is below 10 kBq: the writer used MBq
-        notes.append(f"Radionuclide Total Dose {dose:g} read as MBq")
+        notes.append(
+            translate("SUV", "Radionuclide Total Dose {0} read as MBq").format(f"{dose:g}")
+        )
         return dose * 1e6
     if dose < 1e6:
         raise SuvError(
-            f"Radionuclide Total Dose (0018,1074) of {dose:g} is implausible in Bq or MBq"
+            translate(
+                "SUV", "Radionuclide Total Dose (0018,1074) of {0} is implausible in Bq or MBq"
+            ).format(f"{dose:g}")
         )
     return dose
 
@@ -49,9 +58,13 @@ def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
 def half_life_s(ds: Dataset) -> float:
     t = float_of(radiopharm(ds), "RadionuclideHalfLife")
     if t is None:
-        raise SuvError("Radionuclide Half Life (0018,1075) is missing")
+        raise SuvError(translate("SUV", "Radionuclide Half Life (0018,1075) is missing"))
     if t <= 0:
-        raise SuvError(f"Radionuclide Half Life (0018,1075) of {t:g} s is not a half-life")
+        raise SuvError(
+            translate(
+                "SUV", "Radionuclide Half Life (0018,1075) of {0} s is not a half-life"
+            ).format(f"{t:g}")
+        )
     return t
 
 
@@ -62,9 +75,13 @@ def scan_datetime(datasets: Sequence[Dataset], notes: list[str]) -> datetime:
         t = parse_datetime(siemens)
         if t is None:
             raise SuvError(
-                f"Siemens Decay Correction DateTime (0071,1022) {siemens!r} is not valid"
+                translate(
+                    "SUV", "Siemens Decay Correction DateTime (0071,1022) {0} is not valid"
+                ).format(repr(siemens))
             )
-        notes.append("decay corrected to Siemens Decay Correction DateTime (0071,1022)")
+        notes.append(
+            translate("SUV", "decay corrected to Siemens Decay Correction DateTime (0071,1022)")
+        )
         return t
     acq = [date_time(ds, "AcquisitionDate", "AcquisitionTime") for ds in datasets]
     known = [a for a in acq if a is not None]
@@ -76,12 +93,22 @@ def scan_datetime(datasets: Sequence[Dataset], notes: list[str]) -> datetime:
     if ge:
         t = parse_datetime(ge)
         if t is not None:
-            notes.append("Series Time after Acquisition Time: GE scan date-time (0009,100D) used")
+            notes.append(
+                translate(
+                    "SUV", "Series Time after Acquisition Time: GE scan date-time (0009,100D) used"
+                )
+            )
             return t
     if earliest is not None:
-        notes.append("Series Time after Acquisition Time: the earliest Acquisition Time used")
+        notes.append(
+            translate(
+                "SUV", "Series Time after Acquisition Time: the earliest Acquisition Time used"
+            )
+        )
         return earliest
-    raise SuvError("Series Date/Time (0008,0021/0031) and Acquisition Date/Time are missing")
+    raise SuvError(
+        translate("SUV", "Series Date/Time (0008,0021/0031) and Acquisition Date/Time are missing")
+    )
 
 
 #: IBSI: a Start DateTime more than an hour after, or two half-lives or more before, the reference
@@ -109,27 +136,36 @@ def injection_datetime(
     if dt:
         t = parse_datetime(dt)
         if t is None:
-            raise SuvError(f"{START_DT} {dt!r} is not valid")
+            raise SuvError(translate("SUV", "{0} {1} is not valid").format(START_DT, repr(dt)))
         delta = (ref - t).total_seconds()
         lo, hi = DATETIME_WINDOW_S
         if lo <= delta < hi * half_life:
             return t, START_DT
         tod = t - datetime(t.year, t.month, t.day)
-        source = f"the time of day of {START_DT}"
-        side = "before" if delta >= 0 else "after"
+        source = translate("SUV", "the time of day of {0}").format(START_DT)
         guess = (
-            f"{START_DT} {dt} lies {abs(delta) / 3600:.1f} h {side} the scan: "
-            "its time of day used, on the scan's day"
-        )
+            translate(
+                "SUV", "{0} {1} lies {2} h before the scan: its time of day used, on the scan's day"
+            )
+            if delta >= 0
+            else translate(
+                "SUV", "{0} {1} lies {2} h after the scan: its time of day used, on the scan's day"
+            )
+        ).format(START_DT, dt, f"{abs(delta) / 3600:.1f}")
     else:
         tod = parse_time(str(rp.get("RadiopharmaceuticalStartTime", "") or ""))
         if tod is None:
-            raise SuvError(f"{START_DT} and Start Time (0018,1072) are missing")
+            raise SuvError(
+                translate("SUV", "{0} and Start Time (0018,1072) are missing").format(START_DT)
+            )
         source, guess = START_TM, ""
     if half_life >= TIME_ONLY_MAX_HALF_LIFE_S:
         raise SuvError(
-            f"{START_DT} is missing or disagrees with the scan date, and with a half-life of "
-            f"{half_life / 3600:.1f} h a time of day cannot date the injection"
+            translate(
+                "SUV",
+                "{0} is missing or disagrees with the scan date, and with a half-life of "
+                "{1} h a time of day cannot date the injection",
+            ).format(START_DT, f"{half_life / 3600:.1f}")
         )
     day = datetime(ref.year, ref.month, ref.day)
     start = day + tod
@@ -146,11 +182,14 @@ MAX_HALF_LIVES = 10.0
 
 def check_decay_time(seconds: float, half_life: float, source: str) -> None:
     if seconds < 0:
-        raise SuvError(f"{source} is {-seconds / 60:.0f} min after the scan")
+        raise SuvError(
+            translate("SUV", "{0} is {1} min after the scan").format(source, f"{-seconds / 60:.0f}")
+        )
     if seconds > MAX_HALF_LIVES * half_life:
         raise SuvError(
-            f"{source} is {seconds / 3600:.1f} h before the scan "
-            f"({seconds / half_life:.0f} half-lives): the dates are inconsistent"
+            translate(
+                "SUV", "{0} is {1} h before the scan ({2} half-lives): the dates are inconsistent"
+            ).format(source, f"{seconds / 3600:.1f}", f"{seconds / half_life:.0f}")
         )
 
 
