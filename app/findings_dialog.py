@@ -214,8 +214,9 @@ class FindingsDialog(QDialog):
             self.tree.addTopLevelItem(QTreeWidgetItem(row))
         for i in range(5):
             self.tree.resizeColumnToContents(i)
-        if self.objects:
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        first = self.tree.topLevelItem(0)
+        if first is not None:
+            self.tree.setCurrentItem(first)
 
     def open_selected(self) -> str:
         i = self.tree.indexOfTopLevelItem(self.tree.currentItem())

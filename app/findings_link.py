@@ -119,9 +119,9 @@ class FindingsLink(QObject):
         name = str(self.settings.value("findings/reader", "") or "")
         if name:
             return name
-        svc = self.cloud.service
-        if svc is not None and getattr(svc.config, "doctor", ""):
-            return str(svc.config.doctor)
+        config: Any = getattr(self.cloud.service, "config", None)
+        if config is not None and config.doctor:
+            return str(config.doctor)
         try:
             from cloudclient.service import CloudConfig
 
@@ -340,9 +340,9 @@ class FindingsLink(QObject):
                 found.setdefault(obj.sop_instance_uid, obj)
         for p in self.paths:
             if p.is_file():
-                obj = describe(FileRef(str(p)))
-                if obj is not None and obj.study_uid in uids:
-                    found.setdefault(obj.sop_instance_uid, obj)
+                kept = describe(FileRef(str(p)))
+                if kept is not None and kept.study_uid in uids:
+                    found.setdefault(kept.sop_instance_uid, kept)
         out = list(found.values())
         out.sort(key=lambda o: o.created or dt.datetime.min, reverse=True)
         return out

@@ -28,10 +28,10 @@ def _local_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_cloud_findings_kept_in_the_cache_listed_on_reopen_and_sent_to_the_hospital(
     qtbot,
-    pair,
+    pair,  # noqa: F811
     devcloud,
     tmp_path: Path,
-    _local_findings: Path,  # noqa: F811
+    _local_findings: Path,
 ) -> None:
     host, _guest, _tok, record = pair
     host.findings.set_reader("")  # the cloud configuration's doctor is the default reader
@@ -90,8 +90,8 @@ def test_cloud_findings_kept_in_the_cache_listed_on_reopen_and_sent_to_the_hospi
 
 def test_consultation_shares_saved_findings_and_an_opinion(
     qtbot,
-    pair,
-    devcloud,  # noqa: F811
+    pair,  # noqa: F811
+    devcloud,
 ) -> None:
     host, guest, tok, record = pair
     for w in (host, guest):

@@ -398,7 +398,9 @@ class SliceRenderer(SliceDisplay):
 
         for a in getattr(self, "_extra_actors", []):
             self.renderer.RemoveViewProp(a)
-        items, badges = getattr(self, "_extra", ([], {}))
+        items: list[Any] = []
+        badges: dict[int, str] = {}
+        items, badges = getattr(self, "_extra", (items, badges))
         self._extra_actors: list[Any] = extra_actors(items, self.model.index, self._world)
         if badges.get(self.model.index):
             self._extra_actors.append(badge_actor(badges[self.model.index]))
