@@ -26,6 +26,9 @@ from viewer.dicom.presets import robust_window
 from viewer.dicom.volume import ImageStack, Volume
 from viewer.dicom.windows import Window, _body_part, file_windows, opening_display, presets_for
 from viewer.render.colorbar import format_value
+from viewer.state.mpr import MprChange
+from viewer.state.region3d import Region3D, ellipse_region
+from viewer.state.region3d import describe as describe_region
 from viewer.state.viewport import ViewportEvent, ViewportModel
 
 SUV_KIND_NAMES = {"bw": "SUVbw", "lbm": "SUVlbm", "bsa": "SUVbsa", "ibw": "SUVibw"}
@@ -42,6 +45,8 @@ class ReadingLink(QObject):
         self.fusion = FusionLink(window)
         self.prefs = PrefsLink(window, lambda: self.rebuild_windows(force=True))
         self.nearest = False
+        self.last_region: Region3D | None = None  # the last MPR ellipse's 3D SUV statistics
+        self._mpr_count = 0
         self._wl_actions: list[QAction] = []
         self._wl_key: tuple[Any, ...] | None = None
         self.entries: list[tuple[str, Window]] = []  # (label, window) in menu/key order
@@ -111,9 +116,37 @@ class ReadingLink(QObject):
         if self.nearest:
             for r in MprTarget(panel).renderers():
                 r.set_interpolation("nearest")
-        panel.model.subscribe(lambda _ev: self.update_status())
+        panel.model.subscribe(lambda ev: self._mpr_event(panel, ev))
+        self._mpr_count = 0
         self.fusion.mpr_opened(panel)
         self.refresh()
+
+    def _mpr_event(self, panel: Any, ev: Any) -> None:
+        self.update_status()
+        n = len(panel.model.measurements)
+        added, self._mpr_count = n > self._mpr_count, n
+        if ev.kind is not MprChange.MEASUREMENTS or not added:
+            return
+        pm = panel.model.measurements[-1]
+        vol = panel.model.volume
+        if pm.measurement.kind != "ellipse" or vol.suv is None:
+            return
+        # an ellipse on a PET plane: SUVmax/peak/mean of its ellipsoid (viewer.state.region3d)
+        try:
+            self.last_region = ellipse_region(vol, panel.views[pm.view].renderer.grid, pm)
+        except ValueError as e:
+            panel.note.setText(str(e))
+            return
+        text = describe_region(
+            self.last_region,
+            QCoreApplication.translate(
+                "Reading",
+                "3D ellipsoid ({ml} ml): {label}max {max} · {label}peak {peak} · "
+                "{label}mean {mean} {unit}",
+            ),
+        )
+        panel.note.setText(text)
+        self.win.statusBar().showMessage(text, 30000)
 
     def _tool(self, tool: str) -> None:
         panel = self.win.mpr

@@ -1,0 +1,331 @@
+"""Reading in the real window (issue 15): windows per active view, PET in SUV, colour maps and
+fusion, one way of working in 2D and MPR (mouse, tools, undo), theme, text size, sub-volumes,
+tags — asserted on models and on rendered pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
+
+from app.mainwindow import MainWindow
+from tests.test_gui import (
+    assert_sane,
+    at,
+    click,
+    frame,
+    key_of,
+    open_main_window,
+    show,
+    wait_loaded,
+)
+from viewer.dicom.colormaps import hue_degrees, luminance
+from viewer.dicom.volume import Volume
+
+
+@pytest.fixture
+def window(qtbot, light_dir):
+    w = open_main_window(qtbot, light_dir)
+    yield w
+    w.close()
+
+
+def _mpr(qtbot, w: MainWindow, description: str):
+    show(qtbot, w, description)
+    panel = w.toggle_mpr(True)
+    assert panel is not None
+    qtbot.wait(50)
+    return panel
+
+
+def _press(qtbot, view, p: QPoint, button=Qt.MouseButton.LeftButton) -> None:
+    qtbot.mousePress(view.vtk, button, pos=p)
+    qtbot.mouseRelease(view.vtk, button, pos=p)
+
+
+def _drag(qtbot, view, a: QPoint, b: QPoint, button=Qt.MouseButton.LeftButton) -> None:
+    """A drag on an MPR view (its VTK widget)."""
+    from tests.test_gui import _move
+
+    qtbot.mousePress(view.vtk, button, pos=a)
+    for i in range(1, 6):
+        p = QPoint(a.x() + (b.x() - a.x()) * i // 5, a.y() + (b.y() - a.y()) * i // 5)
+        _move(view.vtk, p, button)
+    qtbot.mouseRelease(view.vtk, button, pos=b)
+
+
+def _key(qtbot, w: MainWindow, key: str, mods=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key as a window shortcut (whichever widget has the focus)."""
+    qtbot.keyClick(w, key, mods) if len(key) == 1 else qtbot.keyClick(w, getattr(Qt.Key, key), mods)
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def test_windows_menu_follows_the_active_view(qtbot, window: MainWindow) -> None:
+    r = window.reading
+    vp = show(qtbot, window, "PET")
+    r.rebuild_windows(force=True)
+    names = [n for n, _ in r.entries]
+    assert names and not any("brain" in n.lower() or "lung" in n.lower() for n in names)
+    # PET opens in SUV: 0-5 SUVbw, inverted grey, a colour bar titled with the unit
+    assert vp.model.window == pytest.approx((2.5, 5.0))
+    assert vp.renderer.display.unit == "SUVbw"
+    assert vp.renderer.colormap == "grey_inverted"
+    assert "SUVbw" in window.status_label.text()
+    assert "SUVbw" in vp.renderer.colorbar.text("unit")
+    _key(qtbot, window, "2")  # the second entry: a wider SUV window
+    assert vp.model.window == pytest.approx(r.entries[1][1].pair)
+    ct = show(qtbot, window, "Chest/Abdomen")
+    r.rebuild_windows(force=True)
+    names = [n.lower() for n, _ in r.entries]
+    assert any("lung" in n for n in names) and not any("suv" in n for n in names)
+    lung = next(i for i, n in enumerate(names) if "lung" in n)
+    _key(qtbot, window, str(lung + 1))
+    assert ct.model.window == pytest.approx(r.entries[lung][1].pair)
+    assert "HU" in window.status_label.text()
+    mr = show(qtbot, window, "T1 SE")
+    r.rebuild_windows(force=True)
+    assert not any("lung" in n.lower() for n, _ in r.entries)  # no lung presets on MR
+    assert mr.model.image is not None
+
+
+def test_presets_invert_and_colour_map_act_on_the_mpr_view(qtbot, window: MainWindow) -> None:
+    panel = _mpr(qtbot, window, "Chest/Abdomen")
+    view = panel.views["coronal"]
+    _press(qtbot, view, QPoint(view.width() // 2, view.height() // 2))
+    assert panel.active_view == "coronal"
+    assert "MPR" in window.status_label.text()
+    r = window.reading
+    r.rebuild_windows(force=True)
+    before = window.workspace.active.window  # type: ignore[union-attr]
+    lung = next(i for i, (n, _) in enumerate(r.entries) if "lung" in n.lower())
+    _key(qtbot, window, str(lung + 1))
+    assert panel.model.window == pytest.approx(r.entries[lung][1].pair)
+    assert window.workspace.active.window == before  # type: ignore[union-attr]  # 2D untouched
+    grey = view.renderer.grab().astype(float)
+    window.acts["invert"].trigger()
+    assert all(v.renderer.invert for v in panel.views.values())
+    inv = view.renderer.grab().astype(float)
+    h, w = grey.shape[:2]
+    mid = (slice(h // 3, 2 * h // 3), slice(w // 3, 2 * w // 3))
+    assert grey[mid].std() > 15
+    assert np.abs(grey[mid] + inv[mid] - 255).mean() < 25  # inverted: dark and light swap
+    window.acts["invert"].trigger()
+    r.set_colormap("hot_iron")
+    hot = view.renderer.grab().astype(float)
+    assert np.abs(hot[..., 0] - hot[..., 2]).mean() > 10  # colour, not grey
+    assert view.renderer.colorbar.text("unit")
+
+
+def test_undo_redo_in_2d_and_mpr(qtbot, window: MainWindow) -> None:
+    vp = show(qtbot, window, "Chest/Abdomen")
+    window.set_tool("length")
+    c = QPoint(vp.view.width() // 2, vp.view.height() // 2)
+    click(qtbot, vp, c)
+    click(qtbot, vp, c + QPoint(60, 0))
+    assert len(vp.model.measurements) == 1
+    window.set_tool("ellipse")
+    click(qtbot, vp, c + QPoint(-40, -40))
+    click(qtbot, vp, c + QPoint(-10, -10))
+    assert len(vp.model.measurements) == 2
+    window.acts["clear"].trigger()
+    assert vp.model.measurements == []
+    _key(qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier)  # Clear All taken back
+    assert len(vp.model.measurements) == 2
+    _key(qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier)
+    assert len(vp.model.measurements) == 1
+    _key(
+        qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert len(vp.model.measurements) == 2
+    # MPR: the toolbar's length tool measures on a plane; undo takes it back
+    panel = _mpr(qtbot, window, "Chest/Abdomen")
+    window.set_tool("length")
+    view = panel.views["axial"]
+    p = QPoint(view.width() // 2, view.height() // 2)
+    for q in (p, p + QPoint(50, 0)):
+        _press(qtbot, view, q)
+    assert len(panel.model.measurements) == 1
+    window.acts["clear"].trigger()
+    assert panel.model.measurements == []
+    _key(qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier)
+    assert len(panel.model.measurements) == 1
+    _key(qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier)
+    assert panel.model.measurements == []
+
+
+def test_mouse_mapping_is_the_same_in_2d_and_mpr(qtbot, window: MainWindow) -> None:
+    from tests.test_gui import drag
+
+    vp = show(qtbot, window, "Chest/Abdomen")
+    z0 = vp.model.zoom
+    c = QPoint(vp.view.width() // 2, vp.view.height() // 2)
+    drag(qtbot, vp, c, c + QPoint(0, -40), Qt.MouseButton.RightButton)  # right: zoom
+    assert vp.model.zoom > z0
+    panel = _mpr(qtbot, window, "Chest/Abdomen")
+    view = panel.views["axial"]
+    z1 = panel.model.zoom["axial"]
+    _drag(qtbot, view, c, c + QPoint(0, -40), Qt.MouseButton.RightButton)
+    assert panel.model.zoom["axial"] > z1
+    window.acts["tool_wl"].trigger()  # the toolbar's W/L tool in MPR: left drag windows
+    w0 = panel.model.window
+    _drag(qtbot, view, c, c + QPoint(60, 30))
+    assert panel.model.window[1] > w0[1] and panel.model.window[0] > w0[0]
+
+
+def test_toolbar_fits_a_1366_screen_with_icons(qtbot, window: MainWindow) -> None:
+    window.showNormal()
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    tb = window.toolbar
+    assert tb.sizeHint().width() <= 1366
+    for act in tb.actions():
+        if act.isSeparator() or not act.isVisible():
+            continue
+        assert not act.icon().isNull(), act.objectName()
+        button = tb.widgetForAction(act)
+        assert button is not None and button.isVisible(), act.objectName()  # not in overflow
+
+
+def test_theme_and_text_size(qtbot, window: MainWindow) -> None:
+    app = QApplication.instance()
+    prefs = window.reading.prefs
+    assert prefs.theme == "dark" and "#1e1f22" in app.styleSheet()  # type: ignore[union-attr]
+    prefs.set_theme("light")
+    assert "#1e1f22" not in app.styleSheet()  # type: ignore[union-attr]
+    prefs.set_theme("dark")
+    vp = show(qtbot, window, "Chest/Abdomen")
+    pt = app.font().pointSizeF()  # type: ignore[union-attr]
+    before = vp.renderer.corners._actor(0).GetTextProperty().GetFontSize()
+    try:
+        prefs.set_text_scale(1.5)
+        assert app.font().pointSizeF() == pytest.approx(pt * 1.5)  # type: ignore[union-attr]
+        assert vp.renderer.corners._actor(0).GetTextProperty().GetFontSize() == round(before * 1.5)
+    finally:
+        prefs.set_text_scale(1.0)
+
+
+# --------------------------------------------------------------------------- PET, colour, fusion
+
+
+def _hot_and_normal(pet: Volume) -> tuple[np.ndarray, np.ndarray]:
+    """Patient points of the hottest PET voxel and of normal tissue (SUV 0.8–2.5) near it."""
+    assert pet.suv is not None and pet.suv.available
+    f = pet.suv.slice_factors()
+    k, j, i = np.unravel_index(int(np.argmax(pet.array)), pet.shape)
+    suv = pet.array[k].astype(float) * f[k]
+    jj, ii = np.nonzero((suv > 0.8) & (suv < 2.5))
+    d = np.hypot((ii - i) * pet.spacing[0], (jj - j) * pet.spacing[1])
+    ok = d > 15
+    n = int(np.argmin(np.where(ok, d, np.inf)))
+    hot = np.asarray(pet.index_to_patient((float(i), float(j), float(k))))
+    normal = np.asarray(pet.index_to_patient((float(ii[n]), float(jj[n]), float(k))))
+    return hot, normal
+
+
+def _rgb_at(vp, img: np.ndarray, p_patient: np.ndarray) -> np.ndarray:
+    ct = vp.model.image
+    i, j, _ = ct.patient_to_index(p_patient)
+    q = at(vp, float(i), float(j))
+    r = vp.view.devicePixelRatioF()
+    y, x = round(q.y() * r), round(q.x() * r)
+    return img[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3).mean(axis=0)
+
+
+def test_pet_ct_fusion_in_2d_shows_the_hottest_lesion_hottest(qtbot, window: MainWindow) -> None:
+    show(qtbot, window, "PET")
+    pet = window.images[key_of(window, "PET")]
+    assert isinstance(pet, Volume)
+    vp = show(qtbot, window, "Chest/Abdomen")
+    choices = window.reading.fusion.choices()
+    assert any(k.startswith("PT") for k in choices)
+    assert not any(k.startswith("CT") for k in choices)  # CT over CT is not a fusion pair
+    dlg = window.reading.fusion.ask()
+    assert dlg is not None
+    key = next(k for k in choices if k.startswith("PT"))
+    dlg.overlay.setCurrentIndex(dlg.overlay.findData(key))
+    assert vp.renderer.fusion is not None and vp.renderer.fusion.volume is pet
+    hot, normal = _hot_and_normal(pet)
+    vp.model.set_index(vp.model.index_nearest(hot))
+    qtbot.wait(20)
+    img = frame(vp)
+    assert_sane(img)
+    h, n = _rgb_at(vp, img, hot), _rgb_at(vp, img, normal)
+    lum = luminance(np.array([h, n]) / 255.0)
+    hue = hue_degrees(np.array([h, n]) / 255.0)
+    assert lum[0] > 2 * lum[1] and lum[0] > lum[1] + 0.03, (h, n)  # the hottest is brightest…
+    assert hue[0] >= hue[1], (h, n)  # …and further along red → yellow → white
+    assert "SUV" in vp.renderer.colorbar.text("unit")
+    dlg.opacity.setValue(0)  # opacity 0: the CT alone shows through
+    grey = _rgb_at(vp, frame(vp), hot)
+    assert abs(grey[0] - grey[2]) < 8
+    dlg.overlay.setCurrentIndex(0)
+    assert vp.renderer.fusion is None
+
+
+def test_suv_kind_and_3d_region_in_mpr(qtbot, window: MainWindow) -> None:
+    vp = show(qtbot, window, "PET")
+    pet = vp.model.image
+    assert isinstance(pet, Volume) and pet.suv is not None
+    window.reading._check_menus()
+    kinds = [k for k, a in window.reading.suv_actions.items() if a.isEnabled()]
+    assert "bw" in kinds and len(kinds) >= 2
+    other = next(k for k in kinds if k != "bw")
+    window.reading.suv_actions[other].trigger()
+    assert vp.renderer.display.unit != "SUVbw" and vp.renderer.display.unit.startswith("SUV")
+    assert vp.renderer.display.unit in window.status_label.text()
+    window.reading.suv_actions["bw"].trigger()
+    assert vp.renderer.display.unit == "SUVbw"
+    panel = window.toggle_mpr(True)
+    assert panel is not None
+    hot, _ = _hot_and_normal(pet)
+    panel.model.set_center(hot)
+    window.set_tool("ellipse")
+    view = panel.views["axial"]
+    cu, cv, _ = view.renderer.grid.patient_to_uv(hot)
+    a, b = view.widget_pos(cu - 12, cv - 12), view.widget_pos(cu + 12, cv + 12)
+    _press(qtbot, view, a)
+    _press(qtbot, view, b)
+    r = window.reading.last_region
+    assert r is not None and r.label == "SUVbw" and r.stats.unit == "g/ml"
+    f = pet.suv.slice_factors()
+    k = np.unravel_index(int(np.argmax(pet.array)), pet.shape)[0]
+    assert r.stats.max == pytest.approx(float(pet.array.max()) * f[k], rel=1e-3)
+    assert 0 < r.stats.peak <= r.stats.max and r.stats.mean <= r.stats.peak
+    assert "SUVbwmax" in panel.note.text() and "g/ml" in panel.note.text()
+
+
+def test_pet_without_weight_says_why_there_is_no_suv(qtbot, tmp_path, light_dir) -> None:
+    import pydicom
+
+    from tests.helpers import copy_series
+
+    src = next(
+        f.parent
+        for f in sorted(light_dir.rglob("*.dcm"))
+        if pydicom.dcmread(f, stop_before_pixels=True).Modality == "PT"
+    )
+
+    def drop(ds, _n):
+        del ds.PatientWeight
+        return ds
+
+    copy_series(src, tmp_path / "pet", drop)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.open_paths([str(tmp_path / "pet")])
+    qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
+    vp = w.active
+    assert vp is not None
+    w.open_series(next(iter(w.series)), vp)
+    wait_loaded(qtbot, w)
+    qtbot.waitUntil(lambda: vp.model.image is not None, timeout=30000)
+    assert vp.renderer.display.unit == "Bq/ml"
+    text = w.status_label.text()
+    assert "Bq/ml" in text and "SUV" in text and "(0010,1030)" in text, text
+    assert vp.renderer.colorbar.text("unit") == "Bq/ml"
+    w.close()
