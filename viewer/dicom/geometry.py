@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from viewer.dicom.i18n import translate
 from viewer.dicom.model import FrameRef
 
 #: Two slices closer than this along the normal are at the same position (mm).
@@ -88,7 +89,10 @@ def plan_stack(frames: list[FrameRef]) -> StackPlan:
     warnings: list[str] = []
     if dups:
         warnings.append(
-            f"{len(dups)} frame(s) at the same position as another were left out (duplicates)"
+            translate(
+                "Volumes",
+                "{0} frame(s) at the same position as another were left out (duplicates)",
+            ).format(len(dups))
         )
     plan = StackPlan(
         frames=sorted_frames,
@@ -119,14 +123,20 @@ def plan_stack(frames: list[FrameRef]) -> StackPlan:
                 plan.gaps.append((i, missing))
         if plan.gaps:
             total = sum(m for _, m in plan.gaps)
-            where = ", ".join(f"after slice {i + 1}" for i, _ in plan.gaps[:5])
+            where = ", ".join(
+                translate("Volumes", "after slice {0}").format(i + 1) for i, _ in plan.gaps[:5]
+            )
             warnings.append(
-                f"{total} slice(s) missing ({where}); volume resampled to {typical:.3g} mm spacing"
+                translate(
+                    "Volumes", "{0} slice(s) missing ({1}); volume resampled to {2} mm spacing"
+                ).format(total, where, f"{typical:.3g}")
             )
         else:
             warnings.append(
-                f"slice spacing is not uniform ({deltas.min():.3g}–{deltas.max():.3g} mm); "
-                f"volume resampled to {typical:.3g} mm spacing"
+                translate(
+                    "Volumes",
+                    "slice spacing is not uniform ({0}–{1} mm); volume resampled to {2} mm spacing",
+                ).format(f"{deltas.min():.3g}", f"{deltas.max():.3g}", f"{typical:.3g}")
             )
     steps = np.diff(positions, axis=0)
     step = np.median(steps, axis=0)
@@ -135,8 +145,11 @@ def plan_stack(frames: list[FrameRef]) -> StackPlan:
     plan.tilt_deg = float(np.degrees(np.arccos(min(1.0, cosang))))
     if plan.tilted:
         warnings.append(
-            f"gantry/detector tilt of {plan.tilt_deg:.2f}° (slices stacked off the normal); "
-            "volume resampled onto an orthogonal grid"
+            translate(
+                "Volumes",
+                "gantry/detector tilt of {0}° (slices stacked off the normal); "
+                "volume resampled onto an orthogonal grid",
+            ).format(f"{plan.tilt_deg:.2f}")
         )
     return plan
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from viewer.dicom.i18n import translate
 from viewer.dicom.model import (
     FrameGeometry,
     FrameRef,
@@ -53,7 +54,10 @@ def dedupe(
             problems.append(
                 Problem(
                     str(inst.ref),
-                    f"same SOP Instance UID as {kept.ref}, which looks more intact and is shown",
+                    translate(
+                        "Problems",
+                        "same SOP Instance UID as {0}, which looks more intact and is shown",
+                    ).format(kept.ref),
                     "note",
                 )
             )
@@ -142,8 +146,11 @@ def group(
             s.notes.extend(_series_warnings(s))
             if len(groups) > 1:
                 s.notes.append(
-                    f"series has {len(groups)} different planes or image sizes; "
-                    f"shown as {len(groups)} parts (this is part {part + 1})"
+                    translate(
+                        "Volumes",
+                        "series has {0} different planes or image sizes; "
+                        "shown as {0} parts (this is part {1})",
+                    ).format(len(groups), part + 1)
                 )
             study.series.append(s)
     for study in studies.values():

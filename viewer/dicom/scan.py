@@ -20,6 +20,7 @@ from pydicom.uid import UID
 from viewer.dicom import header
 from viewer.dicom.grouping import dedupe, group
 from viewer.dicom.header import DEFLATED, HeaderError
+from viewer.dicom.i18n import translate
 from viewer.dicom.limits import human_bytes, limits
 from viewer.dicom.model import (
     FrameGeometry,
@@ -59,7 +60,7 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
     except (KeyError, ValueError) as exc:
         raise HeaderError(str(exc)) from None
     if size == 0:
-        raise HeaderError("empty file (0 bytes)")
+        raise HeaderError(translate("Problems", "empty file (0 bytes)"))
     with ref.open() as f:
         h = header.read(f, size, streamed=ref.member is not None)
         offset = length = None
@@ -73,11 +74,15 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
     inst.dataset_offset = h.dataset_offset
     inst.has_meta = h.has_meta
     if inst.pixel is not None and h.pixel_tell is None:
-        raise HeaderError("no Pixel Data: the file ends after its header (truncated?)")
+        raise HeaderError(
+            translate("Problems", "no Pixel Data: the file ends after its header (truncated?)")
+        )
     if inst.pixel is None and "Image Storage" in UID(inst.sop_class_uid).name:
         raise HeaderError(
-            f"no image description ({UID(inst.sop_class_uid).name} without Rows/Columns): "
-            "the file is truncated or corrupt"
+            translate(
+                "Problems",
+                "no image description ({0} without Rows/Columns): the file is truncated or corrupt",
+            ).format(UID(inst.sop_class_uid).name)
         )
     if (
         inst.pixel is not None
@@ -88,8 +93,9 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
         need = inst.pixel.frame_bytes * inst.number_of_frames
         if offset + need > size + 1:
             raise HeaderError(
-                f"file truncated: its pixels need {need} bytes, only {max(0, size - offset)} "
-                "are present"
+                translate(
+                    "Problems", "file truncated: its pixels need {0} bytes, only {1} are present"
+                ).format(need, max(0, size - offset))
             )
     return inst
 
@@ -219,8 +225,11 @@ def _spacing(ds: Dataset, warn: list[str] | None = None) -> tuple[float, float] 
         # written as 0\\0 by some modalities, negative by broken ones: not calibrated
         _warn(
             warn,
-            f"Pixel Spacing {s[0]:g}\\{s[1]:g} mm is not positive: the image is not calibrated "
-            "(no distances, not placed in 3D)",
+            translate(
+                "Problems",
+                "Pixel Spacing {0} mm is not positive: the image is not calibrated "
+                "(no distances, not placed in 3D)",
+            ).format(f"{s[0]:g}\\{s[1]:g}"),
         )
         return None
     return (s[0], s[1])
@@ -245,13 +254,20 @@ def _rescale_value(
     try:
         f = float(v)
     except (TypeError, ValueError):
-        _warn(warn, f"{_SPACED[keyword]} {str(v)[:20]!r} is not a number; taken as {default:g}")
+        _warn(
+            warn,
+            translate("Problems", "{0} {1} is not a number; taken as {2}").format(
+                _SPACED[keyword], repr(str(v)[:20]), f"{default:g}"
+            ),
+        )
         return default
     if not math.isfinite(f):
         _warn(
             warn,
-            f"{_SPACED[keyword]} is {f}; taken as {default:g}, so the values shown may not be "
-            "in the modality's units",
+            translate(
+                "Problems",
+                "{0} is {1}; taken as {2}, so the values shown may not be in the modality's units",
+            ).format(_SPACED[keyword], f, f"{default:g}"),
         )
         return default
     return f
@@ -461,7 +477,8 @@ def scan(
             result.problems.append(Problem(str(ref), str(exc)))
             continue
         except Exception as exc:  # pydicom raises many kinds for corrupt input
-            result.problems.append(Problem(str(ref), f"unreadable DICOM header ({_describe(exc)})"))
+            why = translate("Problems", "unreadable DICOM header ({0})").format(_describe(exc))
+            result.problems.append(Problem(str(ref), why))
             continue
         if inst is not None:
             instances.append(inst)
@@ -469,9 +486,8 @@ def scan(
                 result.problems.append(Problem(str(ref), w, "warning"))
             if inst.pixel is None:
                 kind = UID(inst.sop_class_uid).name if inst.sop_class_uid else "no SOP Class"
-                result.problems.append(
-                    Problem(str(ref), f"no image in this object ({kind}); not shown", "note")
-                )
+                why = translate("Problems", "no image in this object ({0}); not shown")
+                result.problems.append(Problem(str(ref), why.format(kind), "note"))
         if progress is not None:
             progress(n, str(ref))
     result.patients = group(instances, result.problems)
