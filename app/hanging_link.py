@@ -113,6 +113,9 @@ class HangingLink(QObject):
             self._failed = ev.message
         elif isinstance(ev, Hung):
             self._link = self._link if self.exams.links else None
+            act = getattr(self.window, "acts", {}).get(f"layout_{ev.hanging.layout_name}")
+            if act is not None:
+                act.setChecked(True)  # the layout buttons show the protocol's layout
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -81,7 +81,9 @@ def make_window(qtbot) -> MainWindow:
 
 def hung(qtbot, w: MainWindow, protocol: str) -> None:
     qtbot.waitUntil(
-        lambda: w.priors.exams.hanging is not None and w.priors.exams.hanging.protocol.id == protocol,
+        lambda: (
+            w.priors.exams.hanging is not None and w.priors.exams.hanging.protocol.id == protocol
+        ),
         timeout=30000,
     )
     wait_loaded(qtbot, w)
@@ -95,8 +97,9 @@ def test_timeline_compare_with_prior_stages_and_linking(qtbot, histories) -> Non
         qtbot.waitUntil(lambda: w.priors.exams.current is not None, timeout=30000)
         w.open_paths([h["current"]])
         qtbot.waitUntil(
-            lambda: w.priors.exams.current is not None
-            and w.priors.exams.current.date == "20261120",
+            lambda: (
+                w.priors.exams.current is not None and w.priors.exams.current.date == "20261120"
+            ),
             timeout=30000,
         )
         wait_loaded(qtbot, w)
@@ -114,7 +117,7 @@ def test_timeline_compare_with_prior_stages_and_linking(qtbot, histories) -> Non
         # Compare with Prior: the confirmed prior (never the probable one), beside today's
         panel.compare_button.click()
         hung(qtbot, w, "ct-chest-prior")
-        assert w.workspace.layout == "1x2"
+        assert w.workspace.layout == "1x2" and w.acts["layout_1x2"].isChecked()
         ex = w.priors.exams
         assert [ex.exam_of(vp.series_key) for vp in w.workspace.visible()] == [0, 1]
         assert len(ex.priors) == 1 and ex.priors[0].date != "20200315"

@@ -137,10 +137,29 @@ def test_registration_links_scrolling_and_reference_lines_across_exams(
             assert abs(before.index - want) <= 1.0, (k, before.index, want)
             checked += 1
     assert checked >= 2
-    # reference lines across exams: today's slice plane carried into the prior by the link
-    # (tilted by the registration's rotation) crosses the prior's slice shown beside it
+    # reference lines across exams: none between the nearly parallel axial slices (a registration's
+    # few degrees would draw a meaningless line); on a sagittal view of the prior, where today's
+    # slice (carried by the link) crosses it
     today.set_index(14)
-    assert len(ws.reference_lines()[1]) == 1
+    assert ws.reference_lines()[1] == []
+    pri = before.image
+    sag = Volume(
+        np.ascontiguousarray(pri.array.transpose(2, 0, 1)),  # k ← i: slices across x
+        pri.origin,
+        (pri.spacing[1], pri.spacing[2], pri.spacing[0]),
+        pri.direction[:, [1, 2, 0]],
+        "CT",
+        "sagittal",
+        pri.frame_of_reference_uid,
+    )
+    before.set_image(sag)
+    line = ws.reference_lines()[1]
+    assert len(line) == 1
+    (_, y0), (_, y1) = line[0]
+    # the axial plane at today's slice 14, in the prior's space: rows at that height
+    z = (slice_centre(today.image, 14) @ truth[:3, :3].T + truth[:3, 3])[2]
+    rows = [(z - sag.origin[2]) / sag.spacing[1]] * 2
+    assert abs((y0 + y1) / 2 - rows[0]) <= 1.0, (line, rows)  # within a slice (6 mm)
     ws.link_table.remove(today.frame_of_reference)
     assert ws.reference_lines()[1] == []
 

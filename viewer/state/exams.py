@@ -1,11 +1,12 @@
 """Today's exam and its priors in a Workspace: hung by protocol, linked across exams.
 
 :class:`Exams` is the Workspace's :class:`~viewer.state.workspace.Hanger`. A study opened as
-usual becomes *today's exam* (the newest study of the scan's patient with the most images; that
-patient's other studies are its priors, newest first); one opened with ``prior=True`` (*Compare with prior*) is
-added as the next prior. Each time, the hanging protocol for these exams is chosen
-(:func:`viewer.state.hanging.choose`) and applied: the layout, the links, which series in which
-viewport, and the protocol's window preset once each image is in (a new image resets the window).
+usual becomes *today's exam* (the newest study of the scan's patient with the most images;
+that patient's other studies are its priors, newest first); one opened with ``prior=True``
+(*Compare with prior*) is added as the next prior. Each time, the hanging protocol for these
+exams is chosen (:func:`viewer.state.hanging.choose`) and applied: the layout, the links, which
+series in which viewport, and the protocol's window preset once each image is in (a new image
+resets the window).
 :meth:`Exams.next_stage` / :meth:`Exams.previous_stage` step through its stages.
 
 Once a viewport of today's exam and one of a prior show loaded volumes of different Frames of

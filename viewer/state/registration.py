@@ -329,6 +329,11 @@ def follow_scroll_across(src: ViewportModel, others: list[ViewportModel], table:
             other.set_index(k)
 
 
+#: across exams, planes within 45° of parallel get no reference line: a registration's few degrees
+#: would draw a line across an axial prior beside an axial current slice, which means nothing
+ACROSS_PARALLEL_COS = float(np.cos(np.radians(45.0)))
+
+
 def reference_lines_across(
     src: ViewportModel | None, targets: list[ViewportModel], table: LinkTable
 ) -> list[list[sync.Segment]]:
@@ -350,6 +355,9 @@ def reference_lines_across(
         if link is None:
             continue
         normal = link.transform[:3, :3] @ np.asarray(g.normal, float)
+        tn = t.geometry().normal
+        if tn is None or abs(float(normal @ tn)) > ACROSS_PARALLEL_COS:
+            continue  # nearly parallel (e.g. axial beside axial): linked scrolling shows it
         line = sync.reference_line(link.map(pos), normal, t.geometry(), t.pixels().shape[:2])
         if line is not None:
             lines.append(line)
