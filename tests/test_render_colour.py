@@ -281,3 +281,52 @@ def test_pet_values_are_shown_in_suv_with_their_unit(pet_ct) -> None:
     assert_sane_image(frame)
     air = frame[SIZE // 6 - 3 : SIZE // 6 + 3, SIZE // 6 - 3 : SIZE // 6 + 3]
     assert air.min() > 240  # inverted grey: empty air is white
+
+
+def test_fused_2d_view_outside_the_overlay_is_the_plain_view() -> None:
+    """The fused view blends the overlay into the base slice's own colours: where the overlay is
+    transparent it shows exactly what the plain view shows, through window changes, a colour
+    map, invert and nearest interpolation; where it is hot it is coloured."""
+    from viewer.state.mpr import Fusion
+
+    ramp = np.tile(np.linspace(-600, 600, 96, dtype=np.float32), (4, 96, 1)).astype(np.int16)
+    base = Volume(ramp, np.zeros(3), (1.0, 1.0, 2.0), np.eye(3), "CT")
+    hot = np.zeros((4, 24, 24), np.float32)
+    hot[:, 10:14, 10:14] = 1000.0  # a 16 mm hot square in the middle
+    overlay = Volume(hot, np.zeros(3), (4.0, 4.0, 2.0), np.eye(3), "PT")
+    models = [ViewportModel(), ViewportModel()]
+    plain, fused = (SliceRenderer(window(), m) for m in models)
+    for m in models:
+        m.set_image(base, {"modality": "CT"})
+        m.set_index(1)
+        m.set_window(0, 1400)
+    fused.set_fusion(Fusion(overlay, np.eye(4), "hot_iron", 0.8, (500.0, 1000.0)))
+    centre = fused.image_to_display(47.5, 47.5)
+    # left third of the image, away from the overlay and the overlay texts
+    x0, x1 = round(fused.image_to_display(5, 0)[0]), round(fused.image_to_display(30, 0)[0])
+    y0, y1 = round(fused.image_to_display(0, 30)[1]), round(fused.image_to_display(0, 65)[1])
+    rows = slice(SIZE - 1 - y0, SIZE - 1 - y1) if y0 > y1 else slice(SIZE - 1 - y1, SIZE - 1 - y0)
+    region = (rows, slice(min(x0, x1), max(x0, x1)))
+
+    def same_outside() -> None:
+        a, b = plain.grab()[region].astype(int), fused.grab()[region].astype(int)
+        assert a.std() > 10  # the ramp is there
+        assert np.abs(a - b).max() <= 3
+
+    same_outside()
+    warm = patch(fused.grab(), *centre)
+    assert 20 < hue(warm) <= 70 and colorsys.rgb_to_hsv(*warm)[1] > 0.5, warm
+    for m in models:
+        m.set_window(-350, 500)
+    same_outside()
+    for r in (plain, fused):
+        r.set_colormap("hot_iron")
+    same_outside()
+    for m in models:
+        m.set_invert(True)
+    same_outside()
+    for r in (plain, fused):
+        r.set_interpolation("nearest")
+    same_outside()
+    fused.set_fusion(None)
+    same_outside()
