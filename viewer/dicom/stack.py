@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from viewer.dicom.codecs import read_dataset, storage_dtype
+from viewer.dicom.i18n import translate
 from viewer.dicom.model import FrameRef, Problem, SeriesInfo
 from viewer.dicom.quantity import suv_scale
 from viewer.dicom.volume import (
@@ -40,7 +41,11 @@ def load_stack(
     is_color = px.samples_per_pixel > 1
     plan_notes: list[str] = []
     if _is_volumetric(series):
-        plan_notes.append("slices too few or too irregular for a 3D volume; shown as 2D images")
+        plan_notes.append(
+            translate(
+                "Volumes", "slices too few or too irregular for a 3D volume; shown as 2D images"
+            )
+        )
     if is_color:
         shape: tuple[int, ...] = (len(frames), px.rows, px.columns, 3)
         dtype = np.dtype(np.uint8) if px.bits_allocated == 8 else storage_dtype(px)
@@ -104,7 +109,8 @@ def _load_palette(series: SeriesInfo, frames: list[FrameRef]) -> ImageStack:
                 pal = pal[fr.index]
             rgb = apply_color_lut(pal, ds)
         except Exception as exc:
-            problems.append(Problem(str(fr), f"palette colour image cannot be decoded ({exc})"))
+            why = translate("Problems", "palette colour image cannot be decoded ({0})")
+            problems.append(Problem(str(fr), why.format(exc)))
             continue
         out.append(rgb)
         kept.append(fr)

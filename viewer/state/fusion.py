@@ -17,6 +17,7 @@ import numpy as np
 import SimpleITK as sitk
 
 from viewer.dicom.colormaps import overlay_colormap
+from viewer.dicom.i18n import translate
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import fusion_window
 from viewer.state.mpr import Fusion
@@ -119,10 +120,15 @@ def fusion_for(base: Volume, overlay: Volume, opacity: float = 0.5) -> Fusion:
         base.frame_of_reference_uid
         and base.frame_of_reference_uid == overlay.frame_of_reference_uid
     ):
-        return Fusion(overlay, np.eye(4), colormap, opacity, window, "same frame of reference")
+        same = translate("Fusion", "same frame of reference")
+        return Fusion(overlay, np.eye(4), colormap, opacity, window, same)
     reg = register_rigid(base, overlay)
-    note = (
-        f"registered (mutual information): shift {np.round(reg.translation, 1).tolist()} mm, "
-        f"rotation {reg.rotation_deg:.1f}°, consistency {reg.consistency_mm:.1f} mm"
+    note = translate(
+        "Fusion",
+        "registered (mutual information): shift {0} mm, rotation {1}°, consistency {2} mm",
+    ).format(
+        np.round(reg.translation, 1).tolist(),
+        f"{reg.rotation_deg:.1f}",
+        f"{reg.consistency_mm:.1f}",
     )
     return Fusion(overlay, reg.transform, colormap, opacity, window, note)

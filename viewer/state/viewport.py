@@ -16,6 +16,7 @@ from enum import StrEnum
 import numpy as np
 
 from viewer.dicom.geometry import direction_label
+from viewer.dicom.i18n import translate
 from viewer.dicom.measure import Measurement
 from viewer.dicom.volume import ImageStack, Volume
 from viewer.dicom.windows import opening_window
@@ -197,8 +198,10 @@ class ViewportModel:
             and img.sources
             and img.sources[0].instance.imager_pixel_spacing
         ):
-            return "uncalibrated: only Imager Pixel Spacing (at the detector) is known"
-        return "uncalibrated: no pixel spacing; measurements in pixels"
+            return translate(
+                "Overlay", "uncalibrated: only Imager Pixel Spacing (at the detector) is known"
+            )
+        return translate("Overlay", "uncalibrated: no pixel spacing; measurements in pixels")
 
     # ------------------------------------------------------------------ navigation
 
