@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.mainwindow import MainWindow
 from tests.test_gui import (
+    SCREENSHOTS,
     assert_sane,
     at,
     click,
@@ -329,3 +330,106 @@ def test_pet_without_weight_says_why_there_is_no_suv(qtbot, tmp_path, light_dir)
     assert "Bq/ml" in text and "SUV" in text and "(0010,1030)" in text, text
     assert vp.renderer.colorbar.text("unit") == "Bq/ml"
     w.close()
+
+
+# --------------------------------------------------------------------------- sub-volumes, tags
+
+
+def test_sub_volumes_step_by_shortcut_and_say_which(qtbot, tmp_path) -> None:
+    from phantoms import multi
+
+    multi.multi_echo_mr(str(tmp_path))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    w.open_paths([str(tmp_path)])
+    qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
+    vp = w.active
+    assert vp is not None
+    w.open_series(next(iter(w.series)), vp)
+    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
+    vol = vp.model.image
+    assert vol.label == "Echo 1 (TE 10 ms)"
+    assert "Echo 1 (TE 10 ms)" in vp.renderer.corners.GetText(3)
+    vp.model.set_index(1)
+    before = vp.model.pixels().copy()
+    _key(qtbot, w, "Key_Down", Qt.KeyboardModifier.ControlModifier)
+    assert vp.model.image is vol.sibling(1) and vp.model.index == 1
+    assert "Echo 2 (TE 30 ms)" in vp.renderer.corners.GetText(3)
+    assert "Echo 2" in w.status_label.text()
+    assert not np.array_equal(vp.model.pixels(), before)
+    _key(qtbot, w, "Key_Up", Qt.KeyboardModifier.ControlModifier)
+    assert vp.model.image is vol
+    w.close()
+
+
+def test_tags_of_the_active_slice_on_ctrl_i(qtbot, window: MainWindow) -> None:
+    vp = show(qtbot, window, "PET")
+    vp.model.set_index(2)
+    _key(qtbot, window, "I", Qt.KeyboardModifier.ControlModifier)
+    dlg = window.reading.tags_dialog
+    assert dlg is not None and dlg.isVisible()
+    dlg.set_filter("Instance Number")
+    texts = []
+    it = dlg.tree.invisibleRootItem()
+    for n in range(it.childCount()):
+        texts.append(" ".join(it.child(n).text(c) for c in range(4)))
+    src = vp.model.image.slice_sources[2].instance  # type: ignore[union-attr]
+    assert any(str(src.instance_number) in t for t in texts), texts
+    dlg.close()
+
+
+def test_nearest_display_is_an_option(qtbot, window: MainWindow) -> None:
+    vp = show(qtbot, window, "Chest/Abdomen")
+    assert vp.renderer.interpolation == "linear"
+    window.acts["interp_nearest"].trigger()
+    assert vp.renderer.interpolation == "nearest"
+    zoomed = vp.model.zoom * 8
+    vp.model.set_zoom(zoomed)
+    blocky = frame(vp).mean(axis=2)
+    window.acts["interp_nearest"].trigger()
+    smooth = frame(vp).mean(axis=2)
+    assert vp.renderer.interpolation == "linear"
+    # blocks: many neighbours equal and a few big steps; linear: small steps everywhere
+    d_b, d_s = np.abs(np.diff(blocky, axis=1)), np.abs(np.diff(smooth, axis=1))
+    assert (d_b == 0).mean() > (d_s == 0).mean()
+
+
+# --------------------------------------------------------------------------- screenshots
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_screenshots_pet_suv_fusion_and_dark_theme(qtbot, window: MainWindow, lang: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    window.set_language(lang)
+    try:
+        window.resize(1366, 768)
+        window.set_layout("1x2")
+        left, right = window.visible_viewports()[:2]
+        show(qtbot, window, "PET", right)
+        ct = show(qtbot, window, "Chest/Abdomen", left)
+        assert right.renderer.colorbar.visible and "SUV" in right.renderer.colorbar.text("unit")
+        key = next(k for k in window.reading.fusion.choices() if k.startswith("PT"))
+        window.reading.fusion.fuse(key)
+        qtbot.wait(50)
+        assert_sane(frame(ct))
+        shot = window.screenshot()
+        assert shot.save(str(SCREENSHOTS / f"{lang}-reading-pet-suv-fusion-2d-dark.png"))
+        panel = window.toggle_mpr(True)
+        assert panel is not None
+        panel.fuse.setCurrentIndex(panel.fuse.findData(next(k for k in panel.others)))
+        qtbot.wait(50)
+        assert panel.model.fusion is not None
+        img = panel.views["axial"].renderer.grab().astype(float)
+        assert np.abs(img[..., 0] - img[..., 2]).max() > 60  # the fused colours are there
+        assert window.screenshot().save(str(SCREENSHOTS / f"{lang}-reading-fusion-mpr-dark.png"))
+        window.toggle_mpr(False)
+        window.reading.prefs.set_theme("light")
+        assert window.screenshot().save(str(SCREENSHOTS / f"{lang}-reading-light.png"))
+    finally:
+        window.reading.prefs.set_theme("dark")
+        window.set_language("en")
+    for name in ("pet-suv-fusion-2d-dark", "fusion-mpr-dark", "light"):
+        assert (SCREENSHOTS / f"{lang}-reading-{name}.png").stat().st_size > 20_000
