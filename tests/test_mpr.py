@@ -268,3 +268,27 @@ def test_views_read_the_volume_memory_without_copies() -> None:
     assert scalars.__array_interface__["data"][0] == vol.array.__array_interface__["data"][0]
     vol.array[0, 0, 0] = 1234  # the same memory: VTK sees the change
     assert scalars[0] == 1234
+
+
+def test_a_view_follows_rotation_and_reset_and_its_crosshair_follows_the_centre() -> None:
+    """What a view keeps while scrolling (labels, extent, crosshair directions) is renewed when
+    the planes turn or reset; the crosshair moves when the centre moves within the plane."""
+    vol, _center, _ = sphere_volume(np.eye(3))
+    m = MprModel(vol)
+    r = MprRenderer(window(), m, "coronal")
+
+    def crosshair() -> list[tuple[float, ...]]:
+        return [pts.GetPoint(i) for pts in r._line_points for i in range(2)]
+
+    assert r.edges.GetText(5) == "L" and "oblique" not in r.corners.GetText(0)
+    before, cols = crosshair(), r.grid.cols
+    m.scroll("coronal", 3)  # along the normal: the traces stay
+    assert crosshair() == before
+    m.set_center(m.center + np.array([7.0, 0.0, 0.0]))  # along the coronal plane's row
+    assert crosshair() != before
+    m.rotate("axial", 30.0)
+    assert r.edges.GetText(5) == "LP" and "oblique" in r.corners.GetText(0)
+    assert r.grid.cols != cols  # the turned plane covers the volume with another extent
+    m.reset()
+    assert r.edges.GetText(5) == "L" and "oblique" not in r.corners.GetText(0)
+    assert r.grid.cols == cols
