@@ -433,3 +433,15 @@ def test_screenshots_pet_suv_fusion_and_dark_theme(qtbot, window: MainWindow, la
         window.set_language("en")
     for name in ("pet-suv-fusion-2d-dark", "fusion-mpr-dark", "light"):
         assert (SCREENSHOTS / f"{lang}-reading-{name}.png").stat().st_size > 20_000
+
+
+def test_tilted_ct_shows_acquired_thickness_marked_reconstructed(qtbot, window) -> None:
+    vp = show(qtbot, window, "tilt")
+    vol = vp.model.image
+    assert isinstance(vol, Volume) and vol.reconstructed
+    text = vp.renderer.corners.GetText(0)
+    thk = next(line for line in text.splitlines() if line.startswith("Thk"))
+    assert "reconstructed" in thk
+    assert f"{vol.slice_thickness:.2f} mm" in thk
+    ct = show(qtbot, window, "Chest/Abdomen")
+    assert "reconstructed" not in ct.renderer.corners.GetText(0)

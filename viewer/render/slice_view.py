@@ -314,8 +314,9 @@ class SliceRenderer(SliceDisplay):
         pos = m.slice_position()
         if pos is not None and g.normal is not None:
             lines.append(f"{translate('Overlay', 'Loc')}: {float(pos @ g.normal):.2f} mm")
-        if g.thickness:
-            lines.append(f"{translate('Overlay', 'Thk')}: {g.thickness:.2f} mm")
+        if g.thickness:  # the acquired thickness; a resampled grid is marked as such
+            rec = f" ({translate('Overlay', 'reconstructed')})" if g.reconstructed else ""
+            lines.append(f"{translate('Overlay', 'Thk')}: {g.thickness:.2f} mm{rec}")
         if not m.calibrated:
             lines.append(translate("Overlay", "uncalibrated"))
         self._set_text(self.corners, 0, "\n".join(lines))
