@@ -374,18 +374,23 @@ def _apply_integer_rescale(arr: np.ndarray, slope: int, intercept: int) -> np.nd
     """
     if slope == 1 and intercept == 0:
         return arr
-    lo, hi = int(arr.min()), int(arr.max())
-    a, b = lo * slope + intercept, hi * slope + intercept
+    raw_lo, raw_hi = int(arr.min()), int(arr.max())
+    a, b = raw_lo * slope + intercept, raw_hi * slope + intercept
     lo, hi = min(a, b), max(a, b)
     target = None
     for dt in (np.int16, np.uint16, np.int32, np.int64):
         info = np.iinfo(dt)
         if info.min <= lo and hi <= info.max:
-            target = np.dtype(dt)
+            target, limits = np.dtype(dt), (int(info.min), int(info.max))
             break
     assert target is not None
     if target.itemsize == arr.dtype.itemsize:
         out = arr.view(target)
+        if slope == 1 and limits[0] <= raw_lo and raw_hi <= limits[1]:
+            # the stored values read the same in the target type, and so do the results (the
+            # range was checked above): one in-place pass, no wide temporary
+            np.add(out, target.type(intercept), out=out)
+            return out
     else:
         out = np.empty(arr.shape, dtype=target)
     for k in range(arr.shape[0]):
