@@ -100,7 +100,7 @@ class FusionLink(QObject):
         for k, img in ws.images.items():
             pair = isinstance(img, Volume) and fusion_pairs(base.modality, img.modality)
             if pair and img is not base and k in ws.series:
-                out[f"{img.modality} {ws.series[k].description}".strip()] = img  # type: ignore[assignment]
+                out[f"{img.modality} {ws.series[k].description}".strip()] = img
         return out
 
     def ask(self) -> FusionDialog | None:

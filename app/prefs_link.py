@@ -150,6 +150,7 @@ class PresetDialog(QDialog):
         out = []
         for r in range(self.table.rowCount()):
             item = self.table.item(r, 0)
+            assert item is not None
             c, w = self.table.cellWidget(r, 1), self.table.cellWidget(r, 2)
             assert isinstance(c, QDoubleSpinBox) and isinstance(w, QDoubleSpinBox)
             out.append((str(item.data(256) or ""), item.text(), c.value(), w.value()))
@@ -188,7 +189,7 @@ class PrefsLink(QObject):
         self._base_pt = app.font().pointSizeF() if isinstance(app, QApplication) else 9.0
         self.theme = str(self.settings.value("theme", "dark"))
         self.theme = self.theme if self.theme in THEMES else "dark"
-        self.text_scale = float(self.settings.value("text_scale", 1.0) or 1.0)
+        self.text_scale = float(str(self.settings.value("text_scale", 1.0) or 1.0))
         self.set_theme(self.theme, save=False)
         self.set_text_scale(self.text_scale, save=False)
 
@@ -244,7 +245,7 @@ class PrefsLink(QObject):
     def edit_mouse(self) -> MouseDialog:
         self.mouse_dialog = MouseDialog(self.win)
         self.mouse_dialog.accepted.connect(
-            lambda: mouse_map.set_mouse_map(self.mouse_dialog.mapping())  # type: ignore[union-attr]
+            lambda: mouse_map.set_mouse_map(self.mouse_dialog.mapping())
         )
         self.mouse_dialog.show()
         return self.mouse_dialog

@@ -86,7 +86,7 @@ class ReadingLink(QObject):
         window.mpr_link.opened.append(self._mpr_opened)
         for key in [k for k in window.acts if k.startswith("tool_")]:
             act = window.acts[key]  # set_tool checks it (toggled); a click on it triggers it
-            act.toggled.connect(lambda on, t=key[5:]: on and self._tool(t))
+            act.toggled.connect(lambda on, t=key[5:]: self._tool(t) if on else None)
             act.triggered.connect(lambda _c=False, t=key[5:]: self._tool(t))
         window.acts["interp_nearest"].setChecked(False)
         self.retranslate()

@@ -61,7 +61,7 @@ class ViewTarget:
     def image(self) -> Volume | ImageStack:
         img = self.model.image
         assert img is not None
-        return img  # type: ignore[no-any-return]
+        return img
 
     @property
     def index(self) -> int:
@@ -69,7 +69,7 @@ class ViewTarget:
 
     @property
     def window(self) -> tuple[float, float]:
-        return tuple(self.model.window)  # type: ignore[return-value]
+        return tuple(self.model.window)
 
     def set_window(self, center: float, width: float) -> None:
         self.model.set_window(center, width)
@@ -93,7 +93,7 @@ class ViewTarget:
 
     @property
     def display(self) -> DisplayValues:
-        return self.widget.renderer.display  # type: ignore[no-any-return]
+        return self.widget.renderer.display
 
     def refresh_display(self) -> None:
         """After the SUV kind changed: the renderer's unit and factors, then the picture."""
@@ -113,7 +113,7 @@ class MprTarget:
 
     @property
     def image(self) -> Volume:
-        return self.model.volume  # type: ignore[no-any-return]
+        return self.model.volume
 
     @property
     def index(self) -> int:
@@ -123,7 +123,7 @@ class MprTarget:
 
     @property
     def window(self) -> tuple[float, float]:
-        return tuple(self.model.window)  # type: ignore[return-value]
+        return tuple(self.model.window)
 
     def set_window(self, center: float, width: float) -> None:
         self.model.set_window(center, width)
@@ -149,7 +149,7 @@ class MprTarget:
 
     @property
     def display(self) -> DisplayValues:
-        return self.view.renderer.display  # type: ignore[no-any-return]
+        return self.view.renderer.display
 
     def refresh_display(self) -> None:
         dv = display_values(self.image)
