@@ -30,14 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ConsultConfirm", text)
+translate = QCoreApplication.translate
 
 
 def describe(info: Any, doctor: str) -> str:
     """The invitation in the reader's language (``info``: cloudclient's InvitationInfo)."""
-    who = info.host_doctor or _tr("(no name given)")
+    who = info.host_doctor or translate("ConsultConfirm", "(no name given)")
     if info.host_hospital:
         who = f"{who} ({info.host_hospital})"
     patient = " · ".join(x for x in (info.patient, info.sex, info.birth_year) if x)
@@ -48,26 +46,28 @@ def describe(info: Any, doctor: str) -> str:
     )
     minutes = max(0, round((info.expires_at - time.time()) / 60))
     sends = [
-        _tr("your name ({0}) and hospital").format(doctor or _tr("no name")),
-        _tr("your annotations and measurements on this study"),
-        _tr("your mouse pointer over the images"),
-        _tr("your view (series, slice, window, zoom) while you present"),
+        translate("ConsultConfirm", "your name ({0}) and hospital").format(
+            doctor or translate("ConsultConfirm", "no name")
+        ),
+        translate("ConsultConfirm", "your annotations and measurements on this study"),
+        translate("ConsultConfirm", "your mouse pointer over the images"),
+        translate("ConsultConfirm", "your view (series, slice, window, zoom) while you present"),
     ]
     receives = [
-        _tr("this study's images, fetched into this workstation's cache"),
-        _tr("the others' view, annotations and pointer"),
+        translate("ConsultConfirm", "this study's images, fetched into this workstation's cache"),
+        translate("ConsultConfirm", "the others' view, annotations and pointer"),
     ]
     lines = [
-        _tr("{0} invites this workstation to a consultation.").format(who),
+        translate("ConsultConfirm", "{0} invites this workstation to a consultation.").format(who),
         "",
-        _tr("Patient: {0}").format(patient or "—"),
-        _tr("Study: {0}").format(study or "—"),
-        _tr("Study Instance UID: {0}").format(info.study_uid or "—"),
-        _tr("The invitation expires in {0} minutes.").format(minutes),
+        translate("ConsultConfirm", "Patient: {0}").format(patient or "—"),
+        translate("ConsultConfirm", "Study: {0}").format(study or "—"),
+        translate("ConsultConfirm", "Study Instance UID: {0}").format(info.study_uid or "—"),
+        translate("ConsultConfirm", "The invitation expires in {0} minutes.").format(minutes),
         "",
-        _tr("Leaves this workstation once you are admitted:"),
+        translate("ConsultConfirm", "Leaves this workstation once you are admitted:"),
         *(f"  • {s}" for s in sends),
-        _tr("Comes to this workstation:"),
+        translate("ConsultConfirm", "Comes to this workstation:"),
         *(f"  • {s}" for s in receives),
     ]
     return "\n".join(lines)
@@ -89,7 +89,7 @@ class ConsultConfirm(QDialog):
         self.info = info
         self._decided = decided
         self._done = False
-        self.setWindowTitle(_tr("Join a consultation?"))
+        self.setWindowTitle(translate("ConsultConfirm", "Join a consultation?"))
         lay = QVBoxLayout(self)
         self.text = QLabel(describe(info, doctor), self)
         self.text.setTextFormat(Qt.TextFormat.PlainText)  # server text: never rich text
@@ -99,9 +99,10 @@ class ConsultConfirm(QDialog):
         self.leave_box: QCheckBox | None = None
         if current:
             warn = QLabel(
-                _tr("This workstation is in a consultation now ({0}). Joining ends it.").format(
-                    current
-                ),
+                translate(
+                    "ConsultConfirm",
+                    "This workstation is in a consultation now ({0}). Joining ends it.",
+                ).format(current),
                 self,
             )
             warn.setTextFormat(Qt.TextFormat.PlainText)
@@ -109,11 +110,13 @@ class ConsultConfirm(QDialog):
             warn.setStyleSheet("font-weight: bold")
             lay.addWidget(warn)
             self.warning = warn
-            self.leave_box = QCheckBox(_tr("Leave the current consultation"), self)
+            self.leave_box = QCheckBox(
+                translate("ConsultConfirm", "Leave the current consultation"), self
+            )
             lay.addWidget(self.leave_box)
         buttons = QDialogButtonBox(self)
-        self.join_button = QPushButton(_tr("Join"), self)
-        self.cancel_button = QPushButton(_tr("Do not join"), self)
+        self.join_button = QPushButton(translate("ConsultConfirm", "Join"), self)
+        self.cancel_button = QPushButton(translate("ConsultConfirm", "Do not join"), self)
         self.join_button.setAutoDefault(False)
         self.cancel_button.setDefault(True)
         buttons.addButton(self.join_button, QDialogButtonBox.ButtonRole.AcceptRole)

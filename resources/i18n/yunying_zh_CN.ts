@@ -4,62 +4,589 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../app/tags.py" line="48"/>
-        <location filename="../../app/tags.py" line="92"/>
-        <source>DICOM Tags</source>
-        <extracomment>threads per lane: &quot;load&quot; decodes series (memory-bound), &quot;net&quot; waits on servers Above this many matching nodes the tree opens collapsed (expanding would take long).</extracomment>
-        <translation>DICOM 标签</translation>
+        <location filename="../../app/export_dialog.py" line="159"/>
+        <location filename="../../app/export_dialog.py" line="184"/>
+        <location filename="../../app/export_dialog.py" line="194"/>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/tags.py" line="52"/>
-        <source>Search tag, name or value…</source>
-        <translation>搜索标签、名称或值…</translation>
+        <location filename="../../app/export_dialog.py" line="162"/>
+        <source>Study copy (DICOM, with DICOMDIR)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/tags.py" line="58"/>
-        <source>Tag</source>
-        <translation>标签</translation>
+        <location filename="../../app/export_dialog.py" line="163"/>
+        <source>Images of the series (PNG/JPEG)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/tags.py" line="58"/>
-        <source>Name</source>
-        <translation>名称</translation>
+        <location filename="../../app/export_dialog.py" line="164"/>
+        <source>Series as a film (MP4)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/tags.py" line="58"/>
-        <source>VR</source>
-        <translation>VR</translation>
+        <location filename="../../app/export_dialog.py" line="167"/>
+        <source>Anonymize (DICOM PS3.15 Basic Profile)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/tags.py" line="58"/>
-        <source>Value</source>
-        <translation>值</translation>
+        <location filename="../../app/export_dialog.py" line="169"/>
+        <source>As one zip file</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/tags.py" line="89"/>
-        <source>Cannot read {0}: {1}</source>
-        <translation>无法读取 {0}：{1}</translation>
+        <location filename="../../app/export_dialog.py" line="170"/>
+        <source>Draw the measurements</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/tags.py" line="107"/>
-        <source>{0} of {1} elements</source>
-        <translation>{0} / {1} 个元素</translation>
+        <location filename="../../app/export_dialog.py" line="178"/>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/tags.py" line="110"/>
-        <source>header too large: not all elements shown</source>
-        <translation>文件头过大：未显示全部元素</translation>
+        <location filename="../../app/export_dialog.py" line="188"/>
+        <source>Image format</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="189"/>
+        <source>Frames per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="190"/>
+        <source>Save to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="196"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="212"/>
+        <source>Save Film</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="215"/>
+        <source>Save Zip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="217"/>
+        <source>Export Into Folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="229"/>
+        <source>Choose where to save the export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="236"/>
+        <source>No study is open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="245"/>
+        <source>{0} objects exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="249"/>
+        <source>No image in the active viewport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="257"/>
+        <source>{0} images exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="259"/>
+        <source>Film of {0} frames exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="264"/>
+        <source>Exporting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="284"/>
+        <source>Export cancelled; nothing was written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="286"/>
+        <source>Export failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="292"/>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="51"/>
+        <source>A findings object is too large to share in a consultation</source>
+        <extracomment>the largest object shared in one consultation message (the relay takes 64 KiB a message)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="66"/>
+        <source>Open the study first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="72"/>
+        <source>Consultation Opinion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="72"/>
+        <source>Opinion of {0}:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="81"/>
+        <source>Opinion not saved: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="90"/>
+        <source>Opinion saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="113"/>
+        <source>A shared finding could not be kept: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="116"/>
+        <source>A participant shared findings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="123"/>
+        <source>{0}: {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="127"/>
+        <source>The series it refers to is not open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="131"/>
+        <source>No viewport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="136"/>
+        <source>Opening the series…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="138"/>
+        <source>Restored {0} measurement(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="185"/>
+        <source>Findings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="190"/>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="190"/>
+        <source>Author</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="190"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="190"/>
+        <source>Label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="191"/>
+        <source>Written by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="197"/>
+        <location filename="../../app/timeline_panel.py" line="159"/>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="212"/>
+        <source>Yunying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="213"/>
+        <source>other software</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="228"/>
+        <source>Cannot open: {0}</source>
+        <translation>无法打开：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="137"/>
+        <source>Reader Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="137"/>
+        <source>Your name, written into saved findings:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="206"/>
+        <source>Key Image Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="206"/>
+        <source>Title of the key images (DICOM CID 7010):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="270"/>
+        <source>Findings saved: {0} object(s) by {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="272"/>
+        <source>Findings not saved: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="275"/>
+        <source>No measurements or key images to save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="308"/>
+        <source>Unsaved Findings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="309"/>
+        <source>Measurements or key images are not saved. Save them before closing?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="370"/>
+        <source>No hospital front-end is configured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="377"/>
+        <source>No saved findings to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="382"/>
+        <source>Sent {0} findings object(s) to the hospital</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="385"/>
+        <source>Findings not sent: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="387"/>
+        <source>Sending findings to the hospital…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="50"/>
+        <source>Prior linked by the scanner&apos;s coordinates (same frame of reference)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="52"/>
+        <source>Prior linked by a point pair: shift {0} mm (rotation not corrected)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="57"/>
+        <source>Prior registered: shift {0} mm, rotation {1:.1f}°, consistency {2:.1f} mm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="62"/>
+        <source>doubtful: check the alignment or align by a point pair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="123"/>
+        <source>Protocol: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="129"/>
+        <source>Registering the prior to today&apos;s exam…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="130"/>
+        <source>Exams not linked: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="154"/>
+        <source>Save Arrangement as Protocol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="155"/>
+        <source>Protocol name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="168"/>
+        <source>Cannot save the arrangement: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="172"/>
+        <source>Saved as protocol “{0}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="188"/>
+        <source>Point-pair alignment: click a landmark in today&apos;s exam, then the same in the prior</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="167"/>
+        <source>National index: {0}</source>
+        <extracomment>each study scanned this session: its patient, where it was read from, its issuer</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="169"/>
+        <source>Open a study to see its patient&apos;s timeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="191"/>
+        <source>Patient Timeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="216"/>
+        <source>Open today&apos;s study first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="221"/>
+        <source>No relevant prior of this patient was found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="227"/>
+        <source>Not opened: a probable match must be confirmed by the reader</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="236"/>
+        <source>Fetching the prior ({0})…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="252"/>
+        <source>Probable match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="256"/>
+        <source>This exam matches today&apos;s patient only by name, birth date and sex ({0}). Open it as this patient&apos;s?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="264"/>
+        <source>The patient&apos;s authorization is needed to fetch the prior</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="267"/>
+        <source>Cannot fetch the prior: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="36"/>
+        <source>Local</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="37"/>
+        <source>Cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="38"/>
+        <source>Front-end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="39"/>
+        <source>Cloud</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="47"/>
+        <source>{0:.1f} GB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="49"/>
+        <source>{0:.1f} MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="50"/>
+        <source>{0:.0f} kB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="118"/>
+        <source>undated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="120"/>
+        <source>today&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="129"/>
+        <source>probable (name, birth date, sex) — confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="129"/>
+        <source>confirmed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="137"/>
+        <source>Only name, birth date and sex agree: check it is the same patient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="141"/>
+        <source>{0} probable match(es), not merged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="147"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="148"/>
+        <source>Modality</source>
+        <translation>设备类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="149"/>
+        <source>Body part</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="150"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="151"/>
+        <source>Hospital</source>
+        <translation>医院</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="152"/>
+        <source>Province</source>
+        <translation>省份</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="153"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="154"/>
+        <source>Where</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="155"/>
+        <source>Match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="158"/>
+        <source>Compare with Prior</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="160"/>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/undo_link.py" line="73"/>
+        <source>Reading</source>
+        <comment>&amp;Undo {0}</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/undo_link.py" line="76"/>
+        <source>MainWindow</source>
+        <comment>&amp;Undo</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/undo_link.py" line="78"/>
+        <source>Reading</source>
+        <comment>&amp;Redo {0}</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/undo_link.py" line="81"/>
+        <source>MainWindow</source>
+        <comment>&amp;Redo</comment>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ClipBoxDialog</name>
     <message>
-        <location filename="../../app/mpr.py" line="56"/>
+        <location filename="../../app/mpr.py" line="58"/>
         <source>Clip box</source>
         <translation>裁切框</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="72"/>
+        <location filename="../../app/mpr.py" line="74"/>
         <source>Whole volume</source>
         <translation>整个容积</translation>
     </message>
@@ -159,7 +686,6 @@
     <message>
         <location filename="../../app/cloud.py" line="224"/>
         <source>Invalid index code: {0}</source>
-        <extracomment>What an action does to the active viewport widget (an ``app.viewport.ViewportWidget``).</extracomment>
         <translation>索引码无效：{0}</translation>
     </message>
     <message>
@@ -180,6 +706,7 @@
     <message>
         <location filename="../../app/cloud.py" line="256"/>
         <source>QR code valid for {0}:{1:02d}</source>
+        <extracomment>What an action does to the active viewport widget (an ``app.viewport.ViewportWidget``).</extracomment>
         <translation>二维码有效期 {0}:{1:02d}</translation>
     </message>
     <message>
@@ -234,301 +761,565 @@
     </message>
 </context>
 <context>
+    <name>ConsultConfirm</name>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="40"/>
+        <source>(no name given)</source>
+        <translation>（未提供姓名）</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="50"/>
+        <source>your name ({0}) and hospital</source>
+        <translation>您的姓名（{0}）和医院</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="52"/>
+        <source>no name</source>
+        <translation>未设置姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="53"/>
+        <source>your annotations and measurements on this study</source>
+        <translation>您在此检查上的批注和测量</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="54"/>
+        <source>your mouse pointer over the images</source>
+        <translation>您在图像上的鼠标指针</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="55"/>
+        <source>your view (series, slice, window, zoom) while you present</source>
+        <translation>您主讲时的视图（序列、层面、窗宽窗位、缩放）</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="58"/>
+        <source>this study&apos;s images, fetched into this workstation&apos;s cache</source>
+        <translation>此检查的图像（下载到本工作站的缓存）</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="59"/>
+        <source>the others&apos; view, annotations and pointer</source>
+        <translation>其他参与者的视图、批注和指针</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="62"/>
+        <source>{0} invites this workstation to a consultation.</source>
+        <translation>{0} 邀请本工作站参加会诊。</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="64"/>
+        <source>Patient: {0}</source>
+        <translation>患者：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="65"/>
+        <source>Study: {0}</source>
+        <translation>检查：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="66"/>
+        <source>Study Instance UID: {0}</source>
+        <translation>检查实例 UID：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="67"/>
+        <source>The invitation expires in {0} minutes.</source>
+        <translation>邀请将在 {0} 分钟后失效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="69"/>
+        <source>Leaves this workstation once you are admitted:</source>
+        <translation>获准加入后，将从本工作站发出：</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="71"/>
+        <source>Comes to this workstation:</source>
+        <translation>将传到本工作站：</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="93"/>
+        <source>Join a consultation?</source>
+        <translation>加入会诊？</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="106"/>
+        <source>This workstation is in a consultation now ({0}). Joining ends it.</source>
+        <translation>本工作站正在会诊中（{0}）。加入新会诊将结束当前会诊。</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="115"/>
+        <source>Leave the current consultation</source>
+        <translation>退出当前会诊</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="119"/>
+        <source>Join</source>
+        <translation>加入</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_confirm.py" line="120"/>
+        <source>Do not join</source>
+        <translation>不加入</translation>
+    </message>
+</context>
+<context>
+    <name>Findings</name>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="40"/>
+        <source>Key images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="41"/>
+        <source>Opinion (text report)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Fusion</name>
+    <message>
+        <location filename="../../viewer/state/fusion.py" line="124"/>
+        <source>same frame of reference</source>
+        <translation>同一参考坐标系</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/state/fusion.py" line="129"/>
+        <source>registered (mutual information): shift {0} mm, rotation {1}°, consistency {2} mm</source>
+        <translation>已配准（互信息）：平移 {0} mm，旋转 {1}°，一致性 {2} mm</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/actions.py" line="103"/>
+        <location filename="../../app/actions.py" line="95"/>
         <source>Open &amp;Folder…</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="105"/>
+        <location filename="../../app/actions.py" line="97"/>
         <source>Open &amp;File, DICOMDIR or Zip…</source>
         <translation>打开文件、DICOMDIR 或 Zip(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="113"/>
+        <location filename="../../app/actions.py" line="117"/>
         <source>Save &amp;Screenshot…</source>
         <translation>保存截图(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="115"/>
+        <location filename="../../app/actions.py" line="119"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="84"/>
+        <location filename="../../app/actions.py" line="86"/>
         <source>Layout {0}</source>
         <translation>布局 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="121"/>
+        <location filename="../../app/actions.py" line="125"/>
         <source>&amp;Fit to Window</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="109"/>
+        <location filename="../../app/actions.py" line="101"/>
         <source>Start &amp;Consultation…</source>
         <translation>发起会诊(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="111"/>
+        <location filename="../../app/actions.py" line="103"/>
         <source>&amp;Join Consultation…</source>
         <translation>加入会诊(&amp;J)…</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="123"/>
+        <location filename="../../app/actions.py" line="127"/>
         <source>Actual Pixels (1:1)</source>
         <translation>原始像素 (1:1)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="125"/>
+        <location filename="../../app/actions.py" line="129"/>
         <source>Rotate &amp;Right</source>
         <translation>向右旋转(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="127"/>
+        <location filename="../../app/actions.py" line="131"/>
         <source>Rotate &amp;Left</source>
         <translation>向左旋转(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="129"/>
+        <location filename="../../app/actions.py" line="133"/>
         <source>Flip &amp;Horizontal</source>
         <translation>水平翻转(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="131"/>
+        <location filename="../../app/actions.py" line="135"/>
         <source>Flip &amp;Vertical</source>
         <translation>垂直翻转(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="133"/>
+        <location filename="../../app/actions.py" line="137"/>
         <source>&amp;Invert</source>
         <translation>反色(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="135"/>
+        <location filename="../../app/actions.py" line="139"/>
         <source>&amp;Synchronize Scrolling</source>
         <translation>同步翻页(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="141"/>
+        <location filename="../../app/actions.py" line="145"/>
         <source>&amp;Reference Lines</source>
         <translation>定位线(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="145"/>
+        <location filename="../../app/actions.py" line="162"/>
         <source>&amp;MPR / 3D</source>
         <translation>多平面重建/三维(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="147"/>
+        <location filename="../../app/actions.py" line="164"/>
         <source>Play/Pause &amp;Cine</source>
         <translation>播放/暂停电影(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="149"/>
+        <location filename="../../app/actions.py" line="166"/>
         <source>Cine Faster</source>
         <translation>电影加速</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="151"/>
+        <location filename="../../app/actions.py" line="168"/>
         <source>Cine Slower</source>
         <translation>电影减速</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="68"/>
+        <location filename="../../app/actions.py" line="70"/>
         <source>&amp;Window/Level</source>
         <translation>窗宽窗位(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="69"/>
+        <location filename="../../app/actions.py" line="61"/>
+        <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="71"/>
         <source>&amp;Zoom</source>
         <translation>缩放(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="70"/>
+        <location filename="../../app/actions.py" line="72"/>
         <source>&amp;Pan</source>
         <translation>平移(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="71"/>
+        <location filename="../../app/actions.py" line="73"/>
         <source>Scroll (Drag)</source>
         <translation>拖动翻页</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="72"/>
+        <location filename="../../app/actions.py" line="74"/>
         <source>Select/&amp;Edit</source>
         <translation>选择/编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="73"/>
+        <location filename="../../app/actions.py" line="75"/>
         <source>&amp;Length</source>
         <translation>长度(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="74"/>
+        <location filename="../../app/actions.py" line="76"/>
         <source>&amp;Angle</source>
         <translation>角度(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="75"/>
+        <location filename="../../app/actions.py" line="77"/>
         <source>&amp;Ellipse ROI</source>
         <translation>椭圆 ROI(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="76"/>
+        <location filename="../../app/actions.py" line="78"/>
         <source>Rectangle ROI</source>
         <translation>矩形 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="77"/>
+        <location filename="../../app/actions.py" line="79"/>
         <source>Pixel &amp;Probe</source>
         <translation>像素探针(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="78"/>
+        <location filename="../../app/actions.py" line="80"/>
         <source>Arro&amp;w</source>
         <translation>箭头(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="79"/>
+        <location filename="../../app/actions.py" line="81"/>
         <source>&amp;Text</source>
         <translation>文字(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="107"/>
+        <location filename="../../app/actions.py" line="99"/>
         <source>&amp;Cloud…</source>
         <translation>医保影像云(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="137"/>
+        <location filename="../../app/actions.py" line="106"/>
+        <source>Save F&amp;indings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="108"/>
+        <source>Open Fi&amp;ndings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="110"/>
+        <source>Send Findings to &amp;Hospital</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="113"/>
+        <source>Write Consultation &amp;Opinion…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="115"/>
+        <source>&amp;Export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="141"/>
         <source>Link &amp;Zoom and Pan</source>
         <translation>联动缩放与平移(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="139"/>
+        <location filename="../../app/actions.py" line="143"/>
         <source>Link &amp;Window/Level</source>
         <translation>联动窗宽窗位(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="143"/>
+        <location filename="../../app/actions.py" line="147"/>
+        <source>Patient &amp;Timeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="149"/>
+        <source>Compare with &amp;Prior</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="151"/>
+        <source>Next Hanging Stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="153"/>
+        <source>Previous Hanging Stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="156"/>
+        <source>Save Arrangement as Protocol…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="158"/>
+        <source>Align Prior by Point Pair</source>
+        <extracomment>Longest file name component and whole path accepted on the command line (bytes). &quot;&quot; always; &quot;image&quot;: the active viewport shows an image; &quot;cloud_study&quot;: a study from the cloud is open (a consultation shares one)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="160"/>
         <location filename="../../app/problems_link.py" line="41"/>
         <source>&amp;Problems…</source>
         <translation>问题列表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="158"/>
+        <location filename="../../app/actions.py" line="175"/>
         <source>&amp;Delete Measurement</source>
-        <extracomment>Longest file name component and whole path accepted on the command line (bytes).</extracomment>
         <translation>删除测量(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="160"/>
+        <location filename="../../app/actions.py" line="177"/>
         <source>Clear All Measurements</source>
         <translation>清除全部测量</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="162"/>
+        <location filename="../../app/actions.py" line="180"/>
+        <source>&amp;Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="182"/>
+        <source>&amp;Redo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="184"/>
+        <source>F&amp;use With…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="186"/>
+        <source>&amp;Nearest-Neighbour Display</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="188"/>
+        <source>Next Sub-volume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="190"/>
+        <source>Previous Sub-volume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="192"/>
+        <source>DICOM &amp;Tags…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="194"/>
         <source>Auto (File or Histogram)</source>
         <translation>自动（文件或直方图）</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="169"/>
+        <location filename="../../app/actions.py" line="196"/>
+        <source>Theme: Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="198"/>
+        <source>Theme: Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="200"/>
+        <source>Text &amp;Size…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="202"/>
+        <source>&amp;Mouse Buttons…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="204"/>
+        <source>Window &amp;Presets…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="206"/>
+        <source>&amp;Copy Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="208"/>
+        <source>Mark/Unmark &amp;Key Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="210"/>
+        <source>&amp;Reader Name…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="212"/>
+        <source>Key Image &amp;Title…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/actions.py" line="214"/>
         <source>Language: System</source>
         <translation>语言：跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="175"/>
+        <location filename="../../app/actions.py" line="220"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="177"/>
+        <location filename="../../app/actions.py" line="222"/>
         <source>&amp;About Yunying</source>
         <translation>关于云影(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="92"/>
-        <source>{0} (W {1:g} / L {2:g})</source>
-        <translation>{0}（窗宽 {1:g} / 窗位 {2:g}）</translation>
-    </message>
-    <message>
-        <location filename="../../app/mainwindow.py" line="269"/>
+        <location filename="../../app/mainwindow.py" line="260"/>
         <source>Yunying 云影 — Diagnostic Workstation</source>
         <translation>云影 Yunying — 诊断工作站</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="59"/>
+        <location filename="../../app/actions.py" line="60"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="60"/>
+        <location filename="../../app/actions.py" line="62"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="61"/>
+        <location filename="../../app/actions.py" line="63"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="62"/>
+        <location filename="../../app/actions.py" line="64"/>
         <source>W&amp;indow/Level</source>
         <translation>窗宽窗位(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="63"/>
+        <location filename="../../app/actions.py" line="65"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/actions.py" line="64"/>
+        <location filename="../../app/actions.py" line="66"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="271"/>
+        <location filename="../../app/mainwindow.py" line="262"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="272"/>
+        <location filename="../../app/mainwindow.py" line="263"/>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="273"/>
+        <location filename="../../app/mainwindow.py" line="264"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="302"/>
+        <location filename="../../app/mainwindow.py" line="294"/>
         <source>Open DICOM Folder</source>
         <translation>打开 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="309"/>
+        <location filename="../../app/mainwindow.py" line="301"/>
         <source>Open DICOM File, DICOMDIR or Zip</source>
         <translation>打开 DICOM 文件、DICOMDIR 或 Zip</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="311"/>
+        <location filename="../../app/mainwindow.py" line="303"/>
         <source>DICOM, DICOMDIR or zip (*.dcm DICOMDIR *.zip *);;All files (*)</source>
         <translation>DICOM、DICOMDIR 或 zip (*.dcm DICOMDIR *.zip *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="197"/>
+        <location filename="../../app/mainwindow.py" line="193"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="221"/>
+        <location filename="../../app/mainwindow.py" line="218"/>
         <source>{0} series found</source>
         <translation>找到 {0} 个序列</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="223"/>
+        <location filename="../../app/mainwindow.py" line="220"/>
         <location filename="../../app/problems_link.py" line="37"/>
         <source>{0} file(s) could not be read</source>
         <translation>{0} 个文件无法读取</translation>
@@ -549,27 +1340,22 @@
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="214"/>
+        <location filename="../../app/mainwindow.py" line="210"/>
         <source>Cannot open</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="215"/>
+        <location filename="../../app/mainwindow.py" line="211"/>
         <source>Cannot open: {0}</source>
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="260"/>
+        <location filename="../../app/reading.py" line="395"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="263"/>
-        <source>Image {0}/{1} · W {2:.0f} L {3:.0f}</source>
-        <translation>图像 {0}/{1} · 窗宽 {2:.0f} 窗位 {3:.0f}</translation>
-    </message>
-    <message>
-        <location filename="../../app/mainwindow.py" line="266"/>
+        <location filename="../../app/reading.py" line="415"/>
         <source>No calibrated pixel spacing: measurements in pixels</source>
         <translation>像素间距未校准：测量以像素为单位</translation>
     </message>
@@ -649,24 +1435,24 @@
         <translation>关于云影</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="87"/>
+        <location filename="../../app/consult_link.py" line="95"/>
         <source>Open a study from the cloud first: a consultation shares a cloud study.</source>
         <translation>请先从云端打开检查：会诊共享的是云端检查。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="99"/>
-        <location filename="../../app/consult_link.py" line="217"/>
+        <location filename="../../app/consult_link.py" line="107"/>
+        <location filename="../../app/consult_link.py" line="301"/>
         <source>Consultation refused: {0}</source>
         <translation>会诊被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="110"/>
-        <location filename="../../app/consult_link.py" line="200"/>
+        <location filename="../../app/consult_link.py" line="118"/>
+        <location filename="../../app/consult_link.py" line="282"/>
         <source>Consultation</source>
         <translation>会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="113"/>
+        <location filename="../../app/consult_link.py" line="121"/>
         <source>Invitation code: {0}
 Link: {1}
 Valid for {2:.0f} minutes.</source>
@@ -675,73 +1461,94 @@ Valid for {2:.0f} minutes.</source>
 有效期 {2:.0f} 分钟。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="120"/>
+        <location filename="../../app/consult_link.py" line="128"/>
         <source>Join Consultation</source>
         <translation>加入会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="121"/>
+        <location filename="../../app/consult_link.py" line="129"/>
         <source>Invitation code or link:</source>
         <translation>邀请码或链接：</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="144"/>
-        <location filename="../../app/consult_link.py" line="160"/>
+        <location filename="../../app/consult_link.py" line="140"/>
+        <source>waiting to be admitted</source>
+        <translation>等待主持方准入</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="155"/>
+        <source>A consultation invitation is already waiting for your answer.</source>
+        <translation>已有一个会诊邀请在等待您答复。</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="166"/>
+        <location filename="../../app/consult_link.py" line="215"/>
+        <location filename="../../app/consult_link.py" line="241"/>
         <source>Cannot join: {0}</source>
         <translation>无法加入：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="166"/>
+        <location filename="../../app/consult_link.py" line="176"/>
+        <source>Consultation invitation declined.</source>
+        <translation>已拒绝会诊邀请。</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="184"/>
+        <source>Not joined: this workstation is in a consultation now.</source>
+        <translation>未加入：本工作站正在会诊中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="247"/>
         <source>Consultation: waiting for the host to admit this workstation…</source>
         <translation>会诊：等待主持方准许本工作站加入…</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="167"/>
+        <location filename="../../app/consult_link.py" line="248"/>
         <source>Consultation: fetching the study…</source>
         <translation>会诊：正在获取检查…</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="195"/>
+        <location filename="../../app/consult_link.py" line="276"/>
         <source>{0} asks to join this consultation.</source>
         <translation>{0} 请求加入本次会诊。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="203"/>
+        <location filename="../../app/consult_link.py" line="285"/>
         <source>Admit this workstation?</source>
         <translation>准许该工作站加入吗？</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="58"/>
+        <location filename="../../app/mpr_link.py" line="52"/>
         <source>MPR and 3D need a volume: open a CT, MR or PET series first.</source>
         <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="91"/>
+        <location filename="../../app/mpr_link.py" line="90"/>
         <source>Curved MPR ({0:.0f} mm)</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="403"/>
+        <location filename="../../app/mainwindow.py" line="395"/>
         <source>Save Screenshot</source>
         <translation>保存截图</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="283"/>
+        <location filename="../../app/consult.py" line="287"/>
         <source>Consultation ended: {0}</source>
         <translation>会诊已结束：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="290"/>
+        <location filename="../../app/consult.py" line="294"/>
         <source>Consultation: connection lost, reconnecting…</source>
         <translation>会诊：连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="292"/>
+        <location filename="../../app/consult.py" line="296"/>
         <source>Consultation: you are presenting</source>
         <translation>会诊：您正在主讲</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="297"/>
+        <location filename="../../app/consult.py" line="301"/>
         <source>Consultation: following {0}</source>
         <translation>会诊：跟随 {0}</translation>
     </message>
@@ -752,175 +1559,317 @@ Valid for {2:.0f} minutes.</source>
     </message>
 </context>
 <context>
+    <name>Measure</name>
+    <message>
+        <location filename="../../viewer/dicom/measure.py" line="165"/>
+        <source>mean {0} SD {1} {2}
+min {3} max {4}
+area {5}</source>
+        <extracomment>Groups a dataset without preamble may plausibly start with (little and big endian). Values larger than this are skipped while parsing and read only if used (while the stream is still open: see :func:`viewer.dicom.scan.read_header`). the series fed to this assembler (set by :meth:`attach`; None: every instance) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
+        <translation>平均值 {0} 标准差 {1} {2}
+最小值 {3} 最大值 {4}
+面积 {5}</translation>
+    </message>
+</context>
+<context>
     <name>MprPanel</name>
     <message>
-        <location filename="../../app/mpr.py" line="213"/>
+        <location filename="../../app/mpr.py" line="218"/>
         <source>Slab:</source>
         <translation>层块：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="214"/>
+        <location filename="../../app/mpr.py" line="219"/>
         <source>3D:</source>
         <translation>三维：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="215"/>
+        <location filename="../../app/mpr.py" line="220"/>
         <source>Fusion:</source>
         <translation>融合：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="216"/>
+        <location filename="../../app/mpr.py" line="221"/>
         <source>Surface at:</source>
         <translation>表面阈值：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="217"/>
+        <location filename="../../app/mpr.py" line="222"/>
         <source>Step:</source>
         <translation>步长：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="218"/>
+        <location filename="../../app/mpr.py" line="223"/>
         <source>Shading</source>
         <translation>光照</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="219"/>
+        <location filename="../../app/mpr.py" line="224"/>
         <source>Clip at crosshair</source>
         <translation>在十字线处裁切</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="220"/>
+        <location filename="../../app/mpr.py" line="225"/>
         <source>Clip box…</source>
         <translation>裁切框…</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="221"/>
+        <location filename="../../app/mpr.py" line="226"/>
         <source>Export STL…</source>
         <translation>导出 STL…</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="222"/>
+        <location filename="../../app/mpr.py" line="227"/>
         <source>Reset planes</source>
         <translation>重置平面</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="224"/>
+        <location filename="../../app/mpr.py" line="229"/>
         <source>Crosshair</source>
         <translation>十字线</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="225"/>
+        <location filename="../../app/mpr.py" line="230"/>
+        <source>Window/Level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="231"/>
+        <source>Zoom</source>
+        <translation>缩放</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="232"/>
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="233"/>
+        <source>Scroll</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/mpr.py" line="234"/>
         <source>Length</source>
         <translation>长度</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="226"/>
+        <location filename="../../app/mpr.py" line="235"/>
         <source>Angle</source>
         <translation>角度</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="227"/>
+        <location filename="../../app/mpr.py" line="236"/>
         <source>Ellipse ROI</source>
         <translation>椭圆 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="228"/>
+        <location filename="../../app/mpr.py" line="237"/>
         <source>Rectangle ROI</source>
         <translation>矩形 ROI</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="229"/>
+        <location filename="../../app/mpr.py" line="238"/>
         <source>Probe</source>
         <translation>探针</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="230"/>
+        <location filename="../../app/mpr.py" line="239"/>
         <source>Arrow</source>
         <translation>箭头</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="231"/>
+        <location filename="../../app/mpr.py" line="240"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="232"/>
+        <location filename="../../app/mpr.py" line="241"/>
         <source>Curved MPR</source>
         <translation>曲面重建</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="235"/>
-        <location filename="../../app/mpr.py" line="247"/>
+        <location filename="../../app/mpr.py" line="244"/>
+        <location filename="../../app/mpr.py" line="256"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="236"/>
+        <location filename="../../app/mpr.py" line="245"/>
         <source>MIP</source>
         <translation>最大密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="237"/>
+        <location filename="../../app/mpr.py" line="246"/>
         <source>MinIP</source>
         <translation>最小密度投影</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="238"/>
+        <location filename="../../app/mpr.py" line="247"/>
         <source>Average</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="310"/>
+        <location filename="../../app/mpr.py" line="342"/>
         <source>Note</source>
         <translation>注释</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="310"/>
+        <location filename="../../app/mpr.py" line="342"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="310"/>
+        <location filename="../../app/mpr.py" line="342"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="322"/>
+        <location filename="../../app/mpr.py" line="354"/>
         <source>Export STL</source>
         <translation>导出 STL</translation>
     </message>
     <message>
-        <location filename="../../app/mpr.py" line="327"/>
+        <location filename="../../app/mpr.py" line="359"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
 </context>
 <context>
+    <name>MprViewWidget</name>
+    <message>
+        <location filename="../../app/mpr_views.py" line="151"/>
+        <source>Measurement</source>
+        <extracomment>what the toolbar&apos;s drag tools do in an MPR view (measurement tools and the curve are themselves)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="434"/>
+        <location filename="../../app/mainwindow.py" line="426"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="435"/>
+        <location filename="../../app/mainwindow.py" line="427"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="436"/>
+        <location filename="../../app/mainwindow.py" line="428"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="437"/>
+        <location filename="../../app/mainwindow.py" line="429"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="438"/>
+        <location filename="../../app/mainwindow.py" line="430"/>
+        <location filename="../../viewer/render/slice_view.py" line="321"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/mpr_view.py" line="61"/>
+        <source>Axial</source>
+        <translation>轴位</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/mpr_view.py" line="62"/>
+        <source>Coronal</source>
+        <translation>冠状位</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/mpr_view.py" line="63"/>
+        <source>Sagittal</source>
+        <translation>矢状位</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/mpr_view.py" line="68"/>
+        <source>Avg</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/vr.py" line="229"/>
+        <source>shaded</source>
+        <translation>明暗</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/vr.py" line="230"/>
+        <source>unshaded</source>
+        <translation>无明暗</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/state/viewport.py" line="204"/>
+        <source>uncalibrated: only Imager Pixel Spacing (at the detector) is known</source>
+        <translation>未校准：仅知探测器处的成像像素间距（Imager Pixel Spacing）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/state/viewport.py" line="208"/>
+        <source>uncalibrated: no pixel spacing; measurements in pixels</source>
+        <translation>未校准：无像素间距，测量以像素为单位</translation>
+    </message>
+</context>
+<context>
+    <name>Problems</name>
+    <message>
+        <location filename="../../viewer/dicom/grouping.py" line="60"/>
+        <source>same SOP Instance UID as {0}, which looks more intact and is shown</source>
+        <translation>与 {0} 的 SOP 实例 UID 相同，后者更完整，已显示后者</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="63"/>
+        <source>empty file (0 bytes)</source>
+        <translation>空文件（0 字节）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="79"/>
+        <source>no Pixel Data: the file ends after its header (truncated?)</source>
+        <translation>无像素数据：文件在头部之后结束（被截断？）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="85"/>
+        <source>no image description ({0} without Rows/Columns): the file is truncated or corrupt</source>
+        <translation>无图像描述（{0} 缺少 Rows/Columns）：文件被截断或已损坏</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="98"/>
+        <source>file truncated: its pixels need {0} bytes, only {1} are present</source>
+        <translation>文件被截断：像素需要 {0} 字节，实际只有 {1} 字节</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="232"/>
+        <source>Pixel Spacing {0} mm is not positive: the image is not calibrated (no distances, not placed in 3D)</source>
+        <extracomment>Sphere volume for SUVpeak (ml); its radius in mm. At most this many tied hottest voxels are tried as SUVpeak centres (the first, k-j-i order).</extracomment>
+        <translation>像素间距 Pixel Spacing {0} mm 不是正数：图像未校准（不能测距，不能在三维中定位）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="259"/>
+        <source>{0} {1} is not a number; taken as {2}</source>
+        <translation>{0} {1} 不是数字；按 {2} 处理</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="270"/>
+        <source>{0} is {1}; taken as {2}, so the values shown may not be in the modality&apos;s units</source>
+        <translation>{0} 为 {1}；按 {2} 处理，显示的数值可能不是该模态的单位</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="480"/>
+        <source>unreadable DICOM header ({0})</source>
+        <translation>DICOM 文件头无法读取（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/scan.py" line="490"/>
+        <source>no image in this object ({0}); not shown</source>
+        <translation>此对象中没有图像（{0}）；不显示</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/stack.py" line="113"/>
+        <source>palette colour image cannot be decoded ({0})</source>
+        <translation>调色板彩色图像无法解码（{0}）</translation>
     </message>
 </context>
 <context>
@@ -928,6 +1877,7 @@ Valid for {2:.0f} minutes.</source>
     <message>
         <location filename="../../app/problems.py" line="118"/>
         <source>Not read</source>
+        <extracomment>the button/modifier combinations the mouse dialog offers</extracomment>
         <translation>未读取</translation>
     </message>
     <message>
@@ -977,44 +1927,533 @@ Valid for {2:.0f} minutes.</source>
     </message>
 </context>
 <context>
+    <name>Reading</name>
+    <message>
+        <location filename="../../app/reading.py" line="146"/>
+        <source>3D ellipsoid ({ml} ml): {label}max {max} · {label}peak {peak} · {label}mean {mean} {unit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="173"/>
+        <source>File window {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="178"/>
+        <source>VOI LUT: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="207"/>
+        <source>{0} (W {1} / L {2}{3})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="216"/>
+        <source>Edit Presets…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="313"/>
+        <source>This series has one volume.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="346"/>
+        <source>This image has no DICOM header.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="364"/>
+        <location filename="../../app/reading.py" line="371"/>
+        <source>Clear All</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="379"/>
+        <location filename="../../app/reading.py" line="385"/>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="403"/>
+        <source>MPR {0} · {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="406"/>
+        <source>Image {0}/{1} · {2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="416"/>
+        <source>{0} — no SUV: {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="422"/>
+        <source>Colour &amp;Map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="423"/>
+        <source>SU&amp;V Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SUV</name>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="140"/>
+        <source>Patient&apos;s Weight (0010,1030) {0} read as grams</source>
+        <extracomment>Kinds the ``yunying-dicom suv`` command prints. The unit of the modality values themselves, by Units (0054,1001).</extracomment>
+        <translation>患者体重 Patient's Weight (0010,1030) {0} 按克读取</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="147"/>
+        <source>{0} of {1} is not a plausible weight in kg</source>
+        <translation>{0} 为 {1}，不是合理的体重（kg）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="155"/>
+        <source>Patient&apos;s Size (0010,1020) {0} read as centimetres</source>
+        <translation>患者身高 Patient's Size (0010,1020) {0} 按厘米读取</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="162"/>
+        <source>{0} of {1} m is not a plausible size</source>
+        <translation>{0} 为 {1} m，不是合理的身高</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="173"/>
+        <source>Patient&apos;s Weight (0010,1030)</source>
+        <translation>患者体重 Patient's Weight (0010,1030)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="174"/>
+        <source>Patient&apos;s Size (0010,1020)</source>
+        <translation>患者身高 Patient's Size (0010,1020)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="175"/>
+        <source>Patient&apos;s Sex (0010,0040) as M or F</source>
+        <translation>患者性别 Patient's Sex (0010,0040)（M 或 F）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="202"/>
+        <source>{0} (needed for {1})</source>
+        <translation>{0}（计算 {1} 需要）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="209"/>
+        <source>{0} is missing (needed for {1})</source>
+        <translation>缺少 {0}（计算 {1} 需要）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="211"/>
+        <source>{0} are missing (needed for {1})</source>
+        <translation>缺少 {0}（计算 {1} 需要）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="212"/>
+        <source> and </source>
+        <translation>和</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="233"/>
+        <source>{0} formula gives {1} kg for this weight and size</source>
+        <translation>按此体重和身高，{0} 公式得到 {1} kg</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="246"/>
+        <source>Corrected Image (0028,0051) is missing</source>
+        <translation>缺少 Corrected Image (0028,0051)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="252"/>
+        <source>Corrected Image (0028,0051) lacks ATTN (not attenuation corrected)</source>
+        <translation>Corrected Image (0028,0051) 不含 ATTN（未做衰减校正）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="257"/>
+        <source>Corrected Image (0028,0051) lacks DECY although Decay Correction is {0}</source>
+        <translation>Decay Correction 为 {0}，但 Corrected Image (0028,0051) 不含 DECY</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="266"/>
+        <source>Decay Correction (0054,1102) is missing</source>
+        <translation>缺少 Decay Correction (0054,1102)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="269"/>
+        <source>Decay Correction (0054,1102) {0} is not supported</source>
+        <translation>不支持 Decay Correction (0054,1102) {0}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="295"/>
+        <source>Acquisition Date/Time (0008,0022/0032) is missing (Decay Correction NONE)</source>
+        <translation>缺少 Acquisition Date/Time (0008,0022/0032)（Decay Correction 为 NONE）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="302"/>
+        <source>Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)</source>
+        <translation>缺少 Actual Frame Duration (0018,1242)（Decay Correction 为 NONE）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="329"/>
+        <source>Units are CNTS without Philips SUV Scale Factor (7053,1000) or Activity Concentration Scale Factor (7053,1009)</source>
+        <translation>Units 为 CNTS，但没有 Philips SUV Scale Factor (7053,1000) 或 Activity Concentration Scale Factor (7053,1009)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="331"/>
+        <source>Units (0054,1001) {0} cannot be converted to SUV</source>
+        <translation>Units (0054,1001) {0} 无法换算为 SUV</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="369"/>
+        <source>{0} differs between images of the series</source>
+        <extracomment>Attributes every image of a series must agree on (name, getter).</extracomment>
+        <translation>序列内各图像的 {0} 不一致</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="376"/>
+        <source>no images</source>
+        <translation>无图像</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="381"/>
+        <source>Units (0054,1001) is missing</source>
+        <translation>缺少 Units (0054,1001)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="394"/>
+        <source>SUV Type (0054,1006) {0} is not known</source>
+        <translation>未知的 SUV Type (0054,1006) {0}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="403"/>
+        <source>SUV Type (0054,1006) {0} disagrees with Units (0054,1001) {1}</source>
+        <translation>SUV Type (0054,1006) {0} 与 Units (0054,1001) {1} 不符</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="407"/>
+        <source>SUV Type (0054,1006) missing; {0} assumed</source>
+        <translation>缺少 SUV Type (0054,1006)；按 {0} 处理</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="414"/>
+        <source>SUV Type (0054,1006) LBM read as James&apos;s formula, LBMJAMES128</source>
+        <translation>SUV Type (0054,1006) LBM 按 James 公式（LBMJAMES128）读取</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="422"/>
+        <source>stored as {0}: {1}</source>
+        <translation>以 {0} 存储：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="37"/>
+        <source>Radionuclide Total Dose (0018,1074) is missing</source>
+        <translation>缺少注射剂量 Radionuclide Total Dose (0018,1074)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="42"/>
+        <source>Radionuclide Total Dose (0018,1074) of {0} is not a positive dose</source>
+        <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，不是正数</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="46"/>
+        <source>Radionuclide Total Dose {0} read as MBq</source>
+        <translation>注射剂量 Radionuclide Total Dose {0} 按 MBq 读取</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="53"/>
+        <source>Radionuclide Total Dose (0018,1074) of {0} is implausible in Bq or MBq</source>
+        <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，按 Bq 或 MBq 都不合理</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="61"/>
+        <source>Radionuclide Half Life (0018,1075) is missing</source>
+        <translation>缺少半衰期 Radionuclide Half Life (0018,1075)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="66"/>
+        <source>Radionuclide Half Life (0018,1075) of {0} s is not a half-life</source>
+        <translation>半衰期 Radionuclide Half Life (0018,1075) 为 {0} s，不是有效的半衰期</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="80"/>
+        <source>Siemens Decay Correction DateTime (0071,1022) {0} is not valid</source>
+        <translation>Siemens Decay Correction DateTime (0071,1022) {0} 无效</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="84"/>
+        <source>decay corrected to Siemens Decay Correction DateTime (0071,1022)</source>
+        <translation>衰减校正到 Siemens Decay Correction DateTime (0071,1022)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="100"/>
+        <source>Series Time after Acquisition Time: GE scan date-time (0009,100D) used</source>
+        <translation>序列时间晚于采集时间：使用 GE 扫描日期时间 (0009,100D)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="107"/>
+        <source>Series Time after Acquisition Time: the earliest Acquisition Time used</source>
+        <translation>序列时间晚于采集时间：使用最早的采集时间</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="111"/>
+        <source>Series Date/Time (0008,0021/0031) and Acquisition Date/Time are missing</source>
+        <translation>缺少 Series Date/Time (0008,0021/0031) 和 Acquisition Date/Time</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="139"/>
+        <source>{0} {1} is not valid</source>
+        <extracomment>IBSI: a Start DateTime more than an hour after, or two half-lives or more before, the reference time has an unreliable date (e.g. de-identified); only its time of day is used. IBSI: a time of day places the injection only for half-lives below 11.5 h (uptake &lt; 1 day).</extracomment>
+        <translation>{0} {1} 无效</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="145"/>
+        <source>the time of day of {0}</source>
+        <translation>{0} 中的时刻</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="150"/>
+        <source>{0} {1} lies {2} h before the scan: its time of day used, on the scan&apos;s day</source>
+        <translation>{0} {1} 在扫描前 {2} 小时：改用其时刻，日期取扫描当日</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="154"/>
+        <source>{0} {1} lies {2} h after the scan: its time of day used, on the scan&apos;s day</source>
+        <translation>{0} {1} 在扫描后 {2} 小时：改用其时刻，日期取扫描当日</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="159"/>
+        <source>{0} and Start Time (0018,1072) are missing</source>
+        <translation>缺少 {0} 和 Start Time (0018,1072)</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="168"/>
+        <source>{0} is missing or disagrees with the scan date, and with a half-life of {1} h a time of day cannot date the injection</source>
+        <translation>{0} 缺失或与扫描日期不符；半衰期为 {1} 小时，仅凭时刻无法确定注射时间</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="186"/>
+        <source>{0} is {1} min after the scan</source>
+        <extracomment>More half-lives than this between injection and scan means the dates are wrong.</extracomment>
+        <translation>{0} 在扫描后 {1} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_times.py" line="192"/>
+        <source>{0} is {1} h before the scan ({2} half-lives): the dates are inconsistent</source>
+        <translation>{0} 在扫描前 {1} 小时（{2} 个半衰期）：日期不一致</translation>
+    </message>
+</context>
+<context>
     <name>StudyBrowser</name>
     <message>
-        <location filename="../../app/browser.py" line="47"/>
+        <location filename="../../app/browser.py" line="36"/>
         <source>Patient / Study / Series</source>
         <translation>患者 / 检查 / 序列</translation>
     </message>
     <message>
-        <location filename="../../app/browser.py" line="48"/>
+        <location filename="../../app/browser.py" line="37"/>
         <source>Modality</source>
         <translation>设备类型</translation>
     </message>
     <message>
-        <location filename="../../app/browser.py" line="49"/>
+        <location filename="../../app/browser.py" line="38"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/browser.py" line="50"/>
+        <location filename="../../app/browser.py" line="39"/>
         <source>Images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../app/browser.py" line="69"/>
+        <location filename="../../app/browser.py" line="58"/>
         <source>(no description)</source>
         <translation>（无描述）</translation>
     </message>
 </context>
 <context>
+    <name>TagBrowser</name>
+    <message>
+        <location filename="../../app/tags.py" line="44"/>
+        <location filename="../../app/tags.py" line="103"/>
+        <source>DICOM Tags</source>
+        <extracomment>threads of the pooled lanes (&quot;net&quot; work gets a daemon thread each) Above this many matching nodes the tree opens collapsed (expanding would take long).</extracomment>
+        <translation>DICOM 标签</translation>
+    </message>
+    <message>
+        <location filename="../../app/tags.py" line="50"/>
+        <source>Search tag, name or value…</source>
+        <translation>搜索标签、名称或值…</translation>
+    </message>
+    <message>
+        <location filename="../../app/tags.py" line="58"/>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../app/tags.py" line="59"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/tags.py" line="60"/>
+        <source>VR</source>
+        <translation>VR</translation>
+    </message>
+    <message>
+        <location filename="../../app/tags.py" line="61"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../app/tags.py" line="95"/>
+        <source>Cannot read {0}: {1}</source>
+        <translation>无法读取 {0}：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/tags.py" line="120"/>
+        <source>{0} of {1} elements</source>
+        <translation>{0} / {1} 个元素</translation>
+    </message>
+    <message>
+        <location filename="../../app/tags.py" line="128"/>
+        <source>header too large: not all elements shown</source>
+        <translation>文件头过大：未显示全部元素</translation>
+    </message>
+</context>
+<context>
+    <name>Units</name>
+    <message>
+        <location filename="../../viewer/dicom/windows.py" line="229"/>
+        <location filename="../../viewer/render/colorbar.py" line="180"/>
+        <source>no unit</source>
+        <translation>无单位</translation>
+    </message>
+</context>
+<context>
     <name>ViewportWidget</name>
     <message>
-        <location filename="../../app/viewport.py" line="330"/>
+        <location filename="../../app/viewport.py" line="267"/>
+        <source>Measurement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/viewport.py" line="337"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="330"/>
+        <location filename="../../app/viewport.py" line="337"/>
         <source>Text:</source>
         <translation>文字：</translation>
+    </message>
+</context>
+<context>
+    <name>Volumes</name>
+    <message>
+        <location filename="../../viewer/dicom/dimensions.py" line="205"/>
+        <source>TE {0} ms</source>
+        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Older names kept working (the MPR fusion used to say &quot;hot&quot;). Dimension Index Pointers that say *where* a frame is, not which volume it belongs to.</extracomment>
+        <translation>TE {0} ms</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/dimensions.py" line="211"/>
+        <source>Echo {0}</source>
+        <translation>回波 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/dimensions.py" line="216"/>
+        <source>b = {0} s/mm²</source>
+        <translation>b = {0} s/mm²</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/dimensions.py" line="221"/>
+        <source>t = {0} s</source>
+        <translation>t = {0} s</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/dimensions.py" line="227"/>
+        <source>Phase {0}</source>
+        <translation>时相 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/dimensions.py" line="232"/>
+        <source>Index</source>
+        <translation>索引</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/dimensions.py" line="235"/>
+        <source>Acquisition {0}</source>
+        <translation>采集 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/dimensions.py" line="239"/>
+        <source>Volume</source>
+        <translation>容积</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/geometry.py" line="95"/>
+        <source>{0} frame(s) at the same position as another were left out (duplicates)</source>
+        <extracomment>UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D).</extracomment>
+        <translation>{0} 帧与其他帧位置相同，已略去（重复）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/geometry.py" line="127"/>
+        <source>after slice {0}</source>
+        <extracomment>&quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5. UCUM units of the modality values we know. Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
+        <translation>第 {0} 层之后</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/geometry.py" line="132"/>
+        <source>{0} slice(s) missing ({1}); volume resampled to {2} mm spacing</source>
+        <translation>缺少 {0} 层（{1}）；容积已按 {2} mm 层间距重采样</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/geometry.py" line="139"/>
+        <source>slice spacing is not uniform ({0}–{1} mm); volume resampled to {2} mm spacing</source>
+        <translation>层间距不均匀（{0}–{1} mm）；容积已按 {2} mm 层间距重采样</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/geometry.py" line="152"/>
+        <source>gantry/detector tilt of {0}° (slices stacked off the normal); volume resampled onto an orthogonal grid</source>
+        <translation>机架/探测器倾斜 {0}°（层面未沿法线排列）；容积已重采样到正交网格</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/grouping.py" line="153"/>
+        <source>series has {0} different planes or image sizes; shown as {0} parts (this is part {1})</source>
+        <translation>该序列有 {0} 种不同的平面或图像尺寸；分为 {0} 部分显示（这是第 {1} 部分）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/quantity.py" line="147"/>
+        <source>stored units</source>
+        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
+        <translation>存储单位</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/quantity.py" line="148"/>
+        <source>values shown in {0}, not SUV: {1}</source>
+        <translation>数值以 {0} 显示，不是 SUV：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/stack.py" line="48"/>
+        <source>slices too few or too irregular for a 3D volume; shown as 2D images</source>
+        <translation>层面太少或太不规则，无法组成三维容积；按二维图像显示</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/volume.py" line="315"/>
+        <source>{0} volumes at the same positions ({1}); this is {2}</source>
+        <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
+        <translation>同一位置有 {0} 个容积（{1}）；当前为 {2}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/volume.py" line="318"/>
+        <source>{0} group(s) too small for a volume</source>
+        <translation>{0} 组太小，无法组成容积</translation>
     </message>
 </context>
 </TS>
