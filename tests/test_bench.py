@@ -40,6 +40,8 @@ def test_load_series_benchmark_prints_its_summary_line() -> None:
         "j2k_uses_every_core_1.7x",
         "first_image_le_0.2s",
         "peak_memory_within_limit",
+        "uncompressed_le_0.7_simpleitk",
+        "j2k_le_0.6_simpleitk",
     }
 
 
