@@ -75,7 +75,13 @@ class HangingLink(QObject):
         except ProtocolError as exc:  # a broken file of the reader's own: the built-in set
             window.statusBar().showMessage(str(exc), 30000)
             protocols = load_protocols()
-        self.exams = Exams(self.workspace, protocols, post=window.runner.post)  # type: ignore[attr-defined]
+        alone = window.settings.value("hanging/apply_alone", False, type=bool)  # type: ignore[attr-defined]
+        self.exams = Exams(
+            self.workspace,
+            protocols,
+            post=window.runner.post,  # type: ignore[attr-defined]
+            apply_alone=bool(alone),
+        )
         self.protocol_label = QLabel(window)
         self.protocol_label.setObjectName("hangingLabel")
         self.link_label = QLabel(window)
@@ -119,9 +125,19 @@ class HangingLink(QObject):
         self.retranslate()
 
     def retranslate(self) -> None:
-        title = self.exams.title(i18n.current() or "en")
-        self.protocol_label.setText(tr("Protocol: {0}").format(title) if title else "")
-        self.protocol_label.setVisible(bool(title))
+        lang = i18n.current() or "en"
+        title = self.exams.title(lang)
+        offered = self.exams.offered
+        if title:
+            text = tr("Protocol: {0}").format(title)
+        elif offered is not None:
+            text = tr("Protocol available: {0} (Ctrl+] applies it)").format(
+                offered.protocol.title(lang)
+            )
+        else:
+            text = ""
+        self.protocol_label.setText(text)
+        self.protocol_label.setVisible(bool(text))
         running = self.exams.registering()
         self.busy.setVisible(running)
         if running:

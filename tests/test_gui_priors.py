@@ -195,3 +195,21 @@ def test_screenshots_of_each_default_protocol(qtbot, histories, scenario: str) -
     finally:
         w.set_language("en")
         w.close()
+
+
+def test_a_lone_exam_keeps_the_layout_and_is_offered_its_protocol(qtbot, histories) -> None:
+    w = make_window(qtbot)
+    try:
+        w.set_layout("2x2")
+        w.open_paths([histories["ct-head"]["current"]])
+        qtbot.waitUntil(lambda: w.priors.exams.offered is not None, timeout=30000)
+        wait_loaded(qtbot, w)
+        assert w.workspace.layout == "2x2" and w.priors.exams.hanging is None
+        label = w.priors.protocol_label
+        assert "Protocol available: CT head" in label.text(), label.text()
+        qtbot.keyClick(w, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+        hung(qtbot, w, "ct-head")
+        assert w.workspace.layout == w.priors.exams.hanging.layout_name != "2x2"  # type: ignore[union-attr]
+        assert label.text().startswith("Protocol: CT head")
+    finally:
+        w.close()

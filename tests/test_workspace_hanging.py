@@ -189,12 +189,24 @@ def test_point_pair_alignment_replaces_the_link(histories: dict[str, dict[str, s
 def test_without_a_prior_the_protocol_for_today_alone(
     histories: dict[str, dict[str, str]],
 ) -> None:
-    ws = Workspace()
+    # a CT head alone: its protocol is offered, the reader's layout kept until the stage key
+    ws = Workspace(layout="2x2")
     InlineLoader(ws)
     exams = Exams(ws)
     ws.open_study(histories["ct-head"]["current"])
+    assert exams.hanging is None and ws.layout == "2x2" and exams.priors == []
+    assert exams.offered is not None and exams.offered.protocol.id == "ct-head"
+    assert ws.visible()[0].image is not None  # largest series first
+    exams.next_stage()
     assert exams.hanging is not None and exams.hanging.protocol.id == "ct-head"
-    assert exams.priors == []
+    assert ws.layout == exams.hanging.layout_name and exams.offered is None
+    # … or applied at once when asked to
+    ws1 = Workspace(layout="2x2")
+    InlineLoader(ws1)
+    ex1 = Exams(ws1, apply_alone=True)
+    ws1.open_study(histories["ct-head"]["current"])
+    assert ex1.hanging is not None and ex1.hanging.protocol.id == "ct-head"
+    assert ws1.layout == ex1.hanging.layout_name
     # a CT chest without prior: no protocol fits it alone; the Workspace hangs largest first
     ws2 = Workspace(layout="1x2")
     InlineLoader(ws2)

@@ -6,7 +6,9 @@ that patient's other studies are its priors, newest first); one opened with ``pr
 (*Compare with prior*) is added as the next prior. Each time, the hanging protocol for these
 exams is chosen (:func:`viewer.state.hanging.choose`) and applied: the layout, the links, which
 series in which viewport, and the protocol's window preset once each image is in (a new image
-resets the window).
+resets the window). Today's exam alone keeps the reader's layout (largest series first) unless
+``apply_alone``: the protocol that fits it is only *offered* (:attr:`Exams.offered`), and the
+next-stage key applies it.
 :meth:`Exams.next_stage` / :meth:`Exams.previous_stage` step through its stages.
 
 Once a viewport of today's exam and one of a prior show loaded volumes of different Frames of
@@ -61,6 +63,13 @@ class Hung:
 
 
 @dataclass(frozen=True, eq=False)
+class Offered:
+    """Today's exam alone: the protocol that fits it (None: none), not applied."""
+
+    hanging: Hanging | None
+
+
+@dataclass(frozen=True, eq=False)
 class Registering:
     """A registration between two Frames of Reference started (an indicator should show)."""
 
@@ -81,7 +90,7 @@ class LinkFailed:
     message: str
 
 
-ExamsEvent = Hung | Registering | Linked | LinkFailed
+ExamsEvent = Hung | Offered | Registering | Linked | LinkFailed
 Post = Callable[[Callable[[], None]], None]
 
 
@@ -95,6 +104,7 @@ class Exams:
         workspace: Workspace,
         protocols: Iterable[Protocol] | None = None,
         post: Post | None = None,
+        apply_alone: bool = False,
     ) -> None:
         self.ws = workspace
         workspace.hanger = self
@@ -102,6 +112,10 @@ class Exams:
         self.current: StudyInfo | None = None
         self.priors: list[StudyInfo] = []
         self.hanging: Hanging | None = None
+        #: the protocol that fits today's exam alone, not applied (the reader's layout is kept)
+        self.offered: Hanging | None = None
+        #: apply a protocol to today's exam alone too (else only once a prior is open)
+        self.apply_alone = apply_alone
         self.events: Observable[ExamsEvent] = Observable()
         self.jobs: dict[tuple[str, str], BackgroundRegistration] = {}
         self.links: dict[tuple[str, str], ExamLink] = {}
@@ -152,8 +166,13 @@ class Exams:
             self.links.clear()
             self.jobs.clear()
         h = choose(self.protocols, self.views())
-        if h.protocol.id == "default" and not self.priors:
-            self.hanging = None  # nothing fits today's exam alone: largest series first
+        self.offered = None
+        if not self.priors and not (self.apply_alone and h.protocol.id != "default"):
+            # today's exam alone keeps the reader's layout, largest series first; its protocol
+            # (if one fits) is offered: the next-stage key applies it
+            self.hanging = None
+            self.offered = h if h.protocol.id != "default" else None
+            self.events.emit(Offered(self.offered))
             return False
         self.apply(h)
         return True
@@ -168,7 +187,7 @@ class Exams:
             scroll=h.links.scroll, zoom_pan=h.links.zoom or h.links.pan, window=h.links.window
         )
         self._windows.clear()
-        self.hanging = h
+        self.hanging, self.offered = h, None
         for a in h.assignments:
             if a.series is None or a.series.key not in ws.series:
                 continue
@@ -183,12 +202,17 @@ class Exams:
         self.link_visible()
 
     def next_stage(self) -> Hanging | None:
-        if self.hanging is not None:
+        """The protocol's next stage (the offered protocol's first, when none is applied)."""
+        if self.hanging is None and self.offered is not None:
+            self.apply(self.offered)
+        elif self.hanging is not None:
             self.apply(self.hanging.next())
         return self.hanging
 
     def previous_stage(self) -> Hanging | None:
-        if self.hanging is not None:
+        if self.hanging is None and self.offered is not None:
+            self.apply(self.offered)
+        elif self.hanging is not None:
             self.apply(self.hanging.previous())
         return self.hanging
 
@@ -359,6 +383,7 @@ __all__ = [
     "Hung",
     "LinkFailed",
     "Linked",
+    "Offered",
     "Registering",
     "SeriesView",
 ]
