@@ -200,7 +200,10 @@ def test_length_and_curve_tools(qtbot, mpr) -> None:
     label = cor.renderer.describe(roi)
     assert "mean" in label and "HU" in label
     area = float(label.split("area ")[1].split()[0])
-    assert abs(area - np.pi * 10 * 10) <= 0.05 * np.pi * 100  # an ellipse of 20 × 20 mm
+    (u0, v0), (u1, v1) = roi.points_uv  # the clicks, as placed (a screen pixel is ~0.5 mm)
+    want = np.pi * abs(u1 - u0) / 2 * abs(v1 - v0) / 2
+    assert abs(want - np.pi * 100) <= 0.12 * np.pi * 100  # about 20 × 20 mm
+    assert abs(area - want) <= 0.05 * want  # the area of the ellipse drawn
     panel.tool_box.setCurrentIndex(panel.tool_box.findData("angle"))
     for du, dv in ((-30, 0), (0, 0), (0, -30)):
         click(qtbot, panel, "coronal", cor.widget_pos(u + du, v + dv))
