@@ -94,6 +94,19 @@ def test_other_series_and_surplus_fall_back_to_load_series(tmp_path: Path) -> No
     _same(vol, _reference(files))
 
 
+def test_an_unreadable_arrival_falls_back_to_load_series(tmp_path: Path) -> None:
+    files = _ct(tmp_path / "a", "j2k", n=5)
+    junk = tmp_path / "junk.dcm"
+    junk.write_bytes(b"not DICOM at all" * 10)
+    with IncrementalVolume(len(files) + 1) as asm:
+        for f in [files[2], junk, *files[:2], *files[3:]]:
+            asm.add(f)
+        vol = asm.volume(timeout=60)
+    assert isinstance(vol, Volume)
+    _same(vol, _reference(files))
+    assert any("junk.dcm" in p.where for p in asm.problems)
+
+
 def test_permute_in_place() -> None:
     rng = np.random.default_rng(3)
     for n in (1, 2, 7, 30):

@@ -112,6 +112,7 @@ class IncrementalVolume:
         self.problems: list[Problem] = []
         self._format: tuple[PixelFormat, str] | None = None
         self._float = False  # images rescaled to float32 as they are decoded
+        self._closed = False
         self._found: tuple[SeriesInfo, StackPlan, list[int]] | bool | None = False
         n = workers or max(1, os.cpu_count() or 1)
         self._threads = [
@@ -166,11 +167,7 @@ class IncrementalVolume:
     def volume(self, timeout: float | None = None) -> Volume | ImageStack:
         """The full-resolution result (what ``load_series`` gives for the same files)."""
         if not self._done.wait(timeout):
-            with self._lock:
-                state = (
-                    f"{len(self._paths)} of {self.expected} arrived, {self._full} decoded, "
-                    f"{self._pending} waiting"
-                )
+            state = f"{len(self._paths)} of {self.expected} arrived, {self._full} decoded"
             raise TimeoutError(f"the series is not complete yet ({state})")
         if self._error is not None:
             raise self._error
@@ -188,6 +185,8 @@ class IncrementalVolume:
         return self._done.is_set()
 
     def close(self) -> None:
+        """Stop the workers (work not started yet is dropped)."""
+        self._closed = True
         for _ in self._threads:
             self._queue.put((99, next(self._seq), None))
         for t in self._threads:
@@ -212,14 +211,16 @@ class IncrementalVolume:
             if fn is None:
                 return
             try:
-                fn()
+                if not self._closed:
+                    fn()
             except BaseException as exc:
                 with self._lock:
                     self._fallback = self._fallback or f"assembly failed ({exc})"
             finally:
                 with self._lock:
                     self._pending -= 1
-                self._check()
+                if not self._closed:
+                    self._check()
 
     def _arrive(self, slot: int) -> None:
         path = self._paths[slot]
@@ -231,7 +232,10 @@ class IncrementalVolume:
             return
         with self._lock:
             self._insts[slot] = inst
-            if inst is None or not self._setup(inst):
+            if inst is None:
+                self._fallback = self._fallback or f"{path}: not an image"
+                return
+            if not self._setup(inst):
                 return
             reader = self._readers[slot] = FrameReader(inst)
             reduce = self._reducing
@@ -369,6 +373,8 @@ class IncrementalVolume:
             assert small is not None
             try:
                 self._build_reduced(small)
+            except Exception:  # a preview only: the full volume still decides
+                self._reduced_volume = None
             finally:
                 with self._lock:
                     self._reduced_running = False
