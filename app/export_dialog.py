@@ -52,8 +52,7 @@ Cancel = Callable[[], bool]
 CANCELLED = (media.ExportCancelled, eimages.ExportCancelled)
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Export", text)
+translate = QCoreApplication.translate
 
 
 @dataclass
@@ -156,18 +155,20 @@ class ExportDialog(QDialog):
         self.busy = False
         self.result_text = ""
         self.results: list[str] = []  # messages of finished exports (tests read them)
-        self.setWindowTitle(tr("Export"))
+        self.setWindowTitle(translate("Export", "Export"))
         self.mode = QComboBox(self)
         for text in (
-            tr("Study copy (DICOM, with DICOMDIR)"),
-            tr("Images of the series (PNG/JPEG)"),
-            tr("Series as a film (MP4)"),
+            translate("Export", "Study copy (DICOM, with DICOMDIR)"),
+            translate("Export", "Images of the series (PNG/JPEG)"),
+            translate("Export", "Series as a film (MP4)"),
         ):
             self.mode.addItem(text)
-        self.anonymize = QCheckBox(tr("Anonymize (DICOM PS3.15 Basic Profile)"), self)
+        self.anonymize = QCheckBox(
+            translate("Export", "Anonymize (DICOM PS3.15 Basic Profile)"), self
+        )
         self.anonymize.setChecked(True)
-        self.as_zip = QCheckBox(tr("As one zip file"), self)
-        self.overlays = QCheckBox(tr("Draw the measurements"), self)
+        self.as_zip = QCheckBox(translate("Export", "As one zip file"), self)
+        self.overlays = QCheckBox(translate("Export", "Draw the measurements"), self)
         self.overlays.setChecked(True)
         self.fmt = QComboBox(self)
         self.fmt.addItems(["png", "jpg"])
@@ -175,25 +176,25 @@ class ExportDialog(QDialog):
         self.fps.setRange(1, 60)
         self.fps.setValue(10)
         self.target = QLineEdit(self)
-        browse = QPushButton(tr("Browse…"), self)
+        browse = QPushButton(translate("Export", "Browse…"), self)
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.target)
         row.addWidget(browse)
         form = QFormLayout()
-        form.addRow(tr("Export"), self.mode)
+        form.addRow(translate("Export", "Export"), self.mode)
         form.addRow("", self.anonymize)
         form.addRow("", self.as_zip)
         form.addRow("", self.overlays)
-        form.addRow(tr("Image format"), self.fmt)
-        form.addRow(tr("Frames per second"), self.fps)
-        form.addRow(tr("Save to"), row)
+        form.addRow(translate("Export", "Image format"), self.fmt)
+        form.addRow(translate("Export", "Frames per second"), self.fps)
+        form.addRow(translate("Export", "Save to"), row)
         self.progress = QProgressBar(self)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
-        self.start_button = QPushButton(tr("Export"), self)
+        self.start_button = QPushButton(translate("Export", "Export"), self)
         self.start_button.clicked.connect(lambda: self.start())
-        self.cancel_button = QPushButton(tr("Cancel"), self)
+        self.cancel_button = QPushButton(translate("Export", "Cancel"), self)
         self.cancel_button.clicked.connect(self.cancel)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -209,12 +210,14 @@ class ExportDialog(QDialog):
         mode = MODES[self.mode.currentIndex()]
         if mode == "movie":
             path, _ = QFileDialog.getSaveFileName(
-                self, tr("Save Film"), "series.mp4", "MP4 (*.mp4)"
+                self, translate("Export", "Save Film"), "series.mp4", "MP4 (*.mp4)"
             )
         elif mode == "copy" and self.as_zip.isChecked():
-            path, _ = QFileDialog.getSaveFileName(self, tr("Save Zip"), "study.zip", "Zip (*.zip)")
+            path, _ = QFileDialog.getSaveFileName(
+                self, translate("Export", "Save Zip"), "study.zip", "Zip (*.zip)"
+            )
         else:
-            path = QFileDialog.getExistingDirectory(self, tr("Export Into Folder"))
+            path = QFileDialog.getExistingDirectory(self, translate("Export", "Export Into Folder"))
             path = str(Path(path) / ("study" if mode == "copy" else "images")) if path else ""
         if path:
             self.target.setText(path)
@@ -226,14 +229,14 @@ class ExportDialog(QDialog):
         mode = mode or MODES[self.mode.currentIndex()]
         out = Path(target if target is not None else self.target.text().strip())
         if not str(out) or str(out) == ".":
-            self.status.setText(tr("Choose where to save the export"))
+            self.status.setText(translate("Export", "Choose where to save the export"))
             return False
         self.cancel_flag.clear()
         cancel = self.cancel_flag.is_set
         if mode == "copy":
             paths = self.study_paths()
             if not paths:
-                self.status.setText(tr("No study is open"))
+                self.status.setText(translate("Export", "No study is open"))
                 return False
             anon, as_zip = self.anonymize.isChecked(), self.as_zip.isChecked()
 
@@ -242,11 +245,13 @@ class ExportDialog(QDialog):
                     paths, out, anonymize=anon, dicomdir=True, as_zip=as_zip,
                     progress=self._progress, cancel=cancel,
                 )  # fmt: skip
-                return " · ".join([tr("{0} objects exported").format(r.objects), *r.warnings])
+                return " · ".join(
+                    [translate("Export", "{0} objects exported").format(r.objects), *r.warnings]
+                )
         else:
             vp = self.viewport
             if vp is None or vp.image is None:
-                self.status.setText(tr("No image in the active viewport"))
+                self.status.setText(translate("Export", "No image in the active viewport"))
                 return False
             shot = shot_of(vp)
             overlays, fmt, fps = self.overlays.isChecked(), self.fmt.currentText(), self.fps.value()
@@ -254,14 +259,14 @@ class ExportDialog(QDialog):
             def work() -> str:
                 if mode == "images":
                     export_images(shot, out, fmt, overlays, self._progress, cancel)
-                    return tr("{0} images exported").format(len(shot.values))
+                    return translate("Export", "{0} images exported").format(len(shot.values))
                 export_movie(shot, out, fps, overlays, self._progress, cancel)
-                return tr("Film of {0} frames exported").format(len(shot.values))
+                return translate("Export", "Film of {0} frames exported").format(len(shot.values))
 
         self.busy = True
         self.start_button.setEnabled(False)
         self.progress.setValue(0)
-        self.status.setText(tr("Exporting…"))
+        self.status.setText(translate("Export", "Exporting…"))
         self.runner.submit(work, lambda msg: self._finished(f"{msg}: {out}"), self._failed)
         return True
 
@@ -281,14 +286,14 @@ class ExportDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, CANCELLED):
-            self._finished(tr("Export cancelled; nothing was written"))
+            self._finished(translate("Export", "Export cancelled; nothing was written"))
         else:
-            self._finished(tr("Export failed: {0}").format(exc))
+            self._finished(translate("Export", "Export failed: {0}").format(exc))
 
     def cancel(self) -> None:
         """Cancel the export in flight (it stops between objects), or close the dialog."""
         if self.busy:
             self.cancel_flag.set()
-            self.status.setText(tr("Cancelling…"))
+            self.status.setText(translate("Export", "Cancelling…"))
         else:
             self.reject()

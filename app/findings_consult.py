@@ -26,8 +26,7 @@ from viewer.state.findings import NotSavable, image_refs
 MAX_SHARED_BYTES = 45_000
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Findings", text)
+translate = QCoreApplication.translate
 
 
 def _bridge(link: Any) -> Any:
@@ -48,7 +47,9 @@ def send(link: Any, ds: Any) -> int:
         return 0
     data = fstore.dataset_bytes(ds)
     if len(data) > MAX_SHARED_BYTES:
-        link._status(tr("A findings object is too large to share in a consultation"))
+        link._status(
+            translate("Findings", "A findings object is too large to share in a consultation")
+        )
         return 0
     key = str(ds.SOPInstanceUID)[-64:]
     bridge.channel.send("finding", {"key": key, "dicom": base64.b64encode(data).decode()})
@@ -63,13 +64,15 @@ def write_opinion(link: Any, text: str | None = None) -> Path | None:
 
     vp = link.workspace.active
     if vp is None or vp.image is None:
-        link._status(tr("Open the study first"))
+        link._status(translate("Findings", "Open the study first"))
         return None
     if text is None:
         if not dialogs():
             return None
         text, ok = QInputDialog.getMultiLineText(
-            link.host, tr("Consultation Opinion"), tr("Opinion of {0}:").format(link.reader())
+            link.host,
+            translate("Findings", "Consultation Opinion"),
+            translate("Findings", "Opinion of {0}:").format(link.reader()),
         )
         if not ok:
             return None
@@ -78,7 +81,7 @@ def write_opinion(link: Any, text: str | None = None) -> Path | None:
     try:
         image_refs(vp)  # (an image made here has no DICOM object to cite)
     except NotSavable as exc:
-        link._status(tr("Opinion not saved: {0}").format(exc))
+        link._status(translate("Findings", "Opinion not saved: {0}").format(exc))
         return None
     img = vp.image
     frames = getattr(img, "slice_sources", None) or getattr(img, "sources", None) or []
@@ -87,7 +90,7 @@ def write_opinion(link: Any, text: str | None = None) -> Path | None:
     path: Path = link.keep([ds], str(ds.StudyInstanceUID), link.to_cache(vp.series_key))[0]
     send(link, ds)
     link.changed.emit()
-    link._status(tr("Opinion saved"))
+    link._status(translate("Findings", "Opinion saved"))
     return path
 
 
@@ -110,8 +113,8 @@ def received(link: Any, data: dict[str, Any]) -> Path | None:
     try:
         path: Path = link.keep([ds], uid, link.to_cache(key) if key else None)[0]
     except (OSError, ValueError) as exc:
-        link._status(tr("A shared finding could not be kept: {0}").format(exc))
+        link._status(translate("Findings", "A shared finding could not be kept: {0}").format(exc))
         return None
     link.changed.emit()
-    link._status(tr("A participant shared findings"))
+    link._status(translate("Findings", "A participant shared findings"))
     return path

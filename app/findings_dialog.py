@@ -30,9 +30,7 @@ from viewer.render.extra import ExtraGraphics
 from viewer.state.findings import Restored, image_refs, restore_viewport
 from viewer.state.viewport import ViewportModel
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Findings", text)
+translate = QCoreApplication.translate
 
 
 def kind_text(kind: str) -> str:
@@ -120,22 +118,24 @@ def restore(link: Any, entry: FindingsObject) -> str:
     """Reopen one object; returns what happened (for the dialog and the status bar)."""
     work = fstore.open_findings(entry)
     if entry.kind == "Basic Text SR":
-        return tr("{0}: {1}").format(work.author or "—", work.description)
+        return translate("Findings", "{0}: {1}").format(work.author or "—", work.description)
     key = series_key_of(link, entry, work)
     if key is None:
-        return tr("The series it refers to is not open")
+        return translate("Findings", "The series it refers to is not open")
     ws = link.workspace
     vp = ws.viewport_showing(ws.series[key].series_uid) or ws.active
     if vp is None:
-        return tr("No viewport")
+        return translate("Findings", "No viewport")
     if vp.series_key != key or ws.images.get(key) is not vp.image:
         link.pending = (work, key)
         ws.open_series(key, vp)
         if ws.images.get(key) is not vp.image:
-            return tr("Opening the series…")
+            return translate("Findings", "Opening the series…")
     link.pending = None
     r = apply(link, vp, work)
-    return "; ".join([tr("Restored {0} measurement(s)").format(r.measurements), *r.notes])
+    return "; ".join(
+        [translate("Findings", "Restored {0} measurement(s)").format(r.measurements), *r.notes]
+    )
 
 
 def apply(link: Any, vp: ViewportModel, work: ReaderWork) -> Restored:
@@ -182,19 +182,25 @@ class FindingsDialog(QDialog):
         self.setObjectName("findingsDialog")
         self.link = link
         self.objects: list[FindingsObject] = []
-        self.setWindowTitle(tr("Findings"))
+        self.setWindowTitle(translate("Findings", "Findings"))
         self.resize(720, 360)
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
         self.tree.setHeaderLabels(
-            [tr("Kind"), tr("Author"), tr("Time"), tr("Label"), tr("Written by")]
+            [
+                translate("Findings", "Kind"),
+                translate("Findings", "Author"),
+                translate("Findings", "Time"),
+                translate("Findings", "Label"),
+                translate("Findings", "Written by"),
+            ]
         )
         self.tree.itemDoubleClicked.connect(lambda *_: self.open_selected())
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.open_button = QPushButton(tr("Open"), self)
+        self.open_button = QPushButton(translate("Findings", "Open"), self)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.open_button.clicked.connect(self.open_selected)
         buttons.rejected.connect(self.reject)
@@ -209,7 +215,11 @@ class FindingsDialog(QDialog):
         self.tree.clear()
         for o in self.objects:
             when = o.created.strftime("%Y-%m-%d %H:%M") if o.created else "—"
-            who = tr("Yunying") if o.ours else tr("other software")
+            who = (
+                translate("Findings", "Yunying")
+                if o.ours
+                else translate("Findings", "other software")
+            )
             row = [kind_text(o.kind), o.author or "—", when, o.label, who]
             self.tree.addTopLevelItem(QTreeWidgetItem(row))
         for i in range(5):
@@ -225,6 +235,6 @@ class FindingsDialog(QDialog):
         try:
             text = restore(self.link, self.objects[i])
         except (ValueError, OSError, KeyError) as exc:
-            text = tr("Cannot open: {0}").format(exc)
+            text = translate("Findings", "Cannot open: {0}").format(exc)
         self.note.setText(text)
         return text

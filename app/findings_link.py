@@ -39,8 +39,7 @@ from viewer.state.workspace import LayoutChanged, Scanned, Workspace, WorkspaceE
 KEY_BADGE = "★"
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Findings", text)
+translate = QCoreApplication.translate
 
 
 def findings_root() -> Path:
@@ -134,9 +133,11 @@ class FindingsLink(QObject):
 
     def ask_reader(self) -> None:
         name, ok = QInputDialog.getText(
-            self.host, tr("Reader Name"), tr("Your name, written into saved findings:"),
+            self.host,
+            translate("Findings", "Reader Name"),
+            translate("Findings", "Your name, written into saved findings:"),
             text=self.reader(),
-        )  # fmt: skip
+        )
         if ok:
             self.set_reader(name)
 
@@ -174,7 +175,8 @@ class FindingsLink(QObject):
         w = self.widget_of(vp)
         if w is None:
             return
-        marks = {k: f"{KEY_BADGE} {tr('Key image')}" for k in self.keys.get(vp.series_key, ())}
+        star = f"{KEY_BADGE} {translate('Findings', 'Key image')}"
+        marks = {k: star for k in self.keys.get(vp.series_key, ())}
         w.renderer.set_extra(self.annotations.get(vp.series_key, []), marks)
 
     # ------------------------------------------------------------------ key images
@@ -203,9 +205,13 @@ class FindingsLink(QObject):
 
         titles = list(TITLES)
         title, ok = QInputDialog.getItem(
-            self.host, tr("Key Image Title"), tr("Title of the key images (DICOM CID 7010):"),
-            titles, titles.index(self.key_title), False,
-        )  # fmt: skip
+            self.host,
+            translate("Findings", "Key Image Title"),
+            translate("Findings", "Title of the key images (DICOM CID 7010):"),
+            titles,
+            titles.index(self.key_title),
+            False,
+        )
         if ok:
             self.set_key_title(title)
 
@@ -267,11 +273,13 @@ class FindingsLink(QObject):
         if done and not problems:
             self.dirty = False
         n = sum(len(s.files) for s in done)
-        msg = tr("Findings saved: {0} object(s) by {1}").format(n, self.reader() or "—")
+        msg = translate("Findings", "Findings saved: {0} object(s) by {1}").format(
+            n, self.reader() or "—"
+        )
         if problems:
-            msg = tr("Findings not saved: {0}").format("; ".join(problems))
+            msg = translate("Findings", "Findings not saved: {0}").format("; ".join(problems))
         elif not done:
-            msg = tr("No measurements or key images to save")
+            msg = translate("Findings", "No measurements or key images to save")
         self._status(msg)
         if done:
             self.share([ds for s in done for ds in s.datasets.values()])
@@ -305,10 +313,15 @@ class FindingsLink(QObject):
         if dialogs():
             b = QMessageBox.StandardButton
             answer = QMessageBox.question(
-                self.host, tr("Unsaved Findings"),
-                tr("Measurements or key images are not saved. Save them before closing?"),
-                b.Save | b.Discard | b.Cancel, b.Save,
-            )  # fmt: skip
+                self.host,
+                translate("Findings", "Unsaved Findings"),
+                translate(
+                    "Findings",
+                    "Measurements or key images are not saved. Save them before closing?",
+                ),
+                b.Save | b.Discard | b.Cancel,
+                b.Save,
+            )
             choice = {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
         else:
             choice = os.environ.get("YUNYING_CLOSE_ANSWER", "discard")
@@ -367,24 +380,28 @@ class FindingsLink(QObject):
         svc = self.cloud.ensure_service()
         fe = getattr(svc, "frontend", None)
         if fe is None:
-            self._status(tr("No hospital front-end is configured"))
+            self._status(translate("Findings", "No hospital front-end is configured"))
             return
         if self.dirty and self.work_viewports():
             self.save()
         ours = [o for o in self.entries() if o.ours and o.ref.member is None]
         paths = [Path(o.ref.path) for o in ours if Path(o.ref.path).is_file()]
         if not paths:
-            self._status(tr("No saved findings to send"))
+            self._status(translate("Findings", "No saved findings to send"))
             return
 
         def done(_r: Any) -> None:
             self.sent += [o.sop_instance_uid for o in ours]
-            self._status(tr("Sent {0} findings object(s) to the hospital").format(len(paths)))
+            self._status(
+                translate("Findings", "Sent {0} findings object(s) to the hospital").format(
+                    len(paths)
+                )
+            )
 
         def failed(exc: BaseException) -> None:
-            self._status(tr("Findings not sent: {0}").format(exc))
+            self._status(translate("Findings", "Findings not sent: {0}").format(exc))
 
-        self._status(tr("Sending findings to the hospital…"))
+        self._status(translate("Findings", "Sending findings to the hospital…"))
         self.runner.submit(lambda: fe.stow(paths), done, failed, lane="net")
 
     # ------------------------------------------------------------------ consultation
