@@ -175,7 +175,7 @@ class FindingsLink(QObject):
         w = self.widget_of(vp)
         if w is None:
             return
-        star = f"{KEY_BADGE} {translate('Findings', 'Key image')}"
+        star = KEY_BADGE + " " + translate("Findings", "Key image")
         marks = {k: star for k in self.keys.get(vp.series_key, ())}
         w.renderer.set_extra(self.annotations.get(vp.series_key, []), marks)
 

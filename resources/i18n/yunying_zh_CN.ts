@@ -4,317 +4,8 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../app/export_dialog.py" line="159"/>
-        <location filename="../../app/export_dialog.py" line="184"/>
-        <location filename="../../app/export_dialog.py" line="194"/>
-        <source>Export</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="162"/>
-        <source>Study copy (DICOM, with DICOMDIR)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="163"/>
-        <source>Images of the series (PNG/JPEG)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="164"/>
-        <source>Series as a film (MP4)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="167"/>
-        <source>Anonymize (DICOM PS3.15 Basic Profile)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="169"/>
-        <source>As one zip file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="170"/>
-        <source>Draw the measurements</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="178"/>
-        <source>Browse…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="188"/>
-        <source>Image format</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="189"/>
-        <source>Frames per second</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="190"/>
-        <source>Save to</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="196"/>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="212"/>
-        <source>Save Film</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="215"/>
-        <source>Save Zip</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="217"/>
-        <source>Export Into Folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="229"/>
-        <source>Choose where to save the export</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="236"/>
-        <source>No study is open</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="245"/>
-        <source>{0} objects exported</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="249"/>
-        <source>No image in the active viewport</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="257"/>
-        <source>{0} images exported</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="259"/>
-        <source>Film of {0} frames exported</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="264"/>
-        <source>Exporting…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="284"/>
-        <source>Export cancelled; nothing was written</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="286"/>
-        <source>Export failed: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/export_dialog.py" line="292"/>
-        <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_consult.py" line="51"/>
-        <source>A findings object is too large to share in a consultation</source>
-        <extracomment>the largest object shared in one consultation message (the relay takes 64 KiB a message)</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_consult.py" line="66"/>
-        <source>Open the study first</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_consult.py" line="72"/>
-        <source>Consultation Opinion</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_consult.py" line="72"/>
-        <source>Opinion of {0}:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_consult.py" line="81"/>
-        <source>Opinion not saved: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_consult.py" line="90"/>
-        <source>Opinion saved</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_consult.py" line="113"/>
-        <source>A shared finding could not be kept: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_consult.py" line="116"/>
-        <source>A participant shared findings</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="123"/>
-        <source>{0}: {1}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="127"/>
-        <source>The series it refers to is not open</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="131"/>
-        <source>No viewport</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="136"/>
-        <source>Opening the series…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="138"/>
-        <source>Restored {0} measurement(s)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="185"/>
-        <source>Findings</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="190"/>
-        <source>Kind</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="190"/>
-        <source>Author</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="190"/>
-        <source>Time</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="190"/>
-        <source>Label</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="191"/>
-        <source>Written by</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="197"/>
         <location filename="../../app/timeline_panel.py" line="159"/>
         <source>Open</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="212"/>
-        <source>Yunying</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="213"/>
-        <source>other software</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_dialog.py" line="228"/>
-        <source>Cannot open: {0}</source>
-        <translation>无法打开：{0}</translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="137"/>
-        <source>Reader Name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="137"/>
-        <source>Your name, written into saved findings:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="206"/>
-        <source>Key Image Title</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="206"/>
-        <source>Title of the key images (DICOM CID 7010):</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="270"/>
-        <source>Findings saved: {0} object(s) by {1}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="272"/>
-        <source>Findings not saved: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="275"/>
-        <source>No measurements or key images to save</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="308"/>
-        <source>Unsaved Findings</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="309"/>
-        <source>Measurements or key images are not saved. Save them before closing?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="370"/>
-        <source>No hospital front-end is configured</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="377"/>
-        <source>No saved findings to send</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="382"/>
-        <source>Sent {0} findings object(s) to the hospital</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="385"/>
-        <source>Findings not sent: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/findings_link.py" line="387"/>
-        <source>Sending findings to the hospital…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -338,42 +29,47 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="123"/>
+        <location filename="../../app/hanging_link.py" line="132"/>
         <source>Protocol: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="129"/>
+        <location filename="../../app/hanging_link.py" line="134"/>
+        <source>Protocol available: {0} (Ctrl+] applies it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="145"/>
         <source>Registering the prior to today&apos;s exam…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="130"/>
+        <location filename="../../app/hanging_link.py" line="146"/>
         <source>Exams not linked: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="154"/>
+        <location filename="../../app/hanging_link.py" line="170"/>
         <source>Save Arrangement as Protocol</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="155"/>
+        <location filename="../../app/hanging_link.py" line="171"/>
         <source>Protocol name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="168"/>
+        <location filename="../../app/hanging_link.py" line="184"/>
         <source>Cannot save the arrangement: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="172"/>
+        <location filename="../../app/hanging_link.py" line="188"/>
         <source>Saved as protocol “{0}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="188"/>
+        <location filename="../../app/hanging_link.py" line="204"/>
         <source>Point-pair alignment: click a landmark in today&apos;s exam, then the same in the prior</source>
         <translation type="unfinished"></translation>
     </message>
@@ -551,30 +247,6 @@
     <message>
         <location filename="../../app/timeline_panel.py" line="160"/>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/undo_link.py" line="73"/>
-        <source>Reading</source>
-        <comment>&amp;Undo {0}</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/undo_link.py" line="76"/>
-        <source>MainWindow</source>
-        <comment>&amp;Undo</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/undo_link.py" line="78"/>
-        <source>Reading</source>
-        <comment>&amp;Redo {0}</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/undo_link.py" line="81"/>
-        <source>MainWindow</source>
-        <comment>&amp;Redo</comment>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -763,117 +435,438 @@
 <context>
     <name>ConsultConfirm</name>
     <message>
-        <location filename="../../app/consult_confirm.py" line="40"/>
+        <location filename="../../app/consult_confirm.py" line="39"/>
         <source>(no name given)</source>
         <translation>（未提供姓名）</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="50"/>
+        <location filename="../../app/consult_confirm.py" line="49"/>
         <source>your name ({0}) and hospital</source>
         <translation>您的姓名（{0}）和医院</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="52"/>
+        <location filename="../../app/consult_confirm.py" line="51"/>
         <source>no name</source>
         <translation>未设置姓名</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="53"/>
+        <location filename="../../app/consult_confirm.py" line="52"/>
         <source>your annotations and measurements on this study</source>
         <translation>您在此检查上的批注和测量</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="54"/>
+        <location filename="../../app/consult_confirm.py" line="53"/>
         <source>your mouse pointer over the images</source>
         <translation>您在图像上的鼠标指针</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="55"/>
+        <location filename="../../app/consult_confirm.py" line="54"/>
         <source>your view (series, slice, window, zoom) while you present</source>
         <translation>您主讲时的视图（序列、层面、窗宽窗位、缩放）</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="58"/>
+        <location filename="../../app/consult_confirm.py" line="57"/>
         <source>this study&apos;s images, fetched into this workstation&apos;s cache</source>
         <translation>此检查的图像（下载到本工作站的缓存）</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="59"/>
+        <location filename="../../app/consult_confirm.py" line="58"/>
         <source>the others&apos; view, annotations and pointer</source>
         <translation>其他参与者的视图、批注和指针</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="62"/>
+        <location filename="../../app/consult_confirm.py" line="61"/>
         <source>{0} invites this workstation to a consultation.</source>
         <translation>{0} 邀请本工作站参加会诊。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="64"/>
+        <location filename="../../app/consult_confirm.py" line="63"/>
         <source>Patient: {0}</source>
         <translation>患者：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="65"/>
+        <location filename="../../app/consult_confirm.py" line="64"/>
         <source>Study: {0}</source>
         <translation>检查：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="66"/>
+        <location filename="../../app/consult_confirm.py" line="65"/>
         <source>Study Instance UID: {0}</source>
         <translation>检查实例 UID：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="67"/>
+        <location filename="../../app/consult_confirm.py" line="66"/>
         <source>The invitation expires in {0} minutes.</source>
         <translation>邀请将在 {0} 分钟后失效。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="69"/>
+        <location filename="../../app/consult_confirm.py" line="68"/>
         <source>Leaves this workstation once you are admitted:</source>
         <translation>获准加入后，将从本工作站发出：</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="71"/>
+        <location filename="../../app/consult_confirm.py" line="70"/>
         <source>Comes to this workstation:</source>
         <translation>将传到本工作站：</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="93"/>
+        <location filename="../../app/consult_confirm.py" line="92"/>
         <source>Join a consultation?</source>
         <translation>加入会诊？</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="106"/>
+        <location filename="../../app/consult_confirm.py" line="105"/>
         <source>This workstation is in a consultation now ({0}). Joining ends it.</source>
         <translation>本工作站正在会诊中（{0}）。加入新会诊将结束当前会诊。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="115"/>
+        <location filename="../../app/consult_confirm.py" line="114"/>
         <source>Leave the current consultation</source>
         <translation>退出当前会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="119"/>
+        <location filename="../../app/consult_confirm.py" line="118"/>
         <source>Join</source>
         <translation>加入</translation>
     </message>
     <message>
-        <location filename="../../app/consult_confirm.py" line="120"/>
+        <location filename="../../app/consult_confirm.py" line="119"/>
         <source>Do not join</source>
         <translation>不加入</translation>
     </message>
 </context>
 <context>
-    <name>Findings</name>
+    <name>Export</name>
     <message>
-        <location filename="../../app/findings_dialog.py" line="40"/>
-        <source>Key images</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../app/export_dialog.py" line="158"/>
+        <location filename="../../app/export_dialog.py" line="185"/>
+        <location filename="../../app/export_dialog.py" line="195"/>
+        <source>Export</source>
+        <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../app/findings_dialog.py" line="41"/>
+        <location filename="../../app/export_dialog.py" line="161"/>
+        <source>Study copy (DICOM, with DICOMDIR)</source>
+        <translation>检查副本（DICOM，含 DICOMDIR）</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="162"/>
+        <source>Images of the series (PNG/JPEG)</source>
+        <translation>序列图像（PNG/JPEG）</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="163"/>
+        <source>Series as a film (MP4)</source>
+        <translation>序列影片（MP4）</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="167"/>
+        <source>Anonymize (DICOM PS3.15 Basic Profile)</source>
+        <translation>匿名化（DICOM PS3.15 基本配置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="170"/>
+        <source>As one zip file</source>
+        <translation>打包为一个 zip 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="171"/>
+        <source>Draw the measurements</source>
+        <translation>绘制测量</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="179"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="189"/>
+        <source>Image format</source>
+        <translation>图像格式</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="190"/>
+        <source>Frames per second</source>
+        <translation>每秒帧数</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="191"/>
+        <source>Save to</source>
+        <translation>保存到</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="197"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="213"/>
+        <source>Save Film</source>
+        <translation>保存影片</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="217"/>
+        <source>Save Zip</source>
+        <translation>保存 zip</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="220"/>
+        <source>Export Into Folder</source>
+        <translation>导出到文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="232"/>
+        <source>Choose where to save the export</source>
+        <translation>请选择导出的保存位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="239"/>
+        <source>No study is open</source>
+        <translation>没有打开的检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="249"/>
+        <source>{0} objects exported</source>
+        <translation>已导出 {0} 个对象</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="254"/>
+        <source>No image in the active viewport</source>
+        <translation>当前视口没有图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="262"/>
+        <source>{0} images exported</source>
+        <translation>已导出 {0} 张图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="264"/>
+        <source>Film of {0} frames exported</source>
+        <translation>已导出 {0} 帧的影片</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="269"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="289"/>
+        <source>Export cancelled; nothing was written</source>
+        <translation>导出已取消，未写入任何文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="291"/>
+        <source>Export failed: {0}</source>
+        <translation>导出失败：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/export_dialog.py" line="297"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
+    <name>Findings</name>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="38"/>
+        <source>Key images</source>
+        <translation>关键图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="39"/>
         <source>Opinion (text report)</source>
-        <translation type="unfinished"></translation>
+        <translation>会诊意见（文本报告）</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="121"/>
+        <source>{0}: {1}</source>
+        <translation>{0}：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="125"/>
+        <source>The series it refers to is not open</source>
+        <translation>其引用的序列未打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="129"/>
+        <source>No viewport</source>
+        <translation>没有视口</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="134"/>
+        <source>Opening the series…</source>
+        <translation>正在打开序列…</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="137"/>
+        <source>Restored {0} measurement(s)</source>
+        <translation>已恢复 {0} 个测量</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="185"/>
+        <source>Findings</source>
+        <translation>诊断发现</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="191"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="192"/>
+        <source>Author</source>
+        <translation>作者</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="193"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="194"/>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="195"/>
+        <source>Written by</source>
+        <translation>写入软件</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="203"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="220"/>
+        <source>Yunying</source>
+        <translation>云影</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="222"/>
+        <source>other software</source>
+        <translation>其他软件</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_dialog.py" line="238"/>
+        <source>Cannot open: {0}</source>
+        <translation>无法打开：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="52"/>
+        <source>A findings object is too large to share in a consultation</source>
+        <extracomment>the largest object shared in one consultation message (the relay takes 64 KiB a message)</extracomment>
+        <translation>该诊断对象过大，无法在会诊中共享</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="67"/>
+        <source>Open the study first</source>
+        <translation>请先打开检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="74"/>
+        <source>Consultation Opinion</source>
+        <translation>会诊意见</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="75"/>
+        <source>Opinion of {0}:</source>
+        <translation>{0} 的意见：</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="84"/>
+        <source>Opinion not saved: {0}</source>
+        <translation>意见未保存：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="93"/>
+        <source>Opinion saved</source>
+        <translation>意见已保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="116"/>
+        <source>A shared finding could not be kept: {0}</source>
+        <translation>无法保存共享的诊断发现：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_consult.py" line="119"/>
+        <source>A participant shared findings</source>
+        <translation>有参与者共享了诊断发现</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="137"/>
+        <source>Reader Name</source>
+        <translation>阅片医师姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="138"/>
+        <source>Your name, written into saved findings:</source>
+        <translation>您的姓名（写入保存的诊断发现）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="179"/>
+        <source>Key image</source>
+        <translation>关键图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="209"/>
+        <source>Key Image Title</source>
+        <translation>关键图像标题</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="210"/>
+        <source>Title of the key images (DICOM CID 7010):</source>
+        <translation>关键图像的标题（DICOM CID 7010）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="276"/>
+        <source>Findings saved: {0} object(s) by {1}</source>
+        <translation>诊断发现已保存：{0} 个对象，作者 {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="280"/>
+        <source>Findings not saved: {0}</source>
+        <translation>诊断发现未保存：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="283"/>
+        <source>No measurements or key images to save</source>
+        <translation>没有可保存的测量或关键图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="317"/>
+        <source>Unsaved Findings</source>
+        <translation>未保存的诊断发现</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="321"/>
+        <source>Measurements or key images are not saved. Save them before closing?</source>
+        <translation>测量或关键图像尚未保存。关闭前是否保存？</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="383"/>
+        <source>No hospital front-end is configured</source>
+        <translation>未配置医院前置机</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="390"/>
+        <source>No saved findings to send</source>
+        <translation>没有可发送的已保存诊断发现</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="396"/>
+        <source>Sent {0} findings object(s) to the hospital</source>
+        <translation>已向医院发送 {0} 个诊断对象</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="402"/>
+        <source>Findings not sent: {0}</source>
+        <translation>诊断发现未发送：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="404"/>
+        <source>Sending findings to the hospital…</source>
+        <translation>正在向医院发送诊断发现…</translation>
     </message>
 </context>
 <context>
@@ -887,6 +880,36 @@
         <location filename="../../viewer/state/fusion.py" line="129"/>
         <source>registered (mutual information): shift {0} mm, rotation {1}°, consistency {2} mm</source>
         <translation>已配准（互信息）：平移 {0} mm，旋转 {1}°，一致性 {2} mm</translation>
+    </message>
+    <message>
+        <location filename="../../app/fusion_link.py" line="49"/>
+        <source>Fuse With</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/fusion_link.py" line="53"/>
+        <source>Overlay:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/fusion_link.py" line="54"/>
+        <source>Opacity:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/fusion_link.py" line="55"/>
+        <source>Transparent below:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/fusion_link.py" line="64"/>
+        <source>None</source>
+        <translation type="unfinished">无</translation>
+    </message>
+    <message>
+        <location filename="../../app/fusion_link.py" line="115"/>
+        <source>Nothing to fuse: open a PET, NM or MR series over a CT (or PET/NM over MR).</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -999,7 +1022,7 @@
     <message>
         <location filename="../../app/actions.py" line="61"/>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑(&amp;E)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="71"/>
@@ -1064,27 +1087,27 @@
     <message>
         <location filename="../../app/actions.py" line="106"/>
         <source>Save F&amp;indings</source>
-        <translation type="unfinished"></translation>
+        <translation>保存诊断发现(&amp;I)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="108"/>
         <source>Open Fi&amp;ndings…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开诊断发现(&amp;N)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="110"/>
         <source>Send Findings to &amp;Hospital</source>
-        <translation type="unfinished"></translation>
+        <translation>发送诊断发现到医院(&amp;H)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="113"/>
         <source>Write Consultation &amp;Opinion…</source>
-        <translation type="unfinished"></translation>
+        <translation>撰写会诊意见(&amp;O)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="115"/>
         <source>&amp;Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出(&amp;E)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="141"/>
@@ -1145,11 +1168,13 @@
     </message>
     <message>
         <location filename="../../app/actions.py" line="180"/>
+        <location filename="../../app/undo_link.py" line="75"/>
         <source>&amp;Undo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="182"/>
+        <location filename="../../app/undo_link.py" line="80"/>
         <source>&amp;Redo</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1211,22 +1236,22 @@
     <message>
         <location filename="../../app/actions.py" line="206"/>
         <source>&amp;Copy Image</source>
-        <translation type="unfinished"></translation>
+        <translation>复制图像(&amp;C)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="208"/>
         <source>Mark/Unmark &amp;Key Image</source>
-        <translation type="unfinished"></translation>
+        <translation>标记/取消关键图像(&amp;K)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="210"/>
         <source>&amp;Reader Name…</source>
-        <translation type="unfinished"></translation>
+        <translation>阅片医师姓名(&amp;R)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="212"/>
         <source>Key Image &amp;Title…</source>
-        <translation type="unfinished"></translation>
+        <translation>关键图像标题(&amp;T)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="214"/>
@@ -1814,6 +1839,100 @@ area {5}</source>
     </message>
 </context>
 <context>
+    <name>Preferences</name>
+    <message>
+        <location filename="../../app/prefs_link.py" line="47"/>
+        <source>Active tool</source>
+        <extracomment>the button/modifier combinations the mouse dialog offers</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="48"/>
+        <source>Window/level</source>
+        <translation type="unfinished">窗宽窗位</translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="49"/>
+        <source>Zoom</source>
+        <translation type="unfinished">缩放</translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="50"/>
+        <source>Pan</source>
+        <translation type="unfinished">平移</translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="51"/>
+        <source>Scroll slices / move plane</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="52"/>
+        <source>Move crosshair (MPR)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="53"/>
+        <source>Turn crosshair (MPR)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="54"/>
+        <source>Nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="64"/>
+        <source>Mouse Buttons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="98"/>
+        <source>Window Presets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="105"/>
+        <source>Name</source>
+        <translation type="unfinished">名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="106"/>
+        <source>Centre</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="107"/>
+        <source>Width</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="111"/>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="112"/>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="128"/>
+        <source>New preset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="250"/>
+        <source>Text Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="251"/>
+        <source>Text size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Problems</name>
     <message>
         <location filename="../../viewer/dicom/grouping.py" line="60"/>
@@ -1877,7 +1996,6 @@ area {5}</source>
     <message>
         <location filename="../../app/problems.py" line="118"/>
         <source>Not read</source>
-        <extracomment>the button/modifier combinations the mouse dialog offers</extracomment>
         <translation>未读取</translation>
     </message>
     <message>
@@ -2000,6 +2118,16 @@ area {5}</source>
         <source>SU&amp;V Kind</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../app/undo_link.py" line="72"/>
+        <source>&amp;Undo {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/undo_link.py" line="77"/>
+        <source>&amp;Redo {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SUV</name>
@@ -2007,7 +2135,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/suv.py" line="140"/>
         <source>Patient&apos;s Weight (0010,1030) {0} read as grams</source>
         <extracomment>Kinds the ``yunying-dicom suv`` command prints. The unit of the modality values themselves, by Units (0054,1001).</extracomment>
-        <translation>患者体重 Patient's Weight (0010,1030) {0} 按克读取</translation>
+        <translation>患者体重 Patient&apos;s Weight (0010,1030) {0} 按克读取</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv.py" line="147"/>
@@ -2017,7 +2145,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/suv.py" line="155"/>
         <source>Patient&apos;s Size (0010,1020) {0} read as centimetres</source>
-        <translation>患者身高 Patient's Size (0010,1020) {0} 按厘米读取</translation>
+        <translation>患者身高 Patient&apos;s Size (0010,1020) {0} 按厘米读取</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv.py" line="162"/>
@@ -2027,17 +2155,17 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/suv.py" line="173"/>
         <source>Patient&apos;s Weight (0010,1030)</source>
-        <translation>患者体重 Patient's Weight (0010,1030)</translation>
+        <translation>患者体重 Patient&apos;s Weight (0010,1030)</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv.py" line="174"/>
         <source>Patient&apos;s Size (0010,1020)</source>
-        <translation>患者身高 Patient's Size (0010,1020)</translation>
+        <translation>患者身高 Patient&apos;s Size (0010,1020)</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv.py" line="175"/>
         <source>Patient&apos;s Sex (0010,0040) as M or F</source>
-        <translation>患者性别 Patient's Sex (0010,0040)（M 或 F）</translation>
+        <translation>患者性别 Patient&apos;s Sex (0010,0040)（M 或 F）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv.py" line="202"/>
