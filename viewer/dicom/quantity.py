@@ -69,7 +69,9 @@ class SuvScale:
 
     def set_kind(self, kind: str) -> None:
         if kind not in self.factors:
-            raise ValueError(self.kind_reasons.get(kind, f"{kind} is not available"))
+            raise ValueError(
+                self.kind_reasons.get(kind) or translate("SUV", "{0} is not available").format(kind)
+            )
         self.kind = kind
 
     def slice_factors(self, kind: str | None = None) -> np.ndarray:
@@ -92,7 +94,8 @@ def series_suv(instances: list[InstanceInfo]) -> SuvResult:
     try:
         datasets = [_header(i) for i in instances]
     except Exception as exc:  # unreadable now although the scan read it
-        return SuvResult("", None, f"header could not be read again ({type(exc).__name__})")
+        why = translate("SUV", "header could not be read again ({0})")
+        return SuvResult("", None, why.format(type(exc).__name__))
     return suv_factors(datasets)
 
 
@@ -117,7 +120,7 @@ def scale_for_slices(
     for kind, by_uid in result.factors.items():
         per_src = np.array([by_uid.get(fr.instance.sop_instance_uid, np.nan) for fr in sources])
         if np.isnan(per_src).any():
-            scale.kind_reasons[kind] = "an image of the volume has no SUV factor"
+            scale.kind_reasons[kind] = translate("SUV", "an image of the volume has no SUV factor")
             continue
         if weights is not None:
             per_src = np.array([(1 - w) * per_src[a] + w * per_src[b] for a, b, w in weights])
@@ -171,8 +174,12 @@ def display_unit(vol: Volume | ImageStack) -> str:
 def region_suv(vol: Volume, mask: np.ndarray, kind: str | None = None) -> SuvStats:
     """SUVmax, SUVmean and SUVpeak (1 cm³ sphere) of a 3D region of a PET volume."""
     if vol.suv is None or not vol.suv.available:
-        reason = vol.suv.reason if vol.suv is not None else f"{vol.modality} is not PET"
-        raise ValueError(f"no SUV for this volume: {reason}")
+        reason = (
+            vol.suv.reason
+            if vol.suv is not None
+            else translate("SUV", "{0} is not PET").format(vol.modality)
+        )
+        raise ValueError(translate("SUV", "no SUV for this volume: {0}").format(reason))
     k = kind or vol.suv.kind
     return suv_stats(vol.array, vol.suv.slice_factors(k), mask, vol.affine, k)
 
@@ -216,7 +223,7 @@ def suv_stats(
     if mask.shape != values.shape:
         raise ValueError("mask and volume differ in shape")
     if not mask.any():
-        raise ValueError("the region is empty")
+        raise ValueError(translate("SUV", "the region is empty"))
     f = np.asarray(slice_factors, dtype=np.float64).reshape(-1, 1, 1)
     region = values[mask].astype(np.float64) * np.broadcast_to(f, values.shape)[mask]
     top = float(region.max())

@@ -77,10 +77,10 @@ KIND_UNIT = {"bw": "g/ml", "lbm": "g/ml", "lbm_james": "g/ml", "bsa": "cm²/ml",
 #: The unit of the modality values themselves, by Units (0054,1001).
 RAW_UNIT = {
     "BQML": "Bq/ml",
-    "CNTS": "counts",
+    "CNTS": QT_TRANSLATE_NOOP("Units", "counts"),
     "GML": "g/ml",
     "CM2ML": "cm²/ml",
-    "PROPCNTS": "proportional counts",
+    "PROPCNTS": QT_TRANSLATE_NOOP("Units", "proportional counts"),
     "NONE": "",
 }
 _SUV_TYPE_KIND = {
@@ -115,7 +115,8 @@ class SuvResult:
     @property
     def raw_unit(self) -> str:
         """The unit of the modality values (what is shown when SUV is refused)."""
-        return RAW_UNIT.get(self.units, self.units.lower())
+        unit = RAW_UNIT.get(self.units, self.units.lower())
+        return translate("Units", unit) if unit else unit
 
 
 # --------------------------------------------------------------------------- body size norms
