@@ -23,6 +23,7 @@ from viewer.dicom.findings.model import (
     viewport_transform,
 )
 from viewer.dicom.findings.values import MODALITY_UNITS, label_for, values_for
+from viewer.dicom.i18n import translate
 from viewer.dicom.measure import Measurement
 from viewer.dicom.volume import ImageStack, Volume
 from viewer.dicom.windows import display_values
@@ -159,7 +160,9 @@ def restore_viewport(model: ViewportModel, work: ReaderWork, index: int | None =
     shown = [(index_of(r), v) for r, v in work.views.items()]
     shown = [(k, v) for k, v in shown if k is not None]
     if not shown and work.views:
-        out.notes.append("the presentation state refers to none of these images")
+        out.notes.append(
+            translate("Findings", "the presentation state refers to none of these images")
+        )
     view = next((v for k, v in shown if k == k0), shown[0][1] if shown else None)
     if view is not None:
         if view.window is not None and not model.is_color:
@@ -175,7 +178,11 @@ def restore_viewport(model: ViewportModel, work: ReaderWork, index: int | None =
     for f in work.findings:
         k = index_of(f.image)
         if k is None:
-            out.notes.append(f"a {f.measurement.kind} refers to an image not in this series")
+            out.notes.append(
+                translate("Findings", "a {0} refers to an image not in this series").format(
+                    f.measurement.kind
+                )
+            )
             continue
         m = Measurement(f.measurement.kind, list(f.measurement.points), k, f.measurement.text)
         model.add_measurement(m)

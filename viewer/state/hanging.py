@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from viewer.dicom.i18n import translate
 from viewer.state.hanging_protocol import (
     PROTOCOL_DIR,
     ExamView,
@@ -175,7 +176,15 @@ def hang(protocol: Protocol, exams: Sequence[ExamView], stage: int = 0) -> Hangi
     for i, v in enumerate(st.viewports):
         if v.exam >= len(exams):
             out.append(
-                Assignment(i, None, None, v.window, v.colormap, v.invert, note=f"no prior {v.exam}")
+                Assignment(
+                    i,
+                    None,
+                    None,
+                    v.window,
+                    v.colormap,
+                    v.invert,
+                    note=translate("Hanging", "no prior {0}").format(v.exam),
+                )
             )
             continue
         exam, taken = exams[v.exam], used.setdefault(v.exam, set())
@@ -200,7 +209,7 @@ def hang(protocol: Protocol, exams: Sequence[ExamView], stage: int = 0) -> Hangi
                 v.invert,
                 overlay,
                 v.overlay_colormap,
-                "" if chosen is not None else "no series fits this viewport",
+                "" if chosen is not None else translate("Hanging", "no series fits this viewport"),
             )
         )
     return Hanging(protocol, stage, exams, tuple(out))
