@@ -19,10 +19,6 @@ from viewer.state.fusion import fusion_for
 from viewer.state.mpr import Fusion
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Fusion", text)
-
-
 class FusionDialog(QDialog):
     """The overlay (or none), its opacity and threshold; changes apply at once."""
 
@@ -50,16 +46,22 @@ class FusionDialog(QDialog):
         self.threshold.valueChanged.connect(self._style)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_t("Fuse With"))
+        self.setWindowTitle(QCoreApplication.translate("Fusion", "Fuse With"))
         for label, text in zip(
-            self._labels, (_t("Overlay:"), _t("Opacity:"), _t("Transparent below:")), strict=True
+            self._labels,
+            (
+                QCoreApplication.translate("Fusion", "Overlay:"),
+                QCoreApplication.translate("Fusion", "Opacity:"),
+                QCoreApplication.translate("Fusion", "Transparent below:"),
+            ),
+            strict=True,
         ):
             label.setText(text)
 
     def fill(self, choices: dict[str, Volume], current: str) -> None:
         self.overlay.blockSignals(True)
         self.overlay.clear()
-        self.overlay.addItem(_t("None"), "")
+        self.overlay.addItem(QCoreApplication.translate("Fusion", "None"), "")
         for key in choices:
             self.overlay.addItem(key, key)
         self.overlay.setCurrentIndex(max(0, self.overlay.findData(current)))
@@ -107,7 +109,10 @@ class FusionLink(QObject):
         choices = self.choices()
         if not choices:
             self.win.statusBar().showMessage(
-                _t("Nothing to fuse: open a PET, NM or MR series over a CT (or PET/NM over MR)."),
+                QCoreApplication.translate(
+                    "Fusion",
+                    "Nothing to fuse: open a PET, NM or MR series over a CT (or PET/NM over MR).",
+                ),
                 10000,
             )
             return None

@@ -42,20 +42,16 @@ MOUSE_KEYS = (
 )  # fmt: skip
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Preferences", text)
-
-
 def action_names() -> dict[str, str]:
     return {
-        "tool": _t("Active tool"),
-        "window": _t("Window/level"),
-        "zoom": _t("Zoom"),
-        "pan": _t("Pan"),
-        "scroll": _t("Scroll slices / move plane"),
-        "crosshair": _t("Move crosshair (MPR)"),
-        "rotate_crosshair": _t("Turn crosshair (MPR)"),
-        "none": _t("Nothing"),
+        "tool": QCoreApplication.translate("Preferences", "Active tool"),
+        "window": QCoreApplication.translate("Preferences", "Window/level"),
+        "zoom": QCoreApplication.translate("Preferences", "Zoom"),
+        "pan": QCoreApplication.translate("Preferences", "Pan"),
+        "scroll": QCoreApplication.translate("Preferences", "Scroll slices / move plane"),
+        "crosshair": QCoreApplication.translate("Preferences", "Move crosshair (MPR)"),
+        "rotate_crosshair": QCoreApplication.translate("Preferences", "Turn crosshair (MPR)"),
+        "none": QCoreApplication.translate("Preferences", "Nothing"),
     }
 
 
@@ -65,7 +61,7 @@ class MouseDialog(QDialog):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("mouseDialog")
-        self.setWindowTitle(_t("Mouse Buttons"))
+        self.setWindowTitle(QCoreApplication.translate("Preferences", "Mouse Buttons"))
         form = QFormLayout(self)
         current = mouse_map.mouse_map()
         names = action_names()
@@ -99,13 +95,22 @@ class PresetDialog(QDialog):
     def __init__(self, parent: QWidget, modality: str = "CT") -> None:
         super().__init__(parent)
         self.setObjectName("presetDialog")
-        self.setWindowTitle(_t("Window Presets"))
+        self.setWindowTitle(QCoreApplication.translate("Preferences", "Window Presets"))
         self.modality = QComboBox(self)
         for m in ("CT", "MR", "PT", "NM", "CR", "DX", "MG"):
             self.modality.addItem(m, m)
         self.table = QTableWidget(0, 3, self)
-        self.table.setHorizontalHeaderLabels([_t("Name"), _t("Centre"), _t("Width")])
-        add, remove = QPushButton(_t("Add"), self), QPushButton(_t("Remove"), self)
+        self.table.setHorizontalHeaderLabels(
+            [
+                QCoreApplication.translate("Preferences", "Name"),
+                QCoreApplication.translate("Preferences", "Centre"),
+                QCoreApplication.translate("Preferences", "Width"),
+            ]
+        )
+        add, remove = (
+            QPushButton(QCoreApplication.translate("Preferences", "Add"), self),
+            QPushButton(QCoreApplication.translate("Preferences", "Remove"), self),
+        )
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close, self
         )
@@ -118,7 +123,11 @@ class PresetDialog(QDialog):
         row.addStretch(1)
         lay.addLayout(row)
         lay.addWidget(buttons)
-        add.clicked.connect(lambda: self.add_row(_t("New preset"), 40.0, 400.0))
+        add.clicked.connect(
+            lambda: self.add_row(
+                QCoreApplication.translate("Preferences", "New preset"), 40.0, 400.0
+            )
+        )
         remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -237,7 +246,12 @@ class PrefsLink(QObject):
         items = [f"{round(s * 100)} %" for s in TEXT_SCALES]
         now = min(range(len(TEXT_SCALES)), key=lambda i: abs(TEXT_SCALES[i] - self.text_scale))
         item, ok = QInputDialog.getItem(
-            self.win, _t("Text Size"), _t("Text size:"), items, now, False
+            self.win,
+            QCoreApplication.translate("Preferences", "Text Size"),
+            QCoreApplication.translate("Preferences", "Text size:"),
+            items,
+            now,
+            False,
         )
         if ok:
             self.set_text_scale(TEXT_SCALES[items.index(item)])

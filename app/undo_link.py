@@ -68,14 +68,13 @@ class UndoLink(QObject):
             return
         acts["undo"].setEnabled(self.stack.can_undo)
         acts["redo"].setEnabled(self.stack.can_redo)
-        tr = QCoreApplication.translate
         acts["undo"].setText(
-            tr("Reading", "&Undo {0}").format(self.stack.undo_label).strip()
+            QCoreApplication.translate("Reading", "&Undo {0}").format(self.stack.undo_label).strip()
             if self.stack.can_undo
-            else tr("MainWindow", "&Undo")
+            else QCoreApplication.translate("MainWindow", "&Undo")
         )
         acts["redo"].setText(
-            tr("Reading", "&Redo {0}").format(self.stack.redo_label).strip()
+            QCoreApplication.translate("Reading", "&Redo {0}").format(self.stack.redo_label).strip()
             if self.stack.can_redo
-            else tr("MainWindow", "&Redo")
+            else QCoreApplication.translate("MainWindow", "&Redo")
         )

@@ -6,7 +6,7 @@
     <message>
         <location filename="../../app/timeline_panel.py" line="159"/>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">打开</translation>
     </message>
     <message>
         <location filename="../../app/hanging_link.py" line="50"/>
@@ -868,6 +868,16 @@
         <source>Sending findings to the hospital…</source>
         <translation>正在向医院发送诊断发现…</translation>
     </message>
+    <message>
+        <location filename="../../viewer/state/findings.py" line="165"/>
+        <source>the presentation state refers to none of these images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/state/findings.py" line="182"/>
+        <source>a {0} refers to an image not in this series</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Fusion</name>
@@ -884,31 +894,44 @@
     <message>
         <location filename="../../app/fusion_link.py" line="49"/>
         <source>Fuse With</source>
-        <translation type="unfinished"></translation>
+        <translation>融合</translation>
     </message>
     <message>
         <location filename="../../app/fusion_link.py" line="53"/>
         <source>Overlay:</source>
-        <translation type="unfinished"></translation>
+        <translation>叠加图像：</translation>
     </message>
     <message>
         <location filename="../../app/fusion_link.py" line="54"/>
         <source>Opacity:</source>
-        <translation type="unfinished"></translation>
+        <translation>不透明度：</translation>
     </message>
     <message>
         <location filename="../../app/fusion_link.py" line="55"/>
         <source>Transparent below:</source>
-        <translation type="unfinished"></translation>
+        <translation>低于此值透明：</translation>
     </message>
     <message>
         <location filename="../../app/fusion_link.py" line="64"/>
         <source>None</source>
-        <translation type="unfinished">无</translation>
+        <translation>无</translation>
     </message>
     <message>
         <location filename="../../app/fusion_link.py" line="115"/>
         <source>Nothing to fuse: open a PET, NM or MR series over a CT (or PET/NM over MR).</source>
+        <translation>没有可融合的图像：请在 CT 上打开 PET、核医学或 MR 序列（或在 MR 上打开 PET/核医学序列）。</translation>
+    </message>
+</context>
+<context>
+    <name>Hanging</name>
+    <message>
+        <location filename="../../viewer/state/hanging.py" line="186"/>
+        <source>no prior {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/state/hanging.py" line="212"/>
+        <source>no series fits this viewport</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1170,38 +1193,38 @@
         <location filename="../../app/actions.py" line="180"/>
         <location filename="../../app/undo_link.py" line="75"/>
         <source>&amp;Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销(&amp;U)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="182"/>
         <location filename="../../app/undo_link.py" line="80"/>
         <source>&amp;Redo</source>
-        <translation type="unfinished"></translation>
+        <translation>重做(&amp;R)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="184"/>
         <source>F&amp;use With…</source>
-        <translation type="unfinished"></translation>
+        <translation>融合(&amp;U)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="186"/>
         <source>&amp;Nearest-Neighbour Display</source>
-        <translation type="unfinished"></translation>
+        <translation>最近邻显示(&amp;N)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="188"/>
         <source>Next Sub-volume</source>
-        <translation type="unfinished"></translation>
+        <translation>下一个子容积</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="190"/>
         <source>Previous Sub-volume</source>
-        <translation type="unfinished"></translation>
+        <translation>上一个子容积</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="192"/>
         <source>DICOM &amp;Tags…</source>
-        <translation type="unfinished"></translation>
+        <translation>DICOM 标签(&amp;T)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="194"/>
@@ -1211,27 +1234,27 @@
     <message>
         <location filename="../../app/actions.py" line="196"/>
         <source>Theme: Dark</source>
-        <translation type="unfinished"></translation>
+        <translation>主题：深色</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="198"/>
         <source>Theme: Light</source>
-        <translation type="unfinished"></translation>
+        <translation>主题：浅色</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="200"/>
         <source>Text &amp;Size…</source>
-        <translation type="unfinished"></translation>
+        <translation>文字大小(&amp;S)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="202"/>
         <source>&amp;Mouse Buttons…</source>
-        <translation type="unfinished"></translation>
+        <translation>鼠标按键(&amp;M)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="204"/>
         <source>Window &amp;Presets…</source>
-        <translation type="unfinished"></translation>
+        <translation>窗宽窗位预设(&amp;P)…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="206"/>
@@ -1656,7 +1679,7 @@ area {5}</source>
     <message>
         <location filename="../../app/mpr.py" line="230"/>
         <source>Window/Level</source>
-        <translation type="unfinished"></translation>
+        <translation>窗宽/窗位</translation>
     </message>
     <message>
         <location filename="../../app/mpr.py" line="231"/>
@@ -1671,7 +1694,7 @@ area {5}</source>
     <message>
         <location filename="../../app/mpr.py" line="233"/>
         <source>Scroll</source>
-        <translation type="unfinished"></translation>
+        <translation>翻页</translation>
     </message>
     <message>
         <location filename="../../app/mpr.py" line="234"/>
@@ -1766,7 +1789,7 @@ area {5}</source>
         <location filename="../../app/mpr_views.py" line="151"/>
         <source>Measurement</source>
         <extracomment>what the toolbar&apos;s drag tools do in an MPR view (measurement tools and the curve are themselves)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>测量</translation>
     </message>
 </context>
 <context>
@@ -1844,92 +1867,92 @@ area {5}</source>
         <location filename="../../app/prefs_link.py" line="47"/>
         <source>Active tool</source>
         <extracomment>the button/modifier combinations the mouse dialog offers</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>当前工具</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="48"/>
         <source>Window/level</source>
-        <translation type="unfinished">窗宽窗位</translation>
+        <translation>窗宽/窗位</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="49"/>
         <source>Zoom</source>
-        <translation type="unfinished">缩放</translation>
+        <translation>缩放</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="50"/>
         <source>Pan</source>
-        <translation type="unfinished">平移</translation>
+        <translation>平移</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="51"/>
         <source>Scroll slices / move plane</source>
-        <translation type="unfinished"></translation>
+        <translation>翻页 / 移动平面</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="52"/>
         <source>Move crosshair (MPR)</source>
-        <translation type="unfinished"></translation>
+        <translation>移动十字线（MPR）</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="53"/>
         <source>Turn crosshair (MPR)</source>
-        <translation type="unfinished"></translation>
+        <translation>旋转十字线（MPR）</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="54"/>
         <source>Nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>无操作</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="64"/>
         <source>Mouse Buttons</source>
-        <translation type="unfinished"></translation>
+        <translation>鼠标按键</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="98"/>
         <source>Window Presets</source>
-        <translation type="unfinished"></translation>
+        <translation>窗宽窗位预设</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="105"/>
         <source>Name</source>
-        <translation type="unfinished">名称</translation>
+        <translation>名称</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="106"/>
         <source>Centre</source>
-        <translation type="unfinished"></translation>
+        <translation>窗位</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="107"/>
         <source>Width</source>
-        <translation type="unfinished"></translation>
+        <translation>窗宽</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="111"/>
         <source>Add</source>
-        <translation type="unfinished"></translation>
+        <translation>添加</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="112"/>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>删除</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="128"/>
         <source>New preset</source>
-        <translation type="unfinished"></translation>
+        <translation>新预设</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="250"/>
         <source>Text Size</source>
-        <translation type="unfinished"></translation>
+        <translation>文字大小</translation>
     </message>
     <message>
         <location filename="../../app/prefs_link.py" line="251"/>
         <source>Text size:</source>
-        <translation type="unfinished"></translation>
+        <translation>文字大小：</translation>
     </message>
 </context>
 <context>
@@ -1962,7 +1985,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/scan.py" line="232"/>
         <source>Pixel Spacing {0} mm is not positive: the image is not calibrated (no distances, not placed in 3D)</source>
-        <extracomment>Sphere volume for SUVpeak (ml); its radius in mm. At most this many tied hottest voxels are tried as SUVpeak centres (the first, k-j-i order).</extracomment>
         <translation>像素间距 Pixel Spacing {0} mm 不是正数：图像未校准（不能测距，不能在三维中定位）</translation>
     </message>
     <message>
@@ -2049,232 +2071,231 @@ area {5}</source>
     <message>
         <location filename="../../app/reading.py" line="146"/>
         <source>3D ellipsoid ({ml} ml): {label}max {max} · {label}peak {peak} · {label}mean {mean} {unit}</source>
-        <translation type="unfinished"></translation>
+        <translation>三维椭球（{ml} ml）：{label}max {max} · {label}peak {peak} · {label}mean {mean} {unit}</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="173"/>
         <source>File window {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>文件窗 {0}</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="178"/>
         <source>VOI LUT: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>VOI LUT：{0}</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="207"/>
         <source>{0} (W {1} / L {2}{3})</source>
-        <translation type="unfinished"></translation>
+        <translation>{0}（窗宽 {1} / 窗位 {2}{3}）</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="216"/>
         <source>Edit Presets…</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑预设…</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="313"/>
         <source>This series has one volume.</source>
-        <translation type="unfinished"></translation>
+        <translation>此序列只有一个容积。</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="346"/>
         <source>This image has no DICOM header.</source>
-        <translation type="unfinished"></translation>
+        <translation>此图像没有 DICOM 头。</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="364"/>
         <location filename="../../app/reading.py" line="371"/>
         <source>Clear All</source>
-        <translation type="unfinished"></translation>
+        <translation>全部清除</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="379"/>
         <location filename="../../app/reading.py" line="385"/>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="403"/>
         <source>MPR {0} · {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>MPR {0} · {1}</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="406"/>
         <source>Image {0}/{1} · {2}</source>
-        <translation type="unfinished"></translation>
+        <translation>图像 {0}/{1} · {2}</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="416"/>
         <source>{0} — no SUV: {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} — 无 SUV：{1}</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="422"/>
         <source>Colour &amp;Map</source>
-        <translation type="unfinished"></translation>
+        <translation>伪彩(&amp;M)</translation>
     </message>
     <message>
         <location filename="../../app/reading.py" line="423"/>
         <source>SU&amp;V Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>SUV 类型(&amp;V)</translation>
     </message>
     <message>
         <location filename="../../app/undo_link.py" line="72"/>
         <source>&amp;Undo {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销 {0}(&amp;U)</translation>
     </message>
     <message>
         <location filename="../../app/undo_link.py" line="77"/>
         <source>&amp;Redo {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>重做 {0}(&amp;R)</translation>
     </message>
 </context>
 <context>
     <name>SUV</name>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="140"/>
+        <location filename="../../viewer/dicom/suv.py" line="141"/>
         <source>Patient&apos;s Weight (0010,1030) {0} read as grams</source>
-        <extracomment>Kinds the ``yunying-dicom suv`` command prints. The unit of the modality values themselves, by Units (0054,1001).</extracomment>
         <translation>患者体重 Patient&apos;s Weight (0010,1030) {0} 按克读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="147"/>
+        <location filename="../../viewer/dicom/suv.py" line="148"/>
         <source>{0} of {1} is not a plausible weight in kg</source>
         <translation>{0} 为 {1}，不是合理的体重（kg）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="155"/>
+        <location filename="../../viewer/dicom/suv.py" line="156"/>
         <source>Patient&apos;s Size (0010,1020) {0} read as centimetres</source>
         <translation>患者身高 Patient&apos;s Size (0010,1020) {0} 按厘米读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="162"/>
+        <location filename="../../viewer/dicom/suv.py" line="163"/>
         <source>{0} of {1} m is not a plausible size</source>
         <translation>{0} 为 {1} m，不是合理的身高</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="173"/>
+        <location filename="../../viewer/dicom/suv.py" line="174"/>
         <source>Patient&apos;s Weight (0010,1030)</source>
         <translation>患者体重 Patient&apos;s Weight (0010,1030)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="174"/>
+        <location filename="../../viewer/dicom/suv.py" line="175"/>
         <source>Patient&apos;s Size (0010,1020)</source>
         <translation>患者身高 Patient&apos;s Size (0010,1020)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="175"/>
+        <location filename="../../viewer/dicom/suv.py" line="176"/>
         <source>Patient&apos;s Sex (0010,0040) as M or F</source>
         <translation>患者性别 Patient&apos;s Sex (0010,0040)（M 或 F）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="202"/>
+        <location filename="../../viewer/dicom/suv.py" line="203"/>
         <source>{0} (needed for {1})</source>
         <translation>{0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="209"/>
+        <location filename="../../viewer/dicom/suv.py" line="210"/>
         <source>{0} is missing (needed for {1})</source>
         <translation>缺少 {0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="211"/>
+        <location filename="../../viewer/dicom/suv.py" line="212"/>
         <source>{0} are missing (needed for {1})</source>
         <translation>缺少 {0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="212"/>
+        <location filename="../../viewer/dicom/suv.py" line="213"/>
         <source> and </source>
         <translation>和</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="233"/>
+        <location filename="../../viewer/dicom/suv.py" line="234"/>
         <source>{0} formula gives {1} kg for this weight and size</source>
         <translation>按此体重和身高，{0} 公式得到 {1} kg</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="246"/>
+        <location filename="../../viewer/dicom/suv.py" line="247"/>
         <source>Corrected Image (0028,0051) is missing</source>
         <translation>缺少 Corrected Image (0028,0051)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="252"/>
+        <location filename="../../viewer/dicom/suv.py" line="253"/>
         <source>Corrected Image (0028,0051) lacks ATTN (not attenuation corrected)</source>
         <translation>Corrected Image (0028,0051) 不含 ATTN（未做衰减校正）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="257"/>
+        <location filename="../../viewer/dicom/suv.py" line="258"/>
         <source>Corrected Image (0028,0051) lacks DECY although Decay Correction is {0}</source>
         <translation>Decay Correction 为 {0}，但 Corrected Image (0028,0051) 不含 DECY</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="266"/>
+        <location filename="../../viewer/dicom/suv.py" line="267"/>
         <source>Decay Correction (0054,1102) is missing</source>
         <translation>缺少 Decay Correction (0054,1102)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="269"/>
+        <location filename="../../viewer/dicom/suv.py" line="270"/>
         <source>Decay Correction (0054,1102) {0} is not supported</source>
         <translation>不支持 Decay Correction (0054,1102) {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="295"/>
+        <location filename="../../viewer/dicom/suv.py" line="296"/>
         <source>Acquisition Date/Time (0008,0022/0032) is missing (Decay Correction NONE)</source>
         <translation>缺少 Acquisition Date/Time (0008,0022/0032)（Decay Correction 为 NONE）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="302"/>
+        <location filename="../../viewer/dicom/suv.py" line="303"/>
         <source>Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)</source>
         <translation>缺少 Actual Frame Duration (0018,1242)（Decay Correction 为 NONE）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="329"/>
+        <location filename="../../viewer/dicom/suv.py" line="330"/>
         <source>Units are CNTS without Philips SUV Scale Factor (7053,1000) or Activity Concentration Scale Factor (7053,1009)</source>
         <translation>Units 为 CNTS，但没有 Philips SUV Scale Factor (7053,1000) 或 Activity Concentration Scale Factor (7053,1009)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="331"/>
+        <location filename="../../viewer/dicom/suv.py" line="332"/>
         <source>Units (0054,1001) {0} cannot be converted to SUV</source>
         <translation>Units (0054,1001) {0} 无法换算为 SUV</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="369"/>
+        <location filename="../../viewer/dicom/suv.py" line="370"/>
         <source>{0} differs between images of the series</source>
         <extracomment>Attributes every image of a series must agree on (name, getter).</extracomment>
         <translation>序列内各图像的 {0} 不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="376"/>
+        <location filename="../../viewer/dicom/suv.py" line="377"/>
         <source>no images</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="381"/>
+        <location filename="../../viewer/dicom/suv.py" line="382"/>
         <source>Units (0054,1001) is missing</source>
         <translation>缺少 Units (0054,1001)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="394"/>
+        <location filename="../../viewer/dicom/suv.py" line="395"/>
         <source>SUV Type (0054,1006) {0} is not known</source>
         <translation>未知的 SUV Type (0054,1006) {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="403"/>
+        <location filename="../../viewer/dicom/suv.py" line="404"/>
         <source>SUV Type (0054,1006) {0} disagrees with Units (0054,1001) {1}</source>
         <translation>SUV Type (0054,1006) {0} 与 Units (0054,1001) {1} 不符</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="407"/>
+        <location filename="../../viewer/dicom/suv.py" line="408"/>
         <source>SUV Type (0054,1006) missing; {0} assumed</source>
         <translation>缺少 SUV Type (0054,1006)；按 {0} 处理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="414"/>
+        <location filename="../../viewer/dicom/suv.py" line="415"/>
         <source>SUV Type (0054,1006) LBM read as James&apos;s formula, LBMJAMES128</source>
         <translation>SUV Type (0054,1006) LBM 按 James 公式（LBMJAMES128）读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="422"/>
+        <location filename="../../viewer/dicom/suv.py" line="423"/>
         <source>stored as {0}: {1}</source>
         <translation>以 {0} 存储：{1}</translation>
     </message>
@@ -2375,6 +2396,38 @@ area {5}</source>
         <source>{0} is {1} h before the scan ({2} half-lives): the dates are inconsistent</source>
         <translation>{0} 在扫描前 {1} 小时（{2} 个半衰期）：日期不一致</translation>
     </message>
+    <message>
+        <location filename="../../viewer/dicom/quantity.py" line="73"/>
+        <source>{0} is not available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/quantity.py" line="98"/>
+        <source>header could not be read again ({0})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/quantity.py" line="124"/>
+        <source>an image of the volume has no SUV factor</source>
+        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/quantity.py" line="180"/>
+        <source>{0} is not PET</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/quantity.py" line="182"/>
+        <source>no SUV for this volume: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/quantity.py" line="226"/>
+        <source>the region is empty</source>
+        <extracomment>Sphere volume for SUVpeak (ml); its radius in mm. At most this many tied hottest voxels are tried as SUVpeak centres (the first, k-j-i order).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>StudyBrowser</name>
@@ -2462,13 +2515,24 @@ area {5}</source>
         <source>no unit</source>
         <translation>无单位</translation>
     </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="80"/>
+        <source>counts</source>
+        <extracomment>Kinds the ``yunying-dicom suv`` command prints. The unit of the modality values themselves, by Units (0054,1001).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv.py" line="83"/>
+        <source>proportional counts</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ViewportWidget</name>
     <message>
         <location filename="../../app/viewport.py" line="267"/>
         <source>Measurement</source>
-        <translation type="unfinished"></translation>
+        <translation>测量</translation>
     </message>
     <message>
         <location filename="../../app/viewport.py" line="337"/>
@@ -2557,13 +2621,12 @@ area {5}</source>
         <translation>该序列有 {0} 种不同的平面或图像尺寸；分为 {0} 部分显示（这是第 {1} 部分）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="147"/>
+        <location filename="../../viewer/dicom/quantity.py" line="150"/>
         <source>stored units</source>
-        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
         <translation>存储单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="148"/>
+        <location filename="../../viewer/dicom/quantity.py" line="151"/>
         <source>values shown in {0}, not SUV: {1}</source>
         <translation>数值以 {0} 显示，不是 SUV：{1}</translation>
     </message>
