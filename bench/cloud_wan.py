@@ -304,6 +304,7 @@ def main(argv: list[str] | None = None) -> None:
                         dicomweb_client_then_decode_s=round(dw_s + decode_s, 3),
                         volume_equals_load_series=same,
                         full_runs_s=[round(r["full_volume_s"], 3) for r in runs],
+                        load_avg_1min=round(os.getloadavg()[0], 2),  # other processes
                     )
                     row["targets"] = _targets(row, mbit)
                     rows[f"{study.syntax}@{mbit:g}"] = row
