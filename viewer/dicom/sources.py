@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
 from viewer.dicom.limits import human_bytes, limits
 
 
@@ -27,16 +28,16 @@ def special_kind(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return QT_TRANSLATE_NOOP("Problems", "a named pipe (FIFO)")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return QT_TRANSLATE_NOOP("Problems", "a socket")
     if stat.S_ISCHR(mode):
-        return "a character device"
+        return QT_TRANSLATE_NOOP("Problems", "a character device")
     if stat.S_ISBLK(mode):
-        return "a block device"
+        return QT_TRANSLATE_NOOP("Problems", "a block device")
     if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
+        return QT_TRANSLATE_NOOP("Problems", "a folder")
+    return QT_TRANSLATE_NOOP("Problems", "not a regular file")
 
 
 def open_regular(path: str) -> BinaryIO:
@@ -45,7 +46,8 @@ def open_regular(path: str) -> BinaryIO:
     try:
         kind = special_kind(os.fstat(fd).st_mode)
         if kind is not None:
-            raise NotRegularFile(f"{kind}, not a file: not read")
+            why = translate("Problems", "{0}, not a file: not read")
+            raise NotRegularFile(why.format(translate("Problems", kind)))
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)

@@ -16,25 +16,26 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from viewer.dicom import header
+from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
 from viewer.dicom.limits import human_bytes
 from viewer.dicom.model import Problem
 from viewer.dicom.sources import FileRef, max_member_bytes, open_regular, special_kind
 
 #: Zip-based document formats: never DICOM archives.
 _DOCUMENT_SUFFIXES = {
-    ".xlsx": "an Excel workbook",
-    ".xlsm": "an Excel workbook",
-    ".docx": "a Word document",
-    ".pptx": "a PowerPoint presentation",
-    ".odt": "an OpenDocument file",
-    ".ods": "an OpenDocument file",
-    ".odp": "an OpenDocument file",
-    ".epub": "an e-book",
-    ".jar": "a Java archive",
-    ".apk": "an Android package",
-    ".whl": "a Python wheel",
-    ".kmz": "a map file",
-    ".3mf": "a 3D-print file",
+    ".xlsx": QT_TRANSLATE_NOOP("Problems", "an Excel workbook"),
+    ".xlsm": QT_TRANSLATE_NOOP("Problems", "an Excel workbook"),
+    ".docx": QT_TRANSLATE_NOOP("Problems", "a Word document"),
+    ".pptx": QT_TRANSLATE_NOOP("Problems", "a PowerPoint presentation"),
+    ".odt": QT_TRANSLATE_NOOP("Problems", "an OpenDocument file"),
+    ".ods": QT_TRANSLATE_NOOP("Problems", "an OpenDocument file"),
+    ".odp": QT_TRANSLATE_NOOP("Problems", "an OpenDocument file"),
+    ".epub": QT_TRANSLATE_NOOP("Problems", "an e-book"),
+    ".jar": QT_TRANSLATE_NOOP("Problems", "a Java archive"),
+    ".apk": QT_TRANSLATE_NOOP("Problems", "an Android package"),
+    ".whl": QT_TRANSLATE_NOOP("Problems", "a Python wheel"),
+    ".kmz": QT_TRANSLATE_NOOP("Problems", "a map file"),
+    ".3mf": QT_TRANSLATE_NOOP("Problems", "a 3D-print file"),
 }
 #: How many folders above a DICOMDIR its file IDs may start from (CD burners that put the
 #: DICOMDIR in a subfolder still write IDs from the medium's root).
@@ -57,25 +58,29 @@ def iter_refs(
         if kind == "a folder":
             yield from walk_folder(path, problems)
         elif kind is not None:
-            problems.append(Problem(path, f"{kind}, not a file: not read"))
+            problems.append(Problem(path, _not_a_file(kind)))
         elif os.path.basename(path).upper() == "DICOMDIR":
             yield from refs_of_dicomdir(path, problems)
         else:
             yield from refs_of_file(path, problems)
 
 
+def _not_a_file(kind: str) -> str:
+    return translate("Problems", "{0}, not a file: not read").format(translate("Problems", kind))
+
+
 def _os_reason(exc: OSError) -> str:
     import errno
 
     if exc.errno == errno.ENOENT:
-        return "no such file or folder"
+        return translate("Problems", "no such file or folder")
     if exc.errno == errno.ENAMETOOLONG:
-        return "the file name is too long for this system"
+        return translate("Problems", "the file name is too long for this system")
     if exc.errno == errno.ELOOP:
-        return "a loop of symbolic links"
+        return translate("Problems", "a loop of symbolic links")
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    return f"cannot be read ({exc.strerror or exc})"
+        return translate("Problems", "permission denied")
+    return translate("Problems", "cannot be read ({0})").format(exc.strerror or exc)
 
 
 def walk_folder(
@@ -102,7 +107,7 @@ def walk_folder(
                 continue
             kind = special_kind(st.st_mode)
             if kind is not None:
-                problems.append(Problem(full, f"{kind}, not a file: not read"))
+                problems.append(Problem(full, _not_a_file(kind)))
                 continue
             yield from refs_of_file(full, problems)
 
@@ -128,12 +133,14 @@ def refs_of_file(path: str, problems: list[Problem]) -> Iterator[FileRef]:
             infos = [i for i in zf.infolist() if not i.is_dir()]
             document = _document_kind(path, infos)
             if document is None and not is_zip_name and not _holds_dicom(zf, infos):
-                document = "a zip archive holding no DICOM objects"
+                document = QT_TRANSLATE_NOOP("Problems", "a zip archive holding no DICOM objects")
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        problems.append(Problem(path, f"not a readable zip archive ({exc})"))
+        why = translate("Problems", "not a readable zip archive ({0})")
+        problems.append(Problem(path, why.format(exc)))
         return
     if document is not None:
-        problems.append(Problem(path, f"not DICOM ({document}); skipped", "note"))
+        why = translate("Problems", "not DICOM ({0}); skipped")
+        problems.append(Problem(path, why.format(translate("Problems", document)), "note"))
         return
     limit = max_member_bytes()
     for info in sorted(infos, key=lambda i: i.filename):
@@ -158,11 +165,11 @@ def _document_kind(path: str, infos: list[zipfile.ZipInfo]) -> str | None:
         return _DOCUMENT_SUFFIXES[suffix]
     names = {i.filename for i in infos}
     if "[Content_Types].xml" in names:
-        return "an Office document"
+        return QT_TRANSLATE_NOOP("Problems", "an Office document")
     if infos and infos[0].filename == "mimetype":
-        return "an OpenDocument or e-book file"
+        return QT_TRANSLATE_NOOP("Problems", "an OpenDocument or e-book file")
     if "META-INF/MANIFEST.MF" in names:
-        return "a Java archive"
+        return QT_TRANSLATE_NOOP("Problems", "a Java archive")
     return None
 
 
@@ -190,9 +197,8 @@ def refs_of_dicomdir(path: str, problems: list[Problem]) -> Iterator[FileRef]:
     try:
         ids = _dicomdir_ids(path, problems)
     except Exception as exc:
-        problems.append(
-            Problem(path, f"unreadable DICOMDIR ({_describe(exc)}); its folder was scanned instead")
-        )
+        why = translate("Problems", "unreadable DICOMDIR ({0}); its folder was scanned instead")
+        problems.append(Problem(path, why.format(_describe(exc))))
         yield from walk_folder(folder, problems)
         return
     base = _choose_base(folder, [parts for _, parts in ids])
@@ -204,15 +210,13 @@ def refs_of_dicomdir(path: str, problems: list[Problem]) -> Iterator[FileRef]:
         shown = os.path.join(base, *parts)
         if full is None:
             missing.append(shown)
-            problems.append(Problem(shown, f"listed in DICOMDIR (record {n}) but missing"))
+            why = translate("Problems", "listed in DICOMDIR (record {0}) but missing")
+            problems.append(Problem(shown, why.format(n)))
             continue
         real = os.path.realpath(full)
         if not (real == real_base or real.startswith(real_base + os.sep)):
-            problems.append(
-                Problem(
-                    f"{path} [record {n}]", "file ID leads outside the medium (a link); ignored"
-                )
-            )
+            why = translate("Problems", "file ID leads outside the medium (a link); ignored")
+            problems.append(Problem(f"{path} [record {n}]", why))
             continue
         if real in seen:
             continue
@@ -223,18 +227,22 @@ def refs_of_dicomdir(path: str, problems: list[Problem]) -> Iterator[FileRef]:
             problems.append(Problem(full, _os_reason(exc)))
             continue
         if kind is not None:
-            problems.append(Problem(full, f"{kind}, not a file: not read"))
+            problems.append(Problem(full, _not_a_file(kind)))
             continue
         yield FileRef(full)
     if missing or not ids:
         named = ", ".join(os.path.relpath(m, base) for m in missing[:_MISSING_NAMED])
-        more = f" and {len(missing) - _MISSING_NAMED} more" if len(missing) > _MISSING_NAMED else ""
+        extra = len(missing) - _MISSING_NAMED
+        more = translate("Problems", " and {0} more").format(extra) if extra > 0 else ""
         what = (
-            f"{len(missing)} of the {len(ids)} files it lists are missing ({named}{more})"
+            translate("Problems", "{0} of the {1} files it lists are missing ({2})").format(
+                len(missing), len(ids), named + more
+            )
             if missing
-            else "it lists no files"
+            else translate("Problems", "it lists no files")
         )
-        problems.append(Problem(path, f"DICOMDIR: {what}; its folder was scanned instead"))
+        why = translate("Problems", "DICOMDIR: {0}; its folder was scanned instead")
+        problems.append(Problem(path, why.format(what)))
         yield from walk_folder(folder, problems, skip=seen)
 
 
@@ -254,16 +262,14 @@ def _dicomdir_ids(path: str, problems: list[Problem]) -> list[tuple[int, list[st
                     continue
                 parts = _file_id_parts(fid)
             except Exception as exc:
-                problems.append(
-                    Problem(f"{path} [record {n}]", f"unreadable record ({_describe(exc)})")
-                )
+                why = translate("Problems", "unreadable record ({0})").format(_describe(exc))
+                problems.append(Problem(f"{path} [record {n}]", why))
                 continue
             bad = _bad_file_id(parts)
             if bad:
                 shown = "\\".join(parts)
-                problems.append(
-                    Problem(f"{path} [record {n}]", f"file ID {shown!r} {bad}; ignored")
-                )
+                why = translate("Problems", "file ID {0} {1}; ignored")
+                problems.append(Problem(f"{path} [record {n}]", why.format(repr(shown), bad)))
                 continue
             ids.append((n, parts))
     return ids
@@ -278,14 +284,14 @@ def _file_id_parts(fid: Any) -> list[str]:
 
 def _bad_file_id(parts: list[str]) -> str | None:
     if not parts or any(not p for p in parts):
-        return "is empty or has an empty component"
+        return translate("Problems", "is empty or has an empty component")
     for p in parts:
         if p in (".", "..") or "/" in p or "\\" in p or ":" in p or "\0" in p:
-            return "leaves the medium's folder"
+            return translate("Problems", "leaves the medium's folder")
         if len(p.encode("utf-8", "replace")) > 255:
-            return "has a component too long for a file name"
+            return translate("Problems", "has a component too long for a file name")
     if len(parts) > 16:
-        return "is nested too deep"
+        return translate("Problems", "is nested too deep")
     return None
 
 
