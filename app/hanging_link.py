@@ -29,10 +29,6 @@ from viewer.state.registration import ExamLink, LinkMethod
 from viewer.state.viewport import ViewportModel
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Hanging", text)
-
-
 def protocols_dir() -> Path:
     """The reader's own hanging protocols (``YUNYING_CONFIG_DIR`` overrides the config dir)."""
     base = os.environ.get("YUNYING_CONFIG_DIR")
@@ -46,19 +42,23 @@ def protocols_dir() -> Path:
 def describe(link: ExamLink) -> str:
     """How the exams are linked, in the reader's language, with units."""
     if link.method is LinkMethod.SAME_FRAME:
-        return tr("Prior linked by the scanner's coordinates (same frame of reference)")
+        return QCoreApplication.translate(
+            "Hanging", "Prior linked by the scanner's coordinates (same frame of reference)"
+        )
     shift = np.round(link.transform[:3, 3], 1).tolist()
     if link.method is LinkMethod.POINT_PAIR:
-        return tr("Prior linked by a point pair: shift {0} mm (rotation not corrected)").format(
-            shift
-        )
+        return QCoreApplication.translate(
+            "Hanging", "Prior linked by a point pair: shift {0} mm (rotation not corrected)"
+        ).format(shift)
     c = np.trace(link.transform[:3, :3])
     deg = float(np.degrees(np.arccos(np.clip((c - 1) / 2, -1.0, 1.0))))
-    text = tr("Prior registered: shift {0} mm, rotation {1:.1f}°, consistency {2:.1f} mm").format(
-        shift, deg, link.quality_mm or 0.0
-    )
+    text = QCoreApplication.translate(
+        "Hanging", "Prior registered: shift {0} mm, rotation {1:.1f}°, consistency {2:.1f} mm"
+    ).format(shift, deg, link.quality_mm or 0.0)
     if link.doubtful:
-        text += " — " + tr("doubtful: check the alignment or align by a point pair")
+        text += " — " + QCoreApplication.translate(
+            "Hanging", "doubtful: check the alignment or align by a point pair"
+        )
     return text
 
 
@@ -129,11 +129,11 @@ class HangingLink(QObject):
         title = self.exams.title(lang)
         offered = self.exams.offered
         if title:
-            text = tr("Protocol: {0}").format(title)
+            text = QCoreApplication.translate("Hanging", "Protocol: {0}").format(title)
         elif offered is not None:
-            text = tr("Protocol available: {0} (Ctrl+] applies it)").format(
-                offered.protocol.title(lang)
-            )
+            text = QCoreApplication.translate(
+                "Hanging", "Protocol available: {0} (Ctrl+] applies it)"
+            ).format(offered.protocol.title(lang))
         else:
             text = ""
         self.protocol_label.setText(text)
@@ -141,9 +141,11 @@ class HangingLink(QObject):
         running = self.exams.registering()
         self.busy.setVisible(running)
         if running:
-            text = tr("Registering the prior to today's exam…")
+            text = QCoreApplication.translate("Hanging", "Registering the prior to today's exam…")
         elif self._failed:
-            text = tr("Exams not linked: {0}").format(self._failed)
+            text = QCoreApplication.translate("Hanging", "Exams not linked: {0}").format(
+                self._failed
+            )
         elif self._link is not None:
             text = describe(self._link)
         else:
@@ -167,7 +169,9 @@ class HangingLink(QObject):
         protocol of the reader's own (it wins over the built-in ones for such exams)."""
         if name is None:
             name, ok = QInputDialog.getText(
-                self.window, tr("Save Arrangement as Protocol"), tr("Protocol name:")
+                self.window,
+                QCoreApplication.translate("Hanging", "Save Arrangement as Protocol"),
+                QCoreApplication.translate("Hanging", "Protocol name:"),
             )
             if not ok:
                 return None
@@ -181,11 +185,16 @@ class HangingLink(QObject):
             path = save_protocol(data, protocols_dir())
         except (ValueError, OSError) as exc:
             self.window.statusBar().showMessage(
-                tr("Cannot save the arrangement: {0}").format(exc), 30000
+                QCoreApplication.translate("Hanging", "Cannot save the arrangement: {0}").format(
+                    exc
+                ),
+                30000,
             )
             return None
         self.exams.protocols = load_protocols(protocols_dir())
-        self.window.statusBar().showMessage(tr("Saved as protocol “{0}”").format(name), 15000)
+        self.window.statusBar().showMessage(
+            QCoreApplication.translate("Hanging", "Saved as protocol “{0}”").format(name), 15000
+        )
         return path
 
     # ------------------------------------------------------------------ point-pair alignment
@@ -199,8 +208,10 @@ class HangingLink(QObject):
             w.view.installEventFilter(self)
             self._armed.append(w)
         self.window.statusBar().showMessage(
-            tr(
-                "Point-pair alignment: click a landmark in today's exam, then the same in the prior"
+            QCoreApplication.translate(
+                "Hanging",
+                "Point-pair alignment: click a landmark in today's exam, then the same "
+                "in the prior",
             ),
             60000,
         )

@@ -39,10 +39,6 @@ from viewer.state.timeline import (
 from viewer.state.workspace import Scanned, WorkspaceEvent
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Timeline", text)
-
-
 def issuer_of(study: StudyInfo) -> str:
     """The Issuer of Patient ID of a study's first file ('' when absent or unreadable): local
     scans do not read it, and without it a Patient ID names nobody outside its hospital."""
@@ -164,9 +160,21 @@ class TimelineLink(QObject):
         tl = self.build()
         if self.panel is not None:
             cur = self.exams.current.study_uid if self.exams.current is not None else ""
-            notes = (tr("National index: {0}").format(self.cloud_note),) if self.cloud_note else ()
+            notes = (
+                (
+                    QCoreApplication.translate("Timeline", "National index: {0}").format(
+                        self.cloud_note
+                    ),
+                )
+                if self.cloud_note
+                else ()
+            )
             if tl is None:
-                notes = (tr("Open a study to see its patient's timeline"),)
+                notes = (
+                    QCoreApplication.translate(
+                        "Timeline", "Open a study to see its patient's timeline"
+                    ),
+                )
             self.panel.set_timeline(tl, cur, notes)
 
     def show_timeline(self) -> TimelinePanel:
@@ -188,7 +196,7 @@ class TimelineLink(QObject):
 
     def retranslate(self) -> None:
         if self.dock is not None and self.panel is not None:
-            self.dock.setWindowTitle(tr("Patient Timeline"))
+            self.dock.setWindowTitle(QCoreApplication.translate("Timeline", "Patient Timeline"))
             self.panel.retranslate()
             self._show()
 
@@ -213,18 +221,26 @@ class TimelineLink(QObject):
     def compare_with_prior(self, entry: TimelineEntry | None = None) -> bool:
         """*Compare with Prior*: the given exam, else the most relevant prior, beside today's."""
         if self.exams.current is None:
-            self._status(tr("Open today's study first"))
+            self._status(QCoreApplication.translate("Timeline", "Open today's study first"))
             return False
         if entry is None:
             entry = self.relevant_prior()
             if entry is None:
-                self._status(tr("No relevant prior of this patient was found"))
+                self._status(
+                    QCoreApplication.translate(
+                        "Timeline", "No relevant prior of this patient was found"
+                    )
+                )
                 return False
         return self.open_entry(entry, prior=True)
 
     def open_entry(self, entry: TimelineEntry, prior: bool) -> bool:
         if entry.probable and not self._confirm(entry):
-            self._status(tr("Not opened: a probable match must be confirmed by the reader"))
+            self._status(
+                QCoreApplication.translate(
+                    "Timeline", "Not opened: a probable match must be confirmed by the reader"
+                )
+            )
             return False
         plan = plan_retrieval(entry)
         if plan.local is not None:
@@ -233,7 +249,12 @@ class TimelineLink(QObject):
         svc = self.window.cloud.ensure_service()
         if svc is None:
             return False
-        self._status(tr("Fetching the prior ({0})…").format(plan.describe()), 60000)
+        self._status(
+            QCoreApplication.translate("Timeline", "Fetching the prior ({0})…").format(
+                plan.describe()
+            ),
+            60000,
+        )
 
         def opened(r: Retrieved) -> None:
             files = [str(f) for f in r.files] or (study_paths(r.local) if r.local else [])
@@ -249,10 +270,11 @@ class TimelineLink(QObject):
             return False
         answer = QMessageBox.question(
             self.window,
-            tr("Probable match"),
-            tr(
+            QCoreApplication.translate("Timeline", "Probable match"),
+            QCoreApplication.translate(
+                "Timeline",
                 "This exam matches today's patient only by name, birth date and sex ({0}). "
-                "Open it as this patient's?"
+                "Open it as this patient's?",
             ).format(entry.identity.name),
         )
         return answer == QMessageBox.StandardButton.Yes
@@ -261,10 +283,17 @@ class TimelineLink(QObject):
         from cloudclient.errors import ReauthorizationRequired
 
         if isinstance(exc, ReauthorizationRequired):
-            self._status(tr("The patient's authorization is needed to fetch the prior"), 30000)
+            self._status(
+                QCoreApplication.translate(
+                    "Timeline", "The patient's authorization is needed to fetch the prior"
+                ),
+                30000,
+            )
             self.window.open_cloud()
             return
-        self._status(tr("Cannot fetch the prior: {0}").format(exc), 30000)
+        self._status(
+            QCoreApplication.translate("Timeline", "Cannot fetch the prior: {0}").format(exc), 30000
+        )
 
     def close(self) -> None:
         self._off()

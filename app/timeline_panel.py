@@ -27,16 +27,12 @@ from viewer.state.origin import Origin
 from viewer.state.timeline import Timeline, TimelineEntry
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Timeline", text)
-
-
 def where_text(o: Origin) -> str:
     return {
-        Origin.LOCAL: tr("Local"),
-        Origin.CACHE: tr("Cache"),
-        Origin.FRONTEND: tr("Front-end"),
-        Origin.CLOUD: tr("Cloud"),
+        Origin.LOCAL: QCoreApplication.translate("Timeline", "Local"),
+        Origin.CACHE: QCoreApplication.translate("Timeline", "Cache"),
+        Origin.FRONTEND: QCoreApplication.translate("Timeline", "Front-end"),
+        Origin.CLOUD: QCoreApplication.translate("Timeline", "Cloud"),
     }[o]
 
 
@@ -44,10 +40,10 @@ def size_text(n: int | None) -> str:
     if not n:
         return "—"
     if n >= 2**30:
-        return tr("{0:.1f} GB").format(n / 2**30)
+        return QCoreApplication.translate("Timeline", "{0:.1f} GB").format(n / 2**30)
     if n >= 2**20:
-        return tr("{0:.1f} MB").format(n / 2**20)
-    return tr("{0:.0f} kB").format(max(1, n / 2**10))
+        return QCoreApplication.translate("Timeline", "{0:.1f} MB").format(n / 2**20)
+    return QCoreApplication.translate("Timeline", "{0:.0f} kB").format(max(1, n / 2**10))
 
 
 COLUMNS = 9
@@ -114,9 +110,13 @@ class TimelinePanel(QWidget):
         probable = QBrush(QColor(255, 200, 80))
         for r, e in enumerate(self.entries):
             d = e.date
-            date = d.isoformat() if d is not None else tr("undated")
+            date = (
+                d.isoformat()
+                if d is not None
+                else QCoreApplication.translate("Timeline", "undated")
+            )
             if e.study_uid == current_uid:
-                date += " ◀ " + tr("today's")
+                date += " ◀ " + QCoreApplication.translate("Timeline", "today's")
             cells = [
                 date,
                 e.modality or "—",
@@ -126,35 +126,45 @@ class TimelinePanel(QWidget):
                 e.province or "—",
                 size_text(e.size_bytes),
                 " + ".join(where_text(o) for o in sorted(e.origins, key=lambda o: o.rank)),
-                tr("probable (name, birth date, sex) — confirm") if e.probable else tr("confirmed"),
+                QCoreApplication.translate("Timeline", "probable (name, birth date, sex) — confirm")
+                if e.probable
+                else QCoreApplication.translate("Timeline", "confirmed"),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if e.probable:
                     item.setForeground(probable)
                     item.setToolTip(
-                        tr("Only name, birth date and sex agree: check it is the same patient")
+                        QCoreApplication.translate(
+                            "Timeline",
+                            "Only name, birth date and sex agree: check it is the same patient",
+                        )
                     )
                 self.table.setItem(r, c, item)
         lines = list(notes) + (list(tl.notes) if tl is not None else [])
         if tl is not None and tl.probable:
-            lines.insert(0, tr("{0} probable match(es), not merged").format(len(tl.probable)))
+            lines.insert(
+                0,
+                QCoreApplication.translate("Timeline", "{0} probable match(es), not merged").format(
+                    len(tl.probable)
+                ),
+            )
         self.note.setText("\n".join(lines))
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels(
             [
-                tr("Date"),
-                tr("Modality"),
-                tr("Body part"),
-                tr("Description"),
-                tr("Hospital"),
-                tr("Province"),
-                tr("Size"),
-                tr("Where"),
-                tr("Match"),
+                QCoreApplication.translate("Timeline", "Date"),
+                QCoreApplication.translate("Timeline", "Modality"),
+                QCoreApplication.translate("Timeline", "Body part"),
+                QCoreApplication.translate("Timeline", "Description"),
+                QCoreApplication.translate("Timeline", "Hospital"),
+                QCoreApplication.translate("Timeline", "Province"),
+                QCoreApplication.translate("Timeline", "Size"),
+                QCoreApplication.translate("Timeline", "Where"),
+                QCoreApplication.translate("Timeline", "Match"),
             ]
         )
-        self.compare_button.setText(tr("Compare with Prior"))
-        self.open_button.setText(tr("Open"))
-        self.refresh_button.setText(tr("Refresh"))
+        self.compare_button.setText(QCoreApplication.translate("Timeline", "Compare with Prior"))
+        self.open_button.setText(QCoreApplication.translate("Timeline", "Open"))
+        self.refresh_button.setText(QCoreApplication.translate("Timeline", "Refresh"))

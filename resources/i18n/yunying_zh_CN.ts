@@ -2,255 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="159"/>
-        <source>Open</source>
-        <translation type="unfinished">打开</translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="50"/>
-        <source>Prior linked by the scanner&apos;s coordinates (same frame of reference)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="52"/>
-        <source>Prior linked by a point pair: shift {0} mm (rotation not corrected)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="57"/>
-        <source>Prior registered: shift {0} mm, rotation {1:.1f}°, consistency {2:.1f} mm</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="62"/>
-        <source>doubtful: check the alignment or align by a point pair</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="132"/>
-        <source>Protocol: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="134"/>
-        <source>Protocol available: {0} (Ctrl+] applies it)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="145"/>
-        <source>Registering the prior to today&apos;s exam…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="146"/>
-        <source>Exams not linked: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="170"/>
-        <source>Save Arrangement as Protocol</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="171"/>
-        <source>Protocol name:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="184"/>
-        <source>Cannot save the arrangement: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="188"/>
-        <source>Saved as protocol “{0}”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/hanging_link.py" line="204"/>
-        <source>Point-pair alignment: click a landmark in today&apos;s exam, then the same in the prior</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="167"/>
-        <source>National index: {0}</source>
-        <extracomment>each study scanned this session: its patient, where it was read from, its issuer</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="169"/>
-        <source>Open a study to see its patient&apos;s timeline</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="191"/>
-        <source>Patient Timeline</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="216"/>
-        <source>Open today&apos;s study first</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="221"/>
-        <source>No relevant prior of this patient was found</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="227"/>
-        <source>Not opened: a probable match must be confirmed by the reader</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="236"/>
-        <source>Fetching the prior ({0})…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="252"/>
-        <source>Probable match</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="256"/>
-        <source>This exam matches today&apos;s patient only by name, birth date and sex ({0}). Open it as this patient&apos;s?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="264"/>
-        <source>The patient&apos;s authorization is needed to fetch the prior</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_link.py" line="267"/>
-        <source>Cannot fetch the prior: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="36"/>
-        <source>Local</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="37"/>
-        <source>Cache</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="38"/>
-        <source>Front-end</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="39"/>
-        <source>Cloud</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="47"/>
-        <source>{0:.1f} GB</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="49"/>
-        <source>{0:.1f} MB</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="50"/>
-        <source>{0:.0f} kB</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="118"/>
-        <source>undated</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="120"/>
-        <source>today&apos;s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="129"/>
-        <source>probable (name, birth date, sex) — confirm</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="129"/>
-        <source>confirmed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="137"/>
-        <source>Only name, birth date and sex agree: check it is the same patient</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="141"/>
-        <source>{0} probable match(es), not merged</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="147"/>
-        <source>Date</source>
-        <translation>日期</translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="148"/>
-        <source>Modality</source>
-        <translation>设备类型</translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="149"/>
-        <source>Body part</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="150"/>
-        <source>Description</source>
-        <translation>描述</translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="151"/>
-        <source>Hospital</source>
-        <translation>医院</translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="152"/>
-        <source>Province</source>
-        <translation>省份</translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="153"/>
-        <source>Size</source>
-        <translation>大小</translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="154"/>
-        <source>Where</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="155"/>
-        <source>Match</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="158"/>
-        <source>Compare with Prior</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/timeline_panel.py" line="160"/>
-        <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>ClipBoxDialog</name>
     <message>
         <location filename="../../app/mpr.py" line="58"/>
@@ -927,12 +678,77 @@
     <message>
         <location filename="../../viewer/state/hanging.py" line="186"/>
         <source>no prior {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>无第 {0} 个前片</translation>
     </message>
     <message>
         <location filename="../../viewer/state/hanging.py" line="212"/>
         <source>no series fits this viewport</source>
-        <translation type="unfinished"></translation>
+        <translation>没有适合此视口的序列</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="48"/>
+        <source>Prior linked by the scanner&apos;s coordinates (same frame of reference)</source>
+        <translation>前片按扫描仪坐标关联（同一参考坐标系）</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="52"/>
+        <source>Prior linked by a point pair: shift {0} mm (rotation not corrected)</source>
+        <translation>前片按点对关联：平移 {0} mm（未校正旋转）</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="57"/>
+        <source>Prior registered: shift {0} mm, rotation {1:.1f}°, consistency {2:.1f} mm</source>
+        <translation>前片已配准：平移 {0} mm，旋转 {1:.1f}°，一致性 {2:.1f} mm</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="62"/>
+        <source>doubtful: check the alignment or align by a point pair</source>
+        <translation>存疑：请核对对齐，或用点对对齐</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="132"/>
+        <source>Protocol: {0}</source>
+        <translation>挂片协议：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="136"/>
+        <source>Protocol available: {0} (Ctrl+] applies it)</source>
+        <translation>可用挂片协议：{0}（按 Ctrl+] 应用）</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="145"/>
+        <source>Registering the prior to today&apos;s exam…</source>
+        <translation>正在将前片与本次检查配准…</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="146"/>
+        <source>Exams not linked: {0}</source>
+        <translation>检查未关联：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="173"/>
+        <source>Save Arrangement as Protocol</source>
+        <translation>将当前排列保存为挂片协议</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="174"/>
+        <source>Protocol name:</source>
+        <translation>协议名称：</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="188"/>
+        <source>Cannot save the arrangement: {0}</source>
+        <translation>无法保存排列：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="196"/>
+        <source>Saved as protocol “{0}”</source>
+        <translation>已保存为挂片协议“{0}”</translation>
+    </message>
+    <message>
+        <location filename="../../app/hanging_link.py" line="215"/>
+        <source>Point-pair alignment: click a landmark in today&apos;s exam, then the same in the prior</source>
+        <translation>点对对齐：先在本次检查中点击一个解剖标志，再在前片中点击同一标志</translation>
     </message>
 </context>
 <context>
@@ -1145,33 +961,33 @@
     <message>
         <location filename="../../app/actions.py" line="147"/>
         <source>Patient &amp;Timeline</source>
-        <translation type="unfinished"></translation>
+        <translation>患者影像时间线(&amp;T)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="149"/>
         <source>Compare with &amp;Prior</source>
-        <translation type="unfinished"></translation>
+        <translation>与前片对比(&amp;P)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="151"/>
         <source>Next Hanging Stage</source>
-        <translation type="unfinished"></translation>
+        <translation>下一挂片阶段</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="153"/>
         <source>Previous Hanging Stage</source>
-        <translation type="unfinished"></translation>
+        <translation>上一挂片阶段</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="156"/>
         <source>Save Arrangement as Protocol…</source>
-        <translation type="unfinished"></translation>
+        <translation>将当前排列保存为挂片协议…</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="158"/>
         <source>Align Prior by Point Pair</source>
         <extracomment>Longest file name component and whole path accepted on the command line (bytes). &quot;&quot; always; &quot;image&quot;: the active viewport shows an image; &quot;cloud_study&quot;: a study from the cloud is open (a consultation shares one)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>用点对对齐前片</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="160"/>
@@ -2012,6 +1828,211 @@ area {5}</source>
         <source>palette colour image cannot be decoded ({0})</source>
         <translation>调色板彩色图像无法解码（{0}）</translation>
     </message>
+    <message>
+        <location filename="../../viewer/dicom/sources.py" line="32"/>
+        <source>a named pipe (FIFO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/sources.py" line="34"/>
+        <source>a socket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/sources.py" line="36"/>
+        <source>a character device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/sources.py" line="38"/>
+        <source>a block device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/sources.py" line="40"/>
+        <source>a folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/sources.py" line="43"/>
+        <source>not a regular file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/sources.py" line="50"/>
+        <location filename="../../viewer/dicom/walk.py" line="69"/>
+        <source>{0}, not a file: not read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="26"/>
+        <location filename="../../viewer/dicom/walk.py" line="27"/>
+        <source>an Excel workbook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="28"/>
+        <source>a Word document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="29"/>
+        <source>a PowerPoint presentation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="30"/>
+        <location filename="../../viewer/dicom/walk.py" line="31"/>
+        <location filename="../../viewer/dicom/walk.py" line="32"/>
+        <source>an OpenDocument file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="33"/>
+        <source>an e-book</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="34"/>
+        <location filename="../../viewer/dicom/walk.py" line="173"/>
+        <source>a Java archive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="35"/>
+        <source>an Android package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="36"/>
+        <source>a Python wheel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="37"/>
+        <source>a map file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="38"/>
+        <source>a 3D-print file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="77"/>
+        <source>no such file or folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="79"/>
+        <source>the file name is too long for this system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="81"/>
+        <source>a loop of symbolic links</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="83"/>
+        <source>permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="83"/>
+        <source>cannot be read ({0})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="137"/>
+        <source>a zip archive holding no DICOM objects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="139"/>
+        <source>not a readable zip archive ({0})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="143"/>
+        <source>not DICOM ({0}); skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="169"/>
+        <source>an Office document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="171"/>
+        <source>an OpenDocument or e-book file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="201"/>
+        <source>unreadable DICOMDIR ({0}); its folder was scanned instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="214"/>
+        <source>listed in DICOMDIR (record {0}) but missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="219"/>
+        <source>file ID leads outside the medium (a link); ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="236"/>
+        <source> and {0} more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="238"/>
+        <source>{0} of the {1} files it lists are missing ({2})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="243"/>
+        <source>it lists no files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="245"/>
+        <source>DICOMDIR: {0}; its folder was scanned instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="265"/>
+        <source>unreadable record ({0})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="272"/>
+        <source>file ID {0} {1}; ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="288"/>
+        <source>is empty or has an empty component</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="291"/>
+        <source>leaves the medium&apos;s folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="293"/>
+        <source>has a component too long for a file name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/walk.py" line="295"/>
+        <source>is nested too deep</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ProblemsPanel</name>
@@ -2508,6 +2529,190 @@ area {5}</source>
     </message>
 </context>
 <context>
+    <name>Timeline</name>
+    <message>
+        <location filename="../../app/timeline_link.py" line="165"/>
+        <source>National index: {0}</source>
+        <extracomment>each study scanned this session: its patient, where it was read from, its issuer</extracomment>
+        <translation>国家索引：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="176"/>
+        <source>Open a study to see its patient&apos;s timeline</source>
+        <translation>打开一个检查以查看该患者的影像时间线</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="199"/>
+        <source>Patient Timeline</source>
+        <translation>患者影像时间线</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="224"/>
+        <source>Open today&apos;s study first</source>
+        <translation>请先打开本次检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="233"/>
+        <source>No relevant prior of this patient was found</source>
+        <translation>未找到该患者的相关前片</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="243"/>
+        <source>Not opened: a probable match must be confirmed by the reader</source>
+        <translation>未打开：疑似匹配须由阅片医生确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="253"/>
+        <source>Fetching the prior ({0})…</source>
+        <translation>正在获取前片（{0}）…</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="273"/>
+        <source>Probable match</source>
+        <translation>疑似匹配</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="278"/>
+        <source>This exam matches today&apos;s patient only by name, birth date and sex ({0}). Open it as this patient&apos;s?</source>
+        <translation>此检查仅凭姓名、出生日期和性别与本次患者相符（{0}）。是否作为该患者的检查打开？</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="289"/>
+        <source>The patient&apos;s authorization is needed to fetch the prior</source>
+        <translation>获取前片需要患者授权</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="295"/>
+        <source>Cannot fetch the prior: {0}</source>
+        <translation>无法获取前片：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="32"/>
+        <source>Local</source>
+        <translation>本地</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="33"/>
+        <source>Cache</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="34"/>
+        <source>Front-end</source>
+        <translation>前置机</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="35"/>
+        <source>Cloud</source>
+        <translation>云端</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="43"/>
+        <source>{0:.1f} GB</source>
+        <translation>{0:.1f} GB</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="45"/>
+        <source>{0:.1f} MB</source>
+        <translation>{0:.1f} MB</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="46"/>
+        <source>{0:.0f} kB</source>
+        <translation>{0:.0f} kB</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="117"/>
+        <source>undated</source>
+        <translation>无日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="120"/>
+        <source>today&apos;s</source>
+        <translation>本次</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="130"/>
+        <source>probable (name, birth date, sex) — confirm</source>
+        <translation>疑似（姓名、出生日期、性别）— 请确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="131"/>
+        <source>confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="142"/>
+        <source>Only name, birth date and sex agree: check it is the same patient</source>
+        <translation>仅姓名、出生日期和性别一致：请核实是否为同一患者</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="148"/>
+        <source>{0} probable match(es), not merged</source>
+        <translation>{0} 个疑似匹配，未合并</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="157"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="158"/>
+        <source>Modality</source>
+        <translation>模态</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="159"/>
+        <source>Body part</source>
+        <translation>检查部位</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="160"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="161"/>
+        <source>Hospital</source>
+        <translation>医院</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="162"/>
+        <source>Province</source>
+        <translation>省份</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="163"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="164"/>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="165"/>
+        <source>Match</source>
+        <translation>匹配</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="168"/>
+        <source>Compare with Prior</source>
+        <translation>与前片对比</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="169"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_panel.py" line="170"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+</context>
+<context>
     <name>Units</name>
     <message>
         <location filename="../../viewer/dicom/windows.py" line="229"/>
@@ -2636,13 +2841,13 @@ area {5}</source>
         <translation>层面太少或太不规则，无法组成三维容积；按二维图像显示</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="315"/>
+        <location filename="../../viewer/dicom/volume.py" line="320"/>
         <source>{0} volumes at the same positions ({1}); this is {2}</source>
         <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>同一位置有 {0} 个容积（{1}）；当前为 {2}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="318"/>
+        <location filename="../../viewer/dicom/volume.py" line="323"/>
         <source>{0} group(s) too small for a volume</source>
         <translation>{0} 组太小，无法组成容积</translation>
     </message>
