@@ -273,3 +273,18 @@ def test_a_study_with_a_focus_series_keeps_the_workspace_hanging(
     ws.open_study(histories["mr-brain"]["current"], focus=uid)
     assert exams.hanging is None
     assert ws.active is not None and ws.series_uid(ws.active) == uid
+
+
+def test_a_prior_scanned_before_todays_exam_waits_for_it(
+    histories: dict[str, dict[str, str]],
+) -> None:
+    """Both opened at once, the prior's scan may come back first: it is not taken for today's."""
+    ws = Workspace()
+    InlineLoader(ws)
+    exams = Exams(ws)
+    ws.open_study(histories["ct-abdomen"]["prior"], prior=True)
+    assert exams.current is None and exams.hanging is None
+    assert all(vp.series_key == "" for vp in ws.visible())  # nothing hung yet
+    ws.open_study(histories["ct-abdomen"]["current"])
+    assert exams.hanging is not None and exams.hanging.protocol.id == "ct-abdomen-prior"
+    assert [exams.exam_of(vp.series_key) for vp in ws.visible()] == [0, 1]

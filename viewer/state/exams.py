@@ -121,6 +121,7 @@ class Exams:
         self.links: dict[tuple[str, str], ExamLink] = {}
         self._inbox: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self.post: Post = post or self._inbox.put
+        self._early: list[StudyInfo] = []  # priors scanned before today's exam
         self._windows: dict[ViewportModel, tuple[str, str | None, bool]] = {}
         self._off = workspace.events.subscribe(self._on_workspace)
 
@@ -149,7 +150,10 @@ class Exams:
             [st for st in p.studies if any(s.frames for s in st.series)] for p in result.patients
         ]
         known = {st.study_uid for st in self.studies()}
-        if request.prior and self.current is not None:
+        if request.prior and self.current is None:  # scanned before today's: kept for it
+            self._early += [st for group in by_patient for st in group]
+            return True
+        if request.prior:
             found = [st for group in by_patient for st in group if st.study_uid not in known]
             if not found:
                 return False
@@ -161,7 +165,8 @@ class Exams:
             if not group:
                 return False
             group = sorted(group, key=lambda st: (st.date, st.time, _images([st])), reverse=True)
-            self.current, self.priors = group[0], group[1:]
+            early = [st for st in self._early if st.study_uid != group[0].study_uid]
+            self.current, self.priors, self._early = group[0], group[1:] + early, []
             self.ws.link_table = type(self.ws.link_table)()
             self.links.clear()
             self.jobs.clear()
