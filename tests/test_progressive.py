@@ -91,11 +91,12 @@ def test_reduced_volume_first_then_the_full_one(tmp_path: Path, syntax: str, lev
     ref = _load(files)
     seen: list[Volume] = []
     with IncrementalVolume(len(files), level=level, on_reduced=seen.append) as asm:
-        for f in files[::-1]:
-            asm.add(f)
+        for path in files[::-1]:
+            asm.add(path)
         small = asm.reduced_volume(timeout=60)
         vol = asm.volume(timeout=60)
     assert small is not None and seen == [small]
+    assert isinstance(vol, Volume)
     f = 1 << level
     assert small.reduced_level == level and vol.reduced_level == 0
     assert small.shape == (len(files), 64 // f, 64 // f)

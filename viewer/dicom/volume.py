@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from viewer.dicom.codecs import DecodeError, FrameReader, check_series_budget, storage_dtype
+from viewer.dicom.direct import read_native_into
 from viewer.dicom.geometry import StackPlan, affine, plan_stack
 from viewer.dicom.i18n import translate
 from viewer.dicom.model import FrameRef, InstanceInfo, Problem, SeriesInfo
@@ -218,6 +219,10 @@ def decode_frames_into(
     def work(n: int) -> None:
         fr = frames[n]
         try:
+            if not rescale and read_native_into(out[n], fr):
+                if on_frame is not None:
+                    on_frame(n)
+                return
             stored = readers.get(fr.instance).frame(fr.index)
             if stored.shape != out.shape[1:]:
                 raise DecodeError(f"frame is {stored.shape}, expected {out.shape[1:]}")
