@@ -622,12 +622,12 @@
     <message>
         <location filename="../../viewer/state/findings.py" line="165"/>
         <source>the presentation state refers to none of these images</source>
-        <translation type="unfinished"></translation>
+        <translation>该显示状态不涉及这些图像中的任何一幅</translation>
     </message>
     <message>
         <location filename="../../viewer/state/findings.py" line="182"/>
         <source>a {0} refers to an image not in this series</source>
-        <translation type="unfinished"></translation>
+        <translation>有一个{0}测量引用了不在此序列中的图像</translation>
     </message>
 </context>
 <context>
@@ -1831,207 +1831,207 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/sources.py" line="32"/>
         <source>a named pipe (FIFO)</source>
-        <translation type="unfinished"></translation>
+        <translation>命名管道（FIFO）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/sources.py" line="34"/>
         <source>a socket</source>
-        <translation type="unfinished"></translation>
+        <translation>套接字</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/sources.py" line="36"/>
         <source>a character device</source>
-        <translation type="unfinished"></translation>
+        <translation>字符设备</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/sources.py" line="38"/>
         <source>a block device</source>
-        <translation type="unfinished"></translation>
+        <translation>块设备</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/sources.py" line="40"/>
         <source>a folder</source>
-        <translation type="unfinished"></translation>
+        <translation>文件夹</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/sources.py" line="43"/>
         <source>not a regular file</source>
-        <translation type="unfinished"></translation>
+        <translation>不是普通文件</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/sources.py" line="50"/>
         <location filename="../../viewer/dicom/walk.py" line="69"/>
         <source>{0}, not a file: not read</source>
-        <translation type="unfinished"></translation>
+        <translation>{0}，不是文件：未读取</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="26"/>
         <location filename="../../viewer/dicom/walk.py" line="27"/>
         <source>an Excel workbook</source>
-        <translation type="unfinished"></translation>
+        <translation>Excel 工作簿</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="28"/>
         <source>a Word document</source>
-        <translation type="unfinished"></translation>
+        <translation>Word 文档</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="29"/>
         <source>a PowerPoint presentation</source>
-        <translation type="unfinished"></translation>
+        <translation>PowerPoint 演示文稿</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="30"/>
         <location filename="../../viewer/dicom/walk.py" line="31"/>
         <location filename="../../viewer/dicom/walk.py" line="32"/>
         <source>an OpenDocument file</source>
-        <translation type="unfinished"></translation>
+        <translation>OpenDocument 文件</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="33"/>
         <source>an e-book</source>
-        <translation type="unfinished"></translation>
+        <translation>电子书</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="34"/>
         <location filename="../../viewer/dicom/walk.py" line="173"/>
         <source>a Java archive</source>
-        <translation type="unfinished"></translation>
+        <translation>Java 归档</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="35"/>
         <source>an Android package</source>
-        <translation type="unfinished"></translation>
+        <translation>Android 安装包</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="36"/>
         <source>a Python wheel</source>
-        <translation type="unfinished"></translation>
+        <translation>Python 安装包</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="37"/>
         <source>a map file</source>
-        <translation type="unfinished"></translation>
+        <translation>地图文件</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="38"/>
         <source>a 3D-print file</source>
-        <translation type="unfinished"></translation>
+        <translation>3D 打印文件</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="77"/>
         <source>no such file or folder</source>
-        <translation type="unfinished"></translation>
+        <translation>文件或文件夹不存在</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="79"/>
         <source>the file name is too long for this system</source>
-        <translation type="unfinished"></translation>
+        <translation>文件名对本系统而言过长</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="81"/>
         <source>a loop of symbolic links</source>
-        <translation type="unfinished"></translation>
+        <translation>符号链接形成循环</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="83"/>
         <source>permission denied</source>
-        <translation type="unfinished"></translation>
+        <translation>没有权限</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="83"/>
         <source>cannot be read ({0})</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取（{0}）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="137"/>
         <source>a zip archive holding no DICOM objects</source>
-        <translation type="unfinished"></translation>
+        <translation>不含 DICOM 对象的 zip 压缩包</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="139"/>
         <source>not a readable zip archive ({0})</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取的 zip 压缩包（{0}）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="143"/>
         <source>not DICOM ({0}); skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>不是 DICOM（{0}）；已跳过</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="169"/>
         <source>an Office document</source>
-        <translation type="unfinished"></translation>
+        <translation>Office 文档</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="171"/>
         <source>an OpenDocument or e-book file</source>
-        <translation type="unfinished"></translation>
+        <translation>OpenDocument 或电子书文件</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="201"/>
         <source>unreadable DICOMDIR ({0}); its folder was scanned instead</source>
-        <translation type="unfinished"></translation>
+        <translation>DICOMDIR 无法读取（{0}）；已改为扫描其所在文件夹</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="214"/>
         <source>listed in DICOMDIR (record {0}) but missing</source>
-        <translation type="unfinished"></translation>
+        <translation>DICOMDIR 中列出（第 {0} 条记录）但文件缺失</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="219"/>
         <source>file ID leads outside the medium (a link); ignored</source>
-        <translation type="unfinished"></translation>
+        <translation>文件 ID 指向介质之外（链接）；已忽略</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="236"/>
         <source> and {0} more</source>
-        <translation type="unfinished"></translation>
+        <translation> 等另外 {0} 个</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="238"/>
         <source>{0} of the {1} files it lists are missing ({2})</source>
-        <translation type="unfinished"></translation>
+        <translation>其列出的 {1} 个文件中缺失 {0} 个（{2}）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="243"/>
         <source>it lists no files</source>
-        <translation type="unfinished"></translation>
+        <translation>其中未列出任何文件</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="245"/>
         <source>DICOMDIR: {0}; its folder was scanned instead</source>
-        <translation type="unfinished"></translation>
+        <translation>DICOMDIR：{0}；已改为扫描其所在文件夹</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="265"/>
         <source>unreadable record ({0})</source>
-        <translation type="unfinished"></translation>
+        <translation>记录无法读取（{0}）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="272"/>
         <source>file ID {0} {1}; ignored</source>
-        <translation type="unfinished"></translation>
+        <translation>文件 ID {0} {1}；已忽略</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="288"/>
         <source>is empty or has an empty component</source>
-        <translation type="unfinished"></translation>
+        <translation>为空或含空的组成部分</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="291"/>
         <source>leaves the medium&apos;s folder</source>
-        <translation type="unfinished"></translation>
+        <translation>超出了介质的文件夹</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="293"/>
         <source>has a component too long for a file name</source>
-        <translation type="unfinished"></translation>
+        <translation>有组成部分超过文件名长度</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="295"/>
         <source>is nested too deep</source>
-        <translation type="unfinished"></translation>
+        <translation>嵌套过深</translation>
     </message>
 </context>
 <context>
@@ -2420,34 +2420,34 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="73"/>
         <source>{0} is not available</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} 不可用</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="98"/>
         <source>header could not be read again ({0})</source>
-        <translation type="unfinished"></translation>
+        <translation>无法再次读取文件头（{0}）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="124"/>
         <source>an image of the volume has no SUV factor</source>
         <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>容积中有图像没有 SUV 换算系数</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="180"/>
         <source>{0} is not PET</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} 不是 PET</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="182"/>
         <source>no SUV for this volume: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>此容积没有 SUV：{0}</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="226"/>
         <source>the region is empty</source>
         <extracomment>Sphere volume for SUVpeak (ml); its radius in mm. At most this many tied hottest voxels are tried as SUVpeak centres (the first, k-j-i order).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>区域为空</translation>
     </message>
 </context>
 <context>
@@ -2724,12 +2724,12 @@ area {5}</source>
         <location filename="../../viewer/dicom/suv.py" line="80"/>
         <source>counts</source>
         <extracomment>Kinds the ``yunying-dicom suv`` command prints. The unit of the modality values themselves, by Units (0054,1001).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>计数</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv.py" line="83"/>
         <source>proportional counts</source>
-        <translation type="unfinished"></translation>
+        <translation>比例计数</translation>
     </message>
 </context>
 <context>
