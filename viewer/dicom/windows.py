@@ -162,7 +162,8 @@ def _voi_windows(item: Dataset, label: str, signed: bool = False) -> list[Window
         if w <= 0:
             continue
         text = expl[n].strip() if n < len(expl) and expl[n].strip() else ""
-        out.append(Window(c, w, text or f"{label} {n + 1}", "file"))
+        name = translate("Windows", "Window {0}").format(n + 1) if label == "Window" else label
+        out.append(Window(c, w, text or name, "file"))
     for n, lut in enumerate(item.get("VOILUTSequence") or []):
         desc = lut.get("LUTDescriptor")
         if not desc or len(desc) < 2:
@@ -204,7 +205,8 @@ def file_windows(image: Image | SeriesInfo, index: int | None = None) -> list[Wi
         return out
     inst = fr.instance
     if inst.window_center is not None and inst.window_width:
-        return [Window(inst.window_center, inst.window_width, "Window 1", "file")]
+        name = translate("Windows", "Window {0}").format(1)
+        return [Window(inst.window_center, inst.window_width, name, "file")]
     return []
 
 

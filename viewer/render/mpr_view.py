@@ -369,17 +369,21 @@ class MprRenderer:
         g = self.grid
         name = translate("Overlay", VIEW_NAMES[self.view])
         rotated = self._oriented()[3]
-        lines = [f"{name}{' (' + translate('Overlay', 'oblique') + ')' if rotated else ''}"]
+        oblique = translate("Overlay", "oblique")  # (words outside f-strings: lupdate reads them)
+        lines = [f"{name} ({oblique})" if rotated else name]
         pos = float(m.center @ g.normal)
-        lines.append(f"{translate('Overlay', 'Loc')}: {pos:.2f} mm")
+        loc = translate("Overlay", "Loc")
+        lines.append(f"{loc}: {pos:.2f} mm")
         slab = m.slabs[self.view]
         n = slab.samples(m.spacing)
         if n > 1:
             span = (n - 1) * m.spacing
-            lines.append(f"{translate('Overlay', SLAB_NAMES[slab.mode])} {span:.1f} mm")
+            slab_name = translate("Overlay", SLAB_NAMES[slab.mode])
+            lines.append(f"{slab_name} {span:.1f} mm")
         self.corners.SetText(0, "\n".join(lines))
         if m.fusion is not None:
-            self.corners.SetText(3, f"{translate('Overlay', 'Fusion')}: {m.fusion.volume.modality}")
+            fusion = translate("Overlay", "Fusion")
+            self.corners.SetText(3, f"{fusion}: {m.fusion.volume.modality}")
         else:
             self.corners.SetText(3, "")
         lab = self._oriented()[1]

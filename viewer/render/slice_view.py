@@ -298,7 +298,8 @@ class SliceRenderer(SliceDisplay):
         right = ("institution", "series", "modality")
         lines = [x for k in right if (x := info.get(k, ""))]
         if self._fused is not None:
-            lines.append(f"{translate('Overlay', 'Fusion')}: {self._fused.volume.modality}")
+            fusion = translate("Overlay", "Fusion")  # (words outside f-strings: lupdate reads them)
+            lines.append(f"{fusion}: {self._fused.volume.modality}")
         self._set_text(self.corners, 3, "\n".join(lines))
         self._text_slice()
         self._text_window()
@@ -310,20 +311,27 @@ class SliceRenderer(SliceDisplay):
     def _text_slice(self) -> None:
         m = self.model
         g = m.geometry()
-        lines = [f"{translate('Overlay', 'Im')}: {m.index + 1}/{m.count}"]
+        im, loc, thk = (
+            translate("Overlay", "Im"),
+            translate("Overlay", "Loc"),
+            translate("Overlay", "Thk"),
+        )
+        lines = [f"{im}: {m.index + 1}/{m.count}"]
         pos = m.slice_position()
         if pos is not None and g.normal is not None:
-            lines.append(f"{translate('Overlay', 'Loc')}: {float(pos @ g.normal):.2f} mm")
+            lines.append(f"{loc}: {float(pos @ g.normal):.2f} mm")
         if g.thickness:  # the acquired thickness; a resampled grid is marked as such
-            rec = f" ({translate('Overlay', 'reconstructed')})" if g.reconstructed else ""
-            lines.append(f"{translate('Overlay', 'Thk')}: {g.thickness:.2f} mm{rec}")
+            word = translate("Overlay", "reconstructed")
+            rec = f" ({word})" if g.reconstructed else ""
+            lines.append(f"{thk}: {g.thickness:.2f} mm{rec}")
         if not m.calibrated:
             lines.append(translate("Overlay", "uncalibrated"))
         self._set_text(self.corners, 0, "\n".join(lines))
 
     def _text_window(self) -> None:
         m = self.model
-        zoom = f"{translate('Overlay', 'Zoom')}: {self.zoom_percent():.0f}%"
+        word = translate("Overlay", "Zoom")
+        zoom = f"{word}: {self.zoom_percent():.0f}%"
         c, w = m.window
         unit = f" {self.display.unit}" if self.display.unit else ""
         wl = f"W: {format_value(w)} L: {format_value(c)}{unit}"
