@@ -622,6 +622,7 @@
     <message>
         <location filename="../../viewer/state/findings.py" line="165"/>
         <source>the presentation state refers to none of these images</source>
+        <extracomment>the protocol that fits today&apos;s exam alone, not applied (the reader&apos;s layout is kept) apply a protocol to today&apos;s exam alone too (else only once a prior is open)</extracomment>
         <translation>该显示状态不涉及这些图像中的任何一幅</translation>
     </message>
     <message>
@@ -1612,27 +1613,32 @@ area {5}</source>
     <name>Overlay</name>
     <message>
         <location filename="../../app/mainwindow.py" line="426"/>
+        <location filename="../../viewer/render/slice_view.py" line="315"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="427"/>
+        <location filename="../../viewer/render/mpr_view.py" line="376"/>
+        <location filename="../../viewer/render/slice_view.py" line="316"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="428"/>
+        <location filename="../../viewer/render/slice_view.py" line="317"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="429"/>
+        <location filename="../../viewer/render/slice_view.py" line="334"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="430"/>
-        <location filename="../../viewer/render/slice_view.py" line="321"/>
+        <location filename="../../viewer/render/slice_view.py" line="328"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
     </message>
@@ -1657,8 +1663,22 @@ area {5}</source>
         <translation>平均</translation>
     </message>
     <message>
+        <location filename="../../viewer/render/mpr_view.py" line="373"/>
+        <source>oblique</source>
+        <extracomment>A stack whose regular grid would need more than this many times its real slices is shown as 2D images, not a volume (interpolating across large holes would invent anatomy). Zip-based document formats: never DICOM archives. How many folders above a DICOMDIR its file IDs may start from (CD burners that put the DICOMDIR in a subfolder still write IDs from the medium&apos;s root). Unit of the modality values when no provider knows better (PET&apos;s comes from Units). Where the bar sits (normalized viewport): right side, above the orientation label. the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
+        <translation>斜位</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/mpr_view.py" line="386"/>
+        <location filename="../../viewer/render/slice_view.py" line="302"/>
+        <source>Fusion</source>
+        <extracomment>Opacity of the dark plate behind overlay text (with the shadow: readable on white too). overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app &quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
+        <translation>融合</translation>
+    </message>
+    <message>
         <location filename="../../viewer/render/vr.py" line="229"/>
         <source>shaded</source>
+        <extracomment>MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
         <translation>明暗</translation>
     </message>
     <message>
@@ -1669,12 +1689,18 @@ area {5}</source>
     <message>
         <location filename="../../viewer/state/viewport.py" line="204"/>
         <source>uncalibrated: only Imager Pixel Spacing (at the detector) is known</source>
+        <extracomment>Display frames of the unrotated planes: (screen-right, screen-down) in LPS. Radiological convention: the patient&apos;s right on the screen&apos;s left, head up on coronal and sagittal. transparent below this fraction of the window, opaque over ``ramp`` above it (None: the pair&apos;s defaults in fusion_pairs.json) a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>未校准：仅知探测器处的成像像素间距（Imager Pixel Spacing）</translation>
     </message>
     <message>
         <location filename="../../viewer/state/viewport.py" line="208"/>
         <source>uncalibrated: no pixel spacing; measurements in pixels</source>
         <translation>未校准：无像素间距，测量以像素为单位</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/slice_view.py" line="325"/>
+        <source>reconstructed</source>
+        <translation>重建</translation>
     </message>
 </context>
 <context>
@@ -2715,7 +2741,7 @@ area {5}</source>
 <context>
     <name>Units</name>
     <message>
-        <location filename="../../viewer/dicom/windows.py" line="229"/>
+        <location filename="../../viewer/dicom/windows.py" line="231"/>
         <location filename="../../viewer/render/colorbar.py" line="180"/>
         <source>no unit</source>
         <translation>无单位</translation>
@@ -2850,6 +2876,15 @@ area {5}</source>
         <location filename="../../viewer/dicom/volume.py" line="323"/>
         <source>{0} group(s) too small for a volume</source>
         <translation>{0} 组太小，无法组成容积</translation>
+    </message>
+</context>
+<context>
+    <name>Windows</name>
+    <message>
+        <location filename="../../viewer/dicom/windows.py" line="165"/>
+        <location filename="../../viewer/dicom/windows.py" line="208"/>
+        <source>Window {0}</source>
+        <translation>窗 {0}</translation>
     </message>
 </context>
 </TS>
