@@ -266,7 +266,7 @@ def test_window_level_by_drag_presets_and_invert(qtbot, window: MainWindow) -> N
     qtbot.keyClick(vp.view, "I")  # invert: air (black) turns white
     assert vp.model.invert
     inv = frame(vp)
-    air = at(vp, 4, vp.model.pixels().shape[0] / 2)  # left edge of the image: air
+    air = at(vp, 4, vp.model.pixels().shape[0] / 3)  # left edge of the image: air (above "R")
     ratio = vp.view.devicePixelRatioF()
     corner = (
         slice(round(air.y() * ratio) - 3, round(air.y() * ratio) + 3),

@@ -416,7 +416,7 @@ def test_screenshots_pet_suv_fusion_and_dark_theme(qtbot, window: MainWindow, la
         qtbot.wait(50)
         assert_sane(frame(ct))
         shot = window.screenshot()
-        assert shot.save(str(SCREENSHOTS / f"{lang}-reading-pet-suv-fusion-2d-dark.png"))
+        assert shot.save(str(SCREENSHOTS / f"reading-{lang}-pet-suv-fusion-2d-dark.png"))
         panel = window.toggle_mpr(True)
         assert panel is not None
         panel.fuse.setCurrentIndex(panel.fuse.findData(next(k for k in panel.others)))
@@ -424,15 +424,15 @@ def test_screenshots_pet_suv_fusion_and_dark_theme(qtbot, window: MainWindow, la
         assert panel.model.fusion is not None
         img = panel.views["axial"].renderer.grab().astype(float)
         assert np.abs(img[..., 0] - img[..., 2]).max() > 60  # the fused colours are there
-        assert window.screenshot().save(str(SCREENSHOTS / f"{lang}-reading-fusion-mpr-dark.png"))
+        assert window.screenshot().save(str(SCREENSHOTS / f"reading-{lang}-fusion-mpr-dark.png"))
         window.toggle_mpr(False)
         window.reading.prefs.set_theme("light")
-        assert window.screenshot().save(str(SCREENSHOTS / f"{lang}-reading-light.png"))
+        assert window.screenshot().save(str(SCREENSHOTS / f"reading-{lang}-light.png"))
     finally:
         window.reading.prefs.set_theme("dark")
         window.set_language("en")
     for name in ("pet-suv-fusion-2d-dark", "fusion-mpr-dark", "light"):
-        assert (SCREENSHOTS / f"{lang}-reading-{name}.png").stat().st_size > 20_000
+        assert (SCREENSHOTS / f"reading-{lang}-{name}.png").stat().st_size > 20_000
 
 
 def test_tilted_ct_shows_acquired_thickness_marked_reconstructed(qtbot, window) -> None:
@@ -445,3 +445,45 @@ def test_tilted_ct_shows_acquired_thickness_marked_reconstructed(qtbot, window) 
     assert f"{vol.slice_thickness:.2f} mm" in thk
     ct = show(qtbot, window, "Chest/Abdomen")
     assert "reconstructed" not in ct.renderer.corners.GetText(0)
+
+
+# --------------------------------------------------------------------------- settings dialogs
+
+
+def test_edited_presets_and_mouse_buttons_are_saved_per_user(
+    qtbot, window, tmp_path, monkeypatch
+) -> None:
+    from app import mouse_map
+    from tests.test_gui import drag
+
+    monkeypatch.setenv("YUNYING_CONFIG_DIR", str(tmp_path))
+    vp = show(qtbot, window, "Chest/Abdomen")
+    dlg = window.reading.prefs.edit_presets()
+    assert dlg.modality.currentData() == "CT"
+    dlg.add_row("Pleura", 50.0, 1234.0)
+    dlg.save()
+    assert (tmp_path / "window_presets.json").is_file()
+    names = [n for n, _ in window.reading.entries]
+    assert "Pleura" in names  # offered at once on the CT (the user's own presets)
+    n = names.index("Pleura")
+    if n < 9:
+        _key(qtbot, window, str(n + 1))
+        assert vp.model.window == pytest.approx((50.0, 1234.0))
+    dlg.close()
+    mdlg = window.reading.prefs.edit_mouse()
+    box = mdlg.boxes["right"]
+    box.setCurrentIndex(box.findData("window"))
+    try:
+        mdlg.accept()
+        assert (tmp_path / "mouse.json").is_file()
+        w0, z0 = vp.model.window, vp.model.zoom
+        c = QPoint(vp.view.width() // 2, vp.view.height() // 2)
+        drag(qtbot, vp, c, c + QPoint(40, 20), Qt.MouseButton.RightButton)
+        assert vp.model.window != w0 and vp.model.zoom == z0  # right now windows, in 2D…
+        panel = _mpr(qtbot, window, "Chest/Abdomen")
+        view = panel.views["axial"]
+        m0 = panel.model.window
+        _drag(qtbot, view, c, c + QPoint(40, 20), Qt.MouseButton.RightButton)
+        assert panel.model.window != m0  # …and in MPR
+    finally:
+        mouse_map.set_mouse_map(mouse_map.MouseMap.load(), save=False)
