@@ -44,9 +44,18 @@ class CloudLink(QObject):
     def ensure_service(self) -> Any:
         """The cloud service (None, with the reason in the status bar, when not configured)."""
         from cloudclient.errors import CloudError
-        from cloudclient.service import CloudConfig, CloudService
+        from cloudclient.service import CloudConfig, CloudService, config_dir
 
         if self.service is None:
+            cfg = config_dir() / "cloud.json"
+            if not cfg.exists():  # (the reason in the reader's language)
+                why = QCoreApplication.translate(
+                    "MainWindow",
+                    "this workstation is not set up ({0} is missing): run “yunying-cloud setup”",
+                )
+                bad = QCoreApplication.translate("MainWindow", "Cloud not available: {0}")
+                self.status(bad.format(why.format(cfg)), 30000)
+                return None
             try:
                 self.service = CloudService(CloudConfig.load())
             except (CloudError, RuntimeError) as exc:

@@ -75,6 +75,7 @@ def english(text: str, data_words: set[str]) -> list[str]:
     text = re.sub(r"\b\d+(\.\d+){2,}\b", " ", text)  # UIDs
     text = re.sub(r"\([0-9A-Fa-f]{4},[0-9A-Fa-f]{4}\)", " ", text)  # (gggg,eeee)
     text = re.sub(r"\bF\d+\b", " ", text)  # F1 …
+    text = re.sub(r"\byunying-[a-z]+(?: [a-z]+)?", " ", text)  # the product's commands
     out = []
     for w in WORD.findall(text):
         if w in ALLOWED or w.upper() in ALLOWED or w in data_words or w.lower() in data_words:
