@@ -1190,17 +1190,23 @@
         <translation>{0} 个文件无法读取</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="54"/>
+        <location filename="../../app/cloud_link.py" line="56"/>
+        <source>this workstation is not set up ({0} is missing): run “yunying-cloud setup”</source>
+        <translation>本工作站尚未设置（缺少 {0}）：请运行“yunying-cloud setup”</translation>
+    </message>
+    <message>
+        <location filename="../../app/cloud_link.py" line="57"/>
+        <location filename="../../app/cloud_link.py" line="63"/>
         <source>Cloud not available: {0}</source>
         <translation>医保影像云不可用：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="88"/>
+        <location filename="../../app/cloud_link.py" line="97"/>
         <source>Opened {0}, {1}</source>
         <translation>已打开 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="109"/>
+        <location filename="../../app/cloud_link.py" line="118"/>
         <source>Study {0} is not on this workstation; open it by its index code</source>
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
