@@ -19,6 +19,7 @@ viewports, a :class:`LinkTable` keeps the links between Frames of Reference (bot
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -106,6 +107,8 @@ def _euler(
     tx = sitk.Euler3DTransform()  # from where the scanners put them, about the initializer's centre
     tx.SetCenter(sitk.Euler3DTransform(init).GetCenter())
     reg = sitk.ImageRegistrationMethod()
+    # one core is left to the reader's event loop (on 2 cores, ITK's default takes both)
+    reg.SetNumberOfThreads(max(1, (os.cpu_count() or 2) - 1))
     reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=40)
     reg.SetMetricSamplingStrategy(reg.RANDOM)
     reg.SetMetricSamplingPercentage(sampling, seed=7)
