@@ -261,6 +261,7 @@ def main() -> None:
         quality_mm=round(float(last["quality_mm"]), 2),
         protocol=last["protocol"],
         cores=os.cpu_count(),
+        load_avg_1min=round(os.getloadavg()[0], 2),  # other processes on the same cores
         targets={
             "ours_le_1.2x_plain": med["opened_s"] <= 1.2 * a,
             "first_images_le_1s": med["first_images_s"] <= 1.0,
