@@ -26,6 +26,7 @@ from viewer.dicom.presets import robust_window
 from viewer.dicom.volume import ImageStack, Volume
 from viewer.dicom.windows import Window, _body_part, file_windows, opening_display, presets_for
 from viewer.render.colorbar import format_value
+from viewer.render.mpr_view import VIEW_NAMES
 from viewer.state.mpr import MprChange
 from viewer.state.region3d import Region3D, ellipse_region
 from viewer.state.region3d import describe as describe_region
@@ -399,7 +400,7 @@ class ReadingLink(QObject):
         unit = f" {dv.unit}" if dv.unit else ""
         wl = f"W {format_value(w)} L {format_value(c)}{unit}"
         if isinstance(t, MprTarget):
-            name = t.view.renderer.labels.get(t.view.view.capitalize(), t.view.view)
+            name = QCoreApplication.translate("Overlay", VIEW_NAMES[t.view.view])
             text = QCoreApplication.translate("Reading", "MPR {0} · {1}").format(name, wl)
         else:
             m = t.model

@@ -98,7 +98,7 @@ def test_presets_invert_and_colour_map_act_on_the_mpr_view(qtbot, window: MainWi
     view = panel.views["coronal"]
     _press(qtbot, view, QPoint(view.width() // 2, view.height() // 2))
     assert panel.active_view == "coronal"
-    assert "MPR" in window.status_label.text()
+    assert "MPR Coronal" in window.status_label.text()
     r = window.reading
     r.rebuild_windows(force=True)
     before = window.workspace.active.window  # type: ignore[union-attr]
@@ -237,6 +237,7 @@ def _rgb_at(vp, img: np.ndarray, p_patient: np.ndarray) -> np.ndarray:
 
 
 def test_pet_ct_fusion_in_2d_shows_the_hottest_lesion_hottest(qtbot, window: MainWindow) -> None:
+    show(qtbot, window, "tilt")  # another CT loaded: not offered over a CT
     show(qtbot, window, "PET")
     pet = window.images[key_of(window, "PET")]
     assert isinstance(pet, Volume)
