@@ -13,7 +13,8 @@ import secrets
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog
 
 from app import i18n
 from app.launch import parse_url
@@ -133,17 +134,34 @@ def test_a_link_asks_first_and_never_leaves_a_session_silently(
     svc3.close()
 
 
-def test_the_confirmation_speaks_chinese(qtbot, pair) -> None:
+def test_file_join_consultation_asks_too_and_speaks_chinese(qtbot, pair) -> None:
+    """File → Join Consultation…: the code typed in, then the same question, in Chinese."""
     host, guest, tok, _record, _rec = pair
     inv = host.start_consultation(minutes=10, token=tok)
     i18n.install(QApplication.instance(), "zh_CN")
+
+    def type_code() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QInputDialog):
+            box.setTextValue(inv.code)
+            box.accept()
+        else:
+            QTimer.singleShot(50, type_code)
+
     try:
-        dlg = link_arrives(guest, inv.link)
+        QTimer.singleShot(50, type_code)
+        guest.acts["consult_join"].trigger()
+        dlg = guest.consulting.confirmation
+        assert dlg is not None
+        qtbot.waitUntil(dlg.isVisible, timeout=5000)
         out = Path("out/screenshots")
         out.mkdir(parents=True, exist_ok=True)
         dlg.grab().save(str(out / "consult_confirm_zh_CN.png"))
-        assert "会诊" in dlg.windowTitle() and "批注" in dlg.text.text()
-        assert "invites" not in dlg.text.text()
+        text = dlg.text.text()
+        assert "会诊" in dlg.windowTitle() and "批注" in text and "指针" in text
+        assert "invites" not in text and dlg.join_button.text() == "加入"
+        qtbot.wait(1500)
+        assert host.consulting.pending == [] and guest.consult is None
         dlg.answer(False)
     finally:
         i18n.install(QApplication.instance(), "en")
