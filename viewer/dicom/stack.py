@@ -68,7 +68,8 @@ def load_stack(
     )
     problems = [p for _, p in failures]
     if len(failures) == len(frames):
-        raise LoadError(f"none of the {len(frames)} images could be decoded", problems)
+        why = translate("Volumes", "none of the {0} images could be decoded")
+        raise LoadError(why.format(len(frames)), problems)
     if failures:
         bad = {n for n, _ in failures}
         keep = [n for n in range(len(frames)) if n not in bad]
@@ -115,7 +116,7 @@ def _load_palette(series: SeriesInfo, frames: list[FrameRef]) -> ImageStack:
         out.append(rgb)
         kept.append(fr)
     if not out:
-        raise LoadError("no palette colour image could be decoded", problems)
+        raise LoadError(translate("Volumes", "no palette colour image could be decoded"), problems)
     rgb_arr = np.stack(out)
     if rgb_arr.dtype != np.uint8:
         rgb_arr = (rgb_arr >> 8).astype(np.uint8) if rgb_arr.dtype == np.uint16 else rgb_arr

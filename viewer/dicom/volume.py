@@ -236,7 +236,8 @@ def decode_frames_into(
                 failures.append((n, Problem(str(fr), str(exc))))
         except (OSError, ValueError, MemoryError) as exc:
             with lock:
-                failures.append((n, Problem(str(fr), f"cannot read pixels ({exc})")))
+                why = translate("Problems", "cannot read pixels ({0})").format(exc)
+                failures.append((n, Problem(str(fr), why)))
         if on_frame is not None:
             on_frame(n)
 
@@ -267,7 +268,7 @@ def load_series(
     ``on_first(slice_array, k)`` is called as soon as the middle slice is decoded.
     """
     if not series.frames:
-        raise LoadError("series has no images", [])
+        raise LoadError(translate("Volumes", "series has no images"), [])
     try:
         check_series_budget(series.frames)  # refused before any allocation
     except DecodeError as exc:
@@ -443,7 +444,8 @@ def _load_volume(
     )
     problems = [p for _, p in failures]
     if len(failures) == len(frames):
-        raise LoadError(f"none of the {len(frames)} images could be decoded", problems)
+        why = translate("Volumes", "none of the {0} images could be decoded")
+        raise LoadError(why.format(len(frames)), problems)
     if failures:
         bad = {n for n, _ in failures}
         keep = [n for n in range(len(frames)) if n not in bad]
@@ -454,7 +456,8 @@ def _load_volume(
     vol = _volume_from_plan(arr, plan, series)
     vol.problems = problems
     if problems:
-        vol.warnings.insert(0, f"{len(problems)} image(s) could not be decoded and were left out")
+        why = translate("Volumes", "{0} image(s) could not be decoded and were left out")
+        vol.warnings.insert(0, why.format(len(problems)))
     return vol
 
 
