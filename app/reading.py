@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import pydicom
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QSpinBox
 
 from app import i18n
 from app.fusion_link import FusionLink
@@ -85,6 +85,13 @@ class ReadingLink(QObject):
         for w in window.grid_host.widgets:
             self._watch(w)
         window.mpr_link.opened.append(self._mpr_opened)
+        window.mpr_link.closed.append(self._mpr_closed)
+        # which sub-volume (echo, b-value, phase…) the active viewport shows, and a way to step
+        self.subvol = QSpinBox(window)
+        self.subvol.setObjectName("subvolumeBox")
+        self.subvol.setVisible(False)
+        self.subvol.valueChanged.connect(self._subvol_box)
+        window.statusBar().addPermanentWidget(self.subvol)
         for key in [k for k in window.acts if k.startswith("tool_")]:
             act = window.acts[key]  # set_tool checks it (toggled); a click on it triggers it
             act.toggled.connect(lambda on, t=key[5:]: self._tool(t) if on else None)
@@ -148,6 +155,10 @@ class ReadingLink(QObject):
         )
         panel.note.setText(text)
         self.win.statusBar().showMessage(text, 30000)
+
+    def _mpr_closed(self, panel: Any) -> None:
+        self.undo.mpr_closed(panel)
+        QTimer.singleShot(0, self.refresh)  # once the 2D grid is shown again
 
     def _tool(self, tool: str) -> None:
         panel = self.win.mpr
@@ -304,6 +315,27 @@ class ReadingLink(QObject):
             m.info["series"] = want
             m.set_zoom(m.zoom)  # the overlay text follows (a camera change redraws it)
 
+    def _subvol_box(self, n: int) -> None:
+        w = self.win.active
+        img = w.model.image if w is not None else None
+        if isinstance(img, Volume) and img.subvolumes:
+            i = next(k for k, v in enumerate(img.subvolumes) if v is img)
+            if n - 1 != i:
+                self.step_subvolume(n - 1 - i)
+
+    def _show_subvolume(self, t: ViewTarget | MprTarget | None) -> None:
+        img = t.image if isinstance(t, ViewTarget) else None
+        subs = img.subvolumes if isinstance(img, Volume) else []
+        self.subvol.setVisible(len(subs) > 1)
+        if len(subs) > 1:
+            self.subvol.blockSignals(True)
+            self.subvol.setRange(1, len(subs))
+            self.subvol.setValue(next(k for k, v in enumerate(subs) if v is img) + 1)
+            self.subvol.setPrefix(QCoreApplication.translate("Reading", "Volume "))
+            self.subvol.setSuffix(f"/{len(subs)}")
+            self.subvol.setToolTip(img.label if isinstance(img, Volume) else "")
+            self.subvol.blockSignals(False)
+
     def step_subvolume(self, step: int) -> None:
         """The next (or previous) echo, b-value, phase… of the active viewport's series, at the
         same slice, window, camera and measurements."""
@@ -392,6 +424,8 @@ class ReadingLink(QObject):
     def update_status(self) -> None:
         label = self.win.status_label
         t = self.target()
+        self.rebuild_windows()  # the number keys follow the active view (no-op: the same view)
+        self._show_subvolume(t)
         if t is None:
             label.setText(QCoreApplication.translate("MainWindow", "No image"))
             return

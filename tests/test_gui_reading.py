@@ -98,6 +98,9 @@ def test_presets_invert_and_colour_map_act_on_the_mpr_view(qtbot, window: MainWi
     view = panel.views["coronal"]
     _press(qtbot, view, QPoint(view.width() // 2, view.height() // 2))
     assert panel.active_view == "coronal"
+    name = window.workspace.active.info["patient_name"]  # type: ignore[union-attr]
+    assert all(name in v.renderer.corners.GetText(2) for v in panel.views.values())
+    assert name in panel.vr.renderer.text.GetText(2)  # the 3D view too
     assert "MPR Coronal" in window.status_label.text()
     r = window.reading
     r.rebuild_windows(force=True)
@@ -363,6 +366,11 @@ def test_sub_volumes_step_by_shortcut_and_say_which(qtbot, tmp_path) -> None:
     assert not np.array_equal(vp.model.pixels(), before)
     _key(qtbot, w, "Key_Up", Qt.KeyboardModifier.ControlModifier)
     assert vp.model.image is vol
+    box = w.reading.subvol  # the status bar's spin box steps too
+    assert box.isVisible() and box.value() == 1 and box.maximum() == 3
+    box.setValue(3)
+    assert vp.model.image is vol.subvolumes[2]
+    assert "Echo 3 (TE 60 ms)" in vp.renderer.corners.GetText(3)
     w.close()
 
 
@@ -488,3 +496,67 @@ def test_edited_presets_and_mouse_buttons_are_saved_per_user(
         assert panel.model.window != m0  # …and in MPR
     finally:
         mouse_map.set_mouse_map(mouse_map.MouseMap.load(), save=False)
+
+
+def test_the_files_windows_come_first_with_their_explanations(qtbot, tmp_path, light_dir) -> None:
+    """A multi-valued Window Center/Width: every pair offered, named by its explanation."""
+    import pydicom
+
+    from tests.helpers import copy_series
+
+    src = next(
+        f.parent
+        for f in sorted(light_dir.rglob("*.dcm"))
+        if "Chest/Abdomen" in str(pydicom.dcmread(f, stop_before_pixels=True).SeriesDescription)
+    )
+
+    def windows(ds, _n):
+        ds.WindowCenter = [35, -550]
+        ds.WindowWidth = [110, 1700]
+        ds.WindowCenterWidthExplanation = ["SOFT TISSUE", "PLEURA"]
+        return ds
+
+    copy_series(src, tmp_path / "ct", windows)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    w.open_paths([str(tmp_path / "ct")])
+    qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
+    vp = w.active
+    assert vp is not None
+    w.open_series(next(iter(w.series)), vp)
+    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
+    assert vp.model.window == pytest.approx((35.0, 110.0))  # opens in the file's first window
+    w.reading.rebuild_windows(force=True)
+    names = [n for n, _ in w.reading.entries]
+    assert names[:2] == ["SOFT TISSUE", "PLEURA"]
+    assert any("lung" in n.lower() for n in names[2:])  # then the chest presets
+    _key(qtbot, w, "2")
+    assert vp.model.window == pytest.approx((-550.0, 1700.0))
+    _key(qtbot, w, "0")  # Auto: the file's window again
+    assert vp.model.window == pytest.approx((35.0, 110.0))
+    w.close()
+
+
+def test_pet_roi_and_probe_carry_the_suv_unit(qtbot, window: MainWindow) -> None:
+    vp = show(qtbot, window, "PET")
+    pet = vp.model.image
+    assert isinstance(pet, Volume)
+    hot, _ = _hot_and_normal(pet)
+    i, j, k = pet.patient_to_index(hot)
+    vp.model.set_index(round(float(k)))
+    window.set_tool("ellipse")
+    click(qtbot, vp, at(vp, float(i) - 6, float(j) - 6))
+    click(qtbot, vp, at(vp, float(i) + 6, float(j) + 6))
+    window.set_tool("probe")
+    click(qtbot, vp, at(vp, float(i), float(j)))
+    labels = [a.GetInput() for a, _ in vp.renderer._labels]
+    assert len(labels) >= 2 and all("SUVbw" in t for t in labels), labels
+    # the number keys follow the active view: a CT next to it gets CT windows
+    window.set_layout("1x2")
+    ct = show(qtbot, window, "Chest/Abdomen", window.visible_viewports()[1])
+    _key(qtbot, window, "1")
+    assert ct.model.window == pytest.approx(window.reading.entries[0][1].pair)
+    assert "suv" not in window.reading.entries[0][0].lower()
