@@ -560,3 +560,40 @@ def test_pet_roi_and_probe_carry_the_suv_unit(qtbot, window: MainWindow) -> None
     _key(qtbot, window, "1")
     assert ct.model.window == pytest.approx(window.reading.entries[0][1].pair)
     assert "suv" not in window.reading.entries[0][0].lower()
+
+
+def test_colour_map_menu_on_a_2d_view_with_its_colour_bar(qtbot, window: MainWindow) -> None:
+    vp = show(qtbot, window, "Chest/Abdomen")
+    assert not vp.renderer.colorbar.visible  # plain grey: no bar
+    r = window.reading
+    assert set(r.cmap_actions) >= {"grey", "hot_iron", "rainbow", "pet"}  # from resources
+    r.cmap_actions["rainbow"].trigger()
+    img = frame(vp)
+    assert vp.renderer.colormap == "rainbow" and vp.renderer.colorbar.visible
+    assert vp.renderer.colorbar.text("unit") == "HU"
+    h, w = img.shape[:2]
+    mid = img[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3].reshape(-1, 3)
+    assert np.abs(mid[:, 0] - mid[:, 2]).mean() > 20  # coloured
+    r._check_menus()
+    assert r.cmap_actions["rainbow"].isChecked()
+    r.cmap_actions["grey"].trigger()
+    assert not vp.renderer.colorbar.visible
+
+
+def test_fusion_threshold_makes_low_uptake_transparent(qtbot, window: MainWindow) -> None:
+    show(qtbot, window, "PET")
+    pet = window.images[key_of(window, "PET")]
+    vp = show(qtbot, window, "Chest/Abdomen")
+    dlg = window.reading.fusion.ask()
+    assert dlg is not None
+    dlg.overlay.setCurrentIndex(
+        dlg.overlay.findData(next(k for k in window.reading.fusion.choices() if k.startswith("PT")))
+    )
+    _, normal = _hot_and_normal(pet)
+    vp.model.set_index(vp.model.index_nearest(normal))
+    dlg.threshold.setValue(0)
+    tinted = _rgb_at(vp, frame(vp), normal)
+    dlg.threshold.setValue(80)  # below 80 % of 0–5 SUV (4 SUV): normal tissue shows bare CT
+    bare = _rgb_at(vp, frame(vp), normal)
+    assert abs(tinted[0] - tinted[2]) > 15 and abs(bare[0] - bare[2]) < 8, (tinted, bare)
+    assert vp.renderer.fusion.threshold == pytest.approx(0.8)

@@ -1221,12 +1221,12 @@
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="395"/>
+        <location filename="../../app/reading.py" line="430"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="415"/>
+        <location filename="../../app/reading.py" line="450"/>
         <source>No calibrated pixel spacing: measurements in pixels</source>
         <translation>像素间距未校准：测量以像素为单位</translation>
     </message>
@@ -1671,7 +1671,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/render/mpr_view.py" line="373"/>
         <source>oblique</source>
-        <extracomment>A stack whose regular grid would need more than this many times its real slices is shown as 2D images, not a volume (interpolating across large holes would invent anatomy). Zip-based document formats: never DICOM archives. How many folders above a DICOMDIR its file IDs may start from (CD burners that put the DICOMDIR in a subfolder still write IDs from the medium&apos;s root). Unit of the modality values when no provider knows better (PET&apos;s comes from Units). Where the bar sits (normalized viewport): right side, above the orientation label. the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
+        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
         <translation>斜位</translation>
     </message>
     <message>
@@ -1856,7 +1856,7 @@ area {5}</source>
         <translation>此对象中没有图像（{0}）；不显示</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/stack.py" line="113"/>
+        <location filename="../../viewer/dicom/stack.py" line="114"/>
         <source>palette colour image cannot be decoded ({0})</source>
         <translation>调色板彩色图像无法解码（{0}）</translation>
     </message>
@@ -1894,12 +1894,14 @@ area {5}</source>
         <location filename="../../viewer/dicom/sources.py" line="50"/>
         <location filename="../../viewer/dicom/walk.py" line="69"/>
         <source>{0}, not a file: not read</source>
+        <extracomment>How many folders above a DICOMDIR its file IDs may start from (CD burners that put the DICOMDIR in a subfolder still write IDs from the medium&apos;s root).</extracomment>
         <translation>{0}，不是文件：未读取</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/walk.py" line="26"/>
         <location filename="../../viewer/dicom/walk.py" line="27"/>
         <source>an Excel workbook</source>
+        <extracomment>Zip-based document formats: never DICOM archives.</extracomment>
         <translation>Excel 工作簿</translation>
     </message>
     <message>
@@ -2065,6 +2067,12 @@ area {5}</source>
         <source>is nested too deep</source>
         <translation>嵌套过深</translation>
     </message>
+    <message>
+        <location filename="../../viewer/dicom/volume.py" line="239"/>
+        <source>cannot read pixels ({0})</source>
+        <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ProblemsPanel</name>
@@ -2122,74 +2130,79 @@ area {5}</source>
 <context>
     <name>Reading</name>
     <message>
-        <location filename="../../app/reading.py" line="146"/>
+        <location filename="../../app/reading.py" line="154"/>
         <source>3D ellipsoid ({ml} ml): {label}max {max} · {label}peak {peak} · {label}mean {mean} {unit}</source>
         <translation>三维椭球（{ml} ml）：{label}max {max} · {label}peak {peak} · {label}mean {mean} {unit}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="173"/>
+        <location filename="../../app/reading.py" line="185"/>
         <source>File window {0}</source>
         <translation>文件窗 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="178"/>
+        <location filename="../../app/reading.py" line="190"/>
         <source>VOI LUT: {0}</source>
         <translation>VOI LUT：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="207"/>
+        <location filename="../../app/reading.py" line="219"/>
         <source>{0} (W {1} / L {2}{3})</source>
         <translation>{0}（窗宽 {1} / 窗位 {2}{3}）</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="216"/>
+        <location filename="../../app/reading.py" line="228"/>
         <source>Edit Presets…</source>
         <translation>编辑预设…</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="313"/>
+        <location filename="../../app/reading.py" line="334"/>
+        <source>Volume </source>
+        <translation>容积 </translation>
+    </message>
+    <message>
+        <location filename="../../app/reading.py" line="346"/>
         <source>This series has one volume.</source>
         <translation>此序列只有一个容积。</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="346"/>
+        <location filename="../../app/reading.py" line="379"/>
         <source>This image has no DICOM header.</source>
         <translation>此图像没有 DICOM 头。</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="364"/>
-        <location filename="../../app/reading.py" line="371"/>
+        <location filename="../../app/reading.py" line="397"/>
+        <location filename="../../app/reading.py" line="404"/>
         <source>Clear All</source>
         <translation>全部清除</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="379"/>
-        <location filename="../../app/reading.py" line="385"/>
+        <location filename="../../app/reading.py" line="412"/>
+        <location filename="../../app/reading.py" line="418"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="403"/>
+        <location filename="../../app/reading.py" line="438"/>
         <source>MPR {0} · {1}</source>
         <translation>MPR {0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="406"/>
+        <location filename="../../app/reading.py" line="441"/>
         <source>Image {0}/{1} · {2}</source>
         <translation>图像 {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="416"/>
+        <location filename="../../app/reading.py" line="451"/>
         <source>{0} — no SUV: {1}</source>
         <translation>{0} — 无 SUV：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="422"/>
+        <location filename="../../app/reading.py" line="457"/>
         <source>Colour &amp;Map</source>
         <translation>伪彩(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="423"/>
+        <location filename="../../app/reading.py" line="458"/>
         <source>SU&amp;V Kind</source>
         <translation>SUV 类型(&amp;V)</translation>
     </message>
@@ -2563,58 +2576,58 @@ area {5}</source>
 <context>
     <name>Timeline</name>
     <message>
-        <location filename="../../app/timeline_link.py" line="165"/>
+        <location filename="../../app/timeline_link.py" line="173"/>
         <source>National index: {0}</source>
         <extracomment>each study scanned this session: its patient, where it was read from, its issuer</extracomment>
         <translation>国家索引：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="176"/>
+        <location filename="../../app/timeline_link.py" line="184"/>
         <source>Open a study to see its patient&apos;s timeline</source>
         <translation>打开一个检查以查看该患者的影像时间线</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="199"/>
+        <location filename="../../app/timeline_link.py" line="207"/>
         <source>Patient Timeline</source>
         <translation>患者影像时间线</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="224"/>
+        <location filename="../../app/timeline_link.py" line="232"/>
         <source>Open today&apos;s study first</source>
         <translation>请先打开本次检查</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="233"/>
+        <location filename="../../app/timeline_link.py" line="241"/>
         <source>No relevant prior of this patient was found</source>
         <translation>未找到该患者的相关前片</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="243"/>
+        <location filename="../../app/timeline_link.py" line="251"/>
         <source>Not opened: a probable match must be confirmed by the reader</source>
         <translation>未打开：疑似匹配须由阅片医生确认</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="253"/>
+        <location filename="../../app/timeline_link.py" line="261"/>
         <source>Fetching the prior ({0})…</source>
         <translation>正在获取前片（{0}）…</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="273"/>
+        <location filename="../../app/timeline_link.py" line="281"/>
         <source>Probable match</source>
         <translation>疑似匹配</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="278"/>
+        <location filename="../../app/timeline_link.py" line="286"/>
         <source>This exam matches today&apos;s patient only by name, birth date and sex ({0}). Open it as this patient&apos;s?</source>
         <translation>此检查仅凭姓名、出生日期和性别与本次患者相符（{0}）。是否作为该患者的检查打开？</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="289"/>
+        <location filename="../../app/timeline_link.py" line="297"/>
         <source>The patient&apos;s authorization is needed to fetch the prior</source>
         <translation>获取前片需要患者授权</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="295"/>
+        <location filename="../../app/timeline_link.py" line="303"/>
         <source>Cannot fetch the prior: {0}</source>
         <translation>无法获取前片：{0}</translation>
     </message>
@@ -2750,6 +2763,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/windows.py" line="231"/>
         <location filename="../../viewer/render/colorbar.py" line="180"/>
         <source>no unit</source>
+        <extracomment>Where the bar sits (normalized viewport): right side, above the orientation label.</extracomment>
         <translation>无单位</translation>
     </message>
     <message>
@@ -2873,15 +2887,36 @@ area {5}</source>
         <translation>层面太少或太不规则，无法组成三维容积；按二维图像显示</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="320"/>
+        <location filename="../../viewer/dicom/stack.py" line="72"/>
+        <location filename="../../viewer/dicom/volume.py" line="448"/>
+        <source>none of the {0} images could be decoded</source>
+        <extracomment>A stack whose regular grid would need more than this many times its real slices is shown as 2D images, not a volume (interpolating across large holes would invent anatomy).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/stack.py" line="119"/>
+        <source>no palette colour image could be decoded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/volume.py" line="271"/>
+        <source>series has no images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/volume.py" line="321"/>
         <source>{0} volumes at the same positions ({1}); this is {2}</source>
-        <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>同一位置有 {0} 个容积（{1}）；当前为 {2}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="323"/>
+        <location filename="../../viewer/dicom/volume.py" line="324"/>
         <source>{0} group(s) too small for a volume</source>
         <translation>{0} 组太小，无法组成容积</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/volume.py" line="460"/>
+        <source>{0} image(s) could not be decoded and were left out</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2890,6 +2925,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/windows.py" line="165"/>
         <location filename="../../viewer/dicom/windows.py" line="208"/>
         <source>Window {0}</source>
+        <extracomment>Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
         <translation>窗 {0}</translation>
     </message>
 </context>
