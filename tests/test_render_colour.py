@@ -285,11 +285,12 @@ def test_pet_values_are_shown_in_suv_with_their_unit(pet_ct) -> None:
 
 def test_fused_2d_view_outside_the_overlay_is_the_plain_view() -> None:
     """The fused view blends the overlay into the base slice's own colours: where the overlay is
-    transparent it shows exactly what the plain view shows, through window changes, a colour
-    map, invert and nearest interpolation; where it is hot it is coloured."""
+    transparent it shows exactly what the plain view shows, through scrolling, window changes, a
+    colour map, invert and nearest interpolation; where it is hot it is coloured."""
     from viewer.state.mpr import Fusion
 
     ramp = np.tile(np.linspace(-600, 600, 96, dtype=np.float32), (4, 96, 1)).astype(np.int16)
+    ramp += (np.arange(4, dtype=np.int16) * 150)[:, None, None]  # each slice its own values
     base = Volume(ramp, np.zeros(3), (1.0, 1.0, 2.0), np.eye(3), "CT")
     hot = np.zeros((4, 24, 24), np.float32)
     hot[:, 10:14, 10:14] = 1000.0  # a 16 mm hot square in the middle
@@ -316,6 +317,9 @@ def test_fused_2d_view_outside_the_overlay_is_the_plain_view() -> None:
     same_outside()
     warm = patch(fused.grab(), *centre)
     assert 20 < hue(warm) <= 70 and colorsys.rgb_to_hsv(*warm)[1] > 0.5, warm
+    for m in models:
+        m.set_index(2)
+    same_outside()
     for m in models:
         m.set_window(-350, 500)
     same_outside()

@@ -63,6 +63,11 @@ class FusedLayer:
         self.volume: Volume = fusion.volume
         self.data, self.keep = share_volume(self.volume)
         self.display = display_values(self.volume)
+        vm = np.eye(4)
+        vm[:3, :3] = self.volume.direction
+        vm[:3, 3] = self.volume.origin
+        #: patient LPS mm → the overlay's volume-space mm (its shared vtkImageData's world)
+        self._from_patient = np.linalg.inv(vm)
         #: the plane at the overlay's resolution: where is it visible (not transparent)?
         self.reslice = self._reslice()
         self.reslice.SetNumberOfThreads(1)  # a few thousand samples: threads cost more
@@ -77,6 +82,8 @@ class FusedLayer:
         self.base_colors = vtkImageMapToColors()
         self.base_colors.SetLookupTable(self.base_lut)
         self.base_colors.SetOutputFormatToRGB()
+        self._base_data = vtkImageData()  # the shown slice, over the base volume's memory
+        self.base_colors.SetInputData(self._base_data)
         self.blend = vtkImageBlend()
         self.blend.AddInputConnection(self.base_colors.GetOutputPort())
         self.blend.AddInputConnection(self.fine.GetOutputPort())
@@ -128,10 +135,7 @@ class FusedLayer:
         )
         shift = np.eye(4)
         shift[2, 3] = -z
-        vm = np.eye(4)
-        vm[:3, :3] = self.volume.direction
-        vm[:3, 3] = self.volume.origin
-        axes = matrix4(np.linalg.inv(vm) @ transform @ plane @ shift)
+        axes = matrix4(self._from_patient @ transform @ plane @ shift)
         self.reslice.SetResliceAxes(axes)
         self.fine.SetResliceAxes(axes)
         step = max(base_step, min(self.volume.spacing[:2]))
@@ -173,18 +177,18 @@ class FusedLayer:
     def show_slice(self, pixels: np.ndarray, spacing: tuple[float, float, float], z: float) -> None:
         """The base slice (``pixels``: rows × cols, shared, not copied) at world depth ``z``; the
         overlay is sampled at its pixels over the box where it is visible (:meth:`crop`)."""
-        data = vtkImageData()
         rows, cols = pixels.shape[:2]
+        comps = pixels.shape[2] if pixels.ndim == 3 else 1
+        flat = pixels.reshape(-1, comps) if comps > 1 else pixels.reshape(-1)
+        data = self._base_data
         data.SetDimensions(cols, rows, 1)
         data.SetSpacing(spacing[0], spacing[1], 1.0)
         data.SetOrigin(0.0, 0.0, z)
-        comps = pixels.shape[2] if pixels.ndim == 3 else 1
-        flat = pixels.reshape(-1, comps) if comps > 1 else pixels.reshape(-1)
         data.GetPointData().SetScalars(numpy_support.numpy_to_vtk(flat, deep=False))
+        data.Modified()
         self._base = (pixels, flat)
         # colour (RGB) images pass through as they are
         self.base_colors.SetLookupTable(self.base_lut if comps == 1 else None)
-        self.base_colors.SetInputData(data)
         self.fine.SetOutputSpacing(spacing[0], spacing[1], 1.0)
         self.fine.SetOutputOrigin(0.0, 0.0, z)
         # the box in base pixels, one more on each side for the interpolation
