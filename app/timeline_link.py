@@ -144,6 +144,14 @@ class TimelineLink(QObject):
         except CloudError as exc:  # no authorization (or expired): the index is not asked
             records, note = [], str(exc)
         found = from_index(records, person_hash=person_hash)
+        frontend: Any = getattr(svc, "frontend", None)
+        for r in records if frontend is not None else []:
+            try:  # the hospital front-end holds the whole study: a nearer copy
+                whole = frontend.instance_count(r.study_uid) >= max(1, r.instance_count)
+            except CloudError:
+                break  # the front-end is down: the index and the cache still answer
+            if whole:
+                found += from_index([r], Origin.FRONTEND, person_hash=person_hash)
         entries = [svc.catalog.lookup(u) for u in svc.catalog.studies()]
         found += from_catalog(e for e in entries if e is not None)
         return records, found, note

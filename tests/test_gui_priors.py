@@ -213,3 +213,52 @@ def test_a_lone_exam_keeps_the_layout_and_is_offered_its_protocol(qtbot, histori
         assert label.text().startswith("Protocol: CT head")
     finally:
         w.close()
+
+
+def test_compare_with_a_prior_from_another_province_through_the_cloud(
+    qtbot, cloud_service, devcloud
+) -> None:
+    """Li Si: today's 2026 CT in Nanjing (fetched), her 2025 chest CT in Fuzhou only in the
+    provincial cloud. With her authorization the timeline lists both from the national index
+    and *Compare with Prior* fetches the 2025 one through the cloud client and hangs it."""
+    from devcloud.seed import PATIENTS
+    from tests.test_cloudclient import approve_on_phone
+
+    svc = cloud_service
+    flow = svc.start_qr()
+    approve_on_phone(flow, PATIENTS[1])
+    svc.finish_qr(flow)
+    records = sorted(svc.exams(), key=lambda r: r.exam_datetime)
+    assert [r.exam_datetime[:4] for r in records] == ["2025", "2026"]
+    today = svc.fetch(records[1])
+    w = make_window(qtbot)
+    try:
+        w.cloud_service = svc
+        w.open_cloud_study(today.folder, records[1], "cloud")
+        qtbot.waitUntil(lambda: w.priors.exams.current is not None, timeout=30000)
+        wait_loaded(qtbot, w)
+        panel = w.priors.timeline.show_timeline()
+
+        def rows() -> list[list[str]]:
+            t = panel.table
+            return [
+                [t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())
+            ]
+
+        qtbot.waitUntil(lambda: any(r[7] == "Cloud" for r in rows()), timeout=30000)
+        got = rows()
+        assert len(got) == 2, got
+        assert got[0][0].startswith("2026-11-20") and "today's" in got[0][0]
+        assert got[1][0].startswith("2025-03-14") and got[1][7] == "Cloud"
+        assert got[1][5] and got[1][5] != got[0][5]  # another province
+        assert all(r[8] == "confirmed" for r in got)  # by the national person code
+        panel.compare_button.click()
+        qtbot.waitUntil(lambda: len(w.priors.exams.priors) == 1, timeout=60000)
+        wait_loaded(qtbot, w)
+        ex = w.priors.exams
+        assert ex.priors[0].study_uid == records[0].study_uid
+        assert ex.hanging is not None and ex.hanging.protocol.id.endswith("-prior")
+        assert [ex.exam_of(vp.series_key) for vp in w.workspace.visible()] == [0, 1]
+        assert svc.cached(records[0].study_uid)  # fetched into the workstation cache
+    finally:
+        w.close()
