@@ -145,6 +145,17 @@ def test_undo_redo_in_2d_and_mpr(qtbot, window: MainWindow) -> None:
         qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
     assert len(vp.model.measurements) == 2
+    # moving a measurement (select tool, one drag) is one step too
+    from tests.test_gui import drag
+
+    window.set_tool("select")
+    length = vp.model.measurements[0]
+    before = list(length.points)
+    mid = at(vp, *np.mean(before, axis=0))
+    drag(qtbot, vp, mid, mid + QPoint(0, 40))
+    assert vp.model.measurements[0].points != before
+    _key(qtbot, window, "Z", Qt.KeyboardModifier.ControlModifier)
+    assert np.allclose(vp.model.measurements[0].points, before)
     # MPR: the toolbar's length tool measures on a plane; undo takes it back
     panel = _mpr(qtbot, window, "Chest/Abdomen")
     window.set_tool("length")
