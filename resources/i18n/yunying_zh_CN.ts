@@ -504,43 +504,43 @@
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="52"/>
+        <location filename="../../app/findings_consult.py" line="56"/>
         <source>A findings object is too large to share in a consultation</source>
-        <extracomment>the largest object shared in one consultation message (the relay takes 64 KiB a message)</extracomment>
+        <extracomment>the largest object shared in one consultation message (the relay takes 64 KiB a message) the largest object accepted from another participant, inflated</extracomment>
         <translation>该诊断对象过大，无法在会诊中共享</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="67"/>
+        <location filename="../../app/findings_consult.py" line="71"/>
         <source>Open the study first</source>
         <translation>请先打开检查</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="74"/>
+        <location filename="../../app/findings_consult.py" line="78"/>
         <source>Consultation Opinion</source>
         <translation>会诊意见</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="75"/>
+        <location filename="../../app/findings_consult.py" line="79"/>
         <source>Opinion of {0}:</source>
         <translation>{0} 的意见：</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="84"/>
+        <location filename="../../app/findings_consult.py" line="88"/>
         <source>Opinion not saved: {0}</source>
         <translation>意见未保存：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="93"/>
+        <location filename="../../app/findings_consult.py" line="97"/>
         <source>Opinion saved</source>
         <translation>意见已保存</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="116"/>
+        <location filename="../../app/findings_consult.py" line="124"/>
         <source>A shared finding could not be kept: {0}</source>
         <translation>无法保存共享的诊断发现：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="119"/>
+        <location filename="../../app/findings_consult.py" line="127"/>
         <source>A participant shared findings</source>
         <translation>有参与者共享了诊断发现</translation>
     </message>
@@ -2071,7 +2071,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/volume.py" line="239"/>
         <source>cannot read pixels ({0})</source>
         <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>无法读取像素（{0}）</translation>
     </message>
 </context>
 <context>
@@ -2891,17 +2891,17 @@ area {5}</source>
         <location filename="../../viewer/dicom/volume.py" line="448"/>
         <source>none of the {0} images could be decoded</source>
         <extracomment>A stack whose regular grid would need more than this many times its real slices is shown as 2D images, not a volume (interpolating across large holes would invent anatomy).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>{0} 幅图像全部无法解码</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/stack.py" line="119"/>
         <source>no palette colour image could be decoded</source>
-        <translation type="unfinished"></translation>
+        <translation>没有一幅调色板彩色图像能解码</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/volume.py" line="271"/>
         <source>series has no images</source>
-        <translation type="unfinished"></translation>
+        <translation>该序列没有图像</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/volume.py" line="321"/>
@@ -2916,7 +2916,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/volume.py" line="460"/>
         <source>{0} image(s) could not be decoded and were left out</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} 幅图像无法解码，已略去</translation>
     </message>
 </context>
 <context>
