@@ -19,6 +19,7 @@ from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData
 from vtkmodules.vtkFiltersCore import vtkProbeFilter
 from vtkmodules.vtkFiltersGeneral import vtkSplineFilter
 
+from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
 from viewer.dicom.volume import Volume
 from viewer.render.overlay import polyline, share_volume
 
@@ -53,18 +54,21 @@ def straighten(
 ) -> Straightened:
     pts = np.asarray(points, float)
     if len(pts) < 2:
-        raise ValueError("a curved reformation needs at least two points")
+        raise ValueError(translate("Curved", "a curved reformation needs at least two points"))
     sp = float(spacing or min(volume.spacing))
     curve = resample_curve(pts, sp)
     if len(curve) < 2:
-        raise ValueError("the curve is shorter than one sample")
+        raise ValueError(translate("Curved", "the curve is shorter than one sample"))
     tangents = np.gradient(curve, axis=0)
     tangents /= np.maximum(np.linalg.norm(tangents, axis=1, keepdims=True), 1e-12)
     u = np.asarray(up, float)
     lateral = u[None, :] - (tangents @ u)[:, None] * tangents
     norms = np.linalg.norm(lateral, axis=1, keepdims=True)
     if np.any(norms < 1e-6):
-        raise ValueError("the curve runs along the viewing direction somewhere; draw it in-plane")
+        why = QT_TRANSLATE_NOOP(
+            "Curved", "the curve runs along the viewing direction somewhere; draw it in-plane"
+        )
+        raise ValueError(translate("Curved", why))
     lateral /= norms
     half = round(width_mm / 2 / sp)
     offsets = np.arange(half, -half - 1, -1) * sp  # row 0 towards ``up``
