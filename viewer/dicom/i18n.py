@@ -6,6 +6,11 @@ goes through :func:`translate` — or is marked with :func:`QT_TRANSLATE_NOOP` w
 constant translated when shown. Both forms are found by ``pyside6-lupdate``, so the strings land
 in the same catalogue (``resources/i18n/yunying_zh_CN.ts``) as the application's. Without an
 installed translator (tests, command-line tools) the English source text is returned.
+
+Two rules keep strings findable: the text is a literal argument of ``translate``/
+``QT_TRANSLATE_NOOP`` (lupdate reads neither variables nor calls inside f-strings), and numbers
+go in with ``.format`` after translation. Data that carries both names (presets, protocols,
+colour maps: ``name`` and ``name_zh``) is chosen with :func:`pick`.
 """
 
 from __future__ import annotations
