@@ -1,6 +1,7 @@
 """Findings in a consultation: the presenter's saved findings and every participant's opinion
 (a Basic Text SR with the reader's name) go to the others as ``finding`` operations of the
-relay (the object's DICOM bytes, base64; at most :data:`MAX_SHARED_BYTES` an object), are
+relay (the object's DICOM bytes, deflated and base64; at most :data:`MAX_SHARED_BYTES` of
+base64 an object, an object inflating past :data:`MAX_OBJECT_BYTES` is refused), are
 replayed to whoever joins later, and are kept and listed with the study on each workstation.
 
 Functions of a :class:`app.findings_link.FindingsLink` (its state, its status line).
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,9 @@ from viewer.dicom.sources import FileRef
 from viewer.state.findings import NotSavable, image_refs
 
 #: the largest object shared in one consultation message (the relay takes 64 KiB a message)
-MAX_SHARED_BYTES = 45_000
+MAX_SHARED_BYTES = 58_000
+#: the largest object accepted from another participant, inflated
+MAX_OBJECT_BYTES = 8 << 20
 
 
 translate = QCoreApplication.translate
@@ -45,14 +49,14 @@ def send(link: Any, ds: Any) -> int:
     bridge = _bridge(link)
     if bridge is None:
         return 0
-    data = fstore.dataset_bytes(ds)
+    data = base64.b64encode(zlib.compress(fstore.dataset_bytes(ds), 9)).decode()
     if len(data) > MAX_SHARED_BYTES:
         link._status(
             translate("Findings", "A findings object is too large to share in a consultation")
         )
         return 0
     key = str(ds.SOPInstanceUID)[-64:]
-    bridge.channel.send("finding", {"key": key, "dicom": base64.b64encode(data).decode()})
+    bridge.channel.send("finding", {"key": key, "dicom": data})
     return 1
 
 
@@ -98,7 +102,11 @@ def received(link: Any, data: dict[str, Any]) -> Path | None:
     """A findings object from another participant: kept with the study and listed (an object
     of another study, or not a findings object, is dropped)."""
     try:
-        raw = base64.b64decode(str(data.get("dicom", "")), validate=True)
+        packed = base64.b64decode(str(data.get("dicom", "")), validate=True)
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(packed, MAX_OBJECT_BYTES)
+        if inflate.unconsumed_tail or not inflate.eof:
+            return None  # larger than allowed, or cut short
         ds = pydicom.dcmread(io.BytesIO(raw))
     except Exception:  # a malformed share is dropped, never applied
         return None

@@ -257,3 +257,36 @@ def test_copy_image_puts_the_view_on_the_clipboard(qtbot, study: Path) -> None:
     y, x = shown.shape[0] // 2, shown.shape[1] // 2
     assert abs(centre.red() - int(shown[y, x, 0])) <= 2
     w.close()
+
+
+def test_a_shared_finding_is_kept_only_when_it_is_one_of_this_study(
+    qtbot, study: Path, tmp_path: Path
+) -> None:
+    import base64
+    import io
+    import zlib
+
+    def packed(raw: bytes) -> dict[str, str]:
+        return {"key": "k", "dicom": base64.b64encode(zlib.compress(raw)).decode()}
+
+    w = open_window(qtbot, study)
+    image = pydicom.dcmread(sorted(study.glob("*.dcm"))[0])
+    buf = io.BytesIO()
+    foreign_gsps(image).save_as(buf, enforce_file_format=True)
+    path = w.findings.received(packed(buf.getvalue()))
+    assert path is not None and path.is_file()
+    assert any(o.sop_instance_uid == path.stem for o in w.findings.entries())
+    assert w.findings.received(packed(sorted(study.glob("*.dcm"))[0].read_bytes())) is None
+    other = foreign_gsps(image)
+    other.StudyInstanceUID = "1.2.3.4"
+    buf = io.BytesIO()
+    other.save_as(buf, enforce_file_format=True)
+    assert w.findings.received(packed(buf.getvalue())) is None  # another study's
+    big = foreign_gsps(image)
+    big.add_new(0x00091010, "OB", b"\0" * (9 << 20))  # a valid object inflating past the limit
+    buf = io.BytesIO()
+    big.save_as(buf, enforce_file_format=True)
+    assert w.findings.received(packed(buf.getvalue())) is None
+    assert w.findings.received({"key": "k", "dicom": "not base64!"}) is None
+    assert len(list((tmp_path / "kept").rglob("*.dcm"))) == 1
+    w.close()
