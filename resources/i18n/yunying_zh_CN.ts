@@ -287,6 +287,24 @@
     </message>
 </context>
 <context>
+    <name>Curved</name>
+    <message>
+        <location filename="../../viewer/render/curved.py" line="57"/>
+        <source>a curved reformation needs at least two points</source>
+        <translation>曲面重建至少需要两个点</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/curved.py" line="61"/>
+        <source>the curve is shorter than one sample</source>
+        <translation>曲线短于一个采样间距</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/curved.py" line="71"/>
+        <source>the curve runs along the viewing direction somewhere; draw it in-plane</source>
+        <translation>曲线有一段沿视线方向延伸；请在平面内绘制</translation>
+    </message>
+</context>
+<context>
     <name>Export</name>
     <message>
         <location filename="../../app/export_dialog.py" line="158"/>
