@@ -4,6 +4,10 @@ launches.
 
 URLs are parsed strictly: scheme ``yunying``, action ``open``, only the ``code``, ``study`` and
 ``server`` parameters, each once, validated; anything else is refused with a message.
+``yunying://consult?session=…&invite=…`` carries an invitation: it only ever opens the
+confirmation of :mod:`app.consult_confirm` (who invites, for which patient and study, what would
+leave this workstation); nothing joins, and no running consultation is left, before the reader
+says so.
 """
 
 from __future__ import annotations
