@@ -67,6 +67,9 @@ def badge_pixels(vp) -> int:
 def test_measure_mark_save_close_reopen_restore(qtbot, study: Path, tmp_path: Path) -> None:
     w = open_window(qtbot, study)
     w.findings.set_reader(READER)
+    with pytest.raises(ValueError):
+        w.findings.set_key_title("Interesting")  # not a title of CID 7010
+    w.findings.set_key_title("For Teaching")
     vp = w.active
     assert vp is not None
     vp.model.set_index(2)
@@ -99,6 +102,7 @@ def test_measure_mark_save_close_reopen_restore(qtbot, study: Path, tmp_path: Pa
     kinds_listed = sorted(o.kind for o in dlg.objects)
     assert len(kinds_listed) == 3 and "Key Objects" in kinds_listed
     assert all(o.author == READER and o.ours for o in dlg.objects)
+    assert next(o.label for o in dlg.objects if o.kind == "Key Objects") == "For Teaching"
     gsps = next(i for i, o in enumerate(dlg.objects) if o.is_presentation_state)
     dlg.tree.setCurrentItem(dlg.tree.topLevelItem(gsps))
     assert "Restored 1 measurement" in dlg.open_selected()
