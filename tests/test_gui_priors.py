@@ -252,6 +252,18 @@ def test_compare_with_a_prior_from_another_province_through_the_cloud(
         assert got[1][0].startswith("2025-03-14") and got[1][7] == "Cloud"
         assert got[1][5] and got[1][5] != got[0][5]  # another province
         assert all(r[8] == "confirmed" for r in got)  # by the national person code
+        # her authorization withdrawn: the prior is not fetched; the Cloud panel asks again
+        svc.forget()
+        panel.compare_button.click()
+        qtbot.waitUntil(
+            lambda: w.cloud_dialog is not None and w.cloud_dialog.isVisible(), timeout=30000
+        )
+        assert "authorization is needed" in w.statusBar().currentMessage()
+        assert w.priors.exams.priors == [] and not svc.cached(records[0].study_uid)
+        w.cloud_dialog.hide()
+        flow = svc.start_qr()
+        approve_on_phone(flow, PATIENTS[1])
+        svc.finish_qr(flow)
         panel.compare_button.click()
         qtbot.waitUntil(lambda: len(w.priors.exams.priors) == 1, timeout=60000)
         wait_loaded(qtbot, w)
