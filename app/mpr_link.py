@@ -72,15 +72,17 @@ class MprLink(QObject):
         return self.panel
 
     def close(self) -> None:
-        if self.panel is not None:
-            for fn in self.closed:
-                fn(self.panel)
-            self.panel.finalize()
-            self.stack.removeWidget(self.panel)
-            self.panel.deleteLater()
+        panel = self.panel
+        if panel is not None:
+            panel.finalize()
+            self.stack.removeWidget(panel)
+            panel.deleteLater()
             self.panel = None
         self.stack.setCurrentWidget(self.grid)
         self.action.setChecked(False)
+        if panel is not None:
+            for fn in self.closed:  # the 2D grid is shown again
+                fn(panel)
 
     def _show_curved(self, s: Any) -> None:
         """The straightened image in its own window, measurable like any 2D image."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydicom
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QSpinBox
 
@@ -158,7 +158,7 @@ class ReadingLink(QObject):
 
     def _mpr_closed(self, panel: Any) -> None:
         self.undo.mpr_closed(panel)
-        QTimer.singleShot(0, self.refresh)  # once the 2D grid is shown again
+        self.refresh()
 
     def _tool(self, tool: str) -> None:
         panel = self.win.mpr

@@ -439,6 +439,7 @@ def test_screenshots_pet_suv_fusion_and_dark_theme(qtbot, window: MainWindow, la
         assert shot.save(str(SCREENSHOTS / f"reading-{lang}-pet-suv-fusion-2d-dark.png"))
         panel = window.toggle_mpr(True)
         assert panel is not None
+        assert panel.others and all(k.split()[0] in ("PT", "NM", "MR") for k in panel.others)
         panel.fuse.setCurrentIndex(panel.fuse.findData(next(k for k in panel.others)))
         qtbot.wait(50)
         assert panel.model.fusion is not None
@@ -446,6 +447,7 @@ def test_screenshots_pet_suv_fusion_and_dark_theme(qtbot, window: MainWindow, la
         assert np.abs(img[..., 0] - img[..., 2]).max() > 60  # the fused colours are there
         assert window.screenshot().save(str(SCREENSHOTS / f"reading-{lang}-fusion-mpr-dark.png"))
         window.toggle_mpr(False)
+        assert "MPR" not in window.status_label.text()  # the status follows the 2D view again
         window.reading.prefs.set_theme("light")
         assert window.screenshot().save(str(SCREENSHOTS / f"reading-{lang}-light.png"))
     finally:
