@@ -34,6 +34,7 @@ from viewer.render import overlay
 from viewer.state.mouse import ACTIONS, MouseMap
 
 THEMES = ("dark", "light")
+_BASE_PT: list[float] = []
 TEXT_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 #: the button/modifier combinations the mouse dialog offers
 MOUSE_KEYS = (
@@ -195,7 +196,9 @@ class PrefsLink(QObject):
         self.mouse_dialog: MouseDialog | None = None
         self.preset_dialog: PresetDialog | None = None
         app = QApplication.instance()
-        self._base_pt = app.font().pointSizeF() if isinstance(app, QApplication) else 9.0
+        if not _BASE_PT:  # the font size before any scaling (a second window must not compound)
+            _BASE_PT.append(app.font().pointSizeF() if isinstance(app, QApplication) else 9.0)
+        self._base_pt = _BASE_PT[0]
         self.theme = str(self.settings.value("theme", "dark"))
         self.theme = self.theme if self.theme in THEMES else "dark"
         self.text_scale = float(str(self.settings.value("text_scale", 1.0) or 1.0))
