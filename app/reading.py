@@ -13,9 +13,10 @@ from typing import Any
 
 import pydicom
 from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QSpinBox
 
+import resources
 from app import i18n
 from app.fusion_link import FusionLink
 from app.prefs_link import PrefsLink
@@ -75,6 +76,10 @@ class ReadingLink(QObject):
             self.suv_group.addAction(act)
             self.suv_menu.addAction(act)
             self.suv_actions[kind] = act
+        icon = resources.path("icons", "actions", "colormap.svg")
+        self.cmap_menu.menuAction().setIcon(QIcon(str(icon)))
+        self.cmap_menu.menuAction().setObjectName("action_colormap")
+        window.toolbar.insertAction(window.acts["fuse"], self.cmap_menu.menuAction())
         view = window.menus["view"]
         before = window.acts["invert"]
         view.insertMenu(before, self.cmap_menu)
