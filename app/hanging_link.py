@@ -5,9 +5,9 @@ study that opens is hung by protocol, and a prior beside it is linked to it), an
 status bar the protocol in use and its stage, a busy indicator while a registration runs, and
 how the exams are linked (method and quality). It carries out *Next/Previous Stage*,
 *Save Arrangement as Protocol…* and the point-pair alignment tool (click the same anatomy in
-today's exam and in the prior). It is also the window's ``priors`` action handler: an action
-calls ``window.priors(command, *args)``, which runs the method of that name here or on the
-:class:`app.timeline_link.TimelineLink` (the Patient Timeline and *Compare with Prior*).
+today's exam and in the prior). The window keeps it as ``priors``: actions name its methods
+(``priors.next_stage``) and those of its :class:`app.timeline_link.TimelineLink`
+(``priors.timeline.compare_with_prior``: the Patient Timeline and *Compare with Prior*).
 """
 
 from __future__ import annotations
@@ -102,11 +102,6 @@ class HangingLink(QObject):
         self._off = self.exams.events.subscribe(self._on_exams)
         window.installEventFilter(self)  # LanguageChange: relabel in the new language
         self.retranslate()
-
-    def __call__(self, command: str, *args: Any) -> Any:
-        """The window's ``priors`` action handler: a method of this link or of the timeline's."""
-        target = self if hasattr(self, command) else self.timeline
-        return getattr(target, command)(*args)
 
     # ------------------------------------------------------------------ status
 

@@ -273,6 +273,10 @@ def test_a_study_with_a_focus_series_keeps_the_workspace_hanging(
     ws.open_study(histories["mr-brain"]["current"], focus=uid)
     assert exams.hanging is None
     assert ws.active is not None and ws.series_uid(ws.active) == uid
+    assert exams.current is not None and exams.exam_of(ws.active.series_key) == 0
+    # today's exam is known: a prior opened beside it is hung by protocol
+    ws.open_study(histories["mr-brain"]["prior"], prior=True)
+    assert exams.hanging is not None and exams.hanging.protocol.id == "mr-brain-prior"
 
 
 def test_a_prior_scanned_before_todays_exam_waits_for_it(

@@ -142,9 +142,10 @@ class Exams:
         return None
 
     def hang(self, request: OpenRequest, result: ScanResult) -> bool:
-        """The Workspace scanned a study: hang it by protocol (False: a remote study's focus
-        series decides instead)."""
-        if request.preview or request.focus or self.ws.focus_pending:
+        """The Workspace scanned a study: take today's exam or a prior from it and hang them by
+        protocol (False: the Workspace hangs it itself — today's exam alone, or a remote study
+        whose focus series the reader is already looking at)."""
+        if request.preview:
             return False
         by_patient = [
             [st for st in p.studies if any(s.frames for s in st.series)] for p in result.patients
@@ -172,7 +173,8 @@ class Exams:
             self.jobs.clear()
         h = choose(self.protocols, self.views())
         self.offered = None
-        if not self.priors and not (self.apply_alone and h.protocol.id != "default"):
+        focus = bool(request.focus) or self.ws.focus_pending
+        if focus or not (self.priors or (self.apply_alone and h.protocol.id != "default")):
             # today's exam alone keeps the reader's layout, largest series first; its protocol
             # (if one fits) is offered: the next-stage key applies it
             self.hanging = None
