@@ -24,6 +24,7 @@ from app.undo_link import UndoLink
 from app.view_target import MprTarget, ViewTarget, active_target
 from viewer.dicom.colormaps import colormaps
 from viewer.dicom.presets import robust_window
+from viewer.dicom.suv import KIND_LABEL
 from viewer.dicom.volume import ImageStack, Volume
 from viewer.dicom.windows import Window, _body_part, file_windows, opening_display, presets_for
 from viewer.render.colorbar import format_value
@@ -33,7 +34,7 @@ from viewer.state.region3d import Region3D, ellipse_region
 from viewer.state.region3d import describe as describe_region
 from viewer.state.viewport import ViewportEvent, ViewportModel
 
-SUV_KIND_NAMES = {"bw": "SUVbw", "lbm": "SUVlbm", "bsa": "SUVbsa", "ibw": "SUVibw"}
+SUV_KIND_NAMES = KIND_LABEL  # bw, lbm (Janmahasatian), lbm_james, bsa, ibw
 
 
 class ReadingLink(QObject):
