@@ -59,6 +59,8 @@ ALLOWED = {
         Home End Esc Tab Enter Return Backspace Wheel Meta Ins
     # radiopharmaceuticals and nuclides
         FDG Ga Tc PSMA Fluorodeoxyglucose
+    # authors of formulas (SUVlbm after James or Janmahasatian)
+        James Janmahasatian
     # a language's own name (the language menu)
         English
     """.splitlines()
@@ -71,11 +73,11 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9²³]*")
 def english(text: str, data_words: set[str]) -> list[str]:
     """The English words in ``text`` (after removing paths, UIDs, tags and allowed words)."""
     text = re.sub(r"<[^>]+>", " ", text).replace("&", "")  # rich text markup, mnemonics
+    text = re.sub(r"\byunying-[a-z]+(?: [a-z]+)?", " ", text)  # the product's commands
     text = re.sub(r"\S*[/\\]\S*", " ", text)  # paths and URLs
     text = re.sub(r"\b\d+(\.\d+){2,}\b", " ", text)  # UIDs
     text = re.sub(r"\([0-9A-Fa-f]{4},[0-9A-Fa-f]{4}\)", " ", text)  # (gggg,eeee)
     text = re.sub(r"\bF\d+\b", " ", text)  # F1 …
-    text = re.sub(r"\byunying-[a-z]+(?: [a-z]+)?", " ", text)  # the product's commands
     out = []
     for w in WORD.findall(text):
         if w in ALLOWED or w.upper() in ALLOWED or w in data_words or w.lower() in data_words:
