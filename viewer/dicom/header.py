@@ -22,6 +22,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.filereader import _read_file_meta_info, read_dataset, read_partial, read_preamble
 from pydicom.tag import BaseTag
 
+from viewer.dicom.i18n import translate
 from viewer.dicom.limits import MiB, human_bytes, limits
 
 DEFLATED = "1.2.840.10008.1.2.1.99"
@@ -100,15 +101,17 @@ def check_start(head: bytes) -> bool:
     if len(head) >= 132 and head[128:132] == b"DICM":
         return True
     if len(head) < 8:
-        raise HeaderError(f"not a DICOM file ({len(head)} bytes, no DICOM header)")
+        raise HeaderError(
+            translate("Problems", "not a DICOM file ({0} bytes, no DICOM header)").format(len(head))
+        )
     group, elem = struct.unpack("<HH", head[:4])
     if group in _FIRST_GROUPS:
         return False
     if group == 0 and elem == 0 and head[4:8] in (b"\x04\x00\x00\x00", b"UL\x04\x00"):
         return False  # a command group length: old raw files
     if not head.strip(b"\0"):
-        raise HeaderError("not a DICOM file (only zero bytes)")
-    raise HeaderError("not a DICOM file (no preamble and no DICOM header)")
+        raise HeaderError(translate("Problems", "not a DICOM file (only zero bytes)"))
+    raise HeaderError(translate("Problems", "not a DICOM file (no preamble and no DICOM header)"))
 
 
 def read(f: BinaryIO, size: int, streamed: bool = False, defer: bool = True) -> Header:
@@ -127,7 +130,11 @@ def read(f: BinaryIO, size: int, streamed: bool = False, defer: bool = True) -> 
     if has_preamble:
         peek = f.read(lim.sniff_bytes)
         if not peek.strip(b"\0"):
-            raise HeaderError("not a DICOM file (nothing but zero bytes after the file header)")
+            raise HeaderError(
+                translate(
+                    "Problems", "not a DICOM file (nothing but zero bytes after the file header)"
+                )
+            )
     ts = str(meta.get("TransferSyntaxUID", "") or "")
     if ts == DEFLATED:
         return _read_deflated(f, data_at, meta)
@@ -142,7 +149,9 @@ def read(f: BinaryIO, size: int, streamed: bool = False, defer: bool = True) -> 
     _raise_if_stopped(stop)
     if not has_preamble and "SOPInstanceUID" not in ds and "SOPClassUID" not in ds:
         # force=True reads anything; keep it only if it is recognisably DICOM
-        raise HeaderError("not a DICOM file (no preamble and no DICOM header)")
+        raise HeaderError(
+            translate("Problems", "not a DICOM file (no preamble and no DICOM header)")
+        )
     return Header(
         ds=ds,
         pixel_tell=f.tell() if stop.at_pixels else None,
@@ -155,7 +164,11 @@ def read(f: BinaryIO, size: int, streamed: bool = False, defer: bool = True) -> 
 
 def _raise_if_stopped(stop: _Stopper) -> None:
     if stop.beyond is not None:
-        raise HeaderError(f"file ends inside its header: {stop.beyond} (truncated or corrupt)")
+        raise HeaderError(
+            translate("Problems", "file ends inside its header: {0} (truncated or corrupt)").format(
+                stop.beyond
+            )
+        )
     if stop.reason is not None:
         raise HeaderError(f"{stop.reason}: not read")
 
