@@ -640,7 +640,7 @@
     <message>
         <location filename="../../viewer/state/findings.py" line="165"/>
         <source>the presentation state refers to none of these images</source>
-        <extracomment>the protocol that fits today&apos;s exam alone, not applied (the reader&apos;s layout is kept) apply a protocol to today&apos;s exam alone too (else only once a prior is open)</extracomment>
+        <extracomment>the protocol that fits today&apos;s exam alone, not applied (the reader&apos;s layout is kept) apply a protocol to today&apos;s exam alone too (else only once a prior is open) viewport → the series fused over it (the protocol&apos;s overlay), once loaded</extracomment>
         <translation>该显示状态不涉及这些图像中的任何一幅</translation>
     </message>
     <message>
@@ -705,67 +705,67 @@
         <translation>没有适合此视口的序列</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="48"/>
+        <location filename="../../app/hanging_link.py" line="51"/>
         <source>Prior linked by the scanner&apos;s coordinates (same frame of reference)</source>
         <translation>前片按扫描仪坐标关联（同一参考坐标系）</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="52"/>
+        <location filename="../../app/hanging_link.py" line="55"/>
         <source>Prior linked by a point pair: shift {0} mm (rotation not corrected)</source>
         <translation>前片按点对关联：平移 {0} mm（未校正旋转）</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="57"/>
+        <location filename="../../app/hanging_link.py" line="60"/>
         <source>Prior registered: shift {0} mm, rotation {1:.1f}°, consistency {2:.1f} mm</source>
         <translation>前片已配准：平移 {0} mm，旋转 {1:.1f}°，一致性 {2:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="62"/>
+        <location filename="../../app/hanging_link.py" line="65"/>
         <source>doubtful: check the alignment or align by a point pair</source>
         <translation>存疑：请核对对齐，或用点对对齐</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="132"/>
+        <location filename="../../app/hanging_link.py" line="176"/>
         <source>Protocol: {0}</source>
         <translation>挂片协议：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="136"/>
+        <location filename="../../app/hanging_link.py" line="180"/>
         <source>Protocol available: {0} (Ctrl+] applies it)</source>
         <translation>可用挂片协议：{0}（按 Ctrl+] 应用）</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="145"/>
+        <location filename="../../app/hanging_link.py" line="189"/>
         <source>Registering the prior to today&apos;s exam…</source>
         <translation>正在将前片与本次检查配准…</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="146"/>
+        <location filename="../../app/hanging_link.py" line="190"/>
         <source>Exams not linked: {0}</source>
         <translation>检查未关联：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="173"/>
+        <location filename="../../app/hanging_link.py" line="217"/>
         <source>Save Arrangement as Protocol</source>
         <translation>将当前排列保存为挂片协议</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="174"/>
+        <location filename="../../app/hanging_link.py" line="218"/>
         <source>Protocol name:</source>
         <translation>协议名称：</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="188"/>
+        <location filename="../../app/hanging_link.py" line="232"/>
         <source>Cannot save the arrangement: {0}</source>
         <translation>无法保存排列：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="196"/>
+        <location filename="../../app/hanging_link.py" line="240"/>
         <source>Saved as protocol “{0}”</source>
         <translation>已保存为挂片协议“{0}”</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="215"/>
+        <location filename="../../app/hanging_link.py" line="259"/>
         <source>Point-pair alignment: click a landmark in today&apos;s exam, then the same in the prior</source>
         <translation>点对对齐：先在本次检查中点击一个解剖标志，再在前片中点击同一标志</translation>
     </message>
@@ -1239,12 +1239,12 @@
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="430"/>
+        <location filename="../../app/reading.py" line="436"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="450"/>
+        <location filename="../../app/reading.py" line="456"/>
         <source>No calibrated pixel spacing: measurements in pixels</source>
         <translation>像素间距未校准：测量以像素为单位</translation>
     </message>
@@ -1412,7 +1412,7 @@ Valid for {2:.0f} minutes.</source>
         <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="90"/>
+        <location filename="../../app/mpr_link.py" line="92"/>
         <source>Curved MPR ({0:.0f} mm)</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
@@ -1454,7 +1454,7 @@ Valid for {2:.0f} minutes.</source>
         <source>mean {0} SD {1} {2}
 min {3} max {4}
 area {5}</source>
-        <extracomment>Groups a dataset without preamble may plausibly start with (little and big endian). Values larger than this are skipped while parsing and read only if used (while the stream is still open: see :func:`viewer.dicom.scan.read_header`). the series fed to this assembler (set by :meth:`attach`; None: every instance) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
+        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
         <translation>平均值 {0} 标准差 {1} {2}
 最小值 {3} 最大值 {4}
 面积 {5}</translation>
@@ -1730,93 +1730,93 @@ area {5}</source>
 <context>
     <name>Preferences</name>
     <message>
-        <location filename="../../app/prefs_link.py" line="47"/>
+        <location filename="../../app/prefs_link.py" line="48"/>
         <source>Active tool</source>
         <extracomment>the button/modifier combinations the mouse dialog offers</extracomment>
         <translation>当前工具</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="48"/>
+        <location filename="../../app/prefs_link.py" line="49"/>
         <source>Window/level</source>
         <translation>窗宽/窗位</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="49"/>
+        <location filename="../../app/prefs_link.py" line="50"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="50"/>
+        <location filename="../../app/prefs_link.py" line="51"/>
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="51"/>
+        <location filename="../../app/prefs_link.py" line="52"/>
         <source>Scroll slices / move plane</source>
         <translation>翻页 / 移动平面</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="52"/>
+        <location filename="../../app/prefs_link.py" line="53"/>
         <source>Move crosshair (MPR)</source>
         <translation>移动十字线（MPR）</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="53"/>
+        <location filename="../../app/prefs_link.py" line="54"/>
         <source>Turn crosshair (MPR)</source>
         <translation>旋转十字线（MPR）</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="54"/>
+        <location filename="../../app/prefs_link.py" line="55"/>
         <source>Nothing</source>
         <translation>无操作</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="64"/>
+        <location filename="../../app/prefs_link.py" line="65"/>
         <source>Mouse Buttons</source>
         <translation>鼠标按键</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="98"/>
+        <location filename="../../app/prefs_link.py" line="99"/>
         <source>Window Presets</source>
         <translation>窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="105"/>
+        <location filename="../../app/prefs_link.py" line="106"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="106"/>
+        <location filename="../../app/prefs_link.py" line="107"/>
         <source>Centre</source>
         <translation>窗位</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="107"/>
+        <location filename="../../app/prefs_link.py" line="108"/>
         <source>Width</source>
         <translation>窗宽</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="111"/>
+        <location filename="../../app/prefs_link.py" line="112"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="112"/>
+        <location filename="../../app/prefs_link.py" line="113"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="128"/>
+        <location filename="../../app/prefs_link.py" line="129"/>
         <source>New preset</source>
         <translation>新预设</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="250"/>
+        <location filename="../../app/prefs_link.py" line="253"/>
         <source>Text Size</source>
         <translation>文字大小</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="251"/>
+        <location filename="../../app/prefs_link.py" line="254"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
@@ -2091,6 +2091,33 @@ area {5}</source>
         <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>无法读取像素（{0}）</translation>
     </message>
+    <message>
+        <location filename="../../viewer/dicom/header.py" line="105"/>
+        <source>not a DICOM file ({0} bytes, no DICOM header)</source>
+        <extracomment>Groups a dataset without preamble may plausibly start with (little and big endian). Values larger than this are skipped while parsing and read only if used (while the stream is still open: see :func:`viewer.dicom.scan.read_header`).</extracomment>
+        <translation>不是 DICOM 文件（{0} 字节，无 DICOM 文件头）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/header.py" line="113"/>
+        <source>not a DICOM file (only zero bytes)</source>
+        <translation>不是 DICOM 文件（全为零字节）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/header.py" line="114"/>
+        <location filename="../../viewer/dicom/header.py" line="154"/>
+        <source>not a DICOM file (no preamble and no DICOM header)</source>
+        <translation>不是 DICOM 文件（无前导码，也无 DICOM 文件头）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/header.py" line="137"/>
+        <source>not a DICOM file (nothing but zero bytes after the file header)</source>
+        <translation>不是 DICOM 文件（文件头之后全为零字节）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/header.py" line="168"/>
+        <source>file ends inside its header: {0} (truncated or corrupt)</source>
+        <translation>文件在头部中途结束：{0}（被截断或已损坏）</translation>
+    </message>
 </context>
 <context>
     <name>ProblemsPanel</name>
@@ -2148,79 +2175,79 @@ area {5}</source>
 <context>
     <name>Reading</name>
     <message>
-        <location filename="../../app/reading.py" line="154"/>
+        <location filename="../../app/reading.py" line="160"/>
         <source>3D ellipsoid ({ml} ml): {label}max {max} · {label}peak {peak} · {label}mean {mean} {unit}</source>
         <translation>三维椭球（{ml} ml）：{label}max {max} · {label}peak {peak} · {label}mean {mean} {unit}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="185"/>
+        <location filename="../../app/reading.py" line="191"/>
         <source>File window {0}</source>
         <translation>文件窗 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="190"/>
+        <location filename="../../app/reading.py" line="196"/>
         <source>VOI LUT: {0}</source>
         <translation>VOI LUT：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="219"/>
+        <location filename="../../app/reading.py" line="225"/>
         <source>{0} (W {1} / L {2}{3})</source>
         <translation>{0}（窗宽 {1} / 窗位 {2}{3}）</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="228"/>
+        <location filename="../../app/reading.py" line="234"/>
         <source>Edit Presets…</source>
         <translation>编辑预设…</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="334"/>
+        <location filename="../../app/reading.py" line="340"/>
         <source>Volume </source>
         <translation>容积 </translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="346"/>
+        <location filename="../../app/reading.py" line="352"/>
         <source>This series has one volume.</source>
         <translation>此序列只有一个容积。</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="379"/>
+        <location filename="../../app/reading.py" line="385"/>
         <source>This image has no DICOM header.</source>
         <translation>此图像没有 DICOM 头。</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="397"/>
-        <location filename="../../app/reading.py" line="404"/>
+        <location filename="../../app/reading.py" line="403"/>
+        <location filename="../../app/reading.py" line="410"/>
         <source>Clear All</source>
         <translation>全部清除</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="412"/>
         <location filename="../../app/reading.py" line="418"/>
+        <location filename="../../app/reading.py" line="424"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="438"/>
+        <location filename="../../app/reading.py" line="444"/>
         <source>MPR {0} · {1}</source>
         <translation>MPR {0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="441"/>
+        <location filename="../../app/reading.py" line="447"/>
         <source>Image {0}/{1} · {2}</source>
         <translation>图像 {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="451"/>
+        <location filename="../../app/reading.py" line="457"/>
         <source>{0} — no SUV: {1}</source>
         <translation>{0} — 无 SUV：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="457"/>
+        <location filename="../../app/reading.py" line="463"/>
         <source>Colour &amp;Map</source>
         <translation>伪彩(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="458"/>
+        <location filename="../../app/reading.py" line="464"/>
         <source>SU&amp;V Kind</source>
         <translation>SUV 类型(&amp;V)</translation>
     </message>
