@@ -12,6 +12,7 @@ today's exam and in the prior). The window keeps it as ``priors``: actions name 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QProgressBar
 
 from app import i18n
 from app.timeline_link import TimelineLink
+from viewer.dicom.volume import Volume
 from viewer.state.exams import Exams, ExamsEvent, Hung, Linked, LinkFailed, Registering
-from viewer.state.hanging import ProtocolError, load_protocols, save_protocol
+from viewer.state.hanging import Hanging, ProtocolError, load_protocols, save_protocol
 from viewer.state.registration import ExamLink, LinkMethod
 from viewer.state.viewport import ViewportModel
+from viewer.state.workspace import SeriesLoaded
 
 
 def protocols_dir() -> Path:
@@ -100,6 +103,8 @@ class HangingLink(QObject):
         self._points: list[tuple[ViewportModel, np.ndarray]] = []
         self._armed: list[Any] = []
         self._off = self.exams.events.subscribe(self._on_exams)
+        self._off_ws = self.workspace.events.subscribe(self._on_workspace)
+        self._fused: set[Any] = set()  # viewport widgets given the protocol's overlay
         window.installEventFilter(self)  # LanguageChange: relabel in the new language
         self.retranslate()
 
@@ -117,7 +122,53 @@ class HangingLink(QObject):
             act = getattr(self.window, "acts", {}).get(f"layout_{ev.hanging.layout_name}")
             if act is not None:
                 act.setChecked(True)  # the layout buttons show the protocol's layout
+            self._colours(ev.hanging)
+            self._fuse()
         self.retranslate()
+
+    def _on_workspace(self, ev: object) -> None:
+        if isinstance(ev, SeriesLoaded) and self.exams.hanging is not None:
+            self._colours(self.exams.hanging)  # a new image took its own default colours
+            if self.exams.overlays:
+                self._fuse()
+
+    def _colours(self, h: Hanging) -> None:
+        """The protocol's colour map per viewport."""
+        for a in h.assignments:
+            w = self.window.grid_host.widget_of(self.workspace.viewports[a.viewport])
+            # grey is each image's own default — but "grey, inverted" means black on white even
+            # where that default is already an inverted grey (PET)
+            if a.colormap == "grey" and not a.invert:
+                continue
+            if w is not None and a.series is not None and a.colormap:
+                # a colour map this installation lacks: the image keeps its own
+                with contextlib.suppress(KeyError, ValueError):
+                    w.renderer.set_colormap(a.colormap)
+
+    def _fuse(self) -> None:
+        """The protocol's overlays (PET over CT…) fused once both volumes are loaded; those of
+        an earlier stage taken off."""
+        from viewer.dicom.colormaps import fusion_defaults
+        from viewer.state.fusion import fusion_for
+
+        grid, ws = self.window.grid_host, self.workspace
+        wanted = {grid.widget_of(vp): key for vp, key in self.exams.overlays.items()}
+        for w in list(self._fused):
+            if w not in wanted:
+                w.renderer.set_fusion(None)
+                self._fused.discard(w)
+        for w, key in wanted.items():
+            base, over = (w.model.image if w is not None else None), ws.images.get(key)
+            if not isinstance(base, Volume) or not isinstance(over, Volume):
+                continue
+            f = w.renderer.fusion
+            if f is not None and f.volume is over:
+                continue
+            d = fusion_defaults(base.modality, over.modality)
+            fused = fusion_for(base, over, d.opacity)
+            fused.threshold, fused.ramp = d.threshold, d.ramp
+            w.renderer.set_fusion(fused)
+            self._fused.add(w)
 
     def retranslate(self) -> None:
         lang = i18n.current() or "en"
@@ -258,5 +309,6 @@ class HangingLink(QObject):
     def close(self) -> None:
         self._disarm()
         self._off()
+        self._off_ws()
         self.timeline.close()
         self.exams.close()

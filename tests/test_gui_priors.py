@@ -181,6 +181,13 @@ def test_screenshots_of_each_default_protocol(qtbot, histories, scenario: str) -
         qtbot.waitUntil(lambda: w.priors.exams.hanging is not None, timeout=30000)
         wait_loaded(qtbot, w)
         protocol = w.priors.exams.hanging.protocol.id
+        if protocol == "pet-ct":  # the third viewport: the CT with the PET fused over it
+            third = w.visible_viewports()[2]
+            qtbot.waitUntil(lambda: third.renderer.fusion is not None, timeout=30000)
+            assert third.renderer.fusion.volume.modality == "PT"
+            assert w.visible_viewports()[0].renderer.fusion is None
+            pet = w.visible_viewports()[1]  # the PET in black on white (not inverted twice)
+            assert pet.model.invert and pet.renderer.colormap == "grey"
         for lang in ("en", "zh_CN"):
             w.set_language(lang)
             qtbot.wait(50)

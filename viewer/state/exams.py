@@ -122,6 +122,8 @@ class Exams:
         self._inbox: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self.post: Post = post or self._inbox.put
         self._early: list[StudyInfo] = []  # priors scanned before today's exam
+        #: viewport → the series fused over it (the protocol's overlay), once loaded
+        self.overlays: dict[ViewportModel, str] = {}
         self._windows: dict[ViewportModel, tuple[str, str | None, bool]] = {}
         self._off = workspace.events.subscribe(self._on_workspace)
 
@@ -194,11 +196,15 @@ class Exams:
             scroll=h.links.scroll, zoom_pan=h.links.zoom or h.links.pan, window=h.links.window
         )
         self._windows.clear()
+        self.overlays.clear()
         self.hanging, self.offered = h, None
         for a in h.assignments:
             if a.series is None or a.series.key not in ws.series:
                 continue
             vp = ws.viewports[a.viewport]
+            if a.overlay is not None and a.overlay.key in ws.series:
+                self.overlays[vp] = a.overlay.key
+                self._preload(a.overlay.key)
             self._windows[vp] = (a.series.key, a.window, a.invert)
             if vp.series_key != a.series.key or vp.image is None:
                 ws.open_series(a.series.key, vp)
@@ -207,6 +213,14 @@ class Exams:
             ws.set_active(ws.viewports[0])
         self.events.emit(Hung(h))
         self.link_visible()
+
+    def _preload(self, key: str) -> None:
+        """Load a series no viewport shows (a fusion overlay): kept in the Workspace's images."""
+        ws = self.ws
+        if key in ws.images or key in ws.waiting or ws.loader is None:
+            return
+        ws.waiting[key] = []  # loading, for no viewport
+        ws.loader.load(ws.series[key])
 
     def next_stage(self) -> Hanging | None:
         """The protocol's next stage (the offered protocol's first, when none is applied)."""
