@@ -56,6 +56,18 @@ def action_names() -> dict[str, str]:
     }
 
 
+def key_label(key: str) -> str:
+    """``shift+wheel`` as the reader reads it: modifier keys by name, the button in words."""
+    buttons = {
+        "left": QCoreApplication.translate("Preferences", "left button"),
+        "middle": QCoreApplication.translate("Preferences", "middle button"),
+        "right": QCoreApplication.translate("Preferences", "right button"),
+        "wheel": QCoreApplication.translate("Preferences", "wheel"),
+    }
+    *mods, button = key.split("+")
+    return "+".join([*(m.capitalize() for m in mods), buttons.get(button, button)])
+
+
 class MouseDialog(QDialog):
     """One combo box per button and modifier; OK saves the user's mapping."""
 
@@ -73,9 +85,7 @@ class MouseDialog(QDialog):
                 box.addItem(names[a], a)
             *mods, button = key.split("+")
             box.setCurrentIndex(box.findData(current.action(button, mods)))
-            form.addRow(
-                key.replace("ctrl", "Ctrl").replace("shift", "Shift").replace("alt", "Alt"), box
-            )
+            form.addRow(key_label(key), box)
             self.boxes[key] = box
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
