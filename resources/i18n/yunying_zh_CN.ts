@@ -725,47 +725,47 @@
         <translation>存疑：请核对对齐，或用点对对齐</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="176"/>
+        <location filename="../../app/hanging_link.py" line="178"/>
         <source>Protocol: {0}</source>
         <translation>挂片协议：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="180"/>
+        <location filename="../../app/hanging_link.py" line="182"/>
         <source>Protocol available: {0} (Ctrl+] applies it)</source>
         <translation>可用挂片协议：{0}（按 Ctrl+] 应用）</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="189"/>
+        <location filename="../../app/hanging_link.py" line="191"/>
         <source>Registering the prior to today&apos;s exam…</source>
         <translation>正在将前片与本次检查配准…</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="190"/>
+        <location filename="../../app/hanging_link.py" line="192"/>
         <source>Exams not linked: {0}</source>
         <translation>检查未关联：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="217"/>
+        <location filename="../../app/hanging_link.py" line="219"/>
         <source>Save Arrangement as Protocol</source>
         <translation>将当前排列保存为挂片协议</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="218"/>
+        <location filename="../../app/hanging_link.py" line="220"/>
         <source>Protocol name:</source>
         <translation>协议名称：</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="232"/>
+        <location filename="../../app/hanging_link.py" line="234"/>
         <source>Cannot save the arrangement: {0}</source>
         <translation>无法保存排列：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="240"/>
+        <location filename="../../app/hanging_link.py" line="242"/>
         <source>Saved as protocol “{0}”</source>
         <translation>已保存为挂片协议“{0}”</translation>
     </message>
     <message>
-        <location filename="../../app/hanging_link.py" line="259"/>
+        <location filename="../../app/hanging_link.py" line="261"/>
         <source>Point-pair alignment: click a landmark in today&apos;s exam, then the same in the prior</source>
         <translation>点对对齐：先在本次检查中点击一个解剖标志，再在前片中点击同一标志</translation>
     </message>
@@ -1771,52 +1771,72 @@ area {5}</source>
         <translation>无操作</translation>
     </message>
     <message>
+        <location filename="../../app/prefs_link.py" line="62"/>
+        <source>left button</source>
+        <translation>左键</translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="63"/>
+        <source>middle button</source>
+        <translation>中键</translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="64"/>
+        <source>right button</source>
+        <translation>右键</translation>
+    </message>
+    <message>
         <location filename="../../app/prefs_link.py" line="65"/>
+        <source>wheel</source>
+        <translation>滚轮</translation>
+    </message>
+    <message>
+        <location filename="../../app/prefs_link.py" line="77"/>
         <source>Mouse Buttons</source>
         <translation>鼠标按键</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="99"/>
+        <location filename="../../app/prefs_link.py" line="109"/>
         <source>Window Presets</source>
         <translation>窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="106"/>
+        <location filename="../../app/prefs_link.py" line="116"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="107"/>
+        <location filename="../../app/prefs_link.py" line="117"/>
         <source>Centre</source>
         <translation>窗位</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="108"/>
+        <location filename="../../app/prefs_link.py" line="118"/>
         <source>Width</source>
         <translation>窗宽</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="112"/>
+        <location filename="../../app/prefs_link.py" line="122"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="113"/>
+        <location filename="../../app/prefs_link.py" line="123"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="129"/>
+        <location filename="../../app/prefs_link.py" line="139"/>
         <source>New preset</source>
         <translation>新预设</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="253"/>
+        <location filename="../../app/prefs_link.py" line="263"/>
         <source>Text Size</source>
         <translation>文字大小</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="254"/>
+        <location filename="../../app/prefs_link.py" line="264"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
