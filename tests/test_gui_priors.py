@@ -18,6 +18,7 @@ from app import i18n
 from app.mainwindow import MainWindow
 from phantoms.priors import SCENARIOS, write_history
 from tests.test_gui import SCREENSHOTS, at, click, frame, wait_loaded
+from viewer.state.exams import Registering
 from viewer.state.registration import LinkMethod
 
 ISSUER = "HOSP-A"
@@ -115,6 +116,14 @@ def test_timeline_compare_with_prior_stages_and_linking(qtbot, histories) -> Non
         assert all(r[7] == "Local" and r[1] == "CT" and r[6].endswith("kB") for r in rows)
         assert "1 probable match(es), not merged" in panel.note.text()
         # Compare with Prior: the confirmed prior (never the probable one), beside today's
+        busy_when_started: list[bool] = []
+        w.priors.exams.events.subscribe(
+            lambda e: (
+                busy_when_started.append(w.priors.busy.isVisible())
+                if isinstance(e, Registering)
+                else None
+            )
+        )
         panel.compare_button.click()
         hung(qtbot, w, "ct-chest-prior")
         assert w.workspace.layout == "1x2" and w.acts["layout_1x2"].isChecked()
@@ -127,6 +136,7 @@ def test_timeline_compare_with_prior_stages_and_linking(qtbot, histories) -> Non
         qtbot.waitUntil(lambda: bool(ex.links), timeout=60000)
         text = w.priors.link_label.text()
         assert "consistency" in text and "mm" in text, text
+        assert busy_when_started == [True]  # the indicator showed while it ran
         assert not w.priors.busy.isVisible()
         for vp in w.visible_viewports():
             img = frame(vp)
