@@ -9,7 +9,6 @@ label a reader understands ("Echo 2 (TE 30 ms)", "b = 1000 s/mm²", "Phase 3 (t 
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pydicom.dataset import Dataset
 from viewer.dicom.geometry import SAME_POSITION_MM, normal_of
 from viewer.dicom.i18n import translate
 from viewer.dicom.model import FrameRef, InstanceInfo, SeriesInfo
+from viewer.dicom.values import float_of
 
 #: Dimension Index Pointers that say *where* a frame is, not which volume it belongs to.
 _SPATIAL_POINTERS = {0x00200032, 0x00209057, 0x00209056, 0x00201041}
@@ -50,23 +50,8 @@ class DimensionGroup:
     frames: list[FrameRef]
 
 
-def _num(ds: Dataset, kw: str) -> float | None:
-    v = ds.get(kw)
-    if v is None or v == "":
-        return None
-    if isinstance(v, Sequence) and not isinstance(v, str):
-        if not v:
-            return None
-        v = v[0]
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _int(ds: Dataset, kw: str) -> int | None:
-    f = _num(ds, kw)
+    f = float_of(ds, kw)
     return None if f is None else round(f)
 
 
@@ -89,11 +74,11 @@ def _item(ds: Dataset, kw: str) -> Dataset | None:
 def _classic(ds: Dataset) -> FrameDims:
     return FrameDims(
         echo_number=_int(ds, "EchoNumbers"),
-        echo_time=_num(ds, "EchoTime"),
-        b_value=_num(ds, "DiffusionBValue"),
+        echo_time=float_of(ds, "EchoTime"),
+        b_value=float_of(ds, "DiffusionBValue"),
         direction=_direction(ds),
         temporal=_int(ds, "TemporalPositionIdentifier"),
-        trigger_ms=_num(ds, "TriggerTime"),
+        trigger_ms=float_of(ds, "TriggerTime"),
         acquisition=_int(ds, "AcquisitionNumber"),
     )
 
@@ -110,11 +95,13 @@ def _group_value(groups: list[Dataset], seq: str, kw: str, getter: Callable[...,
 
 def _frame_time_ms(groups: list[Dataset]) -> float | None:
     """A frame's time: Temporal Position Time Offset (s), else the cardiac trigger delay (ms)."""
-    offset = _group_value(groups, "TemporalPositionSequence", "TemporalPositionTimeOffset", _num)
+    offset = _group_value(
+        groups, "TemporalPositionSequence", "TemporalPositionTimeOffset", float_of
+    )
     if offset is not None:
         return float(offset) * 1000.0
     v = _group_value(
-        groups, "CardiacSynchronizationSequence", "NominalCardiacTriggerDelayTime", _num
+        groups, "CardiacSynchronizationSequence", "NominalCardiacTriggerDelayTime", float_of
     )
     return None if v is None else float(v)
 
@@ -144,8 +131,8 @@ def _enhanced(ds: Dataset, n: int) -> list[FrameDims]:
             direction = _direction(dg) if dg is not None else None
         out.append(
             FrameDims(
-                echo_time=_group_value(groups, "MREchoSequence", "EffectiveEchoTime", _num),
-                b_value=_group_value(groups, "MRDiffusionSequence", "DiffusionBValue", _num),
+                echo_time=_group_value(groups, "MREchoSequence", "EffectiveEchoTime", float_of),
+                b_value=_group_value(groups, "MRDiffusionSequence", "DiffusionBValue", float_of),
                 direction=direction,
                 temporal=_int(fc, "TemporalPositionIndex"),
                 trigger_ms=_frame_time_ms(groups),

@@ -30,6 +30,7 @@ from viewer.dicom.model import (
     ScanResult,
 )
 from viewer.dicom.sources import FileRef
+from viewer.dicom.values import first_value, float_of
 from viewer.dicom.walk import iter_refs
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
@@ -183,21 +184,6 @@ def _floats(ds: Dataset, keyword: str, n: int) -> tuple[float, ...] | None:
     return out
 
 
-def _first_float(ds: Dataset, keyword: str) -> float | None:
-    v = ds.get(keyword)
-    if v is None or v == "":
-        return None
-    if isinstance(v, Sequence) and not isinstance(v, str):
-        if len(v) == 0:
-            return None
-        v = v[0]
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _orientation(ds: Dataset) -> tuple[float, float, float, float, float, float] | None:
     o = _floats(ds, "ImageOrientationPatient", 6)
     if o is None:
@@ -244,13 +230,9 @@ def _rescale_value(
     ds: Dataset, keyword: str, default: float, warn: list[str] | None
 ) -> float | None:
     """A rescale value; None when absent. NaN/inf become ``default`` with a warning."""
-    v = ds.get(keyword)
-    if v is None or v == "":
+    v = first_value(ds, keyword)
+    if v is None:
         return None
-    if isinstance(v, Sequence) and not isinstance(v, str):
-        if len(v) == 0:
-            return None
-        v = v[0]
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -293,7 +275,7 @@ def _geometry(
     position = _floats(pos_ds, "ImagePositionPatient", 3)
     orientation = _orientation(ori_ds)
     spacing = _spacing(meas_ds, warn)
-    thickness = _first_float(meas_ds, "SliceThickness")
+    thickness = float_of(meas_ds, "SliceThickness")
     slope = _rescale_value(resc_ds, "RescaleSlope", 1.0, warn)
     intercept = _rescale_value(resc_ds, "RescaleIntercept", 0.0, warn)
     return FrameGeometry(
@@ -415,8 +397,8 @@ def instance_from_dataset(
         ] * n_frames
     else:
         frames = [top]
-    wc = _first_float(ds, "WindowCenter")
-    ww = _first_float(ds, "WindowWidth")
+    wc = float_of(ds, "WindowCenter")
+    ww = float_of(ds, "WindowWidth")
     ips = ds.get("ImagerPixelSpacing")
     imager = None
     if ips is not None and len(ips) == 2:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -20,7 +21,8 @@ def text_of(ds: Dataset, kw: str) -> str:
     return str(v).strip().upper()
 
 
-def float_of(ds: Dataset, kw: str) -> float | None:
+def first_value(ds: Dataset, kw: str) -> Any:
+    """The element's value, or its first value when multi-valued; None when absent or empty."""
     v = ds.get(kw)
     if v is None or v == "":
         return None
@@ -28,6 +30,14 @@ def float_of(ds: Dataset, kw: str) -> float | None:
         if not v:
             return None
         v = v[0]
+    return v
+
+
+def float_of(ds: Dataset, kw: str) -> float | None:
+    """The (first) value as a finite float; None when absent, not a number or not finite."""
+    v = first_value(ds, kw)
+    if v is None:
+        return None
     try:
         f = float(v)
     except (TypeError, ValueError):
