@@ -201,19 +201,23 @@ class FindingsLink(QObject):
         self.key_title = title
 
     def ask_key_title(self) -> None:
+        from app import i18n
+        from app.key_titles import display_names
         from viewer.dicom.findings.kos import TITLES
 
-        titles = list(TITLES)
+        titles = list(TITLES)  # the saved meaning stays the standard's English
+        names = display_names(TITLES, i18n.current())
+        shown = [names[t] for t in titles]
         title, ok = QInputDialog.getItem(
             self.host,
             translate("Findings", "Key Image Title"),
             translate("Findings", "Title of the key images (DICOM CID 7010):"),
-            titles,
+            shown,
             titles.index(self.key_title),
             False,
         )
-        if ok:
-            self.set_key_title(title)
+        if ok and title in shown:
+            self.set_key_title(titles[shown.index(title)])
 
     # ------------------------------------------------------------------ saving
 

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QComboBox,
+    QDockWidget,
     QGroupBox,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -101,8 +103,8 @@ def widget_texts(top: QWidget) -> Iterator[tuple[str, str]]:
             yield f"{name} tooltip", c.toolTip()
         if isinstance(c, (QLabel, QAbstractButton)):
             yield name, c.text()
-        elif isinstance(c, QGroupBox):
-            yield name, c.title()
+        elif isinstance(c, (QGroupBox, QDockWidget)):
+            yield name, c.title() if isinstance(c, QGroupBox) else c.windowTitle()
         elif isinstance(c, QLineEdit):
             yield f"{name} placeholder", c.placeholderText()
         elif isinstance(c, QComboBox):
@@ -122,6 +124,11 @@ def widget_texts(top: QWidget) -> Iterator[tuple[str, str]]:
                 item = c.horizontalHeaderItem(i)
                 if item is not None:
                     yield f"{name} header", item.text()
+            for r in range(min(c.rowCount(), 50)):  # the cells (origins, states …)
+                for i in range(c.columnCount()):
+                    cell = c.item(r, i)
+                    if cell is not None:
+                        yield f"{name} cell", cell.text()
         elif isinstance(c, QHeaderView) and c.model() is not None:
             m = c.model()
             for i in range(m.columnCount()):
@@ -236,6 +243,7 @@ def ptr(x: QWidget) -> int:
     return int(shiboken6.getCppPointer(x)[0])
 
 
+OPENS_PANEL = {"about", "shortcuts", "timeline"}  # actions without "…" that show a window
 SKIP = {  # file dialogs (Qt's own), leaving, language switches, actions that need a network
     "open_folder",
     "open_file",
@@ -296,7 +304,7 @@ def test_no_english_in_the_chinese_interface(qtbot, zh_window: MainWindow, light
         if aid in SKIP or not act.isEnabled():
             continue
         text = act.text()
-        if not (text.endswith("…") or text.endswith("...") or aid in ("about", "shortcuts")):
+        if not (text.endswith("…") or text.endswith("...") or aid in OPENS_PANEL):
             continue
         stop = catch_modal(found, f"dialog {aid}")
         act.trigger()
@@ -327,3 +335,33 @@ def test_no_english_in_the_chinese_interface(qtbot, zh_window: MainWindow, light
     w.toggle_mpr(False)
 
     assert not found.bad, "English in the Chinese interface:\n" + found.report()
+
+
+def test_key_image_titles_show_in_chinese_and_save_the_standard_meaning(
+    qtbot, zh_window: MainWindow
+) -> None:
+    """CID 7010's titles are listed in Chinese (each name once); the one picked is kept under
+    its standard English code meaning, as the saved Key Object Selection must carry it."""
+    from app.key_titles import display_names
+    from viewer.dicom.findings.kos import TITLES
+
+    names = display_names(TITLES, "zh_CN")
+    assert len(set(names.values())) == len(TITLES) == len(names)
+    assert all(re.search(r"[\u4e00-\u9fff]", n) for n in names.values())
+    assert display_names(TITLES, "en") == {t: t for t in TITLES}
+
+    seen: list[str] = []
+
+    def pick() -> None:
+        m = QApplication.activeModalWidget()
+        if isinstance(m, QInputDialog):
+            seen.extend(m.comboBoxItems())
+            m.setTextValue(names["For Teaching"])
+            m.accept()
+        else:
+            QTimer.singleShot(50, pick)
+
+    QTimer.singleShot(50, pick)
+    zh_window.findings.ask_key_title()
+    assert seen == [names[t] for t in TITLES]
+    assert zh_window.findings.key_title == "For Teaching"
