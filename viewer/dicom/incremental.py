@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from viewer.dicom.codecs import DecodeError, FrameReader, check_series_budget, storage_dtype
+from viewer.dicom.decode import rescale_into
 from viewer.dicom.dimensions import split_by_dimension
 from viewer.dicom.geometry import StackPlan
 from viewer.dicom.grouping import group
@@ -54,7 +55,6 @@ from viewer.dicom.volume import (
     Volume,
     _apply_integer_rescale,
     _integer_rescale,
-    _rescale_into,
     _volume_from_plan,
     load_series,
     output_dtype,
@@ -319,7 +319,7 @@ class IncrementalVolume:
     def _put(self, out: np.ndarray, stored: np.ndarray, inst: InstanceInfo) -> None:
         if self._float:
             g = inst.frames[0]
-            _rescale_into(out, stored, g.rescale_slope, g.rescale_intercept)
+            rescale_into(out, stored, g.rescale_slope, g.rescale_intercept)
         else:
             np.copyto(out, stored, casting="unsafe")
 

@@ -1,85 +1,32 @@
 """What a volume's numbers mean: their unit, and for PET the SUV scale display needs.
 
-:class:`SuvScale` is what a :class:`~viewer.dicom.volume.Volume` of PET carries as ``suv``:
-one factor per slice for every SUV kind the header supports, the kind shown, its unit, and —
-when SUV is refused — the reason, so the viewer shows Bq/ml and says why. Qt-free.
+:class:`~viewer.dicom.images.SuvScale` (defined with the volume it belongs to) is what a
+:class:`~viewer.dicom.images.Volume` of PET carries as ``suv``: one factor per slice for every
+SUV kind the header supports, the kind shown, its unit, and — when SUV is refused — the reason,
+so the viewer shows Bq/ml and says why. Qt-free.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 
 from viewer.dicom.i18n import translate
+from viewer.dicom.images import ImageStack, SuvScale, Volume
 from viewer.dicom.model import FrameRef, InstanceInfo
 from viewer.dicom.suv import (
-    KIND_LABEL,
     KIND_UNIT,
-    KINDS,
     SuvResult,
     suv_factors,
 )
 
-if TYPE_CHECKING:
-    from viewer.dicom.volume import ImageStack, Volume
-
 #: Modalities whose values may be SUV.
 SUV_MODALITIES = ("PT",)
-
-
-@dataclass(slots=True)
-class SuvScale:
-    """SUV of a loaded volume: ``factors[kind][k]`` turns slice ``k``'s values into SUV.
-
-    ``kind`` is the kind shown (``bw`` by default; :meth:`set_kind` changes it). When
-    ``factors`` is empty, SUV is refused: ``reason`` says why and ``raw_unit`` is what is shown.
-    """
-
-    units: str  # DICOM Units (0054,1001)
-    raw_unit: str  # unit of the modality values, e.g. "Bq/ml"
-    factors: dict[str, np.ndarray] = field(default_factory=dict)
-    kind: str = "bw"
-    reason: str = ""
-    kind_reasons: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def available(self) -> bool:
-        return self.kind in self.factors
-
-    @property
-    def kinds(self) -> list[str]:
-        return [k for k in KINDS if k in self.factors]
-
-    @property
-    def label(self) -> str:
-        """``SUVbw``, ``SUVlbm``… or the raw unit when SUV is refused."""
-        return KIND_LABEL[self.kind] if self.available else self.raw_unit
-
-    @property
-    def unit(self) -> str:
-        """``g/ml`` (``cm²/ml`` for SUVbsa), or the raw unit when SUV is refused."""
-        return KIND_UNIT[self.kind] if self.available else self.raw_unit
-
-    def set_kind(self, kind: str) -> None:
-        if kind not in self.factors:
-            raise ValueError(
-                self.kind_reasons.get(kind) or translate("SUV", "{0} is not available").format(kind)
-            )
-        self.kind = kind
-
-    def slice_factors(self, kind: str | None = None) -> np.ndarray:
-        return self.factors[kind or self.kind]
-
-    def to_suv(self, values: np.ndarray | float, k: int, kind: str | None = None) -> np.ndarray:
-        """Modality values of slice ``k`` in SUV of ``kind`` (the shown kind by default)."""
-        return np.asarray(values, dtype=np.float64) * float(self.slice_factors(kind)[k])
 
 
 def _header(inst: InstanceInfo) -> Dataset:

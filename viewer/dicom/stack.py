@@ -8,18 +8,11 @@ from collections.abc import Callable
 import numpy as np
 
 from viewer.dicom.codecs import read_dataset, storage_dtype
+from viewer.dicom.decode import decode_frames_into, drop_failed, output_dtype, progress_counter
 from viewer.dicom.i18n import translate
+from viewer.dicom.images import ImageStack, LoadError, ProgressFn, is_volumetric
 from viewer.dicom.model import FrameRef, Problem, SeriesInfo
 from viewer.dicom.quantity import suv_scale
-from viewer.dicom.volume import (
-    ImageStack,
-    LoadError,
-    ProgressFn,
-    _is_volumetric,
-    _progress_counter,
-    decode_frames_into,
-    output_dtype,
-)
 
 
 def load_stack(
@@ -40,7 +33,7 @@ def load_stack(
         return _load_palette(series, frames)
     is_color = px.samples_per_pixel > 1
     plan_notes: list[str] = []
-    if _is_volumetric(series):
+    if is_volumetric(series):
         plan_notes.append(
             translate(
                 "Volumes", "slices too few or too irregular for a 3D volume; shown as 2D images"
@@ -55,7 +48,7 @@ def load_stack(
         dtype = output_dtype(frames)
         rescale = True
     arr = np.empty(shape, dtype=dtype)
-    tick = _progress_counter(len(frames), progress)
+    tick = progress_counter(len(frames), progress)
 
     def on_frame(n: int) -> None:
         if n == 0 and on_first is not None:
@@ -66,13 +59,8 @@ def load_stack(
     failures = decode_frames_into(
         arr, frames, workers=workers, first=0, on_frame=on_frame, rescale=rescale
     )
-    problems = [p for _, p in failures]
-    if len(failures) == len(frames):
-        why = translate("Volumes", "none of the {0} images could be decoded")
-        raise LoadError(why.format(len(frames)), problems)
-    if failures:
-        bad = {n for n, _ in failures}
-        keep = [n for n in range(len(frames)) if n not in bad]
+    problems, keep = drop_failed(failures, len(frames))
+    if keep is not None:
         arr = arr[keep]
         frames = [frames[n] for n in keep]
     window = None

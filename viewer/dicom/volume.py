@@ -5,255 +5,45 @@
   (int16 for CT HU), anything else becomes float32.
 * Frames that fail to decode are reported with their file and reason; the rest still loads.
 * The middle slice can be decoded first (``first=``) so a viewer shows an image at once.
+
+The types live in :mod:`viewer.dicom.images`, the parallel decoding in :mod:`viewer.dicom.decode`,
+2D stacks in :mod:`viewer.dicom.stack`; this module picks which and builds the volume (names
+re-exported here for callers).
 """
 
 from __future__ import annotations
 
-import math
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from viewer.dicom.codecs import DecodeError, FrameReader, check_series_budget, storage_dtype
-from viewer.dicom.direct import read_native_into
-from viewer.dicom.geometry import StackPlan, affine, plan_stack
+from viewer.dicom.codecs import DecodeError, check_series_budget, storage_dtype
+from viewer.dicom.decode import (
+    decode_frames_into,
+    default_workers,
+    drop_failed,
+    output_dtype,
+    progress_counter,
+    rescale_into,
+)
+from viewer.dicom.geometry import StackPlan, plan_stack
 from viewer.dicom.i18n import translate
-from viewer.dicom.model import FrameRef, InstanceInfo, Problem, SeriesInfo
-from viewer.dicom.quantity import SuvScale, attach_suv
+from viewer.dicom.images import ImageStack, LoadError, ProgressFn, Volume, is_volumetric
+from viewer.dicom.model import FrameRef, Problem, SeriesInfo
+from viewer.dicom.quantity import attach_suv
 
-ProgressFn = Callable[[int, int], None]
-
-
-@dataclass(slots=True)
-class Volume:
-    """A 3D image in patient space. ``array[k, j, i]`` holds modality values (HU for CT)."""
-
-    array: np.ndarray
-    origin: np.ndarray  # LPS of voxel (0, 0, 0)
-    spacing: tuple[float, float, float]  # (Δi=between columns, Δj=between rows, Δk=slices), mm
-    direction: np.ndarray  # 3×3, columns = unit vectors of i, j, k in LPS
-    modality: str = ""
-    series_uid: str = ""
-    frame_of_reference_uid: str = ""
-    window: tuple[float, float] | None = None  # (center, width) from the file
-    slice_sources: list[FrameRef] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    resampled: bool = False
-    #: the acquired slice thickness (mm), kept when the volume is resampled onto another grid
-    slice_thickness: float | None = None
-    #: PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`)
-    suv: SuvScale | None = None
-    #: which sub-volume this is ("Echo 2 (TE 30 ms)"); empty for a series with one volume
-    label: str = ""
-    #: every sub-volume of the series in order (this one included), or empty: see
-    #: :mod:`viewer.dicom.dimensions`
-    subvolumes: list[Volume] = field(default_factory=list)
-    #: 0 at full resolution; n > 0: a preview at 1/2**n of the pixels each way in-plane (a
-    #: JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined
-    reduced_level: int = 0
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        return self.array.shape
-
-    def sibling(self, step: int) -> Volume:
-        """The sub-volume ``step`` places after this one, wrapping (itself if there are none)."""
-        if not self.subvolumes:
-            return self
-        i = next(n for n, v in enumerate(self.subvolumes) if v is self)
-        return self.subvolumes[(i + step) % len(self.subvolumes)]
-
-    @property
-    def reconstructed(self) -> bool:
-        """Resampled onto a grid the scanner did not acquire (tilt, gaps, uneven spacing)."""
-        return self.resampled
-
-    @property
-    def affine(self) -> np.ndarray:
-        d = self.direction
-        return affine(
-            self.origin,
-            d[:, 0],
-            d[:, 1],
-            d[:, 2] * self.spacing[2],
-            self.spacing[0],
-            self.spacing[1],
-        )
-
-    def index_to_patient(self, ijk: np.ndarray | tuple[float, float, float]) -> np.ndarray:
-        p = np.asarray(ijk, dtype=float)
-        a = self.affine
-        return p @ a[:3, :3].T + a[:3, 3]
-
-    def patient_to_index(self, xyz: np.ndarray | tuple[float, float, float]) -> np.ndarray:
-        p = np.asarray(xyz, dtype=float)
-        a = self.affine
-        return (p - a[:3, 3]) @ np.linalg.inv(a[:3, :3]).T
-
-    def value_at(self, xyz: tuple[float, float, float]) -> float:
-        """Nearest-voxel value at a patient coordinate (mm, LPS)."""
-        i, j, k = np.rint(self.patient_to_index(xyz)).astype(int)
-        return float(self.array[k, j, i])
-
-
-@dataclass(slots=True)
-class ImageStack:
-    """Frames without usable 3D geometry (radiographs, ultrasound cine, secondary captures)."""
-
-    frames: np.ndarray  # (n, rows, cols) or (n, rows, cols, 3) for colour
-    pixel_spacing: tuple[float, float] | None
-    modality: str = ""
-    series_uid: str = ""
-    window: tuple[float, float] | None = None
-    is_color: bool = False
-    sources: list[FrameRef] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    #: PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)
-    suv: SuvScale | None = None
-
-
-class LoadError(RuntimeError):
-    """No image of the series could be loaded; ``problems`` lists why for each file."""
-
-    def __init__(self, message: str, problems: list[Problem]) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
-def _is_volumetric(series: SeriesInfo) -> bool:
-    if len(series.frames) < 2:
-        return False
-    g = series.frames[0].geometry
-    inst = series.frames[0].instance
-    px = inst.pixel
-    return bool(g.has_plane and px is not None and px.samples_per_pixel == 1)
-
-
-def output_dtype(frames: list[FrameRef]) -> np.dtype[Any]:
-    """Smallest dtype that holds every rescaled value exactly (float32 for non-integer rescale)."""
-    lo, hi = math.inf, -math.inf
-    integral = True
-    for fr in frames:
-        px = fr.instance.pixel
-        assert px is not None
-        g = fr.geometry
-        if px.pixel_representation == 1:
-            smin, smax = -(2 ** (px.bits_stored - 1)), 2 ** (px.bits_stored - 1) - 1
-        else:
-            smin, smax = 0, 2**px.bits_stored - 1
-        a, b = (
-            smin * g.rescale_slope + g.rescale_intercept,
-            smax * g.rescale_slope + g.rescale_intercept,
-        )
-        lo, hi = min(lo, a, b), max(hi, a, b)
-        if not (float(g.rescale_slope).is_integer() and float(g.rescale_intercept).is_integer()):
-            integral = False
-    if not integral:
-        return np.dtype(np.float32)
-    for dt in (np.uint8, np.int8, np.uint16, np.int16, np.int32):
-        info = np.iinfo(dt)
-        if info.min <= lo and hi <= info.max:
-            return np.dtype(dt)
-    return np.dtype(np.float64)
-
-
-def _rescale_into(out: np.ndarray, stored: np.ndarray, slope: float, intercept: float) -> None:
-    if slope == 1.0 and intercept == 0.0:
-        np.copyto(out, stored, casting="unsafe")
-    elif out.dtype.kind in "iu":
-        # exact integer arithmetic in a wide type, then narrow (range checked by output_dtype)
-        tmp = stored.astype(np.int64)
-        if slope != 1.0:
-            tmp *= int(slope)
-        tmp += int(intercept)
-        np.copyto(out, tmp, casting="unsafe")
-    else:
-        np.multiply(stored, slope, out=out, casting="unsafe")
-        out += np.asarray(intercept, dtype=out.dtype)
-
-
-class _Readers:
-    """One FrameReader per instance, shared by the threads that decode its frames."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._readers: dict[int, FrameReader] = {}
-
-    def get(self, inst: InstanceInfo) -> FrameReader:
-        with self._lock:
-            r = self._readers.get(id(inst))
-            if r is None:
-                r = self._readers[id(inst)] = FrameReader(inst)
-            return r
-
-
-def decode_frames_into(
-    out: np.ndarray,
-    frames: list[FrameRef],
-    *,
-    workers: int | None = None,
-    first: int | None = None,
-    on_frame: Callable[[int], None] | None = None,
-    rescale: bool = True,
-) -> list[tuple[int, Problem]]:
-    """Decode ``frames[n]`` into ``out[n]`` in parallel; returns the frames that failed.
-
-    ``first`` is decoded before any other (the slice a viewer shows first). ``on_frame`` is called
-    from worker threads with each finished index.
-    """
-    readers = _Readers()
-    failures: list[tuple[int, Problem]] = []
-    lock = threading.Lock()
-
-    def work(n: int) -> None:
-        fr = frames[n]
-        try:
-            if not rescale and read_native_into(out[n], fr):
-                if on_frame is not None:
-                    on_frame(n)
-                return
-            stored = readers.get(fr.instance).frame(fr.index)
-            if stored.shape != out.shape[1:]:
-                raise DecodeError(f"frame is {stored.shape}, expected {out.shape[1:]}")
-            g = fr.geometry
-            if rescale:
-                _rescale_into(out[n], stored, g.rescale_slope, g.rescale_intercept)
-            else:
-                np.copyto(out[n], stored, casting="unsafe")
-        except DecodeError as exc:
-            with lock:
-                failures.append((n, Problem(str(fr), str(exc))))
-        except (OSError, ValueError, MemoryError) as exc:
-            with lock:
-                why = translate("Problems", "cannot read pixels ({0})").format(exc)
-                failures.append((n, Problem(str(fr), why)))
-        if on_frame is not None:
-            on_frame(n)
-
-    order = list(range(len(frames)))
-    if first is not None and 0 <= first < len(frames):
-        work(first)
-        order.remove(first)
-    nworkers = workers or default_workers()
-    if nworkers <= 1 or len(order) <= 1:
-        for n in order:
-            work(n)
-    else:
-        with ThreadPoolExecutor(max_workers=nworkers, thread_name_prefix="decode") as pool:
-            list(pool.map(work, order))
-    failures.sort(key=lambda t: t[0])
-    return failures
+__all__ = [
+    "ImageStack",
+    "LoadError",
+    "ProgressFn",
+    "Volume",
+    "decode_frames_into",
+    "default_workers",
+    "load_series",
+    "output_dtype",
+    "rescale_into",
+    "volume_plan",
+]
 
 
 def load_series(
@@ -297,7 +87,7 @@ def _load_split(
 
     from viewer.dicom.dimensions import split_by_dimension
 
-    if not _is_volumetric(series):
+    if not is_volumetric(series):
         return None
     groups = split_by_dimension(series)
     if not groups:
@@ -335,7 +125,7 @@ MAX_FILL_FACTOR = 1.5
 
 def volume_plan(series: SeriesInfo) -> StackPlan | None:
     """The slice plan when the series makes a 3D volume (≥ 3 parallel, placed, grey frames)."""
-    if not _is_volumetric(series):
+    if not is_volumetric(series):
         return None
     plan = plan_stack(series.frames)
     if len(plan.frames) < 3:
@@ -344,21 +134,6 @@ def volume_plan(series: SeriesInfo) -> StackPlan | None:
     if plan.spacing <= 0 or n_grid > MAX_FILL_FACTOR * len(plan.frames):
         return None
     return plan
-
-
-def _progress_counter(total: int, progress: ProgressFn | None) -> Callable[[int], None] | None:
-    if progress is None:
-        return None
-    lock = threading.Lock()
-    done = [0]
-
-    def tick(_n: int) -> None:
-        with lock:
-            done[0] += 1
-            count = done[0]
-        progress(count, total)
-
-    return tick
 
 
 def _integer_rescale(frames: list[FrameRef]) -> tuple[int, int] | None:
@@ -424,7 +199,7 @@ def _load_volume(
     dtype = storage_dtype(px) if int_rescale is not None else output_dtype(frames)
     arr = np.empty((len(frames), px.rows, px.columns), dtype=dtype)
     mid = len(frames) // 2
-    tick = _progress_counter(len(frames), progress)
+    tick = progress_counter(len(frames), progress)
     first_sent = False
 
     def on_frame(n: int) -> None:
@@ -442,13 +217,8 @@ def _load_volume(
     failures = decode_frames_into(
         arr, frames, workers=workers, first=mid, on_frame=on_frame, rescale=int_rescale is None
     )
-    problems = [p for _, p in failures]
-    if len(failures) == len(frames):
-        why = translate("Volumes", "none of the {0} images could be decoded")
-        raise LoadError(why.format(len(frames)), problems)
-    if failures:
-        bad = {n for n, _ in failures}
-        keep = [n for n in range(len(frames)) if n not in bad]
+    problems, keep = drop_failed(failures, len(frames))
+    if keep is not None:
         arr = arr[keep]
         plan = plan_stack([frames[n] for n in keep])
     if int_rescale is not None:
