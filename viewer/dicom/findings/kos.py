@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from highdicom import ko, sr
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import Code, codes
-from pydicom.uid import generate_uid
 
-from viewer.dicom.findings.model import MANUFACTURER, ImageRef
+from viewer.dicom.findings.document import new_instance, source_datasets, stamp_created
+from viewer.dicom.findings.model import ImageRef
 
 KOS_CLASS = "1.2.840.10008.5.1.4.1.1.88.59"
 
@@ -40,12 +39,7 @@ def write_kos(
     """A Key Object Selection Document of ``images`` (title: a meaning of CID 7010)."""
     if title not in TITLES:
         raise ValueError(f"{title!r} is not a document title of CID 7010")
-    refs: dict[str, Dataset] = {}
-    for im in images:
-        ds = sources.get(im.sop_instance_uid)
-        if ds is None:
-            raise KeyError(f"no source dataset for image {im.sop_instance_uid}")
-        refs.setdefault(im.sop_instance_uid, ds)
+    refs = source_datasets((im.sop_instance_uid for im in images), sources)
     if not refs:
         raise ValueError("no key image selected")
     person = None
@@ -56,25 +50,16 @@ def write_kos(
         )
     content = ko.KeyObjectSelection(
         document_title=TITLES[title],
-        referenced_objects=list(refs.values()),
+        referenced_objects=refs,
         observer_person_context=person,
         description=note or None,
     )
     doc = ko.KeyObjectSelectionDocument(
-        evidence=list(refs.values()),
+        evidence=refs,
         content=content,
-        series_instance_uid=series_uid or generate_uid(),
-        series_number=series_number,
-        sop_instance_uid=generate_uid(),
-        instance_number=instance_number,
-        manufacturer=MANUFACTURER,
+        **new_instance(series_uid, series_number, instance_number),
     )
-    when = created or dt.datetime.now().replace(microsecond=0)
-    stamp: Any = doc
-    stamp.ContentDate = when.strftime("%Y%m%d")
-    stamp.ContentTime = when.strftime("%H%M%S")
-    stamp.InstanceCreationDate = stamp.ContentDate
-    stamp.InstanceCreationTime = stamp.ContentTime
+    stamp_created(doc, created)
     return doc
 
 

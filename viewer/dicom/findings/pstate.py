@@ -18,8 +18,8 @@ from highdicom import pr
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 
+from viewer.dicom.findings.document import new_instance, source_datasets, stamp_created
 from viewer.dicom.findings.model import (
-    MANUFACTURER,
     SOFTWARE,
     Annotation,
     Finding,
@@ -113,15 +113,10 @@ def _objects_for(f: Finding, number: int) -> tuple[list[pr.GraphicObject], list[
 
 
 def _ref_list(work: ReaderWork, sources: Mapping[str, Dataset]) -> list[Dataset]:
-    out: dict[str, Dataset] = {}
-    for ref in work.images():
-        ds = sources.get(ref.sop_instance_uid)
-        if ds is None:
-            raise KeyError(f"no source dataset for image {ref.sop_instance_uid}")
-        out.setdefault(ref.sop_instance_uid, ds)
+    out = source_datasets((ref.sop_instance_uid for ref in work.images()), sources)
     if not out:
         raise ValueError("nothing to save: the work refers to no image")
-    return list(out.values())
+    return out
 
 
 def _frame_of(ref: ImageRef, ds: Dataset) -> int | None:
@@ -171,11 +166,7 @@ def write_gsps(
         kwargs["voi_lut_transformations"] = voi
     gsps = pr.GrayscaleSoftcopyPresentationState(
         referenced_images=ref_ds,
-        series_instance_uid=series_uid or generate_uid(),
-        series_number=series_number,
-        sop_instance_uid=generate_uid(),
-        instance_number=instance_number,
-        manufacturer=MANUFACTURER,
+        **new_instance(series_uid, series_number, instance_number),
         manufacturer_model_name="Yunying workstation",
         software_versions=SOFTWARE,
         device_serial_number="0",
@@ -186,10 +177,7 @@ def write_gsps(
         content_creator_name=work.author or None,
         **kwargs,
     )
-    gsps.PresentationCreationDate = work.created.strftime("%Y%m%d")
-    gsps.PresentationCreationTime = work.created.strftime("%H%M%S")
-    gsps.InstanceCreationDate = gsps.PresentationCreationDate
-    gsps.InstanceCreationTime = gsps.PresentationCreationTime
+    stamp_created(gsps, work.created, "PresentationCreation")
     _set_displayed_areas(gsps, work, sources, ref_ds)
     # General Series Laterality is 2C (paired body parts): empty = unknown, as validators expect
     gsps.Laterality = ""

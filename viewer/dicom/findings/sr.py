@@ -21,6 +21,7 @@ from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes
 from pydicom.uid import generate_uid
 
+from viewer.dicom.findings.document import new_instance, stamp_created
 from viewer.dicom.findings.model import (
     MANUFACTURER,
     Finding,
@@ -188,24 +189,12 @@ def write_measurement_sr(
     doc = sr.Comprehensive3DSR(
         evidence=list(evidence.values()),
         content=report,
-        series_instance_uid=series_uid or generate_uid(),
-        series_number=series_number,
-        sop_instance_uid=generate_uid(),
-        instance_number=instance_number,
-        manufacturer=MANUFACTURER,
+        **new_instance(series_uid, series_number, instance_number),
         is_complete=True,
         series_description="Measurements",
     )
-    _stamp(doc, created)
+    stamp_created(doc, created)
     return doc
-
-
-def _stamp(doc: Dataset, created: dt.datetime | None) -> None:
-    when = created or dt.datetime.now().replace(microsecond=0)
-    doc.ContentDate = when.strftime("%Y%m%d")
-    doc.ContentTime = when.strftime("%H%M%S")
-    doc.InstanceCreationDate = doc.ContentDate
-    doc.InstanceCreationTime = doc.ContentTime
 
 
 _NAME_BACK = {
@@ -338,15 +327,11 @@ def write_text_sr(
     doc = BasicTextSR(
         evidence=list(evidence),
         content=root,
-        series_instance_uid=series_uid or generate_uid(),
-        series_number=series_number,
-        sop_instance_uid=generate_uid(),
-        instance_number=instance_number,
-        manufacturer=MANUFACTURER,
+        **new_instance(series_uid, series_number, instance_number),
         is_complete=True,
         series_description=title[:64],
     )
-    _stamp(doc, created)
+    stamp_created(doc, created)
     return doc
 
 
