@@ -54,9 +54,17 @@ def coarse_image(vol: Volume, target_mm: float = COARSE_MM) -> sitk.Image:
     return img
 
 
-def _register(
-    fixed: sitk.Image, moving: sitk.Image
-) -> tuple[sitk.Euler3DTransform, float, int, str]:
+def rigid_mi(
+    fixed: sitk.Image,
+    moving: sitk.Image,
+    *,
+    sampling: float = 0.25,
+    iterations: int = 300,
+    threads: int | None = None,
+) -> tuple[np.ndarray, float, int, str]:
+    """Rigid (Euler) registration of ``moving`` onto ``fixed`` by Mattes mutual information,
+    two levels, starting where the scanners put them: (4×4 fixed → moving LPS matrix, metric,
+    iterations, stop reason). ``threads`` None leaves ITK's default."""
     init = sitk.CenteredTransformInitializer(
         fixed, moving, sitk.Euler3DTransform(), sitk.CenteredTransformInitializerFilter.GEOMETRY
     )
@@ -64,12 +72,14 @@ def _register(
     tx = sitk.Euler3DTransform()
     tx.SetCenter(sitk.Euler3DTransform(init).GetCenter())
     reg = sitk.ImageRegistrationMethod()
+    if threads is not None:
+        reg.SetNumberOfThreads(threads)
     reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=40)
     reg.SetMetricSamplingStrategy(reg.RANDOM)
-    reg.SetMetricSamplingPercentage(0.25, seed=7)
+    reg.SetMetricSamplingPercentage(sampling, seed=7)
     reg.SetInterpolator(sitk.sitkLinear)
     reg.SetOptimizerAsRegularStepGradientDescent(
-        learningRate=4.0, minStep=0.01, numberOfIterations=300, relaxationFactor=0.6
+        learningRate=4.0, minStep=0.01, numberOfIterations=iterations, relaxationFactor=0.6
     )
     reg.SetOptimizerScalesFromPhysicalShift()
     reg.SetShrinkFactorsPerLevel([2, 1])
@@ -77,29 +87,22 @@ def _register(
     reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
     reg.SetInitialTransform(tx, inPlace=True)
     reg.Execute(fixed, moving)
+    r = np.array(tx.GetMatrix()).reshape(3, 3)
+    c, t = np.array(tx.GetCenter()), np.array(tx.GetTranslation())
+    m = np.eye(4)
+    m[:3, :3], m[:3, 3] = r, c + t - r @ c
     return (
-        tx,
+        m,
         float(reg.GetMetricValue()),
         int(reg.GetOptimizerIteration()),
         str(reg.GetOptimizerStopConditionDescription()),
     )
 
 
-def _matrix(tx: sitk.Euler3DTransform) -> np.ndarray:
-    r = np.array(tx.GetMatrix()).reshape(3, 3)
-    c = np.array(tx.GetCenter())
-    t = np.array(tx.GetTranslation())
-    m = np.eye(4)
-    m[:3, :3] = r
-    m[:3, 3] = c + t - r @ c
-    return m
-
-
 def register_rigid(base: Volume, overlay: Volume) -> Registration:
     fixed, moving = coarse_image(base), coarse_image(overlay)
-    ab, metric, iters, stop = _register(fixed, moving)
-    ba, _, _, _ = _register(moving, fixed)
-    a, b = _matrix(ab), _matrix(ba)
+    a, metric, iters, stop = rigid_mi(fixed, moving)
+    b, _, _, _ = rigid_mi(moving, fixed)
     # sample the base volume's box (a coarse lattice) for the consistency estimate
     size = np.array(fixed.GetSize(), float)
     lattice = np.stack(

@@ -99,39 +99,11 @@ LINK_SAMPLING = 0.10
 def _euler(
     fixed: sitk.Image, moving: sitk.Image, sampling: float
 ) -> tuple[np.ndarray, float, int, str]:
-    import SimpleITK as sitk
+    from viewer.state.fusion import rigid_mi
 
-    init = sitk.CenteredTransformInitializer(
-        fixed, moving, sitk.Euler3DTransform(), sitk.CenteredTransformInitializerFilter.GEOMETRY
-    )
-    tx = sitk.Euler3DTransform()  # from where the scanners put them, about the initializer's centre
-    tx.SetCenter(sitk.Euler3DTransform(init).GetCenter())
-    reg = sitk.ImageRegistrationMethod()
     # one core is left to the reader's event loop (on 2 cores, ITK's default takes both)
-    reg.SetNumberOfThreads(max(1, (os.cpu_count() or 2) - 1))
-    reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=40)
-    reg.SetMetricSamplingStrategy(reg.RANDOM)
-    reg.SetMetricSamplingPercentage(sampling, seed=7)
-    reg.SetInterpolator(sitk.sitkLinear)
-    reg.SetOptimizerAsRegularStepGradientDescent(
-        learningRate=4.0, minStep=0.01, numberOfIterations=100, relaxationFactor=0.6
-    )
-    reg.SetOptimizerScalesFromPhysicalShift()
-    reg.SetShrinkFactorsPerLevel([2, 1])
-    reg.SetSmoothingSigmasPerLevel([1.0, 0.0])
-    reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
-    reg.SetInitialTransform(tx, inPlace=True)
-    reg.Execute(fixed, moving)
-    r = np.array(tx.GetMatrix()).reshape(3, 3)
-    c, t = np.array(tx.GetCenter()), np.array(tx.GetTranslation())
-    m = np.eye(4)
-    m[:3, :3], m[:3, 3] = r, c + t - r @ c
-    return (
-        m,
-        float(reg.GetMetricValue()),
-        int(reg.GetOptimizerIteration()),
-        str(reg.GetOptimizerStopConditionDescription()),
-    )
+    threads = max(1, (os.cpu_count() or 2) - 1)
+    return rigid_mi(fixed, moving, sampling=sampling, iterations=100, threads=threads)
 
 
 def register_for_linking(
