@@ -9,7 +9,6 @@ against.
 
 from __future__ import annotations
 
-import struct
 import threading
 import warnings
 from collections import OrderedDict
@@ -22,25 +21,24 @@ from pydicom import encaps
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID
 
+from viewer.dicom.codestream import check_codestream
 from viewer.dicom.limits import human_bytes, limits
 from viewer.dicom.model import FrameRef, InstanceInfo, PixelFormat
-
-IMPLICIT_LE = "1.2.840.10008.1.2"
-EXPLICIT_LE = "1.2.840.10008.1.2.1"
-EXPLICIT_BE = "1.2.840.10008.1.2.2"
-DEFLATED = "1.2.840.10008.1.2.1.99"
-RLE_LOSSLESS = "1.2.840.10008.1.2.5"
-JPEG2000_LOSSLESS = "1.2.840.10008.1.2.4.90"
-JPEG2000 = "1.2.840.10008.1.2.4.91"
-HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201"
-HTJ2K_LOSSLESS_RPCL = "1.2.840.10008.1.2.4.202"
-HTJ2K = "1.2.840.10008.1.2.4.203"
-JPEGLS_LOSSLESS = "1.2.840.10008.1.2.4.80"
-JPEGLS_NEAR_LOSSLESS = "1.2.840.10008.1.2.4.81"
-
-
-class DecodeError(ValueError):
-    """A frame could not be decoded; the message says why."""
+from viewer.dicom.syntaxes import (
+    DEFLATED,
+    EXPLICIT_BE,
+    EXPLICIT_LE,
+    HTJ2K_ANY,
+    HTJ2K_LOSSLESS,
+    HTJ2K_LOSSLESS_RPCL,
+    IMPLICIT_LE,
+    JPEG2000_LOSSLESS,
+    JPEG2000_LOSSY,
+    JPEGLS_LOSSLESS,
+    JPEGLS_NEAR_LOSSLESS,
+    RLE_LOSSLESS,
+    DecodeError,
+)
 
 
 def storage_dtype(px: PixelFormat) -> np.dtype[Any]:
@@ -109,12 +107,12 @@ def _rle(data: bytes, px: PixelFormat) -> np.ndarray:
 
 _FAST_COMPRESSED: dict[str, Callable[[bytes, PixelFormat], np.ndarray]] = {
     JPEG2000_LOSSLESS: _imagecodecs_j2k,
-    JPEG2000: _imagecodecs_j2k,
+    JPEG2000_LOSSY: _imagecodecs_j2k,
     # HTJ2K by OpenJPEG: OpenJPH (imagecodecs.htj2k_decode) returns a garbage image for a
     # corrupt stream, reporting the error only to sys.excepthook - it must not decide alone
     HTJ2K_LOSSLESS: _imagecodecs_j2k,
     HTJ2K_LOSSLESS_RPCL: _imagecodecs_j2k,
-    HTJ2K: _imagecodecs_j2k,
+    HTJ2K_ANY: _imagecodecs_j2k,
     JPEGLS_LOSSLESS: _imagecodecs_jls,
     JPEGLS_NEAR_LOSSLESS: _imagecodecs_jls,
     RLE_LOSSLESS: _rle,
@@ -378,67 +376,6 @@ def check_read_budget(inst: InstanceInfo) -> None:
             f"pixel data is {human_bytes(present)}, more than the {human_bytes(budget)} "
             "the image can need: not read whole"
         )
-
-
-def check_codestream(data: bytes, ts: str, px: PixelFormat) -> None:
-    """Compare the size a JPEG 2000 / JPEG-LS / JPEG codestream declares with the header's
-    Rows × Columns before any decoder allocates it."""
-    dims = codestream_size(data, ts)
-    if dims is None:
-        return
-    rows, cols, comps = dims
-    if rows * cols * comps * max(1, px.bits_allocated // 8) > limits().max_frame_bytes:
-        raise DecodeError(
-            f"codestream declares {cols}×{rows}×{comps}, over the frame limit: not decoded"
-        )
-    if (rows and rows != px.rows) or cols != px.columns:
-        raise DecodeError(
-            f"codestream declares {cols}×{rows}, the header says {px.columns}×{px.rows}: "
-            "not decoded"
-        )
-
-
-def codestream_size(data: bytes, ts: str) -> tuple[int, int, int] | None:
-    """(rows, columns, components) a codestream declares; None when it is not one we parse
-    (rows 0: given later in the stream)."""
-    if ts in _J2K_FAMILY:
-        at = data.find(b"\xff\x4f\xff\x51", 0, 65536)
-        if at < 0:
-            raise DecodeError("no JPEG 2000 image header (SIZ) in the frame")
-        siz = data[at + 4 : at + 42]
-        if len(siz) < 38:
-            raise DecodeError("JPEG 2000 image header (SIZ) is truncated")
-        xsiz, ysiz, xo, yo = struct.unpack(">IIII", siz[4:20])
-        (csiz,) = struct.unpack(">H", siz[36:38])
-        if xo > xsiz or yo > ysiz:
-            raise DecodeError("JPEG 2000 image header (SIZ) has offsets beyond the image")
-        return ysiz - yo, xsiz - xo, csiz
-    if ts.startswith("1.2.840.10008.1.2.4.") and data[:2] == b"\xff\xd8":
-        pos = 2
-        while pos + 4 <= len(data) and pos < 1 << 20:
-            if data[pos] != 0xFF:
-                pos += 1
-                continue
-            marker = data[pos + 1]
-            if marker in (0xFF, 0x01) or 0xD0 <= marker <= 0xD7:
-                pos += 1 if marker == 0xFF else 2
-                continue
-            (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-            if marker in _SOF_MARKERS:
-                seg = data[pos + 4 : pos + 10]
-                if len(seg) < 6:
-                    raise DecodeError("JPEG frame header is truncated")
-                _p, rows, cols, comps = struct.unpack(">BHHB", seg)
-                return rows, cols, comps
-            if marker == 0xDA:
-                break
-            pos += 2 + length
-        raise DecodeError("no JPEG frame header (SOF) before the image data")
-    return None
-
-
-_J2K_FAMILY = {JPEG2000_LOSSLESS, JPEG2000, HTJ2K_LOSSLESS, HTJ2K_LOSSLESS_RPCL, HTJ2K}
-_SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xF7}
 
 
 def read_dataset(inst: InstanceInfo) -> Dataset:

@@ -13,10 +13,11 @@ import typing
 
 import numpy as np
 
-from viewer.dicom.codecs import EXPLICIT_LE, IMPLICIT_LE, DecodeError, has_fast_path, storage_dtype
+from viewer.dicom.codecs import has_fast_path, storage_dtype
 from viewer.dicom.limits import limits
 from viewer.dicom.model import FrameRef
 from viewer.dicom.sources import open_regular
+from viewer.dicom.syntaxes import EXPLICIT_LE, IMPLICIT_LE, DecodeError
 
 
 def read_native_into(out: np.ndarray, fr: FrameRef) -> bool:

@@ -24,8 +24,8 @@ from pydicom.tag import BaseTag
 
 from viewer.dicom.i18n import translate
 from viewer.dicom.limits import MiB, human_bytes, limits
+from viewer.dicom.syntaxes import DEFLATED
 
-DEFLATED = "1.2.840.10008.1.2.1.99"
 _PIXEL_TAGS = {0x7FE00010, 0x7FE00009, 0x7FE00008}
 #: Groups a dataset without preamble may plausibly start with (little and big endian).
 _FIRST_GROUPS = {0x0002, 0x0004, 0x0008, 0x0010, 0x0018, 0x0020, 0x0028, 0x0200, 0x0800}

@@ -27,10 +27,8 @@ from typing import Any
 
 import numpy as np
 
-HTJ2K_SYNTAXES = frozenset(
-    {"1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203"}
-)
-J2K_SYNTAXES = frozenset({"1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"})
+from viewer.dicom.syntaxes import HTJ2K_SYNTAXES, J2K_SYNTAXES
+
 #: the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²)
 DEFAULT_LEVEL = 2
 

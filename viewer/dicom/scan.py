@@ -19,7 +19,7 @@ from pydicom.uid import UID
 
 from viewer.dicom import header
 from viewer.dicom.grouping import dedupe, group
-from viewer.dicom.header import DEFLATED, HeaderError
+from viewer.dicom.header import HeaderError
 from viewer.dicom.i18n import translate
 from viewer.dicom.limits import human_bytes, limits
 from viewer.dicom.model import (
@@ -30,11 +30,11 @@ from viewer.dicom.model import (
     ScanResult,
 )
 from viewer.dicom.sources import FileRef
+from viewer.dicom.syntaxes import DEFLATED, EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, UNCOMPRESSED
 from viewer.dicom.values import first_value, float_of
 from viewer.dicom.walk import iter_refs
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
-_NATIVE_TS = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", DEFLATED}
 _LONG_VRS = {b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"OD", b"OL", b"OV", b"UC", b"UR"}
 
 ProgressFn = Callable[[int, str], None]
@@ -87,7 +87,7 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
         )
     if (
         inst.pixel is not None
-        and inst.transfer_syntax_uid in _NATIVE_TS
+        and inst.transfer_syntax_uid in UNCOMPRESSED
         and inst.transfer_syntax_uid != DEFLATED
         and offset is not None
     ):
@@ -145,8 +145,8 @@ def _transfer_syntax(ds: Dataset) -> str:
         return str(tsuid)
     implicit, little = _encoding(ds)
     if implicit:
-        return "1.2.840.10008.1.2"
-    return "1.2.840.10008.1.2.1" if little else "1.2.840.10008.1.2.2"
+        return IMPLICIT_LE
+    return EXPLICIT_LE if little else EXPLICIT_BE
 
 
 def _text(ds: Dataset, keyword: str) -> str:
@@ -354,7 +354,7 @@ def instance_from_dataset(
                 f"{n_frames} frames of {human_bytes(pix.frame_bytes)} need "
                 f"{human_bytes(total)}, more than the {human_bytes(lim.max_series_bytes)} allowed"
             )
-        native = tsuid in _NATIVE_TS
+        native = tsuid in UNCOMPRESSED
         if native and pixel_length is not None and pixel_length + 1 < total:
             raise HeaderError(
                 f"Pixel Data holds {pixel_length} bytes, but Rows×Columns×Samples×Frames "
