@@ -82,19 +82,20 @@ def _syncfs(folder: Path) -> bool:
     fn = getattr(_libc(), "syncfs", None) if os.name == "posix" else None
     if fn is None:
         return False
-    fd = os.open(folder, os.O_RDONLY)
+    return bool(_on_fd(folder, fn) == 0)
+
+
+def _on_fd(path: Path, fn: Callable[[int], Any]) -> Any:
+    """``fn`` on a read-only descriptor of ``path`` (a file or a folder), closed after."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        return bool(fn(fd) == 0)
+        return fn(fd)
     finally:
         os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _on_fd(folder, os.fsync)
 
 
 _FS_IOC_GETFLAGS, _FS_IOC_SETFLAGS, _FS_TOPDIR_FL = 0x80086601, 0x40086602, 0x00020000
@@ -243,11 +244,7 @@ class InstanceStore:
         from concurrent.futures import ThreadPoolExecutor
 
         def flush(path: Path) -> None:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fdatasync(fd)
-            finally:
-                os.close(fd)
+            _on_fd(path, os.fdatasync)
 
         files = list(study_dir.rglob("*.dcm"))
         with ThreadPoolExecutor(max_workers=workers) as pool:
