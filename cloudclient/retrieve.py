@@ -11,6 +11,7 @@
    truncated) before it is written atomically; a part larger than the study the index announced
    (or the per-instance cap) is refused before it is allocated. Retries, deadlines and the
    token's one destination are :class:`cloudclient.dicomweb.Archive`'s.
+   What the archive lists (QIDO-RS) is read, UIDs checked, by :mod:`cloudclient.listing`.
 5. The token goes only to a DICOMweb root the configuration allows (:class:`HostPolicy`), over
    https unless on loopback; no redirects are followed.
 """
@@ -26,7 +27,6 @@ from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
-from cloudclient.dicomheader import valid_uid
 from cloudclient.dicomweb import Archive
 from cloudclient.errors import (
     AccessDenied,
@@ -36,6 +36,7 @@ from cloudclient.errors import (
     TransferFailed,
 )
 from cloudclient.http import Deadline, HostPolicy
+from cloudclient.listing import numbered_instance, series_counts, series_instances
 from cloudclient.national import ExamRecord
 from cloudclient.order import (
     InstanceRef,
@@ -55,7 +56,6 @@ __all__ = ["FetchResult", "InstanceFn", "Progress", "ProgressFn", "Retriever", "
 #: called once the archive has listed the study: (the series shown first, images per series)
 SeriesFn = Callable[[str, dict[str, int]], None]
 ANY_TS = 'multipart/related; type="application/dicom"; transfer-syntax=*'
-SOP_TAG, SERIES_TAG, NUMBER_TAG, POSITION_TAG = "00080018", "0020000E", "00200013", "00200032"
 #: the largest single instance accepted when the index announces no study size
 MAX_INSTANCE_BYTES = 2 << 30
 #: a study's deadline: this much, plus its announced size at this many bytes a second
@@ -260,16 +260,7 @@ class Retriever:
         t0: float,
     ) -> FetchResult:
         study = record.study_uid
-        archive = self._archive
-        if not valid_uid(study):
-            raise InvalidInstance("the index named a malformed Study Instance UID")
-        series_items = archive.qido(f"studies/{study}/series")
-        counts = {
-            str(archive.value(i, SERIES_TAG)): int(archive.value(i, "00201209") or 0)
-            for i in series_items
-        }
-        if not counts or any(not valid_uid(uid) for uid in counts):
-            raise InvalidInstance("the archive answered with malformed UIDs; nothing was fetched")
+        counts = series_counts(self._archive, study)
         if record.series_count and len(counts) != record.series_count:
             raise IncompleteStudy(
                 f"the archive lists {len(counts)} series, the index record "
@@ -335,7 +326,7 @@ class Retriever:
             stored = {se: self._stored(study, se) for se in all_series}
             partial_series = [se for se in all_series if len(stored[se]) != counts[se]]
             for se in partial_series:
-                layout[se] = listed.get(se) or self._instances(study, se)
+                layout[se] = listed.get(se) or series_instances(self._archive, study, se)
             expected = {ref.sop: se for se, refs in layout.items() for ref in refs}
             resumes = [
                 pool.submit(self._fetch_missing, study, se, layout[se], expected, prog, report)
@@ -443,16 +434,9 @@ class Retriever:
         that does not name exactly one image is the series listed."""
         if count == 0:
             return None
-        items = self._archive.qido(
-            f"studies/{study}/series/{series}/instances?InstanceNumber={middle_number(count)}"
-        )
-        if len(items) == 1:
-            sop = str(self._archive.value(items[0], SOP_TAG))
-            if not valid_uid(sop):
-                raise InvalidInstance("the archive answered with a malformed UID")
-            ref: InstanceRef | None = InstanceRef(sop, middle_number(count))
-        else:
-            ref = middle(listed.setdefault(series, self._instances(study, series)))
+        ref = numbered_instance(self._archive, study, series, middle_number(count))
+        if ref is None:
+            ref = middle(listed.setdefault(series, series_instances(self._archive, study, series)))
         if ref is None:
             return None
         self._fetch_one(study, series, ref.sop, {ref.sop: series}, progress, report, "first image")
@@ -470,29 +454,6 @@ class Retriever:
         """Resume: only the instances not stored yet, one request each."""
         for ref in refs:
             self._fetch_one(study, series, ref.sop, expected, progress, report)
-
-    def _instances(self, study: str, series: str) -> list[InstanceRef]:
-        """A series' instances (UID, number, position), UIDs checked before they become URLs."""
-        archive = self._archive
-        items = archive.qido(
-            f"studies/{study}/series/{series}/instances?limit=100000"
-            f"&includefield={NUMBER_TAG}&includefield={POSITION_TAG}"
-        )
-        refs = []
-        for i in items:
-            sop = str(archive.value(i, SOP_TAG))
-            if not valid_uid(sop):
-                raise InvalidInstance(
-                    "the archive answered with malformed UIDs; nothing was fetched"
-                )
-            number = archive.value(i, NUMBER_TAG)
-            pos = (i.get(POSITION_TAG) or {}).get("Value")
-            try:
-                position = tuple(float(v) for v in pos) if pos and len(pos) == 3 else None
-                refs.append(InstanceRef(sop, int(number) if number is not None else None, position))
-            except (TypeError, ValueError):
-                refs.append(InstanceRef(sop))
-        return ordered(refs)
 
     def _stored(self, study: str, series: str) -> set[str]:
         folder = self.store.study_dir(study) / series
