@@ -14,7 +14,7 @@ import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian
 
-from phantoms.series import IMPLEMENTATION_UID, MR_IMAGE_STORAGE, _ds_num, uid
+from phantoms.writer import IMPLEMENTATION_UID, MR_IMAGE_STORAGE, _ds_num, uid
 
 ENHANCED_MR_STORAGE = "1.2.840.10008.5.1.4.1.1.4.1"
 SIZE = 16

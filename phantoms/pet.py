@@ -15,7 +15,7 @@ import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian
 
-from phantoms.series import IMPLEMENTATION_UID, PET_IMAGE_STORAGE, _ds_num, uid
+from phantoms.writer import IMPLEMENTATION_UID, PET_IMAGE_STORAGE, _ds_num, uid
 
 ROWS = COLS = 8
 N_SLICES = 4
