@@ -22,6 +22,7 @@ import uvicorn
 
 from devcloud import gateway, national, tls
 from devcloud.faults import FaultState
+from devcloud.orgs import ORGS
 from devcloud.orthanc import OrthancServer, free_port
 from devcloud.store import Store
 
@@ -107,8 +108,6 @@ class DevCloud:
         files = tls.setup(self.state_dir)
         self.ca_file = files.ca_file
         self.store = Store(self.state_dir / "index.sqlite")
-        from devcloud.seed import ORGS  # (seed imports this module)
-
         # the demo workstation reads for the seeded hospitals (a regional imaging centre): it may
         # open their exams by index code; any other workstation needs the patient's consent
         self.store.add_client(

@@ -13,35 +13,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from cloudclient.indexcode import format_code, make_uscc
+from cloudclient.indexcode import format_code
 from devcloud.cloud import PROVINCES, load_state
+from devcloud.orgs import ORGS, Organisation
 from devcloud.orthanc import OrthancServer
 from devcloud.store import Store
 from phantoms import series as S
 from phantoms import store as phantom_store
-
-
-@dataclass(frozen=True)
-class Organisation:
-    name: str
-    division: str  # GB/T 2260
-    org_body: str  # the 8 characters of the organisation code before its check character
-
-    @property
-    def uscc(self) -> str:
-        return make_uscc(self.division, self.org_body)
-
-    @property
-    def province_code(self) -> str:
-        return self.division[:2]
-
-
-ORGS = {
-    "xiamen": Organisation("厦门市第一医院", "350203", "48800001"),
-    "fuzhou": Organisation("福州市立医院", "350102", "48800017"),
-    "nanjing": Organisation("南京市人民医院", "320102", "46600028"),
-    "suzhou": Organisation("苏州市中心医院", "320508", "46600125"),
-}
 
 
 @dataclass(frozen=True)
