@@ -77,6 +77,8 @@ class ConsultExpired(ConsultError):
 
 @dataclass(frozen=True)
 class Invitation:
+    """An invitation to a consultation session: the code to read out, the link, when it expires."""
+
     session_id: str
     code: str  # to read out or type, e.g. "BCDF-2345"
     link: str  # yunying://consult?session=…&invite=…
@@ -141,6 +143,10 @@ class JoinPending(ConsultError):
 
 
 class ConsultClient:
+    """The workstation's side of a remote consultation: opening a session, inviting, joining and
+    answering join requests, through the national service's host and credentials; every call
+    audited when an :class:`AuditLog` is given."""
+
     def __init__(
         self,
         national_url: str,

@@ -42,6 +42,8 @@ class ExamLike(Protocol):
 
 @dataclass(frozen=True)
 class Region:
+    """A body region: the Body Part Examined values and description pattern that name it."""
+
     name: str
     body_parts: frozenset[str]
     description: re.Pattern[str] | None
@@ -50,6 +52,9 @@ class Region:
 
 @dataclass(frozen=True)
 class PriorRule:
+    """One rule for choosing priors: which current and prior modalities, same region or not,
+    how old at most, and the score a match earns."""
+
     name: str
     current: frozenset[str] | None  # None: any modality
     prior: frozenset[str] | None  # None: "same" (a modality the current exam has)
@@ -72,6 +77,8 @@ class PriorRule:
 
 @dataclass(frozen=True)
 class PriorRules:
+    """The prior-selection rules and body regions, loaded from the rules file (data, not code)."""
+
     regions: dict[str, Region]
     rules: tuple[PriorRule, ...]
 

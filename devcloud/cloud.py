@@ -73,6 +73,9 @@ class _ThreadedServer:
 
 @dataclass
 class DevCloud:
+    """The whole development cloud on this machine: the national service, one Orthanc and gateway
+    per province, the hospital front-end, their TLS files, state folder and index store."""
+
     state_dir: Path
     settings: national.Settings = field(default_factory=national.Settings)
     national_port: int = 0

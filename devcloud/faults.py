@@ -25,6 +25,9 @@ class CutConnection(Exception):
 
 @dataclass
 class Faults:
+    """Network faults a gateway injects on request (latency, bandwidth, cut transfers, error
+    statuses, tokens expiring mid-transfer), for tests of the client's resilience."""
+
     latency_ms: float = 0.0
     bandwidth_bps: float = 0.0
     cut_after_bytes: int | None = None

@@ -11,6 +11,8 @@ from cloudclient.indexcode import make_uscc
 
 @dataclass(frozen=True)
 class Organisation:
+    """A seeded hospital: name, division code and the organisation code its USCC is made from."""
+
     name: str
     division: str  # GB/T 2260
     org_body: str  # the 8 characters of the organisation code before its check character

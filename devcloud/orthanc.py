@@ -52,6 +52,8 @@ def free_port() -> int:
 
 @dataclass
 class OrthancServer:
+    """One Orthanc process of the development cloud: its folder, port, credentials and process."""
+
     name: str
     folder: Path
     port: int

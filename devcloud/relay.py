@@ -36,6 +36,8 @@ LOG_BYTES = 16 << 20
 
 @dataclass
 class Participant:
+    """A doctor in a consultation session: role, and the rate-limit bucket of their messages."""
+
     id: str
     client_id: str
     doctor: str
@@ -57,6 +59,8 @@ class Participant:
 
 @dataclass
 class JoinRequest:
+    """A guest's request to join a consultation session, and how the host answered it."""
+
     id: str
     client_id: str
     doctor: str
@@ -66,6 +70,9 @@ class JoinRequest:
 
 @dataclass
 class Session:
+    """One consultation session on the relay: the study, the patient's authorization it is
+    delegated from, its invitations, join requests and participants."""
+
     id: str
     study_uid: str
     psn: str

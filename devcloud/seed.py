@@ -24,6 +24,8 @@ from phantoms import store as phantom_store
 
 @dataclass(frozen=True)
 class SeedPatient:
+    """A synthetic insured patient the development cloud is seeded with."""
+
     psn: str
     name: str
     id_number: str

@@ -94,6 +94,9 @@ _DUMMY_PIN_HASH = hash_pin(secrets.token_urlsafe(12))
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """An access token the development national service issued: to whom, for what scope and
+    studies, until when."""
+
     client_id: str
     scope: str  # "patient" or "code"
     psn: str

@@ -282,6 +282,8 @@ def mr_head(
 
 @dataclass(frozen=True)
 class DemoStudy:
+    """The demo study as written: its folder and the spec of each series."""
+
     folder: str
     series: dict[str, SeriesSpec]
 

@@ -54,6 +54,8 @@ def _seed(*parts: object) -> int:
 
 @dataclass(frozen=True)
 class PatientSpec:
+    """The phantom patient's identifiers, as written into every series."""
+
     patient_id: str = "YY20260001"
     name: str = "Zhang^San=张^三"
     birth_date: str = "19620314"
@@ -63,6 +65,9 @@ class PatientSpec:
 
 @dataclass(frozen=True)
 class StudySpec:
+    """A phantom study: its identifiers and the seed its UIDs (and shared frame of reference)
+    derive from."""
+
     patient: PatientSpec
     key: str  # seed for UIDs
     date: str = "20261120"
@@ -82,6 +87,8 @@ class StudySpec:
 
 @dataclass(frozen=True)
 class SeriesSpec:
+    """Everything that decides a phantom series' files: grid, geometry, values, encoding."""
+
     study: StudySpec
     key: str
     modality: str

@@ -32,6 +32,8 @@ POINTS_NEEDED = {
 
 @dataclass
 class RoiStats:
+    """Statistics of the values inside a region, with its area (mm² only when calibrated)."""
+
     mean: float
     sd: float
     min: float
@@ -43,6 +45,8 @@ class RoiStats:
 
 @dataclass
 class Measurement:
+    """One measurement drawn on a slice: its kind, points in image coordinates, slice and text."""
+
     kind: str
     points: list[tuple[float, float]]
     index: int = -1  # slice; -1 = the viewport's current slice when added

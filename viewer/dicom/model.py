@@ -31,6 +31,8 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class PixelFormat:
+    """How a frame's pixels are stored (Image Pixel module): size, samples, bits, sign, colour."""
+
     rows: int
     columns: int
     samples_per_pixel: int
@@ -178,6 +180,8 @@ class SeriesInfo:
 
 @dataclass(slots=True)
 class StudyInfo:
+    """A scanned study: its identifiers and the series found in it."""
+
     study_uid: str
     date: str
     time: str
@@ -192,6 +196,8 @@ class StudyInfo:
 
 @dataclass(slots=True)
 class PatientInfo:
+    """A scanned patient: identifiers and the studies found for them."""
+
     patient_id: str
     name: str
     birth_date: str
@@ -201,6 +207,8 @@ class PatientInfo:
 
 @dataclass(slots=True)
 class ScanResult:
+    """What a scan found: patients → studies → series, and the problems met on the way."""
+
     patients: list[PatientInfo] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_seen: int = 0

@@ -27,6 +27,8 @@ COARSE_MM = 4.0
 
 @dataclass(frozen=True, slots=True)
 class Registration:
+    """The result of a rigid registration: the transform, how it ended and how consistent it is."""
+
     transform: np.ndarray  # 4×4, base patient → overlay patient (LPS mm)
     metric: float  # final Mattes mutual information (lower is better)
     iterations: int

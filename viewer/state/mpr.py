@@ -119,6 +119,8 @@ class PlaneGrid:
 
 @dataclass(frozen=True, slots=True)
 class Slab:
+    """A slab of an MPR plane: the projection mode, its thickness and the scroll step."""
+
     mode: str = "none"
     thickness: float = 0.0  # mm; 0 or one voxel = a plain plane
     step: float = 0.0  # mm a scroll moves the plane; 0 = the grid spacing

@@ -115,6 +115,8 @@ class CloudFetcher(Protocol):
 
 @dataclass(frozen=True)
 class Retrieved:
+    """Where a retrieved prior study came from and what to scan of it."""
+
     origin: Origin
     files: Sequence[Path] = ()  # what to scan (empty for a local study)
     local: StudyInfo | None = None
