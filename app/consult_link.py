@@ -13,12 +13,12 @@ chooses to.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 
+from app import dialogs
 from app.cloud import source_name
 from app.cloud_link import CloudLink
 from app.consult import ConsultBridge, ConsultView
@@ -112,7 +112,7 @@ class ConsultLink(QObject):
         self.attach(me)
         self._host = (self.client(), me)
         self.poll.start()
-        if os.environ.get("YUNYING_DIALOGS", "1") == "1":
+        if dialogs.interactive():
             QMessageBox.information(
                 self.host,
                 QCoreApplication.translate("MainWindow", "Consultation"),
@@ -276,7 +276,7 @@ class ConsultLink(QObject):
         ).format(who or req.request)
         self._question = question
         self.show_status(self._session_text)
-        if os.environ.get("YUNYING_DIALOGS", "1") == "1":
+        if dialogs.interactive():
             answer = QMessageBox.question(
                 self.host,
                 QCoreApplication.translate("MainWindow", "Consultation"),

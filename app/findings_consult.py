@@ -19,6 +19,7 @@ import pydicom
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QInputDialog
 
+from app import dialogs
 from viewer.dicom.findings import store as fstore
 from viewer.dicom.findings.catalog import describe
 from viewer.dicom.sources import FileRef
@@ -63,7 +64,6 @@ def send(link: Any, ds: Any) -> int:
 def write_opinion(link: Any, text: str | None = None) -> Path | None:
     """Free text with the reader's name as a Basic Text SR citing the active series, kept with
     the study and sent to every participant of a consultation (None: nothing written)."""
-    from app.findings_link import dialogs
     from viewer.dicom.findings.sr import write_text_sr
 
     vp = link.workspace.active
@@ -71,7 +71,7 @@ def write_opinion(link: Any, text: str | None = None) -> Path | None:
         link._status(translate("Findings", "Open the study first"))
         return None
     if text is None:
-        if not dialogs():
+        if not dialogs.interactive():
             return None
         text, ok = QInputDialog.getMultiLineText(
             link.host,

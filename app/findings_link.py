@@ -26,6 +26,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
+from app import dialogs
 from app.runner import Runner
 from viewer.dicom.findings import store as fstore
 from viewer.dicom.findings.catalog import FindingsObject, describe, list_findings
@@ -50,10 +51,6 @@ def findings_root() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("yunying", appauthor=False)) / "findings"
-
-
-def dialogs() -> bool:
-    return os.environ.get("YUNYING_DIALOGS", "1") == "1"
 
 
 class FindingsLink(QObject):
@@ -314,7 +311,7 @@ class FindingsLink(QObject):
         (save, discard or cancel; default discard)."""
         if not self.dirty or not self.work_viewports():
             return True
-        if dialogs():
+        if dialogs.interactive():
             b = QMessageBox.StandardButton
             answer = QMessageBox.question(
                 self.host,

@@ -8,7 +8,6 @@ Cloud panel and consultations have their own links (:mod:`app.cloud_link`,
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import actions, helpdialogs, i18n
+from app import actions, dialogs, helpdialogs, i18n
 from app.browser import StudyBrowser
 from app.cloud_link import CloudLink
 from app.consult import ConsultBridge
@@ -206,7 +205,7 @@ class MainWindow(QMainWindow):
                 bar.showMessage(" · ".join(ev.notes), 20000)
             self.series_loaded.emit(ev.key)
         elif isinstance(ev, LoadFailed):
-            if os.environ.get("YUNYING_DIALOGS", "1") == "1":
+            if dialogs.interactive():
                 QMessageBox.warning(self, self.tr("Cannot open"), ev.message)
             bar.showMessage(self.tr("Cannot open: {0}").format(ev.message), 30000)
 

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-from app import i18n  # noqa: E402
+from app import dialogs, i18n  # noqa: E402
 from app.mpr_views import MprViewWidget, VolumeViewWidget  # noqa: E402
 from viewer.dicom.geometry import direction_label  # noqa: E402
 from viewer.dicom.volume import ImageStack, Volume  # noqa: E402
@@ -337,7 +337,7 @@ class MprPanel(QWidget):
         self.note.setText(f.note)
 
     def ask_text(self) -> str:
-        if os.environ.get("YUNYING_DIALOGS", "1") == "0":
+        if not dialogs.interactive():
             return self.tr("Note")
         text, ok = QInputDialog.getText(self, self.tr("Annotation"), self.tr("Text:"))
         return text if ok else ""
@@ -348,7 +348,7 @@ class MprPanel(QWidget):
         return export_stl(poly, path)
 
     def ask_stl(self) -> None:
-        if os.environ.get("YUNYING_DIALOGS", "1") == "0":
+        if not dialogs.interactive():
             return
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Export STL"), "surface.stl", "STL (*.stl)"

@@ -15,12 +15,12 @@ is missing or expired the Cloud panel opens to ask the patient again).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
+from app import dialogs
 from app.timeline_panel import TimelinePanel
 from viewer.dicom.model import PatientInfo, StudyInfo
 from viewer.state.exams import Exams
@@ -274,7 +274,7 @@ class TimelineLink(QObject):
         return True
 
     def _confirm(self, entry: TimelineEntry) -> bool:
-        if os.environ.get("YUNYING_DIALOGS", "1") != "1":
+        if not dialogs.interactive():
             return False
         answer = QMessageBox.question(
             self.window,

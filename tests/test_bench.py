@@ -87,7 +87,9 @@ def test_mpr3d_benchmark_prints_its_summary_line() -> None:
     assert last["memory"]["peak_rss_mb"] > last["memory"]["volume_mb"] > 0
     assert set(last["targets"]) == {
         "oblique_mpr_le_50ms",
+        "oblique_mpr_le_1.1x_bare",
         "slab_mip_10mm_le_80ms",
+        "slab_mip_10mm_le_1.05x_bare",
         "vr_interactive_ge_10fps",
         "peak_memory_within_limit",
     }

@@ -120,9 +120,14 @@ def test_workstation_opens_the_demo_headless_and_writes_a_screenshot(
     img = _read_png(shot)
     assert img.shape[0] >= 600 and img.shape[1] >= 900
     assert_sane_image(img, min_std=20)
-    # four viewports with images: each quadrant right of the browser holds grey anatomy
+    # the demo (CT and PET of one patient, an MR head as a prior) is hung by the PET/CT protocol:
+    # CT, PET and the fusion side by side; each column right of the browser holds anatomy
     h, w = img.shape[:2]
-    for y in (h // 3, 2 * h // 3):
-        for x in (w // 2 - w // 12, w - w // 6):
-            patch = img[y - 40 : y + 40, x - 40 : x + 40, :3].astype(int)
-            assert patch.std() > 5 or patch.mean() > 20
+    for x in (int(w * 0.32), int(w * 0.59), int(w * 0.86)):
+        patch = img[h // 2 - 40 : h // 2 + 40, x - 40 : x + 40, :3].astype(int)
+        assert patch.std() > 5 or patch.mean() > 20
+    # the fused column is in colour (PET over CT), the CT column grey
+    fused = img[h // 3 : 2 * h // 3, int(w * 0.76) : int(w * 0.96), :3].astype(int)
+    ct = img[h // 3 : 2 * h // 3, int(w * 0.22) : int(w * 0.42), :3].astype(int)
+    assert np.abs(fused[..., 0] - fused[..., 2]).mean() > 20
+    assert np.abs(ct[..., 0] - ct[..., 2]).mean() < 3
