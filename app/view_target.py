@@ -48,7 +48,21 @@ class Target(Protocol):
     def refresh_display(self) -> None: ...
 
 
-class ViewTarget:
+class _ModelWindow:
+    """The window of a view is its model's (a viewport's or the MPR layout's)."""
+
+    model: Any
+
+    @property
+    def window(self) -> tuple[float, float]:
+        c, w = self.model.window
+        return float(c), float(w)
+
+    def set_window(self, center: float, width: float) -> None:
+        self.model.set_window(center, width)
+
+
+class ViewTarget(_ModelWindow):
     """A 2D viewport widget (:class:`app.viewport.ViewportWidget`)."""
 
     kind = "2d"
@@ -66,13 +80,6 @@ class ViewTarget:
     @property
     def index(self) -> int:
         return int(self.model.index)
-
-    @property
-    def window(self) -> tuple[float, float]:
-        return tuple(self.model.window)
-
-    def set_window(self, center: float, width: float) -> None:
-        self.model.set_window(center, width)
 
     @property
     def invert(self) -> bool:
@@ -101,7 +108,7 @@ class ViewTarget:
         self.model.set_window(*self.model.window)
 
 
-class MprTarget:
+class MprTarget(_ModelWindow):
     """The MPR layout (:class:`app.mpr.MprPanel`), its active plane first."""
 
     kind = "mpr"
@@ -120,13 +127,6 @@ class MprTarget:
         vol = self.model.volume
         k = float(vol.patient_to_index(self.model.center)[2])
         return max(0, min(vol.shape[0] - 1, round(k)))
-
-    @property
-    def window(self) -> tuple[float, float]:
-        return tuple(self.model.window)
-
-    def set_window(self, center: float, width: float) -> None:
-        self.model.set_window(center, width)
 
     @property
     def invert(self) -> bool:

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import finish, start_devcloud, stop_devcloud
+from bench.common import devcloud_archive, finish, seed_study, start_devcloud, stop_devcloud
 
 
 def _curl_best(
@@ -100,14 +100,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     from bench.load_series import dataset
-    from cloudclient.indexcode import format_code
-    from cloudclient.national import ExamRecord
     from cloudclient.retrieve import Retriever
     from cloudclient.store import InstanceStore
     from cloudclient.tokens import AccessToken
-    from devcloud.orthanc import OrthancServer
-    from devcloud.seed import ORGS, PATIENTS
-    from devcloud.store import Store
     from viewer.dicom.scan import scan
     from viewer.dicom.volume import load_series
 
@@ -121,130 +116,88 @@ def main(argv: list[str] | None = None) -> None:
     proc = start_devcloud(state_dir)
     try:
         state = json.loads((state_dir / "state.json").read_text())
-        store_db = Store(state_dir / "index.sqlite")
-        o = state["orthancs"]["35"]
-        orth = OrthancServer(
-            "prov35",
-            state_dir / "orthanc-35",
-            int(o["url"].rsplit(":", 1)[1]),
-            o["user"],
-            state["orthanc_passwords"]["35"],
+        orth = devcloud_archive(state_dir)
+        seeded = seed_study(state_dir, orth, folder, dt.datetime(2026, 11, 20, 14, 30), "bench CT")
+        series, rec, token = seeded.series, seeded.record, seeded.token
+        inst0 = series.frames[0].instance
+        root = state["dicomweb_roots"]["35"]
+        ca = state.get("ca_file")  # the devcloud's own test CA (its gateways speak TLS)
+        if ca:  # (dicomweb-client's plain requests session reads it from the environment)
+            os.environ["REQUESTS_CA_BUNDLE"] = ca
+        ca_args = ["--cacert", ca] if ca else []
+        series_path = f"studies/{inst0.study_uid}/series/{inst0.series_uid}"
+
+        # curl straight from Orthanc
+        curl = shutil.which("curl")
+        if curl is None:
+            raise SystemExit("curl is needed for the anchor (apt-get install curl)")
+        direct = (
+            curl,
+            ["-u", f"{orth.user}:{orth.password}"],
+            f"{orth.dicomweb}/{series_path}",
+            args.repeat,
         )
-        if True:
-            orth.upload(files)
-            (series,) = scan(folder).all_series()
-            inst0 = series.frames[0].instance
-            org = ORGS["xiamen"]
-            code = format_code(PATIENTS[0].psn, dt.datetime(2026, 11, 20, 14, 30), org.uscc)
-            record = {
-                "code": code.compact,
-                "psn": PATIENTS[0].psn,
-                "exam_datetime": "2026-11-20T14:30:00",
-                "modality": "CT",
-                "body_part": "CHEST",
-                "description": "bench CT",
-                "organisation": {
-                    "name": org.name,
-                    "uscc": org.uscc,
-                    "division": org.division,
-                    "province_code": "35",
-                    "province": "福建省",
-                    "province_en": "Fujian",
-                },
-                "study_instance_uid": inst0.study_uid,
-                "series_count": 1,
-                "instance_count": len(files),
-                "size_bytes": size,
-            }
-            store_db.add_record(record)
-            token, _ = store_db.issue_token(
-                client_id=state["client_id"],
-                scope="code",
-                psn=PATIENTS[0].psn,
-                code=code.compact,
-                studies=[inst0.study_uid],
-                ttl=3600,
-                how="bench",
+        # the anchor: the same series onto the same disk and flushed, as the client must
+        # do; to /dev/null (no disk at all) and through the gateway for context
+        curl_null_s = _curl_best(*direct)
+        gateway_s = _curl_best(
+            curl,
+            [*ca_args, "-H", f"Authorization: Bearer {token}"],
+            f"{root}/{series_path}",
+            args.repeat,
+        )
+
+        # ours through the gateway, each run right after an anchor run (interleaved, so
+        # that the machine's drift during the benchmark falls on both alike)
+        curl_times: list[float] = []
+        ours_times, firsts, cpu_times = [], [], []
+        result: Any = None
+        for i in range(args.repeat):
+            curl_times.append(
+                _curl_best(curl, direct[1], direct[2], 1, str(work / "series.bin"), True)
             )
-            root = state["dicomweb_roots"]["35"]
-            ca = state.get("ca_file")  # the devcloud's own test CA (its gateways speak TLS)
-            if ca:  # (dicomweb-client's plain requests session reads it from the environment)
-                os.environ["REQUESTS_CA_BUNDLE"] = ca
-            ca_args = ["--cacert", ca] if ca else []
-            rec = ExamRecord.from_json(dict(record, dicomweb_root=root))
-            series_path = f"studies/{inst0.study_uid}/series/{inst0.series_uid}"
-
-            # curl straight from Orthanc
-            curl = shutil.which("curl")
-            if curl is None:
-                raise SystemExit("curl is needed for the anchor (apt-get install curl)")
-            direct = (
-                curl,
-                ["-u", f"{orth.user}:{orth.password}"],
-                f"{orth.dicomweb}/{series_path}",
-                args.repeat,
-            )
-            # the anchor: the same series onto the same disk and flushed, as the client must
-            # do; to /dev/null (no disk at all) and through the gateway for context
-            curl_null_s = _curl_best(*direct)
-            gateway_s = _curl_best(
-                curl,
-                [*ca_args, "-H", f"Authorization: Bearer {token}"],
-                f"{root}/{series_path}",
-                args.repeat,
-            )
-
-            # ours through the gateway, each run right after an anchor run (interleaved, so
-            # that the machine's drift during the benchmark falls on both alike)
-            curl_times: list[float] = []
-            ours_times, firsts, cpu_times = [], [], []
-            result: Any = None
-            for i in range(args.repeat):
-                curl_times.append(
-                    _curl_best(curl, direct[1], direct[2], 1, str(work / "series.bin"), True)
-                )
-                _quiet_disk()
-                store = InstanceStore(work / f"cache{i}")
-                tok = AccessToken(token, time.time() + 3600, "code")
-                cpu0 = time.process_time()
-                t0 = time.perf_counter()
-                first_shown: list[float] = []
-
-                def on_first(path: Path, t0: float = t0, seen: list[float] = first_shown) -> None:
-                    (s,) = scan(path).all_series()
-                    load_series(s)  # decoded, ready for display
-                    seen.append(time.perf_counter() - t0)
-
-                result = Retriever(store, tok, verify=ca or True).fetch(rec, on_first=on_first)
-                ours_times.append(time.perf_counter() - t0)
-                cpu_times.append(time.process_time() - cpu0)
-                _drop_cached(work / f"cache{i}")
-                firsts.append(first_shown[0])
-            curl_s = min(curl_times)
-            ours_s = min(ours_times)
-            first_s = min(firsts)
-
-            # dicomweb-client, one instance at a time through the gateway
-            import requests
-            from dicomweb_client.api import DICOMwebClient
-
-            dw_session = requests.Session()
-            dw_session.verify = ca or True
-            dw = DICOMwebClient(
-                url=root,
-                session=dw_session,
-                headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
-            )
-            sops = [f.instance.sop_instance_uid for f in series.frames]
+            _quiet_disk()
+            store = InstanceStore(work / f"cache{i}")
+            tok = AccessToken(token, time.time() + 3600, "code")
+            cpu0 = time.process_time()
             t0 = time.perf_counter()
-            for sop in sops:
-                dw.retrieve_instance(
-                    inst0.study_uid,
-                    inst0.series_uid,
-                    sop,
-                    media_types=(("application/dicom", "*"),),
-                )
-            dw_s = time.perf_counter() - t0
+            first_shown: list[float] = []
+
+            def on_first(path: Path, t0: float = t0, seen: list[float] = first_shown) -> None:
+                (s,) = scan(path).all_series()
+                load_series(s)  # decoded, ready for display
+                seen.append(time.perf_counter() - t0)
+
+            result = Retriever(store, tok, verify=ca or True).fetch(rec, on_first=on_first)
+            ours_times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - cpu0)
+            _drop_cached(work / f"cache{i}")
+            firsts.append(first_shown[0])
+        curl_s = min(curl_times)
+        ours_s = min(ours_times)
+        first_s = min(firsts)
+
+        # dicomweb-client, one instance at a time through the gateway
+        import requests
+        from dicomweb_client.api import DICOMwebClient
+
+        dw_session = requests.Session()
+        dw_session.verify = ca or True
+        dw = DICOMwebClient(
+            url=root,
+            session=dw_session,
+            headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
+        )
+        sops = [f.instance.sop_instance_uid for f in series.frames]
+        t0 = time.perf_counter()
+        for sop in sops:
+            dw.retrieve_instance(
+                inst0.study_uid,
+                inst0.series_uid,
+                sop,
+                media_types=(("application/dicom", "*"),),
+            )
+        dw_s = time.perf_counter() - t0
     finally:
         stop_devcloud(proc)
         shutil.rmtree(work, ignore_errors=True)

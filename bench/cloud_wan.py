@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from bench.common import finish, start_devcloud, stop_devcloud
+from bench.common import devcloud_archive, finish, seed_study, start_devcloud, stop_devcloud
 
 ANY_TS = 'multipart/related; type="application/dicom"; transfer-syntax=*'
 
@@ -70,66 +70,14 @@ class Study:
 
 def _seed(state_dir: Path, syntaxes: list[str], slices: int) -> list[Study]:
     from bench.load_series import dataset
-    from cloudclient.indexcode import format_code
-    from cloudclient.national import ExamRecord
-    from devcloud.orthanc import OrthancServer
-    from devcloud.seed import ORGS, PATIENTS
-    from devcloud.store import Store
-    from viewer.dicom.scan import scan
 
-    state = json.loads((state_dir / "state.json").read_text())
-    store_db = Store(state_dir / "index.sqlite")
-    o = state["orthancs"]["35"]
-    orth = OrthancServer(
-        "prov35",
-        state_dir / "orthanc-35",
-        int(o["url"].rsplit(":", 1)[1]),
-        o["user"],
-        state["orthanc_passwords"]["35"],
-    )
-    org = ORGS["xiamen"]
+    archive = devcloud_archive(state_dir)
     studies = []
     for n, ts in enumerate(syntaxes):
         folder = dataset(slices, ts, f"wan-{ts}")
-        files = sorted(folder.glob("*.dcm"))
-        orth.upload(files)
-        (series,) = scan(folder).all_series()
-        inst0 = series.frames[0].instance
-        code = format_code(PATIENTS[0].psn, dt.datetime(2026, 11, 20, 9 + n, 30), org.uscc)
-        size = sum(f.stat().st_size for f in files)
-        record = {
-            "code": code.compact,
-            "psn": PATIENTS[0].psn,
-            "exam_datetime": f"2026-11-20T{9 + n:02d}:30:00",
-            "modality": "CT",
-            "body_part": "CHEST",
-            "description": f"bench CT ({ts})",
-            "organisation": {
-                "name": org.name,
-                "uscc": org.uscc,
-                "division": org.division,
-                "province_code": "35",
-                "province": "福建省",
-                "province_en": "Fujian",
-            },
-            "study_instance_uid": inst0.study_uid,
-            "series_count": 1,
-            "instance_count": len(files),
-            "size_bytes": size,
-        }
-        store_db.add_record(record)
-        token, _ = store_db.issue_token(
-            client_id=state["client_id"],
-            scope="code",
-            psn=PATIENTS[0].psn,
-            code=code.compact,
-            studies=[inst0.study_uid],
-            ttl=3600,
-            how="bench",
-        )
-        root = state["dicomweb_roots"]["35"]
-        rec = ExamRecord.from_json(dict(record, dicomweb_root=root))
-        studies.append(Study(ts, folder, rec, token, inst0.study_uid, inst0.series_uid, size))
+        when = dt.datetime(2026, 11, 20, 9 + n, 30)
+        st = seed_study(state_dir, archive, folder, when, f"bench CT ({ts})")
+        studies.append(Study(ts, folder, st.record, st.token, st.study_uid, st.series_uid, st.size))
     return studies
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import resource
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +147,88 @@ def stop_devcloud(proc: subprocess.Popen[str]) -> None:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@dataclass
+class SeededStudy:
+    """One benchmark study in a running devcloud: its files, index record (pointing at the
+    provincial gateway), a code-scoped token and the scan of its one series."""
+
+    folder: Path
+    files: list[Path]
+    record: Any  # cloudclient.national.ExamRecord
+    token: str
+    study_uid: str
+    series_uid: str
+    size: int
+    series: Any  # viewer.dicom.model.SeriesInfo
+
+
+def devcloud_archive(state_dir: Path, province: str = "35") -> Any:
+    """The Orthanc behind one province's gateway of the devcloud at ``state_dir``."""
+    from devcloud.orthanc import OrthancServer
+
+    state = json.loads((state_dir / "state.json").read_text())
+    o = state["orthancs"][province]
+    return OrthancServer(
+        f"prov{province}",
+        state_dir / f"orthanc-{province}",
+        int(o["url"].rsplit(":", 1)[1]),
+        o["user"],
+        state["orthanc_passwords"][province],
+    )
+
+
+def seed_study(
+    state_dir: Path, archive: Any, folder: Path, when: dt.datetime, description: str
+) -> SeededStudy:
+    """Upload one single-series study to ``archive``, index it under the first seeded patient
+    (Xiamen, Fujian) at ``when`` and issue a code token for it."""
+    from cloudclient.indexcode import format_code
+    from cloudclient.national import ExamRecord
+    from devcloud.seed import ORGS, PATIENTS
+    from devcloud.store import Store
+    from viewer.dicom.scan import scan
+
+    state = json.loads((state_dir / "state.json").read_text())
+    files = sorted(folder.glob("*.dcm"))
+    archive.upload(files)
+    (series,) = scan(folder).all_series()
+    inst0 = series.frames[0].instance
+    org = ORGS["xiamen"]
+    code = format_code(PATIENTS[0].psn, when, org.uscc)
+    size = sum(f.stat().st_size for f in files)
+    record = {
+        "code": code.compact,
+        "psn": PATIENTS[0].psn,
+        "exam_datetime": when.isoformat(timespec="seconds"),
+        "modality": "CT",
+        "body_part": "CHEST",
+        "description": description,
+        "organisation": {
+            "name": org.name,
+            "uscc": org.uscc,
+            "division": org.division,
+            "province_code": "35",
+            "province": "福建省",
+            "province_en": "Fujian",
+        },
+        "study_instance_uid": inst0.study_uid,
+        "series_count": 1,
+        "instance_count": len(files),
+        "size_bytes": size,
+    }
+    store_db = Store(state_dir / "index.sqlite")
+    store_db.add_record(record)
+    token, _ = store_db.issue_token(
+        client_id=state["client_id"],
+        scope="code",
+        psn=PATIENTS[0].psn,
+        code=code.compact,
+        studies=[inst0.study_uid],
+        ttl=3600,
+        how="bench",
+    )
+    root = state["dicomweb_roots"]["35"]
+    rec = ExamRecord.from_json(dict(record, dicomweb_root=root))
+    return SeededStudy(folder, files, rec, token, inst0.study_uid, inst0.series_uid, size, series)
