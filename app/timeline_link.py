@@ -15,6 +15,7 @@ is missing or expired the Cloud panel opens to ask the patient again).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt
@@ -33,6 +34,7 @@ from viewer.state.timeline import (
     build,
     from_catalog,
     from_index,
+    from_qido,
     from_scan,
     subject_of,
 )
@@ -129,12 +131,17 @@ class TimelineLink(QObject):
         self._show()
         svc = getattr(self.window.cloud, "service", None)
         if svc is not None:
+            today = self.patient()
+            pid = today[0].patient_id if today is not None else ""
             self.window.runner.submit(
-                lambda: self._ask_cloud(svc), self._cloud_answered, self._cloud_failed, lane="net"
+                lambda: self._ask_cloud(svc, pid),
+                self._cloud_answered,
+                self._cloud_failed,
+                lane="net",
             )
 
     @staticmethod
-    def _ask_cloud(svc: Any) -> tuple[list[Any], list[Sighting], str]:
+    def _ask_cloud(svc: Any, patient_id: str = "") -> tuple[list[Any], list[Sighting], str]:
         from cloudclient.errors import CloudError
         from cloudclient.indexcode import person_hash
 
@@ -152,6 +159,11 @@ class TimelineLink(QObject):
                 break  # the front-end is down: the index and the cache still answer
             if whole:
                 found += from_index([r], Origin.FRONTEND, person_hash=person_hash)
+        # what the front-end holds for this Patient ID (prefetched or sent there); when it is
+        # down, the index and the cache still answer
+        with contextlib.suppress(CloudError):
+            if frontend is not None:
+                found += from_qido(frontend.studies(patient_id), Origin.FRONTEND)
         entries = [svc.catalog.lookup(u) for u in svc.catalog.studies()]
         found += from_catalog(e for e in entries if e is not None)
         return records, found, note

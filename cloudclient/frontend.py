@@ -7,12 +7,19 @@ import base64
 import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from cloudclient.errors import CloudError
 from cloudclient.http import check_url, make_session, raise_for_status, request
 from cloudclient.national import ExamRecord
 
 STOW_BATCH = 50
+#: what a patient's study list needs (QIDO includefield): date, time, modalities, description,
+#: body part, institution, issuer of the Patient ID, instance count
+STUDY_FIELDS = (
+    *("00080020", "00080030", "00080061", "00081030"),
+    *("00180015", "00080080", "00100021", "00201208"),
+)
 
 
 class FrontEnd:
@@ -45,6 +52,28 @@ class FrontEnd:
             return 0
         value = (items[0].get("00201208") or {}).get("Value") or [0]
         return int(value[0])
+
+    def studies(self, patient_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Study-level QIDO-RS answers (DICOM JSON) of what the front-end holds for one Patient
+        ID (at most ``limit``); unreachable or refusing → :class:`CloudError`."""
+        if not patient_id:
+            return []
+        r = request(
+            self.session,
+            "GET",
+            f"{self.root}/studies",
+            "the hospital front-end",
+            params=[
+                ("PatientID", patient_id),
+                ("limit", str(limit)),
+                *(("includefield", tag) for tag in STUDY_FIELDS),
+            ],
+            headers={"Accept": "application/dicom+json"},
+            timeout=30,
+        )
+        raise_for_status(r, "the hospital front-end")
+        items = r.json() if r.content else []
+        return [it for it in items if isinstance(it, dict)][:limit]
 
     def stow(self, files: list[Path]) -> None:
         """STOW-RS the files (in batches)."""
