@@ -21,14 +21,13 @@ import functools
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from app import dialogs
 from app.runner import Runner
-from viewer.dicom.findings import store as fstore
 from viewer.dicom.findings.catalog import FindingsObject, describe, list_findings
 from viewer.dicom.model import ScanResult
 from viewer.dicom.sources import FileRef
@@ -36,6 +35,9 @@ from viewer.state.findings import NotSavable, work_from_viewport
 from viewer.state.origin import Origin
 from viewer.state.viewport import ViewportEvent, ViewportModel
 from viewer.state.workspace import LayoutChanged, Scanned, Workspace, WorkspaceEvent
+
+if TYPE_CHECKING:  # (writing findings needs highdicom: imported when first saving)
+    from viewer.dicom.findings import store as fstore
 
 KEY_BADGE = "★"
 
@@ -51,6 +53,13 @@ def findings_root() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("yunying", appauthor=False)) / "findings"
+
+
+def _store() -> Any:
+    """The findings writer module (it needs highdicom: imported when first used, not at start)."""
+    from viewer.dicom.findings import store
+
+    return store
 
 
 class FindingsLink(QObject):
@@ -241,12 +250,12 @@ class FindingsLink(QObject):
             from cloudclient.dicomheader import verify_instance
 
             for ds in datasets:
-                data = fstore.dataset_bytes(ds)
+                data = _store().dataset_bytes(ds)
                 out.append(service.store.put(data, verify_instance(data)))
         else:
             folder = findings_root() / study_uid
             for ds in datasets:
-                out.append(fstore._write(ds, folder / f"{ds.SOPInstanceUID}.dcm"))
+                out.append(_store()._write(ds, folder / f"{ds.SOPInstanceUID}.dcm"))
         self.paths += out
         return out
 
@@ -294,10 +303,10 @@ class FindingsLink(QObject):
             vp, author=self.reader(), key_indices=self.keys.get(vp.series_key, ())
         )
         work.key_title = self.key_title
-        sources = fstore.load_sources(fr.instance.ref for fr in frames)
+        sources = _store().load_sources(fr.instance.ref for fr in frames)
         service = self.to_cache(vp.series_key)
         with tempfile.TemporaryDirectory(prefix="yunying-findings-") as tmp:
-            saved = fstore.save_work(work, sources, Path(tmp))
+            saved = _store().save_work(work, sources, Path(tmp))
             kept = self.keep(list(saved.datasets.values()), work.study_uid, service)
         saved.files = dict(zip(saved.datasets, kept, strict=True))
         return saved

@@ -18,6 +18,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from tests.findings_helpers import OBJECTS, headers, load, viewport_with_work, write_ct
 from tests.test_dciodvfy import dciodvfy_errors
 from viewer.dicom.findings.catalog import list_findings
+from viewer.dicom.findings.classes import GSPS_CLASS
 from viewer.dicom.findings.kos import TITLES, read_kos, write_kos
 from viewer.dicom.findings.model import (
     Finding,
@@ -29,7 +30,7 @@ from viewer.dicom.findings.model import (
     view_from_area,
     viewport_transform,
 )
-from viewer.dicom.findings.pstate import GSPS_CLASS, read_gsps, write_gsps
+from viewer.dicom.findings.pstate import read_gsps, write_gsps
 from viewer.dicom.findings.sr import (
     read_measurement_sr,
     read_text_sr,

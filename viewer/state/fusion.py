@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import SimpleITK as sitk
 
 from viewer.dicom.colormaps import overlay_colormap
 from viewer.dicom.i18n import translate
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import fusion_window
 from viewer.state.mpr import Fusion
+
+if TYPE_CHECKING:  # (SimpleITK loads on the first registration, not at start-up)
+    import SimpleITK as sitk
 
 COARSE_MM = 4.0
 
@@ -47,6 +50,8 @@ class Registration:
 
 def coarse_image(vol: Volume, target_mm: float = COARSE_MM) -> sitk.Image:
     """A float32 SimpleITK copy at roughly ``target_mm`` voxels (strided, then smoothed)."""
+    import SimpleITK as sitk
+
     steps = [max(1, round(target_mm / s)) for s in vol.spacing]  # (i, j, k)
     arr = vol.array[:: steps[2], :: steps[1], :: steps[0]].astype(np.float32)
     img = sitk.GetImageFromArray(arr)
@@ -67,6 +72,8 @@ def rigid_mi(
     """Rigid (Euler) registration of ``moving`` onto ``fixed`` by Mattes mutual information,
     two levels, starting where the scanners put them: (4×4 fixed → moving LPS matrix, metric,
     iterations, stop reason). ``threads`` None leaves ITK's default."""
+    import SimpleITK as sitk
+
     init = sitk.CenteredTransformInitializer(
         fixed, moving, sitk.Euler3DTransform(), sitk.CenteredTransformInitializerFilter.GEOMETRY
     )

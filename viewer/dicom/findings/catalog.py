@@ -11,10 +11,8 @@ from dataclasses import dataclass
 import pydicom
 from pydicom.dataset import Dataset
 
-from viewer.dicom.findings.kos import KOS_CLASS
+from viewer.dicom.findings.classes import KOS_CLASS, PS_CLASSES, SR_CLASSES
 from viewer.dicom.findings.model import MANUFACTURER
-from viewer.dicom.findings.pstate import PS_CLASSES
-from viewer.dicom.findings.sr import SR_CLASSES
 from viewer.dicom.model import InstanceInfo, ScanResult
 from viewer.dicom.sources import FileRef
 

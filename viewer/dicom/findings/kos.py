@@ -12,8 +12,6 @@ from pydicom.sr.codedict import Code, codes
 from viewer.dicom.findings.document import new_instance, source_datasets, stamp_created
 from viewer.dicom.findings.model import ImageRef
 
-KOS_CLASS = "1.2.840.10008.5.1.4.1.1.88.59"
-
 
 def _titles() -> dict[str, Code]:
     cid = codes.cid7010

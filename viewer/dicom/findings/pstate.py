@@ -34,13 +34,6 @@ from viewer.dicom.findings.model import (
 from viewer.dicom.findings.values import label_for
 from viewer.dicom.measure import Measurement
 
-GSPS_CLASS = "1.2.840.10008.5.1.4.1.1.11.1"
-PS_CLASSES = {
-    GSPS_CLASS: "GSPS",
-    "1.2.840.10008.5.1.4.1.1.11.2": "Color PS",
-    "1.2.840.10008.5.1.4.1.1.11.3": "Pseudo-Color PS",
-    "1.2.840.10008.5.1.4.1.1.11.4": "Blending PS",
-}
 LAYER = "MEASUREMENTS"
 #: DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5.
 HALF = 0.5

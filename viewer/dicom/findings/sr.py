@@ -21,6 +21,7 @@ from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes
 from pydicom.uid import generate_uid
 
+from viewer.dicom.findings.classes import BASIC_TEXT_SR, COMPREHENSIVE_3D_SR
 from viewer.dicom.findings.document import new_instance, stamp_created
 from viewer.dicom.findings.model import (
     MANUFACTURER,
@@ -32,15 +33,6 @@ from viewer.dicom.findings.model import (
 )
 from viewer.dicom.findings.pstate import HALF, _ellipse_axes, _frame_of
 from viewer.dicom.measure import Measurement
-
-COMPREHENSIVE_3D_SR = "1.2.840.10008.5.1.4.1.1.88.34"
-BASIC_TEXT_SR = "1.2.840.10008.5.1.4.1.1.88.11"
-SR_CLASSES = {
-    BASIC_TEXT_SR: "Basic Text SR",
-    "1.2.840.10008.5.1.4.1.1.88.22": "Enhanced SR",
-    "1.2.840.10008.5.1.4.1.1.88.33": "Comprehensive SR",
-    COMPREHENSIVE_3D_SR: "Comprehensive 3D SR",
-}
 
 _DERIVATION = {
     "Mean": codes.SCT.Mean,

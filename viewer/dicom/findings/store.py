@@ -19,9 +19,10 @@ import pydicom
 from pydicom.dataset import Dataset
 
 from viewer.dicom.findings.catalog import FindingsObject, describe
-from viewer.dicom.findings.kos import KOS_CLASS, read_kos, write_kos
+from viewer.dicom.findings.classes import KOS_CLASS, PS_CLASSES
+from viewer.dicom.findings.kos import read_kos, write_kos
 from viewer.dicom.findings.model import ReaderWork
-from viewer.dicom.findings.pstate import PS_CLASSES, read_gsps, write_gsps
+from viewer.dicom.findings.pstate import read_gsps, write_gsps
 from viewer.dicom.findings.sr import (
     BASIC_TEXT_SR,
     read_measurement_sr,
