@@ -82,6 +82,9 @@ class Shaper:
         if loop is not None and loop.is_running():
             with contextlib.suppress(Exception):
                 asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(5)
+            if loop.is_running():  # a connection that would not end: stop the loop anyway
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(5)
 
