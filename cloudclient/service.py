@@ -29,7 +29,14 @@ from cloudclient.http import HostPolicy, is_loopback
 from cloudclient.indexcode import IndexCodeError, code_hash, parse, person_hash
 from cloudclient.national import DeviceFlow, ExamRecord, NationalClient, SmsRequest
 from cloudclient.order import InstanceRef, choose_series, done, load_order, middle, walk
-from cloudclient.retrieve import FetchResult, ProgressFn, Retriever, Source
+from cloudclient.retrieve import (
+    FetchResult,
+    InstanceFn,
+    ProgressFn,
+    Retriever,
+    SeriesFn,
+    Source,
+)
 from cloudclient.store import InstanceStore, code_hashes, verify_instance
 from cloudclient.tokens import AccessToken
 
@@ -273,10 +280,13 @@ class CloudService:
         progress: ProgressFn | None = None,
         on_first: Callable[[Path], None] | None = None,
         workers: int = 4,
+        on_series: SeriesFn | None = None,
+        on_instance: InstanceFn | None = None,
     ) -> FetchResult:
         """The study, from the first place that has it whole: this workstation's cache, the
         hospital front-end (前置机), else the provincial cloud. ``result.source`` says which.
-        Cache and network follow the same retrieval order (:mod:`cloudclient.order`)."""
+        Cache and network follow the same retrieval order (:mod:`cloudclient.order`);
+        ``on_series`` / ``on_instance`` are the Retriever's (not called for a cached study)."""
         cached = self._from_cache(record, series, on_first)
         if cached is not None:
             return cached
@@ -297,7 +307,14 @@ class CloudService:
         if source is Source.FRONTEND:  # the configured front-end, not a host the index named
             retriever.policy = HostPolicy.of([urlsplit(target.dicomweb_root).netloc], True)
         try:
-            result = retriever.fetch(target, series=series, progress=progress, on_first=on_first)
+            result = retriever.fetch(
+                target,
+                series=series,
+                progress=progress,
+                on_first=on_first,
+                on_series=on_series,
+                on_instance=on_instance,
+            )
         except CloudError as exc:
             self.audit.record(
                 "retrieve",
