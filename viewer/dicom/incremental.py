@@ -181,8 +181,9 @@ class IncrementalVolume:
             return self._full
 
     @property
-    def ready(self) -> bool:
-        return self._done.is_set()
+    def series(self) -> SeriesInfo | None:
+        """The series the headers make, once a volume was assembled here (else None)."""
+        return self._found[0] if isinstance(self._found, tuple) else None
 
     def close(self) -> None:
         """Stop the workers (work not started yet is dropped)."""
@@ -449,8 +450,7 @@ class IncrementalVolume:
         self._arr = self._small = None
         done = self._rescaled(arr, plan)
         assert done is not None
-        vol = _volume_from_plan(done, plan, series)
-        return vol
+        return _volume_from_plan(done, plan, series)
 
     def _rescale_matches(self, plan: StackPlan) -> bool:
         """Whether load_series would rescale these images as they were decoded here (not so,

@@ -41,6 +41,7 @@ from viewer.render.overlay import (
     grab_window,
     line_actor,
     measurement_actors,
+    resolution_note,
     scale_bar_actors,
     share_volume,
     style_text,
@@ -380,6 +381,8 @@ class MprRenderer:
             span = (n - 1) * m.spacing
             slab_name = translate("Overlay", SLAB_NAMES[slab.mode])
             lines.append(f"{slab_name} {span:.1f} mm")
+        if note := resolution_note(m.volume):
+            lines.append(note)
         self.corners.SetText(0, "\n".join(lines))
         if m.fusion is not None:
             fusion = translate("Overlay", "Fusion")

@@ -26,6 +26,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkWindowToImageFilter,
 )
 
+from viewer.dicom.i18n import translate
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.volume import Volume
 
@@ -34,6 +35,15 @@ SELECTED_COLOR = (0.2, 1.0, 0.4)
 TEXT_COLOR = (0.92, 0.92, 0.92)
 #: Opacity of the dark plate behind overlay text (with the shadow: readable on white too).
 OUTLINE_OPACITY = 0.6
+
+
+def resolution_note(image: object) -> str:
+    """The line a view shows over a reduced-resolution volume (a JPEG 2000 level decoded
+    first, :mod:`viewer.dicom.progressive`) until it is refined; "" at full resolution."""
+    level = int(getattr(image, "reduced_level", 0) or 0)
+    if level <= 0:
+        return ""
+    return translate("Overlay", "Reduced resolution (1/{0}) — refining…").format(1 << level)
 
 
 @functools.cache

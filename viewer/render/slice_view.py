@@ -39,6 +39,7 @@ from viewer.render.overlay import display_to_world as display_to_world
 from viewer.render.overlay import grab_window as grab_window
 from viewer.render.overlay import line_actor as line_actor
 from viewer.render.overlay import measurement_actors as measurement_actors
+from viewer.render.overlay import resolution_note
 from viewer.render.overlay import scale_bar_actors as scale_bar_actors
 from viewer.render.overlay import share_volume as share_volume
 from viewer.render.overlay import style_text as style_text
@@ -326,6 +327,8 @@ class SliceRenderer(SliceDisplay):
             lines.append(f"{thk}: {g.thickness:.2f} mm{rec}")
         if not m.calibrated:
             lines.append(translate("Overlay", "uncalibrated"))
+        if note := resolution_note(m.image):
+            lines.append(note)
         self._set_text(self.corners, 0, "\n".join(lines))
 
     def _text_window(self) -> None:

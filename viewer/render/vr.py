@@ -52,7 +52,13 @@ import resources
 from viewer.dicom.i18n import pick, translate
 from viewer.dicom.presets import default_window
 from viewer.dicom.volume import Volume
-from viewer.render.overlay import TEXT_COLOR, OverlayText, grab_window, share_volume
+from viewer.render.overlay import (
+    TEXT_COLOR,
+    OverlayText,
+    grab_window,
+    resolution_note,
+    share_volume,
+)
 from viewer.render.reslice import matrix4, volume_matrix
 
 PRESETS_FILE = resources.path("presets", "vr_presets.json")
@@ -228,7 +234,10 @@ class VolumeRenderer:
         c, w = self.tf_window
         shade = translate("Overlay", "shaded") if self.shading else translate("Overlay", "unshaded")
         name = pick(self.preset.name, getattr(self.preset, "name_zh", ""))
-        self.text.SetText(0, f"{name}  W: {w:.0f} L: {c:.0f}  {shade}")
+        note = resolution_note(self.volume)
+        self.text.SetText(
+            0, f"{name}  W: {w:.0f} L: {c:.0f}  {shade}" + (f"\n{note}" if note else "")
+        )
 
     # ------------------------------------------------------------------ clipping
 
