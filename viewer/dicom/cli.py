@@ -3,6 +3,7 @@
     yunying-dicom info PATH...   each series: modality, counts, geometry, warnings; and the
                                  files that could not be read, with the reason
     yunying-dicom suv PATH...    the SUV factor of every PET image, per kind, or why there is none
+                                 (a list, one per frame, for an Enhanced PET whose frames differ)
 
 Output is one JSON object on stdout; the exit status is 0 when the command ran (even if files
 were unreadable: they are in the output), 2 for a usage error.
@@ -171,8 +172,11 @@ def cmd_suv(args: argparse.Namespace) -> int:
         instances = [i for s in parts for i in s.instances]
         r = series_suv(instances)
         suv = None
-        if r.factors is not None:
-            suv = {k: r.factors.get(k) for k in JSON_KINDS}
+        if r.factors is not None:  # a list per frame for an Enhanced PET whose frames differ
+            suv = {
+                k: {**r.factors[k], **r.frame_factors.get(k, {})} if k in r.factors else None
+                for k in JSON_KINDS
+            }
         reason = "; ".join(x for x in [r.reason, *r.notes] if x)
         out.append({"series_instance_uid": uid, "units": r.units, "suv": suv, "reason": reason})
     _emit({"series": out})

@@ -64,8 +64,9 @@ def scale_for_slices(
     )
     if result.factors is None:
         return scale
-    for kind, by_uid in result.factors.items():
-        per_src = np.array([by_uid.get(fr.instance.sop_instance_uid, np.nan) for fr in sources])
+    for kind in result.factors:
+        got = [result.factor(kind, fr.instance.sop_instance_uid, fr.index) for fr in sources]
+        per_src = np.array([np.nan if f is None else f for f in got], dtype=float)
         if np.isnan(per_src).any():
             scale.kind_reasons[kind] = translate("SUV", "an image of the volume has no SUV factor")
             continue

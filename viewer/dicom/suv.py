@@ -108,9 +108,23 @@ class SuvResult:
     reason: str
     kind_reasons: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: ``frame_factors[kind][sop_instance_uid]``: one factor per frame, for a multi-frame
+    #: instance whose frames differ (an Enhanced PET not decay corrected); such an instance
+    #: is then absent from ``factors``
+    frame_factors: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.notes = list(dict.fromkeys(self.notes))  # per-image steps repeat theirs
+
+    def factor(self, kind: str, sop_uid: str, frame: int = 0) -> float | None:
+        """The factor of frame ``frame`` of an instance (None when it has none)."""
+        if self.factors is None:
+            return None
+        f = self.factors.get(kind, {}).get(sop_uid)
+        if f is not None:
+            return f
+        per = self.frame_factors.get(kind, {}).get(sop_uid)
+        return per[frame] if per is not None and 0 <= frame < len(per) else None
 
     @property
     def raw_unit(self) -> str:
@@ -371,11 +385,66 @@ def _check_one_series(datasets: Sequence[Dataset]) -> None:
             )
 
 
+def stored_suv(units: str, st: str, uids: Sequence[str], body: Body, notes: list[str]) -> SuvResult:
+    """Factors for values that already are an SUV (Units GML / CM2ML): of the kind named by
+    SUV Type ``st`` (BW for GML, BSA for CM2ML when empty), every other kind by body size."""
+    stored = _SUV_TYPE_KIND.get(st or ("BW" if units == "GML" else "BSA"))
+    if stored is None:
+        return SuvResult(
+            units,
+            None,
+            translate("SUV", "SUV Type (0054,1006) {0} is not known").format(st),
+            notes=notes,
+        )
+    if (stored == "bsa") != (units == "CM2ML"):
+        return SuvResult(
+            units,
+            None,
+            translate(
+                "SUV", "SUV Type (0054,1006) {0} disagrees with Units (0054,1001) {1}"
+            ).format(st, units),
+        )
+    if not st:
+        notes.append(
+            translate("SUV", "SUV Type (0054,1006) missing; {0} assumed").format(KIND_LABEL[stored])
+        )
+    elif st == "LBM":  # the multiplier is not said; James's own is 128 (LBMJAMES128)
+        notes.append(
+            translate("SUV", "SUV Type (0054,1006) LBM read as James's formula, LBMJAMES128")
+        )
+    factors: dict[str, dict[str, float]] = {}
+    kind_reasons: dict[str, str] = {}
+    base: float | None = None
+    try:
+        base = norm(stored, body)
+    except SuvError as exc:
+        base_error = translate("SUV", "stored as {0}: {1}").format(KIND_LABEL[stored], exc)
+    for kind in KINDS:
+        if kind == stored:
+            factors[kind] = dict.fromkeys(uids, 1.0)
+            continue
+        try:
+            if base is None:
+                raise SuvError(base_error)
+            f = norm(kind, body) / base
+        except SuvError as exc:
+            kind_reasons[kind] = str(exc)
+            continue
+        factors[kind] = dict.fromkeys(uids, f)
+    if "bw" not in factors:
+        return SuvResult(units, None, kind_reasons["bw"], kind_reasons, notes)
+    return SuvResult(units, factors, "; ".join(kind_reasons.values()), kind_reasons, notes)
+
+
 def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
     """SUV factors of every kind for the images of one PET series (headers suffice)."""
     if not datasets:
         return SuvResult("", None, translate("SUV", "no images"))
     first = datasets[0]
+    from viewer.dicom.suv_enhanced import enhanced_factors, is_enhanced_pet
+
+    if is_enhanced_pet(first):
+        return enhanced_factors(datasets)
     units = text_of(first, "Units")
     notes: list[str] = []
     if not units:
@@ -386,56 +455,7 @@ def suv_factors(datasets: Sequence[Dataset]) -> SuvResult:
     except SuvError as exc:
         return SuvResult(units, None, str(exc))
     if units in ("GML", "CM2ML"):
-        st = text_of(first, "SUVType")
-        stored = _SUV_TYPE_KIND.get(st or ("BW" if units == "GML" else "BSA"))
-        if stored is None:
-            return SuvResult(
-                units,
-                None,
-                translate("SUV", "SUV Type (0054,1006) {0} is not known").format(st),
-                notes=notes,
-            )
-        if (stored == "bsa") != (units == "CM2ML"):
-            return SuvResult(
-                units,
-                None,
-                translate(
-                    "SUV", "SUV Type (0054,1006) {0} disagrees with Units (0054,1001) {1}"
-                ).format(st, units),
-            )
-        if not st:
-            notes.append(
-                translate("SUV", "SUV Type (0054,1006) missing; {0} assumed").format(
-                    KIND_LABEL[stored]
-                )
-            )
-        elif st == "LBM":  # the multiplier is not said; James's own is 128 (LBMJAMES128)
-            notes.append(
-                translate("SUV", "SUV Type (0054,1006) LBM read as James's formula, LBMJAMES128")
-            )
-        body = body_of(first, notes)
-        factors: dict[str, dict[str, float]] = {}
-        kind_reasons: dict[str, str] = {}
-        base: float | None = None
-        try:
-            base = norm(stored, body)
-        except SuvError as exc:
-            base_error = translate("SUV", "stored as {0}: {1}").format(KIND_LABEL[stored], exc)
-        for kind in KINDS:
-            if kind == stored:
-                factors[kind] = dict.fromkeys(uids, 1.0)
-                continue
-            try:
-                if base is None:
-                    raise SuvError(base_error)
-                f = norm(kind, body) / base
-            except SuvError as exc:
-                kind_reasons[kind] = str(exc)
-                continue
-            factors[kind] = dict.fromkeys(uids, f)
-        if "bw" not in factors:
-            return SuvResult(units, None, kind_reasons["bw"], kind_reasons, notes)
-        return SuvResult(units, factors, "; ".join(kind_reasons.values()), kind_reasons, notes)
+        return stored_suv(units, text_of(first, "SUVType"), uids, body_of(first, notes), notes)
     try:
         bw = _bw_factors(units, datasets, notes)
     except SuvError as exc:

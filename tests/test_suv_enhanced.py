@@ -1,0 +1,181 @@
+"""SUV of Enhanced PET (multi-frame) images: the factors written out here by hand from the
+published formulas (never by calling the code under test), every loaded voxel within 0.1 %.
+
+PS3.3 C.8.22: the unit in the Real World Value Mapping's Measurement Units Code Sequence (UCUM),
+Decay Corrected (0018,9758) with Decay Correction DateTime (0018,9701), each frame's Frame
+Acquisition DateTime (0018,9074) and Duration (0018,9220), the dose in MBq.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+
+from phantoms.pet import activity
+from phantoms.pet_enhanced import N_FRAMES, EnhancedPetCase, frame_values, write_enhanced
+from viewer.dicom.quantity import display_label, display_unit
+from viewer.dicom.scan import scan
+from viewer.dicom.suv import suv_factors
+from viewer.dicom.volume import Volume, load_series
+
+F18 = 6586.2
+DOSE_BQ = 370e6  # 370 MBq as the enhanced IOD writes it
+LAM = math.log(2) / F18
+TIMES = ("20261120143000", "20261120143300", "20261120143600", "20261120143900")
+
+
+def bw(seconds: float, weight_kg: float = 75.0) -> float:
+    return weight_kg * 1000.0 / (DOSE_BQ * math.exp(-LAM * seconds))
+
+
+def bw_frame(start_s: float, dur_s: float) -> float:
+    """Not decay corrected: the dose decayed to the frame start, averaged over the frame."""
+    x = LAM * dur_s
+    return 75000.0 / (DOSE_BQ * math.exp(-LAM * start_s) * (1 - math.exp(-x)) / x)
+
+
+def lbm_janma(w: float, h: float) -> float:  # men, Janmahasatian 2005
+    return 9270 * w / (6680 + 216 * w / h**2)
+
+
+#: case → (header, expected SUVbw factor of each frame)
+CASES: dict[str, tuple[EnhancedPetCase, list[float]]] = {
+    # decay corrected to 14:30, injected 13:30
+    "decay_corrected": (EnhancedPetCase("dc"), [bw(3600)] * N_FRAMES),
+    # decay corrected to another time than the acquisition: that time counts
+    "decay_corrected_to_1500": (
+        EnhancedPetCase("dc1500", decay_datetime="20261120150000"),
+        [bw(5400)] * N_FRAMES,
+    ),
+    # not decay corrected: each frame decayed to its own start, over its 180 s
+    "not_decay_corrected": (
+        EnhancedPetCase("ndc", decay_corrected="NO", decay_datetime=None, frame_datetimes=TIMES),
+        [bw_frame(3600 + 180 * k, 180.0) for k in range(N_FRAMES)],
+    ),
+    # a writer that put Bq where the enhanced IOD says MBq
+    "dose_in_bq": (EnhancedPetCase("bq", dose_mbq="370000000"), [bw(3600)] * N_FRAMES),
+    # values stored as SUVbw (g/ml{SUVbw}): the factor is 1
+    "stored_suvbw": (
+        EnhancedPetCase("gml", units_code="g/ml{SUVbw}", value_scale=1e-4),
+        [1.0] * N_FRAMES,
+    ),
+    # stored as SUVlbm (Janmahasatian) in the older UCUM spelling: SUVbw = value × W / LBM
+    "stored_suvlbm_old_spelling": (
+        EnhancedPetCase("lbm", units_code="{SUVlbm(Janma)}g/ml", value_scale=1e-4),
+        [75.0 / lbm_janma(75.0, 1.78)] * N_FRAMES,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    r = tmp_path_factory.mktemp("enhanced-pet")
+    for name, (case, _) in CASES.items():
+        write_enhanced(case, str(r / name))
+    for name, (case, _) in REFUSALS.items():
+        write_enhanced(case, str(r / f"refuse-{name}"))
+    return r
+
+
+def _load(folder: Path) -> Volume:
+    res = scan(folder)
+    assert not res.problems, res.problems
+    (series,) = res.all_series()
+    vol = load_series(series)
+    assert isinstance(vol, Volume)
+    return vol
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_voxel_of_an_enhanced_pet_in_suvbw(root: Path, name: str) -> None:
+    case, expected = CASES[name]
+    vol = _load(root / name)
+    assert vol.suv is not None and vol.suv.available, vol.suv
+    assert display_label(vol) == "SUVbw" and display_unit(vol) == "g/ml"
+    raw = frame_values(str(root / name / "enhanced_pet.dcm"))
+    np.testing.assert_allclose(vol.array, raw, rtol=1e-6)  # the per-frame rescale was applied
+    for k in range(N_FRAMES):
+        truth = activity(k) * case.value_scale * expected[k]
+        np.testing.assert_allclose(vol.suv.to_suv(vol.array[k], k), truth, rtol=1e-3)
+
+
+def test_other_kinds_of_an_enhanced_pet(root: Path) -> None:
+    ds = pydicom.dcmread(root / "decay_corrected" / "enhanced_pet.dcm", stop_before_pixels=True)
+    r = suv_factors([ds])
+    assert r.factors is not None
+    (lbm,) = r.factors["lbm"].values()
+    np.testing.assert_allclose(lbm, bw(3600) * lbm_janma(75, 1.78) / 75, rtol=1e-3)
+    (bsa,) = r.factors["bsa"].values()
+    np.testing.assert_allclose(
+        bsa, bw(3600) * 0.007184 * 75**0.425 * 178**0.725 * 1e4 / 75000, 1e-3
+    )
+
+
+def test_frames_that_differ_have_a_factor_each(root: Path) -> None:
+    ds = pydicom.dcmread(root / "not_decay_corrected" / "enhanced_pet.dcm", stop_before_pixels=True)
+    r = suv_factors([ds])
+    assert r.factors is not None and not r.factors["bw"]  # no one factor for the object
+    (per,) = r.frame_factors["bw"].values()
+    np.testing.assert_allclose(per, CASES["not_decay_corrected"][1], rtol=1e-3)
+
+
+#: case → (header, attribute the refusal must name)
+REFUSALS: dict[str, tuple[EnhancedPetCase, str]] = {
+    "no_units": (EnhancedPetCase("nounits", units_code=None), "Measurement Units Code Sequence"),
+    "counts": (EnhancedPetCase("cnts", units_code="{counts}"), "cannot be converted"),
+    "no_decay_corrected": (EnhancedPetCase("nodc", decay_corrected=None), "(0018,9758)"),
+    "no_decay_datetime": (EnhancedPetCase("nodt", decay_datetime=None), "(0018,9701)"),
+    "no_frame_time": (
+        EnhancedPetCase("noft", decay_corrected="NO", frame_datetimes=None),
+        "Frame Acquisition DateTime (0018,9074)",
+    ),
+    "no_frame_duration": (
+        EnhancedPetCase("nofd", decay_corrected="NO", frame_duration_ms=None),
+        "Frame Acquisition Duration (0018,9220)",
+    ),
+    "not_attenuation_corrected": (
+        EnhancedPetCase("noac", attenuation_corrected="NO"),
+        "Attenuation Corrected (0018,9759)",
+    ),
+    "no_weight": (EnhancedPetCase("now", weight_kg=None), "Patient's Weight (0010,1030)"),
+    "no_dose": (EnhancedPetCase("nodose", dose_mbq=None), "Radionuclide Total Dose (0018,1074)"),
+    "no_injection": (
+        EnhancedPetCase("noinj", start_datetime=None),
+        "Radiopharmaceutical Start DateTime (0018,1078)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSALS))
+def test_an_enhanced_pet_refusal_names_the_attribute(root: Path, name: str) -> None:
+    _, attribute = REFUSALS[name]
+    vol = _load(root / f"refuse-{name}")
+    assert vol.suv is not None and not vol.suv.available
+    assert attribute in vol.suv.reason, vol.suv.reason
+    assert any(attribute in w for w in vol.warnings)
+
+
+def _cli(*args: str) -> dict:
+    exe = Path(sys.executable).with_name("yunying-dicom")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "viewer.dicom.cli"]
+    out = subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_yunying_dicom_suv_gives_the_enhanced_factors(root: Path) -> None:
+    got = _cli("suv", str(root / "decay_corrected"), str(root / "not_decay_corrected"))
+    by_uid = {s["series_instance_uid"]: s for s in got["series"]}
+    dc = by_uid[CASES["decay_corrected"][0].series_uid]
+    assert dc["units"] == "BQML"
+    assert dc["suv"]["bw"] == {CASES["decay_corrected"][0].sop_uid: pytest.approx(bw(3600), 1e-3)}
+    ndc = by_uid[CASES["not_decay_corrected"][0].series_uid]
+    (per,) = ndc["suv"]["bw"].values()  # one factor per frame
+    np.testing.assert_allclose(per, CASES["not_decay_corrected"][1], rtol=1e-3)
