@@ -8,8 +8,9 @@ Cloud panel and consultations have their own links (:mod:`app.cloud_link`,
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QImage
@@ -24,42 +25,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import actions, dialogs, helpdialogs, i18n
-from app.browser import StudyBrowser
-from app.cloud_link import CloudLink
-from app.consult import ConsultBridge
-from app.consult_link import ConsultLink
-from app.findings_link import FindingsLink
-from app.grid import ViewportGrid
-from app.hanging_link import HangingLink
-from app.loader import Loader
-from app.mpr import MprPanel
-from app.mpr_link import MprLink
-from app.problems_link import ProblemsLink
-from app.reading import ReadingLink
-from app.recent import RecentMenu
+from app import dialogs, i18n, look
 from app.runner import Runner
-from app.screenshot import screenshot
-from app.viewport import ViewportWidget
-from viewer.dicom.model import SeriesInfo
-from viewer.dicom.volume import ImageStack, Volume
-from viewer.state.mpr import MprModel
-from viewer.state.observable import Unsubscribe
-from viewer.state.viewport import ViewportEvent, ViewportModel
-from viewer.state.workspace import (
-    LAYOUTS,
-    ActiveChanged,
-    ImageShown,
-    LoadFailed,
-    Opening,
-    Remember,
-    Scanned,
-    SeriesLoaded,
-    Workspace,
-    WorkspaceEvent,
-)
 
-__all__ = ["LAYOUTS", "MainWindow", "open_demo", "overlay_labels"]
+if TYPE_CHECKING:  # the viewer (VTK, pydicom) is imported by build(), after the first paint
+    from app.consult import ConsultBridge
+    from app.mpr import MprPanel
+    from app.viewport import ViewportWidget
+    from viewer.dicom.model import SeriesInfo
+    from viewer.dicom.volume import ImageStack, Volume
+    from viewer.state.mpr import MprModel
+    from viewer.state.observable import Unsubscribe
+    from viewer.state.viewport import ViewportEvent, ViewportModel
+    from viewer.state.workspace import WorkspaceEvent
+
+__all__ = ["MainWindow", "open_demo", "overlay_labels"]
+
+
+class StartingNote(QLabel):
+    """The frame's centre while the viewer loads; remembers when it was first painted."""
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        super().__init__(text, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.painted_at: float | None = None  # time.perf_counter() of the first paint
+
+    def paintEvent(self, ev: Any) -> None:
+        super().paintEvent(ev)
+        if self.painted_at is None:
+            self.painted_at = time.perf_counter()
 
 
 class MainWindow(QMainWindow):
@@ -69,18 +63,60 @@ class MainWindow(QMainWindow):
     image_shown = Signal(str)  # series key, once its first image is on screen
     series_loaded = Signal(str)
 
-    def __init__(self) -> None:
+    def __init__(self, staged: bool = False) -> None:
+        """The window, built at once; ``staged``: only its frame (theme, title, a note that the
+        viewer is starting) — light enough to be painted before VTK and pydicom are imported —,
+        the rest by :meth:`build`."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.resize(1400, 900)
         self.setAcceptDrops(True)
         self.settings = QSettings("Yunying", "Yunying")
+        look.apply_saved(self.settings)
         self.runner = Runner(self)
-        self.workspace = Workspace()
-        self.loader = Loader(self.workspace, self.runner)
         self.launch_requests: list[Any] = []
         self.single_instance: Any = None  # app.single.SingleInstance when it owns the channel
         self._off: list[Unsubscribe] = []
+        self.built = False
+        self.starting: StartingNote | None = StartingNote(self.tr("Starting the viewer…"), self)
+        self.setCentralWidget(self.starting)
+        self.setWindowTitle(self.tr("Yunying 云影 — Diagnostic Workstation"))
+        self.statusBar().showMessage(self.tr("Starting the viewer…"))
+        if not staged:
+            self.build()
+
+    def wait_first_paint(self, timeout_s: float = 5.0) -> float | None:
+        """Process events until the staged frame has been painted (bounded); when it was."""
+        from PySide6.QtCore import QEventLoop, QThread
+
+        app = QCoreApplication.instance()
+        deadline = time.perf_counter() + timeout_s
+        while self.starting is not None and self.starting.painted_at is None:
+            if app is None or time.perf_counter() > deadline:
+                break
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            QThread.msleep(1)
+        return self.starting.painted_at if self.starting is not None else None
+
+    def build(self) -> None:
+        """Everything the frame does not have: the Workspace, browser, viewport grid, links,
+        menus and toolbar (imports the viewer: VTK, pydicom)."""
+        from app import actions
+        from app.browser import StudyBrowser
+        from app.cloud_link import CloudLink
+        from app.consult_link import ConsultLink
+        from app.findings_link import FindingsLink
+        from app.grid import ViewportGrid
+        from app.hanging_link import HangingLink
+        from app.loader import Loader
+        from app.mpr_link import MprLink
+        from app.problems_link import ProblemsLink
+        from app.reading import ReadingLink
+        from app.recent import RecentMenu
+        from viewer.state.workspace import Workspace
+
+        self.workspace = Workspace()
+        self.loader = Loader(self.workspace, self.runner)
         self.browser = StudyBrowser(self)
         self.browser.open_series.connect(self.workspace.open_in_active)
         self.dock = QDockWidget(self)
@@ -94,9 +130,11 @@ class MainWindow(QMainWindow):
             self._widget_added(w)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.grid_host)
-        self.setCentralWidget(self.stack)
+        self.setCentralWidget(self.stack)  # (Qt deletes the "starting" note)
+        self.starting = None
         self.status_label = QLabel(self)
         self.consult_label = QLabel(self)
+        self.statusBar().clearMessage()
         self.statusBar().addPermanentWidget(self.consult_label)
         self.statusBar().addPermanentWidget(self.status_label)
         self.problems = ProblemsLink(self, self.workspace)
@@ -115,6 +153,7 @@ class MainWindow(QMainWindow):
         for key in ("sync", "reflines", "tool_wl", f"lang_{i18n.setting()}"):
             self.acts[key].setChecked(True)
         self._off.append(self.workspace.events.subscribe(self._on_workspace))
+        self.built = True
         self.set_layout("1x1")
         self.retranslate()
 
@@ -181,12 +220,24 @@ class MainWindow(QMainWindow):
             self.consult.pointer(w.model, x, y)
 
     def _model_changed(self, what: ViewportEvent) -> None:
+        from viewer.state.viewport import ViewportEvent
+
         if what in (ViewportEvent.WINDOW, ViewportEvent.INDEX, ViewportEvent.IMAGE):
             self._update_status()
         if what is ViewportEvent.IMAGE:
             self._update_enabled()
 
     def _on_workspace(self, ev: WorkspaceEvent) -> None:
+        from viewer.state.workspace import (
+            ActiveChanged,
+            ImageShown,
+            LoadFailed,
+            Opening,
+            Remember,
+            Scanned,
+            SeriesLoaded,
+        )
+
         bar = self.statusBar()
         if isinstance(ev, Opening):
             bar.showMessage(self.tr("Reading {0}…").format(", ".join(ev.request.paths)))
@@ -209,7 +260,7 @@ class MainWindow(QMainWindow):
                 QMessageBox.warning(self, self.tr("Cannot open"), ev.message)
             bar.showMessage(self.tr("Cannot open: {0}").format(ev.message), 30000)
 
-    def _scanned(self, ev: Scanned) -> None:
+    def _scanned(self, ev: Any) -> None:
         self.browser.add_scan(ev.result, ev.thumbs)
         self.problems.update()
         self._update_enabled()
@@ -238,7 +289,9 @@ class MainWindow(QMainWindow):
     def on_active(self, command: str, *args: Any) -> None:
         w = self.active
         if w is not None and w.model.image is not None:
-            actions.VIEWPORT_COMMANDS[command](w, *args)
+            from app.actions import VIEWPORT_COMMANDS
+
+            VIEWPORT_COMMANDS[command](w, *args)
 
     def open_series(self, key: str, w: ViewportWidget) -> None:
         self.workspace.open_series(key, w.model)
@@ -250,12 +303,16 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         image = ws.active is not None and ws.active.image is not None
         cloud = any(r.record is not None for r in ws.requests)
-        actions.update_enabled(self.acts, {"image": image, "cloud_study": cloud})
+        from app.actions import update_enabled
+
+        update_enabled(self.acts, {"image": image, "cloud_study": cloud})
 
     def _update_status(self) -> None:
         self.reading.update_status()  # the active view, 2D or MPR (app.reading)
 
     def retranslate(self) -> None:
+        from app import actions
+
         self.setWindowTitle(self.tr("Yunying 云影 — Diagnostic Workstation"))
         actions.retranslate(self.acts, self.menus)
         self.recent_menu.setTitle(self.tr("Open &Recent"))
@@ -275,16 +332,22 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def show_shortcuts(self) -> QDialog:
+        from app import helpdialogs
+
         self._shortcuts_dialog = helpdialogs.shortcuts_dialog(self)
         return self._shortcuts_dialog
 
     def shortcut_table(self) -> list[tuple[str, str]]:
+        from app import helpdialogs
+
         return helpdialogs.shortcut_table()
 
     def show_problems(self) -> Any:
         return self.problems.show()
 
     def show_about(self) -> None:
+        from app import helpdialogs
+
         helpdialogs.about(self)
 
     # ------------------------------------------------------------------ opening
@@ -381,13 +444,15 @@ class MainWindow(QMainWindow):
 
     def screenshot(self) -> QImage:
         """The window as shown, with each viewport's VTK frame painted in."""
+        from app.screenshot import screenshot as grab
+
         targets: list[tuple[QWidget, Any]] = [
             (w.view, w.renderer) for w in self.visible_viewports() if w.model.image is not None
         ]
         if self.mpr is not None and self.stack.currentWidget() is self.mpr:
             targets = [(v.vtk, v.renderer) for v in self.mpr.views.values()]
             targets.append((self.mpr.vr.vtk, self.mpr.vr.renderer))
-        return screenshot(self, targets)
+        return grab(self, targets)
 
     def ask_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -409,6 +474,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.runner.wait(30000)
+        if not self.built:  # closed while starting
+            super().closeEvent(ev)
+            return
         self.workspace.close()
         self.leave_consultation()
         self.close_mpr()

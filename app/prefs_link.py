@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -26,15 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import resources
-from app import mouse_map
+from app import look, mouse_map
 from app.view_target import MprTarget
 from viewer.dicom.presets import WindowPreset, presets, remove_user_preset, set_user_preset
 from viewer.render import overlay
 from viewer.state.mouse import ACTIONS, MouseMap
 
-THEMES = ("dark", "light")
-_BASE_PT: list[float] = []
+THEMES = look.THEMES
 TEXT_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
 #: the button/modifier combinations the mouse dialog offers
 MOUSE_KEYS = (
@@ -205,25 +202,15 @@ class PrefsLink(QObject):
         self.settings = QSettings("Yunying", "Yunying")
         self.mouse_dialog: MouseDialog | None = None
         self.preset_dialog: PresetDialog | None = None
-        app = QApplication.instance()
-        if not _BASE_PT:  # the font size before any scaling (a second window must not compound)
-            _BASE_PT.append(app.font().pointSizeF() if isinstance(app, QApplication) else 9.0)
-        self._base_pt = _BASE_PT[0]
-        self.theme = str(self.settings.value("theme", "dark"))
-        self.theme = self.theme if self.theme in THEMES else "dark"
-        self.text_scale = float(str(self.settings.value("text_scale", 1.0) or 1.0))
+        self.theme = look.saved_theme(self.settings)
+        self.text_scale = look.saved_text_scale(self.settings)
         self.set_theme(self.theme, save=False)
         self.set_text_scale(self.text_scale, save=False)
 
     def set_theme(self, theme: str, save: bool = True) -> None:
         """Dark (reading rooms, the default) or light."""
-        if theme not in THEMES:
-            raise ValueError(f"theme is one of {THEMES}, not {theme!r}")
+        look.apply_theme(theme)
         self.theme = theme
-        qss = resources.path("themes", f"{theme}.qss").read_text(encoding="utf-8")
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.setStyleSheet(qss)
         act = self.win.acts.get(f"theme_{theme}") if hasattr(self.win, "acts") else None
         if act is not None:
             act.setChecked(True)
@@ -232,13 +219,8 @@ class PrefsLink(QObject):
 
     def set_text_scale(self, scale: float, save: bool = True) -> None:
         """The application font and the overlay text × ``scale``."""
-        scale = min(3.0, max(0.75, float(scale)))
+        scale = look.apply_text_scale(scale)
         self.text_scale = scale
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            font = app.font()
-            font.setPointSizeF(self._base_pt * scale)
-            app.setFont(font)
         overlay.TEXT_SCALE[0] = scale
         for r in self._renderers():
             for text in (getattr(r, "corners", None), getattr(r, "edges", None)):

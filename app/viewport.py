@@ -6,7 +6,6 @@ hosts the :class:`SliceRenderer`.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import vtkmodules.qt
@@ -393,8 +392,3 @@ class ViewportWidget(QFrame):
         self.series_dropped.emit(self, key)
         ev.acceptProposedAction()
 
-
-def offscreen_env() -> None:
-    """Qt offscreen needs VTK's OSMesa window (other combinations crash or give garbage)."""
-    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
-        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")

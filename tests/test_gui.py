@@ -17,11 +17,12 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
-from app.mainwindow import LAYOUTS, MainWindow
+from app.mainwindow import MainWindow
 from app.viewport import SERIES_MIME, ViewportWidget
 from phantoms import anatomy
 from viewer.dicom.geometry import direction_label
 from viewer.dicom.volume import Volume
+from viewer.state.workspace import LAYOUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "out" / "screenshots"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -105,3 +106,40 @@ def test_running_window_opens_handed_over_paths(qtbot, light_dir: Path) -> None:
     w.open_request(LaunchRequest("path", str(light_dir / "mr")))
     qtbot.waitUntil(lambda: any(s.modality == "MR" for s in w.series.values()), timeout=20000)
     w.close()
+
+
+def test_the_frame_is_painted_before_the_viewer_is_imported(tmp_path: Path) -> None:
+    """Fast start: the window's frame is on screen before VTK, pydicom, SimpleITK or requests
+    are imported; the viewer is built after it."""
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path))
+    env.pop("QT_QPA_PLATFORM", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "app", "--timings", "--screenshot", str(tmp_path / "w.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    timings = json.loads(next(x for x in reversed(run.stdout.splitlines()) if x.startswith("{")))
+    assert timings["frame_painted"] is True
+    assert timings["viewer_imported_at_paint"] == []
+    assert 0 < timings["window_shown_s"] < timings["viewer_ready_s"]
+
+
+def test_a_staged_window_paints_its_frame_then_builds_the_viewer(qtbot) -> None:
+    from app.mainwindow import MainWindow
+
+    QApplication.instance().setStyleSheet("")  # type: ignore[union-attr]
+    window = MainWindow(staged=True)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.wait_first_paint() is not None
+    assert not window.built and not hasattr(window, "workspace")
+    frame = window.grab().toImage()
+    # the saved (default: dark) theme is on from the first paint
+    assert frame.pixelColor(frame.width() // 2, frame.height() // 3).lightness() < 80
+    window.build()
+    assert window.built and window.starting is None
+    assert window.viewports and window.menus["file"].actions()
+    window.close()
