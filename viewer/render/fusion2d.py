@@ -16,6 +16,7 @@ import numpy as np
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonCore import vtkLookupTable
 from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import (
     vtkImageBlend,
     vtkImageMapToColors,
@@ -29,7 +30,6 @@ from viewer.dicom.volume import Volume
 from viewer.dicom.windows import display_values
 from viewer.render.colorbar import lookup_table, overlay_table
 from viewer.render.overlay import share_volume
-from viewer.render.reslice import matrix4
 
 
 def fusion_style(fusion: Any, base_modality: str) -> tuple[str, float, float]:
@@ -70,7 +70,6 @@ class FusedLayer:
         self._from_patient = np.linalg.inv(vm)
         #: the plane at the overlay's resolution: where is it visible (not transparent)?
         self.reslice = self._reslice()
-        self.reslice.SetNumberOfThreads(1)  # a few thousand samples: threads cost more
         #: the plane at the base slice's pixels over the box where it is visible, coloured in
         #: the same pass
         self.fine = self._reslice(vtkImageResliceToColors())
@@ -81,12 +80,18 @@ class FusedLayer:
         self.base_lut = vtkLookupTable()
         self.base_colors = vtkImageMapToColors()
         self.base_colors.SetLookupTable(self.base_lut)
-        self.base_colors.SetOutputFormatToRGB()
+        # RGBA (opaque): a texture of 4 bytes a pixel is loaded as it is, 3 bytes are converted
+        self.base_colors.SetOutputFormatToRGBA()
         self._base_data = vtkImageData()  # the shown slice, over the base volume's memory
         self.base_colors.SetInputData(self._base_data)
         self.blend = vtkImageBlend()
         self.blend.AddInputConnection(self.base_colors.GetOutputPort())
         self.blend.AddInputConnection(self.fine.GetOutputPort())
+        # one thread each: these run every frame over a slice at most, where starting and joining
+        # threads (VTK's default, its SMP back end being sequential) costs more than it saves,
+        # the more so on a loaded machine
+        for f in (self.reslice, self.fine, self.base_colors, self.blend):
+            f.SetNumberOfThreads(1)
         self.mapper = vtkImageSliceMapper()
         self.mapper.SetInputConnection(self.blend.GetOutputPort())
         self.prop = vtkImageProperty()
@@ -101,6 +106,14 @@ class FusedLayer:
         self._base: tuple[Any, ...] = ()  # the base pixels VTK shares
         self._box = (0, 0, 0, 0)  # overlay texels (i0, i1, j0, j1) where it is not transparent
         self._step = 1.0
+        #: the reslice axes (one matrix, refilled per slice) and patient → overlay volume space
+        #: through the fusion's transform (kept while the transform does not change)
+        self._axes = vtkMatrix4x4()
+        self._to_volume: tuple[bytes, np.ndarray] = (b"", np.eye(4))
+        #: the box of each plane seen (key: the coarse plane's axes, extent and threshold), so
+        #: that scrolling back over slices seen skips the coarse pass; bounded
+        self._boxes: dict[tuple[Any, ...], tuple[int, int, int, int] | None] = {}
+        self._plane_key: tuple[Any, ...] = ()
         #: raw overlay value from which it is drawn (the threshold); below it, transparent
         self.visible_from = -np.inf
 
@@ -126,25 +139,25 @@ class FusedLayer:
         covering ``extent_mm``); False when the base slice has no patient geometry."""
         if g.origin is None or g.row_dir is None or g.col_dir is None:
             return False
-        plane = np.eye(4)
-        plane[:3, 0], plane[:3, 1], plane[:3, 2], plane[:3, 3] = (
-            g.row_dir,
-            g.col_dir,
-            g.normal,
-            g.origin,
-        )
-        shift = np.eye(4)
-        shift[2, 3] = -z
-        axes = matrix4(self._from_patient @ transform @ plane @ shift)
-        self.reslice.SetResliceAxes(axes)
-        self.fine.SetResliceAxes(axes)
+        key = transform.tobytes()
+        if key != self._to_volume[0]:
+            self._to_volume = (key, self._from_patient @ transform)
+        # plane (row, column, normal, origin; the origin at depth z) → overlay volume space
+        plane = np.empty((4, 4))
+        plane[:3, 0], plane[:3, 1], plane[:3, 2] = g.row_dir, g.col_dir, g.normal
+        plane[:3, 3] = np.asarray(g.origin, float) - z * np.asarray(g.normal, float)
+        plane[3] = (0.0, 0.0, 0.0, 1.0)
+        axes = self._to_volume[1] @ plane
+        self._axes.DeepCopy(axes.ravel().tolist())
+        self.reslice.SetResliceAxes(self._axes)
+        self.fine.SetResliceAxes(self._axes)
         step = max(base_step, min(self.volume.spacing[:2]))
         self._step = step
+        nx, ny = int(np.ceil(extent_mm[0] / step)), int(np.ceil(extent_mm[1] / step))
         self.reslice.SetOutputSpacing(step, step, 1.0)
         self.reslice.SetOutputOrigin(0.0, 0.0, z)
-        self.reslice.SetOutputExtent(
-            0, int(np.ceil(extent_mm[0] / step)), 0, int(np.ceil(extent_mm[1] / step)), 0, 0
-        )
+        self.reslice.SetOutputExtent(0, nx, 0, ny, 0, 0)
+        self._plane_key = (axes.tobytes(), z, step, nx, ny)
         return True
 
     def style(self, fusion: Any, base_modality: str) -> None:
@@ -163,16 +176,28 @@ class FusedLayer:
     def crop(self) -> bool:
         """Blend only the box where the overlay is not transparent; False when nothing of it is
         visible on this slice."""
+        key = (*self._plane_key, self.visible_from)
+        if key not in self._boxes:
+            if len(self._boxes) >= 4096:  # (a few hundred kB at most)
+                self._boxes.clear()
+            self._boxes[key] = self._visible_box()
+        box = self._boxes[key]
+        if box is None:
+            return False
+        self._box = box
+        return True
+
+    def _visible_box(self) -> tuple[int, int, int, int] | None:
+        """The coarse plane's box (overlay texels, one more on each side) where it is visible."""
         self.reslice.Update()
         out = self.reslice.GetOutput()
         nx, ny, _ = out.GetDimensions()
         values = numpy_support.vtk_to_numpy(out.GetPointData().GetScalars()).reshape(ny, nx)
         rows = np.flatnonzero((values > self.visible_from).any(axis=1))
         if rows.size == 0:
-            return False
+            return None
         cols = np.flatnonzero((values[rows[0] : rows[-1] + 1] > self.visible_from).any(axis=0))
-        self._box = (int(cols[0]) - 1, int(cols[-1]) + 1, int(rows[0]) - 1, int(rows[-1]) + 1)
-        return True
+        return (int(cols[0]) - 1, int(cols[-1]) + 1, int(rows[0]) - 1, int(rows[-1]) + 1)
 
     def show_slice(self, pixels: np.ndarray, spacing: tuple[float, float, float], z: float) -> None:
         """The base slice (``pixels``: rows × cols, shared, not copied) at world depth ``z``; the
