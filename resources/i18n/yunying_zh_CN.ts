@@ -17,168 +17,168 @@
 <context>
     <name>CloudDialog</name>
     <message>
-        <location filename="../../app/cloud.py" line="171"/>
+        <location filename="../../app/cloud.py" line="175"/>
         <source>Medical Insurance Imaging Cloud</source>
         <translation>医保影像云</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="172"/>
+        <location filename="../../app/cloud.py" line="176"/>
         <source>Scan or type the 78-character index code</source>
         <translation>扫描或输入 78 位检查索引码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="173"/>
+        <location filename="../../app/cloud.py" line="177"/>
         <source>Look Up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="174"/>
+        <location filename="../../app/cloud.py" line="178"/>
         <source>Authorize by QR Code</source>
         <translation>扫码授权</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="175"/>
+        <location filename="../../app/cloud.py" line="179"/>
         <source>Patient ID number</source>
         <translation>患者身份证号</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="176"/>
+        <location filename="../../app/cloud.py" line="180"/>
         <source>Send SMS Code</source>
         <translation>发送短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="177"/>
+        <location filename="../../app/cloud.py" line="181"/>
         <source>Code from SMS</source>
         <translation>短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="178"/>
+        <location filename="../../app/cloud.py" line="182"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="179"/>
+        <location filename="../../app/cloud.py" line="183"/>
         <source>Open Exam</source>
         <translation>打开检查</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="180"/>
+        <location filename="../../app/cloud.py" line="184"/>
         <source>Planned exam:</source>
         <translation>拟开检查：</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="181"/>
+        <location filename="../../app/cloud.py" line="185"/>
         <source>Body part, e.g. CHEST</source>
         <translation>检查部位，如 CHEST</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="182"/>
+        <location filename="../../app/cloud.py" line="186"/>
         <source>Open It</source>
         <translation>打开该检查</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="185"/>
+        <location filename="../../app/cloud.py" line="189"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="186"/>
+        <location filename="../../app/cloud.py" line="190"/>
         <source>Modality</source>
         <translation>设备类型</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="187"/>
+        <location filename="../../app/cloud.py" line="191"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="188"/>
+        <location filename="../../app/cloud.py" line="192"/>
         <source>Hospital</source>
         <translation>医院</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="189"/>
+        <location filename="../../app/cloud.py" line="193"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="190"/>
+        <location filename="../../app/cloud.py" line="194"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="224"/>
+        <location filename="../../app/cloud.py" line="227"/>
         <source>Invalid index code: {0}</source>
         <translation>索引码无效：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="226"/>
+        <location filename="../../app/cloud.py" line="229"/>
         <source>Looking up the code…</source>
         <translation>正在查询索引码…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="232"/>
+        <location filename="../../app/cloud.py" line="235"/>
         <source>Preparing the QR code…</source>
         <translation>正在生成二维码…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="240"/>
+        <location filename="../../app/cloud.py" line="243"/>
         <source>Ask the patient to scan the QR code and approve (code {0})</source>
         <translation>请患者扫描二维码并同意授权（验证码 {0}）</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="256"/>
+        <location filename="../../app/cloud.py" line="259"/>
         <source>QR code valid for {0}:{1:02d}</source>
-        <extracomment>What an action does to the active viewport widget (an ``app.viewport.ViewportWidget``).</extracomment>
+        <extracomment>What an action does to the active viewport widget (an ``app.viewport.ViewportWidget``). makes the receiver of a study about to be fetched (decode while receiving): its ``attach(series_uid, counts)`` and ``offer(series_uid, path)`` are the retrieval&apos;s callbacks (any thread), ``end(ok)`` is called here once the fetch is over</extracomment>
         <translation>二维码有效期 {0}:{1:02d}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="266"/>
+        <location filename="../../app/cloud.py" line="269"/>
         <source>Authorized by {0}; loading the exam list…</source>
         <translation>{0} 已授权，正在加载检查列表…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="277"/>
+        <location filename="../../app/cloud.py" line="280"/>
         <source>SMS code sent to {0}</source>
         <translation>短信验证码已发送至 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="282"/>
+        <location filename="../../app/cloud.py" line="285"/>
         <source>Send an SMS code first</source>
         <translation>请先发送短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="305"/>
+        <location filename="../../app/cloud.py" line="308"/>
         <source>{0} exam(s)</source>
         <translation>{0} 项检查</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="329"/>
+        <location filename="../../app/cloud.py" line="332"/>
         <source>Duplicate-exam reminder: {0} similar exam(s) in the last {1} days; the latest on {2} at {3}. Consider opening it before ordering a new one.</source>
         <translation>重复检查提醒：近 {1} 天内已有 {0} 项相似检查，最近一次为 {2}（{3}）。开单前建议先调阅。</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="352"/>
+        <location filename="../../app/cloud.py" line="355"/>
         <source>Fetching {0}…</source>
         <translation>正在调阅 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="378"/>
+        <location filename="../../app/cloud.py" line="394"/>
         <source>from this workstation&apos;s cache</source>
         <translation>来自本工作站缓存</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="379"/>
+        <location filename="../../app/cloud.py" line="395"/>
         <source>from the hospital front-end server</source>
         <translation>来自本院前置机</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="380"/>
+        <location filename="../../app/cloud.py" line="396"/>
         <source>from the provincial cloud</source>
         <translation>来自省级影像云</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="384"/>
+        <location filename="../../app/cloud.py" line="400"/>
         <source>{0} images in {1:.1f} s, {2}</source>
         <translation>{0} 幅图像，用时 {1:.1f} 秒，{2}</translation>
     </message>
@@ -522,7 +522,7 @@
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_consult.py" line="56"/>
+        <location filename="../../app/findings_consult.py" line="57"/>
         <source>A findings object is too large to share in a consultation</source>
         <extracomment>the largest object shared in one consultation message (the relay takes 64 KiB a message) the largest object accepted from another participant, inflated</extracomment>
         <translation>该诊断对象过大，无法在会诊中共享</translation>
@@ -563,84 +563,83 @@
         <translation>有参与者共享了诊断发现</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="137"/>
+        <location filename="../../app/findings_link.py" line="143"/>
         <source>Reader Name</source>
         <translation>阅片医师姓名</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="138"/>
+        <location filename="../../app/findings_link.py" line="144"/>
         <source>Your name, written into saved findings:</source>
         <translation>您的姓名（写入保存的诊断发现）：</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="179"/>
+        <location filename="../../app/findings_link.py" line="185"/>
         <source>Key image</source>
         <translation>关键图像</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="209"/>
+        <location filename="../../app/findings_link.py" line="219"/>
         <source>Key Image Title</source>
         <translation>关键图像标题</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="210"/>
+        <location filename="../../app/findings_link.py" line="220"/>
         <source>Title of the key images (DICOM CID 7010):</source>
         <translation>关键图像的标题（DICOM CID 7010）：</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="276"/>
+        <location filename="../../app/findings_link.py" line="286"/>
         <source>Findings saved: {0} object(s) by {1}</source>
         <translation>诊断发现已保存：{0} 个对象，作者 {1}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="280"/>
+        <location filename="../../app/findings_link.py" line="290"/>
         <source>Findings not saved: {0}</source>
         <translation>诊断发现未保存：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="283"/>
+        <location filename="../../app/findings_link.py" line="293"/>
         <source>No measurements or key images to save</source>
         <translation>没有可保存的测量或关键图像</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="317"/>
+        <location filename="../../app/findings_link.py" line="327"/>
         <source>Unsaved Findings</source>
         <translation>未保存的诊断发现</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="321"/>
+        <location filename="../../app/findings_link.py" line="331"/>
         <source>Measurements or key images are not saved. Save them before closing?</source>
         <translation>测量或关键图像尚未保存。关闭前是否保存？</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="383"/>
+        <location filename="../../app/findings_link.py" line="393"/>
         <source>No hospital front-end is configured</source>
         <translation>未配置医院前置机</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="390"/>
+        <location filename="../../app/findings_link.py" line="400"/>
         <source>No saved findings to send</source>
         <translation>没有可发送的已保存诊断发现</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="396"/>
+        <location filename="../../app/findings_link.py" line="406"/>
         <source>Sent {0} findings object(s) to the hospital</source>
         <translation>已向医院发送 {0} 个诊断对象</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="402"/>
+        <location filename="../../app/findings_link.py" line="412"/>
         <source>Findings not sent: {0}</source>
         <translation>诊断发现未发送：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="404"/>
+        <location filename="../../app/findings_link.py" line="414"/>
         <source>Sending findings to the hospital…</source>
         <translation>正在向医院发送诊断发现…</translation>
     </message>
     <message>
         <location filename="../../viewer/state/findings.py" line="165"/>
         <source>the presentation state refers to none of these images</source>
-        <extracomment>the protocol that fits today&apos;s exam alone, not applied (the reader&apos;s layout is kept) apply a protocol to today&apos;s exam alone too (else only once a prior is open) viewport → the series fused over it (the protocol&apos;s overlay), once loaded</extracomment>
         <translation>该显示状态不涉及这些图像中的任何一幅</translation>
     </message>
     <message>
@@ -652,12 +651,13 @@
 <context>
     <name>Fusion</name>
     <message>
-        <location filename="../../viewer/state/fusion.py" line="124"/>
+        <location filename="../../viewer/state/fusion.py" line="136"/>
         <source>same frame of reference</source>
+        <extracomment>a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>同一参考坐标系</translation>
     </message>
     <message>
-        <location filename="../../viewer/state/fusion.py" line="129"/>
+        <location filename="../../viewer/state/fusion.py" line="141"/>
         <source>registered (mutual information): shift {0} mm, rotation {1}°, consistency {2} mm</source>
         <translation>已配准（互信息）：平移 {0} mm，旋转 {1}°，一致性 {2} mm</translation>
     </message>
@@ -870,6 +870,7 @@
     <message>
         <location filename="../../app/actions.py" line="168"/>
         <source>Cine Slower</source>
+        <extracomment>Longest file name component and whole path accepted on the command line (bytes). &quot;&quot; always; &quot;image&quot;: the active viewport shows an image; &quot;cloud_study&quot;: a study from the cloud is open (a consultation shares one)</extracomment>
         <translation>电影减速</translation>
     </message>
     <message>
@@ -1005,7 +1006,6 @@
     <message>
         <location filename="../../app/actions.py" line="158"/>
         <source>Align Prior by Point Pair</source>
-        <extracomment>Longest file name component and whole path accepted on the command line (bytes). &quot;&quot; always; &quot;image&quot;: the active viewport shows an image; &quot;cloud_study&quot;: a study from the cloud is open (a consultation shares one)</extracomment>
         <translation>用点对对齐前片</translation>
     </message>
     <message>
@@ -1127,7 +1127,8 @@
         <translation>关于云影(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="260"/>
+        <location filename="../../app/mainwindow.py" line="83"/>
+        <location filename="../../app/mainwindow.py" line="316"/>
         <source>Yunying 云影 — Diagnostic Workstation</source>
         <translation>云影 Yunying — 诊断工作站</translation>
     </message>
@@ -1162,79 +1163,85 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="262"/>
+        <location filename="../../app/mainwindow.py" line="318"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="263"/>
+        <location filename="../../app/mainwindow.py" line="319"/>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="264"/>
+        <location filename="../../app/mainwindow.py" line="320"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="294"/>
+        <location filename="../../app/mainwindow.py" line="356"/>
         <source>Open DICOM Folder</source>
         <translation>打开 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="301"/>
+        <location filename="../../app/mainwindow.py" line="363"/>
         <source>Open DICOM File, DICOMDIR or Zip</source>
         <translation>打开 DICOM 文件、DICOMDIR 或 Zip</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="303"/>
+        <location filename="../../app/mainwindow.py" line="365"/>
         <source>DICOM, DICOMDIR or zip (*.dcm DICOMDIR *.zip *);;All files (*)</source>
         <translation>DICOM、DICOMDIR 或 zip (*.dcm DICOMDIR *.zip *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="193"/>
+        <location filename="../../app/mainwindow.py" line="243"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="218"/>
+        <location filename="../../app/mainwindow.py" line="81"/>
+        <location filename="../../app/mainwindow.py" line="84"/>
+        <source>Starting the viewer…</source>
+        <translation>正在启动阅片器…</translation>
+    </message>
+    <message>
+        <location filename="../../app/mainwindow.py" line="268"/>
         <source>{0} series found</source>
         <translation>找到 {0} 个序列</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="220"/>
+        <location filename="../../app/mainwindow.py" line="270"/>
         <location filename="../../app/problems_link.py" line="37"/>
         <source>{0} file(s) could not be read</source>
         <translation>{0} 个文件无法读取</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="56"/>
+        <location filename="../../app/cloud_link.py" line="61"/>
         <source>this workstation is not set up ({0} is missing): run “yunying-cloud setup”</source>
         <translation>本工作站尚未设置（缺少 {0}）：请运行“yunying-cloud setup”</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="57"/>
-        <location filename="../../app/cloud_link.py" line="63"/>
+        <location filename="../../app/cloud_link.py" line="62"/>
+        <location filename="../../app/cloud_link.py" line="68"/>
         <source>Cloud not available: {0}</source>
         <translation>医保影像云不可用：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="97"/>
+        <location filename="../../app/cloud_link.py" line="103"/>
         <source>Opened {0}, {1}</source>
         <translation>已打开 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="118"/>
+        <location filename="../../app/cloud_link.py" line="124"/>
         <source>Study {0} is not on this workstation; open it by its index code</source>
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="210"/>
+        <location filename="../../app/mainwindow.py" line="260"/>
         <source>Cannot open</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="211"/>
+        <location filename="../../app/mainwindow.py" line="261"/>
         <source>Cannot open: {0}</source>
         <translation>无法打开：{0}</translation>
     </message>
@@ -1417,13 +1424,14 @@ Valid for {2:.0f} minutes.</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="395"/>
+        <location filename="../../app/mainwindow.py" line="459"/>
         <source>Save Screenshot</source>
         <translation>保存截图</translation>
     </message>
     <message>
         <location filename="../../app/consult.py" line="287"/>
         <source>Consultation ended: {0}</source>
+        <extracomment>how often the waiter for a full volume looks whether its study was given up (seconds)</extracomment>
         <translation>会诊已结束：{0}</translation>
     </message>
     <message>
@@ -1450,11 +1458,11 @@ Valid for {2:.0f} minutes.</source>
 <context>
     <name>Measure</name>
     <message>
-        <location filename="../../viewer/dicom/measure.py" line="165"/>
+        <location filename="../../viewer/dicom/measure.py" line="169"/>
         <source>mean {0} SD {1} {2}
 min {3} max {4}
 area {5}</source>
-        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
+        <extracomment>Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. Points a measurement needs before it is complete.</extracomment>
         <translation>平均值 {0} 标准差 {1} {2}
 最小值 {3} 最大值 {4}
 面积 {5}</translation>
@@ -1636,84 +1644,84 @@ area {5}</source>
 <context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="426"/>
-        <location filename="../../viewer/render/slice_view.py" line="315"/>
+        <location filename="../../app/mainwindow.py" line="493"/>
+        <location filename="../../viewer/render/slice_view.py" line="316"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="427"/>
-        <location filename="../../viewer/render/mpr_view.py" line="376"/>
-        <location filename="../../viewer/render/slice_view.py" line="316"/>
+        <location filename="../../app/mainwindow.py" line="494"/>
+        <location filename="../../viewer/render/mpr_view.py" line="378"/>
+        <location filename="../../viewer/render/slice_view.py" line="317"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="428"/>
-        <location filename="../../viewer/render/slice_view.py" line="317"/>
+        <location filename="../../app/mainwindow.py" line="495"/>
+        <location filename="../../viewer/render/slice_view.py" line="318"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="429"/>
-        <location filename="../../viewer/render/slice_view.py" line="334"/>
+        <location filename="../../app/mainwindow.py" line="496"/>
+        <location filename="../../viewer/render/slice_view.py" line="337"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="430"/>
-        <location filename="../../viewer/render/slice_view.py" line="328"/>
+        <location filename="../../app/mainwindow.py" line="497"/>
+        <location filename="../../viewer/render/slice_view.py" line="329"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="61"/>
+        <location filename="../../viewer/render/mpr_view.py" line="63"/>
         <source>Axial</source>
+        <extracomment>Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal).</extracomment>
         <translation>轴位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="62"/>
+        <location filename="../../viewer/render/mpr_view.py" line="64"/>
         <source>Coronal</source>
         <translation>冠状位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="63"/>
+        <location filename="../../viewer/render/mpr_view.py" line="65"/>
         <source>Sagittal</source>
         <translation>矢状位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="68"/>
+        <location filename="../../viewer/render/mpr_view.py" line="70"/>
         <source>Avg</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="373"/>
+        <location filename="../../viewer/render/mpr_view.py" line="375"/>
         <source>oblique</source>
-        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
+        <extracomment>values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
         <translation>斜位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="386"/>
-        <location filename="../../viewer/render/slice_view.py" line="302"/>
+        <location filename="../../viewer/render/mpr_view.py" line="390"/>
+        <location filename="../../viewer/render/slice_view.py" line="303"/>
         <source>Fusion</source>
-        <extracomment>Opacity of the dark plate behind overlay text (with the shadow: readable on white too). overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app &quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
+        <extracomment>&quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
         <translation>融合</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/vr.py" line="229"/>
+        <location filename="../../viewer/render/vr.py" line="235"/>
         <source>shaded</source>
-        <extracomment>MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
+        <extracomment>The elements the scan reads (tag → keyword, dictionary VR). Sequences the scan reads (enhanced multi-frame geometry): such files go to pydicom. Character sets decoded here, as pydicom names their Python codecs. MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
         <translation>明暗</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/vr.py" line="230"/>
+        <location filename="../../viewer/render/vr.py" line="236"/>
         <source>unshaded</source>
         <translation>无明暗</translation>
     </message>
     <message>
         <location filename="../../viewer/state/viewport.py" line="204"/>
         <source>uncalibrated: only Imager Pixel Spacing (at the detector) is known</source>
-        <extracomment>Display frames of the unrotated planes: (screen-right, screen-down) in LPS. Radiological convention: the patient&apos;s right on the screen&apos;s left, head up on coronal and sagittal. transparent below this fraction of the window, opaque over ``ramp`` above it (None: the pair&apos;s defaults in fusion_pairs.json) a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>未校准：仅知探测器处的成像像素间距（Imager Pixel Spacing）</translation>
     </message>
     <message>
@@ -1722,121 +1730,133 @@ area {5}</source>
         <translation>未校准：无像素间距，测量以像素为单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/slice_view.py" line="325"/>
+        <location filename="../../viewer/render/slice_view.py" line="326"/>
         <source>reconstructed</source>
         <translation>重建</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/overlay.py" line="48"/>
+        <source>Reduced resolution (1/{0}) — refining…</source>
+        <extracomment>Opacity of the dark plate behind overlay text (with the shadow: readable on white too).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/overlay.py" line="261"/>
+        <source>no SUV: {0}</source>
+        <extracomment>overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app characters per line of the reason a PET is not shown in SUV (wrapped, at most 4 lines)</extracomment>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>Preferences</name>
     <message>
-        <location filename="../../app/prefs_link.py" line="48"/>
+        <location filename="../../app/prefs_link.py" line="45"/>
         <source>Active tool</source>
         <extracomment>the button/modifier combinations the mouse dialog offers</extracomment>
         <translation>当前工具</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="49"/>
+        <location filename="../../app/prefs_link.py" line="46"/>
         <source>Window/level</source>
         <translation>窗宽/窗位</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="50"/>
+        <location filename="../../app/prefs_link.py" line="47"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="51"/>
+        <location filename="../../app/prefs_link.py" line="48"/>
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="52"/>
+        <location filename="../../app/prefs_link.py" line="49"/>
         <source>Scroll slices / move plane</source>
         <translation>翻页 / 移动平面</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="53"/>
+        <location filename="../../app/prefs_link.py" line="50"/>
         <source>Move crosshair (MPR)</source>
         <translation>移动十字线（MPR）</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="54"/>
+        <location filename="../../app/prefs_link.py" line="51"/>
         <source>Turn crosshair (MPR)</source>
         <translation>旋转十字线（MPR）</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="55"/>
+        <location filename="../../app/prefs_link.py" line="52"/>
         <source>Nothing</source>
         <translation>无操作</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="62"/>
+        <location filename="../../app/prefs_link.py" line="59"/>
         <source>left button</source>
         <translation>左键</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="63"/>
+        <location filename="../../app/prefs_link.py" line="60"/>
         <source>middle button</source>
         <translation>中键</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="64"/>
+        <location filename="../../app/prefs_link.py" line="61"/>
         <source>right button</source>
         <translation>右键</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="65"/>
+        <location filename="../../app/prefs_link.py" line="62"/>
         <source>wheel</source>
         <translation>滚轮</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="77"/>
+        <location filename="../../app/prefs_link.py" line="74"/>
         <source>Mouse Buttons</source>
         <translation>鼠标按键</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="109"/>
+        <location filename="../../app/prefs_link.py" line="106"/>
         <source>Window Presets</source>
         <translation>窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="116"/>
+        <location filename="../../app/prefs_link.py" line="113"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="117"/>
+        <location filename="../../app/prefs_link.py" line="114"/>
         <source>Centre</source>
         <translation>窗位</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="118"/>
+        <location filename="../../app/prefs_link.py" line="115"/>
         <source>Width</source>
         <translation>窗宽</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="122"/>
+        <location filename="../../app/prefs_link.py" line="119"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="123"/>
+        <location filename="../../app/prefs_link.py" line="120"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="139"/>
+        <location filename="../../app/prefs_link.py" line="136"/>
         <source>New preset</source>
         <translation>新预设</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="263"/>
+        <location filename="../../app/prefs_link.py" line="245"/>
         <source>Text Size</source>
         <translation>文字大小</translation>
     </message>
     <message>
-        <location filename="../../app/prefs_link.py" line="264"/>
+        <location filename="../../app/prefs_link.py" line="246"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
@@ -1849,52 +1869,53 @@ area {5}</source>
         <translation>与 {0} 的 SOP 实例 UID 相同，后者更完整，已显示后者</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="63"/>
+        <location filename="../../viewer/dicom/scan.py" line="83"/>
         <source>empty file (0 bytes)</source>
+        <extracomment>not compressed (Deflated is compressed as a whole file, not per frame) JPEG 2000 Part 1 and Part 15 (HTJ2K): one codestream per frame with a SIZ header</extracomment>
         <translation>空文件（0 字节）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="79"/>
+        <location filename="../../viewer/dicom/scan.py" line="111"/>
         <source>no Pixel Data: the file ends after its header (truncated?)</source>
         <translation>无像素数据：文件在头部之后结束（被截断？）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="85"/>
+        <location filename="../../viewer/dicom/scan.py" line="117"/>
         <source>no image description ({0} without Rows/Columns): the file is truncated or corrupt</source>
         <translation>无图像描述（{0} 缺少 Rows/Columns）：文件被截断或已损坏</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="98"/>
+        <location filename="../../viewer/dicom/scan.py" line="130"/>
         <source>file truncated: its pixels need {0} bytes, only {1} are present</source>
         <translation>文件被截断：像素需要 {0} 字节，实际只有 {1} 字节</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="232"/>
+        <location filename="../../viewer/dicom/scan.py" line="253"/>
         <source>Pixel Spacing {0} mm is not positive: the image is not calibrated (no distances, not placed in 3D)</source>
         <translation>像素间距 Pixel Spacing {0} mm 不是正数：图像未校准（不能测距，不能在三维中定位）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="259"/>
+        <location filename="../../viewer/dicom/scan.py" line="276"/>
         <source>{0} {1} is not a number; taken as {2}</source>
         <translation>{0} {1} 不是数字；按 {2} 处理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="270"/>
+        <location filename="../../viewer/dicom/scan.py" line="287"/>
         <source>{0} is {1}; taken as {2}, so the values shown may not be in the modality&apos;s units</source>
         <translation>{0} 为 {1}；按 {2} 处理，显示的数值可能不是该模态的单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="480"/>
+        <location filename="../../viewer/dicom/scan.py" line="497"/>
         <source>unreadable DICOM header ({0})</source>
         <translation>DICOM 文件头无法读取（{0}）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="490"/>
+        <location filename="../../viewer/dicom/scan.py" line="507"/>
         <source>no image in this object ({0}); not shown</source>
         <translation>此对象中没有图像（{0}）；不显示</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/stack.py" line="114"/>
+        <location filename="../../viewer/dicom/stack.py" line="102"/>
         <source>palette colour image cannot be decoded ({0})</source>
         <translation>调色板彩色图像无法解码（{0}）</translation>
     </message>
@@ -1929,8 +1950,8 @@ area {5}</source>
         <translation>不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/sources.py" line="50"/>
         <location filename="../../viewer/dicom/walk.py" line="69"/>
+        <location filename="../../viewer/dicom/sources.py" line="50"/>
         <source>{0}, not a file: not read</source>
         <extracomment>How many folders above a DICOMDIR its file IDs may start from (CD burners that put the DICOMDIR in a subfolder still write IDs from the medium&apos;s root).</extracomment>
         <translation>{0}，不是文件：未读取</translation>
@@ -2106,9 +2127,8 @@ area {5}</source>
         <translation>嵌套过深</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="239"/>
+        <location filename="../../viewer/dicom/decode.py" line="127"/>
         <source>cannot read pixels ({0})</source>
-        <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>无法读取像素（{0}）</translation>
     </message>
     <message>
@@ -2285,158 +2305,161 @@ area {5}</source>
 <context>
     <name>SUV</name>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="141"/>
+        <location filename="../../viewer/dicom/suv.py" line="155"/>
         <source>Patient&apos;s Weight (0010,1030) {0} read as grams</source>
+        <extracomment>``frame_factors[kind][sop_instance_uid]``: one factor per frame, for a multi-frame instance whose frames differ (an Enhanced PET not decay corrected); such an instance is then absent from ``factors``</extracomment>
         <translation>患者体重 Patient&apos;s Weight (0010,1030) {0} 按克读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="148"/>
+        <location filename="../../viewer/dicom/suv.py" line="162"/>
         <source>{0} of {1} is not a plausible weight in kg</source>
         <translation>{0} 为 {1}，不是合理的体重（kg）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="156"/>
+        <location filename="../../viewer/dicom/suv.py" line="170"/>
         <source>Patient&apos;s Size (0010,1020) {0} read as centimetres</source>
         <translation>患者身高 Patient&apos;s Size (0010,1020) {0} 按厘米读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="163"/>
+        <location filename="../../viewer/dicom/suv.py" line="177"/>
         <source>{0} of {1} m is not a plausible size</source>
         <translation>{0} 为 {1} m，不是合理的身高</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="174"/>
+        <location filename="../../viewer/dicom/suv.py" line="188"/>
         <source>Patient&apos;s Weight (0010,1030)</source>
         <translation>患者体重 Patient&apos;s Weight (0010,1030)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="175"/>
+        <location filename="../../viewer/dicom/suv.py" line="189"/>
         <source>Patient&apos;s Size (0010,1020)</source>
         <translation>患者身高 Patient&apos;s Size (0010,1020)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="176"/>
+        <location filename="../../viewer/dicom/suv.py" line="190"/>
         <source>Patient&apos;s Sex (0010,0040) as M or F</source>
         <translation>患者性别 Patient&apos;s Sex (0010,0040)（M 或 F）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="203"/>
+        <location filename="../../viewer/dicom/suv.py" line="217"/>
         <source>{0} (needed for {1})</source>
         <translation>{0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="210"/>
+        <location filename="../../viewer/dicom/suv.py" line="224"/>
         <source>{0} is missing (needed for {1})</source>
         <translation>缺少 {0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="212"/>
+        <location filename="../../viewer/dicom/suv.py" line="226"/>
         <source>{0} are missing (needed for {1})</source>
         <translation>缺少 {0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="213"/>
+        <location filename="../../viewer/dicom/suv.py" line="227"/>
         <source> and </source>
         <translation>和</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="234"/>
+        <location filename="../../viewer/dicom/suv.py" line="248"/>
         <source>{0} formula gives {1} kg for this weight and size</source>
         <translation>按此体重和身高，{0} 公式得到 {1} kg</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="247"/>
+        <location filename="../../viewer/dicom/suv.py" line="261"/>
         <source>Corrected Image (0028,0051) is missing</source>
         <translation>缺少 Corrected Image (0028,0051)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="253"/>
+        <location filename="../../viewer/dicom/suv.py" line="267"/>
         <source>Corrected Image (0028,0051) lacks ATTN (not attenuation corrected)</source>
         <translation>Corrected Image (0028,0051) 不含 ATTN（未做衰减校正）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="258"/>
+        <location filename="../../viewer/dicom/suv.py" line="272"/>
         <source>Corrected Image (0028,0051) lacks DECY although Decay Correction is {0}</source>
         <translation>Decay Correction 为 {0}，但 Corrected Image (0028,0051) 不含 DECY</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="267"/>
+        <location filename="../../viewer/dicom/suv.py" line="281"/>
         <source>Decay Correction (0054,1102) is missing</source>
         <translation>缺少 Decay Correction (0054,1102)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="270"/>
+        <location filename="../../viewer/dicom/suv.py" line="284"/>
         <source>Decay Correction (0054,1102) {0} is not supported</source>
         <translation>不支持 Decay Correction (0054,1102) {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="296"/>
+        <location filename="../../viewer/dicom/suv.py" line="310"/>
         <source>Acquisition Date/Time (0008,0022/0032) is missing (Decay Correction NONE)</source>
         <translation>缺少 Acquisition Date/Time (0008,0022/0032)（Decay Correction 为 NONE）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="303"/>
+        <location filename="../../viewer/dicom/suv.py" line="317"/>
         <source>Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)</source>
         <translation>缺少 Actual Frame Duration (0018,1242)（Decay Correction 为 NONE）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="330"/>
+        <location filename="../../viewer/dicom/suv.py" line="344"/>
         <source>Units are CNTS without Philips SUV Scale Factor (7053,1000) or Activity Concentration Scale Factor (7053,1009)</source>
         <translation>Units 为 CNTS，但没有 Philips SUV Scale Factor (7053,1000) 或 Activity Concentration Scale Factor (7053,1009)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="332"/>
+        <location filename="../../viewer/dicom/suv.py" line="346"/>
         <source>Units (0054,1001) {0} cannot be converted to SUV</source>
         <translation>Units (0054,1001) {0} 无法换算为 SUV</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="370"/>
+        <location filename="../../viewer/dicom/suv.py" line="384"/>
         <source>{0} differs between images of the series</source>
         <extracomment>Attributes every image of a series must agree on (name, getter).</extracomment>
         <translation>序列内各图像的 {0} 不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="377"/>
+        <location filename="../../viewer/dicom/suv.py" line="442"/>
         <source>no images</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="382"/>
+        <location filename="../../viewer/dicom/suv.py" line="451"/>
         <source>Units (0054,1001) is missing</source>
         <translation>缺少 Units (0054,1001)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="395"/>
+        <location filename="../../viewer/dicom/suv.py" line="396"/>
         <source>SUV Type (0054,1006) {0} is not known</source>
         <translation>未知的 SUV Type (0054,1006) {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="404"/>
+        <location filename="../../viewer/dicom/suv.py" line="405"/>
         <source>SUV Type (0054,1006) {0} disagrees with Units (0054,1001) {1}</source>
         <translation>SUV Type (0054,1006) {0} 与 Units (0054,1001) {1} 不符</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="408"/>
+        <location filename="../../viewer/dicom/suv.py" line="409"/>
         <source>SUV Type (0054,1006) missing; {0} assumed</source>
         <translation>缺少 SUV Type (0054,1006)；按 {0} 处理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="415"/>
+        <location filename="../../viewer/dicom/suv.py" line="414"/>
         <source>SUV Type (0054,1006) LBM read as James&apos;s formula, LBMJAMES128</source>
         <translation>SUV Type (0054,1006) LBM 按 James 公式（LBMJAMES128）读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="423"/>
+        <location filename="../../viewer/dicom/suv.py" line="421"/>
         <source>stored as {0}: {1}</source>
         <translation>以 {0} 存储：{1}</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_times.py" line="37"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="192"/>
         <source>Radionuclide Total Dose (0018,1074) is missing</source>
         <translation>缺少注射剂量 Radionuclide Total Dose (0018,1074)</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_times.py" line="42"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="197"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is not a positive dose</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，不是正数</translation>
     </message>
@@ -2473,6 +2496,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/suv_times.py" line="100"/>
         <source>Series Time after Acquisition Time: GE scan date-time (0009,100D) used</source>
+        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) Older names kept working (the MPR fusion used to say &quot;hot&quot;). Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. UCUM units of the modality values we know. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5.</extracomment>
         <translation>序列时间晚于采集时间：使用 GE 扫描日期时间 (0009,100D)</translation>
     </message>
     <message>
@@ -2528,36 +2552,133 @@ area {5}</source>
         <translation>{0} 在扫描前 {1} 小时（{2} 个半衰期）：日期不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="73"/>
+        <location filename="../../viewer/dicom/images.py" line="158"/>
         <source>{0} is not available</source>
+        <extracomment>The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D). &quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>{0} 不可用</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="98"/>
+        <location filename="../../viewer/dicom/quantity.py" line="45"/>
         <source>header could not be read again ({0})</source>
+        <extracomment>Modalities whose values may be SUV.</extracomment>
         <translation>无法再次读取文件头（{0}）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="124"/>
+        <location filename="../../viewer/dicom/quantity.py" line="72"/>
         <source>an image of the volume has no SUV factor</source>
-        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
         <translation>容积中有图像没有 SUV 换算系数</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="180"/>
+        <location filename="../../viewer/dicom/quantity.py" line="128"/>
         <source>{0} is not PET</source>
         <translation>{0} 不是 PET</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="182"/>
+        <location filename="../../viewer/dicom/quantity.py" line="130"/>
         <source>no SUV for this volume: {0}</source>
         <translation>此容积没有 SUV：{0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="226"/>
+        <location filename="../../viewer/dicom/quantity.py" line="174"/>
         <source>the region is empty</source>
         <extracomment>Sphere volume for SUVpeak (ml); its radius in mm. At most this many tied hottest voxels are tried as SUVpeak centres (the first, k-j-i order).</extracomment>
         <translation>区域为空</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="97"/>
+        <source>{0} per-frame functional groups for {1} frames</source>
+        <extracomment>UCUM code (CID 84 &quot;PET Units&quot;) → (Units as in (0054,1001), SUV Type as in (0054,1006)).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="136"/>
+        <source>Real World Value Slope/Intercept (0040,9225/9224) and Rescale Slope/Intercept (0028,1053/1052) disagree by an offset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="138"/>
+        <source>{0} differs between frames</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="143"/>
+        <source>{0} {1} is not a PET unit SUV can use</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="150"/>
+        <source>{0} is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="159"/>
+        <source>Radiopharmaceutical Information Sequence (0054,0016) is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="173"/>
+        <source>several radiopharmaceuticals, and the frames&apos; Radiopharmaceutical Usage Sequence (0018,9737) does not name one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="180"/>
+        <source>Radiopharmaceutical Agent Number (0018,9729) {0} is not described</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="203"/>
+        <source>Radionuclide Total Dose {0} read as Bq (Enhanced PET says MBq)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="210"/>
+        <source>Radionuclide Total Dose (0018,1074) of {0} is implausible in MBq or Bq</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="220"/>
+        <source>Attenuation Corrected (0018,9759) is NO</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="224"/>
+        <source>Attenuation Corrected (0018,9759) is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="231"/>
+        <source>Decay Corrected (0018,9758) is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="234"/>
+        <source>Decay Corrected (0018,9758) {0} is neither YES nor NO</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="247"/>
+        <source>Decay Correction DateTime (0018,9701) {0} is not valid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="251"/>
+        <source>Decay Correction DateTime (0018,9701) is missing (Decay Corrected YES)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="268"/>
+        <source>Frame Acquisition DateTime (0018,9074) is missing (Decay Corrected NO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="276"/>
+        <source>Frame Acquisition Duration (0018,9220) is missing (Decay Corrected NO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="299"/>
+        <source>{0} in {1} cannot be converted to SUV</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2641,58 +2762,58 @@ area {5}</source>
 <context>
     <name>Timeline</name>
     <message>
-        <location filename="../../app/timeline_link.py" line="173"/>
+        <location filename="../../app/timeline_link.py" line="185"/>
         <source>National index: {0}</source>
         <extracomment>each study scanned this session: its patient, where it was read from, its issuer</extracomment>
         <translation>国家索引：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="184"/>
+        <location filename="../../app/timeline_link.py" line="196"/>
         <source>Open a study to see its patient&apos;s timeline</source>
         <translation>打开一个检查以查看该患者的影像时间线</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="207"/>
+        <location filename="../../app/timeline_link.py" line="219"/>
         <source>Patient Timeline</source>
         <translation>患者影像时间线</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="232"/>
+        <location filename="../../app/timeline_link.py" line="244"/>
         <source>Open today&apos;s study first</source>
         <translation>请先打开本次检查</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="241"/>
+        <location filename="../../app/timeline_link.py" line="253"/>
         <source>No relevant prior of this patient was found</source>
         <translation>未找到该患者的相关前片</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="251"/>
+        <location filename="../../app/timeline_link.py" line="263"/>
         <source>Not opened: a probable match must be confirmed by the reader</source>
         <translation>未打开：疑似匹配须由阅片医生确认</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="261"/>
+        <location filename="../../app/timeline_link.py" line="273"/>
         <source>Fetching the prior ({0})…</source>
         <translation>正在获取前片（{0}）…</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="281"/>
+        <location filename="../../app/timeline_link.py" line="293"/>
         <source>Probable match</source>
         <translation>疑似匹配</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="286"/>
+        <location filename="../../app/timeline_link.py" line="298"/>
         <source>This exam matches today&apos;s patient only by name, birth date and sex ({0}). Open it as this patient&apos;s?</source>
         <translation>此检查仅凭姓名、出生日期和性别与本次患者相符（{0}）。是否作为该患者的检查打开？</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="297"/>
+        <location filename="../../app/timeline_link.py" line="309"/>
         <source>The patient&apos;s authorization is needed to fetch the prior</source>
         <translation>获取前片需要患者授权</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="303"/>
+        <location filename="../../app/timeline_link.py" line="315"/>
         <source>Cannot fetch the prior: {0}</source>
         <translation>无法获取前片：{0}</translation>
     </message>
@@ -2828,7 +2949,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/windows.py" line="231"/>
         <location filename="../../viewer/render/colorbar.py" line="180"/>
         <source>no unit</source>
-        <extracomment>Where the bar sits (normalized viewport): right side, above the orientation label.</extracomment>
+        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the coarse plane&apos;s axes, extent and threshold), so that scrolling back over slices seen skips the coarse pass; bounded raw overlay value from which it is drawn (the threshold); below it, transparent Where the bar sits (normalized viewport): right side, above the orientation label.</extracomment>
         <translation>无单位</translation>
     </message>
     <message>
@@ -2846,17 +2967,17 @@ area {5}</source>
 <context>
     <name>ViewportWidget</name>
     <message>
-        <location filename="../../app/viewport.py" line="267"/>
+        <location filename="../../app/viewport.py" line="266"/>
         <source>Measurement</source>
         <translation>测量</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="337"/>
+        <location filename="../../app/viewport.py" line="336"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="337"/>
+        <location filename="../../app/viewport.py" line="336"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>
@@ -2864,56 +2985,55 @@ area {5}</source>
 <context>
     <name>Volumes</name>
     <message>
-        <location filename="../../viewer/dicom/dimensions.py" line="205"/>
+        <location filename="../../viewer/dicom/dimensions.py" line="192"/>
         <source>TE {0} ms</source>
-        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Older names kept working (the MPR fusion used to say &quot;hot&quot;). Dimension Index Pointers that say *where* a frame is, not which volume it belongs to.</extracomment>
+        <extracomment>Dimension Index Pointers that say *where* a frame is, not which volume it belongs to.</extracomment>
         <translation>TE {0} ms</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/dimensions.py" line="211"/>
+        <location filename="../../viewer/dicom/dimensions.py" line="198"/>
         <source>Echo {0}</source>
         <translation>回波 {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/dimensions.py" line="216"/>
+        <location filename="../../viewer/dicom/dimensions.py" line="203"/>
         <source>b = {0} s/mm²</source>
         <translation>b = {0} s/mm²</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/dimensions.py" line="221"/>
+        <location filename="../../viewer/dicom/dimensions.py" line="208"/>
         <source>t = {0} s</source>
         <translation>t = {0} s</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/dimensions.py" line="227"/>
+        <location filename="../../viewer/dicom/dimensions.py" line="214"/>
         <source>Phase {0}</source>
         <translation>时相 {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/dimensions.py" line="232"/>
+        <location filename="../../viewer/dicom/dimensions.py" line="219"/>
         <source>Index</source>
         <translation>索引</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/dimensions.py" line="235"/>
+        <location filename="../../viewer/dicom/dimensions.py" line="222"/>
         <source>Acquisition {0}</source>
         <translation>采集 {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/dimensions.py" line="239"/>
+        <location filename="../../viewer/dicom/dimensions.py" line="226"/>
         <source>Volume</source>
         <translation>容积</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/geometry.py" line="95"/>
         <source>{0} frame(s) at the same position as another were left out (duplicates)</source>
-        <extracomment>UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D).</extracomment>
+        <extracomment>Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
         <translation>{0} 帧与其他帧位置相同，已略去（重复）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/geometry.py" line="127"/>
         <source>after slice {0}</source>
-        <extracomment>&quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5. UCUM units of the modality values we know. Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
         <translation>第 {0} 层之后</translation>
     </message>
     <message>
@@ -2937,50 +3057,50 @@ area {5}</source>
         <translation>该序列有 {0} 种不同的平面或图像尺寸；分为 {0} 部分显示（这是第 {1} 部分）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="150"/>
+        <location filename="../../viewer/dicom/quantity.py" line="98"/>
         <source>stored units</source>
         <translation>存储单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/quantity.py" line="151"/>
+        <location filename="../../viewer/dicom/quantity.py" line="99"/>
         <source>values shown in {0}, not SUV: {1}</source>
         <translation>数值以 {0} 显示，不是 SUV：{1}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/stack.py" line="48"/>
+        <location filename="../../viewer/dicom/stack.py" line="41"/>
         <source>slices too few or too irregular for a 3D volume; shown as 2D images</source>
+        <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive).</extracomment>
         <translation>层面太少或太不规则，无法组成三维容积；按二维图像显示</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/stack.py" line="72"/>
-        <location filename="../../viewer/dicom/volume.py" line="448"/>
+        <location filename="../../viewer/dicom/decode.py" line="155"/>
         <source>none of the {0} images could be decoded</source>
-        <extracomment>A stack whose regular grid would need more than this many times its real slices is shown as 2D images, not a volume (interpolating across large holes would invent anatomy).</extracomment>
         <translation>{0} 幅图像全部无法解码</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/stack.py" line="119"/>
+        <location filename="../../viewer/dicom/stack.py" line="107"/>
         <source>no palette colour image could be decoded</source>
         <translation>没有一幅调色板彩色图像能解码</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="271"/>
+        <location filename="../../viewer/dicom/volume.py" line="61"/>
         <source>series has no images</source>
         <translation>该序列没有图像</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="321"/>
+        <location filename="../../viewer/dicom/volume.py" line="111"/>
         <source>{0} volumes at the same positions ({1}); this is {2}</source>
         <translation>同一位置有 {0} 个容积（{1}）；当前为 {2}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="324"/>
+        <location filename="../../viewer/dicom/volume.py" line="114"/>
         <source>{0} group(s) too small for a volume</source>
         <translation>{0} 组太小，无法组成容积</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/volume.py" line="460"/>
+        <location filename="../../viewer/dicom/volume.py" line="230"/>
         <source>{0} image(s) could not be decoded and were left out</source>
+        <extracomment>A stack whose regular grid would need more than this many times its real slices is shown as 2D images, not a volume (interpolating across large holes would invent anatomy).</extracomment>
         <translation>{0} 幅图像无法解码，已略去</translation>
     </message>
 </context>
@@ -2990,7 +3110,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/windows.py" line="165"/>
         <location filename="../../viewer/dicom/windows.py" line="208"/>
         <source>Window {0}</source>
-        <extracomment>Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
+        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
         <translation>窗 {0}</translation>
     </message>
 </context>
