@@ -363,8 +363,15 @@ def main(argv: list[str] | None = None) -> None:
         result["app"] = {
             "launch_to_window_shown_s": round(plain["launch_to_shown_s"], 3),
             "demo_open_to_first_image_s": round(demo["first_image_s"], 3),
+            # the viewer is built after the frame's first paint (issue 20's fast start)
+            "launch_to_viewer_ready_s": round(
+                plain["launch_to_shown_s"] + plain["viewer_ready_s"] - plain["window_shown_s"], 3
+            ),
+            "frame_painted_before": "viewer imported"
+            if plain.get("viewer_imported_at_paint") == []
+            else plain.get("viewer_imported_at_paint"),
         }
-        targets["start_le_2s"] = plain["launch_to_shown_s"] <= 2.0
+        targets["start_le_0.8s"] = plain["launch_to_shown_s"] <= 0.8
         targets["demo_first_image_le_1s"] = demo["first_image_s"] <= 1.0
     result["targets"] = targets
     print(json.dumps(result, ensure_ascii=False), file=sys.stderr)
