@@ -30,7 +30,7 @@ from vtkmodules.vtkRenderingImage import vtkImageStack
 from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
-from viewer.render.colorbar import ColorBar, format_value, lookup_table, overlay_table
+from viewer.render.colorbar import ColorBar, lookup_table, overlay_table
 from viewer.render.fusion2d import fusion_style
 from viewer.render.measure_labels import place_measurement_labels, world_labels
 from viewer.render.overlay import (
@@ -45,6 +45,7 @@ from viewer.render.overlay import (
     scale_bar_actors,
     share_volume,
     style_text,
+    window_text,
 )
 from viewer.render.reslice import colormap as colormap
 from viewer.render.reslice import configure_reslice as configure_reslice
@@ -318,7 +319,7 @@ class MprRenderer:
         place_measurement_labels(self.renderer, self._labels)
         for a in self._scale:
             self.renderer.RemoveViewProp(a)
-        self._scale = scale_bar_actors(self.window, self.mm_per_screen_pixel())
+        self._scale = scale_bar_actors(self.window, self.mm_per_screen_pixel(), self.corners)
         for a in self._scale:
             self.renderer.AddViewProp(a)
 
@@ -395,8 +396,7 @@ class MprRenderer:
 
     def _text_window(self) -> None:
         c, w = self.model.window
-        unit = f" {self.display.unit}" if self.display.unit else ""
-        self.corners.SetText(1, f"W: {format_value(w)} L: {format_value(c)}{unit}")
+        self.corners.SetText(1, window_text(c, w, self.display))  # with why PET is not in SUV
 
     def display_plane(self) -> np.ndarray:
         """The plane's values in the display unit (SUV for PET in SUV)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from vtkmodules.vtkRenderingCore import (
 from viewer.dicom.i18n import translate
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.volume import Volume
+from viewer.dicom.windows import DisplayValues
 
 MEASURE_COLOR = (1.0, 0.85, 0.1)
 SELECTED_COLOR = (0.2, 1.0, 0.4)
@@ -139,14 +141,18 @@ def line_actor(
     return actor
 
 
-def scale_bar_actors(window: vtkRenderWindow, per_px: float) -> list[Any]:
-    """A bar of a round number of mm (at most a quarter of the width) and its label."""
+def scale_bar_actors(
+    window: vtkRenderWindow, per_px: float, corners: OverlayText | None = None
+) -> list[Any]:
+    """A bar of a round number of mm (at most a quarter of the width) and its label, above the
+    lower right corner's text of ``corners`` (two lines, more when a reason is written there)."""
     vw, _ = window.GetSize()
     if per_px <= 0:
         return []
     mm = next((v for v in (200, 100, 50, 20, 10, 5, 2, 1) if v / per_px <= vw / 4), 1)
     length = mm / per_px
-    x1, y = vw - 16, 60
+    lines = len(corners.GetText(1).splitlines()) if corners is not None else 2
+    x1, y = vw - 16, 60 + round(17 * TEXT_SCALE[0] * max(0, lines - 2))
     x0 = x1 - length
     pts = [(x0, y + 5, 0), (x0, y, 0), (x1, y, 0), (x1, y + 5, 0)]
     bar = line_actor(pts, TEXT_COLOR, world=False)
@@ -240,6 +246,24 @@ def measurement_actors(
 
 #: overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app
 TEXT_SCALE = [1.0]
+#: characters per line of the reason a PET is not shown in SUV (wrapped, at most 4 lines)
+REASON_WIDTH = 46
+
+
+def window_text(center: float, width: float, display: DisplayValues) -> str:
+    """The window line of a view, with its unit; when the values are not what the reader may
+    expect (PET refused SUV), why — under the unit, where the reader looks."""
+    from viewer.render.colorbar import format_value
+
+    unit = f" {display.unit}" if display.unit else ""
+    text = f"W: {format_value(width)} L: {format_value(center)}{unit}"
+    if display.note:
+        why = translate("Overlay", "no SUV: {0}").format(display.note)
+        lines = textwrap.wrap(why, REASON_WIDTH, break_on_hyphens=False)
+        if len(lines) > 4:
+            lines = [*lines[:3], lines[3][: REASON_WIDTH - 1] + "…"]
+        text += "\n" + "\n".join(lines)
+    return text
 
 
 class OverlayText:

@@ -28,7 +28,7 @@ from vtkmodules.vtkRenderingCore import (
 from viewer.dicom.i18n import translate
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
-from viewer.render.colorbar import ColorBar, format_value, lookup_table
+from viewer.render.colorbar import ColorBar, lookup_table
 from viewer.render.fusion2d import FusedLayer
 from viewer.render.measure_labels import place_measurement_labels, world_labels
 from viewer.render.overlay import MEASURE_COLOR as MEASURE_COLOR
@@ -39,7 +39,7 @@ from viewer.render.overlay import display_to_world as display_to_world
 from viewer.render.overlay import grab_window as grab_window
 from viewer.render.overlay import line_actor as line_actor
 from viewer.render.overlay import measurement_actors as measurement_actors
-from viewer.render.overlay import resolution_note
+from viewer.render.overlay import resolution_note, window_text
 from viewer.render.overlay import scale_bar_actors as scale_bar_actors
 from viewer.render.overlay import share_volume as share_volume
 from viewer.render.overlay import style_text as style_text
@@ -327,7 +327,7 @@ class SliceRenderer(SliceDisplay):
             lines.append(f"{thk}: {g.thickness:.2f} mm{rec}")
         if not m.calibrated:
             lines.append(translate("Overlay", "uncalibrated"))
-        if note := resolution_note(m.image):
+        if note := "" and resolution_note(m.image):
             lines.append(note)
         self._set_text(self.corners, 0, "\n".join(lines))
 
@@ -336,8 +336,7 @@ class SliceRenderer(SliceDisplay):
         word = translate("Overlay", "Zoom")
         zoom = f"{word}: {self.zoom_percent():.0f}%"
         c, w = m.window
-        unit = f" {self.display.unit}" if self.display.unit else ""
-        wl = f"W: {format_value(w)} L: {format_value(c)}{unit}"
+        wl = window_text(c, w, self.display)  # with why a PET is not in SUV
         self._set_text(self.corners, 1, zoom if m.is_color else f"{wl}\n{zoom}")
 
     def _set_text(self, actor: OverlayText, i: int, text: str) -> None:
@@ -349,7 +348,7 @@ class SliceRenderer(SliceDisplay):
         self._scale_actors = []
         if not self.model.calibrated:
             return
-        self._scale_actors = scale_bar_actors(self.window, self.mm_per_screen_pixel())
+        self._scale_actors = scale_bar_actors(self.window, self.mm_per_screen_pixel(), self.corners)
         for a in self._scale_actors:
             self.renderer.AddViewProp(a)
 
