@@ -327,7 +327,7 @@ class SliceRenderer(SliceDisplay):
             lines.append(f"{thk}: {g.thickness:.2f} mm{rec}")
         if not m.calibrated:
             lines.append(translate("Overlay", "uncalibrated"))
-        if note := "" and resolution_note(m.image):
+        if note := resolution_note(m.image):
             lines.append(note)
         self._set_text(self.corners, 0, "\n".join(lines))
 
