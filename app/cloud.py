@@ -80,6 +80,10 @@ class CloudDialog(QDialog):
         self.sms: SmsRequest | None = None
         self._cancel = threading.Event()
         self.busy = False
+        #: makes the receiver of a study about to be fetched (decode while receiving): its
+        #: ``attach(series_uid, counts)`` and ``offer(series_uid, path)`` are the retrieval's
+        #: callbacks (any thread), ``end(ok)`` is called here once the fetch is over
+        self.receiver: Callable[[ExamRecord], Any] | None = None
 
         self.code_edit = QLineEdit(self)
         self.code_edit.setObjectName("codeEdit")
@@ -195,14 +199,13 @@ class CloudDialog(QDialog):
 
     def _run(self, fn: Callable[[], T], done: Callable[[T], Any]) -> None:
         """``fn()`` on the network lane, then ``done(result)`` here (errors shown, never raised)."""
+        self.runner.submit(fn, done, self._failed, lane="net")
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, CloudError):
-                self._error(str(exc))
-            else:
-                self._error(f"{type(exc).__name__}: {exc}")
-
-        self.runner.submit(fn, done, failed, lane="net")
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CloudError):
+            self._error(str(exc))
+        else:
+            self._error(f"{type(exc).__name__}: {exc}")
 
     def _error(self, message: str) -> None:
         self.busy = False
@@ -352,6 +355,7 @@ class CloudDialog(QDialog):
         self._info(self.tr("Fetching {0}…").format(record.description))
         token = self.code_token
         started = time.perf_counter()
+        rx = self.receiver(record) if self.receiver is not None else None
 
         post = self.runner.post
 
@@ -361,11 +365,23 @@ class CloudDialog(QDialog):
                 token,
                 progress=lambda p: post(functools.partial(self._progress, p.done, p.total)),
                 on_first=lambda path: post(functools.partial(self.first_image.emit, path, record)),
+                on_series=rx.attach if rx is not None else None,
+                on_instance=rx.offer if rx is not None else None,
             )
             res.seconds = time.perf_counter() - started
             return res
 
-        self._run(work, lambda res: self._fetched(res, record))
+        def fetched(res: FetchResult) -> None:
+            if rx is not None:
+                rx.end(True)
+            self._fetched(res, record)
+
+        def failed(exc: BaseException) -> None:
+            if rx is not None:
+                rx.end(False)
+            self._failed(exc)
+
+        self.runner.submit(work, fetched, failed, lane="net")
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(1, total))

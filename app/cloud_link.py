@@ -3,7 +3,10 @@
 :class:`CloudLink` owns the cloud service (made on first use from the saved configuration) and
 the panel; a study's first image goes to :meth:`Workspace.preview`, the whole study to
 :meth:`Workspace.open_study` with its origin and exam record, and every series shown of a
-remote study is written to the audit log (the Workspace's :class:`Viewed` events).
+remote study is written to the audit log (the Workspace's :class:`Viewed` events). The series
+a fetch sends first is decoded while it arrives (:class:`app.cloud_stream.StreamingLoader`):
+shown at reduced resolution as soon as it can be, refined in the background; an MPR / 3D
+layout opened on the reduced volume is opened again on the full one.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QWidget
 
+from app.cloud_stream import StreamingLoader
 from app.runner import Runner
 from viewer.state.origin import Origin
 from viewer.state.workspace import Viewed, Workspace, WorkspaceEvent
@@ -40,6 +44,7 @@ class CloudLink(QObject):
         self.service: Any = None  # cloudclient.service.CloudService, made on first use
         self.dialog: Any = None  # app.cloud.CloudDialog once opened
         self._off = workspace.events.subscribe(self._on_event)
+        self.streaming = StreamingLoader(workspace, runner, refined=self._refined)
 
     def ensure_service(self) -> Any:
         """The cloud service (None, with the reason in the status bar, when not configured)."""
@@ -78,6 +83,7 @@ class CloudLink(QObject):
             dlg = CloudDialog(service, self.host, self.runner)
             dlg.first_image.connect(self.preview)
             dlg.study_ready.connect(self.open_study)
+            dlg.receiver = self.streaming.start
             self.dialog = dlg
         self.dialog.show()
         self.dialog.raise_()
@@ -124,5 +130,16 @@ class CloudLink(QObject):
         if record is not None and self.service is not None and hasattr(record, "study_uid"):
             self.service.viewed(record.study_uid, ev.series_uid, record.code)  # type: ignore[union-attr]
 
+    def _refined(self, image: Any) -> None:
+        """A reduced volume was refined: an MPR / 3D layout open on it is opened again on the
+        full volume (the active viewport's image now)."""
+        mpr = getattr(self.host, "mpr_link", None)
+        if mpr is None or mpr.panel is None or not mpr.panel.model.volume.reduced_level:
+            return
+        active = self.workspace.active
+        if active is not None and active.image is image:
+            mpr.toggle(True)
+
     def close(self) -> None:
+        self.streaming.close()
         self._off()

@@ -1,0 +1,263 @@
+"""Decode while receiving, in the application: the series a cloud study sends first is put
+together as its images land, shown at reduced resolution as soon as that can be, then refined.
+
+:class:`StreamingLoader` stands in front of the Workspace's loader (:class:`app.loader.Loader`).
+For each study the Cloud panel fetches it makes a :class:`Stream`: an
+:class:`~viewer.dicom.incremental.IncrementalVolume` fed by the retrieval's per-instance
+callback (every core decodes while the rest arrive; JPEG 2000 / HTJ2K at a reduced level
+first). The reduced volume goes to the viewport showing the study's first image (or, if that is
+not on screen yet, to the active viewport as the study's preview), so that MPR and 3D are usable
+at once; every view says it is reduced (:func:`viewer.render.overlay.resolution_note`). The full
+volume is waited for on the Runner's network lane and replaces it (slice, window, zoom and pan
+kept). When the Workspace asks to load that series, it is served from the stream instead of
+decoding the stored files a second time; everything else (other series, a study from the cache,
+a series the assembly could not make on its own) goes to the wrapped loader. The stored files
+are only read: the cache stays byte for byte what the archive sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from app.runner import Runner
+from viewer.dicom.incremental import IncrementalVolume
+from viewer.dicom.model import SeriesInfo
+from viewer.dicom.scan import scan
+from viewer.dicom.volume import ImageStack, Volume, load_series
+from viewer.state.origin import Origin
+from viewer.state.viewport import ViewportModel
+from viewer.state.workspace import Loader, OpenRequest, Workspace
+
+Image = Volume | ImageStack
+#: how often the waiter for a full volume looks whether its study was given up (seconds)
+POLL_S = 0.25
+
+
+class _GivenUp(Exception):
+    """The fetch failed, the study came whole from the cache, or the window closed."""
+
+
+class Stream:
+    """One fetched study's assembly (its first series) and what it has delivered so far.
+    :meth:`attach` and :meth:`offer` are the retrieval's callbacks (any thread); the rest is
+    used on the GUI thread."""
+
+    def __init__(self, record: Any, asm: IncrementalVolume) -> None:
+        self.record = record
+        self.asm = asm
+        self.series_uid: str | None = None  # the series assembled (listed by the archive)
+        self.reduced: Volume | None = None
+        self.full: Image | None = None
+        self.requested: SeriesInfo | None = None  # the Workspace asked to load it
+        self.over = threading.Event()  # given up: the waiter stops
+
+    def attach(self, series_uid: str, counts: Mapping[str, int]) -> None:
+        self.series_uid = series_uid
+        self.asm.attach(series_uid, counts)
+
+    def offer(self, series_uid: str, path: Any) -> None:
+        self.asm.offer(series_uid, path)
+
+    def end(self, ok: bool) -> None:
+        """The fetch is over: all is stored (``ok``), or it failed. A study served whole from
+        the cache was never attached: its series load from the files as usual."""
+        if ok and self.series_uid is not None:
+            self.asm.finish()
+        else:
+            self.over.set()
+
+    def series(self) -> SeriesInfo | None:
+        """The series the assembly made on its own (None: it loads the files instead)."""
+        return self.asm.series
+
+
+class StreamingLoader:
+    """Owns the streams of the studies being fetched; serves their first series to the
+    Workspace (reduced, then full) and passes every other scan or load to ``inner``."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        runner: Runner,
+        refined: Callable[[Image], Any] | None = None,
+    ) -> None:
+        assert workspace.loader is not None, "the Workspace's own loader comes first"
+        self.inner: Loader = workspace.loader
+        self.workspace = workspace
+        self.runner = runner
+        self.refined = refined  # called with each full volume that replaced a reduced one
+        self.streams: list[Stream] = []
+        workspace.loader = self
+
+    # ------------------------------------------------------------------ streams
+
+    def start(self, record: Any) -> Stream:
+        """A study is about to be fetched: its stream, whose callbacks go to the retrieval."""
+        post = self.runner.post
+        box: list[Stream] = []
+        asm = IncrementalVolume(
+            on_reduced=lambda v: post(functools.partial(self._reduced, box[0], v))
+        )
+        stream = Stream(record, asm)
+        box.append(stream)
+        self.streams.append(stream)
+
+        def wait() -> Image:
+            try:
+                while not stream.over.is_set():
+                    try:
+                        return stream.asm.volume(timeout=POLL_S)
+                    except TimeoutError:
+                        continue
+                raise _GivenUp()
+            finally:
+                stream.asm.close()
+
+        self.runner.submit(
+            wait,
+            functools.partial(self._full, stream),
+            functools.partial(self._failed, stream),
+            "net",
+        )
+        return stream
+
+    def close(self) -> None:
+        for s in self.streams:
+            s.over.set()
+        self.streams.clear()
+
+    def _stream(self, series_uid: str) -> Stream | None:
+        return next((s for s in self.streams if s.series_uid == series_uid), None)
+
+    # ------------------------------------------------------------------ the Loader protocol
+
+    def scan(self, request: OpenRequest) -> None:
+        if not request.preview or not any(s.record is request.record for s in self.streams):
+            self.inner.scan(request)
+            return
+        ws = self.workspace
+
+        def shown(r: tuple[SeriesInfo, Image] | None) -> None:
+            # late: the study's reduced or full volume is shown already
+            if r is not None and not self._delivered(r[0].series_uid):
+                ws.previewed(request, *r)
+
+        self.runner.submit(lambda: _first_series(request), shown, self._error)
+
+    def load(self, series: SeriesInfo) -> None:
+        stream = self._stream(series.series_uid)
+        if stream is None:
+            self.inner.load(series)
+            return
+        stream.requested = series
+        if stream.full is not None:
+            self._deliver(stream)
+        elif stream.reduced is not None and self._own(stream, series):
+            for vp in self.workspace.waiting.get(series.key, []):
+                if vp.series_key == series.key and vp.image is not stream.reduced:
+                    self._swap(vp, stream.reduced, series.key)
+
+    # ------------------------------------------------------------------ results (GUI thread)
+
+    def _reduced(self, stream: Stream, vol: Volume) -> None:
+        ws = self.workspace
+        series = stream.series()
+        if ws.closed or stream.full is not None or stream not in self.streams or series is None:
+            return
+        stream.reduced = vol
+        shown = self._showing(series.series_uid)
+        for vp in shown:
+            self._swap(vp, vol, series.key)
+        if not shown and stream.requested is None and ws.active is not None:
+            req = OpenRequest((), Origin.CLOUD, "", stream.record, preview=True)
+            ws.previewed(req, series, vol)  # its first image was not on screen yet
+
+    def _full(self, stream: Stream, image: Image) -> None:
+        stream.full = image
+        if self.workspace.closed or stream not in self.streams:
+            return
+        series = stream.series()
+        if stream.requested is not None:
+            self._deliver(stream)
+        elif series is not None:  # not opened yet: shown now, loaded when asked for
+            for vp in self._showing(series.series_uid):
+                self._swap(vp, image, series.key)
+
+    def _failed(self, stream: Stream, exc: BaseException) -> None:
+        if stream in self.streams:
+            self.streams.remove(stream)
+        if not isinstance(exc, _GivenUp):
+            traceback.print_exception(exc)
+        if stream.requested is not None and not self.workspace.closed:
+            self.inner.load(stream.requested)  # from the stored files, errors reported there
+
+    def _deliver(self, stream: Stream) -> None:
+        """The full volume to the Workspace as the requested series' image."""
+        series, image = stream.requested, stream.full
+        assert series is not None and image is not None
+        self.streams.remove(stream)
+        if not self._own(stream, series):
+            self.inner.load(series)  # assembled by load_series, maybe as another part
+            return
+        ws = self.workspace
+        views = [vp for vp in ws.waiting.get(series.key, []) if vp.series_key == series.key]
+        kept = {id(vp): _view_state(vp) for vp in views if _same_grid(vp.image, image)}
+        ws.loaded(series.key, image)
+        for vp in views:
+            if id(vp) in kept and vp.image is image:
+                _restore(vp, kept[id(vp)])
+        if stream.reduced is not None and self.refined is not None:
+            self.refined(image)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _own(self, stream: Stream, series: SeriesInfo) -> bool:
+        made = stream.series()
+        return made is not None and made.key == series.key
+
+    def _delivered(self, series_uid: str) -> bool:
+        s = self._stream(series_uid)
+        return s is not None and (s.reduced is not None or s.full is not None)
+
+    def _showing(self, series_uid: str) -> list[ViewportModel]:
+        ws = self.workspace
+        return [vp for vp in ws.visible() if vp.series_key and ws.series_uid(vp) == series_uid]
+
+    def _swap(self, vp: ViewportModel, image: Image, key: str) -> None:
+        """Show ``image`` in ``vp`` in place of the same series at another resolution."""
+        state = _view_state(vp) if _same_grid(vp.image, image) else None
+        vp.set_image(image, self.workspace.info(key), index=state[0] if state else None)
+        if state is not None:
+            _restore(vp, state)
+
+    def _error(self, exc: BaseException) -> None:
+        traceback.print_exception(exc)
+
+
+def _first_series(request: OpenRequest) -> tuple[SeriesInfo, Image] | None:
+    """The first series of a previewed file, scanned and decoded (off the GUI thread)."""
+    found = [s for s in scan(list(request.paths)).all_series() if s.frames]
+    return (found[0], load_series(found[0])) if found else None
+
+
+def _same_grid(a: Image | None, b: Image) -> bool:
+    """Two volumes of one series at different in-plane resolutions (same slices)."""
+    return isinstance(a, Volume) and isinstance(b, Volume) and a.shape[0] == b.shape[0]
+
+
+def _view_state(vp: ViewportModel) -> tuple[int, tuple[float, float], float, tuple[float, float]]:
+    return vp.index, vp.window, vp.zoom, vp.pan
+
+
+def _restore(
+    vp: ViewportModel, state: tuple[int, tuple[float, float], float, tuple[float, float]]
+) -> None:
+    index, window, zoom, pan = state
+    vp.set_index(index)
+    vp.set_window(*window)
+    vp.set_zoom(zoom)
+    vp.set_pan(*pan)
