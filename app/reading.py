@@ -197,7 +197,8 @@ class ReadingLink(QObject):
                     if w.explanation
                     else "VOI LUT"
                 )
-            out.append((name, Window(w.center * f, w.width * f, w.explanation, w.source)))
+            lut = w.lut if f == 1.0 else None  # a table of modality values (not of SUV)
+            out.append((name, Window(w.center * f, w.width * f, w.explanation, w.source, lut)))
         body, _ = _body_part(img)
         zh = i18n.current() == "zh_CN"
         for p in presets_for(img.modality, body, dv.unit):
@@ -239,8 +240,11 @@ class ReadingLink(QObject):
         self._wl_actions.append(edit)
 
     def apply_window(self, w: Window) -> None:
+        """A window of the menu; a VOI LUT is shown as its table in a 2D view (linear in MPR)."""
         t = self.target()
         if t is not None:
+            for r in t.renderers():
+                r.voi_lut = w.lut if t.kind == "2d" else None
             t.set_window(w.center, w.width)
 
     def auto_window(self) -> None:
@@ -439,6 +443,8 @@ class ReadingLink(QObject):
         dv = t.display
         unit = f" {dv.unit}" if dv.unit else ""
         wl = f"W {format_value(w)} L {format_value(c)}{unit}"
+        table = getattr(t.renderers()[0], "voi_label", "") if t.kind == "2d" else ""
+        wl = table or wl  # a VOI LUT shown as its table
         if isinstance(t, MprTarget):
             name = QCoreApplication.translate("Overlay", VIEW_NAMES[t.view.view])
             text = QCoreApplication.translate("Reading", "MPR {0} · {1}").format(name, wl)

@@ -95,3 +95,107 @@ def test_why_a_pet_is_not_in_suv_is_written_beside_its_unit(
     finally:
         w.close()
         i18n.install(QApplication.instance(), "en")
+
+
+# --------------------------------------------------------------------------- (d) VOI LUT
+
+QUADRANTS = (-100.0, 0.0, 100.0, 300.0)  # HU of the four quadrants
+LUT_FIRST, LUT_N = -200, 800
+
+
+def _sqrt_lut(v: np.ndarray | float) -> np.ndarray:
+    """The file's table, written out independently: grey = √((HU + 200) / 799), clamped."""
+    x = np.clip(np.rint(np.asarray(v, float)) - LUT_FIRST, 0, LUT_N - 1)
+    return np.rint(65535 * np.sqrt(x / (LUT_N - 1))) / 65535
+
+
+def _ct_with_voi_lut(folder: Path) -> Path:
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+    folder.mkdir(parents=True)
+    img = np.zeros((64, 64), np.int16)
+    for n, v in enumerate(QUADRANTS):
+        img[(n // 2) * 32 : (n // 2 + 1) * 32, (n % 2) * 32 : (n % 2 + 1) * 32] = int(v)
+    series, study, frame_of_ref = generate_uid(), generate_uid(), generate_uid()
+    table = (65535 * np.sqrt(np.arange(LUT_N) / (LUT_N - 1))).round().astype(np.uint16)
+    for k in range(4):
+        ds = Dataset()
+        ds.SOPClassUID = CTImageStorage
+        ds.SOPInstanceUID = generate_uid()
+        ds.Modality = "CT"
+        ds.PatientName, ds.PatientID = "VOI^Lut", "VOI-1"
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+        ds.FrameOfReferenceUID = frame_of_ref
+        ds.SeriesNumber, ds.InstanceNumber = 1, k + 1
+        ds.SeriesDescription = "VOI LUT phantom"
+        ds.ImagePositionPatient = [-64, -64, 2.0 * k]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.PixelSpacing = [2, 2]
+        ds.SliceThickness = 2
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.Rows = ds.Columns = 64
+        ds.BitsAllocated = ds.BitsStored = 16
+        ds.HighBit, ds.PixelRepresentation = 15, 1
+        ds.RescaleSlope, ds.RescaleIntercept = 1, 0
+        lut = Dataset()
+        lut.LUTDescriptor = [LUT_N, LUT_FIRST, 16]  # a signed first value (SS)
+        lut.LUTExplanation = "SQRT"
+        lut.LUTData = table.astype("<u2").tobytes()  # OW, as scanners write it
+        ds.VOILUTSequence = [lut]
+        ds.PixelData = img.tobytes()
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = ds.SOPClassUID
+        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.file_meta = meta
+        pydicom.dcmwrite(folder / f"ct{k}.dcm", ds, enforce_file_format=True)
+    return folder
+
+
+def _quadrant_greys(vp) -> list[float]:
+    """The rendered grey at the centre of each quadrant (image pixel → screen)."""
+    img = frame(vp)
+    h = img.shape[0]
+    out = []
+    for n in range(4):
+        col, row = (n % 2) * 32 + 16, (n // 2) * 32 + 16
+        x, y = vp.renderer.image_to_display(col, row)
+        patch = img[h - 1 - int(y) - 2 : h - 1 - int(y) + 3, int(x) - 2 : int(x) + 3]
+        out.append(float(patch.mean()))
+    return out
+
+
+def test_a_voi_lut_is_shown_as_its_table_when_picked(qtbot, tmp_path) -> None:
+    w = _open(qtbot, _ct_with_voi_lut(tmp_path / "ct"))
+    try:
+        vp = w.active
+        assert vp is not None
+        r = w.reading
+        r.rebuild_windows(force=True)
+        n = next(i for i, (name, _) in enumerate(r.entries) if name.startswith("VOI LUT"))
+        name, win = r.entries[n]
+        assert "SQRT" in name and win.lut is not None
+        np.testing.assert_allclose(win.lut(np.array(QUADRANTS)), _sqrt_lut(QUADRANTS), atol=1e-6)
+        qtbot.keyClick(w, str(n + 1))  # the window's number key, as the reader picks it
+        qtbot.wait(50)
+        assert vp.model.window == pytest.approx(win.pair)
+        assert "VOI LUT: SQRT" in vp.renderer.corners.GetText(1)
+        assert "VOI LUT: SQRT" in w.status_label.text()
+        table = _quadrant_greys(vp)
+        np.testing.assert_allclose(table, 255 * _sqrt_lut(QUADRANTS), atol=3)
+        # the same window as a line is another picture: the table is not a linear window
+        lo = win.center - win.width / 2
+        linear = [255 * (v - lo) / win.width for v in QUADRANTS]
+        assert max(abs(a - b) for a, b in zip(table, linear, strict=True)) > 40
+        # a window drag leaves the table: linear again, labelled W/L
+        vp.model.set_window(win.center + 1, win.width)
+        qtbot.wait(50)
+        assert "VOI LUT" not in vp.renderer.corners.GetText(1)
+        dragged = _quadrant_greys(vp)
+        lo += 1
+        np.testing.assert_allclose(
+            dragged, [255 * (v - lo) / win.width for v in QUADRANTS], atol=4
+        )
+    finally:
+        w.close()

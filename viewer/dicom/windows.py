@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from struct import error as struct_error
 from typing import Any
 
 import numpy as np
@@ -55,16 +56,65 @@ _HEADER_TAGS = [
 Image = Volume | ImageStack
 
 
+@dataclass(frozen=True, eq=False)
+class VoiLut:
+    """A VOI LUT of the file (PS3.3 C.11.2): modality value ``first + i`` shows as grey
+    ``out[i]`` (0 black … 1 white); values below ``first`` as ``out[0]``, above the last entry
+    as ``out[-1]`` — pydicom's ``apply_voi`` semantics, a table, not a line."""
+
+    first: float
+    out: np.ndarray
+    explanation: str = ""
+
+    def __call__(self, values: np.ndarray | float) -> np.ndarray:
+        """The grey (0–1) of modality values."""
+        i = np.rint(np.asarray(values, dtype=np.float64) - self.first)
+        return self.out[np.clip(i, 0, len(self.out) - 1).astype(np.int64)]
+
+    @property
+    def pair(self) -> tuple[float, float]:
+        """(center, width) of the linear window spanning its input range."""
+        n = len(self.out)
+        return (self.first + n / 2, float(n))
+
+
+def voi_lut(item: Dataset, signed: bool = False) -> VoiLut | None:
+    """The table of one VOI LUT Sequence item (None when it cannot be read)."""
+    from pydicom.pixels import apply_voi
+
+    desc = item.get("LUTDescriptor")
+    if not desc or len(desc) < 3 or "LUTData" not in item:
+        return None
+    n = int(desc[0]) or 65536
+    raw_first = int(desc[1])
+    first = raw_first - 65536 if raw_first >= 32768 and signed else raw_first
+    bits = int(desc[2])
+    holder = Dataset()
+    holder.VOILUTSequence = [item]
+    holder.set_original_encoding(False, True)  # LUT Data as OW: read little endian
+    try:
+        table = apply_voi(np.arange(raw_first, raw_first + n, dtype=np.int64), holder, 0)
+    except (ValueError, TypeError, NotImplementedError, AttributeError, struct_error):
+        return None
+    if len(table) != n:
+        return None
+    out = np.asarray(table, dtype=np.float64) / float(2**bits - 1)
+    text = str(item.get("LUTExplanation", "") or "").strip()
+    return VoiLut(float(first), np.clip(out, 0.0, 1.0), text)
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """A window in the display unit, with where it comes from ("file", "voi_lut", "rule",
     "auto") and a human explanation (the file's Window Center & Width Explanation, the rule…).
-    A VOI LUT is offered as the linear window spanning its input range."""
+    A VOI LUT is a window spanning its input range that carries the table (``lut``): picked,
+    the view shows the table (see :mod:`viewer.render.voi`); dragged, the window is linear."""
 
     center: float
     width: float
     explanation: str = ""
     source: str = "file"
+    lut: VoiLut | None = field(default=None, compare=False)
 
     @property
     def pair(self) -> tuple[float, float]:
@@ -173,8 +223,11 @@ def _voi_windows(item: Dataset, label: str, signed: bool = False) -> list[Window
         if int(desc[1]) >= 32768 and signed:
             first -= 65536  # a signed first mapped value stored as US
         text = str(lut.get("LUTExplanation", "") or "").strip()
+        table = voi_lut(lut, signed)
         out.append(
-            Window(first + entries / 2, float(entries), text or f"VOI LUT {n + 1}", "voi_lut")
+            Window(
+                first + entries / 2, float(entries), text or f"VOI LUT {n + 1}", "voi_lut", table
+            )
         )
     return out
 

@@ -250,13 +250,14 @@ TEXT_SCALE = [1.0]
 REASON_WIDTH = 46
 
 
-def window_text(center: float, width: float, display: DisplayValues) -> str:
-    """The window line of a view, with its unit; when the values are not what the reader may
-    expect (PET refused SUV), why — under the unit, where the reader looks."""
+def window_text(center: float, width: float, display: DisplayValues, table: str = "") -> str:
+    """The window line of a view, with its unit (``table``, e.g. "VOI LUT: …", instead when a
+    table is shown); when the values are not what the reader may expect (PET refused SUV),
+    why — under the unit, where the reader looks."""
     from viewer.render.colorbar import format_value
 
     unit = f" {display.unit}" if display.unit else ""
-    text = f"W: {format_value(width)} L: {format_value(center)}{unit}"
+    text = table or f"W: {format_value(width)} L: {format_value(center)}{unit}"
     if display.note:
         why = translate("Overlay", "no SUV: {0}").format(display.note)
         lines = textwrap.wrap(why, REASON_WIDTH, break_on_hyphens=False)

@@ -43,6 +43,7 @@ from viewer.render.overlay import resolution_note, window_text
 from viewer.render.overlay import scale_bar_actors as scale_bar_actors
 from viewer.render.overlay import share_volume as share_volume
 from viewer.render.overlay import style_text as style_text
+from viewer.render import voi
 from viewer.render.slice_display import SliceDisplay
 from viewer.state.viewport import ViewportEvent, ViewportModel
 
@@ -192,6 +193,7 @@ class SliceRenderer(SliceDisplay):
             self._lut_key = key
             self.prop.SetLookupTable(None if key is None else lookup_table(*key))
             self.prop.UseLookupTableScalarRangeOff()
+        self.voi_label = voi.apply(self, (c, w), f, m.invert)  # a picked VOI LUT: its table
         if self._fused is not None:
             self._fused_window()
         if self._image_data is not None:
@@ -336,7 +338,7 @@ class SliceRenderer(SliceDisplay):
         word = translate("Overlay", "Zoom")
         zoom = f"{word}: {self.zoom_percent():.0f}%"
         c, w = m.window
-        wl = window_text(c, w, self.display)  # with why a PET is not in SUV
+        wl = window_text(c, w, self.display, getattr(self, "voi_label", ""))  # why not SUV
         self._set_text(self.corners, 1, zoom if m.is_color else f"{wl}\n{zoom}")
 
     def _set_text(self, actor: OverlayText, i: int, text: str) -> None:
