@@ -104,15 +104,26 @@ class FusedLayer:
         self._lut_key: tuple[Any, ...] = ()
         self._base_key: tuple[Any, ...] = ()
         self._base: tuple[Any, ...] = ()  # the base pixels VTK shares
-        self._box = (0, 0, 0, 0)  # overlay texels (i0, i1, j0, j1) where it is not transparent
+        #: the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent
+        self._box = (0.0, 0.0, 0.0, 0.0)
         self._step = 1.0
+        self._plane = np.eye(4)  # the plane's (x, y, depth) mm → the overlay's volume space mm
+        self._depth = 0.0
+        self._extent = (0.0, 0.0)
         #: the reslice axes (one matrix, refilled per slice) and patient → overlay volume space
         #: through the fusion's transform (kept while the transform does not change)
         self._axes = vtkMatrix4x4()
-        self._to_volume: tuple[bytes, np.ndarray] = (b"", np.eye(4))
-        #: the box of each plane seen (key: the coarse plane's axes, extent and threshold), so
-        #: that scrolling back over slices seen skips the coarse pass; bounded
-        self._boxes: dict[tuple[Any, ...], tuple[int, int, int, int] | None] = {}
+        self._to_volume: tuple[bytes, np.ndarray, np.ndarray, np.ndarray] = (
+            b"",
+            np.eye(4),
+            np.eye(4),
+            np.zeros(3),
+        )
+        #: the box of each plane seen (key: the plane, its extent and the threshold), so that
+        #: scrolling back over slices seen costs nothing; bounded
+        self._boxes: dict[tuple[Any, ...], tuple[float, float, float, float] | None] = {}
+        #: the box of each overlay slice's visible voxels (key: slice, threshold); bounded
+        self._slice_boxes: dict[tuple[int, float], tuple[int, int, int, int] | None] = {}
         self._plane_key: tuple[Any, ...] = ()
         #: raw overlay value from which it is drawn (the threshold); below it, transparent
         self.visible_from = -np.inf
@@ -139,15 +150,19 @@ class FusedLayer:
         covering ``extent_mm``); False when the base slice has no patient geometry."""
         if g.origin is None or g.row_dir is None or g.col_dir is None:
             return False
-        key = transform.tobytes()
+        row, col = np.asarray(g.row_dir, float), np.asarray(g.col_dir, float)
+        key = transform.tobytes() + row.tobytes() + col.tobytes()
         if key != self._to_volume[0]:
-            self._to_volume = (key, self._from_patient @ transform)
-        # plane (row, column, normal, origin; the origin at depth z) → overlay volume space
-        plane = np.empty((4, 4))
-        plane[:3, 0], plane[:3, 1], plane[:3, 2] = g.row_dir, g.col_dir, g.normal
-        plane[:3, 3] = np.asarray(g.origin, float) - z * np.asarray(g.normal, float)
-        plane[3] = (0.0, 0.0, 0.0, 1.0)
-        axes = self._to_volume[1] @ plane
+            # patient → overlay volume space, and the plane's axes (row, column, normal) there:
+            # they stay while scrolling, only the plane's origin moves
+            to_volume = self._from_patient @ transform
+            plane = np.eye(4)
+            plane[:3, 0], plane[:3, 1], plane[:3, 2] = row, col, g.normal
+            self._to_volume = (key, to_volume, to_volume @ plane, plane[:3, 2].copy())
+        _, to_volume, axes, normal = self._to_volume
+        # the plane's origin: the base slice's pixel (0, 0), drawn at depth z
+        axes = axes.copy()
+        axes[:3, 3] += to_volume[:3, :3] @ (np.asarray(g.origin, float) - z * normal)
         self._axes.DeepCopy(axes.ravel().tolist())
         self.reslice.SetResliceAxes(self._axes)
         self.fine.SetResliceAxes(self._axes)
@@ -157,6 +172,7 @@ class FusedLayer:
         self.reslice.SetOutputSpacing(step, step, 1.0)
         self.reslice.SetOutputOrigin(0.0, 0.0, z)
         self.reslice.SetOutputExtent(0, nx, 0, ny, 0, 0)
+        self._plane, self._depth, self._extent = axes, z, extent_mm
         self._plane_key = (axes.tobytes(), z, step, nx, ny)
         return True
 
@@ -187,17 +203,68 @@ class FusedLayer:
         self._box = box
         return True
 
-    def _visible_box(self) -> tuple[int, int, int, int] | None:
-        """The coarse plane's box (overlay texels, one more on each side) where it is visible."""
+    def _visible_box(self) -> tuple[float, float, float, float] | None:
+        """The box of the plane (mm) out of which the overlay is transparent, within the plane's
+        extent; None when it is transparent all over."""
+        a = self._plane
+        if abs(a[2, 0]) < 1e-9 and abs(a[2, 1]) < 1e-9:
+            box = self._slab_box()  # parallel to the overlay's slices (the usual PET/CT)
+        else:
+            box = self._coarse_box()
+        if box is None:
+            return None
+        x0, x1, y0, y1 = box
+        x0, y0 = max(x0, 0.0), max(y0, 0.0)
+        x1, y1 = min(x1, self._extent[0]), min(y1, self._extent[1])
+        return (x0, x1, y0, y1) if x0 <= x1 and y0 <= y1 else None
+
+    def _slab_box(self) -> tuple[float, float, float, float] | None:
+        """A plane parallel to the overlay's slices is interpolated from the two slices it lies
+        between: visible at most over their visible voxels' box and one voxel around it (a value
+        interpolated above the threshold has a voxel above it among its eight); no sampling."""
+        a, sx, sy, sz = self._plane, *self.volume.spacing
+        k = (a[2, 2] * self._depth + a[2, 3]) / sz
+        n = self.volume.array.shape[0]
+        k0 = int(np.floor(k))
+        boxes = [b for kk in (k0, k0 + 1) if 0 <= kk < n and (b := self._slice_box(kk))]
+        if k < -1.0 or k > n or not boxes:  # (VTK samples half a voxel beyond the edge slices)
+            return None
+        i0, j0 = min(b[0] for b in boxes) - 1, min(b[2] for b in boxes) - 1
+        i1, j1 = max(b[1] for b in boxes) + 1, max(b[3] for b in boxes) + 1
+        # the box's corners (overlay volume mm) → the plane's x, y (mm): solve the plane's 2×2
+        (a00, a01), (a10, a11) = a[:2, :2].tolist()
+        det = a00 * a11 - a01 * a10
+        cx, cy = (a[:2, 2] * self._depth + a[:2, 3]).tolist()
+        xs, ys = [], []
+        for i in (i0, i1):
+            for j in (j0, j1):
+                u, v = i * sx - cx, j * sy - cy
+                xs.append((a11 * u - a01 * v) / det)
+                ys.append((a00 * v - a10 * u) / det)
+        return (min(xs), max(xs), min(ys), max(ys))
+
+    def _slice_box(self, k: int) -> tuple[int, int, int, int] | None:
+        """The box (i0, i1, j0, j1) of overlay slice ``k``'s voxels above the threshold."""
+        key = (k, self.visible_from)
+        if key not in self._slice_boxes:
+            if len(self._slice_boxes) >= 16384:
+                self._slice_boxes.clear()
+            self._slice_boxes[key] = _box_above(self.volume.array[k], self.visible_from)
+        return self._slice_boxes[key]
+
+    def _coarse_box(self) -> tuple[float, float, float, float] | None:
+        """Any other plane: sampled at the overlay's resolution first, the box of the samples
+        above the threshold and one more on each side."""
         self.reslice.Update()
         out = self.reslice.GetOutput()
         nx, ny, _ = out.GetDimensions()
         values = numpy_support.vtk_to_numpy(out.GetPointData().GetScalars()).reshape(ny, nx)
-        rows = np.flatnonzero((values > self.visible_from).any(axis=1))
-        if rows.size == 0:
+        box = _box_above(values, self.visible_from)
+        if box is None:
             return None
-        cols = np.flatnonzero((values[rows[0] : rows[-1] + 1] > self.visible_from).any(axis=0))
-        return (int(cols[0]) - 1, int(cols[-1]) + 1, int(rows[0]) - 1, int(rows[-1]) + 1)
+        i0, i1, j0, j1 = box
+        s = self._step
+        return ((i0 - 1) * s, (i1 + 1) * s, (j0 - 1) * s, (j1 + 1) * s)
 
     def show_slice(self, pixels: np.ndarray, spacing: tuple[float, float, float], z: float) -> None:
         """The base slice (``pixels``: rows × cols, shared, not copied) at world depth ``z``; the
@@ -216,14 +283,13 @@ class FusedLayer:
         self.base_colors.SetLookupTable(self.base_lut if comps == 1 else None)
         self.fine.SetOutputSpacing(spacing[0], spacing[1], 1.0)
         self.fine.SetOutputOrigin(0.0, 0.0, z)
-        # the box in base pixels, one more on each side for the interpolation
-        i0, i1, j0, j1 = self._box
-        sx, sy = self._step / spacing[0], self._step / spacing[1]
+        # the box in base pixels, one more on each side
+        x0, x1, y0, y1 = self._box
         self.fine.SetOutputExtent(
-            max(0, int(np.floor(i0 * sx)) - 1),
-            min(cols - 1, int(np.ceil(i1 * sx)) + 1),
-            max(0, int(np.floor(j0 * sy)) - 1),
-            min(rows - 1, int(np.ceil(j1 * sy)) + 1),
+            max(0, int(np.floor(x0 / spacing[0])) - 1),
+            min(cols - 1, int(np.ceil(x1 / spacing[0])) + 1),
+            max(0, int(np.floor(y0 / spacing[1])) - 1),
+            min(rows - 1, int(np.ceil(y1 / spacing[1])) + 1),
             0,
             0,
         )
@@ -236,3 +302,13 @@ class FusedLayer:
             self._base_key = key
             self.base_lut.DeepCopy(lookup_table(*(table or ("grey", False))))
             self.base_lut.SetTableRange(low, max(high, low + 1e-6))
+
+
+def _box_above(values: np.ndarray, level: float) -> tuple[int, int, int, int] | None:
+    """(i0, i1, j0, j1): the columns and rows of a 2D array's values above ``level``; None when
+    there is none."""
+    rows = np.flatnonzero((values > level).any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero((values[rows[0] : rows[-1] + 1] > level).any(axis=0))
+    return (int(cols[0]), int(cols[-1]), int(rows[0]), int(rows[-1]))
