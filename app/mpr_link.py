@@ -15,6 +15,8 @@ from app.mpr import MprPanel
 from app.viewport import ViewportWidget
 from viewer.dicom.colormaps import fusion_pairs
 from viewer.dicom.volume import Volume
+from viewer.dicom.windows import display_values
+from viewer.render.overlay import swap_volume
 from viewer.state.workspace import Workspace
 
 
@@ -70,6 +72,33 @@ class MprLink(QObject):
         self.stack.setCurrentWidget(self.panel)
         self.action.setChecked(True)
         return self.panel
+
+    def step_subvolume(self, step: int) -> Volume | None:
+        """The next (or previous) echo, b-value, phase… of the open layout's series in the three
+        planes and the 3D view, at the same crosshair, planes, window and measurements (the
+        sub-volumes share one grid; the views read one image whose memory is swapped)."""
+        panel = self.panel
+        if panel is None:
+            return None
+        vol = panel.model.volume
+        if len(vol.subvolumes) < 2:
+            return None
+        new = vol.sibling(step)
+        data, _ = panel.source
+        try:
+            keep = swap_volume(data, new)
+        except ValueError as e:
+            self.status(str(e), 8000)
+            return None
+        panel.source = (data, keep)
+        panel.model.volume = new
+        shown = display_values(new)  # its own SUV factors (a dynamic PET's phase)
+        for view in panel.views.values():
+            view.renderer.display = shown
+            view.renderer.update()
+        panel.vr.renderer.volume = new
+        panel.vr.renderer.render()
+        return new
 
     def close(self) -> None:
         panel = self.panel

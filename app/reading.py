@@ -326,15 +326,15 @@ class ReadingLink(QObject):
             m.set_zoom(m.zoom)  # the overlay text follows (a camera change redraws it)
 
     def _subvol_box(self, n: int) -> None:
-        w = self.win.active
-        img = w.model.image if w is not None else None
+        t = self.target()
+        img = t.image if t is not None else None
         if isinstance(img, Volume) and img.subvolumes:
             i = next(k for k, v in enumerate(img.subvolumes) if v is img)
             if n - 1 != i:
                 self.step_subvolume(n - 1 - i)
 
     def _show_subvolume(self, t: ViewTarget | MprTarget | None) -> None:
-        img = t.image if isinstance(t, ViewTarget) else None
+        img = t.image if t is not None else None
         subs = img.subvolumes if isinstance(img, Volume) else []
         self.subvol.setVisible(len(subs) > 1)
         if len(subs) > 1:
@@ -348,7 +348,14 @@ class ReadingLink(QObject):
 
     def step_subvolume(self, step: int) -> None:
         """The next (or previous) echo, b-value, phase… of the active viewport's series, at the
-        same slice, window, camera and measurements."""
+        same slice, window, camera and measurements; in the MPR layout, in its planes and 3D."""
+        if isinstance(self.target(), MprTarget):
+            if self.win.mpr_link.step_subvolume(step) is None:
+                self.win.statusBar().showMessage(
+                    QCoreApplication.translate("Reading", "This series has one volume."), 5000
+                )
+            self.update_status()
+            return
         w = self.win.active
         img = w.model.image if w is not None else None
         if w is None or not isinstance(img, Volume) or len(img.subvolumes) < 2:
@@ -448,6 +455,8 @@ class ReadingLink(QObject):
         if isinstance(t, MprTarget):
             name = QCoreApplication.translate("Overlay", VIEW_NAMES[t.view.view])
             text = QCoreApplication.translate("Reading", "MPR {0} · {1}").format(name, wl)
+            if t.image.label and len(t.image.subvolumes) > 1:
+                text += f" · {t.image.label}"
         else:
             m = t.model
             text = QCoreApplication.translate("Reading", "Image {0}/{1} · {2}").format(

@@ -199,3 +199,56 @@ def test_a_voi_lut_is_shown_as_its_table_when_picked(qtbot, tmp_path) -> None:
         )
     finally:
         w.close()
+
+
+# --------------------------------------------------------------------------- (b) MPR sub-volumes
+
+
+def test_sub_volumes_step_in_mpr_and_3d(qtbot, tmp_path) -> None:
+    from PySide6.QtCore import Qt
+
+    from phantoms import multi
+
+    multi.multi_echo_mr(str(tmp_path))
+    w = _open(qtbot, tmp_path)
+    try:
+        vol = w.active.model.image  # type: ignore[union-attr]
+        assert isinstance(vol, Volume) and len(vol.subvolumes) == 3
+        panel = w.toggle_mpr(True)
+        assert panel is not None
+        qtbot.wait(50)
+        view = panel.views["axial"]
+        k = round(float(vol.patient_to_index(panel.model.center)[2]))
+
+        def plane_level() -> float:
+            return float(np.median(view.renderer.plane_values()))
+
+        # the generator's values: 1000·(volume + 1) + 50·k + j + i; the plane's median j + i ≈ 15
+        assert plane_level() == pytest.approx(1000 + 50 * k + 15, abs=20)
+        assert "Echo 1 (TE 10 ms)" in view.renderer.corners.GetText(0)
+        before = view.renderer.grab().astype(float)
+        before_3d = panel.vr.renderer.grab().astype(float)
+        window = panel.model.window
+        qtbot.keyClick(w, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+        qtbot.wait(50)
+        assert panel.model.volume is vol.subvolumes[1]
+        assert panel.model.window == window  # the reader's window is kept
+        for v in panel.views.values():
+            assert "Echo 2 (TE 30 ms)" in v.renderer.corners.GetText(0)
+        assert "Echo 2" in w.status_label.text() and "MPR" in w.status_label.text()
+        assert plane_level() == pytest.approx(2000 + 50 * k + 15, abs=20)
+        after = view.renderer.grab().astype(float)
+        assert_sane(after.astype(np.int32))
+        h, wd = after.shape[:2]
+        mid = (slice(h // 3, 2 * h // 3), slice(wd // 3, 2 * wd // 3))
+        assert np.abs(after[mid] - before[mid]).mean() > 20  # the picture is the second echo
+        assert np.abs(panel.vr.renderer.grab().astype(float) - before_3d).mean() > 1  # 3D too
+        box = w.reading.subvol  # the status bar's box follows and steps the layout too
+        assert box.isVisible() and box.value() == 2
+        box.setValue(3)
+        assert panel.model.volume is vol.subvolumes[2]
+        assert plane_level() == pytest.approx(3000 + 50 * k + 15, abs=20)
+        qtbot.keyClick(w, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+        assert panel.model.volume is vol.subvolumes[1]
+    finally:
+        w.close()

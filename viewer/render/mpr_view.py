@@ -382,6 +382,8 @@ class MprRenderer:
             span = (n - 1) * m.spacing
             slab_name = translate("Overlay", SLAB_NAMES[slab.mode])
             lines.append(f"{slab_name} {span:.1f} mm")
+        if m.volume.label and len(m.volume.subvolumes) > 1:  # which echo, b-value, phase…
+            lines.append(m.volume.label)
         if note := resolution_note(m.volume):
             lines.append(note)
         self.corners.SetText(0, "\n".join(lines))

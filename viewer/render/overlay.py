@@ -195,6 +195,24 @@ def share_volume(vol: Volume) -> tuple[vtkImageData, Any]:
     return data, (arr, flat, vtk_arr)
 
 
+def swap_volume(data: vtkImageData, vol: Volume) -> Any:
+    """Show another volume on the same grid (the next echo, b-value, phase…) through ``data``,
+    a :func:`share_volume` image every view of a layout reads: its scalars become ``vol``'s
+    memory (no copy). Returns what must stay alive with it; ``ValueError`` if the grids differ."""
+    arr = vol.array
+    if tuple(data.GetDimensions()) != (arr.shape[2], arr.shape[1], arr.shape[0]) or not np.allclose(
+        data.GetSpacing(), vol.spacing
+    ):
+        raise ValueError("the sub-volume lies on another grid")
+    if not arr.flags.c_contiguous:
+        raise ValueError("the volume array must be C-contiguous to be shared with VTK")
+    flat = arr.reshape(-1)
+    vtk_arr = numpy_support.numpy_to_vtk(flat, deep=False)
+    data.GetPointData().SetScalars(vtk_arr)
+    data.Modified()
+    return (arr, flat, vtk_arr)
+
+
 def measurement_actors(
     meas: Measurement,
     world: Callable[[float, float], tuple[float, float, float]],
