@@ -203,7 +203,7 @@ def swap_volume(data: vtkImageData, vol: Volume) -> Any:
     if tuple(data.GetDimensions()) != (arr.shape[2], arr.shape[1], arr.shape[0]) or not np.allclose(
         data.GetSpacing(), vol.spacing
     ):
-        raise ValueError("the sub-volume lies on another grid")
+        raise ValueError(translate("Volumes", "this sub-volume lies on another grid"))
     if not arr.flags.c_contiguous:
         raise ValueError("the volume array must be C-contiguous to be shared with VTK")
     flat = arr.reshape(-1)
