@@ -640,6 +640,7 @@
     <message>
         <location filename="../../viewer/state/findings.py" line="165"/>
         <source>the presentation state refers to none of these images</source>
+        <extracomment>the protocol that fits today&apos;s exam alone, not applied (the reader&apos;s layout is kept) apply a protocol to today&apos;s exam alone too (else only once a prior is open) viewport → the series fused over it (the protocol&apos;s overlay), once loaded</extracomment>
         <translation>该显示状态不涉及这些图像中的任何一幅</translation>
     </message>
     <message>
@@ -653,7 +654,6 @@
     <message>
         <location filename="../../viewer/state/fusion.py" line="136"/>
         <source>same frame of reference</source>
-        <extracomment>a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>同一参考坐标系</translation>
     </message>
     <message>
@@ -1246,12 +1246,12 @@
         <translation>无法打开：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="436"/>
+        <location filename="../../app/reading.py" line="447"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="456"/>
+        <location filename="../../app/reading.py" line="471"/>
         <source>No calibrated pixel spacing: measurements in pixels</source>
         <translation>像素间距未校准：测量以像素为单位</translation>
     </message>
@@ -1414,12 +1414,12 @@ Valid for {2:.0f} minutes.</source>
         <translation>准许该工作站加入吗？</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="52"/>
+        <location filename="../../app/mpr_link.py" line="54"/>
         <source>MPR and 3D need a volume: open a CT, MR or PET series first.</source>
         <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="92"/>
+        <location filename="../../app/mpr_link.py" line="121"/>
         <source>Curved MPR ({0:.0f} mm)</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
@@ -1462,7 +1462,7 @@ Valid for {2:.0f} minutes.</source>
         <source>mean {0} SD {1} {2}
 min {3} max {4}
 area {5}</source>
-        <extracomment>Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. Points a measurement needs before it is complete.</extracomment>
+        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
         <translation>平均值 {0} 标准差 {1} {2}
 最小值 {3} 最大值 {4}
 面积 {5}</translation>
@@ -1645,39 +1645,38 @@ area {5}</source>
     <name>Overlay</name>
     <message>
         <location filename="../../app/mainwindow.py" line="493"/>
-        <location filename="../../viewer/render/slice_view.py" line="316"/>
+        <location filename="../../viewer/render/slice_view.py" line="323"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="494"/>
         <location filename="../../viewer/render/mpr_view.py" line="378"/>
-        <location filename="../../viewer/render/slice_view.py" line="317"/>
+        <location filename="../../viewer/render/slice_view.py" line="324"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="495"/>
-        <location filename="../../viewer/render/slice_view.py" line="318"/>
+        <location filename="../../viewer/render/slice_view.py" line="325"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="496"/>
-        <location filename="../../viewer/render/slice_view.py" line="337"/>
+        <location filename="../../viewer/render/slice_view.py" line="344"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="497"/>
-        <location filename="../../viewer/render/slice_view.py" line="329"/>
+        <location filename="../../viewer/render/slice_view.py" line="336"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
     </message>
     <message>
         <location filename="../../viewer/render/mpr_view.py" line="63"/>
         <source>Axial</source>
-        <extracomment>Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal).</extracomment>
         <translation>轴位</translation>
     </message>
     <message>
@@ -1698,20 +1697,20 @@ area {5}</source>
     <message>
         <location filename="../../viewer/render/mpr_view.py" line="375"/>
         <source>oblique</source>
-        <extracomment>values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
+        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the plane, its extent and the threshold), so that scrolling back over slices seen costs nothing; bounded the box of each overlay slice&apos;s visible voxels (key: slice, threshold); bounded raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
         <translation>斜位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="390"/>
-        <location filename="../../viewer/render/slice_view.py" line="303"/>
+        <location filename="../../viewer/render/mpr_view.py" line="392"/>
+        <location filename="../../viewer/render/slice_view.py" line="310"/>
         <source>Fusion</source>
-        <extracomment>&quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
+        <extracomment>&quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) when set (by the hosting widget), :meth:`render` asks it to call :meth:`flush` soon and renders once however many changes came before (None: render at once) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
         <translation>融合</translation>
     </message>
     <message>
         <location filename="../../viewer/render/vr.py" line="235"/>
         <source>shaded</source>
-        <extracomment>The elements the scan reads (tag → keyword, dictionary VR). Sequences the scan reads (enhanced multi-frame geometry): such files go to pydicom. Character sets decoded here, as pydicom names their Python codecs. MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
+        <extracomment>MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
         <translation>明暗</translation>
     </message>
     <message>
@@ -1722,6 +1721,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/state/viewport.py" line="204"/>
         <source>uncalibrated: only Imager Pixel Spacing (at the detector) is known</source>
+        <extracomment>Display frames of the unrotated planes: (screen-right, screen-down) in LPS. Radiological convention: the patient&apos;s right on the screen&apos;s left, head up on coronal and sagittal. transparent below this fraction of the window, opaque over ``ramp`` above it (None: the pair&apos;s defaults in fusion_pairs.json) a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>未校准：仅知探测器处的成像像素间距（Imager Pixel Spacing）</translation>
     </message>
     <message>
@@ -1730,7 +1730,7 @@ area {5}</source>
         <translation>未校准：无像素间距，测量以像素为单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/slice_view.py" line="326"/>
+        <location filename="../../viewer/render/slice_view.py" line="333"/>
         <source>reconstructed</source>
         <translation>重建</translation>
     </message>
@@ -1741,10 +1741,15 @@ area {5}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="261"/>
+        <location filename="../../viewer/render/overlay.py" line="280"/>
         <source>no SUV: {0}</source>
         <extracomment>overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app characters per line of the reason a PET is not shown in SUV (wrapped, at most 4 lines)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>非 SUV：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/voi.py" line="43"/>
+        <source>VOI LUT: {0}</source>
+        <translation>VOI LUT：{0}</translation>
     </message>
 </context>
 <context>
@@ -1869,48 +1874,47 @@ area {5}</source>
         <translation>与 {0} 的 SOP 实例 UID 相同，后者更完整，已显示后者</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="83"/>
+        <location filename="../../viewer/dicom/scan.py" line="81"/>
         <source>empty file (0 bytes)</source>
-        <extracomment>not compressed (Deflated is compressed as a whole file, not per frame) JPEG 2000 Part 1 and Part 15 (HTJ2K): one codestream per frame with a SIZ header</extracomment>
         <translation>空文件（0 字节）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="111"/>
+        <location filename="../../viewer/dicom/scan.py" line="109"/>
         <source>no Pixel Data: the file ends after its header (truncated?)</source>
         <translation>无像素数据：文件在头部之后结束（被截断？）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="117"/>
+        <location filename="../../viewer/dicom/scan.py" line="115"/>
         <source>no image description ({0} without Rows/Columns): the file is truncated or corrupt</source>
         <translation>无图像描述（{0} 缺少 Rows/Columns）：文件被截断或已损坏</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="130"/>
+        <location filename="../../viewer/dicom/scan.py" line="128"/>
         <source>file truncated: its pixels need {0} bytes, only {1} are present</source>
         <translation>文件被截断：像素需要 {0} 字节，实际只有 {1} 字节</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="253"/>
+        <location filename="../../viewer/dicom/scan.py" line="222"/>
         <source>Pixel Spacing {0} mm is not positive: the image is not calibrated (no distances, not placed in 3D)</source>
         <translation>像素间距 Pixel Spacing {0} mm 不是正数：图像未校准（不能测距，不能在三维中定位）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="276"/>
+        <location filename="../../viewer/dicom/scan.py" line="245"/>
         <source>{0} {1} is not a number; taken as {2}</source>
         <translation>{0} {1} 不是数字；按 {2} 处理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="287"/>
+        <location filename="../../viewer/dicom/scan.py" line="256"/>
         <source>{0} is {1}; taken as {2}, so the values shown may not be in the modality&apos;s units</source>
         <translation>{0} 为 {1}；按 {2} 处理，显示的数值可能不是该模态的单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="497"/>
+        <location filename="../../viewer/dicom/scan.py" line="466"/>
         <source>unreadable DICOM header ({0})</source>
         <translation>DICOM 文件头无法读取（{0}）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="507"/>
+        <location filename="../../viewer/dicom/scan.py" line="476"/>
         <source>no image in this object ({0}); not shown</source>
         <translation>此对象中没有图像（{0}）；不显示</translation>
     </message>
@@ -1950,8 +1954,8 @@ area {5}</source>
         <translation>不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/walk.py" line="69"/>
         <location filename="../../viewer/dicom/sources.py" line="50"/>
+        <location filename="../../viewer/dicom/walk.py" line="69"/>
         <source>{0}, not a file: not read</source>
         <extracomment>How many folders above a DICOMDIR its file IDs may start from (CD burners that put the DICOMDIR in a subfolder still write IDs from the medium&apos;s root).</extracomment>
         <translation>{0}，不是文件：未读取</translation>
@@ -2129,32 +2133,33 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/decode.py" line="127"/>
         <source>cannot read pixels ({0})</source>
+        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Older names kept working (the MPR fusion used to say &quot;hot&quot;).</extracomment>
         <translation>无法读取像素（{0}）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/header.py" line="105"/>
+        <location filename="../../viewer/dicom/header.py" line="106"/>
         <source>not a DICOM file ({0} bytes, no DICOM header)</source>
         <extracomment>Groups a dataset without preamble may plausibly start with (little and big endian). Values larger than this are skipped while parsing and read only if used (while the stream is still open: see :func:`viewer.dicom.scan.read_header`).</extracomment>
         <translation>不是 DICOM 文件（{0} 字节，无 DICOM 文件头）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/header.py" line="113"/>
+        <location filename="../../viewer/dicom/header.py" line="114"/>
         <source>not a DICOM file (only zero bytes)</source>
         <translation>不是 DICOM 文件（全为零字节）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/header.py" line="114"/>
-        <location filename="../../viewer/dicom/header.py" line="154"/>
+        <location filename="../../viewer/dicom/header.py" line="115"/>
+        <location filename="../../viewer/dicom/header.py" line="155"/>
         <source>not a DICOM file (no preamble and no DICOM header)</source>
         <translation>不是 DICOM 文件（无前导码，也无 DICOM 文件头）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/header.py" line="137"/>
+        <location filename="../../viewer/dicom/header.py" line="138"/>
         <source>not a DICOM file (nothing but zero bytes after the file header)</source>
         <translation>不是 DICOM 文件（文件头之后全为零字节）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/header.py" line="168"/>
+        <location filename="../../viewer/dicom/header.py" line="169"/>
         <source>file ends inside its header: {0} (truncated or corrupt)</source>
         <translation>文件在头部中途结束：{0}（被截断或已损坏）</translation>
     </message>
@@ -2230,64 +2235,65 @@ area {5}</source>
         <translation>VOI LUT：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="225"/>
+        <location filename="../../app/reading.py" line="226"/>
         <source>{0} (W {1} / L {2}{3})</source>
         <translation>{0}（窗宽 {1} / 窗位 {2}{3}）</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="234"/>
+        <location filename="../../app/reading.py" line="235"/>
         <source>Edit Presets…</source>
         <translation>编辑预设…</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="340"/>
+        <location filename="../../app/reading.py" line="344"/>
         <source>Volume </source>
         <translation>容积 </translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="352"/>
+        <location filename="../../app/reading.py" line="355"/>
+        <location filename="../../app/reading.py" line="363"/>
         <source>This series has one volume.</source>
         <translation>此序列只有一个容积。</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="385"/>
+        <location filename="../../app/reading.py" line="396"/>
         <source>This image has no DICOM header.</source>
         <translation>此图像没有 DICOM 头。</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="403"/>
-        <location filename="../../app/reading.py" line="410"/>
+        <location filename="../../app/reading.py" line="414"/>
+        <location filename="../../app/reading.py" line="421"/>
         <source>Clear All</source>
         <translation>全部清除</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="418"/>
-        <location filename="../../app/reading.py" line="424"/>
+        <location filename="../../app/reading.py" line="429"/>
+        <location filename="../../app/reading.py" line="435"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="444"/>
+        <location filename="../../app/reading.py" line="457"/>
         <source>MPR {0} · {1}</source>
         <translation>MPR {0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="447"/>
+        <location filename="../../app/reading.py" line="462"/>
         <source>Image {0}/{1} · {2}</source>
         <translation>图像 {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="457"/>
+        <location filename="../../app/reading.py" line="472"/>
         <source>{0} — no SUV: {1}</source>
         <translation>{0} — 无 SUV：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="463"/>
+        <location filename="../../app/reading.py" line="478"/>
         <source>Colour &amp;Map</source>
         <translation>伪彩(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/reading.py" line="464"/>
+        <location filename="../../app/reading.py" line="479"/>
         <source>SU&amp;V Kind</source>
         <translation>SUV 类型(&amp;V)</translation>
     </message>
@@ -2452,14 +2458,14 @@ area {5}</source>
         <translation>以 {0} 存储：{1}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="37"/>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="192"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="37"/>
         <source>Radionuclide Total Dose (0018,1074) is missing</source>
         <translation>缺少注射剂量 Radionuclide Total Dose (0018,1074)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="42"/>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="197"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="42"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is not a positive dose</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，不是正数</translation>
     </message>
@@ -2496,7 +2502,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/suv_times.py" line="100"/>
         <source>Series Time after Acquisition Time: GE scan date-time (0009,100D) used</source>
-        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) Older names kept working (the MPR fusion used to say &quot;hot&quot;). Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. UCUM units of the modality values we know. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5.</extracomment>
         <translation>序列时间晚于采集时间：使用 GE 扫描日期时间 (0009,100D)</translation>
     </message>
     <message>
@@ -2554,13 +2559,12 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/images.py" line="158"/>
         <source>{0} is not available</source>
-        <extracomment>The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D). &quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
+        <extracomment>the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>{0} 不可用</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="45"/>
         <source>header could not be read again ({0})</source>
-        <extracomment>Modalities whose values may be SUV.</extracomment>
         <translation>无法再次读取文件头（{0}）</translation>
     </message>
     <message>
@@ -2571,6 +2575,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="128"/>
         <source>{0} is not PET</source>
+        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
         <translation>{0} 不是 PET</translation>
     </message>
     <message>
@@ -2588,97 +2593,97 @@ area {5}</source>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="97"/>
         <source>{0} per-frame functional groups for {1} frames</source>
         <extracomment>UCUM code (CID 84 &quot;PET Units&quot;) → (Units as in (0054,1001), SUV Type as in (0054,1006)).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>{0} 个逐帧功能组，而帧数为 {1}</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="136"/>
         <source>Real World Value Slope/Intercept (0040,9225/9224) and Rescale Slope/Intercept (0028,1053/1052) disagree by an offset</source>
-        <translation type="unfinished"></translation>
+        <translation>Real World Value Slope/Intercept (0040,9225/9224) 与 Rescale Slope/Intercept (0028,1053/1052) 相差一个偏移</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="138"/>
         <source>{0} differs between frames</source>
-        <translation type="unfinished"></translation>
+        <translation>各帧的 {0} 不一致</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="143"/>
         <source>{0} {1} is not a PET unit SUV can use</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} {1} 不是可用于 SUV 的 PET 单位</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="150"/>
         <source>{0} is missing</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 {0}</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="159"/>
         <source>Radiopharmaceutical Information Sequence (0054,0016) is missing</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 Radiopharmaceutical Information Sequence (0054,0016)</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="173"/>
         <source>several radiopharmaceuticals, and the frames&apos; Radiopharmaceutical Usage Sequence (0018,9737) does not name one</source>
-        <translation type="unfinished"></translation>
+        <translation>有多种放射性药物，而各帧的 Radiopharmaceutical Usage Sequence (0018,9737) 未指明其中一种</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="180"/>
         <source>Radiopharmaceutical Agent Number (0018,9729) {0} is not described</source>
-        <translation type="unfinished"></translation>
+        <translation>Radiopharmaceutical Agent Number (0018,9729) {0} 没有说明</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="203"/>
         <source>Radionuclide Total Dose {0} read as Bq (Enhanced PET says MBq)</source>
-        <translation type="unfinished"></translation>
+        <translation>注射剂量 Radionuclide Total Dose {0} 按 Bq 读取（增强 PET 规定为 MBq）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="210"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is implausible in MBq or Bq</source>
-        <translation type="unfinished"></translation>
+        <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，按 MBq 或 Bq 都不合理</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="220"/>
         <source>Attenuation Corrected (0018,9759) is NO</source>
-        <translation type="unfinished"></translation>
+        <translation>Attenuation Corrected (0018,9759) 为 NO（未做衰减校正）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="224"/>
         <source>Attenuation Corrected (0018,9759) is missing</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 Attenuation Corrected (0018,9759)</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="231"/>
         <source>Decay Corrected (0018,9758) is missing</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 Decay Corrected (0018,9758)</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="234"/>
         <source>Decay Corrected (0018,9758) {0} is neither YES nor NO</source>
-        <translation type="unfinished"></translation>
+        <translation>Decay Corrected (0018,9758) {0} 既不是 YES 也不是 NO</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="247"/>
         <source>Decay Correction DateTime (0018,9701) {0} is not valid</source>
-        <translation type="unfinished"></translation>
+        <translation>Decay Correction DateTime (0018,9701) {0} 无效</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="251"/>
         <source>Decay Correction DateTime (0018,9701) is missing (Decay Corrected YES)</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 Decay Correction DateTime (0018,9701)（Decay Corrected 为 YES）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="268"/>
         <source>Frame Acquisition DateTime (0018,9074) is missing (Decay Corrected NO)</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 Frame Acquisition DateTime (0018,9074)（Decay Corrected 为 NO）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="276"/>
         <source>Frame Acquisition Duration (0018,9220) is missing (Decay Corrected NO)</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少 Frame Acquisition Duration (0018,9220)（Decay Corrected 为 NO）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/suv_enhanced.py" line="299"/>
         <source>{0} in {1} cannot be converted to SUV</source>
-        <translation type="unfinished"></translation>
+        <translation>{1} 中的 {0} 无法换算为 SUV</translation>
     </message>
 </context>
 <context>
@@ -2946,10 +2951,10 @@ area {5}</source>
 <context>
     <name>Units</name>
     <message>
-        <location filename="../../viewer/dicom/windows.py" line="231"/>
+        <location filename="../../viewer/dicom/windows.py" line="284"/>
         <location filename="../../viewer/render/colorbar.py" line="180"/>
         <source>no unit</source>
-        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the coarse plane&apos;s axes, extent and threshold), so that scrolling back over slices seen skips the coarse pass; bounded raw overlay value from which it is drawn (the threshold); below it, transparent Where the bar sits (normalized viewport): right side, above the orientation label.</extracomment>
+        <extracomment>Where the bar sits (normalized viewport): right side, above the orientation label.</extracomment>
         <translation>无单位</translation>
     </message>
     <message>
@@ -2967,17 +2972,17 @@ area {5}</source>
 <context>
     <name>ViewportWidget</name>
     <message>
-        <location filename="../../app/viewport.py" line="266"/>
+        <location filename="../../app/viewport.py" line="269"/>
         <source>Measurement</source>
         <translation>测量</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="336"/>
+        <location filename="../../app/viewport.py" line="339"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="336"/>
+        <location filename="../../app/viewport.py" line="339"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>
@@ -3028,12 +3033,13 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/geometry.py" line="95"/>
         <source>{0} frame(s) at the same position as another were left out (duplicates)</source>
-        <extracomment>Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
+        <extracomment>UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D).</extracomment>
         <translation>{0} 帧与其他帧位置相同，已略去（重复）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/geometry.py" line="127"/>
         <source>after slice {0}</source>
+        <extracomment>&quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. The elements the scan reads (tag → keyword, dictionary VR). Sequences the scan reads (enhanced multi-frame geometry): such files go to pydicom. Character sets decoded here, as pydicom names their Python codecs. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5. UCUM units of the modality values we know. Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
         <translation>第 {0} 层之后</translation>
     </message>
     <message>
@@ -3069,7 +3075,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/stack.py" line="41"/>
         <source>slices too few or too irregular for a 3D volume; shown as 2D images</source>
-        <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive).</extracomment>
         <translation>层面太少或太不规则，无法组成三维容积；按二维图像显示</translation>
     </message>
     <message>
@@ -3085,6 +3090,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/volume.py" line="61"/>
         <source>series has no images</source>
+        <extracomment>not compressed (Deflated is compressed as a whole file, not per frame) JPEG 2000 Part 1 and Part 15 (HTJ2K): one codestream per frame with a SIZ header Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth.</extracomment>
         <translation>该序列没有图像</translation>
     </message>
     <message>
@@ -3103,14 +3109,19 @@ area {5}</source>
         <extracomment>A stack whose regular grid would need more than this many times its real slices is shown as 2D images, not a volume (interpolating across large holes would invent anatomy).</extracomment>
         <translation>{0} 幅图像无法解码，已略去</translation>
     </message>
+    <message>
+        <location filename="../../viewer/render/overlay.py" line="206"/>
+        <source>this sub-volume lies on another grid</source>
+        <translation>该子容积位于不同的网格上</translation>
+    </message>
 </context>
 <context>
     <name>Windows</name>
     <message>
-        <location filename="../../viewer/dicom/windows.py" line="165"/>
-        <location filename="../../viewer/dicom/windows.py" line="208"/>
+        <location filename="../../viewer/dicom/windows.py" line="215"/>
+        <location filename="../../viewer/dicom/windows.py" line="261"/>
         <source>Window {0}</source>
-        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
+        <extracomment>Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
         <translation>窗 {0}</translation>
     </message>
 </context>
