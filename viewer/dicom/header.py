@@ -27,6 +27,7 @@ from viewer.dicom.limits import MiB, human_bytes, limits
 from viewer.dicom.syntaxes import DEFLATED
 
 _PIXEL_TAGS = {0x7FE00010, 0x7FE00009, 0x7FE00008}
+_LONG_VRS = {b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"OD", b"OL", b"OV", b"UC", b"UR"}
 #: Groups a dataset without preamble may plausibly start with (little and big endian).
 _FIRST_GROUPS = {0x0002, 0x0004, 0x0008, 0x0010, 0x0018, 0x0020, 0x0028, 0x0200, 0x0800}
 MAX_TOP_ELEMENTS = 50_000
@@ -250,3 +251,36 @@ def _read_deflated(f: BinaryIO, data_at: int, meta: FileMetaDataset) -> Header:
         has_meta=True,
         inflated_complete=complete,
     )
+
+
+def pixel_element(
+    f: BinaryIO, encoding: tuple[bool, bool], tell: int
+) -> tuple[int | None, int | None]:
+    """Offset and length (None when undefined) of the Pixel Data value after a header stop at
+    ``tell`` in ``f``; ``encoding``: (implicit VR, little endian) as the dataset was read."""
+    implicit, little = encoding
+    if not little:
+        return None, None
+    f.seek(tell)
+    return pixel_value(f.read(12), tell, implicit)
+
+
+def pixel_value(head: bytes, tell: int, implicit: bool) -> tuple[int | None, int | None]:
+    """Offset and length of a little-endian Pixel Data value from its element's first bytes
+    (``head``, read at ``tell``); (None, None) when they are not a Pixel Data element."""
+    if len(head) < 8 or head[:4] != b"\xe0\x7f\x10\x00":
+        return None, None
+    if implicit:
+        (length,) = struct.unpack("<I", head[4:8])
+        value_at = tell + 8
+    elif head[4:6] in _LONG_VRS:
+        if len(head) < 12:
+            return None, None
+        (length,) = struct.unpack("<I", head[8:12])
+        value_at = tell + 12
+    else:
+        (length,) = struct.unpack("<H", head[6:8])
+        value_at = tell + 8
+    if length == 0xFFFFFFFF:
+        return value_at, None
+    return value_at, length

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import math
 import os
-import struct
 from collections.abc import Callable, Iterable, Sequence
-from typing import BinaryIO
+from typing import cast
 
 import pydicom
 from pydicom.dataset import Dataset
@@ -18,6 +17,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
 from viewer.dicom import header
+from viewer.dicom.fastheader import read_fast
 from viewer.dicom.grouping import dedupe, group
 from viewer.dicom.header import HeaderError
 from viewer.dicom.i18n import translate
@@ -35,7 +35,6 @@ from viewer.dicom.values import first_value, float_of
 from viewer.dicom.walk import iter_refs
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
-_LONG_VRS = {b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"OD", b"OL", b"OV", b"UC", b"UR"}
 
 ProgressFn = Callable[[int, str], None]
 
@@ -55,7 +54,25 @@ __all__ = [
 
 def read_header(ref: FileRef) -> InstanceInfo | None:
     """Parse one object's header. Returns None for objects that are not images or series members
-    (a DICOMDIR); raises with a clear message for anything unreadable."""
+    (a DICOMDIR); raises with a clear message for anything unreadable.
+
+    A plain, well-formed little-endian file is read in one bounded read and walked in memory
+    (:func:`viewer.dicom.fastheader.read_fast`); anything else, or anything that path is not
+    sure about, is read by pydicom under the read limits (:func:`viewer.dicom.header.read`)."""
+    if ref.member is None:
+        try:
+            fast = read_fast(ref.path)
+        except OSError:
+            fast = None  # the careful path reports it
+        if fast is not None:
+            offset = length = None
+            if fast.pixel_tell is not None:
+                offset, length = header.pixel_value(
+                    fast.pixel_head, fast.pixel_tell, fast.header.original_encoding[0]
+                )
+            ds = cast(Dataset, fast.header)
+            inst = instance_from_dataset(ds, ref, offset, length)
+            return _checked(inst, fast.size, fast.dataset_offset, True, fast.pixel_tell, offset)
     try:
         size = ref.size()
     except (KeyError, ValueError) as exc:
@@ -66,15 +83,27 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
         h = header.read(f, size, streamed=ref.member is not None)
         offset = length = None
         if h.pixel_tell is not None:
-            offset, length = _pixel_element(h.stream, h.ds, h.pixel_tell, h.stream_size)
+            offset, length = header.pixel_element(h.stream, _encoding(h.ds), h.pixel_tell)
         # inside: large values were deferred and are read from the open stream when used
         inst = instance_from_dataset(h.ds, ref, offset, length)
+    return _checked(inst, size, h.dataset_offset, h.has_meta, h.pixel_tell, offset)
+
+
+def _checked(
+    inst: InstanceInfo | None,
+    size: int,
+    dataset_offset: int,
+    has_meta: bool,
+    pixel_tell: int | None,
+    offset: int | None,
+) -> InstanceInfo | None:
+    """``inst`` completed with where it lies, or refused when its pixels cannot be there."""
     if inst is None:
         return None
     inst.file_size = size
-    inst.dataset_offset = h.dataset_offset
-    inst.has_meta = h.has_meta
-    if inst.pixel is not None and h.pixel_tell is None:
+    inst.dataset_offset = dataset_offset
+    inst.has_meta = has_meta
+    if inst.pixel is not None and pixel_tell is None:
         raise HeaderError(
             translate("Problems", "no Pixel Data: the file ends after its header (truncated?)")
         )
@@ -99,31 +128,6 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
                 ).format(need, max(0, size - offset))
             )
     return inst
-
-
-def _pixel_element(f: BinaryIO, ds: Dataset, tell: int, size: int) -> tuple[int | None, int | None]:
-    """Offset and length (None when undefined) of the Pixel Data value after a header stop."""
-    implicit, little = _encoding(ds)
-    if not little:
-        return None, None
-    f.seek(tell)
-    head = f.read(12)
-    if len(head) < 8 or head[:4] != b"\xe0\x7f\x10\x00":
-        return None, None
-    if implicit:
-        (length,) = struct.unpack("<I", head[4:8])
-        value_at = tell + 8
-    elif head[4:6] in _LONG_VRS:
-        if len(head) < 12:
-            return None, None
-        (length,) = struct.unpack("<I", head[8:12])
-        value_at = tell + 12
-    else:
-        (length,) = struct.unpack("<H", head[6:8])
-        value_at = tell + 8
-    if length == 0xFFFFFFFF:
-        return value_at, None
-    return value_at, length
 
 
 def _encoding(ds: Dataset) -> tuple[bool, bool]:
@@ -401,7 +405,7 @@ def instance_from_dataset(
     ww = float_of(ds, "WindowWidth")
     ips = ds.get("ImagerPixelSpacing")
     imager = None
-    if ips is not None and len(ips) == 2:
+    if isinstance(ips, Sequence) and not isinstance(ips, str) and len(ips) == 2:
         try:
             imager = (float(ips[0]), float(ips[1]))
         except (TypeError, ValueError):

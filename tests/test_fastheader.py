@@ -1,0 +1,216 @@
+"""The fast header path (viewer.dicom.fastheader) gives exactly what the pydicom path gives.
+
+For every object of the real corpora, the generated demo study, hand-made edge cases (character
+sets, multi-valued and empty values, undefined-length sequences, implicit VR, VRs that disagree
+with the dictionary), every truncation of a header and a few hundred byte mutations, the scan
+result with the fast path equals the scan result with it switched off: the same
+:class:`InstanceInfo`, or the same refusal with the same message. The fast path must also be
+taken for the common case, or the scan is slow again.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
+
+from phantoms import series as S
+from tests.conftest import corpus_files
+from tests.helpers import small_ct
+from viewer.dicom import scan as scan_mod
+from viewer.dicom.fastheader import read_fast
+from viewer.dicom.sources import FileRef
+
+
+def _read(path: Path, fast: bool) -> Any:
+    orig = scan_mod.read_fast
+    if not fast:
+        scan_mod.read_fast = lambda p: None  # type: ignore[assignment]
+    try:
+        return ("ok", scan_mod.read_header(FileRef(str(path))))
+    except Exception as exc:
+        return ("refused", type(exc).__name__, str(exc))
+    finally:
+        scan_mod.read_fast = orig
+
+
+def _same(path: Path) -> bool:
+    """Whether both paths agree on ``path``; returns whether the fast path was taken."""
+    fast, slow = _read(path, True), _read(path, False)
+    assert fast == slow, f"{path}:\n fast {fast}\n slow {slow}"
+    try:
+        return read_fast(str(path)) is not None
+    except OSError:
+        return False
+
+
+def _ct_dataset(**extra: Any) -> Dataset:
+    ds = Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+    ds.SOPInstanceUID = generate_uid()
+    ds.StudyInstanceUID = "1.2.3.4"
+    ds.SeriesInstanceUID = "1.2.3.4.5"
+    ds.PatientName = "Doe^John"
+    ds.PatientID = "P1 "
+    ds.Modality = "CT"
+    ds.SeriesNumber = "3"
+    ds.InstanceNumber = "7"
+    ds.ImagePositionPatient = ["-10.5", "2", "3e1"]
+    ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+    ds.PixelSpacing = ["0.5", "0.5"]
+    ds.SliceThickness = "1.25"
+    ds.RescaleIntercept = "-1024"
+    ds.RescaleSlope = "1"
+    ds.WindowCenter = ["40", "400"]
+    ds.WindowWidth = ["400", "1500"]
+    ds.Rows = ds.Columns = 4
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated = 16
+    ds.BitsStored = 12
+    ds.HighBit = 11
+    ds.PixelRepresentation = 0
+    for k, v in extra.items():
+        if isinstance(v, bytes):  # written as is, even when pydicom would refuse the value
+            tag = tag_for_keyword(k)
+            assert tag is not None
+            ds[tag] = RawDataElement(BaseTag(tag), dictionary_VR(tag), len(v), v, 0, False, True)
+        else:
+            setattr(ds, k, v)
+    ds.PixelData = np.arange(16, dtype=np.uint16).tobytes()
+    return ds
+
+
+def _write(ds: Dataset, path: Path, implicit: bool = False) -> Path:
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+EDGE_CASES: dict[str, dict[str, Any]] = {
+    "plain": {},
+    "utf8-name": {"SpecificCharacterSet": "ISO_IR 192", "PatientName": "Zhang^San=张^三"},
+    "gb18030": {
+        "SpecificCharacterSet": "GB18030",
+        "PatientName": "王^小东",
+        "StudyDescription": "胸部CT",
+    },
+    "latin1-no-charset": {"InstitutionName": "Hôpital Café"},
+    "latin1": {"SpecificCharacterSet": "ISO_IR 100", "InstitutionName": "Hôpital Café "},
+    "iso2022": {"SpecificCharacterSet": ["", "ISO 2022 IR 87"], "PatientName": "Yamada^Tarou"},
+    "multi-text": {"PatientID": "A\\B ", "BodyPartExamined": "CHEST\\ABDOMEN"},
+    "empty": {"PatientName": "", "SliceThickness": None, "SeriesNumber": None},
+    "is-float": {"InstanceNumber": b"1.0 "},
+    "ds-odd": {"SliceThickness": " +1.5E+00 ", "RescaleSlope": ".5"},
+    "ds-bad": {"RescaleSlope": b"abc "},
+    "ds-nan": {"RescaleIntercept": b"NaN "},
+    "ipp-short": {"ImagePositionPatient": ["1", "2"]},
+    "frames": {"NumberOfFrames": "1"},
+    "imager-one": {"ImagerPixelSpacing": "0.2"},
+    "imager-two": {"ImagerPixelSpacing": ["0.2", "0.3"]},
+    "uid-trailing": {"StudyInstanceUID": "1.2.3.4\0"},
+    "sequence": {
+        "ReferencedImageSequence": Sequence(
+            [Dataset(), Dataset()]  # filled below with nested sequences
+        )
+    },
+    "functional-groups": {"SharedFunctionalGroupsSequence": Sequence([Dataset()])},
+    "no-rows": {"Rows": None},
+}
+
+
+def _edge_file(name: str, folder: Path, implicit: bool) -> Path:
+    ds = _ct_dataset(**EDGE_CASES[name])
+    if name == "sequence":
+        inner = Dataset()
+        inner.ReferencedSOPClassUID = "1.2.3"
+        inner.ReferencedSOPInstanceUID = "1.2.3.4"
+        inner.PurposeOfReferenceCodeSequence = Sequence([Dataset()])
+        ds.ReferencedImageSequence[0].update(inner)
+    for kw in ("Rows",):
+        if getattr(ds, kw, 0) is None:
+            del ds[kw]
+    return _write(ds, folder / f"{name}-{'i' if implicit else 'e'}.dcm", implicit)
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["explicit", "implicit"])
+def test_edge_cases_agree(tmp_path: Path, implicit: bool) -> None:
+    taken = {name: _same(_edge_file(name, tmp_path, implicit)) for name in EDGE_CASES}
+    # the common cases take the fast path; the unusual ones leave it to pydicom
+    for name in ("plain", "utf8-name", "gb18030", "latin1", "multi-text", "empty", "sequence"):
+        assert taken[name], name
+    for name in ("iso2022", "is-float", "ds-bad", "ds-nan", "functional-groups"):
+        assert not taken[name], name
+
+
+def test_corpora_agree() -> None:
+    files = corpus_files()
+    assert files
+    taken = sum(_same(f) for f in files)
+    assert taken > len(files) // 2  # most real files are simple ones
+
+
+def test_demo_study_agrees(light_dir: Path) -> None:
+    files = sorted(p for p in light_dir.rglob("*") if p.is_file() and p.suffix == ".dcm")
+    assert len(files) > 100
+    taken = [_same(f) for f in files[::3]]
+    assert all(taken)  # generated data is always simple
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    folder = tmp_path_factory.mktemp("fastseed")
+    spec = small_ct("fastheader", matrix=16, pixel=20.0, n_slices=3)
+    return Path(S.write_slice(spec, 1, str(folder / "seed.dcm"))).read_bytes()
+
+
+def test_every_truncation_agrees(seed: bytes, tmp_path: Path) -> None:
+    ds = pydicom.dcmread(io.BytesIO(seed), stop_before_pixels=True)
+    assert ds  # the seed is valid
+    header_end = seed.index(b"\xe0\x7f\x10\x00") + 16
+    f = tmp_path / "cut.dcm"
+    for n in [*range(header_end), len(seed) - 1, len(seed)]:
+        f.write_bytes(seed[:n])
+        _same(f)
+
+
+def test_byte_mutations_agree(seed: bytes, tmp_path: Path) -> None:
+    rng = np.random.default_rng(20)
+    header_end = seed.index(b"\xe0\x7f\x10\x00") + 12
+    f = tmp_path / "mut.dcm"
+    for _ in range(300):
+        data = bytearray(seed)
+        for _ in range(int(rng.integers(1, 4))):
+            at = int(rng.integers(128, header_end))
+            data[at] = int(rng.choice([0x00, 0xFF, 0x20, 0x5C, int(rng.integers(0, 256))]))
+        f.write_bytes(bytes(data))
+        _same(f)
+
+
+def test_fast_path_is_taken_for_ordinary_files(seed: bytes, tmp_path: Path) -> None:
+    f = tmp_path / "ok.dcm"
+    f.write_bytes(seed)
+    got = read_fast(str(f))
+    assert got is not None
+    assert got.pixel_tell == seed.index(b"\xe0\x7f\x10\x00")
+    # a header longer than the first read is read in a second one
+    ds = pydicom.dcmread(io.BytesIO(seed))
+    ds.add_new(0x00091010, "OB", b"\0" * 100_000)
+    ds.add_new(0x00090010, "LO", "PRIVATE")
+    big = tmp_path / "big.dcm"
+    ds.save_as(big)
+    assert read_fast(str(big)) is not None
+    _same(big)
