@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import (
     QDialog,
@@ -248,8 +248,8 @@ class MainWindow(QMainWindow):
         elif isinstance(ev, ActiveChanged):
             self._update_status()
             self._update_enabled()
-        elif isinstance(ev, ImageShown):
-            self.image_shown.emit(ev.key)
+        elif isinstance(ev, ImageShown):  # said once the viewports' deferred render is done
+            QTimer.singleShot(0, self, lambda k=ev.key: self.image_shown.emit(k))
         elif isinstance(ev, SeriesLoaded):
             self.problems.update()
             if ev.notes:

@@ -131,6 +131,9 @@ class ViewportWidget(QFrame):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.view)
         self.renderer = SliceRenderer(self.view.GetRenderWindow(), self.model, labels)
+        # one render per turn of the event loop, however many changes it brought (an image
+        # arriving sets its window, colours and graphics: one frame, not one each)
+        self.renderer.defer = lambda: QTimer.singleShot(0, self, self.renderer.flush)
         self.tool = "wl"
         self.undo: Any = None  # the window's UndoStack (app.undo_link), when wired
         self._drag: _Drag | None = None

@@ -10,6 +10,7 @@ benchmarks, screenshots).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -86,6 +87,10 @@ class SliceRenderer(SliceDisplay):
         self.reference_lines: list[tuple[tuple[float, float], tuple[float, float]]] = []
         #: False while the hosting widget is hidden or gone (rendering then could crash)
         self.can_render = True
+        #: when set (by the hosting widget), :meth:`render` asks it to call :meth:`flush` soon
+        #: and renders once however many changes came before (None: render at once)
+        self.defer: Callable[[], None] | None = None
+        self._pending = False
         self._shown_measurements: list[int] = []
         self.active = False
         #: colour map of the image (a resources/colormaps id); grey, not inverted, uses no table
@@ -439,9 +444,23 @@ class SliceRenderer(SliceDisplay):
     # ------------------------------------------------------------------ output
 
     def render(self) -> None:
+        if self.defer is None:
+            self._render_now()
+        elif not self._pending:
+            self._pending = True
+            self.defer()
+
+    def flush(self) -> None:
+        """The render :meth:`render` deferred (one for all the changes since)."""
+        if self._pending:
+            self._pending = False
+            self._render_now()
+
+    def _render_now(self) -> None:
         if self.model.image is not None and self.can_render:
             self.window.Render()
 
     def grab(self) -> np.ndarray:
         """The frame as rendered now, RGB with rows from the top."""
+        self._pending = self._pending and not self.can_render  # grabbing renders
         return grab_window(self.window, render=self.can_render)
