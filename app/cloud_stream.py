@@ -30,7 +30,7 @@ from viewer.dicom.scan import scan
 from viewer.dicom.volume import ImageStack, Volume, load_series
 from viewer.state.origin import Origin
 from viewer.state.viewport import ViewportModel
-from viewer.state.workspace import Loader, OpenRequest, Workspace
+from viewer.state.workspace import ImageShown, Loader, OpenRequest, Workspace
 
 Image = Volume | ImageStack
 #: how often the waiter for a full volume looks whether its study was given up (seconds)
@@ -169,12 +169,8 @@ class StreamingLoader:
         if ws.closed or stream.full is not None or stream not in self.streams or series is None:
             return
         stream.reduced = vol
-        shown = self._showing(series.series_uid)
-        for vp in shown:
-            self._swap(vp, vol, series.key)
-        if not shown and stream.requested is None and ws.active is not None:
-            req = OpenRequest((), Origin.CLOUD, "", stream.record, preview=True)
-            ws.previewed(req, series, vol)  # its first image was not on screen yet
+        if stream.requested is None:
+            self._show_early(stream, series, vol)
 
     def _full(self, stream: Stream, image: Image) -> None:
         stream.full = image
@@ -184,8 +180,17 @@ class StreamingLoader:
         if stream.requested is not None:
             self._deliver(stream)
         elif series is not None:  # not opened yet: shown now, loaded when asked for
-            for vp in self._showing(series.series_uid):
-                self._swap(vp, image, series.key)
+            self._show_early(stream, series, image)
+
+    def _show_early(self, stream: Stream, series: SeriesInfo, image: Image) -> None:
+        """Before the study is opened: in the viewports showing the series (its first image),
+        else as the study's preview in the active viewport."""
+        shown = self._showing(series.series_uid)
+        for vp in shown:
+            self._swap(vp, image, series.key)
+        if not shown and self.workspace.active is not None:
+            req = OpenRequest((), Origin.CLOUD, "", stream.record, preview=True)
+            self.workspace.previewed(req, series, image)
 
     def _failed(self, stream: Stream, exc: BaseException) -> None:
         if stream in self.streams:
@@ -207,6 +212,7 @@ class StreamingLoader:
         views = [vp for vp in ws.waiting.get(series.key, []) if vp.series_key == series.key]
         kept = {id(vp): _view_state(vp) for vp in views if _same_grid(vp.image, image)}
         ws.loaded(series.key, image)
+        ws.events.emit(ImageShown(series.key))
         for vp in views:
             if id(vp) in kept and vp.image is image:
                 _restore(vp, kept[id(vp)])

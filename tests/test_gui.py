@@ -276,6 +276,34 @@ def test_window_level_by_drag_presets_and_invert(qtbot, window: MainWindow) -> N
     assert img[corner].mean() < 30 and inv[corner].mean() > 220
 
 
+def test_changes_in_one_turn_of_the_event_loop_render_one_frame(
+    qtbot, window: MainWindow
+) -> None:
+    """An image arriving sets its window, invert and graphics: one frame is drawn for all of
+    them (each used to render its own), and that frame shows them all."""
+    vp = show(qtbot, window, "Chest/Abdomen")
+    qtbot.wait(50)
+    renders: list[int] = []
+    tag = vp.renderer.window.AddObserver("StartEvent", lambda *_a: renders.append(1))
+    try:
+        c, w = vp.model.window
+        vp.model.set_index(vp.model.index + 1)
+        vp.model.set_window(c + 50, w * 2)
+        vp.model.set_invert(not vp.model.invert)
+        vp.renderer.set_extra([], {})
+        assert renders == []  # nothing drawn yet: one render is due
+        qtbot.waitUntil(lambda: bool(renders), timeout=5000)
+        qtbot.wait(100)
+        assert len(renders) == 1
+    finally:
+        vp.renderer.window.RemoveObserver(tag)
+    shown = vp.renderer.grab()
+    vp.model.set_invert(not vp.model.invert)
+    back = vp.renderer.grab()
+    # the one frame drawn was the inverted one (its air is light where the other's is dark)
+    assert shown.mean() > back.mean() + 20
+
+
 def test_zoom_pan_fit_and_one_to_one(qtbot, window: MainWindow) -> None:
     vp = show(qtbot, window, "Chest/Abdomen")
     fit = vp.renderer.zoom_percent()
@@ -710,7 +738,11 @@ def test_cloud_flow_in_the_real_window(qtbot, window: MainWindow, cloud_service,
     assert dlg.progress.value() == dlg.progress.maximum() == dlg.records[0].instance_count
     vp = window.active
     assert vp is not None
-    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
+    # (decoded while it arrived, the volume may show before the study is opened: wait for both)
+    qtbot.waitUntil(
+        lambda: isinstance(vp.model.image, Volume) and vp.series_key in window.images,
+        timeout=30000,
+    )
     assert vp.model.count == dlg.records[0].instance_count
     assert_sane(frame(vp))
     files = list((cloud_service.store.study_dir(dlg.records[0].study_uid)).rglob("*.dcm"))
