@@ -1735,13 +1735,13 @@ area {5}</source>
         <translation>重建</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="48"/>
+        <location filename="../../viewer/render/overlay.py" line="47"/>
         <source>Reduced resolution (1/{0}) — refining…</source>
-        <extracomment>Opacity of the dark plate behind overlay text (with the shadow: readable on white too).</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>over a volume shown at 1/2**level of its pixels each way until it is refined</extracomment>
+        <translation>降低分辨率（1/{0}）— 正在细化…</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="280"/>
+        <location filename="../../viewer/render/overlay.py" line="283"/>
         <source>no SUV: {0}</source>
         <extracomment>overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app characters per line of the reason a PET is not shown in SUV (wrapped, at most 4 lines)</extracomment>
         <translation>非 SUV：{0}</translation>
@@ -3110,8 +3110,9 @@ area {5}</source>
         <translation>{0} 幅图像无法解码，已略去</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="206"/>
+        <location filename="../../viewer/render/overlay.py" line="209"/>
         <source>this sub-volume lies on another grid</source>
+        <extracomment>Opacity of the dark plate behind overlay text (with the shadow: readable on white too).</extracomment>
         <translation>该子容积位于不同的网格上</translation>
     </message>
 </context>

@@ -35,8 +35,6 @@ from viewer.dicom.windows import DisplayValues
 MEASURE_COLOR = (1.0, 0.85, 0.1)
 SELECTED_COLOR = (0.2, 1.0, 0.4)
 TEXT_COLOR = (0.92, 0.92, 0.92)
-#: Opacity of the dark plate behind overlay text (with the shadow: readable on white too).
-OUTLINE_OPACITY = 0.6
 
 
 def resolution_note(image: object) -> str:
@@ -45,7 +43,12 @@ def resolution_note(image: object) -> str:
     level = int(getattr(image, "reduced_level", 0) or 0)
     if level <= 0:
         return ""
+    #: over a volume shown at 1/2**level of its pixels each way until it is refined
     return translate("Overlay", "Reduced resolution (1/{0}) — refining…").format(1 << level)
+
+
+#: Opacity of the dark plate behind overlay text (with the shadow: readable on white too).
+OUTLINE_OPACITY = 0.6
 
 
 @functools.cache
