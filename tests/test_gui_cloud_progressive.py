@@ -141,3 +141,19 @@ def test_a_j2k_cloud_study_shows_reduced_resolution_then_the_exact_volume(
     assert full.array.dtype == ref.array.dtype and np.array_equal(full.array, ref.array)
     assert np.allclose(full.origin, ref.origin) and full.spacing == pytest.approx(ref.spacing)
     dlg.close()
+
+
+def test_the_reduced_resolution_note_in_chinese(qtbot) -> None:
+    from viewer.render.overlay import resolution_note
+
+    class Reduced:
+        reduced_level = 3
+
+    app = QApplication.instance()
+    try:
+        i18n.install(app, "zh_CN")
+        assert resolution_note(Reduced()) == "降低分辨率（1/8）— 正在细化…"
+    finally:
+        i18n.install(app, "en")
+    assert resolution_note(Reduced()) == "Reduced resolution (1/8) — refining…"
+    assert resolution_note(object()) == ""
