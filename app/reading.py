@@ -240,11 +240,11 @@ class ReadingLink(QObject):
         self._wl_actions.append(edit)
 
     def apply_window(self, w: Window) -> None:
-        """A window of the menu; a VOI LUT is shown as its table in a 2D view (linear in MPR)."""
+        """A window of the menu; a VOI LUT is shown as its table (2D and MPR views)."""
         t = self.target()
         if t is not None:
             for r in t.renderers():
-                r.voi_lut = w.lut if t.kind == "2d" else None
+                r.voi_lut, r.voi_image = w.lut, t.image
             t.set_window(w.center, w.width)
 
     def auto_window(self) -> None:
@@ -450,7 +450,7 @@ class ReadingLink(QObject):
         dv = t.display
         unit = f" {dv.unit}" if dv.unit else ""
         wl = f"W {format_value(w)} L {format_value(c)}{unit}"
-        table = getattr(t.renderers()[0], "voi_label", "") if t.kind == "2d" else ""
+        table = getattr(t.renderers()[0], "voi_label", "")
         wl = table or wl  # a VOI LUT shown as its table
         if isinstance(t, MprTarget):
             name = QCoreApplication.translate("Overlay", VIEW_NAMES[t.view.view])

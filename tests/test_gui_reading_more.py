@@ -197,8 +197,34 @@ def test_a_voi_lut_is_shown_as_its_table_when_picked(qtbot, tmp_path) -> None:
         np.testing.assert_allclose(
             dragged, [255 * (v - lo) / win.width for v in QUADRANTS], atol=4
         )
+        # in the MPR layout: the axial plane through the table too
+        panel = w.toggle_mpr(True)
+        assert panel is not None
+        qtbot.wait(50)
+        w.reading.rebuild_windows(force=True)
+        n = next(i for i, (nm, _) in enumerate(w.reading.entries) if nm.startswith("VOI LUT"))
+        qtbot.keyClick(w, str(n + 1))
+        qtbot.wait(50)
+        view = panel.views["axial"]
+        assert "VOI LUT: SQRT" in view.renderer.corners.GetText(1)
+        assert "VOI LUT: SQRT" in w.status_label.text()
+        np.testing.assert_allclose(_levels(view), sorted(255 * _sqrt_lut(QUADRANTS)), atol=3)
+        panel.model.set_window(win.center + 1, win.width)  # a drag: linear again
+        qtbot.wait(50)
+        assert "VOI LUT" not in view.renderer.corners.GetText(1)
+        lin = sorted(255 * (v - lo) / win.width for v in QUADRANTS)
+        np.testing.assert_allclose(_levels(view), lin, atol=4)
     finally:
         w.close()
+
+
+def _levels(view) -> list[float]:
+    """The four commonest greys in the middle of an MPR view (the quadrants meet there)."""
+    img = view.renderer.grab().mean(axis=2)
+    h, wd = img.shape
+    mid = np.rint(img[h // 3 : 2 * h // 3, wd // 3 : 2 * wd // 3]).astype(int).ravel()
+    values, counts = np.unique(mid, return_counts=True)
+    return sorted(float(v) for v in values[np.argsort(counts)[-4:]])
 
 
 # --------------------------------------------------------------------------- (b) MPR sub-volumes

@@ -30,6 +30,7 @@ from vtkmodules.vtkRenderingImage import vtkImageStack
 from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
+from viewer.render import voi
 from viewer.render.colorbar import ColorBar, lookup_table, overlay_table
 from viewer.render.fusion2d import fusion_style
 from viewer.render.measure_labels import place_measurement_labels, world_labels
@@ -245,6 +246,7 @@ class MprRenderer:
             self._lut_key = key
             self.prop.SetLookupTable(None if key is None else lookup_table(*key))
             self.prop.UseLookupTableScalarRangeOff()
+        self.voi_label = voi.apply(self, (c, w), f, self.invert)  # a picked VOI LUT: its table
         self._text_window()
         self._update_colorbar()
 
@@ -398,7 +400,8 @@ class MprRenderer:
 
     def _text_window(self) -> None:
         c, w = self.model.window
-        self.corners.SetText(1, window_text(c, w, self.display))  # with why PET is not in SUV
+        label = getattr(self, "voi_label", "")
+        self.corners.SetText(1, window_text(c, w, self.display, label))  # why not SUV
 
     def display_plane(self) -> np.ndarray:
         """The plane's values in the display unit (SUV for PET in SUV)."""

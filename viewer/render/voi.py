@@ -1,11 +1,12 @@
 """A file's VOI LUT shown as the table it is (PS3.3 C.11.2), not as a linear window.
 
-When the reader picks a VOI LUT (Window menu), the view's ``voi_lut`` is set to it and its model
-to the LUT's window (:attr:`viewer.dicom.windows.VoiLut.pair`). While the view's window is that
-window, :func:`apply` maps each modality value through the table — entry ``value − first``,
-clamped at both ends — and then through the view's colour map (inverted if asked); a window
-drag or another preset changes the window, and the view is linear again. Values shown in
-another unit than the modality's (PET in SUV) keep the linear window.
+When the reader picks a VOI LUT (Window menu), the view's ``voi_lut`` is set to it (and
+``voi_image`` to the image it was picked on) and its model to the LUT's window
+(:attr:`viewer.dicom.windows.VoiLut.pair`). While the view shows that image in that window,
+:func:`apply` maps each modality value through the table — entry ``value − first``, clamped
+at both ends — and then through the view's colour map (inverted if asked); a window drag,
+another preset or another image makes the view linear again. Values shown in another unit
+than the modality's (PET in SUV) keep the linear window. 2D and MPR views alike.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def active(view: Any, window: tuple[float, float], factor: float) -> VoiLut | No
     lut: VoiLut | None = getattr(view, "voi_lut", None)
     if lut is None or factor != 1.0 or getattr(view, "_fused", None) is not None:
         return None
+    model = view.model
+    shown = model.image if hasattr(model, "image") else getattr(model, "volume", None)
+    if getattr(view, "voi_image", None) is not shown:
+        return None  # picked on another image (before a new series or sub-volume)
     c, w = lut.pair
     if not (math.isclose(window[0], c, abs_tol=1e-6) and math.isclose(window[1], w, abs_tol=1e-6)):
         return None
