@@ -17,6 +17,7 @@ that plane and their distances are true patient millimetres.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,23 @@ BASE_FRAMES: dict[str, tuple[tuple[float, float, float], tuple[float, float, flo
 }
 SLAB_MODES = ("none", "mip", "minip", "mean")
 MAX_SLAB_MM = 50.0
+
+
+@functools.lru_cache(maxsize=32)
+def _frame(view: str, orientation: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`MprModel.frame` for an orientation (its float64 bytes): it depends on nothing else,
+    so scrolling a plane does not compute it again (read-only arrays: the cache is shared)."""
+    r0, c0 = (np.array(v) for v in BASE_FRAMES[view])
+    n = np.frombuffer(orientation).reshape(3, 3) @ np.cross(r0, c0)
+    n /= np.linalg.norm(n)
+    r = r0 - (r0 @ n) * n
+    if np.linalg.norm(r) < 1e-6:  # the base right became the normal: use the base down
+        r = np.cross(c0 - (c0 @ n) * n, n)
+    r /= np.linalg.norm(r)
+    c = np.cross(n, r)
+    for a in (r, c, n):
+        a.flags.writeable = False
+    return r, c, n
 
 
 class MprChange(StrEnum):
@@ -207,15 +225,7 @@ class MprModel:
         The normal is the unrotated normal turned by the crosshair's orientation; right is the
         unrotated right projected into the plane, so images stay upright as the planes tilt.
         """
-        r0, c0 = (np.array(v) for v in BASE_FRAMES[view])
-        n = self.orientation @ np.cross(r0, c0)
-        n /= np.linalg.norm(n)
-        r = r0 - (r0 @ n) * n
-        if np.linalg.norm(r) < 1e-6:  # the base right became the normal: use the base down
-            r = np.cross(c0 - (c0 @ n) * n, n)
-        r /= np.linalg.norm(r)
-        c = np.cross(n, r)
-        return r, c, n
+        return _frame(view, np.asarray(self.orientation, float).tobytes())
 
     def extent(self, view: str) -> tuple[float, float, float, float]:
         """(u min, u max, v min, v max) of the volume's corners on a view's plane, in the plane's
