@@ -143,3 +143,35 @@ def test_every_catalogue_case_opens_in_suv_or_says_why(tmp_path: Path) -> None:
             assert s["suv"] is None and "missing" in s["reason"], s
         else:
             assert s["suv"] is not None and s["suv"]["bw"], (case.name, s["reason"])
+
+
+def test_suv_gives_an_enhanced_pets_factors_per_object_or_per_frame(tmp_path: Path) -> None:
+    """Enhanced PET (multi-frame): decay corrected, one factor for the object; not decay
+    corrected, a list with each frame's factor (its own start, averaged over its 180 s)."""
+    from phantoms.pet_enhanced import EnhancedPetCase, write_enhanced
+
+    times = tuple(f"2026112014{m:02d}00" for m in (30, 33, 36, 39))
+    dc = EnhancedPetCase("cli_enh")
+    ndc = EnhancedPetCase("cli_enh_ndc", decay_corrected="NO", frame_datetimes=times)
+    write_enhanced(dc, str(tmp_path / "dc"))
+    write_enhanced(ndc, str(tmp_path / "ndc"))
+    got = _run("suv", str(tmp_path))
+    by_uid = {s["series_instance_uid"]: s for s in got["series"]}
+    lam = math.log(2) / F18
+    one = by_uid[dc.series_uid]
+    assert one["units"] == "BQML" and set(one["suv"]["bw"]) == {dc.sop_uid}
+    assert math.isclose(
+        one["suv"]["bw"][dc.sop_uid], 75000.0 / (370e6 * 2 ** (-3600 / F18)), rel_tol=1e-3
+    )
+    per = by_uid[ndc.series_uid]["suv"]["bw"][ndc.sop_uid]
+    x = lam * 180.0
+    want = [
+        75000.0 / (370e6 * math.exp(-lam * (3600 + 180 * k)) * (1 - math.exp(-x)) / x)
+        for k in range(4)
+    ]
+    assert len(per) == 4 and all(
+        math.isclose(a, b, rel_tol=1e-3) for a, b in zip(per, want, strict=True)
+    )
+    info = _run("info", str(tmp_path / "dc"))
+    (series,) = info["series"]
+    assert series["suv"]["kinds"] == ["bsa", "bw", "ibw", "lbm", "lbm_james"]

@@ -8,10 +8,7 @@ Acquisition DateTime (0018,9074) and Duration (0018,9220), the dose in MBq.
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -160,22 +157,3 @@ def test_an_enhanced_pet_refusal_names_the_attribute(root: Path, name: str) -> N
     assert vol.suv is not None and not vol.suv.available
     assert attribute in vol.suv.reason, vol.suv.reason
     assert any(attribute in w for w in vol.warnings)
-
-
-def _cli(*args: str) -> dict:
-    exe = Path(sys.executable).with_name("yunying-dicom")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "viewer.dicom.cli"]
-    out = subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
-def test_yunying_dicom_suv_gives_the_enhanced_factors(root: Path) -> None:
-    got = _cli("suv", str(root / "decay_corrected"), str(root / "not_decay_corrected"))
-    by_uid = {s["series_instance_uid"]: s for s in got["series"]}
-    dc = by_uid[CASES["decay_corrected"][0].series_uid]
-    assert dc["units"] == "BQML"
-    assert dc["suv"]["bw"] == {CASES["decay_corrected"][0].sop_uid: pytest.approx(bw(3600), 1e-3)}
-    ndc = by_uid[CASES["not_decay_corrected"][0].series_uid]
-    (per,) = ndc["suv"]["bw"].values()  # one factor per frame
-    np.testing.assert_allclose(per, CASES["not_decay_corrected"][1], rtol=1e-3)
