@@ -334,3 +334,63 @@ def test_fused_2d_view_outside_the_overlay_is_the_plain_view() -> None:
     same_outside()
     fused.set_fusion(None)
     same_outside()
+
+
+def _rotation_z(degrees: float, centre: np.ndarray) -> np.ndarray:
+    """4×4: a rotation about the patient z axis through ``centre``."""
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    m = np.eye(4)
+    m[:2, :2] = [[c, -s], [s, c]]
+    m[:3, 3] = centre - m[:3, :3] @ centre
+    return m
+
+
+@pytest.mark.parametrize("case", ["parallel", "turned", "tilted"])
+def test_fused_2d_overlay_blended_only_where_it_can_show_misses_none_of_it(case: str) -> None:
+    """The overlay is blended only over the box where it can be visible: found from its slices'
+    voxels for a plane parallel to them ("parallel", "turned" in plane), by a coarse pass
+    otherwise ("tilted"). The frame is the one blending it over the whole slice, on slices
+    between the overlay's and half a slice beyond its last (VTK samples that far), with hot
+    voxels at its edges; scrolling back shows the same frame again (boxes are remembered)."""
+    from viewer.state.mpr import Fusion
+
+    ramp = np.tile(np.linspace(-600, 600, 96, dtype=np.float32), (8, 96, 1)).astype(np.int16)
+    base = Volume(ramp, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
+    hot = np.zeros((4, 24, 24), np.float32)  # z 0-6 mm: the base's last slice is half beyond
+    hot[0, 0, 5] = hot[1, 12, 23] = hot[2, 23, 0] = hot[3, 7, 9] = 1000.0  # edges, corners
+    hot[1, 3:6, 15:18] = 400.0  # a fainter spot
+    overlay = Volume(hot, np.zeros(3), (4.0, 4.0, 2.0), np.eye(3), "PT")
+    centre = np.array([47.5, 47.5, 3.5])
+    transform = {
+        "parallel": np.eye(4),
+        "turned": _rotation_z(90.0, centre),
+        "tilted": np.eye(4),
+    }[case]
+    if case == "tilted":  # a small tilt about the x axis: the plane crosses overlay slices
+        c, s = np.cos(np.radians(4.0)), np.sin(np.radians(4.0))
+        transform[1:3, 1:3] = [[c, -s], [s, c]]
+    models = [ViewportModel(), ViewportModel()]
+    cropped, whole = (SliceRenderer(window(), m) for m in models)
+    for m in models:
+        m.set_image(base, {"modality": "CT"})
+        m.set_window(0, 1400)
+    for r in (cropped, whole):
+        r.set_fusion(Fusion(overlay, transform, "hot_iron", 0.8, (500.0, 1000.0)))
+    layer = whole._fused
+    assert layer is not None
+    # the reference: the overlay sampled and blended over the whole slice
+    layer._visible_box = lambda: (0.0, layer._extent[0], 0.0, layer._extent[1])  # type: ignore[method-assign]
+    layer._boxes.clear()  # (the box of the slice shown when the overlay was fused)
+    frames: dict[int, np.ndarray] = {}
+    coloured = 0
+    for k in [*range(8), 2]:
+        for m in models:
+            m.set_index(k)
+        a, b = cropped.grab().astype(int), whole.grab().astype(int)
+        assert np.abs(a - b).max() <= 1, (case, k)
+        if k in frames:
+            assert np.array_equal(a, frames[k]), (case, k)  # scrolled back: the same frame
+        frames[k] = a
+        coloured += int(((a[..., 0] - a[..., 2]) > 60).sum())  # the overlay shows (hot iron)
+    assert coloured > 200
+    assert cropped._fused is not None and cropped._fused._box != (0.0, 0.0, 0.0, 0.0)
