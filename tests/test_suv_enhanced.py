@@ -157,3 +157,60 @@ def test_an_enhanced_pet_refusal_names_the_attribute(root: Path, name: str) -> N
     assert vol.suv is not None and not vol.suv.available
     assert attribute in vol.suv.reason, vol.suv.reason
     assert any(attribute in w for w in vol.warnings)
+
+
+# --------------------------------------------------------------------------- legacy converted
+
+
+def _legacy(case, folder: Path) -> Path:
+    """The classic phantom series converted by highdicom into one Legacy Converted Enhanced PET
+    (the classic attributes land in the Unassigned Converted Attributes)."""
+    import logging
+
+    from highdicom.legacy import LegacyConvertedEnhancedPETImage
+    from pydicom.uid import generate_uid
+
+    from phantoms.pet import write_case
+
+    paths = write_case(case, str(folder / "classic"))
+    logging.disable(logging.WARNING)  # highdicom: "cannot determine FrameType"
+    try:
+        obj = LegacyConvertedEnhancedPETImage(
+            [pydicom.dcmread(p) for p in paths],
+            series_instance_uid=generate_uid(),
+            series_number=2,
+            sop_instance_uid=generate_uid(),
+            instance_number=1,
+        )
+    finally:
+        logging.disable(logging.NOTSET)
+    out = folder / "legacy"
+    out.mkdir()
+    obj.save_as(out / "legacy.dcm")
+    return out
+
+
+@pytest.mark.parametrize("decay", ["START", "NONE"])
+def test_a_legacy_converted_pet_keeps_its_suv(tmp_path: Path, decay: str) -> None:
+    from phantoms.pet import PetCase
+
+    if decay == "START":
+        case, expected = PetCase("legacy-start"), [bw(3600)] * 4
+    else:
+        case = PetCase(
+            "legacy-none",
+            decay="NONE",
+            corrected=("ATTN", "SCAT"),
+            acq_times=("143000", "143300", "143600", "143900"),
+        )
+        expected = [bw_frame(3600 + 180 * k, 180.0) for k in range(4)]
+    vol = _load(_legacy(case, tmp_path))
+    assert pydicom.dcmread(next((tmp_path / "legacy").glob("*.dcm"))).SOPClassUID == (
+        "1.2.840.10008.5.1.4.1.1.128.1"
+    )
+    assert vol.suv is not None and vol.suv.available, vol.suv
+    for n, fr in enumerate(vol.slice_sources):
+        k = round((fr.geometry.position[2] + 6.0) / 4.0)  # the classic slice it came from
+        np.testing.assert_allclose(
+            vol.suv.to_suv(vol.array[n], n), activity(k) * expected[k], rtol=1e-3
+        )

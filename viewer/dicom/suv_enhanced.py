@@ -25,11 +25,16 @@ An Enhanced PET image keeps what SUV needs elsewhere than a classic PET image (P
 * Injection time, half-life, body size and every other rule are those of
   :mod:`viewer.dicom.suv` and :mod:`viewer.dicom.suv_times`.
 
+A Legacy Converted Enhanced PET keeps the classic attributes (Units, Decay Correction…) in its
+Unassigned Converted Attributes: it is read frame by frame as the classic images it came from
+(:func:`legacy_frames`).
+
 A refusal names the attribute; a voxel's SUV is its modality value × its frame's factor.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 
@@ -284,6 +289,9 @@ def _bqml_bw(ds: Dataset, frames: list[tuple[Dataset, Dataset]], notes: list[str
 
 def _one(ds: Dataset) -> tuple[str, dict[str, list[float]], dict[str, str], list[str]]:
     """(Units, per kind the factor of every frame, why kinds are missing, notes) of one object."""
+    legacy = _legacy(ds)
+    if legacy is not None:
+        return legacy
     notes: list[str] = []
     frames = _frames(ds)
     units, st, scale = _units(ds, frames)
@@ -310,6 +318,57 @@ def _one(ds: Dataset) -> tuple[str, dict[str, list[float]], dict[str, str], list
             continue
         by_kind[kind] = [f * ratio for f in bw]
     return units, by_kind, reasons, notes
+
+
+_GROUPS = ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence", "PixelData")
+
+
+def legacy_frames(ds: Dataset) -> list[Dataset] | None:
+    """A Legacy Converted Enhanced PET (PS3.3 A.71, e.g. highdicom's converter) as the classic
+    images it was made of: the top level, then the Unassigned Shared and Per-Frame Converted
+    Attributes (0020,9170/9171) — Units, Decay Correction, the radiopharmaceutical… — and each
+    frame's Frame Acquisition DateTime / Duration as its Acquisition Date/Time and Actual Frame
+    Duration. None for an object without converted attributes."""
+    frames = _frames(ds)
+    shared = _item(frames[0][1], "UnassignedSharedConvertedAttributesSequence") if frames else None
+    per = [_item(f[0], "UnassignedPerFrameConvertedAttributesSequence") for f in frames]
+    if shared is None and not any(per):
+        return None
+    out = []
+    for k, (fr, extra) in enumerate(zip(frames, per, strict=True)):
+        d = Dataset()  # its own elements: what is set below must not reach ``ds``
+        for elem in ds:
+            if elem.keyword not in _GROUPS:
+                d.add(copy.copy(elem))
+        for src in (shared, extra):
+            for elem in src or []:
+                d[elem.tag] = copy.copy(elem)
+        fc = _group(fr, "FrameContentSequence") or Dataset()
+        start = parse_datetime(str(fc.get("FrameAcquisitionDateTime", "") or ""))
+        if start is not None:
+            d.AcquisitionDate = start.strftime("%Y%m%d")
+            d.AcquisitionTime = start.strftime("%H%M%S.%f")
+        dur = float_of(fc, "FrameAcquisitionDuration")
+        if dur is not None and "ActualFrameDuration" not in d:
+            d.ActualFrameDuration = round(dur)
+        d.SOPInstanceUID = f"1.{k + 1}"  # the frame's key, in memory only
+        out.append(d)
+    return out
+
+
+def _legacy(ds: Dataset) -> tuple[str, dict[str, list[float]], dict[str, str], list[str]] | None:
+    """:func:`_one` of a Legacy Converted Enhanced PET: the classic rules, frame by frame."""
+    from viewer.dicom.suv import suv_factors
+
+    frames = legacy_frames(ds)
+    if frames is None:
+        return None
+    r = suv_factors(frames)
+    if r.factors is None:
+        raise SuvError(r.reason)
+    uids = [str(f.SOPInstanceUID) for f in frames]
+    by_kind = {kind: [by_uid[u] for u in uids] for kind, by_uid in r.factors.items()}
+    return r.units, by_kind, dict(r.kind_reasons), list(r.notes)
 
 
 def enhanced_factors(datasets: Sequence[Dataset]) -> SuvResult:
