@@ -11,6 +11,7 @@ taken for the common case, or the scan is slow again.
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -32,26 +33,35 @@ from viewer.dicom.fastheader import read_fast
 from viewer.dicom.sources import FileRef
 
 
-def _read(path: Path, fast: bool) -> Any:
-    orig = scan_mod.read_fast
-    if not fast:
-        scan_mod.read_fast = lambda p: None  # type: ignore[assignment]
+def _read(ref: FileRef, fast: bool) -> tuple[Any, bool]:
+    """read_header's answer with the fast path on or off, and whether the fast path answered."""
+    orig, orig_member = scan_mod.read_fast, scan_mod._read_fast_member
+    used: list[bool] = []
+
+    def spy(fn: Any) -> Any:
+        def wrapped(arg: Any) -> Any:
+            got = fn(arg) if fast else None
+            used.append(got is not None)
+            return got
+
+        return wrapped
+
+    scan_mod.read_fast = spy(orig)
+    scan_mod._read_fast_member = spy(orig_member)
     try:
-        return ("ok", scan_mod.read_header(FileRef(str(path))))
+        return ("ok", scan_mod.read_header(ref)), any(used)
     except Exception as exc:
-        return ("refused", type(exc).__name__, str(exc))
+        return ("refused", type(exc).__name__, str(exc)), any(used)
     finally:
-        scan_mod.read_fast = orig
+        scan_mod.read_fast, scan_mod._read_fast_member = orig, orig_member
 
 
-def _same(path: Path) -> bool:
-    """Whether both paths agree on ``path``; returns whether the fast path was taken."""
-    fast, slow = _read(path, True), _read(path, False)
-    assert fast == slow, f"{path}:\n fast {fast}\n slow {slow}"
-    try:
-        return read_fast(str(path)) is not None
-    except OSError:
-        return False
+def _same(path: Path | FileRef) -> bool:
+    """Asserts that both paths agree on ``path``; returns whether the fast path answered."""
+    ref = path if isinstance(path, FileRef) else FileRef(str(path))
+    (fast, taken), (slow, _) = _read(ref, True), _read(ref, False)
+    assert fast == slow, f"{ref}:\n fast {fast}\n slow {slow}"
+    return taken
 
 
 def _ct_dataset(**extra: Any) -> Dataset:
@@ -214,3 +224,17 @@ def test_fast_path_is_taken_for_ordinary_files(seed: bytes, tmp_path: Path) -> N
     ds.save_as(big)
     assert read_fast(str(big)) is not None
     _same(big)
+
+
+def test_zip_members_agree(seed: bytes, light_dir: Path, tmp_path: Path) -> None:
+    files = sorted(p for p in light_dir.rglob("*.dcm"))[::40]
+    archive = tmp_path / "study.zip"
+    header_end = seed.index(b"\xe0\x7f\x10\x00") + 16
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, f in enumerate(files):
+            zf.write(f, f"DICOM/{n:04d}.dcm")
+        for n in range(0, header_end, 37):
+            zf.writestr(f"cut/{n:05d}.dcm", seed[:n])
+    names = zipfile.ZipFile(archive).namelist()
+    taken = {name: _same(FileRef(str(archive), name)) for name in names}
+    assert all(v for k, v in taken.items() if k.startswith("DICOM/"))

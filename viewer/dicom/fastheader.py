@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -158,21 +159,26 @@ def read_fast(path: str) -> FastResult | None:
         st = os.fstat(fd)
         if special_kind(st.st_mode) is not None:
             return None  # the careful path says what it is
-        size = st.st_size
-        want = FIRST_READ
-        buf = os.read(fd, want)
-        while True:
-            try:
-                return _parse(buf, size, complete=len(buf) >= size)
-            except _Unsure:
-                return None
-            except _More:
-                if len(buf) >= size or want >= MAX_FAST_BYTES:
-                    return None
-                want = min(want * 8, MAX_FAST_BYTES)
-                buf += os.read(fd, want - len(buf))
+        return read_prefix(lambda n: os.read(fd, n), st.st_size)
     finally:
         os.close(fd)
+
+
+def read_prefix(read: Callable[[int], bytes], size: int) -> FastResult | None:
+    """The header of an object of ``size`` bytes whose bytes ``read(n)`` returns in order (at
+    most ``n`` at a time, :data:`MAX_FAST_BYTES` in all); None when it is not a simple case."""
+    want = FIRST_READ
+    buf = read(want)
+    while True:
+        try:
+            return _parse(buf, size, complete=len(buf) >= size)
+        except _Unsure:
+            return None
+        except _More:
+            if len(buf) >= size or want >= MAX_FAST_BYTES:
+                return None
+            want = min(want * 8, MAX_FAST_BYTES)
+            buf += read(want - len(buf))
 
 
 def _parse(buf: bytes, size: int, complete: bool) -> FastResult:

@@ -17,7 +17,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
 from viewer.dicom import header
-from viewer.dicom.fastheader import read_fast
+from viewer.dicom.fastheader import FastResult, read_fast, read_prefix
 from viewer.dicom.grouping import dedupe, group
 from viewer.dicom.header import HeaderError
 from viewer.dicom.i18n import translate
@@ -56,23 +56,21 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
     """Parse one object's header. Returns None for objects that are not images or series members
     (a DICOMDIR); raises with a clear message for anything unreadable.
 
-    A plain, well-formed little-endian file is read in one bounded read and walked in memory
-    (:func:`viewer.dicom.fastheader.read_fast`); anything else, or anything that path is not
-    sure about, is read by pydicom under the read limits (:func:`viewer.dicom.header.read`)."""
-    if ref.member is None:
-        try:
-            fast = read_fast(ref.path)
-        except OSError:
-            fast = None  # the careful path reports it
-        if fast is not None:
-            offset = length = None
-            if fast.pixel_tell is not None:
-                offset, length = header.pixel_value(
-                    fast.pixel_head, fast.pixel_tell, fast.header.original_encoding[0]
-                )
-            ds = cast(Dataset, fast.header)
-            inst = instance_from_dataset(ds, ref, offset, length)
-            return _checked(inst, fast.size, fast.dataset_offset, True, fast.pixel_tell, offset)
+    A well-formed little-endian object (a file or a zip member) is read in one bounded read and
+    walked in memory (:mod:`viewer.dicom.fastheader`); anything else, or anything that path is
+    not sure about, is read by pydicom under the read limits (:func:`viewer.dicom.header.read`)."""
+    try:
+        fast = read_fast(ref.path) if ref.member is None else _read_fast_member(ref)
+    except Exception:  # unreadable, a damaged zip member...: the careful path reports it
+        fast = None
+    if fast is not None:
+        offset = length = None
+        if fast.pixel_tell is not None:
+            offset, length = header.pixel_value(
+                fast.pixel_head, fast.pixel_tell, fast.header.original_encoding[0]
+            )
+        inst = instance_from_dataset(cast(Dataset, fast.header), ref, offset, length)
+        return _checked(inst, fast.size, fast.dataset_offset, True, fast.pixel_tell, offset)
     try:
         size = ref.size()
     except (KeyError, ValueError) as exc:
@@ -87,6 +85,13 @@ def read_header(ref: FileRef) -> InstanceInfo | None:
         # inside: large values were deferred and are read from the open stream when used
         inst = instance_from_dataset(h.ds, ref, offset, length)
     return _checked(inst, size, h.dataset_offset, h.has_meta, h.pixel_tell, offset)
+
+
+def _read_fast_member(ref: FileRef) -> FastResult | None:
+    """:func:`read_prefix` on a zip member, inflated only as far as the prefix is read."""
+    size = ref.size()
+    with ref.open() as f:
+        return read_prefix(f.read, size)
 
 
 def _checked(
