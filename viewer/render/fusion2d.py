@@ -19,6 +19,7 @@ from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import (
     vtkImageBlend,
+    vtkImageInterpolator,
     vtkImageMapToColors,
     vtkImageReslice,
     vtkImageResliceToColors,
@@ -73,6 +74,13 @@ class FusedLayer:
         #: the plane at the base slice's pixels over the box where it is visible, coloured in
         #: the same pass
         self.fine = self._reslice(vtkImageResliceToColors())
+        # a plane along the overlay's axes is sampled separably; the sliding window does each
+        # row's interpolation across slices and rows once for the run of pixels that share it
+        # (the same values; a plane between two overlay slices costs as one on a slice)
+        interpolator = vtkImageInterpolator()
+        interpolator.SetInterpolationModeToLinear()
+        interpolator.SlidingWindowOn()
+        self.fine.SetInterpolator(interpolator)
         self.lut = vtkLookupTable()
         self.fine.SetLookupTable(self.lut)
         self.fine.SetOutputFormatToRGBA()
