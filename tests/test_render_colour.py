@@ -345,10 +345,10 @@ def _rotation_z(degrees: float, centre: np.ndarray) -> np.ndarray:
     return m
 
 
-@pytest.mark.parametrize("case", ["parallel", "turned", "tilted"])
+@pytest.mark.parametrize("case", ["parallel", "turned", "turned_30", "tilted"])
 def test_fused_2d_overlay_blended_only_where_it_can_show_misses_none_of_it(case: str) -> None:
     """The overlay is blended only over the box where it can be visible: found from its slices'
-    voxels for a plane parallel to them ("parallel", "turned" in plane), by a coarse pass
+    voxels for a plane parallel to them ("parallel", "turned" 90° or 30° in plane), by a coarse pass
     otherwise ("tilted"). The frame is the one blending it over the whole slice, on slices
     between the overlay's and half a slice beyond its last (VTK samples that far), with hot
     voxels at its edges; scrolling back shows the same frame again (boxes are remembered)."""
@@ -364,6 +364,7 @@ def test_fused_2d_overlay_blended_only_where_it_can_show_misses_none_of_it(case:
     transform = {
         "parallel": np.eye(4),
         "turned": _rotation_z(90.0, centre),
+        "turned_30": _rotation_z(30.0, centre),
         "tilted": np.eye(4),
     }[case]
     if case == "tilted":  # a small tilt about the x axis: the plane crosses overlay slices
