@@ -52,13 +52,15 @@ def fusion_style(fusion: Any, base_modality: str) -> tuple[str, float, float]:
 
 class FusedLayer:
     """A fused overlay in a 2D viewport: the overlay volume resliced onto the base slice's plane
-    by patient geometry (and the fusion's transform): first at the overlay's resolution, to find
-    the box where it is not transparent, then at the base slice's pixels over that box (values
-    interpolated, then coloured by its own table over its own window, as the MPR fusion does),
-    blended over the base slice's window/level colours.
+    by patient geometry (and the fusion's transform) at the base slice's pixels, only over the
+    box where it can be visible (values interpolated, then coloured by its own table over its
+    own window, as the MPR fusion does), blended over the base slice's window/level colours.
+    The box of a plane parallel to the overlay's slices comes from the visible voxels of the two
+    slices it lies between; of any other plane, from a first pass at the overlay's resolution.
 
-    Owns that pipeline and ``slice``, the prop that shows the blended image in the base slice's
-    place (the owner hides its own slice while this one is shown)."""
+    Owns that pipeline, the boxes seen (per plane and per overlay slice, bounded), and
+    ``slice``, the prop that shows the blended image in the base slice's place (the owner
+    hides its own slice while this one is shown)."""
 
     def __init__(self, fusion: Any) -> None:
         self.volume: Volume = fusion.volume
