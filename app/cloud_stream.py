@@ -195,6 +195,12 @@ class StreamingLoader:
     def _failed(self, stream: Stream, exc: BaseException) -> None:
         if stream in self.streams:
             self.streams.remove(stream)
+        reduced = stream.reduced
+        if reduced is not None and not self.workspace.closed:  # shown, never to be refined
+            reduced.refining = False  # (overlay.resolution_note)
+            for vp in self.workspace.visible():
+                if vp.image is reduced and vp.series_key in self.workspace.series:
+                    self._swap(vp, reduced, vp.series_key)
         if not isinstance(exc, _GivenUp):
             traceback.print_exception(exc)
         if stream.requested is not None and not self.workspace.closed:

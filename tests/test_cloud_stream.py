@@ -49,7 +49,8 @@ def _setup(qtbot) -> tuple[Workspace, _Spy, StreamingLoader, list[object]]:  # t
     return ws, inner, sl, refined
 
 
-def _feed(sl: StreamingLoader, record: object, files: list[Path], ok: bool = True) -> str:
+def _feed(sl: StreamingLoader, record: object, files: list[Path], ok: bool | None = True) -> str:
+    """Every file offered, in a shuffled order; then the fetch ends (``ok``; None: not yet)."""
     (series,) = scan(files).all_series()
     uid = series.series_uid
     stream = sl.start(record)
@@ -58,7 +59,8 @@ def _feed(sl: StreamingLoader, record: object, files: list[Path], ok: bool = Tru
     random.Random(7).shuffle(order)
     for f in order:
         stream.offer(uid, f)
-    stream.end(ok)
+    if ok is not None:
+        stream.end(ok)
     return uid
 
 
@@ -157,3 +159,26 @@ def test_a_failed_or_cached_fetch_loads_from_the_files(
     key = next(iter(ws.series))
     assert inner.loads == [ws.series[key].series_uid]
     assert isinstance(ws.images[key], Volume | ImageStack)
+
+
+def test_a_reduced_volume_whose_fetch_failed_no_longer_says_refining(
+    qtbot, tmp_path: Path, hold: threading.Event
+) -> None:
+    from viewer.render.overlay import resolution_note
+    from viewer.state.viewport import ViewportEvent
+
+    files = _ct(tmp_path / "f", "htj2k", n=8)
+    ws, inner, sl, refined = _setup(qtbot)
+    _feed(sl, object(), files, ok=None)
+    vp = ws.active
+    assert vp is not None
+    qtbot.waitUntil(lambda: isinstance(vp.image, Volume) and vp.image.reduced_level == 2)
+    reduced = vp.image
+    assert resolution_note(reduced).endswith("refining…")
+    events: list[ViewportEvent] = []
+    vp.subscribe(events.append)
+    sl.streams[0].end(False)  # e.g. the study failed its completeness check at the end
+    qtbot.waitUntil(lambda: not sl.streams, timeout=20000)
+    assert vp.image is reduced and ViewportEvent.IMAGE in events  # the views told again
+    assert resolution_note(reduced) == "Reduced resolution (1/4)"
+    assert refined == [] and inner.loads == []

@@ -1651,7 +1651,7 @@ area {5}</source>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="494"/>
-        <location filename="../../viewer/render/mpr_view.py" line="378"/>
+        <location filename="../../viewer/render/mpr_view.py" line="380"/>
         <location filename="../../viewer/render/slice_view.py" line="324"/>
         <source>Loc</source>
         <translation>位置</translation>
@@ -1675,33 +1675,33 @@ area {5}</source>
         <translation>未校准</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="63"/>
+        <location filename="../../viewer/render/mpr_view.py" line="64"/>
         <source>Axial</source>
         <translation>轴位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="64"/>
+        <location filename="../../viewer/render/mpr_view.py" line="65"/>
         <source>Coronal</source>
         <translation>冠状位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="65"/>
+        <location filename="../../viewer/render/mpr_view.py" line="66"/>
         <source>Sagittal</source>
         <translation>矢状位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="70"/>
+        <location filename="../../viewer/render/mpr_view.py" line="71"/>
         <source>Avg</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="375"/>
+        <location filename="../../viewer/render/mpr_view.py" line="377"/>
         <source>oblique</source>
         <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the plane, its extent and the threshold), so that scrolling back over slices seen costs nothing; bounded the box of each overlay slice&apos;s visible voxels (key: slice, threshold); bounded raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
         <translation>斜位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="392"/>
+        <location filename="../../viewer/render/mpr_view.py" line="394"/>
         <location filename="../../viewer/render/slice_view.py" line="310"/>
         <source>Fusion</source>
         <extracomment>&quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) when set (by the hosting widget), :meth:`render` asks it to call :meth:`flush` soon and renders once however many changes came before (None: render at once) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
@@ -1735,19 +1735,25 @@ area {5}</source>
         <translation>重建</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="47"/>
+        <location filename="../../viewer/render/overlay.py" line="49"/>
+        <source>Reduced resolution (1/{0})</source>
+        <extracomment>over a volume shown at 1/2**level of its pixels each way that will not be refined</extracomment>
+        <translation>降低分辨率（1/{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/overlay.py" line="51"/>
         <source>Reduced resolution (1/{0}) — refining…</source>
         <extracomment>over a volume shown at 1/2**level of its pixels each way until it is refined</extracomment>
         <translation>降低分辨率（1/{0}）— 正在细化…</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="283"/>
+        <location filename="../../viewer/render/overlay.py" line="287"/>
         <source>no SUV: {0}</source>
         <extracomment>overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app characters per line of the reason a PET is not shown in SUV (wrapped, at most 4 lines)</extracomment>
         <translation>非 SUV：{0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/voi.py" line="43"/>
+        <location filename="../../viewer/render/voi.py" line="44"/>
         <source>VOI LUT: {0}</source>
         <translation>VOI LUT：{0}</translation>
     </message>
@@ -1874,47 +1880,47 @@ area {5}</source>
         <translation>与 {0} 的 SOP 实例 UID 相同，后者更完整，已显示后者</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="81"/>
+        <location filename="../../viewer/dicom/scan.py" line="79"/>
         <source>empty file (0 bytes)</source>
         <translation>空文件（0 字节）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="109"/>
+        <location filename="../../viewer/dicom/scan.py" line="114"/>
         <source>no Pixel Data: the file ends after its header (truncated?)</source>
         <translation>无像素数据：文件在头部之后结束（被截断？）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="115"/>
+        <location filename="../../viewer/dicom/scan.py" line="120"/>
         <source>no image description ({0} without Rows/Columns): the file is truncated or corrupt</source>
         <translation>无图像描述（{0} 缺少 Rows/Columns）：文件被截断或已损坏</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="128"/>
+        <location filename="../../viewer/dicom/scan.py" line="133"/>
         <source>file truncated: its pixels need {0} bytes, only {1} are present</source>
         <translation>文件被截断：像素需要 {0} 字节，实际只有 {1} 字节</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="222"/>
+        <location filename="../../viewer/dicom/scan.py" line="227"/>
         <source>Pixel Spacing {0} mm is not positive: the image is not calibrated (no distances, not placed in 3D)</source>
         <translation>像素间距 Pixel Spacing {0} mm 不是正数：图像未校准（不能测距，不能在三维中定位）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="245"/>
+        <location filename="../../viewer/dicom/scan.py" line="250"/>
         <source>{0} {1} is not a number; taken as {2}</source>
         <translation>{0} {1} 不是数字；按 {2} 处理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="256"/>
+        <location filename="../../viewer/dicom/scan.py" line="261"/>
         <source>{0} is {1}; taken as {2}, so the values shown may not be in the modality&apos;s units</source>
         <translation>{0} 为 {1}；按 {2} 处理，显示的数值可能不是该模态的单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="466"/>
+        <location filename="../../viewer/dicom/scan.py" line="471"/>
         <source>unreadable DICOM header ({0})</source>
         <translation>DICOM 文件头无法读取（{0}）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/scan.py" line="476"/>
+        <location filename="../../viewer/dicom/scan.py" line="481"/>
         <source>no image in this object ({0}); not shown</source>
         <translation>此对象中没有图像（{0}）；不显示</translation>
     </message>
@@ -2458,13 +2464,13 @@ area {5}</source>
         <translation>以 {0} 存储：{1}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="192"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="197"/>
         <location filename="../../viewer/dicom/suv_times.py" line="37"/>
         <source>Radionuclide Total Dose (0018,1074) is missing</source>
         <translation>缺少注射剂量 Radionuclide Total Dose (0018,1074)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="197"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="202"/>
         <location filename="../../viewer/dicom/suv_times.py" line="42"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is not a positive dose</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，不是正数</translation>
@@ -2557,9 +2563,9 @@ area {5}</source>
         <translation>{0} 在扫描前 {1} 小时（{2} 个半衰期）：日期不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/images.py" line="158"/>
+        <location filename="../../viewer/dicom/images.py" line="160"/>
         <source>{0} is not available</source>
-        <extracomment>the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
+        <extracomment>the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined False once a reduced volume will not be refined (its study could not be fetched whole) PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>{0} 不可用</translation>
     </message>
     <message>
@@ -2590,98 +2596,98 @@ area {5}</source>
         <translation>区域为空</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="97"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="102"/>
         <source>{0} per-frame functional groups for {1} frames</source>
         <extracomment>UCUM code (CID 84 &quot;PET Units&quot;) → (Units as in (0054,1001), SUV Type as in (0054,1006)).</extracomment>
         <translation>{0} 个逐帧功能组，而帧数为 {1}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="136"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="141"/>
         <source>Real World Value Slope/Intercept (0040,9225/9224) and Rescale Slope/Intercept (0028,1053/1052) disagree by an offset</source>
         <translation>Real World Value Slope/Intercept (0040,9225/9224) 与 Rescale Slope/Intercept (0028,1053/1052) 相差一个偏移</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="138"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="143"/>
         <source>{0} differs between frames</source>
         <translation>各帧的 {0} 不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="143"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="148"/>
         <source>{0} {1} is not a PET unit SUV can use</source>
         <translation>{0} {1} 不是可用于 SUV 的 PET 单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="150"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="155"/>
         <source>{0} is missing</source>
         <translation>缺少 {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="159"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="164"/>
         <source>Radiopharmaceutical Information Sequence (0054,0016) is missing</source>
         <translation>缺少 Radiopharmaceutical Information Sequence (0054,0016)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="173"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="178"/>
         <source>several radiopharmaceuticals, and the frames&apos; Radiopharmaceutical Usage Sequence (0018,9737) does not name one</source>
         <translation>有多种放射性药物，而各帧的 Radiopharmaceutical Usage Sequence (0018,9737) 未指明其中一种</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="180"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="185"/>
         <source>Radiopharmaceutical Agent Number (0018,9729) {0} is not described</source>
         <translation>Radiopharmaceutical Agent Number (0018,9729) {0} 没有说明</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="203"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="208"/>
         <source>Radionuclide Total Dose {0} read as Bq (Enhanced PET says MBq)</source>
         <translation>注射剂量 Radionuclide Total Dose {0} 按 Bq 读取（增强 PET 规定为 MBq）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="210"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="215"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is implausible in MBq or Bq</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，按 MBq 或 Bq 都不合理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="220"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="225"/>
         <source>Attenuation Corrected (0018,9759) is NO</source>
         <translation>Attenuation Corrected (0018,9759) 为 NO（未做衰减校正）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="224"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="229"/>
         <source>Attenuation Corrected (0018,9759) is missing</source>
         <translation>缺少 Attenuation Corrected (0018,9759)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="231"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="236"/>
         <source>Decay Corrected (0018,9758) is missing</source>
         <translation>缺少 Decay Corrected (0018,9758)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="234"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="239"/>
         <source>Decay Corrected (0018,9758) {0} is neither YES nor NO</source>
         <translation>Decay Corrected (0018,9758) {0} 既不是 YES 也不是 NO</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="247"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="252"/>
         <source>Decay Correction DateTime (0018,9701) {0} is not valid</source>
         <translation>Decay Correction DateTime (0018,9701) {0} 无效</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="251"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="256"/>
         <source>Decay Correction DateTime (0018,9701) is missing (Decay Corrected YES)</source>
         <translation>缺少 Decay Correction DateTime (0018,9701)（Decay Corrected 为 YES）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="268"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="273"/>
         <source>Frame Acquisition DateTime (0018,9074) is missing (Decay Corrected NO)</source>
         <translation>缺少 Frame Acquisition DateTime (0018,9074)（Decay Corrected 为 NO）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="276"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="281"/>
         <source>Frame Acquisition Duration (0018,9220) is missing (Decay Corrected NO)</source>
         <translation>缺少 Frame Acquisition Duration (0018,9220)（Decay Corrected 为 NO）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="299"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="307"/>
         <source>{0} in {1} cannot be converted to SUV</source>
         <translation>{1} 中的 {0} 无法换算为 SUV</translation>
     </message>
@@ -3110,7 +3116,7 @@ area {5}</source>
         <translation>{0} 幅图像无法解码，已略去</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="209"/>
+        <location filename="../../viewer/render/overlay.py" line="213"/>
         <source>this sub-volume lies on another grid</source>
         <extracomment>Opacity of the dark plate behind overlay text (with the shadow: readable on white too).</extracomment>
         <translation>该子容积位于不同的网格上</translation>

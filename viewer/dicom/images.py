@@ -48,6 +48,8 @@ class Volume:
     #: 0 at full resolution; n > 0: a preview at 1/2**n of the pixels each way in-plane (a
     #: JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined
     reduced_level: int = 0
+    #: False once a reduced volume will not be refined (its study could not be fetched whole)
+    refining: bool = True
 
     @property
     def shape(self) -> tuple[int, int, int]:

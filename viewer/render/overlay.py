@@ -39,10 +39,14 @@ TEXT_COLOR = (0.92, 0.92, 0.92)
 
 def resolution_note(image: object) -> str:
     """The line a view shows over a reduced-resolution volume (a JPEG 2000 level decoded
-    first, :mod:`viewer.dicom.progressive`) until it is refined; "" at full resolution."""
+    first, :mod:`viewer.dicom.progressive`) until it is refined (``refining`` False: it will
+    not be); "" at full resolution."""
     level = int(getattr(image, "reduced_level", 0) or 0)
     if level <= 0:
         return ""
+    if getattr(image, "refining", True) is False:  # its study could not be fetched whole
+        #: over a volume shown at 1/2**level of its pixels each way that will not be refined
+        return translate("Overlay", "Reduced resolution (1/{0})").format(1 << level)
     #: over a volume shown at 1/2**level of its pixels each way until it is refined
     return translate("Overlay", "Reduced resolution (1/{0}) — refining…").format(1 << level)
 
