@@ -238,3 +238,16 @@ def test_zip_members_agree(seed: bytes, light_dir: Path, tmp_path: Path) -> None
     names = zipfile.ZipFile(archive).namelist()
     taken = {name: _same(FileRef(str(archive), name)) for name in names}
     assert all(v for k, v in taken.items() if k.startswith("DICOM/"))
+
+
+def test_an_element_it_does_not_read_is_an_error_not_absent(seed: bytes, tmp_path: Path) -> None:
+    """A keyword the scan starts reading must be added to NEEDED, or every scan fails loudly."""
+    f = tmp_path / "ok.dcm"
+    f.write_bytes(seed)
+    got = read_fast(str(f))
+    assert got is not None
+    assert got.header.get("Rows") == 16
+    with pytest.raises(LookupError):
+        got.header.get("Manufacturer")
+    with pytest.raises(LookupError):
+        _ = "Manufacturer" in got.header

@@ -76,10 +76,18 @@ NEEDED: dict[int, tuple[str, str]] = {
     0x00281052: ("RescaleIntercept", "DS"),
     0x00281053: ("RescaleSlope", "DS"),
 }
-#: Sequences the scan reads (enhanced multi-frame geometry): such files go to pydicom.
-_SEQUENCES_USED = frozenset(
-    {0x52009229, 0x52009230, 0x00209113, 0x00209116, 0x00289110, 0x00289145, 0x00209111}
-)
+#: Sequences the scan reads (enhanced multi-frame geometry): files holding one go to pydicom.
+SEQUENCES: dict[int, str] = {
+    0x52009229: "SharedFunctionalGroupsSequence",
+    0x52009230: "PerFrameFunctionalGroupsSequence",
+    0x00209113: "PlanePositionSequence",
+    0x00209116: "PlaneOrientationSequence",
+    0x00289110: "PixelMeasuresSequence",
+    0x00289145: "PixelValueTransformationSequence",
+    0x00209111: "FrameContentSequence",
+}
+#: Every keyword a :class:`FastHeader` answers for (absent or decoded).
+KEYWORDS = frozenset(kw for kw, _ in NEEDED.values()) | frozenset(SEQUENCES.values())
 _VRS = frozenset(
     b"AE AS AT CS DA DS DT FL FD IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL "
     b"UN UR US UT UV".split()
@@ -124,9 +132,13 @@ class FastHeader:
         self.original_encoding = (implicit, True, None)
 
     def get(self, keyword: str, default: Any = None) -> Any:
+        if keyword not in KEYWORDS:  # never a silent "absent" for an element it did not read
+            raise LookupError(f"the fast header path does not read {keyword} (see NEEDED)")
         return self.values.get(keyword, default)
 
     def __contains__(self, keyword: object) -> bool:
+        if keyword not in KEYWORDS:
+            raise LookupError(f"the fast header path does not read {keyword} (see NEEDED)")
         return keyword in self.values
 
 
@@ -262,7 +274,7 @@ def _parse(buf: bytes, size: int, complete: bool) -> FastResult:
                 at = p + 12
             else:
                 at = p + 8
-        if tag in _SEQUENCES_USED:
+        if tag in SEQUENCES:
             raise _Unsure
         if length == _UNDEFINED:
             if vr is not None and vr != b"SQ":
