@@ -345,13 +345,14 @@ def _rotation_z(degrees: float, centre: np.ndarray) -> np.ndarray:
     return m
 
 
-@pytest.mark.parametrize("case", ["parallel", "turned", "turned_30", "tilted"])
+@pytest.mark.parametrize("case", ["parallel", "turned", "turned_30", "tipped", "tilted"])
 def test_fused_2d_overlay_blended_only_where_it_can_show_misses_none_of_it(case: str) -> None:
     """The overlay is blended only over the box where it can be visible: found from its slices'
-    voxels for a plane parallel to them ("parallel", "turned" 90° or 30° in plane), by a coarse pass
-    otherwise ("tilted"). The frame is the one blending it over the whole slice, on slices
-    between the overlay's and half a slice beyond its last (VTK samples that far), with hot
-    voxels at its edges; scrolling back shows the same frame again (boxes are remembered)."""
+    voxels for a plane (nearly) parallel to them ("parallel", "turned" 90° or 30° in plane,
+    "tipped" 0.7°: from the slices it crosses), by a coarse pass otherwise ("tilted" 4°). The
+    frame is the one blending it over the whole slice, on slices between the overlay's and half
+    a slice beyond its last (VTK samples that far), with hot voxels at its edges; scrolling back
+    shows the same frame again (boxes are remembered)."""
     from viewer.state.mpr import Fusion
 
     ramp = np.tile(np.linspace(-600, 600, 96, dtype=np.float32), (8, 96, 1)).astype(np.int16)
@@ -365,10 +366,12 @@ def test_fused_2d_overlay_blended_only_where_it_can_show_misses_none_of_it(case:
         "parallel": np.eye(4),
         "turned": _rotation_z(90.0, centre),
         "turned_30": _rotation_z(30.0, centre),
+        "tipped": np.eye(4),
         "tilted": np.eye(4),
     }[case]
-    if case == "tilted":  # a small tilt about the x axis: the plane crosses overlay slices
-        c, s = np.cos(np.radians(4.0)), np.sin(np.radians(4.0))
+    if case in ("tipped", "tilted"):  # tilted about the x axis: the plane crosses overlay slices
+        angle = np.radians(0.7 if case == "tipped" else 4.0)  # (within a slice or two, or more)
+        c, s = np.cos(angle), np.sin(angle)
         transform[1:3, 1:3] = [[c, -s], [s, c]]
     models = [ViewportModel(), ViewportModel()]
     cropped, whole = (SliceRenderer(window(), m) for m in models)

@@ -216,11 +216,13 @@ class FusedLayer:
     def _visible_box(self) -> tuple[float, float, float, float] | None:
         """The box of the plane (mm) out of which the overlay is transparent, within the plane's
         extent; None when it is transparent all over."""
-        a = self._plane
-        if abs(a[2, 0]) < 1e-9 and abs(a[2, 1]) < 1e-9:
-            box = self._slab_box()  # parallel to the overlay's slices (the usual PET/CT)
-        else:
-            box = self._coarse_box()
+        a, (ex, ey), sz = self._plane, self._extent, self.volume.spacing[2]
+        # the overlay's slice (index, fractional) at the plane's corners
+        k = a[2, 2] * self._depth + a[2, 3]
+        ks = [(k + a[2, 0] * x + a[2, 1] * y) / sz for x in (0.0, ex) for y in (0.0, ey)]
+        # (nearly) parallel to its slices, the usual PET/CT: from the few slices it crosses
+        parallel = max(ks) - min(ks) <= 2.0
+        box = self._slab_box(min(ks), max(ks)) if parallel else self._coarse_box()
         if box is None:
             return None
         x0, x1, y0, y1 = box
@@ -228,16 +230,18 @@ class FusedLayer:
         x1, y1 = min(x1, self._extent[0]), min(y1, self._extent[1])
         return (x0, x1, y0, y1) if x0 <= x1 and y0 <= y1 else None
 
-    def _slab_box(self) -> tuple[float, float, float, float] | None:
-        """A plane parallel to the overlay's slices is interpolated from the two slices it lies
-        between: visible at most over their visible voxels' box and one voxel around it (a value
-        interpolated above the threshold has a voxel above it among its eight); no sampling."""
-        a, sx, sy, sz = self._plane, *self.volume.spacing
-        k = (a[2, 2] * self._depth + a[2, 3]) / sz
+    def _slab_box(self, k_lo: float, k_hi: float) -> tuple[float, float, float, float] | None:
+        """A plane (nearly) parallel to the overlay's slices, between slice positions ``k_lo``
+        and ``k_hi``, is interpolated from the few slices around: visible at most over their
+        visible voxels' box and one voxel around it (a value interpolated above the threshold
+        has a voxel above it among its eight); no sampling."""
+        a, sx, sy, _ = self._plane, *self.volume.spacing
         n = self.volume.array.shape[0]
-        k0 = int(np.floor(k))
-        boxes = [b for kk in (k0, k0 + 1) if 0 <= kk < n and (b := self._slice_box(kk))]
-        if k < -1.0 or k > n or not boxes:  # (VTK samples half a voxel beyond the edge slices)
+        if k_hi < -1.0 or k_lo > n:  # (VTK samples half a voxel beyond the edge slices)
+            return None
+        first, last = max(int(np.floor(k_lo)), 0), min(int(np.floor(k_hi)) + 1, n - 1)
+        boxes = [b for kk in range(first, last + 1) if (b := self._slice_box(kk))]
+        if not boxes:
             return None
         i0, j0 = min(b[0] for b in boxes) - 1, min(b[2] for b in boxes) - 1
         i1, j1 = max(b[1] for b in boxes) + 1, max(b[3] for b in boxes) + 1
