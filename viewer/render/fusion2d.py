@@ -183,7 +183,7 @@ class FusedLayer:
         self.reslice.SetOutputOrigin(0.0, 0.0, z)
         self.reslice.SetOutputExtent(0, nx, 0, ny, 0, 0)
         self._plane, self._depth, self._extent = axes, z, extent_mm
-        self._plane_key = (axes.tobytes(), z, step, nx, ny)
+        self._plane_key = (axes.tobytes(), z, step, nx, ny, *extent_mm)
         return True
 
     def style(self, fusion: Any, base_modality: str) -> None:
