@@ -28,7 +28,7 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "out" / "screenshots"
 def _screenshot(w: MainWindow, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     w.repaint()
-    assert w.screenshot().save(str(SCREENSHOTS / f"en-progressive-{name}.png"))
+    assert w.screenshot().save(str(SCREENSHOTS / f"progressive-en-{name}.png"))
 
 
 def frame(vp) -> np.ndarray:  # type: ignore[no-untyped-def]
