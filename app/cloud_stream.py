@@ -169,8 +169,13 @@ class StreamingLoader:
         if ws.closed or stream.full is not None or stream not in self.streams or series is None:
             return
         stream.reduced = vol
-        if stream.requested is None:
+        asked = stream.requested
+        if asked is None:
             self._show_early(stream, series, vol)
+        elif self._own(stream, asked):  # opened already: in the viewports waiting for it
+            for vp in self.workspace.waiting.get(asked.key, []):
+                if vp.series_key == asked.key:
+                    self._swap(vp, vol, asked.key)
 
     def _full(self, stream: Stream, image: Image) -> None:
         stream.full = image

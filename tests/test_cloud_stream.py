@@ -182,3 +182,26 @@ def test_a_reduced_volume_whose_fetch_failed_no_longer_says_refining(
     assert vp.image is reduced and ViewportEvent.IMAGE in events  # the views told again
     assert resolution_note(reduced) == "Reduced resolution (1/4)"
     assert refined == [] and inner.loads == []
+
+
+def test_a_study_opened_before_its_reduced_volume_gets_it_while_it_waits(
+    qtbot, tmp_path: Path, hold: threading.Event
+) -> None:
+    files = _ct(tmp_path / "o", "j2k", n=8)
+    ws, inner, sl, refined = _setup(qtbot)
+    record = object()
+    (series,) = scan(files).all_series()
+    stream = sl.start(record)
+    stream.attach(series.series_uid, {series.series_uid: len(files)})
+    ws.open_study(tmp_path / "o", origin=Origin.CLOUD, record=record)  # (a fast scan)
+    vp = ws.active
+    assert vp is not None and vp.series_key == series.key and vp.image is None
+    for f in files:
+        stream.offer(series.series_uid, f)
+    stream.end(True)
+    qtbot.waitUntil(lambda: isinstance(vp.image, Volume) and vp.image.reduced_level == 2)
+    assert series.key not in ws.images and inner.loads == []
+    hold.set()
+    qtbot.waitUntil(lambda: series.key in ws.images, timeout=30000)
+    assert vp.image is ws.images[series.key] and vp.image.reduced_level == 0
+    assert refined == [vp.image] and inner.loads == []
