@@ -142,8 +142,8 @@ class StreamingLoader:
         ws = self.workspace
 
         def shown(r: tuple[SeriesInfo, Image] | None) -> None:
-            # late: the study's reduced or full volume is shown already
-            if r is not None and not self._delivered(r[0].series_uid):
+            # late: the study's reduced or full volume is shown already (or even loaded)
+            if r is not None and not self._delivered(r[0].series_uid) and r[0].key not in ws.images:
                 ws.previewed(request, *r)
 
         self.runner.submit(lambda: _first_series(request), shown, self._error)

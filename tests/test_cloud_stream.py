@@ -136,6 +136,11 @@ def test_a_volume_ready_before_the_preview_is_shown_and_the_late_preview_dropped
     key = ws.key_for_uid(uid)
     assert key is not None and ws.images.get(key) is full and vp.image is full
     assert inner.loads == [] and refined == [] and not sl.streams
+    sl.start(record).end(True)  # (another fetch of it begins)
+    ws.preview(files[0], record, Origin.CLOUD)  # a preview later still: the study is open
+    assert sl.runner.wait(20000)
+    qtbot.wait(50)
+    assert vp.image is full and not ws.focus_pending
 
 
 @pytest.mark.parametrize("attached", [True, False])
