@@ -142,8 +142,9 @@ class StreamingLoader:
         ws = self.workspace
 
         def shown(r: tuple[SeriesInfo, Image] | None) -> None:
-            # late: the study's reduced or full volume is shown already (or even loaded)
-            if r is not None and not self._delivered(r[0].series_uid) and r[0].key not in ws.images:
+            # late: the series is on screen already (its reduced or full volume)
+            uid = r[0].series_uid if r is not None else ""
+            if r is not None and not self._delivered(uid) and not self._showing(uid):
                 ws.previewed(request, *r)
 
         self.runner.submit(lambda: _first_series(request), shown, self._error)
