@@ -62,7 +62,8 @@ def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
 class CloudDialog(QDialog):
     """Owns the Cloud panel's input and what it shows (exam list, QR code, progress); emits
     ``first_image(path, record)`` and ``study_ready(folder, record, source)`` where ``source``
-    says where the study came from ("cache", "frontend" or "cloud")."""
+    says where the study came from ("cache", "frontend" or "cloud"); each stored image is
+    handed to the ``receiver`` its owner sets (decode while receiving) as it lands."""
 
     first_image = Signal(object, object)
     study_ready = Signal(object, object, str)
