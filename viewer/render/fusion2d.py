@@ -92,8 +92,9 @@ class FusedLayer:
         self.base_colors.SetLookupTable(self.base_lut)
         # RGBA (opaque): a texture of 4 bytes a pixel is loaded as it is, 3 bytes are converted
         self.base_colors.SetOutputFormatToRGBA()
-        self._base_data = vtkImageData()  # the shown slice, over the base volume's memory
-        self.base_colors.SetInputData(self._base_data)
+        #: the base view's whole image (its slices over the base volume's memory): only the
+        #: shown slice is coloured and blended (the mapper asks for that slice alone)
+        self._base_image: vtkImageData | None = None
         self.blend = vtkImageBlend()
         self.blend.AddInputConnection(self.base_colors.GetOutputPort())
         self.blend.AddInputConnection(self.fine.GetOutputPort())
@@ -104,6 +105,10 @@ class FusedLayer:
             f.SetNumberOfThreads(1)
         self.mapper = vtkImageSliceMapper()
         self.mapper.SetInputConnection(self.blend.GetOutputPort())
+        self.mapper.StreamingOn()  # ask the pipeline for the shown slice only
+        self.mapper.SetOrientationToZ()
+        self.mapper.SliceAtFocalPointOff()
+        self.mapper.SliceFacesCameraOff()
         self.prop = vtkImageProperty()
         self.prop.SetInterpolationTypeToLinear()
         self.prop.SetColorWindow(255.0)  # already colours: shown as they are
@@ -113,7 +118,6 @@ class FusedLayer:
         self.slice.SetProperty(self.prop)
         self._lut_key: tuple[Any, ...] = ()
         self._base_key: tuple[Any, ...] = ()
-        self._base: tuple[Any, ...] = ()  # the base pixels VTK shares
         #: the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent
         self._box = (0.0, 0.0, 0.0, 0.0)
         self._step = 1.0
@@ -280,32 +284,30 @@ class FusedLayer:
         s = self._step
         return ((i0 - 1) * s, (i1 + 1) * s, (j0 - 1) * s, (j1 + 1) * s)
 
-    def show_slice(self, pixels: np.ndarray, spacing: tuple[float, float, float], z: float) -> None:
-        """The base slice (``pixels``: rows × cols, shared, not copied) at world depth ``z``; the
-        overlay is sampled at its pixels over the box where it is visible (:meth:`crop`)."""
-        rows, cols = pixels.shape[:2]
-        comps = pixels.shape[2] if pixels.ndim == 3 else 1
-        flat = pixels.reshape(-1, comps) if comps > 1 else pixels.reshape(-1)
-        data = self._base_data
-        data.SetDimensions(cols, rows, 1)
-        data.SetSpacing(spacing[0], spacing[1], 1.0)
-        data.SetOrigin(0.0, 0.0, z)
-        data.GetPointData().SetScalars(numpy_support.numpy_to_vtk(flat, deep=False))
-        data.Modified()
-        self._base = (pixels, flat)
-        # colour (RGB) images pass through as they are
-        self.base_colors.SetLookupTable(self.base_lut if comps == 1 else None)
-        self.fine.SetOutputSpacing(spacing[0], spacing[1], 1.0)
-        self.fine.SetOutputOrigin(0.0, 0.0, z)
-        # the box in base pixels, one more on each side
+    def show_slice(self, image: vtkImageData, index: int) -> None:
+        """Slice ``index`` of the base view's whole image (origin 0, the base's spacing; shared,
+        not copied) with the overlay sampled at its pixels over the box where it is visible
+        (:meth:`crop`)."""
+        if image is not self._base_image:
+            self._base_image = image
+            self.base_colors.SetInputData(image)
+            # colour (RGB) images pass through as they are
+            grey = image.GetNumberOfScalarComponents() == 1
+            self.base_colors.SetLookupTable(self.base_lut if grey else None)
+        cols, rows, _ = image.GetDimensions()
+        sx, sy, sz = image.GetSpacing()
+        self.mapper.SetSliceNumber(index)
+        self.fine.SetOutputSpacing(sx, sy, sz)
+        self.fine.SetOutputOrigin(0.0, 0.0, 0.0)
+        # the box in base pixels, one more on each side, on the slice (depth index · spacing)
         x0, x1, y0, y1 = self._box
         self.fine.SetOutputExtent(
-            max(0, int(np.floor(x0 / spacing[0])) - 1),
-            min(cols - 1, int(np.ceil(x1 / spacing[0])) + 1),
-            max(0, int(np.floor(y0 / spacing[1])) - 1),
-            min(rows - 1, int(np.ceil(y1 / spacing[1])) + 1),
-            0,
-            0,
+            max(0, int(np.floor(x0 / sx)) - 1),
+            min(cols - 1, int(np.ceil(x1 / sx)) + 1),
+            max(0, int(np.floor(y0 / sy)) - 1),
+            min(rows - 1, int(np.ceil(y1 / sy)) + 1),
+            index,
+            index,
         )
 
     def set_window(self, table: tuple[str, bool] | None, low: float, high: float) -> None:

@@ -32,6 +32,7 @@ class SliceDisplay:
     _lut_key: tuple[str, bool] | None
     shape: tuple[int, ...]
     spacing: tuple[float, float, float]
+    _image_data: Any  # the whole image (vtkImageData), shared with the numpy array
 
     def _set_window(self, render: bool = True) -> None:
         raise NotImplementedError
@@ -126,7 +127,7 @@ class SliceDisplay:
         layer.style(self.fusion, m.modality)
         shown = ok and layer.crop()
         if shown:
-            layer.show_slice(self.shown_pixels(), self.spacing, m.index * self.spacing[2])
+            layer.show_slice(self._image_data, m.index)
             self._fused_window()
         layer.slice.SetVisibility(shown)
         self.slice.SetVisibility(not shown)
