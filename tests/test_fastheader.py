@@ -120,6 +120,10 @@ EDGE_CASES: dict[str, dict[str, Any]] = {
     },
     "latin1-no-charset": {"InstitutionName": "Hôpital Café"},
     "latin1": {"SpecificCharacterSet": "ISO_IR 100", "InstitutionName": "Hôpital Café "},
+    "charset-misspelt": {
+        "SpecificCharacterSet": b"ISO IR 192",
+        "PatientName": "张^三".encode(),
+    },
     "iso2022": {"SpecificCharacterSet": ["", "ISO 2022 IR 87"], "PatientName": "Yamada^Tarou"},
     "multi-text": {"PatientID": "A\\B ", "BodyPartExamined": "CHEST\\ABDOMEN"},
     "empty": {"PatientName": "", "SliceThickness": None, "SeriesNumber": None},
@@ -162,7 +166,14 @@ def test_edge_cases_agree(tmp_path: Path, implicit: bool) -> None:
     # the common cases take the fast path; the unusual ones leave it to pydicom
     for name in ("plain", "utf8-name", "gb18030", "latin1", "multi-text", "empty", "sequence"):
         assert taken[name], name
-    for name in ("iso2022", "is-float", "ds-bad", "ds-nan", "functional-groups"):
+    for name in (
+        "iso2022",
+        "charset-misspelt",
+        "is-float",
+        "ds-bad",
+        "ds-nan",
+        "functional-groups",
+    ):
         assert not taken[name], name
 
 

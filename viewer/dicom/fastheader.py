@@ -392,9 +392,9 @@ def _decode(raw: dict[int, tuple[bytes, bytes | None]]) -> dict[str, Any]:
     codec = "latin_1"
     if 0x00080005 in raw:
         charset = _ascii(raw[0x00080005][0]).rstrip(" \0")
-        if "\\" in charset or charset.strip() not in _CODECS:
+        if charset not in _CODECS:  # several, an ISO 2022 one, or a spelling pydicom corrects
             raise _Unsure
-        codec = _CODECS[charset.strip()]
+        codec = _CODECS[charset]
     values: dict[str, Any] = {}
     for tag, (b, vr) in raw.items():
         keyword, dict_vr = NEEDED[tag]
