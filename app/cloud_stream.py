@@ -21,10 +21,12 @@ import functools
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.runner import Runner
 from viewer.dicom.incremental import IncrementalVolume
+from viewer.dicom.measure import Measurement
 from viewer.dicom.model import SeriesInfo
 from viewer.dicom.scan import scan
 from viewer.dicom.volume import ImageStack, Volume, load_series
@@ -248,7 +250,7 @@ class StreamingLoader:
     def _swap(self, vp: ViewportModel, image: Image, key: str) -> None:
         """Show ``image`` in ``vp`` in place of the same series at another resolution."""
         state = _view_state(vp) if _same_grid(vp.image, image) else None
-        vp.set_image(image, self.workspace.info(key), index=state[0] if state else None)
+        vp.set_image(image, self.workspace.info(key), index=state.index if state else None)
         if state is not None:
             _restore(vp, state)
 
@@ -267,15 +269,34 @@ def _same_grid(a: Image | None, b: Image) -> bool:
     return isinstance(a, Volume) and isinstance(b, Volume) and a.shape[0] == b.shape[0]
 
 
-def _view_state(vp: ViewportModel) -> tuple[int, tuple[float, float], float, tuple[float, float]]:
-    return vp.index, vp.window, vp.zoom, vp.pan
+@dataclass
+class _View:
+    """What the reader set in a viewport, carried from one resolution of a volume to another:
+    slice, window, zoom, pan and measurements (their image points scaled to the new pixels)."""
+
+    index: int
+    window: tuple[float, float]
+    zoom: float
+    pan: tuple[float, float]
+    measurements: list[Measurement]
+    spacing: tuple[float, float]  # the in-plane pixel spacing the points are in
 
 
-def _restore(
-    vp: ViewportModel, state: tuple[int, tuple[float, float], float, tuple[float, float]]
-) -> None:
-    index, window, zoom, pan = state
-    vp.set_index(index)
-    vp.set_window(*window)
-    vp.set_zoom(zoom)
-    vp.set_pan(*pan)
+def _view_state(vp: ViewportModel) -> _View:
+    img = vp.image
+    assert isinstance(img, Volume)
+    sp = (float(img.spacing[0]), float(img.spacing[1]))
+    return _View(vp.index, vp.window, vp.zoom, vp.pan, vp.snapshot_measurements(), sp)
+
+
+def _restore(vp: ViewportModel, state: _View) -> None:
+    vp.set_index(state.index)
+    vp.set_window(*state.window)
+    vp.set_zoom(state.zoom)
+    vp.set_pan(*state.pan)
+    img = vp.image
+    if state.measurements and isinstance(img, Volume):
+        fx, fy = state.spacing[0] / img.spacing[0], state.spacing[1] / img.spacing[1]
+        for m in state.measurements:
+            m.points = [(x * fx, y * fy) for x, y in m.points]
+        vp.restore_measurements(state.measurements)

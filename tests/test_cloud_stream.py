@@ -15,6 +15,7 @@ from app.cloud_stream import StreamingLoader
 from app.runner import Runner
 from phantoms import series as S
 from viewer.dicom.incremental import IncrementalVolume
+from viewer.dicom.measure import Measurement
 from viewer.dicom.scan import scan
 from viewer.dicom.volume import ImageStack, Volume, load_series
 from viewer.state.origin import Origin
@@ -103,11 +104,14 @@ def test_reduced_first_then_refined_in_place_without_decoding_the_files(
     vp.set_index(3)
     vp.set_window(55.0, 333.0)
     vp.set_zoom(2.0)
+    vp.add_measurement(Measurement("length", [(4.0, 4.0), (20.0, 6.0)]))  # 160 mm across
     hold.set()
     qtbot.waitUntil(lambda: key in ws.images, timeout=30000)
     full = ws.images[key]
     assert isinstance(full, Volume) and full.reduced_level == 0 and vp.image is full
     assert (vp.index, vp.window, vp.zoom) == (3, (55.0, 333.0), 2.0)  # the view kept
+    (m,) = vp.measurements  # on the same anatomy: its points on the full pixels
+    assert m.kind == "length" and m.index == 3 and m.points == [(16.0, 16.0), (80.0, 24.0)]
     assert refined == [full] and inner.loads == [] and not sl.streams
     ref = load_series(scan(files).all_series()[0])
     assert isinstance(ref, Volume)
