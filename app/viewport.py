@@ -394,4 +394,3 @@ class ViewportWidget(QFrame):
         key = bytes(ev.mimeData().data(SERIES_MIME)).decode()
         self.series_dropped.emit(self, key)
         ev.acceptProposedAction()
-

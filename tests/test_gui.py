@@ -276,9 +276,7 @@ def test_window_level_by_drag_presets_and_invert(qtbot, window: MainWindow) -> N
     assert img[corner].mean() < 30 and inv[corner].mean() > 220
 
 
-def test_changes_in_one_turn_of_the_event_loop_render_one_frame(
-    qtbot, window: MainWindow
-) -> None:
+def test_changes_in_one_turn_of_the_event_loop_render_one_frame(qtbot, window: MainWindow) -> None:
     """An image arriving sets its window, invert and graphics: one frame is drawn for all of
     them (each used to render its own), and that frame shows them all."""
     vp = show(qtbot, window, "Chest/Abdomen")

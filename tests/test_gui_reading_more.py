@@ -89,7 +89,7 @@ def test_why_a_pet_is_not_in_suv_is_written_beside_its_unit(
         diff = np.abs(with_reason - without).sum(axis=2) > 60
         rows, cols = np.nonzero(diff)
         assert rows.size > 200, "the reason is not drawn"
-        h, wd = diff.shape
+        _h, wd = diff.shape
         assert cols.min() > wd // 3, "the reason is drawn away from the window corner"
         assert rows.max() - rows.min() > 30, "the reason is not several lines of text"
     finally:
@@ -194,9 +194,7 @@ def test_a_voi_lut_is_shown_as_its_table_when_picked(qtbot, tmp_path) -> None:
         assert "VOI LUT" not in vp.renderer.corners.GetText(1)
         dragged = _quadrant_greys(vp)
         lo += 1
-        np.testing.assert_allclose(
-            dragged, [255 * (v - lo) / win.width for v in QUADRANTS], atol=4
-        )
+        np.testing.assert_allclose(dragged, [255 * (v - lo) / win.width for v in QUADRANTS], atol=4)
         # in the MPR layout: the axial plane through the table too
         panel = w.toggle_mpr(True)
         assert panel is not None
