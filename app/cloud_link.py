@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.cloud_stream import StreamingLoader
 from app.runner import Runner
+from cloudclient.store import InstanceStore
 from viewer.state.origin import Origin
 from viewer.state.workspace import Viewed, Workspace, WorkspaceEvent
 
@@ -97,7 +98,11 @@ class CloudLink(QObject):
         """The whole study is here: opened like a local one, the previewed series in place."""
         if self.workspace.closed:
             return
-        self.workspace.open_study(folder, origin=ORIGINS.get(source, Origin.CLOUD), record=record)
+        self.workspace.open_study(
+            InstanceStore.instance_dirs(folder),
+            origin=ORIGINS.get(source, Origin.CLOUD),
+            record=record,
+        )
         if self.dialog is not None and self.dialog.source_text:
             self.status(
                 QCoreApplication.translate("MainWindow", "Opened {0}, {1}").format(
@@ -116,7 +121,9 @@ class CloudLink(QObject):
         """A study by its UID, if this workstation's cache holds it whole."""
         files = self.service.cached(study_uid) if self.service else []
         if files:
-            self.workspace.open_study(files[0].parent.parent, origin=Origin.CACHE)
+            self.workspace.open_study(
+                InstanceStore.instance_dirs(files[0].parent.parent), origin=Origin.CACHE
+            )
         else:
             self.status(
                 QCoreApplication.translate(

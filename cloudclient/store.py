@@ -146,6 +146,14 @@ class InstanceStore:
     def study_dir(self, study_uid: str) -> Path:
         return self.root / "studies" / safe_uid(study_uid)
 
+    @staticmethod
+    def instance_dirs(study_folder: Path) -> list[Path]:
+        """The folders of a cached study that hold its instances (one per series): what a
+        viewer opens — the study's ``study.json`` manifest is not a DICOM file."""
+        folder = Path(study_folder)
+        dirs = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+        return dirs or [folder]
+
     def path(self, study_uid: str, series_uid: str, sop_uid: str) -> Path:
         return self.study_dir(study_uid) / safe_uid(series_uid) / f"{safe_uid(sop_uid)}.dcm"
 

@@ -753,6 +753,8 @@ def test_cloud_flow_in_the_real_window(qtbot, window: MainWindow, cloud_service,
     )
     assert window.workspace.origin_of(vp.series_key) is not None
     assert window.workspace.origin_of(vp.series_key).value == "cloud"
+    # every file of the cached study is an image: its manifest is not reported as unreadable
+    assert not window.workspace.problems, [str(p) for p in window.workspace.problems]
     assert window.acts["consult_start"].isEnabled()
     # the QR flow: the patient's phone approves, the exam list spans both provinces
     qtbot.mouseClick(dlg.qr_button, Qt.MouseButton.LeftButton)
