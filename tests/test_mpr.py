@@ -278,7 +278,7 @@ def test_a_view_follows_rotation_and_reset_and_its_crosshair_follows_the_centre(
     r = MprRenderer(window(), m, "coronal")
 
     def crosshair() -> list[tuple[float, ...]]:
-        return [pts.GetPoint(i) for pts in r._line_points for i in range(2)]
+        return r.crosshair.points()
 
     assert r.edges.GetText(5) == "L" and "oblique" not in r.corners.GetText(0)
     before, cols = crosshair(), r.grid.cols
@@ -292,3 +292,46 @@ def test_a_view_follows_rotation_and_reset_and_its_crosshair_follows_the_centre(
     m.reset()
     assert r.edges.GetText(5) == "L" and "oblique" not in r.corners.GetText(0)
     assert r.grid.cols == cols
+
+
+def test_the_crosshair_is_drawn_in_the_other_planes_colours_around_a_free_centre() -> None:
+    """On a black coronal plane the axial trace is a red horizontal line and the sagittal one a
+    yellow vertical line, both broken around the centre; all four half-lines are one prop, and
+    moving the centre within the plane moves the lines on screen."""
+    shape = (60, 80, 70)
+    vol = Volume(np.full(shape, -1000, np.int16), np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
+    m = MprModel(vol)
+    r = MprRenderer(window(), m, "coronal")
+    props = r.renderer.GetViewProps()
+    before = props.GetNumberOfItems()
+
+    def frame_at_centre() -> tuple[np.ndarray, int, int]:
+        u, v, _ = r.grid.patient_to_uv(m.center)
+        x, y = r.uv_to_display(u, v)
+        img = r.grab()
+        return img, round(x), img.shape[0] - 1 - round(y)  # grab's row 0 is the top
+
+    img, x, y = frame_at_centre()
+    assert_sane_image(img)
+
+    def colour(px: np.ndarray) -> str:
+        red, green, blue = (int(c) for c in px)
+        if red > 200 and green > 180 and blue < 120:
+            return "yellow"
+        if red > 200 and green < 120 and blue < 120:
+            return "red"
+        return "other"
+
+    gap = round(12 * r.grid.spacing / r.mm_per_screen_pixel())  # 12 grid pixels, on screen
+    far = gap + 20
+    for dx in (-far, far):  # along the row: the axial plane's trace
+        assert colour(img[y - 1 : y + 2, x + dx].max(axis=0)) == "red"
+    for dy in (-far, far):  # along the column: the sagittal plane's trace
+        assert colour(img[y + dy, x - 1 : x + 2].max(axis=0)) == "yellow"
+    free = gap - 3
+    assert img[y - free : y + free + 1, x - free : x + free + 1].max() < 60  # the centre is free
+    m.set_center(m.center + np.array([0.0, 0.0, 10.0]))  # 10 mm up: the axial trace moves
+    img2, x2, y2 = frame_at_centre()
+    assert y2 < y - 5 and colour(img2[y2 - 1 : y2 + 2, x2 + far].max(axis=0)) == "red"
+    assert colour(img2[y - 1 : y + 2, x + far].max(axis=0)) != "red"
+    assert props.GetNumberOfItems() == before  # the same one crosshair prop, only moved

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
 from vtkmodules.util import numpy_support
-from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkImagingCore import vtkImageReslice
 from vtkmodules.vtkRenderingCore import (
@@ -32,6 +31,7 @@ from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
 from viewer.render import voi
 from viewer.render.colorbar import ColorBar, lookup_table, overlay_table
+from viewer.render.crosshair import Crosshair
 from viewer.render.fusion2d import fusion_style
 from viewer.render.measure_labels import place_measurement_labels, world_labels
 from viewer.render.overlay import (
@@ -40,7 +40,6 @@ from viewer.render.overlay import (
     OverlayText,
     display_to_world,
     grab_window,
-    line_actor,
     measurement_actors,
     resolution_note,
     scale_bar_actors,
@@ -105,7 +104,7 @@ class MprRenderer:
         self._fusion: tuple[vtkImageReslice, vtkImageSlice, Any] | None = None
         self.corners = OverlayText(self.renderer, 14, TEXT_COLOR)
         self.edges = OverlayText(self.renderer, 18, (1.0, 0.85, 0.2), bold=True)
-        self._lines: list[Any] = []
+        self.crosshair = Crosshair(self.renderer)
         self._scale: list[Any] = []
         self._measure: list[Any] = []
         self._labels: list[Any] = []
@@ -124,8 +123,6 @@ class MprRenderer:
         self.colorbar = ColorBar(self.renderer, style_text)
         self.grid = model.grid(view)
         self._camera_state: tuple[float, ...] | None = None
-        self._line_points: list[vtkPoints] = []
-        self._segments: list[Any] = []
         self._orientation_cache: tuple[bytes, Any] | None = None
         model.subscribe(self._on_change)
         self.update(render=False)
@@ -335,8 +332,8 @@ class MprRenderer:
     # ------------------------------------------------------------------ overlays
 
     def _update_crosshair(self) -> None:
-        """Two half-lines per other plane, leaving the centre itself visible; the actors are
-        made once and only their points move."""
+        """Two half-lines per other plane, leaving the centre itself visible (one actor, made
+        once; only its points move, and only when the centre moves within the plane)."""
         g = self.grid
         u, v, _ = g.patient_to_uv(self.model.center)
         half = (g.cols + g.rows) * g.spacing
@@ -347,26 +344,8 @@ class MprRenderer:
             for sign in (1.0, -1.0):
                 a = (u + sign * gap * du, v + sign * gap * dv, -0.1)
                 b = (u + sign * half * du, v + sign * half * dv, -0.1)
-                segments.append((other, a, b))
-        if len(segments) != len(self._lines):
-            for actor in self._lines:
-                self.renderer.RemoveViewProp(actor)
-            self._lines, self._line_points = [], []
-            for other, a, b in segments:
-                actor = line_actor([a, b], PLANE_COLORS[other], width=1.0)
-                self._lines.append(actor)
-                mapper: Any = actor.GetMapper()
-                self._line_points.append(mapper.GetInput().GetPoints())
-                self.renderer.AddViewProp(actor)
-            self._segments = segments
-            return
-        if segments == self._segments:
-            return  # scrolling along the normal leaves the crosshair where it is
-        self._segments = segments
-        for pts, (_, a, b) in zip(self._line_points, segments, strict=True):
-            pts.SetPoint(0, *a)
-            pts.SetPoint(1, *b)
-            pts.Modified()
+                segments.append((PLANE_COLORS[other], a, b))
+        self.crosshair.set(segments)
 
     def _update_text(self) -> None:
         m = self.model
