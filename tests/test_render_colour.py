@@ -398,3 +398,44 @@ def test_fused_2d_overlay_blended_only_where_it_can_show_misses_none_of_it(case:
         coloured += int(((a[..., 0] - a[..., 2]) > 60).sum())  # the overlay shows (hot iron)
     assert coloured > 200
     assert cropped._fused is not None and cropped._fused._box != (0.0, 0.0, 0.0, 0.0)
+
+
+def test_fused_2d_threads_follow_what_is_faster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fused slice's filters run on the thread count that has been faster lately: one run in
+    EXPLORE tries the other, so when the machine's load changes which is faster, the choice
+    follows (a clock that advances by a set cost per thread count stands for the timing)."""
+    from viewer.render.fusion2d import ThreadChoice
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+
+    class Filter:
+        threads = 0
+
+        def GetNumberOfThreads(self) -> int:
+            return self.threads
+
+        def SetNumberOfThreads(self, n: int) -> None:
+            self.threads = n
+
+    now = [0.0]
+    cost = {1: 2.0, 2: 1.0}  # idle machine: two threads faster
+    f = Filter()
+    choice = ThreadChoice([f], clock=lambda: now[0])
+
+    def run() -> None:
+        now[0] += cost[f.threads]
+
+    used = []
+    for _ in range(3 * ThreadChoice.EXPLORE):
+        choice.run(run)
+        used.append(f.threads)
+    assert choice.best == 2 and used[-ThreadChoice.EXPLORE :].count(2) == ThreadChoice.EXPLORE - 1
+    cost.update({1: 1.0, 2: 3.0})  # busy machine: threads cost more than they save
+    for _ in range(3 * ThreadChoice.EXPLORE):
+        choice.run(run)
+    assert choice.best == 1 and f.threads in (1, 2)
+    used = []
+    for _ in range(ThreadChoice.EXPLORE):
+        choice.run(run)
+        used.append(f.threads)
+    assert used.count(1) == ThreadChoice.EXPLORE - 1  # one run in EXPLORE tries the other

@@ -10,6 +10,8 @@ a fraction of that."""
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 import numpy as np
@@ -98,11 +100,9 @@ class FusedLayer:
         self.blend = vtkImageBlend()
         self.blend.AddInputConnection(self.base_colors.GetOutputPort())
         self.blend.AddInputConnection(self.fine.GetOutputPort())
-        # one thread each: these run every frame over a slice at most, where starting and joining
-        # threads (VTK's default, its SMP back end being sequential) costs more than it saves,
-        # the more so on a loaded machine
-        for f in (self.reslice, self.fine, self.base_colors, self.blend):
-            f.SetNumberOfThreads(1)
+        self.reslice.SetNumberOfThreads(1)  # a few thousand samples: threads cost more
+        #: threads of the filters that run over the slice on every new slice, chosen by timing
+        self.threads = ThreadChoice([self.base_colors, self.fine, self.blend])
         self.mapper = vtkImageSliceMapper()
         self.mapper.SetInputConnection(self.blend.GetOutputPort())
         self.mapper.StreamingOn()  # ask the pipeline for the shown slice only
@@ -310,6 +310,11 @@ class FusedLayer:
             index,
         )
 
+    def update(self) -> None:
+        """Colour, sample and blend the shown slice now (the render then finds it done), on the
+        threads that have done it fastest lately."""
+        self.threads.run(self.mapper.Update)
+
     def set_window(self, table: tuple[str, bool] | None, low: float, high: float) -> None:
         """Colour the base slice as the base view does: through ``table`` (colour map, inverted)
         or grey, over ``[low, high]`` (the base property's window/level)."""
@@ -318,6 +323,43 @@ class FusedLayer:
             self._base_key = key
             self.base_lut.DeepCopy(lookup_table(*(table or ("grey", False))))
             self.base_lut.SetTableRange(low, max(high, low + 1e-6))
+
+
+class ThreadChoice:
+    """One thread or two for filters that each run over a slice on every frame, chosen by their
+    measured time. Two take about a third off on an idle machine (the renderer's own threads
+    wait meanwhile); on a busy one they cost far more than they save, VTK starting and joining
+    its threads on every run (its SMP back end being sequential). Each choice keeps a moving
+    average of its recent runs; one run in ``EXPLORE`` tries the other, so that the choice
+    follows the machine's load."""
+
+    EXPLORE = 20
+
+    def __init__(self, filters: list[Any], clock: Any = time.perf_counter) -> None:
+        self.filters = filters
+        self.clock = clock
+        self.best = 1
+        self.cost: dict[int, float] = {}  # threads → moving average of a run's seconds
+        self._runs = 0
+        self._set(1)
+
+    def _set(self, n: int) -> None:
+        for f in self.filters:
+            if f.GetNumberOfThreads() != n:  # (a change makes the filter run again)
+                f.SetNumberOfThreads(n)
+
+    def run(self, update: Any) -> None:
+        """``update()`` (which runs the filters) on the chosen threads, timed."""
+        self._runs += 1
+        explore = (os.cpu_count() or 1) > 1 and self._runs % self.EXPLORE == 0
+        n = 3 - self.best if explore else self.best
+        self._set(n)
+        t0 = self.clock()
+        update()
+        dt = self.clock() - t0
+        old = self.cost.get(n)
+        self.cost[n] = dt if old is None else 0.75 * old + 0.25 * dt
+        self.best = min(self.cost, key=self.cost.__getitem__)
 
 
 def _box_above(values: np.ndarray, level: float) -> tuple[int, int, int, int] | None:

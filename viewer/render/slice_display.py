@@ -129,6 +129,7 @@ class SliceDisplay:
         if shown:
             layer.show_slice(self._image_data, m.index)
             self._fused_window()
+            layer.update()
         layer.slice.SetVisibility(shown)
         self.slice.SetVisibility(not shown)
 
