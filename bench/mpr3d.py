@@ -1,6 +1,6 @@
 """MPR, thick slab and volume rendering on the 512×512×500 CT at a 512×512 viewport.
 
-    python -m bench.mpr3d [--slices 500] [--frames 30] [--gpu] [--mpr-only]
+    python -m bench.mpr3d [--slices 500] [--frames 30] [--gpu] [--mpr-only] [--stages]
 
 Each figure is measured beside a bare VTK pipeline doing the same work in the same run:
 
@@ -13,6 +13,10 @@ Each figure is measured beside a bare VTK pipeline doing the same work in the sa
   renderer, and the still, full-quality frame; against the bare mapper with the same settings;
 * peak memory of a process holding 2D + three MPR views + 3D on the volume (a child process):
   target ≤ 1.5 × volume bytes + 400 MB; the same with shading on is reported beside it.
+
+``--stages`` adds where an oblique frame's time goes, ours beside bare, each stage timed on its
+own in turn frame by frame: our Python (model step, view update, overlays; the bare side's is
+setting the reslice), the reslice ``Update`` and the ``Render`` (overlays, texture, draw).
 
 ``--gpu`` runs the same on a real GPU through EGL (no X server) with the GPU ray-cast mapper:
 that is the script for the GPU machine (``bench/gpu_mpr3d.sh``).
@@ -78,8 +82,11 @@ def _oblique_model(vol: Any) -> Any:
     return m
 
 
-def mpr_frames(vol: Any, frames: int, slab_mm: float) -> tuple[float, float, list[int]]:
-    """(ours ms, bare ms, output size) for moving a double-oblique plane one step per frame."""
+def mpr_frames(
+    vol: Any, frames: int, slab_mm: float, stages: bool = False
+) -> tuple[float, float, list[int], dict[str, float]]:
+    """(ours ms, bare ms, output size, per-stage ms if asked) for moving a double-oblique plane
+    one step per frame."""
     import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
     from vtkmodules.vtkRenderingCore import (
         vtkImageProperty,
@@ -126,15 +133,38 @@ def mpr_frames(vol: Any, frames: int, slab_mm: float) -> tuple[float, float, lis
     # picture); scrolling keeps our camera still
     ren.GetActiveCamera().DeepCopy(view.renderer.GetActiveCamera())
 
-    def bare_step(i: int) -> None:
+    def bare_step_python(i: int) -> None:
         g = grids[i % 2]
         configure_reslice(r, g, reslice_axes(g, vol), slab.mode, samples, m.spacing)
+
+    def bare_step(i: int) -> None:
+        bare_step_python(i)
         win.Render()
 
     ours_ms, bare_ms = interleaved_ms([our_step, bare_step], frames)
+    split = mpr_stages(view, m, bare_step_python, r, win, frames) if stages else {}
     view.can_render = False
     g = grids[0]
-    return ours_ms, bare_ms, [g.cols, g.rows, samples]
+    return ours_ms, bare_ms, [g.cols, g.rows, samples], split
+
+
+def mpr_stages(
+    view: Any, m: Any, bare_python: Any, r: Any, win: Any, frames: int
+) -> dict[str, float]:
+    """Median ms of each stage of a frame, ours and bare, all six taken in turn."""
+
+    def our_python(i: int) -> None:
+        view.can_render = False
+        m.scroll("coronal", 1 if i % 2 == 0 else -1)
+        view.can_render = True
+
+    steps = [our_python, lambda i: view.reslice.Update(), lambda i: view.window.Render()]
+    steps += [bare_python, lambda i: r.Update(), lambda i: win.Render()]
+    ms = interleaved_ms(steps, frames)
+    names = ["python", "reslice_update", "render"]
+    out = {f"ours_{n}_ms": round(t, 3) for n, t in zip(names, ms[:3], strict=True)}
+    out.update({f"bare_{n}_ms": round(t, 3) for n, t in zip(names, ms[3:], strict=True)})
+    return out
 
 
 def vr_frames(vol: Any, frames: int, mapper: str) -> dict[str, Any]:
@@ -235,6 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--gpu", action="store_true", help="EGL + GPU ray casting (GPU machine)")
     ap.add_argument("--memory-child", choices=["plain", "shaded"], help=argparse.SUPPRESS)
     ap.add_argument("--mpr-only", action="store_true", help="the oblique and slab MPR figures only")
+    ap.add_argument("--stages", action="store_true", help="where an oblique MPR frame's time goes")
     args = ap.parse_args(argv)
     mapper = "gpu" if args.gpu else "cpu"
     if args.gpu:
@@ -252,14 +283,15 @@ def main(argv: list[str] | None = None) -> None:
     from bench.common import finish, run_child
 
     vol = _volume(args.slices)
-    mpr_ms, mpr_bare, grid = mpr_frames(vol, args.frames, 0.0)
-    slab_ms, slab_bare, slab_grid = mpr_frames(vol, args.frames, 10.0)
+    mpr_ms, mpr_bare, grid, stages = mpr_frames(vol, args.frames, 0.0, args.stages)
+    slab_ms, slab_bare, slab_grid, _ = mpr_frames(vol, args.frames, 10.0)
     mpr = {
         "oblique_mpr": {
             "ours_ms": round(mpr_ms, 2),
             "bare_vtk_ms": round(mpr_bare, 2),
             "ratio": round(mpr_ms / mpr_bare, 3),
             "grid": grid,
+            **({"stages": stages} if stages else {}),
         },
         "slab_mip_10mm": {
             "ours_ms": round(slab_ms, 2),
