@@ -192,11 +192,13 @@ class StreamingLoader:
 
     def _show_early(self, stream: Stream, series: SeriesInfo, image: Image) -> None:
         """Before the study is opened: in the viewports showing the series (its first image),
-        else as the study's preview in the active viewport."""
+        else as the study's preview in the active viewport — only when that viewport is empty
+        or shows this study: never in place of what the reader has moved on to."""
         shown = self._showing(series.series_uid)
         for vp in shown:
             self._swap(vp, image, series.key)
-        if not shown and self.workspace.active is not None:
+        active = self.workspace.active
+        if not shown and active is not None and self._may_preview_in(active, stream):
             req = OpenRequest((), Origin.CLOUD, "", stream.record, preview=True)
             self.workspace.previewed(req, series, image)
 
@@ -242,6 +244,9 @@ class StreamingLoader:
     def _delivered(self, series_uid: str) -> bool:
         s = self._stream(series_uid)
         return s is not None and (s.reduced is not None or s.full is not None)
+
+    def _may_preview_in(self, vp: ViewportModel, stream: Stream) -> bool:
+        return vp.image is None or self.workspace.previewing(stream.record) is vp
 
     def _showing(self, series_uid: str) -> list[ViewportModel]:
         ws = self.workspace

@@ -214,3 +214,32 @@ def test_a_study_opened_before_its_reduced_volume_gets_it_while_it_waits(
     qtbot.waitUntil(lambda: series.key in ws.images, timeout=30000)
     assert vp.image is ws.images[series.key] and vp.image.reduced_level == 0
     assert refined == [vp.image] and inner.loads == []
+
+
+def test_a_fetch_ending_in_the_background_leaves_another_study_on_screen(
+    qtbot, tmp_path: Path
+) -> None:
+    """The reader moved on to another study while a fetch ran: its volume is kept for when the
+    study is opened, never put in place of what the reader is looking at (and measuring)."""
+    ws, inner, sl, _refined = _setup(qtbot)
+    study = S.StudySpec(S.PatientSpec(), key="local-other")
+    spec = S.ct_chest(study, n_slices=6, spacing=3.0, matrix=64, pixel=2.5)
+    S.write_series(spec, str(tmp_path / "local"), workers=1)
+    ws.open_study(tmp_path / "local")
+    vp = ws.active
+    assert vp is not None and isinstance(vp.image, Volume)
+    mine = vp.image
+    vp.add_measurement(Measurement("length", [(1.0, 1.0), (20.0, 1.0)]))
+    files = _ct(tmp_path / "cloud", "explicit")
+    record = object()
+    uid = _feed(sl, record, files)
+    qtbot.waitUntil(lambda: bool(sl.streams) and sl.streams[0].full is not None, timeout=30000)
+    qtbot.wait(50)
+    assert vp.image is mine and len(vp.measurements) == 1
+    ws.open_study(tmp_path / "cloud", origin=Origin.CLOUD, record=record)  # opened later
+    assert vp.image is mine  # (the layout has no empty viewport for it)
+    key = ws.key_for_uid(uid)
+    assert key is not None
+    ws.open_series(key, vp)  # the reader picks it: served by the stream, not decoded again
+    qtbot.waitUntil(lambda: isinstance(ws.images.get(key), Volume), timeout=30000)
+    assert vp.image is ws.images[key] and uid not in inner.loads

@@ -332,6 +332,11 @@ class Workspace:
         """A preview of a remote study holds the active viewport for its series."""
         return self._focus is not None
 
+    def previewing(self, record: Any) -> ViewportModel | None:
+        """The viewport a preview of the remote study ``record`` holds, if any."""
+        f = self._focus
+        return f.viewport if f is not None and record is not None and f.record == record else None
+
     def pending(self) -> bool:
         """Some series is still being loaded for a viewport."""
         return any(self.waiting.values())
