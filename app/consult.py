@@ -151,6 +151,8 @@ class ConsultBridge(QObject):
         self.channel.send("view", view)
 
     def _send_measurements(self, vp: ViewportModel) -> None:
+        if getattr(vp.image, "reduced_level", 0):  # reduced pixels: sent once refined
+            return
         series = self._series_uid(vp)
         present: set[str] = set()
         for m in vp.measurements:
@@ -177,6 +179,8 @@ class ConsultBridge(QObject):
         now = time.monotonic()
         too_soon = now - self._last_pointer < POINTER_INTERVAL_S
         if self._closed or too_soon or not self.channel.connected.is_set():
+            return
+        if getattr(vp.image, "reduced_level", 0):  # reduced pixels: not the others' images
             return
         self._last_pointer = now
         self.channel.send("pointer", {"series": self._series_uid(vp), "x": float(x), "y": float(y)})

@@ -425,6 +425,20 @@ def test_work_refers_to_every_image_of_the_series(ct) -> None:
     assert all(isinstance(v, MeasuredValue) for f in work.findings for v in f.values)
 
 
+def test_work_on_a_reduced_resolution_volume_is_not_saved(ct) -> None:
+    """While a cloud study arrives its volume may be a reduced copy: points in its pixels would
+    land at a fraction of their place on the stored images, values would be low-pass."""
+    import dataclasses
+
+    from viewer.state.findings import NotSavable
+
+    folder, _files = ct
+    img = load(folder)
+    reduced = dataclasses.replace(img, reduced_level=1)
+    with pytest.raises(NotSavable, match="reduced resolution"):
+        work_from_viewport(viewport_with_work(reduced), author=AUTHOR)
+
+
 # --------------------------------------------------------------------------- save and reopen
 
 

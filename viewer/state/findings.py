@@ -38,6 +38,8 @@ def image_refs(model: ViewportModel) -> list[ImageRef]:
     """The DICOM frame behind every slice index of the viewport."""
     img = model.image
     if isinstance(img, Volume):
+        if img.reduced_level:  # points and values are on a low-pass copy of the images
+            raise NotSavable("shown at reduced resolution while the study arrives: save it refined")
         if img.resampled or len(img.slice_sources) != img.shape[0]:
             raise NotSavable("this volume was resampled: its slices are not the stored images")
         frames = img.slice_sources
