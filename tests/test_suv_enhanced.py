@@ -159,6 +159,41 @@ def test_an_enhanced_pet_refusal_names_the_attribute(root: Path, name: str) -> N
     assert any(attribute in w for w in vol.warnings)
 
 
+def _edited(root: Path, edit) -> pydicom.Dataset:  # type: ignore[no-untyped-def]
+    ds = pydicom.dcmread(root / "decay_corrected" / "enhanced_pet.dcm", stop_before_pixels=True)
+    edit(ds.PerFrameFunctionalGroupsSequence)
+    return ds
+
+
+@pytest.mark.parametrize(
+    ("edit", "attribute"),
+    [
+        # a table, not a line: never taken as the rescale
+        (
+            lambda per: delattr(per[0].RealWorldValueMappingSequence[0], "RealWorldValueSlope"),
+            "Real World Value Slope (0040,9225)",
+        ),
+        # one frame without its unit: not assumed to be in the others'
+        (
+            lambda per: delattr(per[2], "RealWorldValueMappingSequence"),
+            "Measurement Units Code Sequence (0040,08EA)",
+        ),
+        # a zero slope is not a slope of one
+        (
+            lambda per: setattr(per[1].PixelValueTransformationSequence[0], "RescaleSlope", "0"),
+            "Rescale Slope (0028,1053)",
+        ),
+    ],
+)
+def test_an_enhanced_pet_mapping_suv_cannot_trust_is_refused(
+    root: Path,
+    edit,
+    attribute: str,  # type: ignore[no-untyped-def]
+) -> None:
+    r = suv_factors([_edited(root, edit)])
+    assert r.factors is None and attribute in r.reason, r.reason
+
+
 # --------------------------------------------------------------------------- legacy converted
 
 

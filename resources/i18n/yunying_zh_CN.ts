@@ -17,168 +17,168 @@
 <context>
     <name>CloudDialog</name>
     <message>
-        <location filename="../../app/cloud.py" line="175"/>
+        <location filename="../../app/cloud.py" line="176"/>
         <source>Medical Insurance Imaging Cloud</source>
         <translation>医保影像云</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="176"/>
+        <location filename="../../app/cloud.py" line="177"/>
         <source>Scan or type the 78-character index code</source>
         <translation>扫描或输入 78 位检查索引码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="177"/>
+        <location filename="../../app/cloud.py" line="178"/>
         <source>Look Up</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="178"/>
+        <location filename="../../app/cloud.py" line="179"/>
         <source>Authorize by QR Code</source>
         <translation>扫码授权</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="179"/>
+        <location filename="../../app/cloud.py" line="180"/>
         <source>Patient ID number</source>
         <translation>患者身份证号</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="180"/>
+        <location filename="../../app/cloud.py" line="181"/>
         <source>Send SMS Code</source>
         <translation>发送短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="181"/>
+        <location filename="../../app/cloud.py" line="182"/>
         <source>Code from SMS</source>
         <translation>短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="182"/>
+        <location filename="../../app/cloud.py" line="183"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="183"/>
+        <location filename="../../app/cloud.py" line="184"/>
         <source>Open Exam</source>
         <translation>打开检查</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="184"/>
+        <location filename="../../app/cloud.py" line="185"/>
         <source>Planned exam:</source>
         <translation>拟开检查：</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="185"/>
+        <location filename="../../app/cloud.py" line="186"/>
         <source>Body part, e.g. CHEST</source>
         <translation>检查部位，如 CHEST</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="186"/>
+        <location filename="../../app/cloud.py" line="187"/>
         <source>Open It</source>
         <translation>打开该检查</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="189"/>
+        <location filename="../../app/cloud.py" line="190"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="190"/>
+        <location filename="../../app/cloud.py" line="191"/>
         <source>Modality</source>
         <translation>设备类型</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="191"/>
+        <location filename="../../app/cloud.py" line="192"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="192"/>
+        <location filename="../../app/cloud.py" line="193"/>
         <source>Hospital</source>
         <translation>医院</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="193"/>
+        <location filename="../../app/cloud.py" line="194"/>
         <source>Province</source>
         <translation>省份</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="194"/>
+        <location filename="../../app/cloud.py" line="195"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="227"/>
+        <location filename="../../app/cloud.py" line="228"/>
         <source>Invalid index code: {0}</source>
         <translation>索引码无效：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="229"/>
+        <location filename="../../app/cloud.py" line="230"/>
         <source>Looking up the code…</source>
         <translation>正在查询索引码…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="235"/>
+        <location filename="../../app/cloud.py" line="236"/>
         <source>Preparing the QR code…</source>
         <translation>正在生成二维码…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="243"/>
+        <location filename="../../app/cloud.py" line="244"/>
         <source>Ask the patient to scan the QR code and approve (code {0})</source>
         <translation>请患者扫描二维码并同意授权（验证码 {0}）</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="259"/>
+        <location filename="../../app/cloud.py" line="260"/>
         <source>QR code valid for {0}:{1:02d}</source>
         <extracomment>What an action does to the active viewport widget (an ``app.viewport.ViewportWidget``). makes the receiver of a study about to be fetched (decode while receiving): its ``attach(series_uid, counts)`` and ``offer(series_uid, path)`` are the retrieval&apos;s callbacks (any thread), ``end(ok)`` is called here once the fetch is over</extracomment>
         <translation>二维码有效期 {0}:{1:02d}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="269"/>
+        <location filename="../../app/cloud.py" line="270"/>
         <source>Authorized by {0}; loading the exam list…</source>
         <translation>{0} 已授权，正在加载检查列表…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="280"/>
+        <location filename="../../app/cloud.py" line="281"/>
         <source>SMS code sent to {0}</source>
         <translation>短信验证码已发送至 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="285"/>
+        <location filename="../../app/cloud.py" line="286"/>
         <source>Send an SMS code first</source>
         <translation>请先发送短信验证码</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="308"/>
+        <location filename="../../app/cloud.py" line="309"/>
         <source>{0} exam(s)</source>
         <translation>{0} 项检查</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="332"/>
+        <location filename="../../app/cloud.py" line="333"/>
         <source>Duplicate-exam reminder: {0} similar exam(s) in the last {1} days; the latest on {2} at {3}. Consider opening it before ordering a new one.</source>
         <translation>重复检查提醒：近 {1} 天内已有 {0} 项相似检查，最近一次为 {2}（{3}）。开单前建议先调阅。</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="355"/>
+        <location filename="../../app/cloud.py" line="356"/>
         <source>Fetching {0}…</source>
         <translation>正在调阅 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="394"/>
+        <location filename="../../app/cloud.py" line="395"/>
         <source>from this workstation&apos;s cache</source>
         <translation>来自本工作站缓存</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="395"/>
+        <location filename="../../app/cloud.py" line="396"/>
         <source>from the hospital front-end server</source>
         <translation>来自本院前置机</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="396"/>
+        <location filename="../../app/cloud.py" line="397"/>
         <source>from the provincial cloud</source>
         <translation>来自省级影像云</translation>
     </message>
     <message>
-        <location filename="../../app/cloud.py" line="400"/>
+        <location filename="../../app/cloud.py" line="401"/>
         <source>{0} images in {1:.1f} s, {2}</source>
         <translation>{0} 幅图像，用时 {1:.1f} 秒，{2}</translation>
     </message>
@@ -638,13 +638,12 @@
         <translation>正在向医院发送诊断发现…</translation>
     </message>
     <message>
-        <location filename="../../viewer/state/findings.py" line="165"/>
+        <location filename="../../viewer/state/findings.py" line="167"/>
         <source>the presentation state refers to none of these images</source>
-        <extracomment>the protocol that fits today&apos;s exam alone, not applied (the reader&apos;s layout is kept) apply a protocol to today&apos;s exam alone too (else only once a prior is open) viewport → the series fused over it (the protocol&apos;s overlay), once loaded</extracomment>
         <translation>该显示状态不涉及这些图像中的任何一幅</translation>
     </message>
     <message>
-        <location filename="../../viewer/state/findings.py" line="182"/>
+        <location filename="../../viewer/state/findings.py" line="184"/>
         <source>a {0} refers to an image not in this series</source>
         <translation>有一个{0}测量引用了不在此序列中的图像</translation>
     </message>
@@ -654,6 +653,7 @@
     <message>
         <location filename="../../viewer/state/fusion.py" line="136"/>
         <source>same frame of reference</source>
+        <extracomment>a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>同一参考坐标系</translation>
     </message>
     <message>
@@ -1215,23 +1215,23 @@
         <translation>{0} 个文件无法读取</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="61"/>
+        <location filename="../../app/cloud_link.py" line="62"/>
         <source>this workstation is not set up ({0} is missing): run “yunying-cloud setup”</source>
         <translation>本工作站尚未设置（缺少 {0}）：请运行“yunying-cloud setup”</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="62"/>
-        <location filename="../../app/cloud_link.py" line="68"/>
+        <location filename="../../app/cloud_link.py" line="63"/>
+        <location filename="../../app/cloud_link.py" line="69"/>
         <source>Cloud not available: {0}</source>
         <translation>医保影像云不可用：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="103"/>
+        <location filename="../../app/cloud_link.py" line="108"/>
         <source>Opened {0}, {1}</source>
         <translation>已打开 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="124"/>
+        <location filename="../../app/cloud_link.py" line="131"/>
         <source>Study {0} is not on this workstation; open it by its index code</source>
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
@@ -1429,23 +1429,23 @@ Valid for {2:.0f} minutes.</source>
         <translation>保存截图</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="287"/>
+        <location filename="../../app/consult.py" line="291"/>
         <source>Consultation ended: {0}</source>
         <extracomment>how often the waiter for a full volume looks whether its study was given up (seconds)</extracomment>
         <translation>会诊已结束：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="294"/>
+        <location filename="../../app/consult.py" line="298"/>
         <source>Consultation: connection lost, reconnecting…</source>
         <translation>会诊：连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="296"/>
+        <location filename="../../app/consult.py" line="300"/>
         <source>Consultation: you are presenting</source>
         <translation>会诊：您正在主讲</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="301"/>
+        <location filename="../../app/consult.py" line="305"/>
         <source>Consultation: following {0}</source>
         <translation>会诊：跟随 {0}</translation>
     </message>
@@ -1462,7 +1462,7 @@ Valid for {2:.0f} minutes.</source>
         <source>mean {0} SD {1} {2}
 min {3} max {4}
 area {5}</source>
-        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
+        <extracomment>Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. Points a measurement needs before it is complete.</extracomment>
         <translation>平均值 {0} 标准差 {1} {2}
 最小值 {3} 最大值 {4}
 面积 {5}</translation>
@@ -1651,7 +1651,7 @@ area {5}</source>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="494"/>
-        <location filename="../../viewer/render/mpr_view.py" line="380"/>
+        <location filename="../../viewer/render/mpr_view.py" line="359"/>
         <location filename="../../viewer/render/slice_view.py" line="324"/>
         <source>Loc</source>
         <translation>位置</translation>
@@ -1675,33 +1675,34 @@ area {5}</source>
         <translation>未校准</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="64"/>
+        <location filename="../../viewer/render/mpr_view.py" line="63"/>
         <source>Axial</source>
+        <extracomment>Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal).</extracomment>
         <translation>轴位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="65"/>
+        <location filename="../../viewer/render/mpr_view.py" line="64"/>
         <source>Coronal</source>
         <translation>冠状位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="66"/>
+        <location filename="../../viewer/render/mpr_view.py" line="65"/>
         <source>Sagittal</source>
         <translation>矢状位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="71"/>
+        <location filename="../../viewer/render/mpr_view.py" line="70"/>
         <source>Avg</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="377"/>
+        <location filename="../../viewer/render/mpr_view.py" line="356"/>
         <source>oblique</source>
-        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the plane, its extent and the threshold), so that scrolling back over slices seen costs nothing; bounded the box of each overlay slice&apos;s visible voxels (key: slice, threshold); bounded raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
+        <extracomment>values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
         <translation>斜位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="394"/>
+        <location filename="../../viewer/render/mpr_view.py" line="373"/>
         <location filename="../../viewer/render/slice_view.py" line="310"/>
         <source>Fusion</source>
         <extracomment>&quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) when set (by the hosting widget), :meth:`render` asks it to call :meth:`flush` soon and renders once however many changes came before (None: render at once) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
@@ -1710,7 +1711,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/render/vr.py" line="235"/>
         <source>shaded</source>
-        <extracomment>MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
+        <extracomment>The elements the scan reads (tag → keyword, dictionary VR). Sequences the scan reads (enhanced multi-frame geometry): files holding one go to pydicom. Every keyword a :class:`FastHeader` answers for (absent or decoded). Character sets decoded here, as pydicom names their Python codecs. MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
         <translation>明暗</translation>
     </message>
     <message>
@@ -1721,7 +1722,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/state/viewport.py" line="204"/>
         <source>uncalibrated: only Imager Pixel Spacing (at the detector) is known</source>
-        <extracomment>Display frames of the unrotated planes: (screen-right, screen-down) in LPS. Radiological convention: the patient&apos;s right on the screen&apos;s left, head up on coronal and sagittal. transparent below this fraction of the window, opaque over ``ramp`` above it (None: the pair&apos;s defaults in fusion_pairs.json) a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>未校准：仅知探测器处的成像像素间距（Imager Pixel Spacing）</translation>
     </message>
     <message>
@@ -1755,6 +1755,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/render/voi.py" line="44"/>
         <source>VOI LUT: {0}</source>
+        <extracomment>(colour as RGB 0-1, start, end) of one segment</extracomment>
         <translation>VOI LUT：{0}</translation>
     </message>
 </context>
@@ -1882,6 +1883,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/scan.py" line="79"/>
         <source>empty file (0 bytes)</source>
+        <extracomment>not compressed (Deflated is compressed as a whole file, not per frame) JPEG 2000 Part 1 and Part 15 (HTJ2K): one codestream per frame with a SIZ header</extracomment>
         <translation>空文件（0 字节）</translation>
     </message>
     <message>
@@ -1960,8 +1962,8 @@ area {5}</source>
         <translation>不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/sources.py" line="50"/>
         <location filename="../../viewer/dicom/walk.py" line="69"/>
+        <location filename="../../viewer/dicom/sources.py" line="50"/>
         <source>{0}, not a file: not read</source>
         <extracomment>How many folders above a DICOMDIR its file IDs may start from (CD burners that put the DICOMDIR in a subfolder still write IDs from the medium&apos;s root).</extracomment>
         <translation>{0}，不是文件：未读取</translation>
@@ -2139,7 +2141,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/decode.py" line="127"/>
         <source>cannot read pixels ({0})</source>
-        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Older names kept working (the MPR fusion used to say &quot;hot&quot;).</extracomment>
         <translation>无法读取像素（{0}）</translation>
     </message>
     <message>
@@ -2464,14 +2465,14 @@ area {5}</source>
         <translation>以 {0} 存储：{1}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="197"/>
         <location filename="../../viewer/dicom/suv_times.py" line="37"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="206"/>
         <source>Radionuclide Total Dose (0018,1074) is missing</source>
         <translation>缺少注射剂量 Radionuclide Total Dose (0018,1074)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="202"/>
         <location filename="../../viewer/dicom/suv_times.py" line="42"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="211"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is not a positive dose</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，不是正数</translation>
     </message>
@@ -2508,6 +2509,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/suv_times.py" line="100"/>
         <source>Series Time after Acquisition Time: GE scan date-time (0009,100D) used</source>
+        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) Older names kept working (the MPR fusion used to say &quot;hot&quot;). Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. UCUM units of the modality values we know. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5.</extracomment>
         <translation>序列时间晚于采集时间：使用 GE 扫描日期时间 (0009,100D)</translation>
     </message>
     <message>
@@ -2565,12 +2567,13 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/images.py" line="160"/>
         <source>{0} is not available</source>
-        <extracomment>the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined False once a reduced volume will not be refined (its study could not be fetched whole) PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
+        <extracomment>The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D). &quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined False once a reduced volume will not be refined (its study could not be fetched whole) PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>{0} 不可用</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="45"/>
         <source>header could not be read again ({0})</source>
+        <extracomment>Modalities whose values may be SUV.</extracomment>
         <translation>无法再次读取文件头（{0}）</translation>
     </message>
     <message>
@@ -2581,7 +2584,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="128"/>
         <source>{0} is not PET</source>
-        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
         <translation>{0} 不是 PET</translation>
     </message>
     <message>
@@ -2596,98 +2598,105 @@ area {5}</source>
         <translation>区域为空</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="102"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="104"/>
         <source>{0} per-frame functional groups for {1} frames</source>
         <extracomment>UCUM code (CID 84 &quot;PET Units&quot;) → (Units as in (0054,1001), SUV Type as in (0054,1006)).</extracomment>
         <translation>{0} 个逐帧功能组，而帧数为 {1}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="141"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="148"/>
         <source>Real World Value Slope/Intercept (0040,9225/9224) and Rescale Slope/Intercept (0028,1053/1052) disagree by an offset</source>
         <translation>Real World Value Slope/Intercept (0040,9225/9224) 与 Rescale Slope/Intercept (0028,1053/1052) 相差一个偏移</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="143"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="150"/>
         <source>{0} differs between frames</source>
         <translation>各帧的 {0} 不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="148"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="157"/>
         <source>{0} {1} is not a PET unit SUV can use</source>
         <translation>{0} {1} 不是可用于 SUV 的 PET 单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="155"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="134"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="154"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="164"/>
         <source>{0} is missing</source>
         <translation>缺少 {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="164"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="136"/>
+        <source>{0} is 0</source>
+        <translation>{0} 为 0</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="173"/>
         <source>Radiopharmaceutical Information Sequence (0054,0016) is missing</source>
         <translation>缺少 Radiopharmaceutical Information Sequence (0054,0016)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="178"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="187"/>
         <source>several radiopharmaceuticals, and the frames&apos; Radiopharmaceutical Usage Sequence (0018,9737) does not name one</source>
         <translation>有多种放射性药物，而各帧的 Radiopharmaceutical Usage Sequence (0018,9737) 未指明其中一种</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="185"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="194"/>
         <source>Radiopharmaceutical Agent Number (0018,9729) {0} is not described</source>
         <translation>Radiopharmaceutical Agent Number (0018,9729) {0} 没有说明</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="208"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="217"/>
         <source>Radionuclide Total Dose {0} read as Bq (Enhanced PET says MBq)</source>
         <translation>注射剂量 Radionuclide Total Dose {0} 按 Bq 读取（增强 PET 规定为 MBq）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="215"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="224"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is implausible in MBq or Bq</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，按 MBq 或 Bq 都不合理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="225"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="234"/>
         <source>Attenuation Corrected (0018,9759) is NO</source>
         <translation>Attenuation Corrected (0018,9759) 为 NO（未做衰减校正）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="229"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="238"/>
         <source>Attenuation Corrected (0018,9759) is missing</source>
         <translation>缺少 Attenuation Corrected (0018,9759)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="236"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="245"/>
         <source>Decay Corrected (0018,9758) is missing</source>
         <translation>缺少 Decay Corrected (0018,9758)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="239"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="248"/>
         <source>Decay Corrected (0018,9758) {0} is neither YES nor NO</source>
         <translation>Decay Corrected (0018,9758) {0} 既不是 YES 也不是 NO</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="252"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="261"/>
         <source>Decay Correction DateTime (0018,9701) {0} is not valid</source>
         <translation>Decay Correction DateTime (0018,9701) {0} 无效</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="256"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="265"/>
         <source>Decay Correction DateTime (0018,9701) is missing (Decay Corrected YES)</source>
         <translation>缺少 Decay Correction DateTime (0018,9701)（Decay Corrected 为 YES）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="273"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="282"/>
         <source>Frame Acquisition DateTime (0018,9074) is missing (Decay Corrected NO)</source>
         <translation>缺少 Frame Acquisition DateTime (0018,9074)（Decay Corrected 为 NO）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="281"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="290"/>
         <source>Frame Acquisition Duration (0018,9220) is missing (Decay Corrected NO)</source>
         <translation>缺少 Frame Acquisition Duration (0018,9220)（Decay Corrected 为 NO）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="307"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="316"/>
         <source>{0} in {1} cannot be converted to SUV</source>
         <translation>{1} 中的 {0} 无法换算为 SUV</translation>
     </message>
@@ -2960,7 +2969,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/windows.py" line="284"/>
         <location filename="../../viewer/render/colorbar.py" line="180"/>
         <source>no unit</source>
-        <extracomment>Where the bar sits (normalized viewport): right side, above the orientation label.</extracomment>
+        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the base view&apos;s whole image (its slices over the base volume&apos;s memory): only the shown slice is coloured and blended (the mapper asks for that slice alone) threads of the filters that run over the slice on every new slice, chosen by timing the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the plane, its extent and the threshold), so that scrolling back over slices seen costs nothing; bounded the box of each overlay slice&apos;s visible voxels (key: slice, threshold); bounded raw overlay value from which it is drawn (the threshold); below it, transparent Where the bar sits (normalized viewport): right side, above the orientation label.</extracomment>
         <translation>无单位</translation>
     </message>
     <message>
@@ -3039,13 +3048,12 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/geometry.py" line="95"/>
         <source>{0} frame(s) at the same position as another were left out (duplicates)</source>
-        <extracomment>UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D).</extracomment>
+        <extracomment>Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
         <translation>{0} 帧与其他帧位置相同，已略去（重复）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/geometry.py" line="127"/>
         <source>after slice {0}</source>
-        <extracomment>&quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. The elements the scan reads (tag → keyword, dictionary VR). Sequences the scan reads (enhanced multi-frame geometry): such files go to pydicom. Character sets decoded here, as pydicom names their Python codecs. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5. UCUM units of the modality values we know. Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
         <translation>第 {0} 层之后</translation>
     </message>
     <message>
@@ -3081,6 +3089,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/stack.py" line="41"/>
         <source>slices too few or too irregular for a 3D volume; shown as 2D images</source>
+        <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive).</extracomment>
         <translation>层面太少或太不规则，无法组成三维容积；按二维图像显示</translation>
     </message>
     <message>
@@ -3096,7 +3105,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/volume.py" line="61"/>
         <source>series has no images</source>
-        <extracomment>not compressed (Deflated is compressed as a whole file, not per frame) JPEG 2000 Part 1 and Part 15 (HTJ2K): one codestream per frame with a SIZ header Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth.</extracomment>
         <translation>该序列没有图像</translation>
     </message>
     <message>
@@ -3128,7 +3136,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/windows.py" line="215"/>
         <location filename="../../viewer/dicom/windows.py" line="261"/>
         <source>Window {0}</source>
-        <extracomment>Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
+        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
         <translation>窗 {0}</translation>
     </message>
 </context>

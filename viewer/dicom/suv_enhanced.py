@@ -74,6 +74,8 @@ for _code, _v in list(UCUM_UNITS.items()):  # the older spelling: annotation fir
 RWV_UNITS = (
     "Measurement Units Code Sequence (0040,08EA) of the Real World Value Mapping (0040,9096)"
 )
+RWV_SLOPE = "Real World Value Slope (0040,9225)"
+RESCALE_SLOPE = "Rescale Slope (0028,1053)"
 
 
 def is_enhanced_pet(ds: Dataset) -> bool:
@@ -113,20 +115,25 @@ def _units(ds: Dataset, frames: list[tuple[Dataset, Dataset]]) -> tuple[str, str
     """(Units, SUV Type, per frame the factor turning modality values into that unit)."""
     codes: set[str] = set()
     scale: list[float] = []
+    unmapped = 0  # frames without a mapping to a unit
     for fr in frames:
         rwv = _group(fr, "RealWorldValueMappingSequence")
         mu = _item(rwv, "MeasurementUnitsCodeSequence")
         if rwv is None or mu is None:
+            unmapped += 1
             scale.append(1.0)
             continue
         codes.add(str(mu.get("CodeValue", "") or "").strip())
         pvt = _group(fr, "PixelValueTransformationSequence") or Dataset()
-        rs = float_of(pvt, "RescaleSlope") or 1.0
+        rs = float_of(pvt, "RescaleSlope")
+        rs = 1.0 if rs is None else rs
         ri = float_of(pvt, "RescaleIntercept") or 0.0
         ws = float_of(rwv, "RealWorldValueSlope")
         wi = float_of(rwv, "RealWorldValueIntercept") or 0.0
-        if ws is None:
-            ws, wi = rs, ri  # a table, not a line: taken as the rescale (checked below)
+        if ws is None:  # a table (Real World Value LUT Data), not a line: not used for SUV
+            raise SuvError(translate("SUV", "{0} is missing").format(RWV_SLOPE))
+        if rs == 0.0:
+            raise SuvError(translate("SUV", "{0} is 0").format(RESCALE_SLOPE))
         if math.isclose(ws, rs, rel_tol=1e-6) and math.isclose(wi, ri, abs_tol=1e-9):
             scale.append(1.0)
         elif ri == 0.0 and wi == 0.0 and rs != 0.0:
@@ -143,7 +150,9 @@ def _units(ds: Dataset, frames: list[tuple[Dataset, Dataset]]) -> tuple[str, str
         raise SuvError(translate("SUV", "{0} differs between frames").format(RWV_UNITS))
     if codes:
         code = codes.pop()
-        if len(scale) != len(frames) or code not in UCUM_UNITS:
+        if unmapped:  # some frames say their unit, others do not
+            raise SuvError(translate("SUV", "{0} is missing").format(RWV_UNITS))
+        if code not in UCUM_UNITS:
             raise SuvError(
                 translate("SUV", "{0} {1} is not a PET unit SUV can use").format(RWV_UNITS, code)
             )
