@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(staged=True)  # its frame first: painted before the viewer is imported
     window.show()
     painted = window.wait_first_paint()
+    if not window.isVisible():  # closed while starting: nothing to build, nothing to wait for
+        return 0
     t_shown = (painted or time.perf_counter()) - T0
     timings: dict[str, Any] = {
         "window_shown_s": t_shown,

@@ -8,7 +8,6 @@ Cloud panel and consultations have their own links (:mod:`app.cloud_link`,
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import dialogs, i18n, look
+from app.frame import StartingNote, wait_painted
 from app.runner import Runner
 
 if TYPE_CHECKING:  # the viewer (VTK, pydicom) is imported by build(), after the first paint
@@ -40,20 +40,6 @@ if TYPE_CHECKING:  # the viewer (VTK, pydicom) is imported by build(), after the
     from viewer.state.workspace import WorkspaceEvent
 
 __all__ = ["MainWindow", "open_demo", "overlay_labels"]
-
-
-class StartingNote(QLabel):
-    """The frame's centre while the viewer loads; remembers when it was first painted."""
-
-    def __init__(self, text: str, parent: QWidget) -> None:
-        super().__init__(text, parent)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.painted_at: float | None = None  # time.perf_counter() of the first paint
-
-    def paintEvent(self, ev: Any) -> None:
-        super().paintEvent(ev)
-        if self.painted_at is None:
-            self.painted_at = time.perf_counter()
 
 
 class MainWindow(QMainWindow):
@@ -87,16 +73,7 @@ class MainWindow(QMainWindow):
 
     def wait_first_paint(self, timeout_s: float = 5.0) -> float | None:
         """Process events until the staged frame has been painted (bounded); when it was."""
-        from PySide6.QtCore import QEventLoop, QThread
-
-        app = QCoreApplication.instance()
-        deadline = time.perf_counter() + timeout_s
-        while self.starting is not None and self.starting.painted_at is None:
-            if app is None or time.perf_counter() > deadline:
-                break
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            QThread.msleep(1)
-        return self.starting.painted_at if self.starting is not None else None
+        return wait_painted(self.starting, timeout_s)
 
     def build(self) -> None:
         """Everything the frame does not have: the Workspace, browser, viewport grid, links,
@@ -464,7 +441,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ drag and drop, close
 
     def dragEnterEvent(self, ev: Any) -> None:
-        if ev.mimeData().hasUrls():
+        if self.built and ev.mimeData().hasUrls():
             ev.acceptProposedAction()
 
     def dropEvent(self, ev: Any) -> None:

@@ -143,3 +143,28 @@ def test_a_staged_window_paints_its_frame_then_builds_the_viewer(qtbot) -> None:
     assert window.built and window.starting is None
     assert window.viewports and window.menus["file"].actions()
     window.close()
+
+
+def test_a_frame_closed_while_starting_takes_no_drops_and_builds_nothing(qtbot) -> None:
+    from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent
+
+    from app.mainwindow import MainWindow
+
+    window = MainWindow(staged=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.wait_first_paint()
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile("/tmp")])
+    ev = QDragEnterEvent(
+        QPoint(5, 5),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dragEnterEvent(ev)
+    assert not ev.isAccepted()  # nothing to open it with yet
+    window.close()
+    assert not window.isVisible() and not window.built
