@@ -83,6 +83,19 @@ def test_presets_and_transfer_function_window(spheres: Volume) -> None:
     assert scene(vr.grab()).max() < 30
     _colors, opac = vr.tf_points()
     assert opac[2][0] == pytest.approx(2600 + (300 - 500))  # shifted with the window
+    assert "W: 1000 L: 2600 HU" in vr.text.GetText(0)  # the 3D window with its unit
+
+
+def test_the_3d_window_of_a_pet_is_said_in_suv(spheres: Volume, monkeypatch) -> None:
+    """A PET shown in SUV: its 3D window in SUV too (the stored values × the SUV factor)."""
+    from viewer.dicom import windows
+
+    pet = dataclasses.replace(spheres, modality="PT")
+    suv = windows.DisplayValues("SUVbw", (0.001,) * pet.shape[0], "")
+    monkeypatch.setattr(windows, "_providers", [lambda im: suv if im is pet else None])
+    vr = VolumeRenderer(window(), pet, mapper="cpu")
+    vr.set_tf_window(3000.0, 2000.0)
+    assert "W: 2 L: 3 SUVbw" in vr.text.GetText(0)
 
 
 def test_clip_box_shading_and_level_of_detail(spheres: Volume) -> None:

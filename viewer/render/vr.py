@@ -52,6 +52,8 @@ import resources
 from viewer.dicom.i18n import pick, translate
 from viewer.dicom.presets import default_window
 from viewer.dicom.volume import Volume
+from viewer.dicom.windows import display_values
+from viewer.render.colorbar import format_value
 from viewer.render.overlay import (
     TEXT_COLOR,
     OverlayText,
@@ -235,9 +237,11 @@ class VolumeRenderer:
         shade = translate("Overlay", "shaded") if self.shading else translate("Overlay", "unshaded")
         name = pick(self.preset.name, getattr(self.preset, "name_zh", ""))
         note = resolution_note(self.volume)
-        self.text.SetText(
-            0, f"{name}  W: {w:.0f} L: {c:.0f}  {shade}" + (f"\n{note}" if note else "")
-        )
+        dv = display_values(self.volume)  # the window is on the stored values: shown in the
+        f = dv.typical_factor  # unit the 2D views use (SUV for a PET that has it)
+        unit = f" {dv.unit}" if dv.unit else ""
+        wl = f"W: {format_value(w * f)} L: {format_value(c * f)}{unit}"
+        self.text.SetText(0, f"{name}  {wl}  {shade}" + (f"\n{note}" if note else ""))
 
     # ------------------------------------------------------------------ clipping
 
