@@ -86,7 +86,7 @@ class MprLink(QObject):
         new = vol.sibling(step)
         data, _ = panel.source
         try:
-            keep = swap_volume(data, new)
+            keep = swap_volume(data, new, vol)
         except ValueError as e:
             self.status(str(e), 8000)
             return None

@@ -105,3 +105,23 @@ def test_true_duplicates_are_still_left_out_not_split(tmp_path: Path) -> None:
     vol = _load(tmp_path)
     assert vol.subvolumes == [] and vol.shape[0] == multi.SLICES
     assert any("duplicates" in w for w in vol.warnings), vol.warnings
+
+
+def test_a_sub_volume_is_swapped_in_only_on_the_same_grid() -> None:
+    """The MPR layout's views read one shared image: a sibling volume takes its memory only
+    when it lies on the same grid — same voxels, spacing, and place in the patient."""
+    import dataclasses
+
+    from viewer.render.overlay import share_volume, swap_volume
+
+    base = Volume(np.zeros((4, 5, 6), np.int16), np.zeros(3), (1.0, 1.0, 2.0), np.eye(3), "MR")
+    data, _keep = share_volume(base)
+    twin = dataclasses.replace(base, array=np.ones((4, 5, 6), np.int16))
+    swap_volume(data, twin, base)
+    assert data.GetPointData().GetScalars().GetValue(0) == 1
+    moved = dataclasses.replace(twin, origin=np.array([0.0, 0.0, 10.0]))
+    turned = dataclasses.replace(twin, direction=np.array([[0.0, 1, 0], [1, 0, 0], [0, 0, 1]]))
+    finer = dataclasses.replace(twin, spacing=(0.5, 1.0, 2.0))
+    for other in (moved, turned, finer):
+        with pytest.raises(ValueError, match="another grid"):
+            swap_volume(data, other, base)

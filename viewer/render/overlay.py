@@ -202,13 +202,17 @@ def share_volume(vol: Volume) -> tuple[vtkImageData, Any]:
     return data, (arr, flat, vtk_arr)
 
 
-def swap_volume(data: vtkImageData, vol: Volume) -> Any:
+def swap_volume(data: vtkImageData, vol: Volume, shown: Volume) -> Any:
     """Show another volume on the same grid (the next echo, b-value, phase…) through ``data``,
-    a :func:`share_volume` image every view of a layout reads: its scalars become ``vol``'s
-    memory (no copy). Returns what must stay alive with it; ``ValueError`` if the grids differ."""
+    a :func:`share_volume` image of ``shown`` every view of a layout reads: its scalars become
+    ``vol``'s memory (no copy). Returns what must stay alive with it; ``ValueError`` if the grids
+    differ (dimensions, spacing, or where they lie in the patient: origin and axes)."""
     arr = vol.array
-    if tuple(data.GetDimensions()) != (arr.shape[2], arr.shape[1], arr.shape[0]) or not np.allclose(
-        data.GetSpacing(), vol.spacing
+    if (
+        tuple(data.GetDimensions()) != (arr.shape[2], arr.shape[1], arr.shape[0])
+        or not np.allclose(data.GetSpacing(), vol.spacing)
+        or not np.allclose(vol.origin, shown.origin, atol=1e-3)
+        or not np.allclose(vol.direction, shown.direction, atol=1e-6)
     ):
         raise ValueError(translate("Volumes", "this sub-volume lies on another grid"))
     if not arr.flags.c_contiguous:
