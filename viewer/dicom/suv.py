@@ -43,7 +43,6 @@ absent and ``reason``/``kind_reasons`` name the attribute.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -52,12 +51,12 @@ from pydicom.dataset import Dataset
 from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
 from viewer.dicom.suv_times import (
     SuvError,
-    check_decay_time,
     decayed,
+    decayed_over_frame,
     half_life_s,
     injected_dose_bq,
-    injection_datetime,
     scan_datetime,
+    seconds_since_injection,
 )
 from viewer.dicom.values import date_time, float_of, private_float, text_of
 
@@ -292,12 +291,9 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
     half = half_life_s(first)
     if decay == "START":
         scan = scan_datetime(datasets, notes)
-        inj, source = injection_datetime(first, scan, half, notes)
-        dt = (scan - inj).total_seconds()
-        check_decay_time(dt, half, source)
+        dt = seconds_since_injection(first, scan, half, notes)
         return [weight_g / decayed(dose, dt, half)] * len(datasets)
     # NONE: each image refers to its own frame
-    lam = math.log(2) / half
     out = []
     for ds in datasets:
         start = date_time(ds, "AcquisitionDate", "AcquisitionTime")
@@ -315,12 +311,8 @@ def _bqml_bw(datasets: Sequence[Dataset], notes: list[str]) -> list[float]:
                     "SUV", "Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)"
                 )
             )
-        inj, source = injection_datetime(ds, start, half, notes)
-        dt = (start - inj).total_seconds()
-        check_decay_time(dt, half, source)
-        x = lam * dur_ms / 1000.0
-        mean_fraction = (1.0 - math.exp(-x)) / x
-        out.append(weight_g / (decayed(dose, dt, half) * mean_fraction))
+        dt = seconds_since_injection(ds, start, half, notes)
+        out.append(weight_g / decayed_over_frame(dose, dt, dur_ms / 1000.0, half))
     return out
 
 

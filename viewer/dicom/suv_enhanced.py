@@ -44,10 +44,10 @@ from viewer.dicom.i18n import translate
 from viewer.dicom.suv import KINDS, SuvResult, body_of, norm, stored_suv
 from viewer.dicom.suv_times import (
     SuvError,
-    check_decay_time,
     decayed,
+    decayed_over_frame,
     half_life_s,
-    injection_datetime,
+    seconds_since_injection,
 )
 from viewer.dicom.values import float_of, parse_datetime, text_of
 
@@ -264,11 +264,8 @@ def _bqml_bw(ds: Dataset, frames: list[tuple[Dataset, Dataset]], notes: list[str
                 )
             )
             raise SuvError(why.format(repr(text)))
-        inj, source = injection_datetime(rp, ref, half, notes)
-        dt = (ref - inj).total_seconds()
-        check_decay_time(dt, half, source)
+        dt = seconds_since_injection(rp, ref, half, notes)
         return [weight_g / decayed(dose, dt, half)] * len(frames)
-    lam = math.log(2) / half
     out = []
     for fr in frames:
         fc = _group(fr, "FrameContentSequence") or Dataset()
@@ -288,11 +285,8 @@ def _bqml_bw(ds: Dataset, frames: list[tuple[Dataset, Dataset]], notes: list[str
                     "Frame Acquisition Duration (0018,9220) is missing (Decay Corrected NO)",
                 )
             )
-        inj, source = injection_datetime(rp, start, half, notes)
-        dt = (start - inj).total_seconds()
-        check_decay_time(dt, half, source)
-        x = lam * dur_ms / 1000.0
-        out.append(weight_g / (decayed(dose, dt, half) * (1.0 - math.exp(-x)) / x))
+        dt = seconds_since_injection(rp, start, half, notes)
+        out.append(weight_g / decayed_over_frame(dose, dt, dur_ms / 1000.0, half))
     return out
 
 

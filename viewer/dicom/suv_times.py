@@ -8,6 +8,7 @@ naming the attribute.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -195,3 +196,21 @@ def check_decay_time(seconds: float, half_life: float, source: str) -> None:
 
 def decayed(dose: float, seconds: float, half_life: float) -> float:
     return dose * 2.0 ** (-seconds / half_life)
+
+
+def seconds_since_injection(
+    injection_ds: Dataset, at: datetime, half_life: float, notes: list[str]
+) -> float:
+    """Seconds from the injection (``injection_ds``'s radiopharmaceutical item) to ``at``,
+    checked against the half-life (:func:`check_decay_time`)."""
+    inj, source = injection_datetime(injection_ds, at, half_life, notes)
+    dt = (at - inj).total_seconds()
+    check_decay_time(dt, half_life, source)
+    return dt
+
+
+def decayed_over_frame(dose: float, seconds: float, duration_s: float, half_life: float) -> float:
+    """The dose's mean activity over a frame that starts ``seconds`` after the injection and
+    lasts ``duration_s`` (images not decay corrected: the decay during the frame counts)."""
+    x = math.log(2) / half_life * duration_s
+    return decayed(dose, seconds, half_life) * (1.0 - math.exp(-x)) / x
