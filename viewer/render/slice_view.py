@@ -29,6 +29,7 @@ from vtkmodules.vtkRenderingCore import (
 from viewer.dicom.i18n import translate
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
+from viewer.render import voi
 from viewer.render.colorbar import ColorBar, lookup_table
 from viewer.render.fusion2d import FusedLayer
 from viewer.render.measure_labels import place_measurement_labels, world_labels
@@ -44,7 +45,6 @@ from viewer.render.overlay import resolution_note, window_text
 from viewer.render.overlay import scale_bar_actors as scale_bar_actors
 from viewer.render.overlay import share_volume as share_volume
 from viewer.render.overlay import style_text as style_text
-from viewer.render import voi
 from viewer.render.slice_display import SliceDisplay
 from viewer.state.viewport import ViewportEvent, ViewportModel
 
