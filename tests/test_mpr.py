@@ -330,6 +330,9 @@ def test_the_crosshair_is_drawn_in_the_other_planes_colours_around_a_free_centre
         assert colour(img[y + dy, x - 1 : x + 2].max(axis=0)) == "yellow"
     free = gap - 3
     assert img[y - free : y + free + 1, x - free : x + free + 1].max() < 60  # the centre is free
+    loc, wl = r.corners.GetText(0), r.corners.GetText(1)
+    m.scroll("coronal", 2)  # along the normal: the position line follows, the window stays
+    assert r.corners.GetText(0) != loc and r.corners.GetText(1) == wl
     m.set_center(m.center + np.array([0.0, 0.0, 10.0]))  # 10 mm up: the axial trace moves
     img2, x2, y2 = frame_at_centre()
     assert y2 < y - 5 and colour(img2[y2 - 1 : y2 + 2, x2 + far].max(axis=0)) == "red"

@@ -140,7 +140,7 @@ class MprRenderer:
             self._update_measurements()
             self.render()
         else:
-            self.update()
+            self.update(moved=what is MprChange.CENTER)
 
     def _oriented(self) -> tuple[tuple[float, float, float, float], dict[str, str], Any, bool]:
         """What depends only on the planes' orientation: this view's extent, edge labels, the
@@ -161,8 +161,9 @@ class MprRenderer:
         scale = max((vmax - vmin) / 2, (umax - umin) / (2 * aspect)) * 1.02
         return 2 * scale / self.model.zoom[self.view] / max(vh, 1)
 
-    def update(self, render: bool = True) -> None:
-        """Reslice for the model's current plane, slab and fusion; redraw the overlays."""
+    def update(self, render: bool = True, moved: bool = False) -> None:
+        """Reslice for the model's current plane, slab and fusion; redraw the overlays.
+        ``moved``: only the crosshair centre moved, so the window and the camera stay."""
         m = self.model
         px = self.display_spacing()
         # sample at screen resolution when zoomed out (in 0.05 mm steps, so small zoom changes
@@ -179,8 +180,9 @@ class MprRenderer:
             m.spacing,
         )
         self._update_fusion(g)
-        self._set_window()
-        self._set_camera()
+        if not moved:
+            self._set_window()
+            self._set_camera()
         self._update_crosshair()
         self._update_text()
         self._update_measurements()
