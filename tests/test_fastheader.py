@@ -275,3 +275,35 @@ def test_hostile_corpus_agrees(tmp_path: Path) -> None:
     assert len(refs) > 100
     taken = sum(_same(ref) for ref in sorted(refs, key=str))
     assert taken > len(refs) // 2  # the good series beside each case
+
+
+def test_more_elements_than_the_careful_path_allows_agree(tmp_path: Path) -> None:
+    """A header of 60,000 tiny elements fits in the fast path's megabyte: it must be refused as
+    the careful path refuses it (more than header.MAX_TOP_ELEMENTS), not read."""
+    ds = _ct_dataset()
+    for i in range(60_000):
+        ds.add_new((0x0009 << 16) | (0x1000 + i), "LO", "")
+    path = _write(ds, tmp_path / "many.dcm")
+    _same(path)
+    assert _read(FileRef(str(path)), True)[0][0] == "refused"
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["explicit", "implicit"])
+def test_an_element_running_past_its_item_agrees(tmp_path: Path, implicit: bool) -> None:
+    """In an undefined-length sequence, an item of defined length whose element declares more
+    than the item holds: pydicom reads inside the item and refuses; so must the fast path."""
+    import struct
+
+    data = _write(_ct_dataset(), tmp_path / "base.dcm", implicit).read_bytes()
+    at = data.index(b"\x08\x00\x16\x00", 132 + 12)  # before SOP Class UID
+    if implicit:
+        inner = struct.pack("<HHI", 0x0010, 0x0010, 100)
+        head = struct.pack("<HHI", 0x0008, 0x1140, 0xFFFFFFFF)
+    else:
+        inner = struct.pack("<HH2sH", 0x0010, 0x0010, b"PN", 100)
+        head = struct.pack("<HH2sHI", 0x0008, 0x1140, b"SQ", 0, 0xFFFFFFFF)
+    item = struct.pack("<HHI", 0xFFFE, 0xE000, len(inner)) + inner
+    seq = head + item + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+    path = tmp_path / "overrun.dcm"
+    path.write_bytes(data[:at] + seq + data[at:])
+    _same(path)

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydicom.multival import MultiValue
 
+from viewer.dicom.header import MAX_TOP_ELEMENTS
 from viewer.dicom.sources import special_kind
 from viewer.dicom.syntaxes import DEFLATED, EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE
 
@@ -241,7 +242,11 @@ def _parse(buf: bytes, size: int, complete: bool) -> FastResult:
         raise _Unsure
     raw: dict[int, tuple[bytes, bytes | None]] = {}
     pixel_tell: int | None = None
+    count = 0
     while True:
+        count += 1
+        if count > MAX_TOP_ELEMENTS:
+            raise _Unsure  # the careful path refuses it, naming the bound
         if p >= n:
             if complete and p == n:
                 break  # a header without pixels, ending on an element boundary
@@ -330,16 +335,22 @@ def _skip_sequence(buf: bytes, p: int, implicit: bool, depth: int, complete: boo
             return p
         if tag != _ITEM:
             raise _Unsure
-        if length != _UNDEFINED:
-            p += length
-            continue
-        p = _skip_item(buf, p, implicit, depth + 1, complete)
+        end = None if length == _UNDEFINED else p + length
+        p = _skip_item(buf, p, implicit, depth + 1, complete, end)
 
 
-def _skip_item(buf: bytes, p: int, implicit: bool, depth: int, complete: bool) -> int:
-    """Past the item delimiter of an undefined-length item whose elements start at ``p``."""
+def _skip_item(
+    buf: bytes, p: int, implicit: bool, depth: int, complete: bool, end: int | None = None
+) -> int:
+    """Past an item whose elements start at ``p``: to its item delimiter (undefined length),
+    or to ``end``, where its last element must end exactly (pydicom reads inside items too)."""
     n = len(buf)
     while True:
+        if end is not None:
+            if p == end:
+                return p
+            if p > end:
+                raise _Unsure  # an element runs past its item
         _need(p, 8, n, complete)
         if implicit:
             group, elem, length = _IMPLICIT_HEAD.unpack_from(buf, p)
@@ -361,6 +372,8 @@ def _skip_item(buf: bytes, p: int, implicit: bool, depth: int, complete: bool) -
                 at = p + 8
         tag = group << 16 | elem
         if tag == _ITEM_END:
+            if end is not None:
+                raise _Unsure
             return at
         if group == 0xFFFE:
             raise _Unsure
