@@ -280,7 +280,8 @@ def fused_shows_overlay(plain: Any, fused: Any, overlay: Any) -> dict[str, Any]:
     the view (away from texts and colour bar)."""
     import numpy as np
 
-    k = 200  # an overlay slice (it is 2× coarser along z): its voxels are sampled as they are
+    # an overlay slice (it is 2× coarser along z): its voxels are sampled as they are
+    k = min(200, overlay.array.shape[0] // 2 * 2)
     for r in (plain, fused):
         r.model.set_window(40, 400)
         r.model.set_index(k)
