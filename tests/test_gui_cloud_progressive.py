@@ -69,7 +69,8 @@ def test_a_j2k_cloud_study_shows_reduced_resolution_then_the_exact_volume(
     w = bare_window
     files = _j2k_study(tmp_path / "j2k")
     archive = devcloud_archive(devcloud.state_dir)
-    when = dt.datetime(2026, 10, 3, 8, 15)
+    # long ago: the shared devcloud's patient gets no "recent similar exam" from it (test_reminder)
+    when = dt.datetime(2024, 10, 3, 8, 15)
     seeded = seed_study(devcloud.state_dir, archive, tmp_path / "j2k", when, "progressive CT")
     # the refined volume is held back until the test has looked at the reduced one (decoding
     # goes on meanwhile; only its hand-over to the window waits)
