@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from phantoms import series as S
-from viewer.dicom.incremental import IncrementalVolume, _permute
+from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.model import InstanceInfo
 from viewer.dicom.scan import scan
-from viewer.dicom.volume import Volume, load_series
+from viewer.dicom.volume import Volume, load_series, permute_slices
 
 
 def _ct(folder: Path, syntax: str, n: int = 11) -> list[Path]:
@@ -113,7 +113,7 @@ def test_permute_in_place() -> None:
         arr = rng.integers(0, 100, (n, 2, 2))
         order = list(rng.permutation(n))
         want = arr[order].copy()
-        _permute(arr, order)
+        permute_slices(arr, order)
         assert np.array_equal(arr, want)
 
 

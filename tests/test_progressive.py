@@ -116,3 +116,43 @@ def test_no_reduced_volume_for_uncompressed(tmp_path: Path) -> None:
             asm.add(f)
         assert asm.reduced_volume(timeout=60) is None
         assert isinstance(asm.volume(timeout=60), Volume)
+
+
+def test_reduced_levels_are_decoded_only_while_the_decoders_fall_behind(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """On a slow link (each image decoded before the next arrives) every image is decoded once,
+    at full resolution, its reduced slice sampled from it; when images arrive faster than they
+    are decoded, the reduced levels come first (MPR usable early) and the full ones behind."""
+    import time
+
+    from viewer.dicom import incremental
+
+    files = _series(tmp_path, "j2k", n=12)
+    ref = _load(files)
+    calls: list[int] = []
+    real = incremental.decode_reduced
+
+    def counted(*a, **k):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(incremental, "decode_reduced", counted)
+    with IncrementalVolume(len(files), workers=2) as slow:
+        for path in files:
+            slow.add(path)
+            deadline = time.monotonic() + 30
+            while slow.decoded < files.index(path) + 1 and time.monotonic() < deadline:
+                time.sleep(0.005)
+        small = slow.reduced_volume(timeout=60)
+        vol = slow.volume(timeout=60)
+    assert calls == []  # never decoded twice
+    assert small is not None and small.reduced_level == 2
+    assert np.array_equal(small.array, ref.array[:, ::4, ::4])  # sampled from the full images
+    assert isinstance(vol, Volume) and np.array_equal(vol.array, ref.array)
+    with IncrementalVolume(len(files), workers=2) as fast:
+        for path in files:  # all at once: the decoders fall behind
+            fast.add(path)
+        assert fast.reduced_volume(timeout=60) is not None
+        assert np.array_equal(fast.volume(timeout=60).array, ref.array)  # type: ignore[union-attr]
+    assert len(calls) >= len(files) // 2

@@ -7,12 +7,13 @@ into one preallocated array:
 
 1. the first instance to arrive (a retrieval sends the displayed, middle image first) is decoded
    at full resolution before anything else, and ``on_first`` gets it;
-2. JPEG 2000 / HTJ2K: every other instance is decoded first at a reduced resolution level
-   (:mod:`viewer.dicom.progressive`); once all have arrived that gives a reduced
-   :class:`~viewer.dicom.volume.Volume` (``reduced_level`` > 0) usable in MPR and 3D at once;
-3. the full-resolution decodes run behind them; once all are in, the slices are put in the
-   order the geometry gives (the same plan :func:`~viewer.dicom.volume.load_series` makes) and
-   the full volume is ready.
+2. JPEG 2000 / HTJ2K: while images arrive faster than they are decoded, each is decoded first at
+   a reduced resolution level (:mod:`viewer.dicom.progressive`), its full decode queued; while
+   the decoders keep up (a slow link) it is decoded in full at once, its reduced slice sampled.
+   All arrived, that gives a reduced :class:`~viewer.dicom.volume.Volume` (``reduced_level``)
+   usable in MPR and 3D at once;
+3. the queued full decodes run behind; once all are in, the slices are put in the order the
+   geometry gives (:func:`~viewer.dicom.volume.load_series`' plan): the full volume is ready.
 
 The result is the volume ``load_series`` gives for the same files, voxel for voxel and with
 the same geometry: the assembly uses the same grouping, plan and rescale, and any case it does
@@ -58,13 +59,13 @@ from viewer.dicom.volume import (
     _volume_from_plan,
     load_series,
     output_dtype,
+    permute_slices,
     volume_plan,
 )
 
 FirstFn = Callable[[np.ndarray, InstanceInfo], None]
 VolumeFn = Callable[[Volume], None]
-
-# work priorities: the displayed slice, then arrivals (header + reduced level), then refinement
+# work priorities: the displayed slice, arrivals (header, reduced level), refinement
 _FIRST, _ARRIVAL, _REFINE = 0, 1, 2
 
 
@@ -101,6 +102,9 @@ class IncrementalVolume:
         self._small: np.ndarray | None = None
         self._reducing = False  # reduced levels are being decoded
         self._pending = 0  # work items not finished
+        #: work waiting for a decoder: arrivals not yet taken up, full decodes queued behind a
+        #: reduced one (fewer than the workers: the decoders keep up with the link)
+        self._arriving = self._behind = 0
         self._full = self._reduced = 0
         self._fallback: str | None = None  # why the result is loaded from the files instead
         self._reduced_built = self._built = self._reduced_running = False
@@ -144,11 +148,11 @@ class IncrementalVolume:
             self._insts.append(None)
             if self.expected is not None and slot >= self.expected:
                 self._fallback = f"more than the {self.expected} instances announced arrived"
+            self._arriving += 1
             self._submit(_FIRST if slot == 0 else _ARRIVAL, lambda: self._arrive(slot))
 
     def finish(self) -> None:
-        """No more instances will come (needed only when the count was never announced, or
-        fewer arrived)."""
+        """No more instances will come (needed when no count was announced, or fewer came)."""
         with self._lock:
             if self.expected is None or self.expected != len(self._paths):
                 if self.expected is not None:
@@ -159,8 +163,7 @@ class IncrementalVolume:
     # ------------------------------------------------------------------ results
 
     def reduced_volume(self, timeout: float | None = None) -> Volume | None:
-        """The reduced-resolution volume once every instance has arrived (None when the
-        series has no reduced levels or is not a plain volume: then wait for :meth:`volume`)."""
+        """The reduced volume once all arrived (None: no reduced levels, or not a plain volume)."""
         self._reduced_done.wait(timeout)
         return self._reduced_volume
 
@@ -201,8 +204,7 @@ class IncrementalVolume:
 
     # ------------------------------------------------------------------ work
 
-    def _submit(self, priority: int, fn: Callable[[], None]) -> None:
-        """(lock held)"""
+    def _submit(self, priority: int, fn: Callable[[], None]) -> None:  # (lock held)
         self._pending += 1
         self._queue.put((priority, next(self._seq), fn))
 
@@ -224,6 +226,8 @@ class IncrementalVolume:
                     self._check()
 
     def _arrive(self, slot: int) -> None:
+        with self._lock:
+            self._arriving -= 1
         path = self._paths[slot]
         try:
             inst = read_header(FileRef(path))
@@ -240,13 +244,21 @@ class IncrementalVolume:
                 return
             reader = self._readers[slot] = FrameReader(inst)
             reduce = self._reducing
-        if slot == 0 or not reduce:
+            keeping_up = self._arriving + self._behind < len(self._threads)
+        if slot == 0 or not reduce or keeping_up:
             self._decode_full(slot, reader, first=slot == 0)
-        if reduce:
-            self._decode_reduced(slot, reader)
-            if slot != 0:
-                with self._lock:
-                    self._submit(_REFINE, lambda: self._decode_full(slot, reader))
+            if reduce:
+                self._reduce_from_full(slot)
+            return
+        self._decode_reduced(slot, reader)
+        with self._lock:
+            self._behind += 1
+            self._submit(_REFINE, lambda: self._refine(slot, reader))
+
+    def _refine(self, slot: int, reader: FrameReader) -> None:
+        with self._lock:
+            self._behind -= 1
+        self._decode_full(slot, reader)
 
     def _setup(self, inst: InstanceInfo) -> bool:
         """(lock held) The first header sets the array up; later ones must match it. False:
@@ -340,6 +352,16 @@ class IncrementalVolume:
             with self._lock:  # no preview; the full decode still decides
                 self._small = None
             return
+        with self._lock:
+            self._reduced += 1
+
+    def _reduce_from_full(self, slot: int) -> None:
+        """The reduced slice of an image decoded in full: every 2^level-th pixel (a preview)."""
+        small, arr = self._small, self._arr
+        if small is None or arr is None or self._fallback is not None:
+            return
+        f = 1 << self.level
+        np.copyto(small[slot], arr[slot][::f, ::f])
         with self._lock:
             self._reduced += 1
 
@@ -446,15 +468,14 @@ class IncrementalVolume:
             check_series_budget(series.frames)
         except DecodeError as exc:
             raise LoadError(str(exc), [Problem(str(series.frames[0]), str(exc))]) from None
-        _permute(arr, order)
+        permute_slices(arr, order)
         self._arr = self._small = None
         done = self._rescaled(arr, plan)
         assert done is not None
         return _volume_from_plan(done, plan, series)
 
     def _rescale_matches(self, plan: StackPlan) -> bool:
-        """Whether load_series would rescale these images as they were decoded here (not so,
-        e.g., for a rescale integral for some images only)."""
+        """Whether load_series rescales these images as they were decoded here."""
         if self._float:
             return _integer_rescale(plan.frames) is None and output_dtype(plan.frames) == np.float32
         return _integer_rescale(plan.frames) is not None
@@ -477,24 +498,3 @@ class IncrementalVolume:
         if not candidates:
             raise LoadError("none of the received files is a loadable image", self.problems)
         return load_series(candidates[0])
-
-
-def _permute(arr: np.ndarray, order: list[int]) -> None:
-    """``arr[k] = old arr[order[k]]`` for every k, in place (one slice of extra memory)."""
-    n = len(order)
-    seen = [False] * n
-    tmp = np.empty(arr.shape[1:], arr.dtype)
-    for start in range(n):
-        if seen[start] or order[start] == start:
-            seen[start] = True
-            continue
-        tmp[...] = arr[start]
-        k = start
-        while True:
-            seen[k] = True
-            src = order[k]
-            if src == start:
-                arr[k] = tmp
-                break
-            arr[k] = arr[src]
-            k = src

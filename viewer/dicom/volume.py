@@ -263,3 +263,24 @@ def _volume_from_plan(arr: np.ndarray, plan: StackPlan, series: SeriesInfo) -> V
         weights = slice_weights(plan)
     attach_suv(vol, weights)
     return vol
+
+
+def permute_slices(arr: np.ndarray, order: list[int]) -> None:
+    """``arr[k] = old arr[order[k]]`` for every k, in place (one slice of extra memory)."""
+    n = len(order)
+    seen = [False] * n
+    tmp = np.empty(arr.shape[1:], arr.dtype)
+    for start in range(n):
+        if seen[start] or order[start] == start:
+            seen[start] = True
+            continue
+        tmp[...] = arr[start]
+        k = start
+        while True:
+            seen[k] = True
+            src = order[k]
+            if src == start:
+                arr[k] = tmp
+                break
+            arr[k] = arr[src]
+            k = src
