@@ -150,9 +150,17 @@ def test_reduced_levels_are_decoded_only_while_the_decoders_fall_behind(
     assert small is not None and small.reduced_level == 2
     assert np.array_equal(small.array, ref.array[:, ::4, ::4])  # sampled from the full images
     assert isinstance(vol, Volume) and np.array_equal(vol.array, ref.array)
-    with IncrementalVolume(len(files), workers=2) as fast:
-        for path in files:  # all at once: the decoders fall behind
+    # all at once: the decoders fall behind (any wait counts as behind with catch_up_s=0)
+    with IncrementalVolume(len(files), workers=2, catch_up_s=0.0) as fast:
+        for path in files:
             fast.add(path)
         assert fast.reduced_volume(timeout=60) is not None
         assert np.array_equal(fast.volume(timeout=60).array, ref.array)  # type: ignore[union-attr]
     assert len(calls) >= len(files) // 2
+    calls.clear()  # all at once, but a wait the decoders clear at once is not falling behind
+    with IncrementalVolume(len(files), workers=2, catch_up_s=1e9) as quick:
+        for path in files:
+            quick.add(path)
+        assert quick.reduced_volume(timeout=60) is not None
+        assert np.array_equal(quick.volume(timeout=60).array, ref.array)  # type: ignore[union-attr]
+    assert calls == []

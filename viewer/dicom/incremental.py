@@ -9,7 +9,8 @@ into one preallocated array:
    at full resolution before anything else, and ``on_first`` gets it;
 2. JPEG 2000 / HTJ2K: while images arrive faster than they are decoded, each is decoded first at
    a reduced resolution level (:mod:`viewer.dicom.progressive`), its full decode queued; while
-   the decoders keep up (a slow link) it is decoded in full at once, its reduced slice sampled.
+   the decoders keep up (the full decodes waiting take under ``catch_up_s`` on every worker: a
+   slow link, a fast codec) it is decoded in full at once, its reduced slice sampled.
    All arrived, that gives a reduced :class:`~viewer.dicom.volume.Volume` (``reduced_level``)
    usable in MPR and 3D at once;
 3. the queued full decodes run behind; once all are in, the slices are put in the order the
@@ -29,6 +30,7 @@ import itertools
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -54,12 +56,11 @@ from viewer.dicom.volume import (
     ImageStack,
     LoadError,
     Volume,
-    _apply_integer_rescale,
-    _integer_rescale,
     _volume_from_plan,
     load_series,
-    output_dtype,
     permute_slices,
+    rescale_as_assembled,
+    rescaled_as_assembled,
     volume_plan,
 )
 
@@ -82,6 +83,7 @@ class IncrementalVolume:
         level: int = DEFAULT_LEVEL,
         on_first: FirstFn | None = None,
         on_reduced: VolumeFn | None = None,
+        catch_up_s: float = 0.3,
     ) -> None:
         self.expected = expected
         self.level = level
@@ -105,6 +107,8 @@ class IncrementalVolume:
         #: work waiting for a decoder: arrivals not yet taken up, full decodes queued behind a
         #: reduced one (fewer than the workers: the decoders keep up with the link)
         self._arriving = self._behind = 0
+        self.catch_up_s = catch_up_s
+        self._full_s = 0.0  # seconds the full decodes took, together
         self._full = self._reduced = 0
         self._fallback: str | None = None  # why the result is loaded from the files instead
         self._reduced_built = self._built = self._reduced_running = False
@@ -244,7 +248,9 @@ class IncrementalVolume:
                 return
             reader = self._readers[slot] = FrameReader(inst)
             reduce = self._reducing
-            keeping_up = self._arriving + self._behind < len(self._threads)
+            mean = self._full_s / self._full if self._full else 0.0
+            waiting = (self._arriving + self._behind) * mean / len(self._threads)
+            keeping_up = waiting <= self.catch_up_s
         if slot == 0 or not reduce or keeping_up:
             self._decode_full(slot, reader, first=slot == 0)
             if reduce:
@@ -307,6 +313,7 @@ class IncrementalVolume:
     def _decode_full(self, slot: int, reader: FrameReader, first: bool = False) -> None:
         if self._fallback is not None or self._arr is None:
             return
+        t0 = time.perf_counter()
         try:
             stored = reader.frame(0)
             if stored.shape != self._arr.shape[1:]:
@@ -318,6 +325,7 @@ class IncrementalVolume:
             return
         with self._lock:
             self._full += 1
+            self._full_s += time.perf_counter() - t0
             self._readers.pop(slot, None)
         if first and self.on_first is not None:
             inst = self._insts[slot]
@@ -462,7 +470,7 @@ class IncrementalVolume:
             return self._load_files()
         series, plan, order = found
         arr = self._arr
-        if arr is None or not self._rescale_matches(plan):
+        if arr is None or not rescale_as_assembled(plan.frames, self._float):
             return self._load_files()
         try:
             check_series_budget(series.frames)
@@ -474,18 +482,9 @@ class IncrementalVolume:
         assert done is not None
         return _volume_from_plan(done, plan, series)
 
-    def _rescale_matches(self, plan: StackPlan) -> bool:
-        """Whether load_series rescales these images as they were decoded here."""
-        if self._float:
-            return _integer_rescale(plan.frames) is None and output_dtype(plan.frames) == np.float32
-        return _integer_rescale(plan.frames) is not None
-
     def _rescaled(self, arr: np.ndarray, plan: StackPlan) -> np.ndarray | None:
         """Modality values as load_series gives them (None: not assembled here)."""
-        if not self._rescale_matches(plan):
-            return None
-        rescale = _integer_rescale(plan.frames)
-        return arr if rescale is None else _apply_integer_rescale(arr, *rescale)
+        return rescaled_as_assembled(arr, plan.frames, self._float)
 
     def _load_files(self) -> Volume | ImageStack:
         """The cases not assembled here: ``load_series`` on the stored files."""

@@ -284,3 +284,22 @@ def permute_slices(arr: np.ndarray, order: list[int]) -> None:
                 break
             arr[k] = arr[src]
             k = src
+
+
+def rescale_as_assembled(frames: list[FrameRef], floated: bool) -> bool:
+    """Whether images decoded as stored (an integer rescale pending) or, ``floated``, rescaled
+    into float32 as they were decoded, get the modality values ``load_series`` gives (not so,
+    e.g., for a rescale integral for some images only)."""
+    if floated:
+        return _integer_rescale(frames) is None and output_dtype(frames) == np.float32
+    return _integer_rescale(frames) is not None
+
+
+def rescaled_as_assembled(
+    arr: np.ndarray, frames: list[FrameRef], floated: bool
+) -> np.ndarray | None:
+    """Those images as modality values (None when :func:`rescale_as_assembled` says no)."""
+    if not rescale_as_assembled(frames, floated):
+        return None
+    rescale = _integer_rescale(frames)
+    return arr if rescale is None else _apply_integer_rescale(arr, *rescale)
