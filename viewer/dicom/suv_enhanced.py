@@ -47,6 +47,7 @@ from viewer.dicom.suv_times import (
     decayed,
     decayed_over_frame,
     half_life_s,
+    injected_dose_bq,
     seconds_since_injection,
 )
 from viewer.dicom.values import float_of, parse_datetime, text_of
@@ -199,33 +200,6 @@ def _radiopharm(ds: Dataset, frames: list[tuple[Dataset, Dataset]]) -> Dataset:
     return out
 
 
-def _dose_bq(rp: Dataset, notes: list[str]) -> float:
-    """Radionuclide Total Dose (0018,1074): MBq in the Enhanced PET Isotope Module."""
-    dose = float_of(rp.RadiopharmaceuticalInformationSequence[0], "RadionuclideTotalDose")
-    if dose is None:
-        raise SuvError(translate("SUV", "Radionuclide Total Dose (0018,1074) is missing"))
-    if dose <= 0:
-        raise SuvError(
-            translate(
-                "SUV", "Radionuclide Total Dose (0018,1074) of {0} is not a positive dose"
-            ).format(f"{dose:g}")
-        )
-    if dose >= 1e6:  # no patient gets a TBq: the writer used Bq, as in classic PET
-        notes.append(
-            translate(
-                "SUV", "Radionuclide Total Dose {0} read as Bq (Enhanced PET says MBq)"
-            ).format(f"{dose:g}")
-        )
-        return dose
-    if dose >= 1e4:
-        raise SuvError(
-            translate(
-                "SUV", "Radionuclide Total Dose (0018,1074) of {0} is implausible in MBq or Bq"
-            ).format(f"{dose:g}")
-        )
-    return dose * 1e6
-
-
 def _require_attenuation(ds: Dataset) -> None:
     ac = text_of(ds, "AttenuationCorrected")
     if ac == "YES":
@@ -250,7 +224,7 @@ def _bqml_bw(ds: Dataset, frames: list[tuple[Dataset, Dataset]], notes: list[str
     _require_attenuation(ds)
     weight_g = norm("bw", body_of(ds, notes))
     rp = _radiopharm(ds, frames)
-    dose = _dose_bq(rp, notes)
+    dose = injected_dose_bq(rp, notes, in_mbq=True)
     half = half_life_s(rp)
     if decay == "YES":
         text = str(ds.get("DecayCorrectionDateTime", "") or "").strip()

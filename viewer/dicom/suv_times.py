@@ -32,7 +32,10 @@ def radiopharm(ds: Dataset) -> Dataset:
     return seq[0]
 
 
-def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
+def injected_dose_bq(ds: Dataset, notes: list[str], in_mbq: bool = False) -> float:
+    """Radionuclide Total Dose (0018,1074) in Bq, read in the unit its IOD gives it (Bq; MBq in
+    the Enhanced PET Isotope Module: ``in_mbq``), or in the other when only that is plausible
+    (no PET dose is below 10 kBq, nor a TBq), which is said in ``notes``."""
     dose = float_of(radiopharm(ds), "RadionuclideTotalDose")
     if dose is None:
         raise SuvError(translate("SUV", "Radionuclide Total Dose (0018,1074) is missing"))
@@ -42,15 +45,28 @@ def injected_dose_bq(ds: Dataset, notes: list[str]) -> float:
                 "SUV", "Radionuclide Total Dose (0018,1074) of {0} is not a positive dose"
             ).format(f"{dose:g}")
         )
-    if dose < 1e4:  # no PET dose is below 10 kBq: the writer used MBq
-        notes.append(
-            translate("SUV", "Radionuclide Total Dose {0} read as MBq").format(f"{dose:g}")
-        )
-        return dose * 1e6
-    if dose < 1e6:
+    if 1e4 <= dose < 1e6:
         raise SuvError(
+            (
+                translate(
+                    "SUV", "Radionuclide Total Dose (0018,1074) of {0} is implausible in MBq or Bq"
+                )
+                if in_mbq
+                else translate(
+                    "SUV", "Radionuclide Total Dose (0018,1074) of {0} is implausible in Bq or MBq"
+                )
+            ).format(f"{dose:g}")
+        )
+    if dose < 1e4:  # MBq
+        if not in_mbq:
+            notes.append(
+                translate("SUV", "Radionuclide Total Dose {0} read as MBq").format(f"{dose:g}")
+            )
+        return dose * 1e6
+    if in_mbq:
+        notes.append(
             translate(
-                "SUV", "Radionuclide Total Dose (0018,1074) of {0} is implausible in Bq or MBq"
+                "SUV", "Radionuclide Total Dose {0} read as Bq (Enhanced PET says MBq)"
             ).format(f"{dose:g}")
         )
     return dose
