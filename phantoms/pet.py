@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pydicom
@@ -69,6 +70,16 @@ def activity(k: int) -> np.ndarray:
     return a
 
 
+def patient_body(ds: Dataset, case: Any) -> None:
+    """The case's sex, weight (kg) and size (m) where it gives them (SUV's body attributes)."""
+    if case.sex is not None:
+        ds.PatientSex = case.sex
+    if case.weight_kg is not None:
+        ds.PatientWeight = case.weight_kg
+    if case.size_m is not None:
+        ds.PatientSize = case.size_m
+
+
 def _slice(case: PetCase, k: int) -> Dataset:
     ds = Dataset()
     ds.SpecificCharacterSet = "ISO_IR 100"
@@ -83,12 +94,7 @@ def _slice(case: PetCase, k: int) -> Dataset:
     ds.PatientName = "SUV^Case"
     ds.PatientID = f"SUV-{case.name}"
     ds.PatientBirthDate = "19700101"
-    if case.sex is not None:
-        ds.PatientSex = case.sex
-    if case.weight_kg is not None:
-        ds.PatientWeight = case.weight_kg
-    if case.size_m is not None:
-        ds.PatientSize = case.size_m
+    patient_body(ds, case)
     ds.StudyInstanceUID = uid("pet-case-study", case.name)
     ds.SeriesInstanceUID = case.series_uid
     ds.SeriesNumber = 1

@@ -29,8 +29,8 @@ import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian
 
-from phantoms.pet import COLS, ROWS, activity
-from phantoms.writer import IMPLEMENTATION_UID, _ds_num, uid
+from phantoms.pet import COLS, ROWS, activity, patient_body
+from phantoms.writer import IMPLEMENTATION_UID, _code, _ds_num, uid
 
 ENHANCED_PET_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.130"
 N_FRAMES = 4
@@ -69,14 +69,6 @@ class EnhancedPetCase:
         if self.frame_datetimes is None:
             return None
         return self.frame_datetimes[k] if len(self.frame_datetimes) > 1 else self.frame_datetimes[0]
-
-
-def _code(value: str, scheme: str, meaning: str) -> Dataset:
-    c = Dataset()
-    c.CodeValue = value
-    c.CodingSchemeDesignator = scheme
-    c.CodeMeaning = meaning
-    return c
 
 
 def _frame_group(case: EnhancedPetCase, k: int, slope: str) -> Dataset:
@@ -144,12 +136,7 @@ def dataset(case: EnhancedPetCase) -> Dataset:
     ds.PatientName = "SUV^Enhanced"
     ds.PatientID = f"ENH-{case.name}"
     ds.PatientBirthDate = "19700101"
-    if case.sex is not None:
-        ds.PatientSex = case.sex
-    if case.weight_kg is not None:
-        ds.PatientWeight = case.weight_kg
-    if case.size_m is not None:
-        ds.PatientSize = case.size_m
+    patient_body(ds, case)
     ds.StudyInstanceUID = uid("enh-pet-study", case.name)
     ds.SeriesInstanceUID = case.series_uid
     ds.SeriesNumber = 1
