@@ -198,3 +198,24 @@ def pytest_runtest_teardown(item, nextitem):
     (segmentation fault while pydicom read a header); the suite has not crashed with this."""
     yield
     gc.collect()
+
+
+@pytest.fixture
+def hold_full_volume(monkeypatch):  # type: ignore[no-untyped-def]
+    """Holds decode-while-receiving's full volume back from the app until the returned event is
+    set (decoding goes on; only the hand-over waits): the reduced state can then be looked at."""
+    import threading
+
+    from viewer.dicom.incremental import IncrementalVolume
+
+    gate = threading.Event()
+    real = IncrementalVolume.volume
+
+    def held(self: IncrementalVolume, timeout: float | None = None):  # type: ignore[no-untyped-def]
+        if not gate.wait(60 if timeout is None else timeout):
+            raise TimeoutError("held by the test")
+        return real(self, timeout)
+
+    monkeypatch.setattr(IncrementalVolume, "volume", held)
+    yield gate
+    gate.set()

@@ -14,7 +14,6 @@ import pytest
 from app.cloud_stream import StreamingLoader
 from app.runner import Runner
 from phantoms import series as S
-from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.measure import Measurement
 from viewer.dicom.scan import scan
 from viewer.dicom.volume import ImageStack, Volume, load_series
@@ -65,24 +64,8 @@ def _feed(sl: StreamingLoader, record: object, files: list[Path], ok: bool | Non
     return uid
 
 
-@pytest.fixture
-def hold(monkeypatch):
-    """Holds the full volume's hand-over to the app until set (decoding goes on)."""
-    gate = threading.Event()
-    real = IncrementalVolume.volume
-
-    def held(self: IncrementalVolume, timeout: float | None = None):  # type: ignore[no-untyped-def]
-        if not gate.wait(60 if timeout is None else timeout):
-            raise TimeoutError("held by the test")
-        return real(self, timeout)
-
-    monkeypatch.setattr(IncrementalVolume, "volume", held)
-    yield gate
-    gate.set()
-
-
 def test_reduced_first_then_refined_in_place_without_decoding_the_files(
-    qtbot, tmp_path: Path, hold: threading.Event
+    qtbot, tmp_path: Path, hold_full_volume: threading.Event
 ) -> None:
     files = _ct(tmp_path / "j2k", "j2k")
     ws, inner, sl, refined = _setup(qtbot)
@@ -105,7 +88,7 @@ def test_reduced_first_then_refined_in_place_without_decoding_the_files(
     vp.set_window(55.0, 333.0)
     vp.set_zoom(2.0)
     vp.add_measurement(Measurement("length", [(4.0, 4.0), (20.0, 6.0)]))  # 160 mm across
-    hold.set()
+    hold_full_volume.set()
     qtbot.waitUntil(lambda: key in ws.images, timeout=30000)
     full = ws.images[key]
     assert isinstance(full, Volume) and full.reduced_level == 0 and vp.image is full
@@ -171,7 +154,7 @@ def test_a_failed_or_cached_fetch_loads_from_the_files(
 
 
 def test_a_reduced_volume_whose_fetch_failed_no_longer_says_refining(
-    qtbot, tmp_path: Path, hold: threading.Event
+    qtbot, tmp_path: Path, hold_full_volume: threading.Event
 ) -> None:
     from viewer.render.overlay import resolution_note
     from viewer.state.viewport import ViewportEvent
@@ -194,7 +177,7 @@ def test_a_reduced_volume_whose_fetch_failed_no_longer_says_refining(
 
 
 def test_a_study_opened_before_its_reduced_volume_gets_it_while_it_waits(
-    qtbot, tmp_path: Path, hold: threading.Event
+    qtbot, tmp_path: Path, hold_full_volume: threading.Event
 ) -> None:
     files = _ct(tmp_path / "o", "j2k", n=8)
     ws, inner, sl, refined = _setup(qtbot)
@@ -210,7 +193,7 @@ def test_a_study_opened_before_its_reduced_volume_gets_it_while_it_waits(
     stream.end(True)
     qtbot.waitUntil(lambda: isinstance(vp.image, Volume) and vp.image.reduced_level == 2)
     assert series.key not in ws.images and inner.loads == []
-    hold.set()
+    hold_full_volume.set()
     qtbot.waitUntil(lambda: series.key in ws.images, timeout=30000)
     assert vp.image is ws.images[series.key] and vp.image.reduced_level == 0
     assert refined == [vp.image] and inner.loads == []

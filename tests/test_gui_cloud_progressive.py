@@ -5,7 +5,6 @@ arrives, shown at reduced resolution first (2D, MPR and 3D say so), then refined
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import QApplication
 from app import i18n
 from app.mainwindow import MainWindow
 from phantoms import series as S
-from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.scan import scan
 from viewer.dicom.volume import Volume, load_series
 from viewer.state.viewport import ViewportEvent
@@ -62,7 +60,7 @@ def _j2k_study(folder: Path) -> list[Path]:
 
 
 def test_a_j2k_cloud_study_shows_reduced_resolution_then_the_exact_volume(
-    qtbot, bare_window: MainWindow, cloud_service, devcloud, tmp_path: Path, monkeypatch
+    qtbot, bare_window: MainWindow, cloud_service, devcloud, tmp_path: Path, hold_full_volume
 ) -> None:
     from bench.common import devcloud_archive, seed_study
 
@@ -74,15 +72,7 @@ def test_a_j2k_cloud_study_shows_reduced_resolution_then_the_exact_volume(
     seeded = seed_study(devcloud.state_dir, archive, tmp_path / "j2k", when, "progressive CT")
     # the refined volume is held back until the test has looked at the reduced one (decoding
     # goes on meanwhile; only its hand-over to the window waits)
-    gate = threading.Event()
-    real = IncrementalVolume.volume
-
-    def held(self: IncrementalVolume, timeout: float | None = None):  # type: ignore[no-untyped-def]
-        if not gate.wait(60 if timeout is None else timeout):
-            raise TimeoutError("held by the test")
-        return real(self, timeout)
-
-    monkeypatch.setattr(IncrementalVolume, "volume", held)
+    gate = hold_full_volume
 
     w.cloud_service = cloud_service
     w.set_layout("1x1")
