@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from app import i18n
 from app.mainwindow import MainWindow
 from phantoms import series as S
+from tests.test_gui import assert_sane, frame
 from viewer.dicom.scan import scan
 from viewer.dicom.volume import Volume, load_series
 from viewer.state.viewport import ViewportEvent
@@ -27,19 +28,6 @@ def _screenshot(w: MainWindow, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     w.repaint()
     assert w.screenshot().save(str(SCREENSHOTS / f"progressive-en-{name}.png"))
-
-
-def frame(vp) -> np.ndarray:  # type: ignore[no-untyped-def]
-    return vp.renderer.grab().astype(np.int32)
-
-
-def assert_sane(img: np.ndarray) -> None:
-    """Not blank, not constant: an object in the middle of the frame (as in test_gui)."""
-    grey = img.mean(axis=2)
-    h, w = grey.shape
-    assert grey.std() > 15, "frame is (nearly) uniform"
-    centre = grey[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4]
-    assert (centre > 30).mean() > 0.2, "no object in the middle of the frame"
 
 
 @pytest.fixture
