@@ -97,3 +97,19 @@ def assert_sane_image(img: np.ndarray, *, min_std: float = 1.0) -> None:
     assert img.size > 0
     assert np.isfinite(img.astype(float)).all()
     assert float(img.std()) >= min_std, "image is (nearly) constant"
+
+
+def pet_without_weight(light_dir: Path, out: Path) -> Path:
+    """The light demo's PET series copied to ``out`` without Patient's Weight (no SUV)."""
+    src = next(
+        f.parent
+        for f in sorted(light_dir.rglob("*.dcm"))
+        if pydicom.dcmread(f, stop_before_pixels=True).Modality == "PT"
+    )
+
+    def drop(ds: Dataset, _n: int) -> Dataset:
+        del ds.PatientWeight
+        return ds
+
+    copy_series(src, out, drop)
+    return out

@@ -315,21 +315,9 @@ def test_suv_kind_and_3d_region_in_mpr(qtbot, window: MainWindow) -> None:
 
 
 def test_pet_without_weight_says_why_there_is_no_suv(qtbot, tmp_path, light_dir) -> None:
-    import pydicom
+    from tests.helpers import pet_without_weight
 
-    from tests.helpers import copy_series
-
-    src = next(
-        f.parent
-        for f in sorted(light_dir.rglob("*.dcm"))
-        if pydicom.dcmread(f, stop_before_pixels=True).Modality == "PT"
-    )
-
-    def drop(ds, _n):
-        del ds.PatientWeight
-        return ds
-
-    copy_series(src, tmp_path / "pet", drop)
+    pet_without_weight(light_dir, tmp_path / "pet")
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import i18n
 from app.mainwindow import MainWindow
+from tests.helpers import pet_without_weight
 from tests.test_gui import SCREENSHOTS, assert_sane, frame, wait_loaded
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues
@@ -36,23 +37,6 @@ def _open(qtbot, folder: Path, lang: str = "en") -> MainWindow:
     return w
 
 
-def _pet_without_weight(light_dir: Path, out: Path) -> Path:
-    from tests.helpers import copy_series
-
-    src = next(
-        f.parent
-        for f in sorted(light_dir.rglob("*.dcm"))
-        if pydicom.dcmread(f, stop_before_pixels=True).Modality == "PT"
-    )
-
-    def drop(ds, _n):
-        del ds.PatientWeight
-        return ds
-
-    copy_series(src, out, drop)
-    return out
-
-
 # --------------------------------------------------------------------------- (a) SUV refused
 
 
@@ -60,7 +44,7 @@ def _pet_without_weight(light_dir: Path, out: Path) -> Path:
 def test_why_a_pet_is_not_in_suv_is_written_beside_its_unit(
     qtbot, tmp_path, light_dir, lang: str
 ) -> None:
-    folder = _pet_without_weight(light_dir, tmp_path / "pet")
+    folder = pet_without_weight(light_dir, tmp_path / "pet")
     w = _open(qtbot, folder, lang)
     try:
         w.resize(1366, 768)
