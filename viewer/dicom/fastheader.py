@@ -264,29 +264,11 @@ def _parse(buf: bytes, size: int, complete: bool) -> FastResult:
             break
         if tag >> 16 in (0, 2, 0xFFFE):
             raise _Unsure
-        if implicit:
-            _g, _e, length = _IMPLICIT_HEAD.unpack_from(buf, p)
-            vr: bytes | None = None
-            at = p + 8
-        else:
-            _g, _e, vr, length = _EXPLICIT_HEAD.unpack_from(buf, p)
-            if vr not in _VRS:
-                raise _Unsure
-            if vr in _LONG:
-                if p + 12 > n:
-                    raise _Unsure if complete else _More
-                (length,) = _U32.unpack_from(buf, p + 8)
-                at = p + 12
-            else:
-                at = p + 8
+        _g, _e, vr, length, at = _element_head(buf, p, implicit, complete)
         if tag in SEQUENCES:
             raise _Unsure
         if length == _UNDEFINED:
-            if vr is not None and vr != b"SQ":
-                raise _Unsure
-            if implicit:
-                _check_implicit_sequence(tag)
-            p = _skip_sequence(buf, at, implicit, 0, complete)
+            p = _skip_undefined(buf, tag, vr, at, implicit, 0, complete)
             continue
         end = at + length
         if end > size:
@@ -352,24 +334,7 @@ def _skip_item(
             if p > end:
                 raise _Unsure  # an element runs past its item
         _need(p, 8, n, complete)
-        if implicit:
-            group, elem, length = _IMPLICIT_HEAD.unpack_from(buf, p)
-            vr: bytes | None = None
-            at = p + 8
-        else:
-            group, elem, vr, length = _EXPLICIT_HEAD.unpack_from(buf, p)
-            if group == 0xFFFE:
-                (length,) = _U32.unpack_from(buf, p + 4)
-                vr = None
-                at = p + 8
-            elif vr not in _VRS:
-                raise _Unsure
-            elif vr in _LONG:
-                _need(p, 12, n, complete)
-                (length,) = _U32.unpack_from(buf, p + 8)
-                at = p + 12
-            else:
-                at = p + 8
+        group, elem, vr, length, at = _element_head(buf, p, implicit, complete)
         tag = group << 16 | elem
         if tag == _ITEM_END:
             if end is not None:
@@ -378,13 +343,42 @@ def _skip_item(
         if group == 0xFFFE:
             raise _Unsure
         if length == _UNDEFINED:
-            if vr is not None and vr != b"SQ":
-                raise _Unsure
-            if implicit:
-                _check_implicit_sequence(tag)
-            p = _skip_sequence(buf, at, implicit, depth, complete)
+            p = _skip_undefined(buf, tag, vr, at, implicit, depth, complete)
         else:
             p = at + length
+
+
+def _element_head(
+    buf: bytes, p: int, implicit: bool, complete: bool
+) -> tuple[int, int, bytes | None, int, int]:
+    """(group, element, VR or None, value length, where the value starts) of the element at
+    ``p`` (its first 8 bytes are in ``buf``); item tags have no VR in either syntax."""
+    if implicit:
+        group, elem, length = _IMPLICIT_HEAD.unpack_from(buf, p)
+        return group, elem, None, length, p + 8
+    group, elem, vr, length = _EXPLICIT_HEAD.unpack_from(buf, p)
+    if group == 0xFFFE:
+        (length,) = _U32.unpack_from(buf, p + 4)
+        return group, elem, None, length, p + 8
+    if vr not in _VRS:
+        raise _Unsure
+    if vr in _LONG:
+        _need(p, 12, len(buf), complete)
+        (length,) = _U32.unpack_from(buf, p + 8)
+        return group, elem, vr, length, p + 12
+    return group, elem, vr, length, p + 8
+
+
+def _skip_undefined(
+    buf: bytes, tag: int, vr: bytes | None, at: int, implicit: bool, depth: int, complete: bool
+) -> int:
+    """Past an element of undefined length whose items start at ``at``: only a sequence may
+    have one (in implicit VR, where pydicom reads a sequence)."""
+    if vr is not None and vr != b"SQ":
+        raise _Unsure
+    if implicit:
+        _check_implicit_sequence(tag)
+    return _skip_sequence(buf, at, implicit, depth, complete)
 
 
 # --------------------------------------------------------------------------- values
