@@ -80,6 +80,7 @@ class Receiver:
         self._room = threading.Condition()
         self.lock = threading.Lock()
         self.have: set[tuple[str, str]] = set()  # (series, SOP) stored or being stored now
+        self._writing: dict[tuple[str, str], threading.Event] = {}  # set once its write ends
         self.refs: dict[str, dict[str, InstanceRef]] = {}  # series → SOP → its place
         #: told of each instance once it is stored (e.g. to decode it while the rest arrive);
         #: it gets the path of the stored file, whose bytes are the archive's, untouched
@@ -205,6 +206,22 @@ class Receiver:
         if expected is not None and expected.get(header.sop_uid) != header.series_uid:
             raise InvalidInstance(f"received {header.sop_uid}, which was not asked for")
 
+    def _claim(self, key: tuple[str, str]) -> bool:
+        """Claim an image for writing: False once another answer has stored it. Two answers
+        carrying one image write it once; the second waits until the first copy is on disk, so
+        that a caller told "done" (the first image, say) finds the file there, and writes it
+        itself if the first write failed."""
+        while True:
+            with self.lock:
+                pending = self._writing.get(key)
+                if pending is None:
+                    if key in self.have:
+                        return False
+                    self.have.add(key)
+                    self._writing[key] = threading.Event()
+                    return True
+            pending.wait()
+
     def store_part(
         self,
         data: bytes,
@@ -218,16 +235,17 @@ class Receiver:
             header = verify_instance(data)
             self.check_header(header, study, series, expected)
             key = (header.series_uid, header.sop_uid)
-            with self.lock:  # claimed once: two answers carrying one image write it once
-                if key in self.have:
-                    return None
-                self.have.add(key)
+            if not self._claim(key):
+                return None  # the other answer's copy is on disk now
             try:
                 path = self.store.put(data, header, sync=self.sync_each)
             except BaseException:
                 with self.lock:
                     self.have.discard(key)
                 raise
+            finally:
+                with self.lock:
+                    self._writing.pop(key).set()
             with self.lock:
                 progress.done += 1
                 progress.bytes += len(data)

@@ -207,3 +207,67 @@ def test_received_parts_held_at_once_stay_within_the_memory_budget(tmp_path: Pat
     rx._give(big)
     assert rx._held == 0
     rx.close()
+
+
+class _HeldStore(InstanceStore):
+    """A store whose first write waits to be let go (and fails, if told to)."""
+
+    def __init__(self, root: Path, fail: bool) -> None:
+        super().__init__(root)
+        import threading
+
+        self.entered, self.go = threading.Event(), threading.Event()
+        self.fail, self.writes = fail, 0
+
+    def put(self, data, header, sync=True):  # type: ignore[no-untyped-def]
+        self.writes += 1
+        if self.writes == 1:
+            self.entered.set()
+            assert self.go.wait(10)
+            if self.fail:
+                raise OSError("disk full")
+        return super().put(data, header, sync)
+
+
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_an_image_in_two_answers_is_on_disk_when_the_second_returns(
+    tmp_path: Path, light_dir: Path, first_fails: bool
+) -> None:
+    """The series stream and the first-image request can carry the same image: the second to
+    arrive returns only once the first copy is stored (its caller opens the file next), and
+    writes it itself when the first write failed. (CI once found the file missing.)"""
+    import threading
+
+    from cloudclient.dicomweb import Archive
+    from cloudclient.receive import Progress, Receiver
+
+    data = sorted(light_dir.rglob("*.dcm"))[0].read_bytes()
+    h = verify_instance(data)
+    store = _HeldStore(tmp_path / "cache", first_fails)
+    rx = Receiver(store, Archive("http://127.0.0.1:1", "x"), 1 << 26)
+    first_error: list[BaseException] = []
+
+    def part(errors: list[BaseException] | None = None) -> None:
+        rx.slots.acquire()
+        try:
+            rx.store_part(data, h.study_uid, h.series_uid, None, Progress(), None)
+        except BaseException as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+
+    a = threading.Thread(target=part, args=(first_error,))
+    a.start()
+    assert store.entered.wait(10)
+    b_done = threading.Event()
+    b = threading.Thread(target=lambda: (part(), b_done.set()))
+    b.start()
+    assert not b_done.wait(0.3)  # the first copy is still being written: the second waits
+    store.go.set()
+    a.join(10)
+    b.join(10)
+    assert b_done.is_set() and store.has(h.study_uid, h.series_uid, h.sop_uid)
+    assert store.path(h.study_uid, h.series_uid, h.sop_uid).read_bytes() == data
+    assert [type(e) for e in first_error] == ([OSError] if first_fails else [])
+    assert store.writes == (2 if first_fails else 1)
+    rx.close()
