@@ -96,8 +96,11 @@ class MprLink(QObject):
         for view in panel.views.values():
             view.renderer.display = shown
             view.renderer.update()
-        panel.vr.renderer.volume = new
-        panel.vr.renderer.render()
+        panel.vr.renderer.volume = new  # its overlay names the sub-volume shown
+        base = panel.info.get("series_base")
+        if base is not None:  # the patient overlay's series line too, as in 2D ("#1 … · Echo 2")
+            panel.info["series"] = f"{base} · {new.label}" if new.label else base
+        panel.show_patient()  # renders every view, the 3D one included
         return new
 
     def close(self) -> None:

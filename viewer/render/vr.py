@@ -133,7 +133,7 @@ class VolumeRenderer:
         mapper: str = "auto",
     ) -> None:
         self.window = window
-        self.volume = volume
+        self._volume = volume
         window.SetMultiSamples(0)
         self.renderer = vtkRenderer()
         self.renderer.SetBackground(0.0, 0.0, 0.0)
@@ -178,6 +178,17 @@ class VolumeRenderer:
         self.set_preset(self.preset.id, render=False)
         self.set_interactive(False, render=False)
         self.reset_camera(render=False)
+
+    @property
+    def volume(self) -> Volume:
+        """The volume shown; set to a sibling sub-volume (same grid, memory swapped in the
+        shared image) when the reader steps echo, b-value, phase…: the overlay follows."""
+        return self._volume
+
+    @volume.setter
+    def volume(self, volume: Volume) -> None:
+        self._volume = volume
+        self._update_text()
 
     # ------------------------------------------------------------------ transfer function
 
@@ -241,7 +252,13 @@ class VolumeRenderer:
         f = dv.typical_factor  # unit the 2D views use (SUV for a PET that has it)
         unit = f" {dv.unit}" if dv.unit else ""
         wl = f"W: {format_value(w * f)} L: {format_value(c * f)}{unit}"
-        self.text.SetText(0, f"{name}  {wl}  {shade}" + (f"\n{note}" if note else ""))
+        lines = [f"{name}  {wl}  {shade}"]
+        vol = self.volume
+        if vol.label and len(vol.subvolumes) > 1:  # which echo, b-value, phase… (as in MPR)
+            lines.append(vol.label)
+        if note:
+            lines.append(note)
+        self.text.SetText(0, "\n".join(lines))
 
     # ------------------------------------------------------------------ clipping
 
