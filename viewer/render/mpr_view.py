@@ -133,6 +133,8 @@ class MprRenderer:
         what = ev.kind
         if ev.view and ev.view != self.view and what in _PER_VIEW:
             return
+        if what is MprChange.VOLUME:  # another resolution: the box (extent) may differ
+            self._orientation_cache = None
         if what is MprChange.WINDOW:
             self._set_window()
             self.render()

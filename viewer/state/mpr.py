@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from viewer.dicom.geometry import direction_label
+from viewer.dicom.i18n import translate
 from viewer.dicom.measure import Measurement
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import opening_window
@@ -50,7 +51,13 @@ def _frame(view: str, orientation: bytes) -> tuple[np.ndarray, np.ndarray, np.nd
     so scrolling a plane does not compute it again (read-only arrays: the cache is shared)."""
     r0, c0 = (np.array(v) for v in BASE_FRAMES[view])
     n = np.frombuffer(orientation).reshape(3, 3) @ np.cross(r0, c0)
-    n /= np.linalg.norm(n)
+    return _axes(view, n / np.linalg.norm(n))
+
+
+def _axes(view: str, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(right, down, normal) of a view whose plane has the unit normal ``n``."""
+    r0, c0 = (np.array(v) for v in BASE_FRAMES[view])
+    n = np.array(n, float)
     r = r0 - (r0 @ n) * n
     if np.linalg.norm(r) < 1e-6:  # the base right became the normal: use the base down
         r = np.cross(c0 - (c0 @ n) * n, n)
@@ -70,6 +77,7 @@ class MprChange(StrEnum):
     CAMERA = "camera"  # one view's zoom or pan
     SLAB = "slab"  # one view's slab
     FUSION = "fusion"  # the overlay volume or its opacity
+    VOLUME = "volume"  # the same volume at another resolution (its box may differ slightly)
     MEASUREMENTS = "measurements"  # on one view
 
 
@@ -82,6 +90,14 @@ class MprEvent:
 
 
 Listener = Callable[[MprEvent], None]
+
+
+def _corners(volume: Volume) -> np.ndarray:
+    """The patient positions of the volume's 8 corner voxels."""
+    i, j, k = (n - 1 for n in volume.shape[::-1])
+    return np.array(
+        [volume.index_to_patient((a, b, c)) for a in (0, i) for b in (0, j) for c in (0, k)]
+    )
 
 
 def rotation_about(axis: np.ndarray, degrees: float) -> np.ndarray:
@@ -188,15 +204,7 @@ class MprModel:
     def __init__(self, volume: Volume) -> None:
         self.volume = volume
         self.spacing = float(min(volume.spacing))
-        shape = np.array(volume.shape[::-1], float)  # (i, j, k) counts
-        self._corners = np.array(
-            [
-                volume.index_to_patient((a, b, c))
-                for a in (0, shape[0] - 1)
-                for b in (0, shape[1] - 1)
-                for c in (0, shape[2] - 1)
-            ]
-        )
+        self._corners = _corners(volume)
         self.volume_center = self._corners.mean(axis=0)
         self.center = self.volume_center.copy()
         self.orientation = np.eye(3)
@@ -208,6 +216,44 @@ class MprModel:
         self.pan: dict[str, tuple[float, float]] = {v: (0.0, 0.0) for v in VIEWS}  # mm, (u, v)
         self.measurements: list[PlaneMeasurement] = []
         self.events: Observable[MprEvent] = Observable()
+
+    def swap_volume(self, volume: Volume) -> None:
+        """Show the same series at another resolution (a reduced-resolution preview refined):
+        ``volume`` lies where the shown one lies (origin and axes; ``ValueError`` otherwise),
+        only its grid differs. The crosshair, planes, slabs, window, fusion and measurements stay
+        where they are in patient mm, and so does each view's centre (its pan is adjusted to
+        the new box); zoom stays relative to the fit (the renderer keeps its mm per pixel)."""
+        old = self.volume
+        if not (
+            np.allclose(volume.origin, old.origin, atol=1e-3)
+            and np.allclose(volume.direction, old.direction, atol=1e-6)
+        ):
+            raise ValueError(translate("Volumes", "the refined volume lies elsewhere in the patient"))
+        middle = {v: self._middle(v) for v in VIEWS}
+        shift = -self.volume_center
+        self.volume = volume
+        self.spacing = float(min(volume.spacing))
+        self._corners = _corners(volume)
+        self.volume_center = self._corners.mean(axis=0)
+        shift += self.volume_center  # the planes' anchors moved by this (in-plane)
+        for v in VIEWS:
+            du, dv = self.pan[v]
+            (u0, v0), (u1, v1) = middle[v], self._middle(v)
+            self.pan[v] = (du + u0 - u1, dv + v0 - v1)
+        for pm in self.measurements:
+            r, c, _ = _axes(pm.view, pm.normal)
+            su, sv = float(shift @ r), float(shift @ c)
+            pm.points_uv = [(u - su, v - sv) for u, v in pm.points_uv]
+        lo, hi = self._corners.min(axis=0), self._corners.max(axis=0)
+        self.center = np.clip(self.center, lo, hi)
+        self._changed(MprChange.VOLUME)
+
+    def _middle(self, view: str) -> tuple[float, float]:
+        """Patient mm (along the view's right and down) of the middle of the volume's box, which
+        a view at pan (0, 0) is centred on."""
+        r, c, _ = self.frame(view)
+        us, vs = self._corners @ r, self._corners @ c
+        return float(us.min() + us.max()) / 2, float(vs.min() + vs.max()) / 2
 
     # ------------------------------------------------------------------ observation
 
