@@ -138,10 +138,14 @@ class CloudLink(QObject):
             self.service.viewed(record.study_uid, ev.series_uid, record.code)  # type: ignore[union-attr]
 
     def _refined(self, image: Any) -> None:
-        """A reduced volume was refined: an MPR / 3D layout open on it is opened again on the
-        full volume (the active viewport's image now)."""
+        """A reduced volume was refined: an MPR / 3D layout open on it takes the full volume in
+        place (:meth:`app.mpr_link.MprLink.refine`), or is opened again on it if it cannot."""
         mpr = getattr(self.host, "mpr_link", None)
         if mpr is None or mpr.panel is None or not mpr.panel.model.volume.reduced_level:
+            return
+        if mpr.panel.model.volume.series_uid == getattr(image, "series_uid", "") and mpr.refine(
+            image
+        ):
             return
         active = self.workspace.active
         if active is not None and active.image is image:

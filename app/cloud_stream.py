@@ -29,7 +29,7 @@ from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.measure import Measurement
 from viewer.dicom.model import SeriesInfo
 from viewer.dicom.scan import scan
-from viewer.dicom.volume import ImageStack, Volume, load_series
+from viewer.dicom.volume import ImageStack, LoadError, Volume, load_series
 from viewer.state.origin import Origin
 from viewer.state.viewport import ViewportModel
 from viewer.state.workspace import ImageShown, Loader, OpenRequest, Workspace
@@ -154,7 +154,10 @@ class StreamingLoader:
     def load(self, series: SeriesInfo) -> None:
         stream = self._stream(series.series_uid)
         if stream is None:
-            self.inner.load(series)
+            if self._reduced_in(series):  # a preview whose fetch failed: from the files
+                self._from_files(series)
+            else:
+                self.inner.load(series)
             return
         stream.requested = series
         if stream.full is not None:
@@ -214,7 +217,25 @@ class StreamingLoader:
         if not isinstance(exc, _GivenUp):
             traceback.print_exception(exc)
         if stream.requested is not None and not self.workspace.closed:
-            self.inner.load(stream.requested)  # from the stored files, errors reported there
+            self._from_files(stream.requested)
+
+    def _from_files(self, series: SeriesInfo) -> None:
+        """The series from the stored files in place of the reduced volume its viewports show
+        (its fetch or assembly failed): no first-image preview in between, and what the reader
+        set and drew is kept as when it is refined; errors reported as the loader reports them."""
+        ws, key = self.workspace, series.key
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, LoadError):
+                detail = "; ".join(str(p) for p in exc.problems[:3])
+                ws.failed(key, f"{exc} {detail}".strip())
+            else:
+                traceback.print_exception(exc)
+                ws.failed(key, f"{type(exc).__name__}: {exc}")
+
+        self.runner.submit(
+            lambda: load_series(series), functools.partial(self._hand_over, key), failed
+        )
 
     def _deliver(self, stream: Stream) -> None:
         """The full volume to the Workspace as the requested series' image."""
@@ -224,16 +245,24 @@ class StreamingLoader:
         if not self._own(stream, series):
             self.inner.load(series)  # assembled by load_series, maybe as another part
             return
+        self._hand_over(series.key, image)
+        if stream.reduced is not None and self.refined is not None:
+            self.refined(image)
+
+    def _hand_over(self, key: str, image: Image) -> None:
+        """``image`` to the Workspace as the series' image, in place of the reduced volume the
+        viewports waiting for it show: slice, window, zoom, pan, rotation, flips and
+        measurements (same patient mm) kept."""
         ws = self.workspace
-        views = [vp for vp in ws.waiting.get(series.key, []) if vp.series_key == series.key]
+        if ws.closed:
+            return
+        views = [vp for vp in ws.waiting.get(key, []) if vp.series_key == key]
         kept = {id(vp): _view_state(vp) for vp in views if _same_grid(vp.image, image)}
-        ws.loaded(series.key, image)
-        ws.events.emit(ImageShown(series.key))
+        ws.loaded(key, image)
+        ws.events.emit(ImageShown(key))
         for vp in views:
             if id(vp) in kept and vp.image is image:
                 _restore(vp, kept[id(vp)])
-        if stream.reduced is not None and self.refined is not None:
-            self.refined(image)
 
     # ------------------------------------------------------------------ helpers
 
@@ -247,6 +276,17 @@ class StreamingLoader:
 
     def _may_preview_in(self, vp: ViewportModel, stream: Stream) -> bool:
         return vp.image is None or self.workspace.previewing(stream.record) is vp
+
+    def _reduced_in(self, series: SeriesInfo) -> list[ViewportModel]:
+        """The visible viewports showing a reduced volume of ``series``."""
+        return [
+            vp
+            for vp in self.workspace.visible()
+            if vp.series_key == series.key
+            and isinstance(vp.image, Volume)
+            and vp.image.reduced_level
+            and vp.image.series_uid == series.series_uid
+        ]
 
     def _showing(self, series_uid: str) -> list[ViewportModel]:
         ws = self.workspace
@@ -277,30 +317,58 @@ def _same_grid(a: Image | None, b: Image) -> bool:
 @dataclass
 class _View:
     """What the reader set in a viewport, carried from one resolution of a volume to another:
-    slice, window, zoom, pan and measurements (their image points scaled to the new pixels)."""
+    slice, window, invert, zoom, pan, rotation, flips and measurements (their image points
+    scaled to the new pixels, so that they lie at the same patient mm)."""
 
     index: int
     window: tuple[float, float]
+    invert: bool
     zoom: float
     pan: tuple[float, float]
+    turn: tuple[int, bool, bool]  # rotation, horizontal and vertical flip
     measurements: list[Measurement]
     spacing: tuple[float, float]  # the in-plane pixel spacing the points are in
+    middle: tuple[float, float]  # the image's middle (mm from the first pixel), the view's centre
+
+
+def _middle(img: Volume) -> tuple[float, float]:
+    """Where a 2D view centres a slice at pan (0, 0): mm from the first pixel along its row and
+    column (a reduced volume's last pixel falls short of the full volume's by a few mm)."""
+    _, rows, cols = img.shape
+    return (cols - 1) * float(img.spacing[0]) / 2, (rows - 1) * float(img.spacing[1]) / 2
 
 
 def _view_state(vp: ViewportModel) -> _View:
     img = vp.image
     assert isinstance(img, Volume)
     sp = (float(img.spacing[0]), float(img.spacing[1]))
-    return _View(vp.index, vp.window, vp.zoom, vp.pan, vp.snapshot_measurements(), sp)
+    turn = (vp.rotation, vp.flip_h, vp.flip_v)
+    return _View(
+        vp.index, vp.window, vp.invert, vp.zoom, vp.pan, turn, vp.snapshot_measurements(), sp,
+        _middle(img),
+    )  # fmt: skip
 
 
 def _restore(vp: ViewportModel, state: _View) -> None:
+    img = vp.image
+    assert isinstance(img, Volume)
     vp.set_index(state.index)
     vp.set_window(*state.window)
+    vp.set_invert(state.invert)
+    rotation, flip_h, flip_v = state.turn
+    if rotation:
+        vp.rotate(rotation)
+    if flip_h:
+        vp.flip(True)
+    if flip_v:
+        vp.flip(False)
     vp.set_zoom(state.zoom)
-    vp.set_pan(*state.pan)
-    img = vp.image
-    if state.measurements and isinstance(img, Volume):
+    # the same patient point in the view's centre: the pan makes up for the middle's move
+    (rx, ry), (dx, dy) = vp.screen_axes()
+    (x0, y0), (x1, y1) = state.middle, _middle(img)
+    mx, my = x0 - x1, y0 - y1
+    vp.set_pan(state.pan[0] + mx * rx + my * ry, state.pan[1] + mx * dx + my * dy)
+    if state.measurements:
         fx, fy = state.spacing[0] / img.spacing[0], state.spacing[1] / img.spacing[1]
         for m in state.measurements:
             m.points = [(x * fx, y * fy) for x, y in m.points]

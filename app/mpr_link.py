@@ -17,6 +17,7 @@ from viewer.dicom.colormaps import fusion_pairs
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import display_values
 from viewer.render.overlay import swap_volume
+from viewer.render.refine import refine_shared
 from viewer.state.workspace import Workspace
 
 
@@ -102,6 +103,44 @@ class MprLink(QObject):
             panel.info["series"] = f"{base} · {new.label}" if new.label else base
         panel.show_patient()  # renders every view, the 3D one included
         return new
+
+    def refine(self, full: Volume) -> bool:
+        """The open layout's reduced-resolution volume refined: ``full`` (the same series at
+        full resolution) is swapped in place, so the views are not rebuilt; crosshair, planes,
+        slabs, window, measurements and each view's centre and mm per screen pixel stay.
+        False when no layout shows a reduced volume that ``full`` refines."""
+        panel = self.panel
+        if panel is None or not panel.model.volume.reduced_level or full.reduced_level:
+            return False
+        shown = panel.model.volume
+        data, _ = panel.source
+        try:
+            keep = refine_shared(data, full, shown)
+        except ValueError as e:
+            self.status(str(e), 8000)
+            return False
+        views = [v.renderer for v in panel.views.values()]
+        mm_px = {r.view: r.display_spacing() for r in views}
+        for r in views:  # one frame per view, once all is in place
+            r.can_render = False
+        try:
+            panel.source = (data, keep)
+            panel.model.swap_volume(full)
+            for r in views:  # the fit changed with the box: keep the mm per screen pixel
+                r.display = display_values(full)
+                zoom = panel.model.zoom[r.view] * r.display_spacing() / mm_px[r.view]
+                panel.model.set_zoom(r.view, zoom)
+        finally:
+            for r in views:
+                r.can_render = True
+        for r in views:
+            r.update()
+        vr = panel.vr.renderer
+        vr.volume = full
+        vr.min_spacing = float(min(full.spacing))
+        vr.set_interactive(vr.interactive, render=False)
+        vr.set_shading(vr.shading)  # its text (no longer reduced) and a frame
+        return True
 
     def close(self) -> None:
         panel = self.panel

@@ -282,8 +282,9 @@ class ViewportWidget(QFrame):
             self.model.scroll(-steps)
 
     def _px(self) -> float:
-        """Screen pixels per image pixel."""
-        return self.renderer.zoom_percent() / 100.0
+        """Screen pixels per image pixel (zoom % counts acquired pixels: a reduced preview's
+        pixel is ``reduction`` of them)."""
+        return self.renderer.zoom_percent() / 100.0 * self.model.reduction
 
     # ------------------------------------------------------------------ measurements
 

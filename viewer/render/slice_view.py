@@ -264,14 +264,14 @@ class SliceRenderer(SliceDisplay):
             self._set_camera(render=False)
 
     def zoom_percent(self) -> float:
-        """Screen pixels per image pixel × 100 (100 % = 1:1)."""
+        """Screen pixels per acquired pixel × 100 (100 % = 1:1; a reduced preview's too)."""
         _, vh = self.window.GetSize()
         scale = self.renderer.GetActiveCamera().GetParallelScale()
-        return 100.0 * self.spacing[1] * vh / (2 * scale) if scale else 100.0
+        return 100.0 * self.spacing[1] / self.model.reduction * vh / (2 * scale) if scale else 100.0
 
     def set_one_to_one(self) -> None:
         _, vh = self.window.GetSize()
-        one = self.spacing[1] * vh / 2  # parallel scale at which 1 image pixel = 1 screen pixel
+        one = self.spacing[1] / self.model.reduction * vh / 2  # 1 acquired pixel : 1 screen pixel
         self.model.set_zoom(self.fit_scale() / one)
 
     # ------------------------------------------------------------------ coordinates

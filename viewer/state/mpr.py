@@ -228,7 +228,9 @@ class MprModel:
             np.allclose(volume.origin, old.origin, atol=1e-3)
             and np.allclose(volume.direction, old.direction, atol=1e-6)
         ):
-            raise ValueError(translate("Volumes", "the refined volume lies elsewhere in the patient"))
+            raise ValueError(
+                translate("Volumes", "the refined volume lies elsewhere in the patient")
+            )
         middle = {v: self._middle(v) for v in VIEWS}
         shift = -self.volume_center
         self.volume = volume

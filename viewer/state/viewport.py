@@ -120,6 +120,13 @@ class ViewportModel:
         self._changed(ViewportEvent.IMAGE)
 
     @property
+    def reduction(self) -> int:
+        """Acquired pixels one shown pixel spans each way: 2**level on a reduced-resolution
+        preview (a JPEG 2000 reduced level), else 1. Zoom % and 1:1 count acquired pixels, so
+        they do not change when the preview is refined."""
+        return 1 << int(getattr(self.image, "reduced_level", 0) or 0)
+
+    @property
     def modality(self) -> str:
         return self.image.modality if self.image is not None else ""
 
