@@ -6,7 +6,9 @@ When the reader picks a VOI LUT (Window menu), the view's ``voi_lut`` is set to 
 :func:`apply` maps each modality value through the table — entry ``value − first``, clamped
 at both ends — and then through the view's colour map (inverted if asked); a window drag,
 another preset or another image makes the view linear again. Values shown in another unit
-than the modality's (PET in SUV) keep the linear window. 2D and MPR views alike.
+than the modality's (PET in SUV) keep the linear window. 2D and MPR views alike. The view's
+colour bar is told the table too: its ticks are then the values the table maps to each level
+(:func:`viewer.render.colorbar.voi_ticks`).
 """
 
 from __future__ import annotations
@@ -60,10 +62,13 @@ def active(view: Any, window: tuple[float, float], factor: float) -> VoiLut | No
 
 
 def apply(view: Any, window: tuple[float, float], factor: float, invert: bool) -> str:
-    """Show ``view`` (a 2D renderer: ``prop``, ``colormap``, ``_lut_key``) through its VOI LUT
-    when it is active, else restore its colour map's table; returns the overlay's label ("" for
-    a linear window)."""
+    """Show ``view`` (a 2D renderer: ``prop``, ``colormap``, ``_lut_key``, ``colorbar``) through
+    its VOI LUT when it is active, else restore its colour map's table; returns the overlay's
+    label ("" for a linear window)."""
     lut = active(view, window, factor)
+    bar = getattr(view, "colorbar", None)
+    if bar is not None:  # its ticks: the table inverted, not the window's line
+        bar.set_voi(lut)
     key = None if lut is None else (id(lut), view.colormap, invert)
     if key != getattr(view, "_voi_key", None):
         view._voi_key = key
