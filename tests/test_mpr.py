@@ -338,3 +338,56 @@ def test_the_crosshair_is_drawn_in_the_other_planes_colours_around_a_free_centre
     assert y2 < y - 5 and colour(img2[y2 - 1 : y2 + 2, x2 + far].max(axis=0)) == "red"
     assert colour(img2[y - 1 : y + 2, x + far].max(axis=0)) != "red"
     assert props.GetNumberOfItems() == before  # the same one crosshair prop, only moved
+
+
+def test_swap_to_another_resolution_keeps_everything_where_it_was_in_patient_mm() -> None:
+    """A reduced-resolution preview (1/4 in-plane, same first voxel and axes) refined to the
+    full volume: crosshair, planes, window, the patient point in each view's centre and the
+    plane measurements' patient points stay, though the box (and its centre) moved a little."""
+    full, _, _ = sphere_volume(rotation(20.0, 10.0, 30.0), (0.8, 0.8, 1.5), (40, 66, 66))
+    small = Volume(
+        np.ascontiguousarray(full.array[:, ::4, ::4]),
+        full.origin,
+        (3.2, 3.2, 1.5),
+        full.direction,
+        modality="CT",
+        reduced_level=2,
+    )
+    m = MprModel(small)
+    m.set_center(m.center + np.array([6.0, -4.0, 3.0]))
+    m.rotate("axial", 25.0)
+    m.rotate("coronal", -10.0)
+    m.set_window(50.0, 350.0)
+    m.set_zoom("sagittal", 2.0)
+    m.set_pan("coronal", 5.0, -3.0)
+    g = m.grid("coronal")
+    u, v, _ = g.patient_to_uv(m.center)
+    m.add_measurement("coronal", Measurement("length", []), [(u - 9.0, v), (u + 7.0, v + 4.0)])
+
+    def seen() -> tuple[np.ndarray, ...]:
+        (pm,) = m.measurements
+        g = m.grid(pm.view)
+        drawn = [g.uv_to_patient(*p) for p in pm.points_uv]
+        centres = []
+        for view in VIEWS:
+            umin, umax, vmin, vmax = m.extent(view)
+            du, dv = m.pan[view]
+            centres.append(
+                m.grid(view).uv_to_patient((umin + umax) / 2 + du, (vmin + vmax) / 2 + dv)
+            )
+        return (m.center.copy(), m.orientation.copy(), *drawn, *centres)
+
+    before, box = seen(), m.volume_center.copy()
+    events = []
+    m.subscribe(events.append)
+    m.swap_volume(full)
+    assert m.volume is full and m.spacing == pytest.approx(0.8)
+    assert np.linalg.norm(m.volume_center - box) > 0.3  # the box did move
+    for a, b in zip(before, seen(), strict=True):
+        assert np.allclose(a, b, atol=1e-9)
+    assert m.window == (50.0, 350.0) and m.zoom["sagittal"] == 2.0
+    assert [e.kind for e in events] == ["volume"]
+    elsewhere = Volume(full.array, full.origin + 2.0, full.spacing, full.direction, modality="CT")
+    with pytest.raises(ValueError, match="elsewhere"):
+        m.swap_volume(elsewhere)
+    assert m.volume is full
