@@ -378,6 +378,7 @@ def test_swap_to_another_resolution_keeps_everything_where_it_was_in_patient_mm(
         return (m.center.copy(), m.orientation.copy(), *drawn, *centres)
 
     before, box = seen(), m.volume_center.copy()
+    undo = m.snapshot_measurements()  # an undo step recorded on the reduced volume
     events = []
     m.subscribe(events.append)
     m.swap_volume(full)
@@ -385,6 +386,10 @@ def test_swap_to_another_resolution_keeps_everything_where_it_was_in_patient_mm(
     assert np.linalg.norm(m.volume_center - box) > 0.3  # the box did move
     for a, b in zip(before, seen(), strict=True):
         assert np.allclose(a, b, atol=1e-9)
+    m.restore_measurements(undo)  # undone after the swap: where it was drawn
+    for a, b in zip(before, seen(), strict=True):
+        assert np.allclose(a, b, atol=1e-9)
+    events = events[:1]
     assert m.window == (50.0, 350.0) and m.zoom["sagittal"] == 2.0
     assert [e.kind for e in events] == ["volume"]
     elsewhere = Volume(full.array, full.origin + 2.0, full.spacing, full.direction, modality="CT")

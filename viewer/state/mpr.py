@@ -51,13 +51,7 @@ def _frame(view: str, orientation: bytes) -> tuple[np.ndarray, np.ndarray, np.nd
     so scrolling a plane does not compute it again (read-only arrays: the cache is shared)."""
     r0, c0 = (np.array(v) for v in BASE_FRAMES[view])
     n = np.frombuffer(orientation).reshape(3, 3) @ np.cross(r0, c0)
-    return _axes(view, n / np.linalg.norm(n))
-
-
-def _axes(view: str, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(right, down, normal) of a view whose plane has the unit normal ``n``."""
-    r0, c0 = (np.array(v) for v in BASE_FRAMES[view])
-    n = np.array(n, float)
+    n /= np.linalg.norm(n)
     r = r0 - (r0 @ n) * n
     if np.linalg.norm(r) < 1e-6:  # the base right became the normal: use the base down
         r = np.cross(c0 - (c0 @ n) * n, n)
@@ -206,6 +200,9 @@ class MprModel:
         self.spacing = float(min(volume.spacing))
         self._corners = _corners(volume)
         self.volume_center = self._corners.mean(axis=0)
+        #: what the planes' (u, v) mm are measured from: fixed for the model's life, so plane
+        #: measurements (and their undo steps) stay valid when the volume is swapped
+        self.plane_origin = self.volume_center.copy()
         self.center = self.volume_center.copy()
         self.orientation = np.eye(3)
         k = volume.shape[0] // 2
@@ -222,7 +219,8 @@ class MprModel:
         ``volume`` lies where the shown one lies (origin and axes; ``ValueError`` otherwise),
         only its grid differs. The crosshair, planes, slabs, window, fusion and measurements stay
         where they are in patient mm, and so does each view's centre (its pan is adjusted to
-        the new box); zoom stays relative to the fit (the renderer keeps its mm per pixel)."""
+        the new box); zoom stays relative to the fit (the renderer keeps its mm per pixel).
+        The planes' (u, v) mm keep their origin (:attr:`plane_origin`)."""
         old = self.volume
         if not (
             np.allclose(volume.origin, old.origin, atol=1e-3)
@@ -232,20 +230,14 @@ class MprModel:
                 translate("Volumes", "the refined volume lies elsewhere in the patient")
             )
         middle = {v: self._middle(v) for v in VIEWS}
-        shift = -self.volume_center
         self.volume = volume
         self.spacing = float(min(volume.spacing))
         self._corners = _corners(volume)
         self.volume_center = self._corners.mean(axis=0)
-        shift += self.volume_center  # the planes' anchors moved by this (in-plane)
         for v in VIEWS:
             du, dv = self.pan[v]
             (u0, v0), (u1, v1) = middle[v], self._middle(v)
             self.pan[v] = (du + u0 - u1, dv + v0 - v1)
-        for pm in self.measurements:
-            r, c, _ = _axes(pm.view, pm.normal)
-            su, sv = float(shift @ r), float(shift @ c)
-            pm.points_uv = [(u - su, v - sv) for u, v in pm.points_uv]
         lo, hi = self._corners.min(axis=0), self._corners.max(axis=0)
         self.center = np.clip(self.center, lo, hi)
         self._changed(MprChange.VOLUME)
@@ -279,7 +271,7 @@ class MprModel:
         """(u min, u max, v min, v max) of the volume's corners on a view's plane, in the plane's
         mm; it depends only on the orientation (moving the plane keeps it), so the camera can."""
         r, c, _ = self.frame(view)
-        d = self._corners - self.volume_center
+        d = self._corners - self.plane_origin
         us, vs = d @ r, d @ c
         return float(us.min()), float(us.max()), float(vs.min()), float(vs.max())
 
@@ -287,7 +279,7 @@ class MprModel:
         """The plane's sampling grid: the volume's finest spacing, or ``pixel_mm`` when that is
         coarser (a zoomed-out view need not sample finer than its screen pixels)."""
         r, c, n = self.frame(view)
-        anchor = self.volume_center + float((self.center - self.volume_center) @ n) * n
+        anchor = self.plane_origin + float((self.center - self.plane_origin) @ n) * n
         umin, umax, vmin, vmax = self.extent(view)
         sp = max(self.spacing, pixel_mm)
         uc, vc = float((self.center - anchor) @ r), float((self.center - anchor) @ c)
