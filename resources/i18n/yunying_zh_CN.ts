@@ -291,6 +291,7 @@
     <message>
         <location filename="../../viewer/render/curved.py" line="57"/>
         <source>a curved reformation needs at least two points</source>
+        <extracomment>(colour as RGB 0-1, start, end) of one segment</extracomment>
         <translation>曲面重建至少需要两个点</translation>
     </message>
     <message>
@@ -640,6 +641,7 @@
     <message>
         <location filename="../../viewer/state/findings.py" line="167"/>
         <source>the presentation state refers to none of these images</source>
+        <extracomment>the protocol that fits today&apos;s exam alone, not applied (the reader&apos;s layout is kept) apply a protocol to today&apos;s exam alone too (else only once a prior is open) viewport → the series fused over it (the protocol&apos;s overlay), once loaded</extracomment>
         <translation>该显示状态不涉及这些图像中的任何一幅</translation>
     </message>
     <message>
@@ -653,7 +655,6 @@
     <message>
         <location filename="../../viewer/state/fusion.py" line="136"/>
         <source>same frame of reference</source>
-        <extracomment>a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>同一参考坐标系</translation>
     </message>
     <message>
@@ -870,7 +871,6 @@
     <message>
         <location filename="../../app/actions.py" line="168"/>
         <source>Cine Slower</source>
-        <extracomment>Longest file name component and whole path accepted on the command line (bytes). &quot;&quot; always; &quot;image&quot;: the active viewport shows an image; &quot;cloud_study&quot;: a study from the cloud is open (a consultation shares one)</extracomment>
         <translation>电影减速</translation>
     </message>
     <message>
@@ -1017,6 +1017,7 @@
     <message>
         <location filename="../../app/actions.py" line="175"/>
         <source>&amp;Delete Measurement</source>
+        <extracomment>Longest file name component and whole path accepted on the command line (bytes). &quot;&quot; always; &quot;image&quot;: the active viewport shows an image; &quot;cloud_study&quot;: a study from the cloud is open (a consultation shares one)</extracomment>
         <translation>删除测量(&amp;D)</translation>
     </message>
     <message>
@@ -1127,8 +1128,8 @@
         <translation>关于云影(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="83"/>
-        <location filename="../../app/mainwindow.py" line="316"/>
+        <location filename="../../app/mainwindow.py" line="69"/>
+        <location filename="../../app/mainwindow.py" line="293"/>
         <source>Yunying 云影 — Diagnostic Workstation</source>
         <translation>云影 Yunying — 诊断工作站</translation>
     </message>
@@ -1163,53 +1164,53 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="318"/>
+        <location filename="../../app/mainwindow.py" line="295"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="319"/>
+        <location filename="../../app/mainwindow.py" line="296"/>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="320"/>
+        <location filename="../../app/mainwindow.py" line="297"/>
         <source>Studies</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="356"/>
+        <location filename="../../app/mainwindow.py" line="333"/>
         <source>Open DICOM Folder</source>
         <translation>打开 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="363"/>
+        <location filename="../../app/mainwindow.py" line="340"/>
         <source>Open DICOM File, DICOMDIR or Zip</source>
         <translation>打开 DICOM 文件、DICOMDIR 或 Zip</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="365"/>
+        <location filename="../../app/mainwindow.py" line="342"/>
         <source>DICOM, DICOMDIR or zip (*.dcm DICOMDIR *.zip *);;All files (*)</source>
         <translation>DICOM、DICOMDIR 或 zip (*.dcm DICOMDIR *.zip *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="243"/>
+        <location filename="../../app/mainwindow.py" line="220"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="81"/>
-        <location filename="../../app/mainwindow.py" line="84"/>
+        <location filename="../../app/mainwindow.py" line="67"/>
+        <location filename="../../app/mainwindow.py" line="70"/>
         <source>Starting the viewer…</source>
         <translation>正在启动阅片器…</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="268"/>
+        <location filename="../../app/mainwindow.py" line="245"/>
         <source>{0} series found</source>
         <translation>找到 {0} 个序列</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="270"/>
+        <location filename="../../app/mainwindow.py" line="247"/>
         <location filename="../../app/problems_link.py" line="37"/>
         <source>{0} file(s) could not be read</source>
         <translation>{0} 个文件无法读取</translation>
@@ -1236,12 +1237,12 @@
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="260"/>
+        <location filename="../../app/mainwindow.py" line="237"/>
         <source>Cannot open</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="261"/>
+        <location filename="../../app/mainwindow.py" line="238"/>
         <source>Cannot open: {0}</source>
         <translation>无法打开：{0}</translation>
     </message>
@@ -1414,17 +1415,17 @@ Valid for {2:.0f} minutes.</source>
         <translation>准许该工作站加入吗？</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="54"/>
+        <location filename="../../app/mpr_link.py" line="55"/>
         <source>MPR and 3D need a volume: open a CT, MR or PET series first.</source>
         <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="121"/>
+        <location filename="../../app/mpr_link.py" line="163"/>
         <source>Curved MPR ({0:.0f} mm)</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="459"/>
+        <location filename="../../app/mainwindow.py" line="436"/>
         <source>Save Screenshot</source>
         <translation>保存截图</translation>
     </message>
@@ -1462,7 +1463,7 @@ Valid for {2:.0f} minutes.</source>
         <source>mean {0} SD {1} {2}
 min {3} max {4}
 area {5}</source>
-        <extracomment>Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth. Points a measurement needs before it is complete.</extracomment>
+        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) work waiting for a decoder: arrivals not yet taken up, full decodes queued behind a reduced one (fewer than the workers: the decoders keep up with the link) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
         <translation>平均值 {0} 标准差 {1} {2}
 最小值 {3} 最大值 {4}
 面积 {5}</translation>
@@ -1644,32 +1645,32 @@ area {5}</source>
 <context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="493"/>
+        <location filename="../../app/mainwindow.py" line="470"/>
         <location filename="../../viewer/render/slice_view.py" line="323"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="494"/>
-        <location filename="../../viewer/render/mpr_view.py" line="359"/>
+        <location filename="../../app/mainwindow.py" line="471"/>
+        <location filename="../../viewer/render/mpr_view.py" line="363"/>
         <location filename="../../viewer/render/slice_view.py" line="324"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="495"/>
+        <location filename="../../app/mainwindow.py" line="472"/>
         <location filename="../../viewer/render/slice_view.py" line="325"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="496"/>
+        <location filename="../../app/mainwindow.py" line="473"/>
         <location filename="../../viewer/render/slice_view.py" line="344"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="497"/>
+        <location filename="../../app/mainwindow.py" line="474"/>
         <location filename="../../viewer/render/slice_view.py" line="336"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
@@ -1677,7 +1678,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/render/mpr_view.py" line="63"/>
         <source>Axial</source>
-        <extracomment>Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal).</extracomment>
         <translation>轴位</translation>
     </message>
     <message>
@@ -1696,36 +1696,37 @@ area {5}</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="356"/>
+        <location filename="../../viewer/render/mpr_view.py" line="360"/>
         <source>oblique</source>
-        <extracomment>values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
+        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the base view&apos;s whole image (its slices over the base volume&apos;s memory): only the shown slice is coloured (the filter is asked for that slice alone) threads of the filters that run over the slice on every new slice, chosen by timing the shown slice blended: RGBA rows over ``_rgba`` (shared with VTK, not copied), the same memory seen by Pillow as ``_canvas`` what the buffer holds (base and overlay generation times, slice, box); one blend each the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the plane, its extent and the threshold), so that scrolling back over slices seen costs nothing; bounded the box of each overlay slice&apos;s visible voxels (key: slice, threshold); bounded raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
         <translation>斜位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="373"/>
+        <location filename="../../viewer/render/mpr_view.py" line="377"/>
         <location filename="../../viewer/render/slice_view.py" line="310"/>
         <source>Fusion</source>
         <extracomment>&quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) when set (by the hosting widget), :meth:`render` asks it to call :meth:`flush` soon and renders once however many changes came before (None: render at once) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
         <translation>融合</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/vr.py" line="235"/>
+        <location filename="../../viewer/render/vr.py" line="248"/>
         <source>shaded</source>
-        <extracomment>The elements the scan reads (tag → keyword, dictionary VR). Sequences the scan reads (enhanced multi-frame geometry): files holding one go to pydicom. Every keyword a :class:`FastHeader` answers for (absent or decoded). Character sets decoded here, as pydicom names their Python codecs. MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
+        <extracomment>MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
         <translation>明暗</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/vr.py" line="236"/>
+        <location filename="../../viewer/render/vr.py" line="249"/>
         <source>unshaded</source>
         <translation>无明暗</translation>
     </message>
     <message>
-        <location filename="../../viewer/state/viewport.py" line="204"/>
+        <location filename="../../viewer/state/viewport.py" line="211"/>
         <source>uncalibrated: only Imager Pixel Spacing (at the detector) is known</source>
+        <extracomment>a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>未校准：仅知探测器处的成像像素间距（Imager Pixel Spacing）</translation>
     </message>
     <message>
-        <location filename="../../viewer/state/viewport.py" line="208"/>
+        <location filename="../../viewer/state/viewport.py" line="215"/>
         <source>uncalibrated: no pixel spacing; measurements in pixels</source>
         <translation>未校准：无像素间距，测量以像素为单位</translation>
     </message>
@@ -1747,15 +1748,14 @@ area {5}</source>
         <translation>降低分辨率（1/{0}）— 正在细化…</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="287"/>
+        <location filename="../../viewer/render/overlay.py" line="291"/>
         <source>no SUV: {0}</source>
         <extracomment>overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app characters per line of the reason a PET is not shown in SUV (wrapped, at most 4 lines)</extracomment>
         <translation>非 SUV：{0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/voi.py" line="44"/>
+        <location filename="../../viewer/render/voi.py" line="46"/>
         <source>VOI LUT: {0}</source>
-        <extracomment>(colour as RGB 0-1, start, end) of one segment</extracomment>
         <translation>VOI LUT：{0}</translation>
     </message>
 </context>
@@ -1883,7 +1883,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/scan.py" line="79"/>
         <source>empty file (0 bytes)</source>
-        <extracomment>not compressed (Deflated is compressed as a whole file, not per frame) JPEG 2000 Part 1 and Part 15 (HTJ2K): one codestream per frame with a SIZ header</extracomment>
         <translation>空文件（0 字节）</translation>
     </message>
     <message>
@@ -1962,8 +1961,8 @@ area {5}</source>
         <translation>不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/walk.py" line="69"/>
         <location filename="../../viewer/dicom/sources.py" line="50"/>
+        <location filename="../../viewer/dicom/walk.py" line="69"/>
         <source>{0}, not a file: not read</source>
         <extracomment>How many folders above a DICOMDIR its file IDs may start from (CD burners that put the DICOMDIR in a subfolder still write IDs from the medium&apos;s root).</extracomment>
         <translation>{0}，不是文件：未读取</translation>
@@ -2141,6 +2140,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/decode.py" line="127"/>
         <source>cannot read pixels ({0})</source>
+        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Older names kept working (the MPR fusion used to say &quot;hot&quot;).</extracomment>
         <translation>无法读取像素（{0}）</translation>
     </message>
     <message>
@@ -2318,262 +2318,258 @@ area {5}</source>
 <context>
     <name>SUV</name>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="155"/>
+        <location filename="../../viewer/dicom/suv.py" line="154"/>
         <source>Patient&apos;s Weight (0010,1030) {0} read as grams</source>
         <extracomment>``frame_factors[kind][sop_instance_uid]``: one factor per frame, for a multi-frame instance whose frames differ (an Enhanced PET not decay corrected); such an instance is then absent from ``factors``</extracomment>
         <translation>患者体重 Patient&apos;s Weight (0010,1030) {0} 按克读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="162"/>
+        <location filename="../../viewer/dicom/suv.py" line="161"/>
         <source>{0} of {1} is not a plausible weight in kg</source>
         <translation>{0} 为 {1}，不是合理的体重（kg）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="170"/>
+        <location filename="../../viewer/dicom/suv.py" line="169"/>
         <source>Patient&apos;s Size (0010,1020) {0} read as centimetres</source>
         <translation>患者身高 Patient&apos;s Size (0010,1020) {0} 按厘米读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="177"/>
+        <location filename="../../viewer/dicom/suv.py" line="176"/>
         <source>{0} of {1} m is not a plausible size</source>
         <translation>{0} 为 {1} m，不是合理的身高</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="188"/>
+        <location filename="../../viewer/dicom/suv.py" line="187"/>
         <source>Patient&apos;s Weight (0010,1030)</source>
         <translation>患者体重 Patient&apos;s Weight (0010,1030)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="189"/>
+        <location filename="../../viewer/dicom/suv.py" line="188"/>
         <source>Patient&apos;s Size (0010,1020)</source>
         <translation>患者身高 Patient&apos;s Size (0010,1020)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="190"/>
+        <location filename="../../viewer/dicom/suv.py" line="189"/>
         <source>Patient&apos;s Sex (0010,0040) as M or F</source>
         <translation>患者性别 Patient&apos;s Sex (0010,0040)（M 或 F）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="217"/>
+        <location filename="../../viewer/dicom/suv.py" line="216"/>
         <source>{0} (needed for {1})</source>
         <translation>{0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="224"/>
+        <location filename="../../viewer/dicom/suv.py" line="223"/>
         <source>{0} is missing (needed for {1})</source>
         <translation>缺少 {0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="226"/>
+        <location filename="../../viewer/dicom/suv.py" line="225"/>
         <source>{0} are missing (needed for {1})</source>
         <translation>缺少 {0}（计算 {1} 需要）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="227"/>
+        <location filename="../../viewer/dicom/suv.py" line="226"/>
         <source> and </source>
         <translation>和</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="248"/>
+        <location filename="../../viewer/dicom/suv.py" line="247"/>
         <source>{0} formula gives {1} kg for this weight and size</source>
         <translation>按此体重和身高，{0} 公式得到 {1} kg</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="261"/>
+        <location filename="../../viewer/dicom/suv.py" line="260"/>
         <source>Corrected Image (0028,0051) is missing</source>
         <translation>缺少 Corrected Image (0028,0051)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="267"/>
+        <location filename="../../viewer/dicom/suv.py" line="266"/>
         <source>Corrected Image (0028,0051) lacks ATTN (not attenuation corrected)</source>
         <translation>Corrected Image (0028,0051) 不含 ATTN（未做衰减校正）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="272"/>
+        <location filename="../../viewer/dicom/suv.py" line="271"/>
         <source>Corrected Image (0028,0051) lacks DECY although Decay Correction is {0}</source>
         <translation>Decay Correction 为 {0}，但 Corrected Image (0028,0051) 不含 DECY</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="281"/>
+        <location filename="../../viewer/dicom/suv.py" line="280"/>
         <source>Decay Correction (0054,1102) is missing</source>
         <translation>缺少 Decay Correction (0054,1102)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="284"/>
+        <location filename="../../viewer/dicom/suv.py" line="283"/>
         <source>Decay Correction (0054,1102) {0} is not supported</source>
         <translation>不支持 Decay Correction (0054,1102) {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="310"/>
+        <location filename="../../viewer/dicom/suv.py" line="306"/>
         <source>Acquisition Date/Time (0008,0022/0032) is missing (Decay Correction NONE)</source>
         <translation>缺少 Acquisition Date/Time (0008,0022/0032)（Decay Correction 为 NONE）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="317"/>
+        <location filename="../../viewer/dicom/suv.py" line="313"/>
         <source>Actual Frame Duration (0018,1242) is missing (Decay Correction NONE)</source>
         <translation>缺少 Actual Frame Duration (0018,1242)（Decay Correction 为 NONE）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="344"/>
+        <location filename="../../viewer/dicom/suv.py" line="336"/>
         <source>Units are CNTS without Philips SUV Scale Factor (7053,1000) or Activity Concentration Scale Factor (7053,1009)</source>
         <translation>Units 为 CNTS，但没有 Philips SUV Scale Factor (7053,1000) 或 Activity Concentration Scale Factor (7053,1009)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="346"/>
+        <location filename="../../viewer/dicom/suv.py" line="338"/>
         <source>Units (0054,1001) {0} cannot be converted to SUV</source>
         <translation>Units (0054,1001) {0} 无法换算为 SUV</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="384"/>
+        <location filename="../../viewer/dicom/suv.py" line="376"/>
         <source>{0} differs between images of the series</source>
         <extracomment>Attributes every image of a series must agree on (name, getter).</extracomment>
         <translation>序列内各图像的 {0} 不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="442"/>
+        <location filename="../../viewer/dicom/suv.py" line="434"/>
         <source>no images</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="451"/>
+        <location filename="../../viewer/dicom/suv.py" line="443"/>
         <source>Units (0054,1001) is missing</source>
         <translation>缺少 Units (0054,1001)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="396"/>
+        <location filename="../../viewer/dicom/suv.py" line="388"/>
         <source>SUV Type (0054,1006) {0} is not known</source>
         <translation>未知的 SUV Type (0054,1006) {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="405"/>
+        <location filename="../../viewer/dicom/suv.py" line="397"/>
         <source>SUV Type (0054,1006) {0} disagrees with Units (0054,1001) {1}</source>
         <translation>SUV Type (0054,1006) {0} 与 Units (0054,1001) {1} 不符</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="409"/>
+        <location filename="../../viewer/dicom/suv.py" line="401"/>
         <source>SUV Type (0054,1006) missing; {0} assumed</source>
         <translation>缺少 SUV Type (0054,1006)；按 {0} 处理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="414"/>
+        <location filename="../../viewer/dicom/suv.py" line="406"/>
         <source>SUV Type (0054,1006) LBM read as James&apos;s formula, LBMJAMES128</source>
         <translation>SUV Type (0054,1006) LBM 按 James 公式（LBMJAMES128）读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="421"/>
+        <location filename="../../viewer/dicom/suv.py" line="413"/>
         <source>stored as {0}: {1}</source>
         <translation>以 {0} 存储：{1}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="37"/>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="206"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="41"/>
         <source>Radionuclide Total Dose (0018,1074) is missing</source>
         <translation>缺少注射剂量 Radionuclide Total Dose (0018,1074)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="42"/>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="211"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="46"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is not a positive dose</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，不是正数</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="46"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="63"/>
         <source>Radionuclide Total Dose {0} read as MBq</source>
         <translation>注射剂量 Radionuclide Total Dose {0} 按 MBq 读取</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="53"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="58"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is implausible in Bq or MBq</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，按 Bq 或 MBq 都不合理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="61"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="78"/>
         <source>Radionuclide Half Life (0018,1075) is missing</source>
         <translation>缺少半衰期 Radionuclide Half Life (0018,1075)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="66"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="83"/>
         <source>Radionuclide Half Life (0018,1075) of {0} s is not a half-life</source>
         <translation>半衰期 Radionuclide Half Life (0018,1075) 为 {0} s，不是有效的半衰期</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="80"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="97"/>
         <source>Siemens Decay Correction DateTime (0071,1022) {0} is not valid</source>
         <translation>Siemens Decay Correction DateTime (0071,1022) {0} 无效</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="84"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="101"/>
         <source>decay corrected to Siemens Decay Correction DateTime (0071,1022)</source>
         <translation>衰减校正到 Siemens Decay Correction DateTime (0071,1022)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="100"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="117"/>
         <source>Series Time after Acquisition Time: GE scan date-time (0009,100D) used</source>
-        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) Older names kept working (the MPR fusion used to say &quot;hot&quot;). Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. UCUM units of the modality values we know. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5.</extracomment>
         <translation>序列时间晚于采集时间：使用 GE 扫描日期时间 (0009,100D)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="107"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="124"/>
         <source>Series Time after Acquisition Time: the earliest Acquisition Time used</source>
         <translation>序列时间晚于采集时间：使用最早的采集时间</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="111"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="128"/>
         <source>Series Date/Time (0008,0021/0031) and Acquisition Date/Time are missing</source>
         <translation>缺少 Series Date/Time (0008,0021/0031) 和 Acquisition Date/Time</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="139"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="156"/>
         <source>{0} {1} is not valid</source>
         <extracomment>IBSI: a Start DateTime more than an hour after, or two half-lives or more before, the reference time has an unreliable date (e.g. de-identified); only its time of day is used. IBSI: a time of day places the injection only for half-lives below 11.5 h (uptake &lt; 1 day).</extracomment>
         <translation>{0} {1} 无效</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="145"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="162"/>
         <source>the time of day of {0}</source>
         <translation>{0} 中的时刻</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="150"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="167"/>
         <source>{0} {1} lies {2} h before the scan: its time of day used, on the scan&apos;s day</source>
         <translation>{0} {1} 在扫描前 {2} 小时：改用其时刻，日期取扫描当日</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="154"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="171"/>
         <source>{0} {1} lies {2} h after the scan: its time of day used, on the scan&apos;s day</source>
         <translation>{0} {1} 在扫描后 {2} 小时：改用其时刻，日期取扫描当日</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="159"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="176"/>
         <source>{0} and Start Time (0018,1072) are missing</source>
         <translation>缺少 {0} 和 Start Time (0018,1072)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="168"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="185"/>
         <source>{0} is missing or disagrees with the scan date, and with a half-life of {1} h a time of day cannot date the injection</source>
         <translation>{0} 缺失或与扫描日期不符；半衰期为 {1} 小时，仅凭时刻无法确定注射时间</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="186"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="203"/>
         <source>{0} is {1} min after the scan</source>
         <extracomment>More half-lives than this between injection and scan means the dates are wrong.</extracomment>
         <translation>{0} 在扫描后 {1} 分钟</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_times.py" line="192"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="209"/>
         <source>{0} is {1} h before the scan ({2} half-lives): the dates are inconsistent</source>
         <translation>{0} 在扫描前 {1} 小时（{2} 个半衰期）：日期不一致</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/images.py" line="160"/>
         <source>{0} is not available</source>
-        <extracomment>The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D). &quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined False once a reduced volume will not be refined (its study could not be fetched whole) PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
+        <extracomment>the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined False once a reduced volume will not be refined (its study could not be fetched whole) PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>{0} 不可用</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="45"/>
         <source>header could not be read again ({0})</source>
-        <extracomment>Modalities whose values may be SUV.</extracomment>
         <translation>无法再次读取文件头（{0}）</translation>
     </message>
     <message>
@@ -2584,6 +2580,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="128"/>
         <source>{0} is not PET</source>
+        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
         <translation>{0} 不是 PET</translation>
     </message>
     <message>
@@ -2598,105 +2595,105 @@ area {5}</source>
         <translation>区域为空</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="104"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="105"/>
         <source>{0} per-frame functional groups for {1} frames</source>
         <extracomment>UCUM code (CID 84 &quot;PET Units&quot;) → (Units as in (0054,1001), SUV Type as in (0054,1006)).</extracomment>
         <translation>{0} 个逐帧功能组，而帧数为 {1}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="148"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="149"/>
         <source>Real World Value Slope/Intercept (0040,9225/9224) and Rescale Slope/Intercept (0028,1053/1052) disagree by an offset</source>
         <translation>Real World Value Slope/Intercept (0040,9225/9224) 与 Rescale Slope/Intercept (0028,1053/1052) 相差一个偏移</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="150"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="151"/>
         <source>{0} differs between frames</source>
         <translation>各帧的 {0} 不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="157"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="158"/>
         <source>{0} {1} is not a PET unit SUV can use</source>
         <translation>{0} {1} 不是可用于 SUV 的 PET 单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="134"/>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="154"/>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="164"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="135"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="155"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="165"/>
         <source>{0} is missing</source>
         <translation>缺少 {0}</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="136"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="137"/>
         <source>{0} is 0</source>
         <translation>{0} 为 0</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="173"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="174"/>
         <source>Radiopharmaceutical Information Sequence (0054,0016) is missing</source>
         <translation>缺少 Radiopharmaceutical Information Sequence (0054,0016)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="187"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="188"/>
         <source>several radiopharmaceuticals, and the frames&apos; Radiopharmaceutical Usage Sequence (0018,9737) does not name one</source>
         <translation>有多种放射性药物，而各帧的 Radiopharmaceutical Usage Sequence (0018,9737) 未指明其中一种</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="194"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="195"/>
         <source>Radiopharmaceutical Agent Number (0018,9729) {0} is not described</source>
         <translation>Radiopharmaceutical Agent Number (0018,9729) {0} 没有说明</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="217"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="70"/>
         <source>Radionuclide Total Dose {0} read as Bq (Enhanced PET says MBq)</source>
         <translation>注射剂量 Radionuclide Total Dose {0} 按 Bq 读取（增强 PET 规定为 MBq）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="224"/>
+        <location filename="../../viewer/dicom/suv_times.py" line="54"/>
         <source>Radionuclide Total Dose (0018,1074) of {0} is implausible in MBq or Bq</source>
         <translation>注射剂量 Radionuclide Total Dose (0018,1074) 为 {0}，按 MBq 或 Bq 都不合理</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="234"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="208"/>
         <source>Attenuation Corrected (0018,9759) is NO</source>
         <translation>Attenuation Corrected (0018,9759) 为 NO（未做衰减校正）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="238"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="212"/>
         <source>Attenuation Corrected (0018,9759) is missing</source>
         <translation>缺少 Attenuation Corrected (0018,9759)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="245"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="219"/>
         <source>Decay Corrected (0018,9758) is missing</source>
         <translation>缺少 Decay Corrected (0018,9758)</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="248"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="222"/>
         <source>Decay Corrected (0018,9758) {0} is neither YES nor NO</source>
         <translation>Decay Corrected (0018,9758) {0} 既不是 YES 也不是 NO</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="261"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="235"/>
         <source>Decay Correction DateTime (0018,9701) {0} is not valid</source>
         <translation>Decay Correction DateTime (0018,9701) {0} 无效</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="265"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="239"/>
         <source>Decay Correction DateTime (0018,9701) is missing (Decay Corrected YES)</source>
         <translation>缺少 Decay Correction DateTime (0018,9701)（Decay Corrected 为 YES）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="282"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="253"/>
         <source>Frame Acquisition DateTime (0018,9074) is missing (Decay Corrected NO)</source>
         <translation>缺少 Frame Acquisition DateTime (0018,9074)（Decay Corrected 为 NO）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="290"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="261"/>
         <source>Frame Acquisition Duration (0018,9220) is missing (Decay Corrected NO)</source>
         <translation>缺少 Frame Acquisition Duration (0018,9220)（Decay Corrected 为 NO）</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv_enhanced.py" line="316"/>
+        <location filename="../../viewer/dicom/suv_enhanced.py" line="284"/>
         <source>{0} in {1} cannot be converted to SUV</source>
         <translation>{1} 中的 {0} 无法换算为 SUV</translation>
     </message>
@@ -2967,19 +2964,19 @@ area {5}</source>
     <name>Units</name>
     <message>
         <location filename="../../viewer/dicom/windows.py" line="284"/>
-        <location filename="../../viewer/render/colorbar.py" line="180"/>
+        <location filename="../../viewer/render/colorbar.py" line="312"/>
         <source>no unit</source>
-        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the base view&apos;s whole image (its slices over the base volume&apos;s memory): only the shown slice is coloured and blended (the mapper asks for that slice alone) threads of the filters that run over the slice on every new slice, chosen by timing the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the plane, its extent and the threshold), so that scrolling back over slices seen costs nothing; bounded the box of each overlay slice&apos;s visible voxels (key: slice, threshold); bounded raw overlay value from which it is drawn (the threshold); below it, transparent Where the bar sits (normalized viewport): right side, above the orientation label.</extracomment>
+        <extracomment>Where the bar sits (normalized viewport): right side, above the orientation label. Under a VOI LUT: the inner levels given a number when the table reaches them unambiguously, how near a table entry&apos;s level must come to one (half a strip band), and the least distance between two ticks (fractions of the bar) so their labels do not overlap.</extracomment>
         <translation>无单位</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="80"/>
+        <location filename="../../viewer/dicom/suv.py" line="79"/>
         <source>counts</source>
         <extracomment>Kinds the ``yunying-dicom suv`` command prints. The unit of the modality values themselves, by Units (0054,1001).</extracomment>
         <translation>计数</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/suv.py" line="83"/>
+        <location filename="../../viewer/dicom/suv.py" line="82"/>
         <source>proportional counts</source>
         <translation>比例计数</translation>
     </message>
@@ -2992,12 +2989,12 @@ area {5}</source>
         <translation>测量</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="339"/>
+        <location filename="../../app/viewport.py" line="340"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="339"/>
+        <location filename="../../app/viewport.py" line="340"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>
@@ -3048,12 +3045,13 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/geometry.py" line="95"/>
         <source>{0} frame(s) at the same position as another were left out (duplicates)</source>
-        <extracomment>Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
+        <extracomment>UIDs that name things rather than identify instances: never replaced. Attributes Table E.1-1 removes (X) that are Type 1 in the presentation state IODs (Presentation State Identification Module): a presentation state gets a dummy value, so that it stays valid. Free text replaced by a dummy inside a sequence that gets a dummy value (D).</extracomment>
         <translation>{0} 帧与其他帧位置相同，已略去（重复）</translation>
     </message>
     <message>
         <location filename="../../viewer/dicom/geometry.py" line="127"/>
         <source>after slice {0}</source>
+        <extracomment>&quot;full&quot; keeps dates and times, &quot;modified&quot; shifts dates by ``shift_days``, &quot;remove&quot; applies the Basic Profile to them. Clean Graphics and Clean Structured Content: graphic annotations and SR content are kept, cleaned (off: they get the Basic Profile&apos;s dummy value, their free text replaced). The action codes of Table E.1-1&apos;s Basic Profile column (PS3.15 E.1.1, Table E.1-1 legend). The table&apos;s pattern rows, which stand for many tags. What cleaning can work on: text (identifying words removed), UIDs (remapped), sequences. The elements the scan reads (tag → keyword, dictionary VR). Sequences the scan reads (enhanced multi-frame geometry): files holding one go to pydicom. Every keyword a :class:`FastHeader` answers for (absent or decoded). Character sets decoded here, as pydicom names their Python codecs. Document titles of CID 7010 (&quot;Key Object Selection Document Title&quot;), by meaning. Manufacturer written into every object we make (the catalog tells ours from others&apos; by it). Prefix of the Tracking ID that ties a GSPS graphic / SR group to one of our measurements. DICOM graphic coordinates put the top-left corner of the first pixel at 0: ours + 0.5. UCUM units of the modality values we know. Two slices closer than this along the normal are at the same position (mm). Relative deviation from the typical spacing above which spacing counts as non-uniform. Angle between the slice step and the normal above which a stack counts as tilted (degrees).</extracomment>
         <translation>第 {0} 层之后</translation>
     </message>
     <message>
@@ -3089,7 +3087,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/stack.py" line="41"/>
         <source>slices too few or too irregular for a 3D volume; shown as 2D images</source>
-        <extracomment>Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive).</extracomment>
         <translation>层面太少或太不规则，无法组成三维容积；按二维图像显示</translation>
     </message>
     <message>
@@ -3105,6 +3102,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/volume.py" line="61"/>
         <source>series has no images</source>
+        <extracomment>not compressed (Deflated is compressed as a whole file, not per frame) JPEG 2000 Part 1 and Part 15 (HTJ2K): one codestream per frame with a SIZ header Longest value text kept for display. At most this many nodes are built (a header with huge sequences stays responsive). Frames larger than this (decoded) get no thumbnail: decoding them only for a 72-pixel picture costs more than it is worth.</extracomment>
         <translation>该序列没有图像</translation>
     </message>
     <message>
@@ -3124,10 +3122,17 @@ area {5}</source>
         <translation>{0} 幅图像无法解码，已略去</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="213"/>
+        <location filename="../../viewer/render/overlay.py" line="217"/>
         <source>this sub-volume lies on another grid</source>
         <extracomment>Opacity of the dark plate behind overlay text (with the shadow: readable on white too).</extracomment>
         <translation>该子容积位于不同的网格上</translation>
+    </message>
+    <message>
+        <location filename="../../viewer/render/refine.py" line="36"/>
+        <location filename="../../viewer/state/mpr.py" line="231"/>
+        <source>the refined volume lies elsewhere in the patient</source>
+        <extracomment>Display frames of the unrotated planes: (screen-right, screen-down) in LPS. Radiological convention: the patient&apos;s right on the screen&apos;s left, head up on coronal and sagittal. transparent below this fraction of the window, opaque over ``ramp`` above it (None: the pair&apos;s defaults in fusion_pairs.json) what the planes&apos; (u, v) mm are measured from: fixed for the model&apos;s life, so plane measurements (and their undo steps) stay valid when the volume is swapped</extracomment>
+        <translation>细化后的容积位于患者体内的其他位置</translation>
     </message>
 </context>
 <context>
@@ -3136,7 +3141,7 @@ area {5}</source>
         <location filename="../../viewer/dicom/windows.py" line="215"/>
         <location filename="../../viewer/dicom/windows.py" line="261"/>
         <source>Window {0}</source>
-        <extracomment>Modules with a ``register(subparsers)`` function, imported when the parser is built. Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
+        <extracomment>Unit of the modality values when no provider knows better (PET&apos;s comes from Units).</extracomment>
         <translation>窗 {0}</translation>
     </message>
 </context>
