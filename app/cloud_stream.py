@@ -233,9 +233,12 @@ class StreamingLoader:
                 traceback.print_exception(exc)
                 ws.failed(key, f"{type(exc).__name__}: {exc}")
 
-        self.runner.submit(
-            lambda: load_series(series), functools.partial(self._hand_over, key), failed
-        )
+        def loaded(image: Image) -> None:
+            self._hand_over(key, image)
+            if self.refined is not None:  # an MPR / 3D layout on the reduced volume too
+                self.refined(image)
+
+        self.runner.submit(lambda: load_series(series), loaded, failed)
 
     def _deliver(self, stream: Stream) -> None:
         """The full volume to the Workspace as the requested series' image."""

@@ -110,7 +110,12 @@ class MprLink(QObject):
         slabs, window, measurements and each view's centre and mm per screen pixel stay.
         False when no layout shows a reduced volume that ``full`` refines."""
         panel = self.panel
-        if panel is None or not panel.model.volume.reduced_level or full.reduced_level:
+        if (
+            panel is None
+            or not panel.model.volume.reduced_level
+            or not isinstance(full, Volume)
+            or full.reduced_level
+        ):
             return False
         shown = panel.model.volume
         data, _ = panel.source

@@ -237,11 +237,19 @@ def test_a_failed_stream_loaded_from_the_files_keeps_the_measurement(qtbot, redu
     )
     ws = w.workspace
     ws.events.subscribe(lambda ev: failed.append(ev) if isinstance(ev, LoadFailed) else None)
+    panel = w.toggle_mpr(True)
+    assert panel is not None and panel.model.volume is vp.model.image
+    views = dict(panel.views)
 
     held.release(fail=True)
     qtbot.waitUntil(lambda: key in ws.images, timeout=60000)
     image = ws.images[key]
     assert not failed
+    # the MPR layout takes the files' volume in place too
+    qtbot.waitUntil(lambda: panel.model.volume is image, timeout=20000)
+    assert w.mpr is panel and all(panel.views[k] is x for k, x in views.items())
+    assert "Reduced" not in panel.views["axial"].renderer.corners.GetText(0)
+    w.toggle_mpr(False)
     # straight from the reduced volume to the files' volume: no one-slice preview in between
     assert not any(isinstance(i, ImageStack) for i in shown) and shown[-1] is image
     (series,) = scan(stored).all_series()
