@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from phantoms import series as S
+from viewer.dicom import progressive
 from viewer.dicom.codecs import FrameReader
 from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.progressive import (
     HTJ2K_SYNTAXES,
+    Pace,
     decode_reduced,
     reduced_shape,
     supports_reduced,
@@ -90,7 +92,9 @@ def test_reduced_volume_first_then_the_full_one(tmp_path: Path, syntax: str, lev
     files = _series(tmp_path, syntax)
     ref = _load(files)
     seen: list[Volume] = []
-    with IncrementalVolume(len(files), level=level, on_reduced=seen.append) as asm:
+    # (a full volume never counts as soon: the reduced levels are decoded whenever behind)
+    kw = {"level": level, "on_reduced": seen.append, "full_within_s": 0.0}
+    with IncrementalVolume(len(files), **kw) as asm:  # type: ignore[arg-type]
         for path in files[::-1]:
             asm.add(path)
         small = asm.reduced_volume(timeout=60)
@@ -151,7 +155,7 @@ def test_reduced_levels_are_decoded_only_while_the_decoders_fall_behind(
     assert np.array_equal(small.array, ref.array[:, ::4, ::4])  # sampled from the full images
     assert isinstance(vol, Volume) and np.array_equal(vol.array, ref.array)
     # all at once: the decoders fall behind (any wait counts as behind with catch_up_s=0)
-    with IncrementalVolume(len(files), workers=2, catch_up_s=0.0) as fast:
+    with IncrementalVolume(len(files), workers=2, catch_up_s=0.0, full_within_s=0.0) as fast:
         for path in files:
             fast.add(path)
         assert fast.reduced_volume(timeout=60) is not None
@@ -164,3 +168,43 @@ def test_reduced_levels_are_decoded_only_while_the_decoders_fall_behind(
         assert quick.reduced_volume(timeout=60) is not None
         assert np.array_equal(quick.volume(timeout=60).array, ref.array)  # type: ignore[union-attr]
     assert calls == []
+    # behind, but the full volume predicted within full_within_s: no reduced pass either
+    with IncrementalVolume(len(files), workers=2, catch_up_s=0.0, full_within_s=1e9) as soon:
+        for path in files:
+            soon.add(path)
+        assert soon.reduced_volume(timeout=60) is not None  # sampled from the full images
+        assert np.array_equal(soon.volume(timeout=60).array, ref.array)  # type: ignore[union-attr]
+    assert calls == []
+
+
+def test_pace_skips_the_reduced_pass_when_the_full_volume_comes_soon(monkeypatch) -> None:
+    """The rule on a clock of its own: 2 workers, images arriving every 10 ms, full decodes of
+    20 ms; 100 images announced."""
+    clock = [100.0]
+    monkeypatch.setattr(progressive.time, "perf_counter", lambda: clock[0])
+    pace = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)
+    assert not pace.reduce(waiting=50, expected=100, decoded=0)  # no decode timed yet
+    clock[0] += 0.2  # request and first answer
+    pace.arrived()
+    clock[0] += 0.01
+    pace.arrived()
+    pace.decoded(0.02)
+    # keeping up: 4 waiting x 20 ms / 2 workers = 40 ms <= catch_up_s
+    assert not pace.reduce(waiting=4, expected=100, decoded=1)
+    # behind (6 waiting: 60 ms); the full volume predicted at 0.21 + max(98 x 10 ms + 20 ms,
+    # 99 x 20 ms / 2) = 0.21 + 1.0 = 1.21 s <= 1.5 s: decoded in full
+    assert pace.full_soon(100, 1) and not pace.reduce(waiting=6, expected=100, decoded=1)
+    # a slower link (arrivals 30 ms apart): 0.23 + 98 x 30 ms ... > 1.5 s: reduced first
+    clock[0] += 0.02
+    assert not pace.full_soon(100, 1) and pace.reduce(waiting=6, expected=100, decoded=1)
+    # a slower decoder (40 ms a decode on average): 99 x 40 ms / 2 = 1.98 s: reduced first
+    slow = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)
+    slow.arrived()
+    clock[0] += 0.001
+    slow.arrived()
+    slow.decoded(0.04)
+    assert not slow.full_soon(100, 1) and slow.reduce(waiting=6, expected=100, decoded=1)
+    # the same with more time allowed: soon enough
+    slow.full_within_s = 2.5
+    assert slow.full_soon(100, 1) and not slow.reduce(waiting=6, expected=100, decoded=1)
+    assert not slow.full_soon(None, 1)  # no count announced: nothing to predict from

@@ -10,7 +10,9 @@ into one preallocated array:
 2. JPEG 2000 / HTJ2K: while images arrive faster than they are decoded, each is decoded first at
    a reduced resolution level (:mod:`viewer.dicom.progressive`), its full decode queued; while
    the decoders keep up (the full decodes waiting take under ``catch_up_s`` on every worker: a
-   slow link, a fast codec) it is decoded in full at once, its reduced slice sampled.
+   slow link, a fast codec), or while the full volume is predicted within ``full_within_s`` of
+   the start anyway (HTJ2K on a fast link), it is decoded in full at once, its reduced slice
+   sampled (the rule: :class:`~viewer.dicom.progressive.Pace`).
    All arrived, that gives a reduced :class:`~viewer.dicom.volume.Volume` (``reduced_level``)
    usable in MPR and 3D at once;
 3. the queued full decodes run behind; once all are in, the slices are put in the order the
@@ -45,6 +47,8 @@ from viewer.dicom.limits import limits
 from viewer.dicom.model import InstanceInfo, PixelFormat, Problem, SeriesInfo
 from viewer.dicom.progressive import (
     DEFAULT_LEVEL,
+    FULL_WITHIN_S,
+    Pace,
     ReducedDecodeError,
     decode_reduced,
     reduced_shape,
@@ -84,6 +88,7 @@ class IncrementalVolume:
         on_first: FirstFn | None = None,
         on_reduced: VolumeFn | None = None,
         catch_up_s: float = 0.3,
+        full_within_s: float = FULL_WITHIN_S,
     ) -> None:
         self.expected = expected
         self.level = level
@@ -104,25 +109,21 @@ class IncrementalVolume:
         self._small: np.ndarray | None = None
         self._reducing = False  # reduced levels are being decoded
         self._pending = 0  # work items not finished
-        #: work waiting for a decoder: arrivals not yet taken up, full decodes queued behind a
-        #: reduced one (fewer than the workers: the decoders keep up with the link)
-        self._arriving = self._behind = 0
-        self.catch_up_s = catch_up_s
-        self._full_s = 0.0  # seconds the full decodes took, together
-        self._full = self._reduced = 0
+        #: waiting for a decoder: arrivals not taken up, full decodes queued behind a reduced one
+        self._arriving = self._behind = self._full = self._reduced = 0
         self._fallback: str | None = None  # why the result is loaded from the files instead
         self._reduced_built = self._built = self._reduced_running = False
         self._result: Volume | ImageStack | None = None
         self._reduced_volume: Volume | None = None
         self._error: BaseException | None = None
-        self._done = threading.Event()
-        self._reduced_done = threading.Event()
+        self._done, self._reduced_done = threading.Event(), threading.Event()
         self.problems: list[Problem] = []
         self._format: tuple[PixelFormat, str] | None = None
         self._float = False  # images rescaled to float32 as they are decoded
         self._closed = False
         self._found: tuple[SeriesInfo, StackPlan, list[int]] | bool | None = False
         n = workers or max(1, os.cpu_count() or 1)
+        self.pace = Pace(n, catch_up_s, full_within_s)  # (guarded by the lock)
         self._threads = [
             threading.Thread(target=self._work, name=f"assemble-{i}", daemon=True) for i in range(n)
         ]
@@ -153,6 +154,7 @@ class IncrementalVolume:
             if self.expected is not None and slot >= self.expected:
                 self._fallback = f"more than the {self.expected} instances announced arrived"
             self._arriving += 1
+            self.pace.arrived()
             self._submit(_FIRST if slot == 0 else _ARRIVAL, lambda: self._arrive(slot))
 
     def finish(self) -> None:
@@ -248,10 +250,12 @@ class IncrementalVolume:
                 return
             reader = self._readers[slot] = FrameReader(inst)
             reduce = self._reducing
-            mean = self._full_s / self._full if self._full else 0.0
-            waiting = (self._arriving + self._behind) * mean / len(self._threads)
-            keeping_up = waiting <= self.catch_up_s
-        if slot == 0 or not reduce or keeping_up:
+            small_first = (
+                reduce
+                and slot > 0
+                and self.pace.reduce(self._arriving + self._behind, self.expected, self._full)
+            )
+        if not small_first:
             self._decode_full(slot, reader, first=slot == 0)
             if reduce:
                 self._reduce_from_full(slot)
@@ -325,7 +329,7 @@ class IncrementalVolume:
             return
         with self._lock:
             self._full += 1
-            self._full_s += time.perf_counter() - t0
+            self.pace.decoded(time.perf_counter() - t0)
             self._readers.pop(slot, None)
         if first and self.on_first is not None:
             inst = self._insts[slot]
@@ -448,14 +452,13 @@ class IncrementalVolume:
             if found is None:
                 return
             series, plan, order = found
-            arr = self._rescaled(small[order], plan)
+            arr = rescaled_as_assembled(small[order], plan.frames, self._float)
             if arr is None or plan.tilted or not plan.uniform:
                 return
             vol = _volume_from_plan(arr, plan, series)
             g0 = plan.frames[0].geometry
             assert g0.pixel_spacing is not None
-            row_sp, col_sp = g0.pixel_spacing
-            f = float(1 << self.level)
+            (row_sp, col_sp), f = g0.pixel_spacing, float(1 << self.level)
             vol.spacing = (float(col_sp) * f, float(row_sp) * f, vol.spacing[2])
             vol.reduced_level = self.level
             self._reduced_volume = vol
@@ -478,13 +481,9 @@ class IncrementalVolume:
             raise LoadError(str(exc), [Problem(str(series.frames[0]), str(exc))]) from None
         permute_slices(arr, order)
         self._arr = self._small = None
-        done = self._rescaled(arr, plan)
+        done = rescaled_as_assembled(arr, plan.frames, self._float)
         assert done is not None
         return _volume_from_plan(done, plan, series)
-
-    def _rescaled(self, arr: np.ndarray, plan: StackPlan) -> np.ndarray | None:
-        """Modality values as load_series gives them (None: not assembled here)."""
-        return rescaled_as_assembled(arr, plan.frames, self._float)
 
     def _load_files(self) -> Volume | ImageStack:
         """The cases not assembled here: ``load_series`` on the stored files."""

@@ -12,6 +12,8 @@ direction (sample ``n`` of the reduced image sits on full-resolution pixel ``n *
   returns a picture for a truncated or corrupt codestream (as :mod:`viewer.dicom.codecs` notes);
   it serves (``htj2k_decode(skipres=level)``) only where no libopenjp2 can be loaded.
 
+Whether a reduced level is worth its cost while a series arrives is :class:`Pace`'s rule.
+
 Full-resolution decoding stays in :mod:`viewer.dicom.codecs`. Nothing here changes stored
 bytes: it reads codestreams only.
 """
@@ -23,6 +25,7 @@ import ctypes.util
 import glob
 import os
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -31,6 +34,76 @@ from viewer.dicom.syntaxes import HTJ2K_SYNTAXES, J2K_SYNTAXES
 
 #: the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²)
 DEFAULT_LEVEL = 2
+#: a full volume predicted within this many seconds of the start needs no reduced pass (the
+#: target for a volume usable in MPR is 2 s; the rest is the prediction's margin)
+FULL_WITHIN_S = 1.5
+
+
+class Pace:
+    """The rule deciding, image by image while a series arrives, whether it is decoded at a
+    reduced level first (its full decode queued behind) or in full at once; owns the timings
+    the rule is judged on: the full decodes' durations and the arrivals' rate.
+
+    A reduced level is decoded only when both hold:
+
+    * the decoders fall behind: the full decodes waiting would take over ``catch_up_s`` on
+      every worker (otherwise each image is decoded once, in full; a slow link, a fast codec);
+    * the full volume would not be ready within ``full_within_s`` of the start anyway: the
+      predicted end, ``now + max(decodes left × mean decode / workers, arrivals left ÷ arrival
+      rate + mean decode)``, is later. A reduced pass that ends about when the full volume would
+      costs CPU the full decodes need (HTJ2K at 1 Gbit/s: OpenJPEG's reduced level is about a
+      tenth of its full decode, plus the work of a second pass per image) and makes nothing
+      usable sooner.
+
+    The durations are wall-clock seconds on the workers, so they include what the receiving
+    side and other processes take from the cores. Not thread-safe: its owner's lock guards it.
+    """
+
+    def __init__(
+        self, workers: int, catch_up_s: float = 0.3, full_within_s: float = FULL_WITHIN_S
+    ) -> None:
+        self.workers = max(1, workers)
+        self.catch_up_s = catch_up_s
+        self.full_within_s = full_within_s
+        self.start = time.perf_counter()
+        self._decode_s = 0.0  # seconds the timed full decodes took, together
+        self._decodes = 0
+        self._arrivals = 0
+        self._first_arrival = 0.0
+
+    def arrived(self) -> None:
+        """One more image has arrived."""
+        if not self._arrivals:
+            self._first_arrival = time.perf_counter()
+        self._arrivals += 1
+
+    def decoded(self, seconds: float) -> None:
+        """One full decode took ``seconds``."""
+        self._decodes += 1
+        self._decode_s += seconds
+
+    @property
+    def mean_decode_s(self) -> float:
+        return self._decode_s / self._decodes if self._decodes else 0.0
+
+    def reduce(self, waiting: int, expected: int | None, decoded: int) -> bool:
+        """Whether the image taken up now is decoded at a reduced level first: ``waiting``
+        full decodes are queued or not yet taken up, ``decoded`` of ``expected`` are done."""
+        mean = self.mean_decode_s
+        if waiting * mean / self.workers <= self.catch_up_s:
+            return False  # the decoders keep up
+        return not self.full_soon(expected, decoded)
+
+    def full_soon(self, expected: int | None, decoded: int) -> bool:
+        """Whether the full volume is predicted within ``full_within_s`` of the start."""
+        mean, n = self.mean_decode_s, self._arrivals
+        if expected is None or not mean or n < 2:
+            return False  # nothing to predict from yet
+        now = time.perf_counter()
+        per_arrival = (now - self._first_arrival) / (n - 1)
+        arrivals_s = max(0, expected - n) * per_arrival + mean
+        decodes_s = max(0, expected - decoded) * mean / self.workers
+        return now + max(arrivals_s, decodes_s) - self.start <= self.full_within_s
 
 
 class ReducedDecodeError(ValueError):
