@@ -358,7 +358,7 @@ class MprRenderer:
         rotated = self._oriented()[3]
         oblique = translate("Overlay", "oblique")  # (words outside f-strings: lupdate reads them)
         lines = [f"{name} ({oblique})" if rotated else name]
-        pos = float(m.center @ g.normal)
+        pos = round(float(m.center @ g.normal), 2) + 0.0  # + 0.0: never "-0.00"
         loc = translate("Overlay", "Loc")
         lines.append(f"{loc}: {pos:.2f} mm")
         slab = m.slabs[self.view]

@@ -31,6 +31,7 @@ from viewer.dicom.i18n import translate
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues
+from viewer.render.textquad import TextQuad
 
 MEASURE_COLOR = (1.0, 0.85, 0.1)
 SELECTED_COLOR = (0.2, 1.0, 0.4)
@@ -300,8 +301,9 @@ class OverlayText:
     """Text at the corners and edges of a viewport, one actor per place.
 
     Separate actors mean a change (the slice number while scrolling, W/L while windowing)
-    re-rasterizes only its own few characters; ASCII text uses VTK's built-in font, text with
-    Chinese characters the CJK font.
+    re-rasterizes only its own few characters, and each is a :class:`TextQuad`, whose change
+    re-uploads its image into the texture it keeps (a ``vtkTextActor`` makes its texture anew);
+    ASCII text uses VTK's built-in font, text with Chinese characters the CJK font.
     """
 
     def __init__(
@@ -313,17 +315,17 @@ class OverlayText:
     ) -> None:
         self._renderer = renderer
         self._style = (size, color, bold)
-        self._actors: dict[int, vtkTextActor] = {}
+        self._actors: dict[int, TextQuad] = {}
         self._texts: dict[int, str] = {}
         self._cjk: dict[int, bool] = {}
 
-    def _actor(self, i: int) -> vtkTextActor:
+    def _actor(self, i: int) -> TextQuad:
         """The actor of a place, made when it first gets a text (empty places cost nothing)."""
         a = self._actors.get(i)
         if a is None:
             size, color, bold = self._style
             x, y, jh, jv = _PLACES[i]
-            a = vtkTextActor()
+            a = TextQuad()
             prop = a.GetTextProperty()
             prop.SetFontSize(round(size * TEXT_SCALE[0]))
             prop.SetColor(*color)
@@ -355,7 +357,8 @@ class OverlayText:
                 prop.SetFontFile(font)
             else:
                 prop.SetFontFamilyToArial()
-        actor.SetInput(text)
+        window = self._renderer.GetRenderWindow()
+        actor.SetInput(text, window.GetDPI() if window is not None else None)
 
     def GetText(self, i: int) -> str:
         return self._texts.get(i, "")
@@ -364,3 +367,4 @@ class OverlayText:
         """Apply :data:`TEXT_SCALE` (Settings → Text Size) to the text already shown."""
         for a in self._actors.values():
             a.GetTextProperty().SetFontSize(round(self._style[0] * TEXT_SCALE[0]))
+            a.refresh()
