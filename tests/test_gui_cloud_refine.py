@@ -189,6 +189,7 @@ def test_refined_in_place_2d_and_mpr_keep_what_the_reader_did(qtbot, reduced) ->
     u, v, _ = g.patient_to_uv(m.center)
     m.add_measurement("coronal", Measurement("length", []), [(u - 40.0, v), (u + 35.0, v + 10.0)])
     qtbot.wait(50)
+    _screenshot(w, "reduced-mpr")
     mpr_before = _mpr_state(panel)
     views = dict(panel.views)
     renderers = {k: x.renderer for k, x in views.items()}
@@ -219,6 +220,7 @@ def test_refined_in_place_2d_and_mpr_keep_what_the_reader_did(qtbot, reduced) ->
     assert vr.renderer.min_spacing == pytest.approx(min(full.spacing))
     qtbot.wait(50)
     assert_sane(panel.views["axial"].renderer.grab().astype(np.int32))
+    _screenshot(w, "refined-mpr")
     w.toggle_mpr(False)
     qtbot.wait(50)
     assert vp.model.image is full
