@@ -17,10 +17,12 @@ are only read: the cache stays byte for byte what the archive sent.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -263,9 +265,10 @@ class StreamingLoader:
         kept = {id(vp): _view_state(vp) for vp in views if _same_grid(vp.image, image)}
         ws.loaded(key, image)
         ws.events.emit(ImageShown(key))
-        for vp in views:
-            if id(vp) in kept and vp.image is image:
-                _restore(vp, kept[id(vp)])
+        with _unlinked(ws):
+            for vp in views:
+                if id(vp) in kept and vp.image is image:
+                    _restore(vp, kept[id(vp)])
 
     # ------------------------------------------------------------------ helpers
 
@@ -300,10 +303,23 @@ class StreamingLoader:
         state = _view_state(vp) if _same_grid(vp.image, image) else None
         vp.set_image(image, self.workspace.info(key), index=state.index if state else None)
         if state is not None:
-            _restore(vp, state)
+            with _unlinked(self.workspace):
+                _restore(vp, state)
 
     def _error(self, exc: BaseException) -> None:
         traceback.print_exception(exc)
+
+
+@contextlib.contextmanager
+def _unlinked(ws: Workspace) -> Iterator[None]:
+    """The linked viewports do not follow what is done inside (a view put back as it was:
+    the others are where they were)."""
+    links = ws.links
+    ws.links = dataclasses.replace(links, scroll=False, zoom_pan=False, window=False)
+    try:
+        yield
+    finally:
+        ws.links = links
 
 
 def _first_series(request: OpenRequest) -> tuple[SeriesInfo, Image] | None:

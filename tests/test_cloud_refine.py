@@ -27,6 +27,13 @@ def test_a_failed_fetchs_preview_opened_from_the_files_keeps_the_measurement(
     vp = ws.active
     assert vp is not None
     qtbot.waitUntil(lambda: isinstance(vp.image, Volume) and vp.image.reduced_level == 2)
+    ref = load_series(scan(files).all_series()[0])
+    assert isinstance(ref, Volume)
+    ws.set_layout("1x2")  # another viewport, following this one's slice, zoom and pan
+    other = ws.visible()[1]
+    other.set_image(ref)
+    ws.set_links(zoom_pan=True)
+    assert ws.active is vp
     vp.set_index(5)
     vp.set_window(40.0, 380.0)
     vp.set_zoom(1.7)
@@ -35,6 +42,8 @@ def test_a_failed_fetchs_preview_opened_from_the_files_keeps_the_measurement(
     g = vp.geometry()
     drawn = [g.pixel_to_patient(*p) for p in vp.measurements[0].points]
     mm = length_mm(*vp.measurements[0].points, g.spacing)
+    followed = (other.index, other.zoom, other.pan)
+    assert followed[1] == 1.7
     sl.streams[0].end(False)  # the fetch failed: the preview stays, never to be refined
     qtbot.waitUntil(lambda: not sl.streams, timeout=20000)
     shown: list[object] = []
@@ -54,6 +63,7 @@ def test_a_failed_fetchs_preview_opened_from_the_files_keeps_the_measurement(
     for p, q in zip(drawn, [g.pixel_to_patient(*p) for p in m.points], strict=True):
         assert np.allclose(p, q, atol=1e-6)
     assert length_mm(*m.points, g.spacing) == mm
-    ref = load_series(scan(files).all_series()[0])
-    assert isinstance(ref, Volume) and np.array_equal(full.array, ref.array)
+    assert np.array_equal(full.array, ref.array)
+    # the view was put back as it was: the linked viewport had nothing to follow
+    assert (other.index, other.zoom, other.pan) == followed and ws.links.zoom_pan
     assert refined == [full]  # (an MPR layout on the preview takes it too)
