@@ -8,8 +8,12 @@ callback (every core decodes while the rest arrive; JPEG 2000 / HTJ2K at a reduc
 first). The reduced volume goes to the viewport showing the study's first image (or, if that is
 not on screen yet, to the active viewport as the study's preview), so that MPR and 3D are usable
 at once; every view says it is reduced (:func:`viewer.render.overlay.resolution_note`). The full
-volume is waited for on the Runner's network lane and replaces it (slice, window, zoom and pan
-kept). When the Workspace asks to load that series, it is served from the stream instead of
+volume is waited for on the Runner's network lane and replaces it: slice, window, invert, zoom,
+pan, rotation, flips and measurements (same patient mm) kept, the picture where it was, and an
+MPR / 3D layout on it swapped in place (``refined``). If the stream fails, the series is loaded
+from the stored files in the same way (no one-slice preview in between). The 2D undo steps
+and a colour map picked on the reduced view are not carried over (the view shows a new image).
+When the Workspace asks to load that series, it is served from the stream instead of
 decoding the stored files a second time; everything else (other series, a study from the cache,
 a series the assembly could not make on its own) goes to the wrapped loader. The stored files
 are only read: the cache stays byte for byte what the archive sent.
