@@ -406,7 +406,7 @@ def test_fused_2d_threads_follow_what_is_faster(monkeypatch: pytest.MonkeyPatch)
     follows (a clock that advances by a set cost per thread count stands for the timing)."""
     from viewer.render.fusion2d import ThreadChoice
 
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr("viewer.render.fusion2d._CPUS", 2)
 
     class Filter:
         threads = 0
@@ -439,3 +439,108 @@ def test_fused_2d_threads_follow_what_is_faster(monkeypatch: pytest.MonkeyPatch)
         choice.run(run)
         used.append(f.threads)
     assert used.count(1) == ThreadChoice.EXPLORE - 1  # one run in EXPLORE tries the other
+
+
+def _blended_over_whole_slice(r: SliceRenderer) -> tuple[np.ndarray, np.ndarray]:
+    """The way the fused slice was made before: the overlay sampled over the WHOLE slice by
+    vtkImageResliceToColors through its table (alpha not scaled) and vtkImageBlend with the
+    fusion's opacity over the base slice's colours; RGBA rows, and the base slice's colours."""
+    from vtkmodules.util import numpy_support
+    from vtkmodules.vtkImagingCore import (
+        vtkImageBlend,
+        vtkImageMapToColors,
+        vtkImageResliceToColors,
+    )
+
+    from viewer.render.colorbar import overlay_table
+    from viewer.render.fusion2d import fusion_style
+
+    layer, image, k = r._fused, r._image_data, r.model.index
+    assert layer is not None and image is not None
+    cols, rows, _ = image.GetDimensions()
+    ext = (0, cols - 1, 0, rows - 1, k, k)
+    base = vtkImageMapToColors()
+    base.SetInputData(image)
+    base.SetLookupTable(layer.base_lut)  # the base view's window and map (set_window)
+    base.SetOutputFormatToRGBA()
+    cmap, threshold, ramp = fusion_style(r.fusion, r.model.modality)
+    c, w = r.fusion.window
+    over = vtkImageResliceToColors()
+    over.SetInputData(layer.data)
+    over.SetOutputDimensionality(3)
+    over.SetInterpolationModeToLinear()
+    over.SetBackgroundLevel(float(layer.volume.array.min()))
+    over.AutoCropOutputOff()
+    over.SetResliceAxes(layer._axes)
+    over.SetOutputSpacing(image.GetSpacing())
+    over.SetOutputOrigin(0.0, 0.0, 0.0)
+    over.SetOutputExtent(ext)
+    over.SetLookupTable(overlay_table(cmap, c - w / 2, c + w / 2, threshold, ramp))
+    over.SetOutputFormatToRGBA()
+    blend = vtkImageBlend()
+    blend.AddInputConnection(base.GetOutputPort())
+    blend.AddInputConnection(over.GetOutputPort())
+    blend.SetOpacity(1, float(r.fusion.opacity))
+    blend.UpdateExtent(ext)
+    out = numpy_support.vtk_to_numpy(blend.GetOutput().GetPointData().GetScalars())
+    plain = numpy_support.vtk_to_numpy(base.GetOutput().GetPointData().GetScalars())
+    return out.reshape(rows, cols, 4).astype(int), plain.reshape(rows, cols, 4).astype(int)
+
+
+@pytest.mark.parametrize("case", ["middle", "between", "edge", "turned_30", "outside"])
+def test_fused_2d_blend_in_the_box_is_the_blend_over_the_whole_slice(case: str) -> None:
+    """The fused slice (the overlay blended in place, by Pillow, over the box where it can show)
+    is what vtkImageBlend makes over the whole slice, within one grey level: on an overlay slice
+    ("middle"), between two ("between"), with the box cut by the slice's edge ("edge", the hot
+    voxels beyond the image's left and top), turned 30° in plane, with a colour map, inverted,
+    and other opacities; where the overlay does not reach the plane ("outside") nothing of it is
+    visible and the view shows its own slice."""
+    from vtkmodules.util import numpy_support
+
+    from viewer.state.mpr import Fusion
+
+    rng = np.random.default_rng(15)
+    arr = rng.integers(-600, 600, (8, 96, 96)).astype(np.int16)  # texture in every channel
+    base = Volume(arr, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
+    hot = np.zeros((3, 24, 24), np.float32)  # z 0-4 mm: slices 5-7 of the base are beyond it
+    hot[:, 6:18, 6:18] = rng.uniform(0.0, 1200.0, (3, 12, 12))  # a ramp of values, all windows
+    origin = np.zeros(3)
+    if case == "edge":
+        origin = np.array([-30.0, -30.0, 0.0])  # the hot square from x, y = -6 to 42 mm
+    overlay = Volume(hot, origin, (4.0, 4.0, 2.0), np.eye(3), "PT")
+    transform = _rotation_z(30.0, np.array([47.5, 47.5, 2.0])) if case == "turned_30" else None
+    k = {"middle": 2, "between": 1, "edge": 2, "turned_30": 2, "outside": 6}[case]
+    m = ViewportModel()
+    r = SliceRenderer(window(96), m)
+    m.set_image(base, {"modality": "CT"})
+    m.set_index(k)
+    m.set_window(0, 1400)
+    transform = np.eye(4) if transform is None else transform
+    fusion = Fusion(overlay, transform, "hot_iron", 0.6, (500.0, 1000.0))
+    r.set_fusion(fusion)
+    layer = r._fused
+    assert layer is not None
+    for step in range(4):
+        if step == 1:
+            r.set_colormap("hot_iron")
+        elif step == 2:
+            m.set_invert(True)
+        elif step == 3:
+            r.set_fusion(Fusion(overlay, transform, "rainbow", 1.0, (400.0, 600.0)))
+        expected, plain = _blended_over_whole_slice(r)
+        if case == "outside":
+            assert not layer.slice.GetVisibility() and r.slice.GetVisibility()
+            assert np.array_equal(expected, plain)  # (blending it would change nothing)
+            continue
+        assert layer.slice.GetVisibility() and not r.slice.GetVisibility()
+        scalars = layer.image.GetPointData().GetScalars()
+        shown = numpy_support.vtk_to_numpy(scalars).reshape(96, 96, 4).astype(int)
+        diff = np.abs(shown - expected)
+        assert diff.max() <= 1, (case, step, np.unravel_index(diff.argmax(), diff.shape))
+        assert (shown[..., 3] == 255).all()  # opaque (the image's own alpha, not the overlay's)
+        coloured = np.abs(shown[..., 0] - shown[..., 2]) > 40
+        assert coloured.sum() > 100, (case, step)  # the overlay shows
+        x0, x1, y0, y1 = layer._box_px
+        assert (x1 - x0 + 1) * (y1 - y0 + 1) < 0.7 * 96 * 96  # blended over a box, not the slice
+        if case == "edge":
+            assert x0 == 0 and y0 == 0  # the box cut by the slice's edges

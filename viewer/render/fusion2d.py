@@ -6,7 +6,9 @@ The overlay is blended into the base slice's colours on the CPU and the result d
 textured image of the view: on a software renderer (Mesa llvmpipe) every image drawn costs about
 15 ns per screen pixel it covers, so a second, blended image in front of the slice cost as much
 again as the base image over the overlay's area (1.3-1.7 x a plain frame), while the blend costs
-a fraction of that."""
+a fraction of that. The overlay is blended into the coloured base slice in place, only over the
+box where it can be visible, by Pillow's masked paste: vtkImageBlend (a copy of the whole slice,
+then the box at about twice the cost per pixel) cost a third more, in a new slice's cold caches."""
 
 from __future__ import annotations
 
@@ -15,12 +17,12 @@ import time
 from typing import Any
 
 import numpy as np
+from PIL import Image
 from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonCore import vtkLookupTable
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import (
-    vtkImageBlend,
     vtkImageInterpolator,
     vtkImageMapToColors,
     vtkImageReslice,
@@ -95,17 +97,23 @@ class FusedLayer:
         # RGBA (opaque): a texture of 4 bytes a pixel is loaded as it is, 3 bytes are converted
         self.base_colors.SetOutputFormatToRGBA()
         #: the base view's whole image (its slices over the base volume's memory): only the
-        #: shown slice is coloured and blended (the mapper asks for that slice alone)
+        #: shown slice is coloured (the filter is asked for that slice alone)
         self._base_image: vtkImageData | None = None
-        self.blend = vtkImageBlend()
-        self.blend.AddInputConnection(self.base_colors.GetOutputPort())
-        self.blend.AddInputConnection(self.fine.GetOutputPort())
-        self.reslice.SetNumberOfThreads(1)  # a few thousand samples: threads cost more
         #: threads of the filters that run over the slice on every new slice, chosen by timing
-        self.threads = ThreadChoice([self.base_colors, self.fine, self.blend])
+        self.threads = ThreadChoice([self.base_colors, self.fine])
+        #: the shown slice blended (its extent and spacing; its scalars: the coloured slice,
+        #: blended in place)
+        self.image = vtkImageData()
+        self._grey = True  # a grey base image (coloured by base_colors); else RGB, copied
+        self._own = np.zeros((0, 0, 4), np.uint8)  # the copy of an RGB slice
+        self._own_scalars: Any = None
+        self._slice_extent = (0, -1, 0, -1, 0, 0)  # the shown slice in the base image's pixels
+        self._box_px = (0, -1, 0, -1)  # the overlay's box in it (x0, x1, y0, y1, inclusive)
+        #: what the shown image holds (base and overlay generation times, slice, box)
+        self._done: tuple[Any, ...] = ()
+        self._ready = False  # a slice placed with a visible box: there is something to blend
         self.mapper = vtkImageSliceMapper()
-        self.mapper.SetInputConnection(self.blend.GetOutputPort())
-        self.mapper.StreamingOn()  # ask the pipeline for the shown slice only
+        self.mapper.SetInputData(self.image)
         self.mapper.SetOrientationToZ()
         self.mapper.SliceAtFocalPointOff()
         self.mapper.SliceFacesCameraOff()
@@ -201,7 +209,12 @@ class FusedLayer:
             low, high = (c - w / 2) / f, (c + w / 2) / f
             overlay_table(cmap, low, high, threshold, ramp, self.lut)
             self.visible_from = low + max(0.0, threshold) * (high - low)
-        self.blend.SetOpacity(1, float(fusion.opacity))
+        # the overlay's opacity scales its table's alpha: blended with weight alpha/255, as
+        # vtkImageBlend weighs it (its opacity rounded to 1/256)
+        opacity = min(max(float(fusion.opacity), 0.0), 1.0)
+        alpha = int(256 * opacity + 0.5) / 256
+        if self.lut.GetAlpha() != alpha:
+            self.lut.SetAlpha(alpha)
 
     def crop(self) -> bool:
         """Blend only the box where the overlay is not transparent; False when nothing of it is
@@ -212,6 +225,7 @@ class FusedLayer:
                 self._boxes.clear()
             self._boxes[key] = self._visible_box()
         box = self._boxes[key]
+        self._ready = box is not None
         if box is None:
             return False
         self._box = box
@@ -287,42 +301,105 @@ class FusedLayer:
     def show_slice(self, image: vtkImageData, index: int) -> None:
         """Slice ``index`` of the base view's whole image (origin 0, the base's spacing; shared,
         not copied) with the overlay sampled at its pixels over the box where it is visible
-        (:meth:`crop`)."""
+        (:meth:`crop`); :meth:`update` blends it."""
         if image is not self._base_image:
             self._base_image = image
             self.base_colors.SetInputData(image)
-            # colour (RGB) images pass through as they are
-            grey = image.GetNumberOfScalarComponents() == 1
-            self.base_colors.SetLookupTable(self.base_lut if grey else None)
+            # colour (RGB) images pass through as they are (into a buffer of ours: the blend
+            # must not write into the image)
+            self._grey = image.GetNumberOfScalarComponents() == 1
+            self.base_colors.SetLookupTable(self.base_lut if self._grey else None)
+            self._done = ()
         cols, rows, _ = image.GetDimensions()
         sx, sy, sz = image.GetSpacing()
+        self._slice_extent = (0, cols - 1, 0, rows - 1, index, index)
+        self.image.SetExtent(*self._slice_extent)
+        self.image.SetSpacing(sx, sy, sz)
         self.mapper.SetSliceNumber(index)
         self.fine.SetOutputSpacing(sx, sy, sz)
         self.fine.SetOutputOrigin(0.0, 0.0, 0.0)
         # the box in base pixels, one more on each side, on the slice (depth index · spacing)
         x0, x1, y0, y1 = self._box
-        self.fine.SetOutputExtent(
+        self._box_px = (
             max(0, int(np.floor(x0 / sx)) - 1),
             min(cols - 1, int(np.ceil(x1 / sx)) + 1),
             max(0, int(np.floor(y0 / sy)) - 1),
             min(rows - 1, int(np.ceil(y1 / sy)) + 1),
-            index,
-            index,
         )
+        self.fine.SetOutputExtent(*self._box_px, index, index)
 
     def update(self) -> None:
         """Colour, sample and blend the shown slice now (the render then finds it done), on the
-        threads that have done it fastest lately."""
-        self.threads.run(self.mapper.Update)
+        threads that have done it fastest lately; nothing when nothing changed."""
+        if self._ready and self._base_image is not None:
+            self.threads.run(self._blend)
+
+    def _blend(self) -> bool:
+        """The base slice's colours with the overlay blended over its box, in place; False when
+        the shown image already holds them."""
+        ext = self._slice_extent
+        self.base_colors.UpdateExtent(ext)
+        self.fine.Update()
+        base, over = self.base_colors.GetOutput(), self.fine.GetOutput()
+        key = (base.GetUpdateTime(), over.GetUpdateTime(), ext, self._box_px)
+        if key == self._done:
+            return False
+        if self._grey and self._done and key[0] == self._done[0]:
+            # the coloured slice already holds an overlay: coloured again (only the overlay or
+            # its box changed: its opacity, window, the plane)
+            self.base_colors.Modified()
+            self.base_colors.UpdateExtent(ext)
+            key = (base.GetUpdateTime(), *key[1:])
+        self._done = key
+        rows, cols = ext[3] + 1, ext[1] + 1
+        if self._grey:  # the slice's colours, blended where they are (no copy)
+            scalars = base.GetPointData().GetScalars()
+            rgba = numpy_support.vtk_to_numpy(scalars).reshape(rows, cols, 4)
+        else:  # a colour image's slice (passed through whole), copied
+            e = base.GetExtent()
+            colours = numpy_support.vtk_to_numpy(base.GetPointData().GetScalars())
+            colours = colours.reshape(e[5] - e[4] + 1, rows, cols, -1)[ext[4] - e[4]]
+            if self._own.shape[:2] != (rows, cols):
+                self._own = np.full((rows, cols, 4), 255, np.uint8)
+                self._own_scalars = numpy_support.numpy_to_vtk(self._own.reshape(-1, 4))
+            self._own[..., :3] = colours[..., :3]
+            rgba, scalars = self._own, self._own_scalars
+        if self.image.GetPointData().GetScalars() is not scalars:
+            self.image.GetPointData().SetScalars(scalars)
+        x0, x1, y0, y1 = self._box_px
+        w, h = x1 - x0 + 1, y1 - y0 + 1
+        colours = numpy_support.vtk_to_numpy(over.GetPointData().GetScalars())
+        if w > 0 and h > 0 and colours.shape == (w * h, 4):
+            canvas = Image.frombuffer("RGBA", (cols, rows), rgba, "raw", "RGBA", 0, 1)
+            paste_over(
+                canvas, Image.frombuffer("RGBA", (w, h), colours, "raw", "RGBA", 0, 1), x0, y0
+            )
+            rgba[y0 : y1 + 1, x0 : x1 + 1, 3] = 255  # (the paste blended alpha too)
+        scalars.Modified()
+        self.image.Modified()
+        return True
 
     def set_window(self, table: tuple[str, bool] | None, low: float, high: float) -> None:
         """Colour the base slice as the base view does: through ``table`` (colour map, inverted)
-        or grey, over ``[low, high]`` (the base property's window/level)."""
+        or grey, over ``[low, high]`` (the base property's window/level); :meth:`update` blends
+        it again."""
         key = (table, low, high)
         if key != self._base_key:
             self._base_key = key
             self.base_lut.DeepCopy(lookup_table(*(table or ("grey", False))))
             self.base_lut.SetTableRange(low, max(high, low + 1e-6))
+
+
+def paste_over(canvas: Any, overlay: Any, x: int, y: int) -> None:
+    """Blend an RGBA ``overlay`` into ``canvas`` (RGBA) at ``(x, y)``, in place, each pixel
+    weighted by the overlay's alpha: out = round((canvas·(255 − a) + overlay·a) / 255) per byte.
+    ``canvas`` maps memory shared with VTK (``Image.frombuffer``, read-only to Pillow's own
+    methods, whose paste would copy it first), so its core image is pasted into directly."""
+    w, h = overlay.size
+    canvas.im.paste(overlay.im, (x, y, x + w, y + h), overlay.im)
+
+
+_CPUS = os.cpu_count() or 1  # (asked once: tens of µs a call)
 
 
 class ThreadChoice:
@@ -349,13 +426,16 @@ class ThreadChoice:
                 f.SetNumberOfThreads(n)
 
     def run(self, update: Any) -> None:
-        """``update()`` (which runs the filters) on the chosen threads, timed."""
+        """``update()`` (which runs the filters) on the chosen threads, timed; not counted when
+        it returns False (it found nothing to do)."""
         self._runs += 1
-        explore = (os.cpu_count() or 1) > 1 and self._runs % self.EXPLORE == 0
+        explore = _CPUS > 1 and self._runs % self.EXPLORE == 0
         n = 3 - self.best if explore else self.best
         self._set(n)
         t0 = self.clock()
-        update()
+        if update() is False:
+            self._runs -= 1
+            return
         dt = self.clock() - t0
         old = self.cost.get(n)
         self.cost[n] = dt if old is None else 0.75 * old + 0.25 * dt

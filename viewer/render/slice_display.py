@@ -128,17 +128,18 @@ class SliceDisplay:
         shown = ok and layer.crop()
         if shown:
             layer.show_slice(self._image_data, m.index)
-            self._fused_window()
-            layer.update()
+            self._fused_window()  # (blends the slice)
         layer.slice.SetVisibility(shown)
         self.slice.SetVisibility(not shown)
 
     def _fused_window(self) -> None:
-        """The base slice's colours in the blended image follow the view's window and map."""
+        """The base slice's colours in the blended image follow the view's window and map (the
+        shown slice blended again now)."""
         if self._fused is not None:
             w = self.prop.GetColorWindow()
             lo = self.prop.GetColorLevel() - w / 2
             self._fused.set_window(self._lut_key, lo, lo + w)
+            self._fused.update()
 
     def shown_pixels(self) -> np.ndarray:
         raise NotImplementedError
