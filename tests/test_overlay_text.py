@@ -196,3 +196,23 @@ def test_a_text_quad_gives_the_text_actors_bounding_box() -> None:
         ref.actors[i].GetBoundingBox(ren, want)
         ours._actors[i].GetBoundingBox(ren, got)
         assert got == want and want[1] - want[0] > 5, (text, got, want)
+
+
+def test_the_lines_kept_while_scrolling_follow_slab_rotation_and_language(qapp) -> None:
+    m, r = _view()
+    m.set_slab("coronal", "mip", 10.0)
+    lines = r.corners.GetText(0).splitlines()
+    assert lines[0] == "Coronal (oblique)" and lines[2].startswith("MIP ")
+    m.set_slab("coronal", "none", 0.0)
+    assert len(r.corners.GetText(0).splitlines()) == 2
+    labels = {i: r.edges.GetText(i) for i in (4, 5, 6, 7)}
+    m.rotate("axial", 40.0)  # turns the coronal plane: its edges show other directions
+    assert {i: r.edges.GetText(i) for i in (4, 5, 6, 7)} != labels
+    i18n.install(qapp, "zh_CN")
+    try:
+        r.update()
+        assert r.corners.GetText(0).splitlines()[0] == "冠状位 (斜位)"
+    finally:
+        i18n.install(qapp, "en")
+    r.update()
+    assert r.corners.GetText(0).splitlines()[0] == "Coronal (oblique)"

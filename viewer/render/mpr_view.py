@@ -26,7 +26,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 from vtkmodules.vtkRenderingImage import vtkImageStack
 
-from viewer.dicom.i18n import QT_TRANSLATE_NOOP, translate
+from viewer.dicom.i18n import QT_TRANSLATE_NOOP, language, translate
 from viewer.dicom.measure import Measurement, describe
 from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
 from viewer.render import voi
@@ -124,6 +124,10 @@ class MprRenderer:
         self.grid = model.grid(view)
         self._camera_state: tuple[float, ...] | None = None
         self._orientation_cache: tuple[bytes, Any] | None = None
+        self._crosshair_key: tuple[Any, ...] = ()
+        #: the corner lines around the location, kept while their inputs stay
+        self._text_key: tuple[Any, ...] = ()
+        self._text_lines: tuple[str, str, str] = ("", "", "")
         model.subscribe(self._on_change)
         self.update(render=False)
 
@@ -342,6 +346,10 @@ class MprRenderer:
         u, v, _ = g.patient_to_uv(self.model.center)
         half = (g.cols + g.rows) * g.spacing
         gap = 12.0 * g.spacing
+        key = (u, v, half, gap, self.model.orientation.tobytes())
+        if key == self._crosshair_key:
+            return  # scrolling along the normal leaves the centre where it is on the plane
+        self._crosshair_key = key
         segments = []
         for other, d in self._oriented()[2]:
             du, dv = float(d @ g.row), float(d @ g.col)
@@ -353,33 +361,38 @@ class MprRenderer:
 
     def _update_text(self) -> None:
         m = self.model
-        g = self.grid
-        name = translate("Overlay", VIEW_NAMES[self.view])
-        rotated = self._oriented()[3]
-        oblique = translate("Overlay", "oblique")  # (words outside f-strings: lupdate reads them)
-        lines = [f"{name} ({oblique})" if rotated else name]
-        pos = round(float(m.center @ g.normal), 2) + 0.0  # + 0.0: never "-0.00"
-        loc = translate("Overlay", "Loc")
-        lines.append(f"{loc}: {pos:.2f} mm")
         slab = m.slabs[self.view]
         n = slab.samples(m.spacing)
-        if n > 1:
-            span = (n - 1) * m.spacing
-            slab_name = translate("Overlay", SLAB_NAMES[slab.mode])
-            lines.append(f"{slab_name} {span:.1f} mm")
-        if m.volume.label and len(m.volume.subvolumes) > 1:  # which echo, b-value, phase…
-            lines.append(m.volume.label)
-        if note := resolution_note(m.volume):
-            lines.append(note)
-        self.corners.SetText(0, "\n".join(lines))
-        if m.fusion is not None:
-            fusion = translate("Overlay", "Fusion")
-            self.corners.SetText(3, f"{fusion}: {m.fusion.volume.modality}")
-        else:
-            self.corners.SetText(3, "")
-        lab = self._oriented()[1]
-        for i, key in ((4, "bottom"), (5, "right"), (6, "left"), (7, "top")):
-            self.edges.SetText(i, lab[key])
+        rotated = self._oriented()[3]
+        fusion = m.fusion.volume.modality if m.fusion is not None else None
+        vol = m.volume
+        key: tuple[Any, ...] = (m.orientation.tobytes(), slab.mode, n, id(vol), vol.label)
+        key += (len(vol.subvolumes), vol.reduced_level, vol.refining, fusion, language())
+        if key != self._text_key:  # what does not change while scrolling, made once
+            self._text_key = key
+            name = translate("Overlay", VIEW_NAMES[self.view])
+            oblique = translate("Overlay", "oblique")  # (words outside f-strings: lupdate)
+            extra: list[str] = []
+            if n > 1:
+                span = (n - 1) * m.spacing
+                slab_name = translate("Overlay", SLAB_NAMES[slab.mode])
+                extra.append(f"{slab_name} {span:.1f} mm")
+            if m.volume.label and len(m.volume.subvolumes) > 1:  # which echo, b-value, phase…
+                extra.append(m.volume.label)
+            if note := resolution_note(m.volume):
+                extra.append(note)
+            word = translate("Overlay", "Fusion")
+            fused = f"{word}: {fusion}" if fusion else ""
+            first = f"{name} ({oblique})" if rotated else name
+            self._text_lines = (first, "".join(f"\n{line}" for line in extra), fused)
+            lab = self._oriented()[1]
+            for i, side in ((4, "bottom"), (5, "right"), (6, "left"), (7, "top")):
+                self.edges.SetText(i, lab[side])
+        first, after, fused = self._text_lines
+        pos = round(float(m.center @ self.grid.normal), 2) + 0.0  # + 0.0: never "-0.00"
+        loc = translate("Overlay", "Loc")
+        self.corners.SetText(0, f"{first}\n{loc}: {pos:.2f} mm{after}")
+        self.corners.SetText(3, fused)
 
     def _text_window(self) -> None:
         c, w = self.model.window

@@ -38,7 +38,6 @@ class TextQuad(vtkTexturedActor2D):
         self._dpi = 72
         self._prop = vtkTextProperty()
         self._image = vtkImageData()  # the texture's input: the same object for life
-        self._scratch = vtkImageData()
         self._texture = vtkTexture()
         self._texture.SetInputData(self._image)
         self._texture.InterpolateOff()
@@ -90,13 +89,13 @@ class TextQuad(vtkTexturedActor2D):
             return
         dims = [0, 0]
         renderer = vtkTextRenderer.GetInstance()
-        if not renderer.RenderString(self._prop, self._text, self._scratch, dims, self._dpi):
+        # into the texture's own image: the same texture object, only re-uploaded
+        if not renderer.RenderString(self._prop, self._text, self._image, dims, self._dpi):
             return
-        self._image.DeepCopy(self._scratch)  # the same texture object: only re-uploaded
-        x0, _, y0, _, _, _ = self._scratch.GetExtent()
+        x0, _, y0, _, _, _ = self._image.GetExtent()
         w, h = dims  # the text's rectangle, as vtkTextActor draws it
         self._box = [float(x0), float(x0 + w - 1), float(y0), float(y0 + h - 1)]
-        iw, ih, _ = self._scratch.GetDimensions()
+        iw, ih, _ = self._image.GetDimensions()
         # a new string of the same size (the next location while scrolling) leaves the
         # rectangle as it is
         placed = (x0, y0, w, h, iw, ih)
