@@ -1,9 +1,9 @@
 """Decode while receiving: a series' volume assembled instance by instance as files arrive.
 
 :class:`IncrementalVolume` is fed stored instance files one at a time (from a retrieval's
-per-instance callback, in any order) and decodes each on its own worker threads as soon as it
-arrives (imagecodecs and OpenJPEG release the interpreter lock, so every core works), straight
-into one preallocated array:
+per-instance callback, in any order) and decodes each on its worker threads as soon as it
+arrives (the decoders release the interpreter lock: every core works), straight into one
+preallocated array (its pages faulted in on idle CPU: :mod:`viewer.dicom.prefault`):
 
 1. the first instance to arrive (a retrieval sends the displayed, middle image first) is decoded
    at full resolution before anything else, and ``on_first`` gets it;
@@ -12,9 +12,8 @@ into one preallocated array:
    the decoders keep up (the full decodes waiting take under ``catch_up_s`` on every worker: a
    slow link, a fast codec), or while the full volume is predicted within ``full_within_s`` of
    the start anyway (HTJ2K on a fast link), it is decoded in full at once, its reduced slice
-   sampled (the rule: :class:`~viewer.dicom.progressive.Pace`).
-   All arrived, that gives a reduced :class:`~viewer.dicom.volume.Volume` (``reduced_level``)
-   usable in MPR and 3D at once;
+   sampled (the rule: :class:`~viewer.dicom.progressive.Pace`). All arrived, that gives a
+   reduced :class:`~viewer.dicom.volume.Volume` (``reduced_level``) usable in MPR and 3D;
 3. the queued full decodes run behind; once all are in, the slices are put in the order the
    geometry gives (:func:`~viewer.dicom.volume.load_series`' plan): the full volume is ready.
 
@@ -22,8 +21,7 @@ The result is the volume ``load_series`` gives for the same files, voxel for vox
 the same geometry: the assembly uses the same grouping, plan and rescale, and any case it does
 not handle itself (several series, multi-frame objects, split sub-volumes, a rescale that is
 integral for some images only, a frame that fails to decode, more instances than announced)
-is loaded by ``load_series`` from the stored files once they are all there. Files are only
-read, never changed.
+is loaded by ``load_series`` from the stored files once they are all there. Files are only read.
 """
 
 from __future__ import annotations
@@ -45,6 +43,7 @@ from viewer.dicom.geometry import StackPlan
 from viewer.dicom.grouping import group
 from viewer.dicom.limits import limits
 from viewer.dicom.model import InstanceInfo, PixelFormat, Problem, SeriesInfo
+from viewer.dicom.prefault import Prefault, populate_idle
 from viewer.dicom.progressive import (
     DEFAULT_LEVEL,
     FULL_WITHIN_S,
@@ -70,8 +69,7 @@ from viewer.dicom.volume import (
 
 FirstFn = Callable[[np.ndarray, InstanceInfo], None]
 VolumeFn = Callable[[Volume], None]
-# work priorities: the displayed slice, arrivals (header, reduced level), refinement
-_FIRST, _ARRIVAL, _REFINE = 0, 1, 2
+_FIRST, _ARRIVAL, _REFINE = 0, 1, 2  # work priorities: displayed slice, arrivals, refinement
 
 
 class IncrementalVolume:
@@ -106,6 +104,7 @@ class IncrementalVolume:
         self._insts: list[InstanceInfo | None] = []
         self._readers: dict[int, FrameReader] = {}
         self._arr: np.ndarray | None = None
+        self._prefault: Prefault | None = None  # the array's pages faulted in on idle CPU
         self._small: np.ndarray | None = None
         self._reducing = False  # reduced levels are being decoded
         self._pending = 0  # work items not finished
@@ -197,6 +196,8 @@ class IncrementalVolume:
     def close(self) -> None:
         """Stop the workers (work not started yet is dropped)."""
         self._closed = True
+        if self._prefault is not None:
+            self._prefault.stop()
         for _ in self._threads:
             self._queue.put((99, next(self._seq), None))
         for t in self._threads:
@@ -299,6 +300,7 @@ class IncrementalVolume:
                 reason = "the announced series is over the memory limit"
             else:
                 self._arr = np.empty((self.expected, px.rows, px.columns), dtype)
+                self._prefault = populate_idle(self._arr)
             self._format = (px, inst.transfer_syntax_uid)
             ts = inst.transfer_syntax_uid
             if reason is None and self.progressive and supports_reduced(ts):
