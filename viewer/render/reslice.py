@@ -23,9 +23,7 @@ def colormap(name: str, lo: float, hi: float) -> vtkLookupTable:
 
 def matrix4(m: np.ndarray) -> vtkMatrix4x4:
     out = vtkMatrix4x4()
-    for i in range(4):
-        for j in range(4):
-            out.SetElement(i, j, float(m[i, j]))
+    out.DeepCopy(np.asarray(m, float).ravel().tolist())  # row by row, one call
     return out
 
 
@@ -53,8 +51,23 @@ def reslice_axes(
         grid.normal,
         grid.anchor,
     )
-    t = np.eye(4) if transform is None else transform
-    return np.linalg.inv(volume_matrix(volume)) @ t @ plane
+    to_volume = _inverse_volume_matrix(volume)
+    return to_volume @ plane if transform is None else to_volume @ transform @ plane
+
+
+_INVERSES: dict[bytes, np.ndarray] = {}
+
+
+def _inverse_volume_matrix(volume: Volume) -> np.ndarray:
+    """The inverse of :func:`volume_matrix`, computed once per geometry (each frame of a
+    scroll asks for it); a few geometries at most are kept."""
+    key = np.asarray(volume.direction, float).tobytes() + np.asarray(volume.origin, float).tobytes()
+    inv = _INVERSES.get(key)
+    if inv is None:
+        if len(_INVERSES) >= 16:
+            _INVERSES.clear()
+        inv = _INVERSES[key] = np.linalg.inv(volume_matrix(volume))
+    return inv
 
 
 def make_reslice(source: vtkImageData, background: float) -> vtkImageReslice:
