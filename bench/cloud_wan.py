@@ -21,7 +21,12 @@ trip (TLS passes through it untouched). For each link and syntax, in one run:
 * curl: the series in one WADO-RS request through the same link (to /dev/null);
 * dicomweb-client: ``retrieve_series`` (one request, datasets parsed) through the same link;
   its anchor time adds the 2-core decode time (download, then decode with our decoder: the
-  order a generic client works in).
+  order a generic client works in);
+* where the CPU went during our fetch (``cpu_s``, CPU seconds): the assembler's decoding
+  threads, its thread faulting the volume's pages in on idle CPU, the rest of this process
+  (receiving: TLS, multipart, checks, writing the files), the gateway's processes, the shaping
+  proxy, and all else the machine ran meanwhile (``others``: other users of the machine; a
+  quiet figure needs it near 0), beside the ``capacity`` (cores × seconds) of the run.
 
 Targets (issue 20): at 1 Gbit/s first image ≤ 0.5 s, MPR usable ≤ 2 s, full volume ≤ 1.2 ×
 max(link limit, 2-core decode), ahead of dicomweb-client; at 100 Mbit/s full volume ≤ 1.1 ×
@@ -82,7 +87,10 @@ def _seed(state_dir: Path, syntaxes: list[str], slices: int) -> list[Study]:
 
 
 class Link:
-    """``python -m bench.shaper`` in its own process, in front of one upstream."""
+    """``python -m bench.shaper`` in its own process, in front of one upstream (and the
+    gateway's process, whose CPU time is reported beside ours)."""
+
+    gateway: subprocess.Popen[str] | None = None
 
     def __init__(self, upstream: str, mbit: float, rtt_ms: float) -> None:
         self.proc = subprocess.Popen(
@@ -120,6 +128,7 @@ def _ours(study: Study, link: Link, ca: str | bool, work: Path) -> dict[str, Any
     marks: dict[str, float] = {}
     levels: list[int] = []
     os.sync()
+    cpu = _Cpu(link)
     t0 = time.perf_counter()
 
     def on_first(_a: np.ndarray, _inst: object) -> None:
@@ -136,6 +145,7 @@ def _ours(study: Study, link: Link, ca: str | bool, work: Path) -> dict[str, Any
         marks["transfer"] = time.perf_counter() - t0
         vol = asm.volume(timeout=900)
         marks["full"] = time.perf_counter() - t0
+        cpu_s = cpu.split(asm, marks["full"])
     assert isinstance(vol, Volume)
     shutil.rmtree(cache, ignore_errors=True)
     return {
@@ -145,8 +155,69 @@ def _ours(study: Study, link: Link, ca: str | bool, work: Path) -> dict[str, Any
         "transfer_s": marks["transfer"],
         "full_volume_s": marks["full"],
         "bytes": res.bytes,
+        "cpu_s": cpu_s,
         "array": vol.array,
     }
+
+
+class _Cpu:
+    """CPU seconds of our process, its decoding threads, the gateway, the proxy and the
+    whole machine, from its creation to :meth:`split`."""
+
+    def __init__(self, link: Link) -> None:
+        import psutil
+
+        self.procs = {
+            "gateway": [psutil.Process(link.gateway.pid)] if link.gateway else [],
+            "shaper": [psutil.Process(link.proc.pid)],
+        }
+        for procs in self.procs.values():
+            procs += [c for p in procs for c in p.children(recursive=True)]
+        self.me = psutil.Process()
+        self.start = {k: self._sum(v) for k, v in self.procs.items()}
+        self.start["client"] = self._sum([self.me])
+        self.start["machine"] = self._machine()
+        self.threads0 = {t.id: t.user_time + t.system_time for t in self.me.threads()}
+
+    @staticmethod
+    def _sum(procs: list[Any]) -> float:
+        import psutil
+
+        total = 0.0
+        for p in procs:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
+    @staticmethod
+    def _machine() -> float:
+        import psutil
+
+        t = psutil.cpu_times()
+        return float(sum(t) - t.idle - getattr(t, "iowait", 0.0) - getattr(t, "steal", 0.0))
+
+    def split(self, asm: Any, seconds: float) -> dict[str, float]:
+        """The split so far; ``asm``'s workers must still be alive (before its close)."""
+        ids = {t.native_id for t in asm._threads}
+        decode = sum(
+            t.user_time + t.system_time - self.threads0.get(t.id, 0.0)
+            for t in self.me.threads()
+            if t.id in ids
+        )
+        out = {k: self._sum(v) - self.start[k] for k, v in self.procs.items()}
+        client = self._sum([self.me]) - self.start["client"]
+        machine = self._machine() - self.start["machine"]
+        if asm._prefault is not None:  # (ended by now, or stopped: its own CPU count)
+            asm._prefault.stop()
+            asm._prefault.join(5)
+            out["prefault"] = asm._prefault.cpu_s
+        out.update(decode=decode, receive_and_rest=client - decode - out.get("prefault", 0.0))
+        out["others"] = machine - client - out["gateway"] - out["shaper"]
+        out["capacity"] = (os.cpu_count() or 1) * seconds
+        return {k: round(v, 2) for k, v in out.items()}
 
 
 def _curl(study: Study, link: Link, ca: str | bool) -> float:
@@ -228,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
         decode: dict[str, tuple[float, np.ndarray]] = {s.syntax: _decode(s.folder) for s in studies}
         for mbit in links:
             link = Link(upstream, mbit, args.rtt_ms)
+            link.gateway = proc
             try:
                 for study in studies:
                     runs = [_ours(study, link, ca, work) for _ in range(args.repeat)]

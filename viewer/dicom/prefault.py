@@ -19,6 +19,7 @@ import ctypes
 import os
 import sys
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,7 @@ class Prefault:
         self._stop = threading.Event()
         self.populated = 0  # bytes faulted in so far
         self.idle_priority = False  # the thread runs at the lowest priority (nice 19)
+        self.cpu_s = 0.0  # CPU seconds the thread took (set as it ends)
         self._thread = threading.Thread(target=self._run, args=(arr,), daemon=True)
         self._thread.name = "prefault"
         self._thread.start()
@@ -62,6 +64,12 @@ class Prefault:
         self._thread.join(timeout)
 
     def _run(self, arr: np.ndarray) -> None:
+        try:
+            self._populate(arr)
+        finally:
+            self.cpu_s = time.thread_time()
+
+    def _populate(self, arr: np.ndarray) -> None:
         fn = _madvise()
         if fn is None:
             return
