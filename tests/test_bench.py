@@ -79,7 +79,7 @@ def test_cache_benchmark_prints_its_summary_line() -> None:
 
 
 def test_mpr3d_benchmark_prints_its_summary_line() -> None:
-    last = run_bench("mpr3d", "--slices", "24", "--frames", "3")
+    last = run_bench("mpr3d", "--slices", "24", "--frames", "3", "--mpr-frames", "3")
     assert last["oblique_mpr"]["ours_ms"] > 0 and last["oblique_mpr"]["bare_vtk_ms"] > 0
     assert last["slab_mip_10mm"]["grid_and_samples"][2] > 1  # a real slab
     vr = last["volume_rendering"]
