@@ -487,14 +487,21 @@ def _blended_over_whole_slice(r: SliceRenderer) -> tuple[np.ndarray, np.ndarray]
     return out.reshape(rows, cols, 4).astype(int), plain.reshape(rows, cols, 4).astype(int)
 
 
-@pytest.mark.parametrize("case", ["middle", "between", "edge", "turned_30", "outside"])
-def test_fused_2d_blend_in_the_box_is_the_blend_over_the_whole_slice(case: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "threads"),
+    [(c, 1) for c in ("middle", "between", "edge", "turned_30", "outside")]
+    + [("middle", 2), ("edge", 2)],
+)
+def test_fused_2d_blend_in_the_box_is_the_blend_over_the_whole_slice(
+    case: str, threads: int
+) -> None:
     """The fused slice (the overlay blended in place, by Pillow, over the box where it can show)
     is what vtkImageBlend makes over the whole slice, within one grey level: on an overlay slice
     ("middle"), between two ("between"), with the box cut by the slice's edge ("edge", the hot
     voxels beyond the image's left and top), turned 30° in plane, with a colour map, inverted,
     and other opacities; where the overlay does not reach the plane ("outside") nothing of it is
-    visible and the view shows its own slice."""
+    visible and the view shows its own slice. On two threads the two halves of the box are
+    pasted at once, to the same pixels."""
     from vtkmodules.util import numpy_support
 
     from viewer.state.mpr import Fusion
@@ -520,8 +527,12 @@ def test_fused_2d_blend_in_the_box_is_the_blend_over_the_whole_slice(case: str) 
     r.set_fusion(fusion)
     layer = r._fused
     assert layer is not None
+    layer.threads.best, layer.threads.cost = threads, {}  # this count throughout:
+    layer.threads.EXPLORE = 10**9
     for step in range(4):
-        if step == 1:
+        if step == 0:
+            m.set_window(0, 1300)  # (blended again, on that thread count)
+        elif step == 1:
             r.set_colormap("hot_iron")
         elif step == 2:
             m.set_invert(True)
@@ -537,6 +548,7 @@ def test_fused_2d_blend_in_the_box_is_the_blend_over_the_whole_slice(case: str) 
         shown = numpy_support.vtk_to_numpy(scalars).reshape(96, 96, 4).astype(int)
         diff = np.abs(shown - expected)
         assert diff.max() <= 1, (case, step, np.unravel_index(diff.argmax(), diff.shape))
+        assert layer.threads.now == threads
         assert (shown[..., 3] == 255).all()  # opaque (the image's own alpha, not the overlay's)
         coloured = np.abs(shown[..., 0] - shown[..., 2]) > 40
         assert coloured.sum() > 100, (case, step)  # the overlay shows

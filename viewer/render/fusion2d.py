@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -371,9 +372,18 @@ class FusedLayer:
         colours = numpy_support.vtk_to_numpy(over.GetPointData().GetScalars())
         if w > 0 and h > 0 and colours.shape == (w * h, 4):
             canvas = Image.frombuffer("RGBA", (cols, rows), rgba, "raw", "RGBA", 0, 1)
-            paste_over(
-                canvas, Image.frombuffer("RGBA", (w, h), colours, "raw", "RGBA", 0, 1), x0, y0
-            )
+            # on two threads (as the filters now run): the bottom rows on the other one
+            split = h // 2 if self.threads.now == 2 and h >= 32 else h
+            bottom = None
+            if split < h:
+                rest = Image.frombuffer(
+                    "RGBA", (w, h - split), colours[split * w :], "raw", "RGBA", 0, 1
+                )
+                bottom = _helper().submit(paste_over, canvas, rest, x0, y0 + split)
+            top = Image.frombuffer("RGBA", (w, split), colours[: split * w], "raw", "RGBA", 0, 1)
+            paste_over(canvas, top, x0, y0)
+            if bottom is not None:
+                bottom.result()
             rgba[y0 : y1 + 1, x0 : x1 + 1, 3] = 255  # (the paste blended alpha too)
         scalars.Modified()
         self.image.Modified()
@@ -390,6 +400,18 @@ class FusedLayer:
             self.base_lut.SetTableRange(low, max(high, low + 1e-6))
 
 
+_HELPER: ThreadPoolExecutor | None = None
+
+
+def _helper() -> ThreadPoolExecutor:
+    """The one thread that pastes half of the overlay while the caller pastes the other half
+    (Pillow lets go of the interpreter lock while it pastes)."""
+    global _HELPER
+    if _HELPER is None:
+        _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion-paste")
+    return _HELPER
+
+
 def paste_over(canvas: Any, overlay: Any, x: int, y: int) -> None:
     """Blend an RGBA ``overlay`` into ``canvas`` (RGBA) at ``(x, y)``, in place, each pixel
     weighted by the overlay's alpha: out = round((canvas·(255 − a) + overlay·a) / 255) per byte.
@@ -403,12 +425,12 @@ _CPUS = os.cpu_count() or 1  # (asked once: tens of µs a call)
 
 
 class ThreadChoice:
-    """One thread or two for filters that each run over a slice on every frame, chosen by their
-    measured time. Two take about a third off on an idle machine (the renderer's own threads
-    wait meanwhile); on a busy one they cost far more than they save, VTK starting and joining
-    its threads on every run (its SMP back end being sequential). Each choice keeps a moving
-    average of its recent runs; one run in ``EXPLORE`` tries the other, so that the choice
-    follows the machine's load."""
+    """One thread or two for filters (and the paste) that each run over a slice on every frame,
+    chosen by their measured time. Two take about a third off on an idle machine (the
+    renderer's own threads wait meanwhile); on a busy one they cost far more than they save, VTK
+    starting and joining its threads on every run (its SMP back end being sequential). Each
+    choice keeps a moving average of its recent runs; one run in ``EXPLORE`` tries the other, so
+    that the choice follows the machine's load."""
 
     EXPLORE = 20
 
@@ -416,6 +438,7 @@ class ThreadChoice:
         self.filters = filters
         self.clock = clock
         self.best = 1
+        self.now = 1  # the threads of the run in progress (or the last)
         self.cost: dict[int, float] = {}  # threads → moving average of a run's seconds
         self._runs = 0
         self._set(1)
@@ -432,6 +455,7 @@ class ThreadChoice:
         explore = _CPUS > 1 and self._runs % self.EXPLORE == 0
         n = 3 - self.best if explore else self.best
         self._set(n)
+        self.now = n
         t0 = self.clock()
         if update() is False:
             self._runs -= 1
