@@ -204,18 +204,15 @@ class FusedLayer:
         cmap, threshold, ramp = fusion_style(fusion, base_modality)
         c, w = fusion.window
         f = self.display.typical_factor or 1.0
-        key = (cmap, c, w, f, threshold, ramp)
+        # the opacity as vtkImageBlend takes it: in 256ths
+        o = int(256 * min(max(float(fusion.opacity), 0.0), 1.0) + 0.5)
+        key = (cmap, c, w, f, threshold, ramp, o)
         if key != self._lut_key:
             self._lut_key = key
             low, high = (c - w / 2) / f, (c + w / 2) / f
             overlay_table(cmap, low, high, threshold, ramp, self.lut)
+            _scale_alpha(self.lut, o)
             self.visible_from = low + max(0.0, threshold) * (high - low)
-        # the overlay's opacity scales its table's alpha: blended with weight alpha/255, as
-        # vtkImageBlend weighs it (its opacity rounded to 1/256)
-        opacity = min(max(float(fusion.opacity), 0.0), 1.0)
-        alpha = int(256 * opacity + 0.5) / 256
-        if self.lut.GetAlpha() != alpha:
-            self.lut.SetAlpha(alpha)
 
     def crop(self) -> bool:
         """Blend only the box where the overlay is not transparent; False when nothing of it is
@@ -398,6 +395,19 @@ class FusedLayer:
             self._base_key = key
             self.base_lut.DeepCopy(lookup_table(*(table or ("grey", False))))
             self.base_lut.SetTableRange(low, max(high, low + 1e-6))
+
+
+def _scale_alpha(lut: vtkLookupTable, o: int) -> None:
+    """Each alpha ``a`` of a table (its above-range colour's too) made round(a · o / 256): the
+    overlay blended with weight a · o / 65280, as vtkImageBlend weighs an RGBA input of
+    opacity o / 256, within half a grey level. (In the table, not by its Alpha: that costs a
+    multiplication per pixel each time the overlay is coloured.)"""
+    n = lut.GetNumberOfTableValues()
+    table = numpy_support.vtk_to_numpy(lut.GetTable())[:n].astype(int)
+    for i, (r, g, b, a) in enumerate(table.tolist()):
+        lut.SetTableValue(i, r / 255, g / 255, b / 255, ((a * o + 128) >> 8) / 255)
+    r, g, b, a = lut.GetAboveRangeColor()
+    lut.SetAboveRangeColor(r, g, b, ((round(a * 255) * o + 128) >> 8) / 255)
 
 
 _HELPER: ThreadPoolExecutor | None = None
