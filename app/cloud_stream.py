@@ -11,8 +11,11 @@ at once; every view says it is reduced (:func:`viewer.render.overlay.resolution_
 volume is waited for on the Runner's network lane and replaces it: slice, window, invert, zoom,
 pan, rotation, flips and measurements (same patient mm) kept, the picture where it was, and an
 MPR / 3D layout on it swapped in place (``refined``). If the stream fails, the series is loaded
-from the stored files in the same way (no one-slice preview in between). The 2D undo steps
-and a colour map picked on the reduced view are not carried over (the view shows a new image).
+from the stored files in the same way (no one-slice preview in between). The SUV kind shown is
+kept too, and what the app keeps beyond the viewport's model goes through the ``keepers``
+(:data:`Keeper`): the 2D undo steps (:meth:`app.undo_link.UndoLink.carry`, their points
+converted to the new pixels) and the 2D view's colour map, interpolation and colour bar
+(:func:`keep_display`).
 When the Workspace asks to load that series, it is served from the stream instead of
 decoding the stored files a second time; everything else (other series, a study from the cache,
 a series the assembly could not make on its own) goes to the wrapped loader. The stored files
@@ -22,6 +25,7 @@ are only read: the cache stays byte for byte what the archive sent.
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import functools
 import threading
@@ -41,6 +45,12 @@ from viewer.state.viewport import ViewportModel
 from viewer.state.workspace import ImageShown, Loader, OpenRequest, Workspace
 
 Image = Volume | ImageStack
+#: measurements (a snapshot) → the same in another resolution's pixels (the same patient mm)
+Rescale = Callable[[list[Measurement]], list[Measurement]]
+#: called with a viewport about to show the same series at another resolution, before the swap;
+#: it returns what puts back after the swap what it keeps beyond the model, called with the
+#: measurements' :data:`Rescale` (None: the viewport did not take the new image)
+Keeper = Callable[[ViewportModel], Callable[[Rescale | None], None]]
 #: how often the waiter for a full volume looks whether its study was given up (seconds)
 POLL_S = 0.25
 
@@ -98,6 +108,8 @@ class StreamingLoader:
         self.workspace = workspace
         self.runner = runner
         self.refined = refined  # called with each full volume that replaced a reduced one
+        #: what the app keeps of a viewport beyond its model across a swap (undo, display)
+        self.keepers: list[Keeper] = []
         self.streams: list[Stream] = []
         workspace.loader = self
 
@@ -266,13 +278,12 @@ class StreamingLoader:
         if ws.closed:
             return
         views = [vp for vp in ws.waiting.get(key, []) if vp.series_key == key]
-        kept = {id(vp): _view_state(vp) for vp in views if _same_grid(vp.image, image)}
-        ws.loaded(key, image)
-        ws.events.emit(ImageShown(key))
-        with _unlinked(ws):
-            for vp in views:
-                if id(vp) in kept and vp.image is image:
-                    _restore(vp, kept[id(vp)])
+
+        def swap() -> None:
+            ws.loaded(key, image)
+            ws.events.emit(ImageShown(key))
+
+        self._carried(views, image, swap)
 
     # ------------------------------------------------------------------ helpers
 
@@ -304,14 +315,68 @@ class StreamingLoader:
 
     def _swap(self, vp: ViewportModel, image: Image, key: str) -> None:
         """Show ``image`` in ``vp`` in place of the same series at another resolution."""
-        state = _view_state(vp) if _same_grid(vp.image, image) else None
-        vp.set_image(image, self.workspace.info(key), index=state.index if state else None)
-        if state is not None:
+        index = vp.index if _same_grid(vp.image, image) else None
+        info = self.workspace.info(key)
+        self._carried([vp], image, lambda: vp.set_image(image, info, index=index))
+
+    def _carried(self, views: list[ViewportModel], image: Image, swap: Callable[[], Any]) -> None:
+        """``swap()`` shows ``image`` in ``views``: in those that showed the same series at
+        another resolution, what the reader set and drew is put back (:class:`_View`, the SUV
+        kind) and the keepers put back theirs."""
+        kept = {
+            id(vp): (_view_state(vp), [keep(vp) for keep in self.keepers])
+            for vp in views
+            if _same_grid(vp.image, image)
+        }
+        for vp in views:
+            if id(vp) in kept:
+                _carry_suv(vp.image, image)
+        try:
+            swap()
+        finally:
             with _unlinked(self.workspace):
-                _restore(vp, state)
+                for vp in views:
+                    if id(vp) not in kept:
+                        continue
+                    state, backs = kept[id(vp)]
+                    rescale = None
+                    if vp.image is image and isinstance(image, Volume):
+                        rescale = _rescaler(state.spacing, image.spacing)
+                        _restore(vp, state, rescale)
+                    for back in backs:
+                        back(rescale)
 
     def _error(self, exc: BaseException) -> None:
         traceback.print_exception(exc)
+
+
+def keep_display(window: Any) -> Keeper:
+    """A keeper of a 2D view's display choices beyond its model, which its renderer picks again
+    for each new image: colour map, interpolation and colour bar (``window.grid_host`` finds the
+    viewport widget of a model). A fused overlay and the colour bar's own state stay as they
+    are (the renderer places the overlay on the new image)."""
+
+    def keep(vp: ViewportModel) -> Callable[[Rescale | None], None]:
+        w = window.grid_host.widget_of(vp)
+        if w is None:
+            return lambda _rescale: None
+        r = w.renderer
+        was = (r.colormap, r.interpolation, r.show_colorbar)
+
+        def back(rescale: Rescale | None) -> None:
+            if rescale is None or r.model is not vp:
+                return
+            cmap, interpolation, colorbar = was
+            if r.colormap != cmap:
+                r.set_colormap(cmap)
+            if r.interpolation != interpolation:
+                r.set_interpolation(interpolation)
+            if r.show_colorbar != colorbar:
+                r.set_colorbar(colorbar)
+
+        return back
+
+    return keep
 
 
 @contextlib.contextmanager
@@ -372,7 +437,28 @@ def _view_state(vp: ViewportModel) -> _View:
     )  # fmt: skip
 
 
-def _restore(vp: ViewportModel, state: _View) -> None:
+def _rescaler(old: tuple[float, ...], new: tuple[float, ...]) -> Rescale:
+    """Measurements on pixels of in-plane spacing ``old`` (column, row mm) → the same on
+    pixels of spacing ``new`` (copies; the same patient mm: both grids start at one point)."""
+    fx, fy = float(old[0]) / float(new[0]), float(old[1]) / float(new[1])
+
+    def rescale(ms: list[Measurement]) -> list[Measurement]:
+        out = copy.deepcopy(ms)
+        for m in out:
+            m.points = [(x * fx, y * fy) for x, y in m.points]
+        return out
+
+    return rescale
+
+
+def _carry_suv(old: Image | None, new: Image) -> None:
+    """The SUV kind the reader picked (SUVlbm…) shown on the new image too, where it has it."""
+    was, suv = getattr(old, "suv", None), getattr(new, "suv", None)
+    if was is not None and suv is not None and was.kind in suv.factors:
+        suv.set_kind(was.kind)
+
+
+def _restore(vp: ViewportModel, state: _View, rescale: Rescale) -> None:
     img = vp.image
     assert isinstance(img, Volume)
     vp.set_index(state.index)
@@ -392,7 +478,4 @@ def _restore(vp: ViewportModel, state: _View) -> None:
     mx, my = x0 - x1, y0 - y1
     vp.set_pan(state.pan[0] + mx * rx + my * ry, state.pan[1] + mx * dx + my * dy)
     if state.measurements:
-        fx, fy = state.spacing[0] / img.spacing[0], state.spacing[1] / img.spacing[1]
-        for m in state.measurements:
-            m.points = [(x * fx, y * fy) for x, y in m.points]
-        vp.restore_measurements(state.measurements)
+        vp.restore_measurements(rescale(state.measurements))

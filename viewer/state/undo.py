@@ -5,12 +5,20 @@ A change is recorded as the model's snapshot before and after it (measurements a
 every kind of change — add, delete, move a point, edit a text, *Clear All* — is undone the same
 way. Continuous edits (a drag) are one step: :meth:`UndoStack.begin` when it starts,
 :meth:`UndoStack.commit` when it ends; nothing is recorded when nothing changed.
+
+A model that goes on to show the same picture in other pixels (a reduced-resolution volume
+refined) keeps its steps: :meth:`UndoStack.carry` holds them while its image changes, then
+converts their snapshots to the new pixels.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+#: a snapshot → the same measurements in another image's pixels
+Convert = Callable[[Any], Any]
 
 
 class Annotated(Protocol):
@@ -30,13 +38,17 @@ class _Step:
 
 
 class UndoStack:
-    """Owns the history of annotation changes (bounded), the redo branch and open edits."""
+    """Owns the history of annotation changes (bounded), the redo branch, open edits and the
+    models whose steps are held while their picture is swapped for the same in other pixels."""
 
     def __init__(self, limit: int = 200) -> None:
         self.limit = limit
         self._done: list[_Step] = []
         self._undone: list[_Step] = []
         self._open: dict[int, tuple[Annotated, Any]] = {}
+        self._held: dict[int, int] = {}  # id(model) → carries not yet ended
+        #: called after a step is recorded (what can be undone or redone changed)
+        self.on_recorded: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ recording
 
@@ -56,6 +68,8 @@ class UndoStack:
         self._done.append(_Step(model, label, before, after))
         del self._done[: -self.limit]
         self._undone.clear()
+        for fn in self.on_recorded:
+            fn()
         return True
 
     def record(self, model: Annotated, label: str, change: Any) -> bool:
@@ -68,10 +82,43 @@ class UndoStack:
         return recorded
 
     def forget(self, model: Annotated) -> None:
-        """The model is gone (its series closed): its steps can no longer be undone."""
+        """The model is gone (its series closed): its steps can no longer be undone (unless
+        held by :meth:`carry`)."""
+        if id(model) in self._held:
+            return
         self._done = [s for s in self._done if s.model is not model]
         self._undone = [s for s in self._undone if s.model is not model]
         self._open.pop(id(model), None)
+
+    def carry(self, model: Annotated) -> Callable[[Convert | None], None]:
+        """``model`` is about to show the same picture in other pixels (a refined volume): its
+        steps are held (:meth:`forget` leaves them) until the returned function is called with
+        ``convert`` (a snapshot → the same measurements in the new pixels), which converts every
+        snapshot of its steps and open edit; called with None, the steps are forgotten (the
+        picture was not swapped as expected). Only the first call counts."""
+        key = id(model)
+        self._held[key] = self._held.get(key, 0) + 1
+        ended = False
+
+        def end(convert: Convert | None) -> None:
+            nonlocal ended
+            if ended:
+                return
+            ended = True
+            self._held[key] -= 1
+            if not self._held[key]:
+                del self._held[key]
+            if convert is None:
+                self.forget(model)
+                return
+            for s in (*self._done, *self._undone):
+                if s.model is model:
+                    s.before, s.after = convert(s.before), convert(s.after)
+            opened = self._open.get(key)
+            if opened is not None:
+                self._open[key] = (model, convert(opened[1]))
+
+        return end
 
     # ------------------------------------------------------------------ undo / redo
 

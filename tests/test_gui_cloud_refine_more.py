@@ -1,0 +1,117 @@
+"""A reduced JPEG 2000 cloud volume refined (or, its stream broken, loaded from the stored files)
+in the real window keeps what tests/test_gui_cloud_refine.py does not look at: the 2D undo
+history (Undo and Redo after the refinement step through the changes made on the reduced
+volume, the points at the same patient mm) and the 2D display choices the renderer would pick
+again for a new image (colour map, nearest-neighbour display, colour bar)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.mainwindow import MainWindow
+from app.viewport import ViewportWidget
+from tests.test_gui import assert_sane, at, drag, frame
+from tests.test_gui_cloud_refine import _draw_on_reduced, held, reduced  # noqa: F401
+from viewer.dicom.volume import Volume
+
+BREAK = [False, True]  # refined / the stream broken: from the stored files
+
+
+def _patient(vp: ViewportWidget) -> list[list[np.ndarray]]:
+    """Every measurement's points in patient mm (in the order drawn)."""
+    g = vp.model.geometry()
+    return [[g.pixel_to_patient(*p) for p in m.points] for m in vp.model.measurements]
+
+
+def _same(a: list[list[np.ndarray]], b: list[list[np.ndarray]]) -> None:
+    assert len(a) == len(b)
+    for ma, mb in zip(a, b, strict=True):
+        assert len(ma) == len(mb)
+        for p, q in zip(ma, mb, strict=True):
+            assert np.allclose(p, q, atol=1e-6)
+
+
+def _coloured(img: np.ndarray) -> float:
+    """The share of the frame's middle (the picture; the corner texts are yellow) that is
+    coloured as hot iron colours: red well over blue."""
+    h, w = img.shape[:2]
+    mid = img[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4]
+    return float((mid[..., 0] - mid[..., 2] > 40).mean())
+
+
+def _refined(qtbot, w: MainWindow, vp: ViewportWidget, key: str, held, fail: bool) -> Volume:  # noqa: F811
+    held.release(fail=fail)
+    ws = w.workspace
+    qtbot.waitUntil(lambda: key in ws.images and vp.model.image is ws.images[key], timeout=60000)
+    full = vp.model.image
+    assert isinstance(full, Volume) and full.reduced_level == 0
+    return full
+
+
+@pytest.mark.parametrize("fail", BREAK, ids=["refined", "from-files"])
+def test_undo_and_redo_after_refinement_at_the_same_patient_mm(qtbot, reduced, fail) -> None:  # noqa: F811
+    w, vp, key, _, held = reduced  # noqa: F811
+    m = vp.model
+    undo, redo = w.acts["undo"], w.acts["redo"]
+    states = [_patient(vp)]  # nothing drawn
+    _draw_on_reduced(qtbot, w, vp)  # one step: a length
+    states.append(_patient(vp))
+    c = m.image.shape[1] / 2
+    w.set_tool("length")  # a second step: another length
+    drag(qtbot, vp, at(vp, c - 14, c + 8), at(vp, c + 6, c + 14))
+    w.set_tool("select")
+    states.append(_patient(vp))
+    assert [len(s) for s in states] == [0, 1, 2]
+    reduced_sp = m.image.spacing
+
+    full = _refined(qtbot, w, vp, key, held, fail)
+    assert full.spacing[0] == pytest.approx(reduced_sp[0] / 4)
+    _same(_patient(vp), states[2])
+    assert undo.isEnabled() and not redo.isEnabled()  # the history came across
+    undo.trigger()
+    _same(_patient(vp), states[1])
+    assert m.measurements[0].points[0][0] > m.image.shape[2] / 4  # in the full volume's pixels
+    undo.trigger()
+    assert m.measurements == [] and not undo.isEnabled() and redo.isEnabled()
+    redo.trigger()
+    _same(_patient(vp), states[1])
+    redo.trigger()
+    _same(_patient(vp), states[2])
+    assert not redo.isEnabled()
+    undo.trigger()  # and a new change on the full volume drops the redo branch as usual
+    w.set_tool("length")
+    drag(qtbot, vp, at(vp, c * 4 - 40, c * 4 - 40), at(vp, c * 4 + 30, c * 4 - 20))
+    assert len(m.measurements) == 2 and not redo.isEnabled()
+    undo.trigger()
+    _same(_patient(vp), states[1])
+    qtbot.wait(50)
+    assert_sane(frame(vp))
+
+
+@pytest.mark.parametrize("fail", BREAK, ids=["refined", "from-files"])
+def test_colour_map_and_interpolation_picked_on_the_reduced_view_are_kept(
+    qtbot,
+    reduced,  # noqa: F811
+    fail: bool,
+) -> None:
+    w, vp, key, _, held = reduced  # noqa: F811
+    r = vp.renderer
+    assert r.colormap == "grey" and r.interpolation == "linear"
+    assert _coloured(frame(vp)) < 0.001  # grey to start with
+    w.reading.set_colormap("hot_iron")  # View → Colour Map, on the active (reduced) view
+    w.acts["interp_nearest"].trigger()  # View → Nearest-Neighbour Display
+    assert r.colormap == "hot_iron" and r.interpolation == "nearest" and r.colorbar.visible
+    m = vp.model
+    m.set_window(40.0, 400.0)
+
+    _refined(qtbot, w, vp, key, held, fail)
+    assert r.colormap == "hot_iron" and r.interpolation == "nearest"
+    assert r.prop.GetInterpolationType() == 0  # VTK_NEAREST_INTERPOLATION
+    assert r.colorbar.visible  # (shown for a colour map)
+    qtbot.wait(50)
+    img = frame(vp)
+    assert_sane(img)
+    coloured = _coloured(img)
+    assert coloured > 0.05, f"only {coloured:.1%} of the picture is coloured"
+    assert w.reading.target() is not None and w.reading.target().colormap == "hot_iron"
