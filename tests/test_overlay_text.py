@@ -11,6 +11,7 @@ from app import i18n
 from phantoms.series import rotation
 from viewer.dicom.volume import Volume
 from viewer.render import overlay
+from viewer.render.merged_text import MergedText
 from viewer.render.mpr_view import MprRenderer
 from viewer.render.overlay import (
     _PLACES,
@@ -91,14 +92,16 @@ STEPS = [
 ]
 
 
-def test_text_quads_draw_what_vtk_text_actors_drew() -> None:
+@pytest.mark.parametrize("kind", [OverlayText, MergedText])
+def test_text_quads_draw_what_vtk_text_actors_drew(kind: type) -> None:
     """Every place, multi-line, Chinese, right and centre justified, at an odd viewport size;
-    after changes (longer, shorter, blank, Chinese ↔ ASCII) and after a text size change."""
+    after changes (longer, shorter, blank, Chinese ↔ ASCII), after a text size change and
+    after the window is resized; one actor per place or all places in one."""
     frames = []
-    for kind in (ActorText, OverlayText):
+    for made in (ActorText, kind):
         win, ren = _window()
-        corners = kind(ren, 14, TEXT_COLOR, False)
-        edges = kind(ren, 18, (1.0, 0.85, 0.2), True)
+        corners = made(ren, 14, TEXT_COLOR, False)
+        edges = made(ren, 18, (1.0, 0.85, 0.2), True)
         shots = []
         for step in STEPS:
             for i, text in step.items():
@@ -111,6 +114,8 @@ def test_text_quads_draw_what_vtk_text_actors_drew() -> None:
             shots.append(grab_window(win))
         finally:
             overlay.TEXT_SCALE[0] = 1.0
+        win.SetSize(400, 301)
+        shots.append(grab_window(win))
         frames.append(shots)
     for n, (ref, ours) in enumerate(zip(*frames, strict=True)):
         drawn = (ref != np.round(np.array(BACKGROUND) * 255)).any(axis=2).sum()
@@ -136,7 +141,9 @@ def _view() -> tuple[MprModel, MprRenderer]:
 
 def _overlay_times(r: MprRenderer) -> dict[str, int]:
     out = {f"corner {i}": a.GetMTime() for i, a in r.corners._actors.items()}
-    out.update({f"edge {i}": a.GetMTime() for i, a in r.edges._actors.items()})
+    out["edges"] = r.edges.actor.GetMTime()
+    out["edges' texture"] = r.edges.actor.GetTexture().GetMTime()
+    out["edges' quads"] = r.edges._poly.GetMTime()
     out.update({f"scale {k}": a.GetMTime() for k, a in enumerate(r._scale)})
     out["crosshair"] = r.crosshair._points.GetMTime()
     out["texture of corner 0"] = r.corners._actors[0].GetTexture().GetMTime()

@@ -34,6 +34,7 @@ from viewer.render.colorbar import ColorBar, lookup_table, overlay_table
 from viewer.render.crosshair import Crosshair
 from viewer.render.fusion2d import fusion_style
 from viewer.render.measure_labels import place_measurement_labels, world_labels
+from viewer.render.merged_text import MergedText
 from viewer.render.overlay import (
     MEASURE_COLOR,
     TEXT_COLOR,
@@ -103,7 +104,8 @@ class MprRenderer:
         self.renderer.AddViewProp(self.stack)
         self._fusion: tuple[vtkImageReslice, vtkImageSlice, Any] | None = None
         self.corners = OverlayText(self.renderer, 14, TEXT_COLOR)
-        self.edges = OverlayText(self.renderer, 18, (1.0, 0.85, 0.2), bold=True)
+        # the orientation labels change only when the planes turn: one actor draws all four
+        self.edges = MergedText(self.renderer, 18, (1.0, 0.85, 0.2), bold=True)
         self.crosshair = Crosshair(self.renderer)
         self._scale: list[Any] = []
         self._measure: list[Any] = []
