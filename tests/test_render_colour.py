@@ -556,3 +556,70 @@ def test_fused_2d_blend_in_the_box_is_the_blend_over_the_whole_slice(
         assert (x1 - x0 + 1) * (y1 - y0 + 1) < 0.7 * 96 * 96  # blended over a box, not the slice
         if case == "edge":
             assert x0 == 0 and y0 == 0  # the box cut by the slice's edges
+
+
+def test_fused_2d_over_a_colour_image_blends_a_copy_not_the_image() -> None:
+    """Over a colour (RGB) base image, which passes through uncoloured, the overlay is blended
+    into a copy of the slice (the image's own pixels untouched), as vtkImageBlend blends it."""
+    from vtkmodules.util import numpy_support
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+    from vtkmodules.vtkImagingCore import vtkImageBlend, vtkImageResliceToColors
+
+    from viewer.render.colorbar import overlay_table
+    from viewer.render.fusion2d import FusedLayer
+    from viewer.state.mpr import Fusion
+    from viewer.state.viewport import SliceGeometry
+
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, (3, 64, 64, 3)).astype(np.uint8)
+    image = vtkImageData()
+    image.SetDimensions(64, 64, 3)
+    image.GetPointData().SetScalars(numpy_support.numpy_to_vtk(rgb.reshape(-1, 3)))
+    before = rgb.copy()
+    hot = np.zeros((3, 16, 16), np.float32)
+    hot[:, 4:12, 4:12] = rng.uniform(0.0, 1200.0, (3, 8, 8))
+    fusion = Fusion(
+        Volume(hot, np.zeros(3), (4.0, 4.0, 1.0), np.eye(3), "PT"),
+        np.eye(4),
+        "hot_iron",
+        0.7,
+        (500.0, 1000.0),
+    )
+    layer = FusedLayer(fusion)
+    g = SliceGeometry(np.array([0.0, 0.0, 1.0]), np.eye(3)[0], np.eye(3)[1], (1.0, 1.0), 1.0)
+    assert layer.place(g, 1.0, (63.0, 63.0), 1.0, np.eye(4))
+    layer.style(fusion, "OT")
+    assert layer.crop()
+    layer.show_slice(image, 1)
+    layer.update()
+    shown = numpy_support.vtk_to_numpy(layer.image.GetPointData().GetScalars())
+    shown = shown.reshape(64, 64, 4).astype(int)
+    assert np.array_equal(rgb, before)  # the image itself is not written into
+    over = vtkImageResliceToColors()
+    over.SetInputData(layer.data)
+    over.SetOutputDimensionality(3)
+    over.SetInterpolationModeToLinear()
+    over.SetBackgroundLevel(0.0)
+    over.SetResliceAxes(layer._axes)
+    over.SetOutputSpacing(1.0, 1.0, 1.0)
+    over.SetOutputOrigin(0.0, 0.0, 0.0)
+    over.SetOutputExtent(0, 63, 0, 63, 1, 1)
+    over.SetLookupTable(overlay_table("hot_iron", 0.0, 1000.0, *fusion_style_of(fusion)))
+    over.SetOutputFormatToRGBA()
+    blend = vtkImageBlend()
+    blend.AddInputData(image)
+    blend.AddInputConnection(over.GetOutputPort())
+    blend.SetOpacity(1, 0.7)
+    blend.UpdateExtent((0, 63, 0, 63, 1, 1))
+    expected = numpy_support.vtk_to_numpy(blend.GetOutput().GetPointData().GetScalars())
+    expected = expected.reshape(64, 64, 3).astype(int)
+    assert np.abs(shown[..., :3] - expected).max() <= 1
+    assert (shown[..., 3] == 255).all()
+    assert (np.abs(shown[..., :3] - rgb[1]).max(axis=-1) > 30).sum() > 200  # the overlay shows
+
+
+def fusion_style_of(fusion) -> tuple[float, float]:
+    """(threshold, ramp) of a fusion over an image of no particular modality."""
+    from viewer.render.fusion2d import fusion_style
+
+    return fusion_style(fusion, "OT")[1:]

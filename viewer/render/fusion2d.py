@@ -303,10 +303,9 @@ class FusedLayer:
         if image is not self._base_image:
             self._base_image = image
             self.base_colors.SetInputData(image)
-            # colour (RGB) images pass through as they are (into a buffer of ours: the blend
-            # must not write into the image)
+            # (a colour image's slice is copied as it is, into a buffer of ours: the blend must
+            # not write into the image)
             self._grey = image.GetNumberOfScalarComponents() == 1
-            self.base_colors.SetLookupTable(self.base_lut if self._grey else None)
             self._done = ()
         cols, rows, _ = image.GetDimensions()
         sx, sy, sz = image.GetSpacing()
@@ -335,11 +334,15 @@ class FusedLayer:
     def _blend(self) -> bool:
         """The base slice's colours with the overlay blended over its box, in place; False when
         the shown image already holds them."""
-        ext = self._slice_extent
-        self.base_colors.UpdateExtent(ext)
+        ext, image = self._slice_extent, self._base_image
+        assert image is not None
+        base = self.base_colors.GetOutput()
+        if self._grey:
+            self.base_colors.UpdateExtent(ext)
         self.fine.Update()
-        base, over = self.base_colors.GetOutput(), self.fine.GetOutput()
-        key = (base.GetUpdateTime(), over.GetUpdateTime(), ext, self._box_px)
+        over = self.fine.GetOutput()
+        made = base.GetUpdateTime() if self._grey else image.GetMTime()
+        key = (made, over.GetUpdateTime(), ext, self._box_px)
         if key == self._done:
             return False
         if self._grey and self._done and key[0] == self._done[0]:
@@ -353,10 +356,9 @@ class FusedLayer:
         if self._grey:  # the slice's colours, blended where they are (no copy)
             scalars = base.GetPointData().GetScalars()
             rgba = numpy_support.vtk_to_numpy(scalars).reshape(rows, cols, 4)
-        else:  # a colour image's slice (passed through whole), copied
-            e = base.GetExtent()
-            colours = numpy_support.vtk_to_numpy(base.GetPointData().GetScalars())
-            colours = colours.reshape(e[5] - e[4] + 1, rows, cols, -1)[ext[4] - e[4]]
+        else:  # a colour image's slice, copied
+            colours = numpy_support.vtk_to_numpy(image.GetPointData().GetScalars())
+            colours = colours.reshape(-1, rows, cols, colours.shape[-1])[ext[4]]
             if self._own.shape[:2] != (rows, cols):
                 self._own = np.full((rows, cols, 4), 255, np.uint8)
                 self._own_scalars = numpy_support.numpy_to_vtk(self._own.reshape(-1, 4))
