@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QWidget
 
-from app.cloud_stream import StreamingLoader, keep_display
+from app.cloud_stream import StreamingLoader, keep_view
 from app.runner import Runner
 from cloudclient.store import InstanceStore
 from viewer.state.origin import Origin
@@ -46,7 +46,7 @@ class CloudLink(QObject):
         self.dialog: Any = None  # app.cloud.CloudDialog once opened
         self._off = workspace.events.subscribe(self._on_event)
         self.streaming = StreamingLoader(workspace, runner, refined=self._refined)
-        self.streaming.keepers.append(keep_display(parent))  # colour map… across a refinement
+        self.streaming.keepers.append(keep_view(parent))  # colour map… across a refinement
 
     def ensure_service(self) -> Any:
         """The cloud service (None, with the reason in the status bar, when not configured)."""

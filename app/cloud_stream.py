@@ -14,8 +14,8 @@ MPR / 3D layout on it swapped in place (``refined``). If the stream fails, the s
 from the stored files in the same way (no one-slice preview in between). The SUV kind shown is
 kept too, and what the app keeps beyond the viewport's model goes through the ``keepers``
 (:data:`Keeper`): the 2D undo steps (:meth:`app.undo_link.UndoLink.carry`, their points
-converted to the new pixels) and the 2D view's colour map, interpolation and colour bar
-(:func:`keep_display`).
+converted to the new pixels), the 2D view's colour map, interpolation and colour bar, and a
+measurement half drawn (:func:`keep_view`).
 When the Workspace asks to load that series, it is served from the stream instead of
 decoding the stored files a second time; everything else (other series, a study from the cache,
 a series the assembly could not make on its own) goes to the wrapped loader. The stored files
@@ -350,23 +350,23 @@ class StreamingLoader:
         traceback.print_exception(exc)
 
 
-def keep_display(window: Any) -> Keeper:
-    """A keeper of a 2D view's display choices beyond its model, which its renderer picks again
-    for each new image: colour map, interpolation and colour bar (``window.grid_host`` finds the
-    viewport widget of a model). A fused overlay and the colour bar's own state stay as they
-    are (the renderer places the overlay on the new image)."""
+def keep_view(window: Any) -> Keeper:
+    """A keeper of what a 2D viewport widget holds beyond its model (``window.grid_host`` finds
+    the widget of a model): the display choices its renderer picks again for each new image
+    (colour map, interpolation, colour bar) and a measurement half drawn (on its converted
+    copy). A fused overlay stays as it is (the renderer places it on the new image)."""
 
     def keep(vp: ViewportModel) -> Callable[[Rescale | None], None]:
         w = window.grid_host.widget_of(vp)
         if w is None:
             return lambda _rescale: None
         r = w.renderer
-        was = (r.colormap, r.interpolation, r.show_colorbar)
+        cmap, interpolation, colorbar = r.colormap, r.interpolation, r.show_colorbar
 
         def back(rescale: Rescale | None) -> None:
-            if rescale is None or r.model is not vp:
+            if rescale is None or w.model is not vp:
                 return
-            cmap, interpolation, colorbar = was
+            w.rescaled(rescale)
             if r.colormap != cmap:
                 r.set_colormap(cmap)
             if r.interpolation != interpolation:

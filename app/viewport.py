@@ -6,6 +6,7 @@ hosts the :class:`SliceRenderer`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import vtkmodules.qt
@@ -335,6 +336,18 @@ class ViewportWidget(QFrame):
         else:
             self.model.update_measurement(m)
         self.measurement_added.emit(m)
+
+    def rescaled(self, rescale: Callable[[list[Measurement]], list[Measurement]]) -> None:
+        """The image was swapped for the same picture in other pixels (a refined cloud volume)
+        and the measurements converted (``rescale``: measurements → the same in the new
+        pixels): a measurement half drawn goes on as its converted copy."""
+        m = self._pending
+        if m is None:
+            return
+        copy = next((x for x in self.model.measurements if x.id == m.id), None)
+        self._pending = copy if copy is not None else rescale([m])[0]
+        (at,) = rescale([Measurement("probe", [self._press_at])])[0].points
+        self._press_at = at
 
     def ask_text(self) -> str:
         text, ok = QInputDialog.getText(self, self.tr("Annotation"), self.tr("Text:"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from app.mainwindow import MainWindow
 from app.viewport import ViewportWidget
@@ -115,3 +116,31 @@ def test_colour_map_and_interpolation_picked_on_the_reduced_view_are_kept(
     coloured = _coloured(img)
     assert coloured > 0.05, f"only {coloured:.1%} of the picture is coloured"
     assert w.reading.target() is not None and w.reading.target().colormap == "hot_iron"
+
+
+def test_an_angle_half_drawn_on_the_reduced_view_is_finished_on_the_full_one(
+    qtbot,
+    reduced,  # noqa: F811
+) -> None:
+    w, vp, key, _, held = reduced  # noqa: F811
+    m = vp.model
+    c = m.image.shape[1] / 2
+    w.set_tool("angle")
+    for x, y in ((c - 10, c - 6), (c, c)):  # two of its three points, click by click
+        p = at(vp, x, y)
+        qtbot.mousePress(vp.view, Qt.MouseButton.LeftButton, pos=p)
+        qtbot.mouseRelease(vp.view, Qt.MouseButton.LeftButton, pos=p)
+    g = m.geometry()
+    clicked = [g.pixel_to_patient(*q) for q in m.measurements[0].points[:2]]
+
+    _refined(qtbot, w, vp, key, held, False)
+    p = at(vp, c * 4 + 40, c * 4 - 30)  # the third, on the full volume
+    qtbot.mousePress(vp.view, Qt.MouseButton.LeftButton, pos=p)
+    qtbot.mouseRelease(vp.view, Qt.MouseButton.LeftButton, pos=p)
+    (angle,) = m.measurements  # one angle, finished: not a stale copy beside it
+    assert angle.kind == "angle" and len(angle.points) == 3
+    g = m.geometry()
+    _same([[g.pixel_to_patient(*q) for q in angle.points[:2]]], [clicked])
+    assert np.allclose(angle.points[2], (c * 4 + 40, c * 4 - 30), atol=1.0)
+    w.acts["undo"].trigger()  # the whole angle is one step
+    assert m.measurements == []
