@@ -623,3 +623,39 @@ def fusion_style_of(fusion) -> tuple[float, float]:
     from viewer.render.fusion2d import fusion_style
 
     return fusion_style(fusion, "OT")[1:]
+
+
+def test_fused_2d_scroll_blends_once_over_a_pet_base(pet_ct) -> None:
+    """A PET base's window changes with each slice's SUV factor: scrolling blends the new slice
+    once (not the old slice first in the new window, then the new one)."""
+    import dataclasses
+
+    from viewer.state.mpr import Fusion
+
+    ct, pet = pet_ct
+    m = ViewportModel()
+    r = SliceRenderer(window(96), m)
+    m.set_image(pet, {"modality": "PT"})
+    factors = r.display.factors
+    assert factors
+    # (each slice its own factor, as when decay is corrected to each slice's start)
+    varied = tuple(f * (1 + 0.01 * k) for k, f in enumerate(factors))
+    r.display = dataclasses.replace(r.display, factors=varied)
+    m.set_index(pet.array.shape[0] // 2)
+    r.set_fusion(Fusion(ct, np.eye(4), "hot_iron", 0.5, (40.0, 400.0)))
+    layer = r._fused
+    assert layer is not None
+    blended: list[int] = []
+    blend = layer._blend
+
+    def counted() -> bool:
+        done = blend()
+        if done:
+            blended.append(layer.index)
+        return done
+
+    layer._blend = counted  # type: ignore[method-assign]
+    for k in range(m.index + 1, m.index + 4):
+        m.set_index(k)
+        assert blended == [k], blended
+        blended.clear()

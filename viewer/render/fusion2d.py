@@ -113,6 +113,7 @@ class FusedLayer:
         #: what the shown image holds (base and overlay generation times, slice, box)
         self._done: tuple[Any, ...] = ()
         self._ready = False  # a slice placed with a visible box: there is something to blend
+        self.index = -1  # the base image's slice placed (show_slice)
         self.mapper = vtkImageSliceMapper()
         self.mapper.SetInputData(self.image)
         self.mapper.SetOrientationToZ()
@@ -309,6 +310,7 @@ class FusedLayer:
             self._done = ()
         cols, rows, _ = image.GetDimensions()
         sx, sy, sz = image.GetSpacing()
+        self.index = index
         self._slice_extent = (0, cols - 1, 0, rows - 1, index, index)
         self.image.SetExtent(*self._slice_extent)
         self.image.SetSpacing(sx, sy, sz)

@@ -139,7 +139,8 @@ class SliceDisplay:
             w = self.prop.GetColorWindow()
             lo = self.prop.GetColorLevel() - w / 2
             self._fused.set_window(self._lut_key, lo, lo + w)
-            self._fused.update()
+            if self._fused.index == self.model.index:  # (else it is placed on the new one next)
+                self._fused.update()
 
     def shown_pixels(self) -> np.ndarray:
         raise NotImplementedError
