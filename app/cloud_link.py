@@ -18,7 +18,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QWidget
 
-from app.cloud_stream import StreamingLoader, keep_view
+from app.cloud_stream import StreamingLoader
+from app.refine_view import keep_view
 from app.runner import Runner
 from cloudclient.store import InstanceStore
 from viewer.state.origin import Origin

@@ -11,11 +11,9 @@ at once; every view says it is reduced (:func:`viewer.render.overlay.resolution_
 volume is waited for on the Runner's network lane and replaces it: slice, window, invert, zoom,
 pan, rotation, flips and measurements (same patient mm) kept, the picture where it was, and an
 MPR / 3D layout on it swapped in place (``refined``). If the stream fails, the series is loaded
-from the stored files in the same way (no one-slice preview in between). The SUV kind shown is
-kept too, and what the app keeps beyond the viewport's model goes through the ``keepers``
-(:data:`Keeper`): the 2D undo steps (:meth:`app.undo_link.UndoLink.carry`, their points
-converted to the new pixels), the 2D view's colour map, interpolation and colour bar, and a
-measurement half drawn (:func:`keep_view`).
+from the stored files in the same way (no one-slice preview in between). What is kept, and how
+(the SUV kind, and through the ``keepers`` the undo steps and the 2D view's display choices),
+is :mod:`app.refine_view`'s.
 When the Workspace asks to load that series, it is served from the stream instead of
 decoding the stored files a second time; everything else (other series, a study from the cache,
 a series the assembly could not make on its own) goes to the wrapped loader. The stored files
@@ -25,18 +23,16 @@ are only read: the cache stays byte for byte what the archive sent.
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import functools
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from app.refine_view import Keeper, carry_suv, rescaler, restore, same_grid, view_state
 from app.runner import Runner
 from viewer.dicom.incremental import IncrementalVolume
-from viewer.dicom.measure import Measurement
 from viewer.dicom.model import SeriesInfo
 from viewer.dicom.scan import scan
 from viewer.dicom.volume import ImageStack, LoadError, Volume, load_series
@@ -45,12 +41,6 @@ from viewer.state.viewport import ViewportModel
 from viewer.state.workspace import ImageShown, Loader, OpenRequest, Workspace
 
 Image = Volume | ImageStack
-#: measurements (a snapshot) → the same in another resolution's pixels (the same patient mm)
-Rescale = Callable[[list[Measurement]], list[Measurement]]
-#: called with a viewport about to show the same series at another resolution, before the swap;
-#: it returns what puts back after the swap what it keeps beyond the model, called with the
-#: measurements' :data:`Rescale` (None: the viewport did not take the new image)
-Keeper = Callable[[ViewportModel], Callable[[Rescale | None], None]]
 #: how often the waiter for a full volume looks whether its study was given up (seconds)
 POLL_S = 0.25
 
@@ -315,22 +305,22 @@ class StreamingLoader:
 
     def _swap(self, vp: ViewportModel, image: Image, key: str) -> None:
         """Show ``image`` in ``vp`` in place of the same series at another resolution."""
-        index = vp.index if _same_grid(vp.image, image) else None
+        index = vp.index if same_grid(vp.image, image) else None
         info = self.workspace.info(key)
         self._carried([vp], image, lambda: vp.set_image(image, info, index=index))
 
     def _carried(self, views: list[ViewportModel], image: Image, swap: Callable[[], Any]) -> None:
         """``swap()`` shows ``image`` in ``views``: in those that showed the same series at
-        another resolution, what the reader set and drew is put back (:class:`_View`, the SUV
-        kind) and the keepers put back theirs."""
+        another resolution, what the reader set and drew is put back (the view, the SUV kind:
+        :mod:`app.refine_view`) and the keepers put back theirs."""
         kept = {
-            id(vp): (_view_state(vp), [keep(vp) for keep in self.keepers])
+            id(vp): (view_state(vp), [keep(vp) for keep in self.keepers])
             for vp in views
-            if _same_grid(vp.image, image)
+            if same_grid(vp.image, image)
         }
         for vp in views:
             if id(vp) in kept:
-                _carry_suv(vp.image, image)
+                carry_suv(vp.image, image)
         try:
             swap()
         finally:
@@ -341,42 +331,13 @@ class StreamingLoader:
                     state, backs = kept[id(vp)]
                     rescale = None
                     if vp.image is image and isinstance(image, Volume):
-                        rescale = _rescaler(state.spacing, image.spacing)
-                        _restore(vp, state, rescale)
+                        rescale = rescaler(state.spacing, image.spacing)
+                        restore(vp, state, rescale)
                     for back in backs:
                         back(rescale)
 
     def _error(self, exc: BaseException) -> None:
         traceback.print_exception(exc)
-
-
-def keep_view(window: Any) -> Keeper:
-    """A keeper of what a 2D viewport widget holds beyond its model (``window.grid_host`` finds
-    the widget of a model): the display choices its renderer picks again for each new image
-    (colour map, interpolation, colour bar) and a measurement half drawn (on its converted
-    copy). A fused overlay stays as it is (the renderer places it on the new image)."""
-
-    def keep(vp: ViewportModel) -> Callable[[Rescale | None], None]:
-        w = window.grid_host.widget_of(vp)
-        if w is None:
-            return lambda _rescale: None
-        r = w.renderer
-        cmap, interpolation, colorbar = r.colormap, r.interpolation, r.show_colorbar
-
-        def back(rescale: Rescale | None) -> None:
-            if rescale is None or w.model is not vp:
-                return
-            w.rescaled(rescale)
-            if r.colormap != cmap:
-                r.set_colormap(cmap)
-            if r.interpolation != interpolation:
-                r.set_interpolation(interpolation)
-            if r.show_colorbar != colorbar:
-                r.set_colorbar(colorbar)
-
-        return back
-
-    return keep
 
 
 @contextlib.contextmanager
@@ -395,87 +356,3 @@ def _first_series(request: OpenRequest) -> tuple[SeriesInfo, Image] | None:
     """The first series of a previewed file, scanned and decoded (off the GUI thread)."""
     found = [s for s in scan(list(request.paths)).all_series() if s.frames]
     return (found[0], load_series(found[0])) if found else None
-
-
-def _same_grid(a: Image | None, b: Image) -> bool:
-    """Two volumes of one series at different in-plane resolutions (same slices)."""
-    return isinstance(a, Volume) and isinstance(b, Volume) and a.shape[0] == b.shape[0]
-
-
-@dataclass
-class _View:
-    """What the reader set in a viewport, carried from one resolution of a volume to another:
-    slice, window, invert, zoom, pan, rotation, flips and measurements (their image points
-    scaled to the new pixels, so that they lie at the same patient mm)."""
-
-    index: int
-    window: tuple[float, float]
-    invert: bool
-    zoom: float
-    pan: tuple[float, float]
-    turn: tuple[int, bool, bool]  # rotation, horizontal and vertical flip
-    measurements: list[Measurement]
-    spacing: tuple[float, float]  # the in-plane pixel spacing the points are in
-    middle: tuple[float, float]  # the image's middle (mm from the first pixel), the view's centre
-
-
-def _middle(img: Volume) -> tuple[float, float]:
-    """Where a 2D view centres a slice at pan (0, 0): mm from the first pixel along its row and
-    column (a reduced volume's last pixel falls short of the full volume's by a few mm)."""
-    _, rows, cols = img.shape
-    return (cols - 1) * float(img.spacing[0]) / 2, (rows - 1) * float(img.spacing[1]) / 2
-
-
-def _view_state(vp: ViewportModel) -> _View:
-    img = vp.image
-    assert isinstance(img, Volume)
-    sp = (float(img.spacing[0]), float(img.spacing[1]))
-    turn = (vp.rotation, vp.flip_h, vp.flip_v)
-    return _View(
-        vp.index, vp.window, vp.invert, vp.zoom, vp.pan, turn, vp.snapshot_measurements(), sp,
-        _middle(img),
-    )  # fmt: skip
-
-
-def _rescaler(old: tuple[float, ...], new: tuple[float, ...]) -> Rescale:
-    """Measurements on pixels of in-plane spacing ``old`` (column, row mm) → the same on
-    pixels of spacing ``new`` (copies; the same patient mm: both grids start at one point)."""
-    fx, fy = float(old[0]) / float(new[0]), float(old[1]) / float(new[1])
-
-    def rescale(ms: list[Measurement]) -> list[Measurement]:
-        out = copy.deepcopy(ms)
-        for m in out:
-            m.points = [(x * fx, y * fy) for x, y in m.points]
-        return out
-
-    return rescale
-
-
-def _carry_suv(old: Image | None, new: Image) -> None:
-    """The SUV kind the reader picked (SUVlbm…) shown on the new image too, where it has it."""
-    was, suv = getattr(old, "suv", None), getattr(new, "suv", None)
-    if was is not None and suv is not None and was.kind in suv.factors:
-        suv.set_kind(was.kind)
-
-
-def _restore(vp: ViewportModel, state: _View, rescale: Rescale) -> None:
-    img = vp.image
-    assert isinstance(img, Volume)
-    vp.set_index(state.index)
-    vp.set_window(*state.window)
-    vp.set_invert(state.invert)
-    rotation, flip_h, flip_v = state.turn
-    if rotation:
-        vp.rotate(rotation)
-    if flip_h:
-        vp.flip(True)
-    if flip_v:
-        vp.flip(False)
-    vp.set_zoom(state.zoom)
-    # the same patient point in the view's centre: the pan makes up for the middle's move
-    (rx, ry), (dx, dy) = vp.screen_axes()
-    (x0, y0), (x1, y1) = state.middle, _middle(img)
-    mx, my = x0 - x1, y0 - y1
-    vp.set_pan(state.pan[0] + mx * rx + my * ry, state.pan[1] + mx * dx + my * dy)
-    if state.measurements:
-        vp.restore_measurements(rescale(state.measurements))

@@ -73,6 +73,15 @@ def reduced(qtbot, cloud_service, devcloud, tmp_path: Path, held: Held):
     """A J2K study fetched from the Cloud panel of a real window, its first series shown at
     reduced resolution (1/4) in the 1×1 viewport, the study stored and scanned, the series
     waiting for its full volume: (window, viewport, series key, stored files, held)."""
+    yield from open_reduced(qtbot, cloud_service, devcloud, tmp_path, held)
+
+
+def open_reduced(
+    qtbot, cloud_service, devcloud, tmp_path, held, edit=None, study="refine-gui", day=2
+):  # type: ignore[no-untyped-def]
+    """:func:`reduced`'s set-up (a generator, for a fixture); ``edit`` (optional) is called with
+    the written files before the archive is seeded with them: give such a study its own name
+    and exam day (``study``: its UIDs, ``day``: its code; the archive lives for the session)."""
     from bench.common import devcloud_archive, seed_study
 
     i18n.install(QApplication.instance(), "en")
@@ -80,11 +89,19 @@ def reduced(qtbot, cloud_service, devcloud, tmp_path: Path, held: Held):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    study = S.StudySpec(S.PatientSpec(), key="refine-gui")
-    spec = S.ct_chest(study, n_slices=24, spacing=5.0, matrix=256, pixel=1.4, transfer_syntax="j2k")
-    S.write_series(spec, str(tmp_path / "j2k"), workers=1)
+    spec = S.ct_chest(
+        S.StudySpec(S.PatientSpec(), key=study),
+        n_slices=24,
+        spacing=5.0,
+        matrix=256,
+        pixel=1.4,
+        transfer_syntax="j2k",
+    )
+    files = S.write_series(spec, str(tmp_path / "j2k"), workers=1)
+    if edit is not None:
+        edit([Path(f) for f in files])
     archive = devcloud_archive(devcloud.state_dir)
-    when = dt.datetime(2024, 9, 2, 9, 30)  # long ago: no "recent similar exam" elsewhere
+    when = dt.datetime(2024, 9, day, 9, 30)  # long ago: no "recent similar exam" elsewhere
     seeded = seed_study(devcloud.state_dir, archive, tmp_path / "j2k", when, "refine CT")
     w.cloud_service = cloud_service
     w.set_layout("1x1")

@@ -6,14 +6,24 @@ again for a new image (colour map, nearest-neighbour display, colour bar)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pydicom
 import pytest
+from pydicom.dataset import Dataset
 from PySide6.QtCore import Qt
 
 from app.mainwindow import MainWindow
 from app.viewport import ViewportWidget
 from tests.test_gui import assert_sane, at, drag, frame
-from tests.test_gui_cloud_refine import _draw_on_reduced, held, reduced  # noqa: F401
+from tests.test_gui_cloud_refine import (  # noqa: F401
+    Held,
+    _draw_on_reduced,
+    held,
+    open_reduced,
+    reduced,
+)
 from viewer.dicom.volume import Volume
 
 BREAK = [False, True]  # refined / the stream broken: from the stored files
@@ -66,9 +76,11 @@ def test_undo_and_redo_after_refinement_at_the_same_patient_mm(qtbot, reduced, f
     assert [len(s) for s in states] == [0, 1, 2]
     reduced_sp = m.image.spacing
 
+    assert m.selected is m.measurements[1]
     full = _refined(qtbot, w, vp, key, held, fail)
     assert full.spacing[0] == pytest.approx(reduced_sp[0] / 4)
     _same(_patient(vp), states[2])
+    assert m.selected is m.measurements[1]  # the selection too
     assert undo.isEnabled() and not redo.isEnabled()  # the history came across
     undo.trigger()
     _same(_patient(vp), states[1])
@@ -144,3 +156,44 @@ def test_an_angle_half_drawn_on_the_reduced_view_is_finished_on_the_full_one(
     assert np.allclose(angle.points[2], (c * 4 + 40, c * 4 - 30), atol=1.0)
     w.acts["undo"].trigger()  # the whole angle is one step
     assert m.measurements == []
+
+
+LUT_FIRST, LUT_N = 0, 2048  # HU 0 … 2047 (an unsigned first value: the stored pixels are)
+
+
+def _with_voi_lut(files: list[Path]) -> None:
+    """A VOI LUT (√ of the HU above 0) written into every stored image's header."""
+    table = (65535 * np.sqrt(np.arange(LUT_N) / (LUT_N - 1))).round().astype("<u2")
+    for f in files:
+        ds = pydicom.dcmread(f)
+        lut = Dataset()
+        lut.LUTDescriptor = [LUT_N, LUT_FIRST, 16]
+        lut.LUTExplanation = "SQRT"
+        lut.LUTData = table.tobytes()
+        ds.VOILUTSequence = [lut]
+        ds.save_as(f)
+
+
+@pytest.fixture
+def reduced_voi(qtbot, cloud_service, devcloud, tmp_path: Path, held: Held):  # noqa: F811
+    yield from open_reduced(
+        qtbot, cloud_service, devcloud, tmp_path, held, _with_voi_lut, "refine-gui-voi", 3
+    )
+
+
+def test_a_voi_lut_picked_on_the_reduced_view_is_kept(qtbot, reduced_voi) -> None:
+    w, vp, key, _, held = reduced_voi  # noqa: F811
+    r = vp.renderer
+    w.reading.rebuild_windows(force=True)
+    (win,) = [x for name, x in w.reading.entries if name.startswith("VOI LUT")]
+    w.reading.apply_window(win)  # Window → VOI LUT (SQRT)
+    qtbot.wait(50)
+    assert r.voi_label.startswith("VOI LUT") and r.prop.GetUseLookupTableScalarRange()
+    assert "VOI LUT: SQRT" in "".join(r.corners.GetText(i) for i in range(4))
+    _refined(qtbot, w, vp, key, held, False)
+    qtbot.wait(50)
+    assert vp.model.window == win.lut.pair
+    assert r.voi_label.startswith("VOI LUT")  # shown through the table, not a linear window
+    assert r.prop.GetUseLookupTableScalarRange()
+    assert "VOI LUT: SQRT" in "".join(r.corners.GetText(i) for i in range(4))
+    assert_sane(frame(vp))

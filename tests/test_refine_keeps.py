@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from app.cloud_stream import Rescale
+from app.refine_view import Rescale
 from phantoms import series as S
 from tests.test_cloud_stream import _feed, _setup
 from tests.test_undo_mouse import Sheet, _points
