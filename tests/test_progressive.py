@@ -191,13 +191,14 @@ def test_pace_skips_the_reduced_pass_when_the_full_volume_comes_soon(monkeypatch
     pace.decoded(0.02)
     # keeping up: 4 waiting x 20 ms / 2 workers = 40 ms <= catch_up_s
     assert not pace.reduce(waiting=4, expected=100, decoded=1)
-    # behind (6 waiting: 60 ms); the full volume predicted at 0.21 + max(98 x 10 ms + 20 ms,
-    # 99 x 20 ms / 2) = 0.21 + 1.0 = 1.21 s <= 1.5 s: decoded in full
+    # behind (6 waiting: 60 ms); the last image in at 0.21 + 98 x 10 ms = 1.19 s, by when
+    # 98 decodes are done (2 workers, 20 ms each), the last at 1.2 s <= 1.5 s: decoded in full
     assert pace.full_soon(100, 1) and not pace.reduce(waiting=6, expected=100, decoded=1)
     # a slower link (arrivals 30 ms apart): 0.23 + 98 x 30 ms ... > 1.5 s: reduced first
     clock[0] += 0.02
     assert not pace.full_soon(100, 1) and pace.reduce(waiting=6, expected=100, decoded=1)
-    # a slower decoder (40 ms a decode on average): 99 x 40 ms / 2 = 1.98 s: reduced first
+    # a slower decoder (40 ms a decode): 98 ms of arrivals, then 94 decodes left x 40 ms / 2
+    # = 1.98 s: reduced first
     slow = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)
     slow.arrived()
     clock[0] += 0.001
@@ -208,3 +209,17 @@ def test_pace_skips_the_reduced_pass_when_the_full_volume_comes_soon(monkeypatch
     slow.full_within_s = 2.5
     assert slow.full_soon(100, 1) and not slow.reduce(waiting=6, expected=100, decoded=1)
     assert not slow.full_soon(None, 1)  # no count announced: nothing to predict from
+    # decodes of 40 ms wall but 10 ms CPU (the cores shared with receiving while images arrive):
+    # 490 ms of arrivals (24 decodes done meanwhile), then 75 left at 10 ms / 2 = 0.37 s: soon
+    shared = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)
+    shared.arrived()
+    clock[0] += 0.005
+    shared.arrived()
+    shared.decoded(0.04, 0.01)
+    assert shared.full_soon(100, 1)
+    wall_only = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)  # no CPU time known
+    wall_only.arrived()
+    clock[0] += 0.005
+    wall_only.arrived()
+    wall_only.decoded(0.04)
+    assert not wall_only.full_soon(100, 1)  # 0.49 s + 75 x 40 ms / 2 = 1.98 s

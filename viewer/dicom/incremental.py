@@ -319,7 +319,7 @@ class IncrementalVolume:
     def _decode_full(self, slot: int, reader: FrameReader, first: bool = False) -> None:
         if self._fallback is not None or self._arr is None:
             return
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         try:
             stored = reader.frame(0)
             if stored.shape != self._arr.shape[1:]:
@@ -331,7 +331,7 @@ class IncrementalVolume:
             return
         with self._lock:
             self._full += 1
-            self.pace.decoded(time.perf_counter() - t0)
+            self.pace.decoded(time.perf_counter() - t0, time.thread_time() - c0)
             self._readers.pop(slot, None)
         if first and self.on_first is not None:
             inst = self._insts[slot]

@@ -49,14 +49,15 @@ class Pace:
     * the decoders fall behind: the full decodes waiting would take over ``catch_up_s`` on
       every worker (otherwise each image is decoded once, in full; a slow link, a fast codec);
     * the full volume would not be ready within ``full_within_s`` of the start anyway: the
-      predicted end, ``now + max(decodes left × mean decode / workers, arrivals left ÷ arrival
-      rate + mean decode)``, is later. A reduced pass that ends about when the full volume would
-      costs CPU the full decodes need (HTJ2K at 1 Gbit/s: OpenJPEG's reduced level is about a
-      tenth of its full decode, plus the work of a second pass per image) and makes nothing
-      usable sooner.
+      predicted end is later. It is when the last image arrives (arrivals left ÷ their rate so
+      far), plus the full decodes still left then: those done meanwhile go at the pace seen
+      (mean wall time per decode: the cores are shared with receiving), the rest at the pace
+      their CPU time allows once the decoders have the cores (mean CPU time ÷ workers).
+      A reduced pass that ends about when the full volume would costs CPU the full decodes
+      need (HTJ2K at 1 Gbit/s: OpenJPEG's reduced level is about a tenth of its full decode,
+      plus a second pass's work per image) and makes nothing usable sooner.
 
-    The durations are wall-clock seconds on the workers, so they include what the receiving
-    side and other processes take from the cores. Not thread-safe: its owner's lock guards it.
+    Not thread-safe: its owner's lock guards it.
     """
 
     def __init__(
@@ -67,6 +68,7 @@ class Pace:
         self.full_within_s = full_within_s
         self.start = time.perf_counter()
         self._decode_s = 0.0  # seconds the timed full decodes took, together
+        self._cpu_s = 0.0  # and the CPU seconds of their threads
         self._decodes = 0
         self._arrivals = 0
         self._first_arrival = 0.0
@@ -77,10 +79,11 @@ class Pace:
             self._first_arrival = time.perf_counter()
         self._arrivals += 1
 
-    def decoded(self, seconds: float) -> None:
-        """One full decode took ``seconds``."""
+    def decoded(self, seconds: float, cpu_s: float | None = None) -> None:
+        """One full decode took ``seconds`` (wall clock), ``cpu_s`` of its thread's CPU."""
         self._decodes += 1
         self._decode_s += seconds
+        self._cpu_s += seconds if cpu_s is None else min(cpu_s, seconds)
 
     @property
     def mean_decode_s(self) -> float:
@@ -100,10 +103,16 @@ class Pace:
         if expected is None or not mean or n < 2:
             return False  # nothing to predict from yet
         now = time.perf_counter()
-        per_arrival = (now - self._first_arrival) / (n - 1)
-        arrivals_s = max(0, expected - n) * per_arrival + mean
-        decodes_s = max(0, expected - decoded) * mean / self.workers
-        return now + max(arrivals_s, decodes_s) - self.start <= self.full_within_s
+        arrivals_s = max(0, expected - n) * (now - self._first_arrival) / (n - 1)
+        left = max(0, expected - decoded)
+        # while images arrive, decodes go at the pace seen (the cores shared with receiving);
+        # after the last, at the pace their CPU time allows (the decoders alone)
+        during = arrivals_s * self.workers / mean
+        if left <= during:
+            end = arrivals_s + mean  # the decoders keep up: the last image, then its decode
+        else:
+            end = arrivals_s + (left - during) * (self._cpu_s / self._decodes) / self.workers
+        return now + end - self.start <= self.full_within_s
 
 
 class ReducedDecodeError(ValueError):
