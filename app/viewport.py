@@ -340,14 +340,19 @@ class ViewportWidget(QFrame):
     def rescaled(self, rescale: Callable[[list[Measurement]], list[Measurement]]) -> None:
         """The image was swapped for the same picture in other pixels (a refined cloud volume)
         and the measurements converted (``rescale``: measurements → the same in the new
-        pixels): a measurement half drawn goes on as its converted copy."""
-        m = self._pending
-        if m is None:
-            return
-        copy = next((x for x in self.model.measurements if x.id == m.id), None)
-        self._pending = copy if copy is not None else rescale([m])[0]
-        (at,) = rescale([Measurement("probe", [self._press_at])])[0].points
-        self._press_at = at
+        pixels): a measurement half drawn goes on as its converted copy, a drag from where it
+        was in the new pixels."""
+
+        def point(p: tuple[float, float]) -> tuple[float, float]:
+            return rescale([Measurement("probe", [p])])[0].points[0]
+
+        m, d = self._pending, self._drag
+        if m is not None:
+            copy = next((x for x in self.model.measurements if x.id == m.id), None)
+            self._pending = copy if copy is not None else rescale([m])[0]
+            self._press_at = point(self._press_at)
+        if d is not None:
+            d.last = point(d.last)
 
     def ask_text(self) -> str:
         text, ok = QInputDialog.getText(self, self.tr("Annotation"), self.tr("Text:"))

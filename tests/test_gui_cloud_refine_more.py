@@ -12,11 +12,11 @@ import numpy as np
 import pydicom
 import pytest
 from pydicom.dataset import Dataset
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from app.mainwindow import MainWindow
 from app.viewport import ViewportWidget
-from tests.test_gui import assert_sane, at, drag, frame
+from tests.test_gui import _move, assert_sane, at, drag, frame
 from tests.test_gui_cloud_refine import (  # noqa: F401
     Held,
     _draw_on_reduced,
@@ -197,3 +197,29 @@ def test_a_voi_lut_picked_on_the_reduced_view_is_kept(qtbot, reduced_voi) -> Non
     assert r.prop.GetUseLookupTableScalarRange()
     assert "VOI LUT: SQRT" in "".join(r.corners.GetText(i) for i in range(4))
     assert_sane(frame(vp))
+
+
+def test_a_length_dragged_across_the_refinement_moves_with_the_mouse(qtbot, reduced) -> None:  # noqa: F811
+    w, vp, key, _, held = reduced  # noqa: F811
+    _draw_on_reduced(qtbot, w, vp)  # a length, selected; the select tool on
+    m = vp.model
+    drawn = _patient(vp)
+    a, b = m.measurements[0].points
+    mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+    start = at(vp, *mid)  # on the line, away from its ends: the whole shape moves
+    qtbot.mousePress(vp.view, Qt.MouseButton.LeftButton, pos=start)
+    half = QPoint(start.x() + 12, start.y() + 5)
+    _move(vp.view, half, Qt.MouseButton.LeftButton)
+    assert not np.allclose(_patient(vp)[0][0], drawn[0][0])  # moving
+
+    _refined(qtbot, w, vp, key, held, False)
+    end = QPoint(start.x() + 30, start.y() + 20)
+    _move(vp.view, end, Qt.MouseButton.LeftButton)
+    qtbot.mouseRelease(vp.view, Qt.MouseButton.LeftButton, pos=end)
+    g = m.geometry()
+    shift = g.pixel_to_patient(*vp.image_xy(end)) - g.pixel_to_patient(*vp.image_xy(start))
+    tol = 2 * vp.renderer.mm_per_screen_pixel()
+    for p, q in zip(drawn[0], _patient(vp)[0], strict=True):
+        assert np.allclose(q, p + shift, atol=tol)  # moved as far as the mouse, no jump
+    w.acts["undo"].trigger()  # the drag is one step, begun on the reduced volume
+    _same(_patient(vp), drawn)
