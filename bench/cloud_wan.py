@@ -23,10 +23,10 @@ trip (TLS passes through it untouched). For each link and syntax, in one run:
   its anchor time adds the 2-core decode time (download, then decode with our decoder: the
   order a generic client works in);
 * where the CPU went during our fetch (``cpu_s``, CPU seconds): the assembler's decoding
-  threads, its thread faulting the volume's pages in on idle CPU, the rest of this process
-  (receiving: TLS, multipart, checks, writing the files), the gateway's processes, the shaping
-  proxy, and all else the machine ran meanwhile (``others``: other users of the machine; a
-  quiet figure needs it near 0), beside the ``capacity`` (cores × seconds) of the run.
+  threads, the rest of this process (receiving: TLS, multipart, checks, writing the files), the
+  gateway's processes, the shaping proxy, and all else the machine ran meanwhile (``others``:
+  other users of the machine; a quiet figure needs it near 0), beside the ``capacity`` (cores ×
+  seconds) of the run.
 
 Targets (issue 20): at 1 Gbit/s first image ≤ 0.5 s, MPR usable ≤ 2 s, full volume ≤ 1.2 ×
 max(link limit, 2-core decode), ahead of dicomweb-client; at 100 Mbit/s full volume ≤ 1.1 ×
@@ -210,11 +210,7 @@ class _Cpu:
         out = {k: self._sum(v) - self.start[k] for k, v in self.procs.items()}
         client = self._sum([self.me]) - self.start["client"]
         machine = self._machine() - self.start["machine"]
-        if asm._prefault is not None:  # (ended by now, or stopped: its own CPU count)
-            asm._prefault.stop()
-            asm._prefault.join(5)
-            out["prefault"] = asm._prefault.cpu_s
-        out.update(decode=decode, receive_and_rest=client - decode - out.get("prefault", 0.0))
+        out.update(decode=decode, receive_and_rest=client - decode)
         out["others"] = machine - client - out["gateway"] - out["shaper"]
         out["capacity"] = (os.cpu_count() or 1) * seconds
         return {k: round(v, 2) for k, v in out.items()}

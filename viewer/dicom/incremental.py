@@ -3,7 +3,7 @@
 :class:`IncrementalVolume` is fed stored instance files one at a time (from a retrieval's
 per-instance callback, in any order) and decodes each on its worker threads as soon as it
 arrives (the decoders release the interpreter lock: every core works), straight into one
-preallocated array (its pages faulted in on idle CPU: :mod:`viewer.dicom.prefault`):
+preallocated array:
 
 1. the first instance to arrive (a retrieval sends the displayed, middle image first) is decoded
    at full resolution before anything else, and ``on_first`` gets it;
@@ -43,7 +43,6 @@ from viewer.dicom.geometry import StackPlan
 from viewer.dicom.grouping import group
 from viewer.dicom.limits import limits
 from viewer.dicom.model import InstanceInfo, PixelFormat, Problem, SeriesInfo
-from viewer.dicom.prefault import Prefault, populate_idle
 from viewer.dicom.progressive import (
     DEFAULT_LEVEL,
     FULL_WITHIN_S,
@@ -104,7 +103,6 @@ class IncrementalVolume:
         self._insts: list[InstanceInfo | None] = []
         self._readers: dict[int, FrameReader] = {}
         self._arr: np.ndarray | None = None
-        self._prefault: Prefault | None = None  # the array's pages faulted in on idle CPU
         self._small: np.ndarray | None = None
         self._reducing = False  # reduced levels are being decoded
         self._pending = 0  # work items not finished
@@ -196,8 +194,6 @@ class IncrementalVolume:
     def close(self) -> None:
         """Stop the workers (work not started yet is dropped)."""
         self._closed = True
-        if self._prefault is not None:
-            self._prefault.stop()
         for _ in self._threads:
             self._queue.put((99, next(self._seq), None))
         for t in self._threads:
@@ -300,7 +296,6 @@ class IncrementalVolume:
                 reason = "the announced series is over the memory limit"
             else:
                 self._arr = np.empty((self.expected, px.rows, px.columns), dtype)
-                self._prefault = populate_idle(self._arr)
             self._format = (px, inst.transfer_syntax_uid)
             ts = inst.transfer_syntax_uid
             if reason is None and self.progressive and supports_reduced(ts):
