@@ -330,11 +330,14 @@ class StreamingLoader:
                         continue
                     state, backs = kept[id(vp)]
                     rescale = None
-                    if vp.image is image and isinstance(image, Volume):
-                        rescale = rescaler(state.spacing, image.spacing)
-                        restore(vp, state, rescale)
-                    for back in backs:
-                        back(rescale)
+                    try:
+                        if vp.image is image and isinstance(image, Volume):
+                            convert = rescaler(state.spacing, image.spacing)
+                            restore(vp, state, convert)
+                            rescale = convert
+                    finally:  # (None: the keepers let go: an undo history is dropped)
+                        for back in backs:
+                            back(rescale)
 
     def _error(self, exc: BaseException) -> None:
         traceback.print_exception(exc)
