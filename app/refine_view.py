@@ -36,9 +36,9 @@ def same_grid(a: Image | None, b: Image) -> bool:
 def keep_view(window: Any) -> Keeper:
     """A keeper of what a 2D viewport widget holds beyond its model (``window.grid_host`` finds
     the widget of a model): the display choices its renderer picks again for each new image
-    (colour map, interpolation, colour bar, a VOI LUT picked: :mod:`viewer.render.voi`) and a
-    measurement half drawn (on its converted copy). A fused overlay stays as it is (the renderer
-    places it on the new image)."""
+    (colour map, interpolation, colour bar, a VOI LUT picked: :mod:`viewer.render.voi`), a
+    measurement half drawn (on its converted copy) and a drag under way. A fused overlay stays
+    as it is (the renderer places it on the new image)."""
 
     def keep(vp: ViewportModel) -> Callable[[Rescale | None], None]:
         w = window.grid_host.widget_of(vp)
@@ -46,12 +46,13 @@ def keep_view(window: Any) -> Keeper:
             return lambda _rescale: None
         r = w.renderer
         cmap, interpolation, colorbar = r.colormap, r.interpolation, r.show_colorbar
+        pan = vp.pan
         voi = getattr(r, "voi_image", None) is vp.image and getattr(r, "voi_lut", None)
 
         def back(rescale: Rescale | None) -> None:
             if rescale is None or w.model is not vp:
                 return
-            w.rescaled(rescale)
+            w.rescaled(rescale, (vp.pan[0] - pan[0], vp.pan[1] - pan[1]))
             if voi:  # (the table maps modality values: the same at every resolution)
                 r.voi_image = vp.image
             if r.colormap != cmap:

@@ -337,11 +337,15 @@ class ViewportWidget(QFrame):
             self.model.update_measurement(m)
         self.measurement_added.emit(m)
 
-    def rescaled(self, rescale: Callable[[list[Measurement]], list[Measurement]]) -> None:
+    def rescaled(
+        self,
+        rescale: Callable[[list[Measurement]], list[Measurement]],
+        pan_moved: tuple[float, float] = (0.0, 0.0),
+    ) -> None:
         """The image was swapped for the same picture in other pixels (a refined cloud volume)
         and the measurements converted (``rescale``: measurements → the same in the new
-        pixels): a measurement half drawn goes on as its converted copy, a drag from where it
-        was in the new pixels."""
+        pixels), the pan made up for the new image's middle (by ``pan_moved`` mm): a
+        measurement half drawn goes on as its converted copy, a drag from where it was."""
 
         def point(p: tuple[float, float]) -> tuple[float, float]:
             return rescale([Measurement("probe", [p])])[0].points[0]
@@ -353,6 +357,7 @@ class ViewportWidget(QFrame):
             self._press_at = point(self._press_at)
         if d is not None:
             d.last = point(d.last)
+            d.pan = (d.pan[0] + pan_moved[0], d.pan[1] + pan_moved[1])
 
     def ask_text(self) -> str:
         text, ok = QInputDialog.getText(self, self.tr("Annotation"), self.tr("Text:"))
