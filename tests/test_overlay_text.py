@@ -223,3 +223,13 @@ def test_the_lines_kept_while_scrolling_follow_slab_rotation_and_language(qapp) 
         i18n.install(qapp, "en")
     r.update()
     assert r.corners.GetText(0).splitlines()[0] == "Coronal (oblique)"
+
+
+def test_location_line_never_shows_minus_zero() -> None:
+    """2D and MPR both write the location with location_text: a plane a hair below 0 reads
+    0.00 mm, a real negative keeps its sign."""
+    from viewer.render.overlay import location_text
+
+    assert location_text("Loc", -0.001) == "Loc: 0.00 mm"
+    assert location_text("Loc", -1.006) == "Loc: -1.01 mm"
+    assert location_text("位置", 12.3) == "位置: 12.30 mm"

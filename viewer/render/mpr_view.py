@@ -41,6 +41,7 @@ from viewer.render.overlay import (
     OverlayText,
     display_to_world,
     grab_window,
+    location_text,
     measurement_actors,
     resolution_note,
     scale_bar_actors,
@@ -391,9 +392,8 @@ class MprRenderer:
             for i, side in ((4, "bottom"), (5, "right"), (6, "left"), (7, "top")):
                 self.edges.SetText(i, lab[side])
         first, after, fused = self._text_lines
-        pos = round(float(m.center @ self.grid.normal), 2) + 0.0  # + 0.0: never "-0.00"
-        loc = translate("Overlay", "Loc")
-        self.corners.SetText(0, f"{first}\n{loc}: {pos:.2f} mm{after}")
+        loc = location_text(translate("Overlay", "Loc"), m.center @ self.grid.normal)
+        self.corners.SetText(0, f"{first}\n{loc}{after}")
         self.corners.SetText(3, fused)
 
     def _text_window(self) -> None:

@@ -280,6 +280,11 @@ TEXT_SCALE = [1.0]
 REASON_WIDTH = 46
 
 
+def location_text(label: str, mm: float) -> str:
+    """A slice's location line ("Loc: 12.30 mm"); never "-0.00" for a plane through 0."""
+    return f"{label}: {round(float(mm), 2) + 0.0:.2f} mm"
+
+
 def window_text(center: float, width: float, display: DisplayValues, table: str = "") -> str:
     """The window line of a view, with its unit (``table``, e.g. "VOI LUT: …", instead when a
     table is shown); when the values are not what the reader may expect (PET refused SUV),

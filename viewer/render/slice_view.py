@@ -40,8 +40,8 @@ from viewer.render.overlay import OverlayText as OverlayText
 from viewer.render.overlay import display_to_world as display_to_world
 from viewer.render.overlay import grab_window as grab_window
 from viewer.render.overlay import line_actor as line_actor
+from viewer.render.overlay import location_text, resolution_note, window_text
 from viewer.render.overlay import measurement_actors as measurement_actors
-from viewer.render.overlay import resolution_note, window_text
 from viewer.render.overlay import scale_bar_actors as scale_bar_actors
 from viewer.render.overlay import share_volume as share_volume
 from viewer.render.overlay import style_text as style_text
@@ -327,7 +327,7 @@ class SliceRenderer(SliceDisplay):
         lines = [f"{im}: {m.index + 1}/{m.count}"]
         pos = m.slice_position()
         if pos is not None and g.normal is not None:
-            lines.append(f"{loc}: {float(pos @ g.normal):.2f} mm")
+            lines.append(location_text(loc, pos @ g.normal))
         if g.thickness:  # the acquired thickness; a resampled grid is marked as such
             word = translate("Overlay", "reconstructed")
             rec = f" ({word})" if g.reconstructed else ""
