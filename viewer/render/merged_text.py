@@ -75,19 +75,9 @@ class MergedText:
         renderer.AddObserver(vtkCommand.StartEvent, self._on_render)
 
     def _prop(self, i: int, text: str) -> vtkTextProperty:
-        size, color, bold = self._style
-        _, _, jh, jv = overlay._PLACES[i]
         prop = vtkTextProperty()
-        prop.SetFontSize(round(size * overlay.TEXT_SCALE[0]))
-        prop.SetColor(*color)
-        overlay.outline_text(prop)
-        prop.SetBold(bold)
-        prop.SetJustification(jh)
-        prop.SetVerticalJustification(jv)
-        font = overlay.cjk_font() if not text.isascii() else None
-        if font:
-            prop.SetFontFamily(4)  # VTK_FONT_FILE
-            prop.SetFontFile(font)
+        overlay.place_style(prop, i, *self._style)
+        overlay.text_font(prop, text)
         return prop
 
     def _raster(self, i: int, text: str) -> None:

@@ -302,6 +302,30 @@ def window_text(center: float, width: float, display: DisplayValues, table: str 
     return text
 
 
+def place_style(
+    prop: Any, place: int, size: int, color: tuple[float, float, float], bold: bool
+) -> None:
+    """Style a text property for an overlay place (numbered as in :data:`_PLACES`): the size
+    × :data:`TEXT_SCALE`, colour, outline, weight and the place's justification."""
+    _, _, jh, jv = _PLACES[place]
+    prop.SetFontSize(round(size * TEXT_SCALE[0]))
+    prop.SetColor(*color)
+    outline_text(prop)
+    prop.SetBold(bold)
+    prop.SetJustification(jh)
+    prop.SetVerticalJustification(jv)
+
+
+def text_font(prop: Any, text: str) -> None:
+    """The CJK font file for text with non-ASCII characters (when there is one), else Arial."""
+    font = cjk_font() if not text.isascii() else None
+    if font:
+        prop.SetFontFamily(4)  # VTK_FONT_FILE
+        prop.SetFontFile(font)
+    else:
+        prop.SetFontFamilyToArial()
+
+
 class OverlayText:
     """Text at the corners and edges of a viewport, one actor per place.
 
@@ -328,16 +352,9 @@ class OverlayText:
         """The actor of a place, made when it first gets a text (empty places cost nothing)."""
         a = self._actors.get(i)
         if a is None:
-            size, color, bold = self._style
-            x, y, jh, jv = _PLACES[i]
+            x, y, _, _ = _PLACES[i]
             a = TextQuad()
-            prop = a.GetTextProperty()
-            prop.SetFontSize(round(size * TEXT_SCALE[0]))
-            prop.SetColor(*color)
-            outline_text(prop)
-            prop.SetBold(bold)
-            prop.SetJustification(jh)
-            prop.SetVerticalJustification(jv)
+            place_style(a.GetTextProperty(), i, *self._style)
             coord = a.GetPositionCoordinate()
             coord.SetCoordinateSystemToNormalizedViewport()
             coord.SetValue(x, y)
@@ -355,13 +372,7 @@ class OverlayText:
         needs_cjk = not text.isascii()
         if needs_cjk != self._cjk[i]:
             self._cjk[i] = needs_cjk
-            prop = actor.GetTextProperty()
-            font = cjk_font() if needs_cjk else None
-            if font:
-                prop.SetFontFamily(4)  # VTK_FONT_FILE
-                prop.SetFontFile(font)
-            else:
-                prop.SetFontFamilyToArial()
+            text_font(actor.GetTextProperty(), text)
         window = self._renderer.GetRenderWindow()
         actor.SetInput(text, window.GetDPI() if window is not None else None)
 
