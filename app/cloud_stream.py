@@ -30,12 +30,13 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from app.loader import load_failed
 from app.refine_view import Keeper, carry_suv, rescaler, restore, same_grid, view_state
 from app.runner import Runner
 from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.model import SeriesInfo
 from viewer.dicom.scan import scan
-from viewer.dicom.volume import ImageStack, LoadError, Volume, load_series
+from viewer.dicom.volume import ImageStack, Volume, load_series
 from viewer.state.origin import Origin
 from viewer.state.viewport import ViewportModel
 from viewer.state.workspace import ImageShown, Loader, OpenRequest, Workspace
@@ -233,20 +234,12 @@ class StreamingLoader:
         set and drew is kept as when it is refined; errors reported as the loader reports them."""
         ws, key = self.workspace, series.key
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, LoadError):
-                detail = "; ".join(str(p) for p in exc.problems[:3])
-                ws.failed(key, f"{exc} {detail}".strip())
-            else:
-                traceback.print_exception(exc)
-                ws.failed(key, f"{type(exc).__name__}: {exc}")
-
         def loaded(image: Image) -> None:
             self._hand_over(key, image)
             if self.refined is not None:  # an MPR / 3D layout on the reduced volume too
                 self.refined(image)
 
-        self.runner.submit(lambda: load_series(series), loaded, failed)
+        self.runner.submit(lambda: load_series(series), loaded, lambda e: load_failed(ws, key, e))
 
     def _deliver(self, stream: Stream) -> None:
         """The full volume to the Workspace as the requested series' image."""

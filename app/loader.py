@@ -14,6 +14,17 @@ from viewer.dicom.volume import ImageStack, LoadError, Volume, load_series
 from viewer.state.workspace import OpenRequest, Workspace
 
 
+def load_failed(workspace: Workspace, key: str, exc: BaseException) -> None:
+    """Why a series could not be loaded, to the Workspace: a :class:`LoadError` with its first
+    problems, anything else by its type (its traceback printed)."""
+    if isinstance(exc, LoadError):
+        detail = "; ".join(str(p) for p in exc.problems[:3])
+        workspace.failed(key, f"{exc} {detail}".strip())
+    else:
+        traceback.print_exception(exc)
+        workspace.failed(key, f"{type(exc).__name__}: {exc}")
+
+
 class Loader:
     """The Workspace's loader in the application: scans and loads on the :class:`Runner`'s
     "load" lane; results go back to the Workspace on the GUI thread."""
@@ -52,16 +63,10 @@ class Loader:
             copy = np.array(arr, copy=True)
             post(lambda: ws.first_image(key, copy, k))
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, LoadError):
-                detail = "; ".join(str(p) for p in exc.problems[:3])
-                ws.failed(key, f"{exc} {detail}".strip())
-            else:
-                traceback.print_exception(exc)
-                ws.failed(key, f"{type(exc).__name__}: {exc}")
-
         self.runner.submit(
-            lambda: load_series(series, on_first=first), lambda img: ws.loaded(key, img), failed
+            lambda: load_series(series, on_first=first),
+            lambda img: ws.loaded(key, img),
+            lambda exc: load_failed(ws, key, exc),
         )
 
     def wait(self, msecs: int = 60000) -> bool:
