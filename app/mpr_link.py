@@ -85,13 +85,8 @@ class MprLink(QObject):
         if len(vol.subvolumes) < 2:
             return None
         new = vol.sibling(step)
-        data, _ = panel.source
-        try:
-            keep = swap_volume(data, new, vol)
-        except ValueError as e:
-            self.status(str(e), 8000)
+        if not self._share(panel, swap_volume, new):
             return None
-        panel.source = (data, keep)
         panel.model.volume = new
         shown = display_values(new)  # its own SUV factors (a dynamic PET's phase)
         for view in panel.views.values():
@@ -117,19 +112,13 @@ class MprLink(QObject):
             or full.reduced_level
         ):
             return False
-        shown = panel.model.volume
-        data, _ = panel.source
-        try:
-            keep = refine_shared(data, full, shown)
-        except ValueError as e:
-            self.status(str(e), 8000)
+        if not self._share(panel, refine_shared, full):
             return False
         views = [v.renderer for v in panel.views.values()]
         mm_px = {r.view: r.display_spacing() for r in views}
         for r in views:  # one frame per view, once all is in place
             r.can_render = False
         try:
-            panel.source = (data, keep)
             panel.model.swap_volume(full)
             for r in views:  # the fit changed with the box: keep the mm per screen pixel
                 r.display = display_values(full)
@@ -145,6 +134,21 @@ class MprLink(QObject):
         vr.min_spacing = float(min(full.spacing))
         vr.set_interactive(vr.interactive, render=False)
         vr.set_shading(vr.shading)  # its text (no longer reduced) and a frame
+        return True
+
+    def _share(
+        self, panel: MprPanel, swap: Callable[[Any, Volume, Volume], Any], new: Volume
+    ) -> bool:
+        """The image every view of the layout reads made to read ``new``'s memory by ``swap``
+        (:func:`swap_volume`, :func:`refine_shared`), what must stay alive with it kept in
+        ``panel.source``; False, said in the status bar, when ``new`` does not fit."""
+        data, _ = panel.source
+        try:
+            keep = swap(data, new, panel.model.volume)
+        except ValueError as e:
+            self.status(str(e), 8000)
+            return False
+        panel.source = (data, keep)
         return True
 
     def close(self) -> None:
