@@ -11,13 +11,10 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from PySide6.QtWidgets import QApplication
 from vtkmodules.vtkRenderingCore import vtkRenderer
 
-from app import i18n
 from app.mainwindow import MainWindow
-from tests.test_gui import SCREENSHOTS, wait_loaded
-from viewer.dicom.volume import Volume
+from tests.test_gui import SCREENSHOTS, open_first_volume
 from viewer.dicom.windows import VoiLut
 from viewer.render.colorbar import BAR_X, BAR_Y, LEVEL_TOLERANCE, ColorBar, voi_ticks
 from viewer.render.overlay import style_text
@@ -85,24 +82,6 @@ def _ct_with_gamma_lut(folder: Path) -> Path:
     return folder
 
 
-def _open(qtbot, folder: Path) -> MainWindow:
-    i18n.install(QApplication.instance(), "en")
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
-    w.open_paths([str(folder)])
-    qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
-    vp = w.active
-    assert vp is not None
-    w.open_series(next(iter(w.series)), vp)
-    wait_loaded(qtbot, w)
-    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
-    return w
-
-
 def _pick_voi_lut(qtbot, w: MainWindow):
     w.reading.rebuild_windows(force=True)
     n = next(i for i, (name, _) in enumerate(w.reading.entries) if name.startswith("VOI LUT"))
@@ -138,7 +117,7 @@ def _strip_grey(img: np.ndarray, level: float) -> float:
 
 
 def test_a_gamma_voi_lut_s_colour_bar_names_the_values_the_table_maps_to(qtbot, tmp_path) -> None:
-    w = _open(qtbot, _ct_with_gamma_lut(tmp_path / "ct"))
+    w = open_first_volume(qtbot, _ct_with_gamma_lut(tmp_path / "ct"))
     try:
         w.resize(1366, 768)
         qtbot.wait(50)

@@ -31,18 +31,41 @@ SCREENSHOTS = ROOT / "out" / "screenshots"
 # --------------------------------------------------------------------------- fixtures and helpers
 
 
-def open_main_window(qtbot, light_dir: Path) -> MainWindow:
-    """The main window in English, shown and active, with the light phantom study loaded."""
-    i18n.install(QApplication.instance(), "en")
+def shown_window(qtbot, lang: str = "en", size: tuple[int, int] | None = None) -> MainWindow:
+    """A main window in ``lang`` (installed before anything is loaded: labels are made at
+    load), of ``size`` when given (before it is shown), shown and active."""
+    i18n.install(QApplication.instance(), lang)
     w = MainWindow()
     qtbot.addWidget(w)
+    if size is not None:
+        w.resize(*size)
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()  # window shortcuts need the active window
     qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    return w
+
+
+def open_main_window(qtbot, light_dir: Path) -> MainWindow:
+    """The main window in English, shown and active, with the light phantom study loaded."""
+    w = shown_window(qtbot)
     w.open_paths([str(light_dir)])
     qtbot.waitUntil(lambda: len(w.series) >= 5, timeout=30000)
     wait_loaded(qtbot, w)
+    return w
+
+
+def open_first_volume(qtbot, folder: Path, lang: str = "en") -> MainWindow:
+    """A :func:`shown_window` with ``folder`` opened and its first series loaded, as a volume,
+    in the active viewport."""
+    w = shown_window(qtbot, lang)
+    w.open_paths([str(folder)])
+    qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
+    vp = w.active
+    assert vp is not None
+    w.open_series(next(iter(w.series)), vp)
+    wait_loaded(qtbot, w)
+    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
     return w
 
 

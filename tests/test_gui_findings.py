@@ -13,13 +13,11 @@ import pydicom
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 
-from app import i18n
 from app.mainwindow import MainWindow
 from tests.findings_helpers import write_ct
 from tests.test_findings import foreign_gsps
-from tests.test_gui import at, drag, frame, wait_loaded
+from tests.test_gui import at, drag, frame, shown_window, wait_loaded
 
 READER = "Wang^Fang"
 
@@ -33,14 +31,7 @@ def study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def open_window(qtbot, folder: Path) -> MainWindow:
-    i18n.install(QApplication.instance(), "en")
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1000, 750)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    w = shown_window(qtbot, size=(1000, 750))
     w.open_paths([str(folder)])
     qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
     wait_loaded(qtbot, w)

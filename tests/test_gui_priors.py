@@ -12,12 +12,10 @@ import pydicom
 import pytest
 from pydicom.uid import generate_uid
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
-from app import i18n
 from app.mainwindow import MainWindow
 from phantoms.priors import SCENARIOS, write_history
-from tests.test_gui import SCREENSHOTS, at, click, frame, wait_loaded
+from tests.test_gui import SCREENSHOTS, at, click, frame, shown_window, wait_loaded
 from viewer.state.exams import Registering
 from viewer.state.registration import LinkMethod
 
@@ -70,14 +68,7 @@ def histories(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, s
 
 
 def make_window(qtbot) -> MainWindow:
-    i18n.install(QApplication.instance(), "en")
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
-    return w
+    return shown_window(qtbot)
 
 
 def hung(qtbot, w: MainWindow, protocol: str) -> None:

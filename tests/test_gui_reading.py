@@ -18,6 +18,7 @@ from tests.test_gui import (
     click,
     frame,
     key_of,
+    open_first_volume,
     open_main_window,
     show,
     wait_loaded,
@@ -342,17 +343,9 @@ def test_sub_volumes_step_by_shortcut_and_say_which(qtbot, tmp_path) -> None:
     from phantoms import multi
 
     multi.multi_echo_mr(str(tmp_path))
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
-    w.open_paths([str(tmp_path)])
-    qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
+    w = open_first_volume(qtbot, tmp_path)
     vp = w.active
     assert vp is not None
-    w.open_series(next(iter(w.series)), vp)
-    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
     vol = vp.model.image
     assert vol.label == "Echo 1 (TE 10 ms)"
     assert "Echo 1 (TE 10 ms)" in vp.renderer.corners.GetText(3)

@@ -12,30 +12,10 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
-from app.mainwindow import MainWindow
 from tests.helpers import pet_without_weight
-from tests.test_gui import SCREENSHOTS, assert_sane, frame, wait_loaded
+from tests.test_gui import SCREENSHOTS, assert_sane, frame, open_first_volume
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues
-
-
-def _open(qtbot, folder: Path, lang: str = "en") -> MainWindow:
-    i18n.install(QApplication.instance(), lang)
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
-    w.open_paths([str(folder)])
-    qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
-    vp = w.active
-    assert vp is not None
-    w.open_series(next(iter(w.series)), vp)
-    wait_loaded(qtbot, w)
-    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
-    return w
-
 
 # --------------------------------------------------------------------------- (a) SUV refused
 
@@ -45,7 +25,7 @@ def test_why_a_pet_is_not_in_suv_is_written_beside_its_unit(
     qtbot, tmp_path, light_dir, lang: str
 ) -> None:
     folder = pet_without_weight(light_dir, tmp_path / "pet")
-    w = _open(qtbot, folder, lang)
+    w = open_first_volume(qtbot, folder, lang)
     try:
         w.resize(1366, 768)
         qtbot.wait(50)
@@ -151,7 +131,7 @@ def _quadrant_greys(vp) -> list[float]:
 
 
 def test_a_voi_lut_is_shown_as_its_table_when_picked(qtbot, tmp_path) -> None:
-    w = _open(qtbot, _ct_with_voi_lut(tmp_path / "ct"))
+    w = open_first_volume(qtbot, _ct_with_voi_lut(tmp_path / "ct"))
     try:
         vp = w.active
         assert vp is not None
@@ -218,7 +198,7 @@ def test_sub_volumes_step_in_mpr_and_3d(qtbot, tmp_path) -> None:
     from phantoms import multi
 
     multi.multi_echo_mr(str(tmp_path))
-    w = _open(qtbot, tmp_path)
+    w = open_first_volume(qtbot, tmp_path)
     try:
         vol = w.active.model.image  # type: ignore[union-attr]
         assert isinstance(vol, Volume) and len(vol.subvolumes) == 3

@@ -4,17 +4,14 @@ do, and follows the reader's Ctrl+Up/Down — in the real window (xvfb), in both
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
-from app.mainwindow import MainWindow
 from phantoms import multi
-from tests.test_gui import SCREENSHOTS, wait_loaded
+from tests.test_gui import SCREENSHOTS, open_first_volume
 from viewer.dicom.volume import Volume
 
 #: the labels the reader reads in each language (the ``Volumes`` context of the .ts)
@@ -22,24 +19,6 @@ ECHOES = {
     "en": ("Echo 1 (TE 10 ms)", "Echo 2 (TE 30 ms)", "Echo 3 (TE 60 ms)"),
     "zh_CN": ("回波 1 (TE 10 ms)", "回波 2 (TE 30 ms)", "回波 3 (TE 60 ms)"),
 }
-
-
-def _open_mpr(qtbot, folder: Path, lang: str) -> MainWindow:
-    i18n.install(QApplication.instance(), lang)  # before loading: labels are made at load
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()  # window shortcuts (Ctrl+Down) need the active window
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
-    w.open_paths([str(folder)])
-    qtbot.waitUntil(lambda: len(w.series) >= 1, timeout=30000)
-    vp = w.active
-    assert vp is not None
-    w.open_series(next(iter(w.series)), vp)
-    wait_loaded(qtbot, w)
-    qtbot.waitUntil(lambda: isinstance(vp.model.image, Volume), timeout=30000)
-    return w
 
 
 def _text_3d(panel) -> str:
@@ -60,7 +39,7 @@ def _assert_3d_frame(img: np.ndarray) -> None:
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_the_3d_view_names_its_sub_volume_and_follows_a_step(qtbot, tmp_path, lang) -> None:
     multi.multi_echo_mr(str(tmp_path / "echo"))
-    w = _open_mpr(qtbot, tmp_path / "echo", lang)
+    w = open_first_volume(qtbot, tmp_path / "echo", lang)
     try:
         vol = w.active.model.image  # type: ignore[union-attr]
         assert isinstance(vol, Volume) and len(vol.subvolumes) == 3
@@ -124,7 +103,7 @@ def test_a_series_with_one_usable_echo_names_none_in_3d(qtbot, tmp_path) -> None
         ds.EchoNumbers, ds.EchoTime = e + 1, ("10", "30")[e]
         ds.PixelData = value(e, k).tobytes()
         _write(ds, str(folder / f"im{n}.dcm"))
-    w = _open_mpr(qtbot, folder, "en")
+    w = open_first_volume(qtbot, folder, "en")
     try:
         vol = w.active.model.image  # type: ignore[union-attr]
         assert isinstance(vol, Volume) and vol.label and len(vol.subvolumes) == 1
