@@ -113,3 +113,61 @@ def pet_without_weight(light_dir: Path, out: Path) -> Path:
 
     copy_series(src, out, drop)
     return out
+
+
+def voi_lut_item(table: np.ndarray, first: int, explanation: str, bits: int = 16) -> Dataset:
+    """A VOI LUT Sequence item: ``table``'s entries for the values ``first``, ``first`` + 1, …
+    as scanners write them (LUT Data as OW, little endian)."""
+    lut = Dataset()
+    lut.LUTDescriptor = [len(table), first, bits]
+    lut.LUTExplanation = explanation
+    lut.LUTData = np.asarray(table).astype("<u2").tobytes()
+    return lut
+
+
+def ct_with_voi_lut(
+    folder: Path,
+    img: np.ndarray,
+    lut: Dataset,
+    *,
+    slices: int,
+    patient: tuple[str, str],
+    description: str,
+) -> Path:
+    """``slices`` axial CT images of ``img`` (HU, int16), 2 mm pixels and slices, centred in
+    the patient, each with ``lut`` (:func:`voi_lut_item`) as its VOI LUT, written to
+    ``folder`` (made here) as one series."""
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+    folder.mkdir(parents=True)
+    rows, cols = img.shape
+    series, study, frame_of_ref = generate_uid(), generate_uid(), generate_uid()
+    for k in range(slices):
+        ds = Dataset()
+        ds.SOPClassUID = CTImageStorage
+        ds.SOPInstanceUID = generate_uid()
+        ds.Modality = "CT"
+        ds.PatientName, ds.PatientID = patient
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+        ds.FrameOfReferenceUID = frame_of_ref
+        ds.SeriesNumber, ds.InstanceNumber = 1, k + 1
+        ds.SeriesDescription = description
+        ds.ImagePositionPatient = [-cols, -rows, 2.0 * k]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.PixelSpacing = [2, 2]
+        ds.SliceThickness = 2
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.Rows, ds.Columns = rows, cols
+        ds.BitsAllocated = ds.BitsStored = 16
+        ds.HighBit, ds.PixelRepresentation = 15, 1
+        ds.RescaleSlope, ds.RescaleIntercept = 1, 0
+        ds.VOILUTSequence = [lut]
+        ds.PixelData = img.astype("<i2").tobytes()
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = ds.SOPClassUID
+        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.file_meta = meta
+        pydicom.dcmwrite(folder / f"ct{k}.dcm", ds, enforce_file_format=True)
+    return folder

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pydicom
 import pytest
 from vtkmodules.vtkRenderingCore import vtkRenderer
 
 from app.mainwindow import MainWindow
+from tests.helpers import ct_with_voi_lut, voi_lut_item
 from tests.test_gui import SCREENSHOTS, open_first_volume
 from viewer.dicom.windows import VoiLut
 from viewer.render.colorbar import BAR_X, BAR_Y, LEVEL_TOLERANCE, ColorBar, voi_ticks
@@ -40,46 +40,18 @@ STRIPES = (BOTTOM, *(round(_inverse(p)) for p in LEVELS), TOP)  # the image: one
 
 
 def _ct_with_gamma_lut(folder: Path) -> Path:
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
-
-    folder.mkdir(parents=True)
     img = np.zeros((64, 60), np.int16)
     for n, v in enumerate(STRIPES):  # five bands of rows, one HU each, bottom to top level
         img[n * 12 + 2 : n * 12 + 12, :] = v
-    series, study, frame_of_ref = generate_uid(), generate_uid(), generate_uid()
-    for k in range(3):
-        ds = Dataset()
-        ds.SOPClassUID = CTImageStorage
-        ds.SOPInstanceUID = generate_uid()
-        ds.Modality = "CT"
-        ds.PatientName, ds.PatientID = "Gamma^Lut", "VOI-G"
-        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
-        ds.FrameOfReferenceUID = frame_of_ref
-        ds.SeriesNumber, ds.InstanceNumber = 1, k + 1
-        ds.SeriesDescription = "gamma VOI LUT phantom"
-        ds.ImagePositionPatient = [-60, -64, 2.0 * k]
-        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-        ds.PixelSpacing = [2, 2]
-        ds.SliceThickness = 2
-        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-        ds.Rows, ds.Columns = img.shape
-        ds.BitsAllocated = ds.BitsStored = 16
-        ds.HighBit, ds.PixelRepresentation = 15, 1
-        ds.RescaleSlope, ds.RescaleIntercept = 1, 0
-        lut = Dataset()
-        lut.LUTDescriptor = [N, FIRST, BITS]
-        lut.LUTExplanation = "GAMMA 2.2"
-        lut.LUTData = TABLE.astype("<u2").tobytes()
-        ds.VOILUTSequence = [lut]
-        ds.PixelData = img.tobytes()
-        meta = FileMetaDataset()
-        meta.MediaStorageSOPClassUID = ds.SOPClassUID
-        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        ds.file_meta = meta
-        pydicom.dcmwrite(folder / f"ct{k}.dcm", ds, enforce_file_format=True)
-    return folder
+    lut = voi_lut_item(TABLE, FIRST, "GAMMA 2.2", BITS)
+    return ct_with_voi_lut(
+        folder,
+        img,
+        lut,
+        slices=3,
+        patient=("Gamma^Lut", "VOI-G"),
+        description="gamma VOI LUT phantom",
+    )
 
 
 def _pick_voi_lut(qtbot, w: MainWindow):

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from pydicom.dataset import Dataset
 from PySide6.QtCore import QPoint, Qt
 
 from app.mainwindow import MainWindow
 from app.viewport import ViewportWidget
+from tests.helpers import voi_lut_item
 from tests.test_gui import _move, assert_sane, at, drag, frame
 from tests.test_gui_cloud_refine import (  # noqa: F401
     Held,
@@ -163,14 +163,10 @@ LUT_FIRST, LUT_N = 0, 2048  # HU 0 … 2047 (an unsigned first value: the stored
 
 def _with_voi_lut(files: list[Path]) -> None:
     """A VOI LUT (√ of the HU above 0) written into every stored image's header."""
-    table = (65535 * np.sqrt(np.arange(LUT_N) / (LUT_N - 1))).round().astype("<u2")
+    table = (65535 * np.sqrt(np.arange(LUT_N) / (LUT_N - 1))).round()
     for f in files:
         ds = pydicom.dcmread(f)
-        lut = Dataset()
-        lut.LUTDescriptor = [LUT_N, LUT_FIRST, 16]
-        lut.LUTExplanation = "SQRT"
-        lut.LUTData = table.tobytes()
-        ds.VOILUTSequence = [lut]
+        ds.VOILUTSequence = [voi_lut_item(table, LUT_FIRST, "SQRT")]
         ds.save_as(f)
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pydicom
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
-from tests.helpers import pet_without_weight
+from tests.helpers import ct_with_voi_lut, pet_without_weight, voi_lut_item
 from tests.test_gui import SCREENSHOTS, assert_sane, frame, open_first_volume
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import DisplayValues
@@ -74,47 +73,14 @@ def _sqrt_lut(v: np.ndarray | float) -> np.ndarray:
 
 
 def _ct_with_voi_lut(folder: Path) -> Path:
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
-
-    folder.mkdir(parents=True)
     img = np.zeros((64, 64), np.int16)
     for n, v in enumerate(QUADRANTS):
         img[(n // 2) * 32 : (n // 2 + 1) * 32, (n % 2) * 32 : (n % 2 + 1) * 32] = int(v)
-    series, study, frame_of_ref = generate_uid(), generate_uid(), generate_uid()
     table = (65535 * np.sqrt(np.arange(LUT_N) / (LUT_N - 1))).round().astype(np.uint16)
-    for k in range(4):
-        ds = Dataset()
-        ds.SOPClassUID = CTImageStorage
-        ds.SOPInstanceUID = generate_uid()
-        ds.Modality = "CT"
-        ds.PatientName, ds.PatientID = "VOI^Lut", "VOI-1"
-        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
-        ds.FrameOfReferenceUID = frame_of_ref
-        ds.SeriesNumber, ds.InstanceNumber = 1, k + 1
-        ds.SeriesDescription = "VOI LUT phantom"
-        ds.ImagePositionPatient = [-64, -64, 2.0 * k]
-        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-        ds.PixelSpacing = [2, 2]
-        ds.SliceThickness = 2
-        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-        ds.Rows = ds.Columns = 64
-        ds.BitsAllocated = ds.BitsStored = 16
-        ds.HighBit, ds.PixelRepresentation = 15, 1
-        ds.RescaleSlope, ds.RescaleIntercept = 1, 0
-        lut = Dataset()
-        lut.LUTDescriptor = [LUT_N, LUT_FIRST, 16]  # a signed first value (SS)
-        lut.LUTExplanation = "SQRT"
-        lut.LUTData = table.astype("<u2").tobytes()  # OW, as scanners write it
-        ds.VOILUTSequence = [lut]
-        ds.PixelData = img.tobytes()
-        meta = FileMetaDataset()
-        meta.MediaStorageSOPClassUID = ds.SOPClassUID
-        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        ds.file_meta = meta
-        pydicom.dcmwrite(folder / f"ct{k}.dcm", ds, enforce_file_format=True)
-    return folder
+    lut = voi_lut_item(table, LUT_FIRST, "SQRT")  # a signed first value (SS)
+    return ct_with_voi_lut(
+        folder, img, lut, slices=4, patient=("VOI^Lut", "VOI-1"), description="VOI LUT phantom"
+    )
 
 
 def _quadrant_greys(vp) -> list[float]:
