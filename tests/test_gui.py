@@ -46,6 +46,13 @@ def shown_window(qtbot, lang: str = "en", size: tuple[int, int] | None = None) -
     return w
 
 
+def save_screenshot(w: MainWindow, name: str) -> None:
+    """``w`` repainted (nothing pending left out) and saved to out/screenshots/``name``.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    w.repaint()
+    assert w.screenshot().save(str(SCREENSHOTS / f"{name}.png"))
+
+
 def open_main_window(qtbot, light_dir: Path) -> MainWindow:
     """The main window in English, shown and active, with the light phantom study loaded."""
     w = shown_window(qtbot)

@@ -15,19 +15,12 @@ from PySide6.QtWidgets import QApplication
 from app import i18n
 from app.mainwindow import MainWindow
 from phantoms import series as S
-from tests.test_gui import assert_sane, frame
+from tests.test_gui import assert_sane, frame, save_screenshot
 from viewer.dicom.scan import scan
 from viewer.dicom.volume import Volume, load_series
 from viewer.state.viewport import ViewportEvent
 
 NOTE = "Reduced resolution (1/4)"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "out" / "screenshots"
-
-
-def _screenshot(w: MainWindow, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    w.repaint()
-    assert w.screenshot().save(str(SCREENSHOTS / f"progressive-en-{name}.png"))
 
 
 @pytest.fixture
@@ -89,14 +82,14 @@ def test_a_j2k_cloud_study_shows_reduced_resolution_then_the_exact_volume(
     assert reduced_vol.shape == (32, 64, 64)  # 256² at 1/4 each way, every slice
     assert NOTE in vp.renderer.corners.GetText(0)
     assert_sane(frame(vp))
-    _screenshot(w, "reduced-2d")
+    save_screenshot(w, "progressive-en-reduced-2d")
     # MPR and 3D are usable on it at once, and say it is reduced
     panel = w.toggle_mpr(True)
     assert panel is not None and panel.model.volume is reduced_vol
     assert all(NOTE in v.renderer.corners.GetText(0) for v in panel.views.values())
     assert NOTE in panel.vr.renderer.text.GetText(0)
     qtbot.wait(100)
-    _screenshot(w, "reduced-mpr")
+    save_screenshot(w, "progressive-en-reduced-mpr")
     # the whole study is stored and scanned; its first series is not decoded from the files
     # again but still waits for the refinement (the reduced volume stays on screen)
     qtbot.waitUntil(lambda: not dlg.busy, timeout=60000)
@@ -120,7 +113,7 @@ def test_a_j2k_cloud_study_shows_reduced_resolution_then_the_exact_volume(
     assert all((NOTE in text) == (lvl == 2) for lvl, text in seen)
     assert_sane(frame(vp))
     qtbot.wait(50)
-    _screenshot(w, "full-2d")
+    save_screenshot(w, "progressive-en-full-2d")
     # bit for bit what load_series makes of the cached files; the cache holds the sent bytes
     stored = sorted(
         (cloud_service.store.study_dir(seeded.study_uid) / seeded.series_uid).glob("*.dcm")

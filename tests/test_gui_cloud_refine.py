@@ -20,7 +20,7 @@ from app import i18n
 from app.mainwindow import MainWindow
 from app.viewport import ViewportWidget
 from phantoms import series as S
-from tests.test_gui import assert_sane, at, drag, frame, zoom_to
+from tests.test_gui import assert_sane, at, drag, frame, save_screenshot, zoom_to
 from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.measure import Measurement, length_mm
 from viewer.dicom.scan import scan
@@ -29,13 +29,6 @@ from viewer.state.viewport import ViewportEvent
 from viewer.state.workspace import LoadFailed
 
 NOTE = "Reduced resolution (1/4)"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "out" / "screenshots"
-
-
-def _screenshot(w: MainWindow, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    w.repaint()
-    assert w.screenshot().save(str(SCREENSHOTS / f"refine-en-{name}.png"))
 
 
 class Held:
@@ -206,7 +199,7 @@ def test_refined_in_place_2d_and_mpr_keep_what_the_reader_did(qtbot, reduced) ->
     u, v, _ = g.patient_to_uv(m.center)
     m.add_measurement("coronal", Measurement("length", []), [(u - 40.0, v), (u + 35.0, v + 10.0)])
     qtbot.wait(50)
-    _screenshot(w, "reduced-mpr")
+    save_screenshot(w, "refine-en-reduced-mpr")
     mpr_before = _mpr_state(panel)
     views = dict(panel.views)
     renderers = {k: x.renderer for k, x in views.items()}
@@ -237,12 +230,12 @@ def test_refined_in_place_2d_and_mpr_keep_what_the_reader_did(qtbot, reduced) ->
     assert vr.renderer.min_spacing == pytest.approx(min(full.spacing))
     qtbot.wait(50)
     assert_sane(panel.views["axial"].renderer.grab().astype(np.int32))
-    _screenshot(w, "refined-mpr")
+    save_screenshot(w, "refine-en-refined-mpr")
     w.toggle_mpr(False)
     qtbot.wait(50)
     assert vp.model.image is full
     _assert_kept(vp, before)
-    _screenshot(w, "refined")
+    save_screenshot(w, "refine-en-refined")
     assert_sane(frame(vp))
 
 
