@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from app import i18n
 from app.mainwindow import MainWindow
@@ -211,6 +212,9 @@ def test_refined_in_place_2d_and_mpr_keep_what_the_reader_did(qtbot, reduced) ->
     full = ws.images[key]
     assert isinstance(full, Volume) and full.reduced_level == 0
     qtbot.waitUntil(lambda: m.volume is full, timeout=20000)
+    data, _ = panel.source  # the one image all views read: the full volume's memory now
+    assert data.GetDimensions() == full.array.shape[::-1]
+    assert np.shares_memory(vtk_to_numpy(data.GetPointData().GetScalars()), full.array)
     # swapped, not reopened: the same panel, views, renderers and 3D view
     assert w.mpr is panel and panel.vr is vr
     assert all(panel.views[k] is x and x.renderer is renderers[k] for k, x in views.items())
