@@ -31,7 +31,15 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from app.loader import load_failed
-from app.refine_view import Keeper, carry_suv, rescaler, restore, same_grid, view_state
+from app.refine_view import (
+    Keeper,
+    Rescale,
+    carry_suv,
+    rescaler,
+    restore,
+    same_grid,
+    view_state,
+)
 from app.runner import Runner
 from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.model import SeriesInfo
@@ -305,32 +313,44 @@ class StreamingLoader:
     def _carried(self, views: list[ViewportModel], image: Image, swap: Callable[[], Any]) -> None:
         """``swap()`` shows ``image`` in ``views``: in those that showed the same series at
         another resolution, what the reader set and drew is put back (the view, the SUV kind:
-        :mod:`app.refine_view`) and the keepers put back theirs."""
-        kept = {
-            id(vp): (view_state(vp), [keep(vp) for keep in self.keepers])
-            for vp in views
-            if same_grid(vp.image, image)
-        }
-        for vp in views:
-            if id(vp) in kept:
-                carry_suv(vp.image, image)
-        try:
+        :mod:`app.refine_view`) and the keepers put back theirs.
+
+        Every keeper is always let go, whatever raises (a keeper, a view that cannot be put
+        back, the swap): one that is not told how to convert is told None (an undo history held
+        for the view is then dropped, never left to reappear on another series)."""
+        kept: dict[int, Any] = {}
+        rescales: dict[int, Rescale] = {}
+
+        def let_go(back: Callable[[Rescale | None], None], key: int) -> None:
+            back(rescales.get(key))
+
+        with contextlib.ExitStack() as ends:
+            for vp in views:
+                if not same_grid(vp.image, image):
+                    continue
+                kept[id(vp)] = view_state(vp)
+                for keep in self.keepers:
+                    back = keep(vp)
+                    ends.callback(let_go, back, id(vp))
+            for vp in views:
+                if id(vp) in kept:
+                    carry_suv(vp.image, image)
             swap()
-        finally:
+            errors: list[Exception] = []
             with _unlinked(self.workspace):
                 for vp in views:
-                    if id(vp) not in kept:
+                    state = kept.get(id(vp))
+                    if state is None or vp.image is not image or not isinstance(image, Volume):
                         continue
-                    state, backs = kept[id(vp)]
-                    rescale = None
-                    try:
-                        if vp.image is image and isinstance(image, Volume):
-                            convert = rescaler(state.spacing, image.spacing)
-                            restore(vp, state, convert)
-                            rescale = convert
-                    finally:  # (None: the keepers let go: an undo history is dropped)
-                        for back in backs:
-                            back(rescale)
+                    try:  # one view not put back: the others still are
+                        convert = rescaler(state.spacing, image.spacing)
+                        restore(vp, state, convert)
+                        rescales[id(vp)] = convert
+                    except Exception as exc:
+                        errors.append(exc)
+                ends.close()  # the keepers put back theirs while the views are unlinked
+            if errors:
+                raise errors[0]
 
     def _error(self, exc: BaseException) -> None:
         traceback.print_exception(exc)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from app.refine_view import Rescale
 from phantoms import series as S
 from tests.test_cloud_stream import _feed, _setup
@@ -113,3 +115,53 @@ def test_keepers_and_the_suv_kind_across_a_refinement(
 
 def _points_of(ms: list[Measurement]) -> list[list[tuple[float, float]]]:
     return [m.points for m in ms]
+
+
+def _vol(n: int, sp: float, level: int) -> Volume:
+    import numpy as np
+
+    v = Volume(np.zeros((4, n, n), np.int16), np.zeros(3), (sp, sp, 1.0), np.eye(3))
+    v.reduced_level = level
+    return v
+
+
+def _failing(model: ViewportModel):  # type: ignore[no-untyped-def]
+    def back(rescale: object) -> None:
+        raise RuntimeError("a keeper failed")
+
+    return back
+
+
+@pytest.mark.parametrize("case", ["failing first", "failing last", "swap fails"])
+def test_every_keeper_is_let_go_whatever_raises(case: str) -> None:
+    """A keeper that fails, or a swap that fails, never leaves an undo history held: the
+    view's steps are dropped and cannot reappear on the next series shown there."""
+    import types
+
+    from app.cloud_stream import StreamingLoader
+    from viewer.state.workspace import Workspace
+
+    small, full = _vol(16, 4.0, 2), _vol(64, 1.0, 0)
+    vp, stack = ViewportModel(), UndoStack()
+    vp.set_image(small)
+    stack.record(vp, "add", lambda: vp.add_measurement(Measurement("probe", [(2.0, 3.0)])))
+    keepers = {
+        "failing first": [_failing, stack.carry],
+        "failing last": [stack.carry, _failing],
+        "swap fails": [stack.carry],
+    }[case]
+    host = types.SimpleNamespace(
+        keepers=keepers, workspace=types.SimpleNamespace(links=Workspace().links)
+    )
+
+    def swap() -> None:
+        if case == "swap fails":
+            raise OSError("the full volume could not be shown")
+        vp.set_image(full)
+        stack.forget(vp)
+
+    with pytest.raises((RuntimeError, OSError)):
+        StreamingLoader._carried(host, [vp], full, swap)  # type: ignore[arg-type]
+    vp.set_image(_vol(64, 1.0, 0))  # the viewport moves on to another series
+    stack.forget(vp)
+    assert not stack.can_undo  # nothing held: its steps went with its series
