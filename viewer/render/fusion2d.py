@@ -384,9 +384,11 @@ class FusedLayer:
                 )
                 bottom = _helper().submit(paste_over, canvas, rest, x0, y0 + split)
             top = Image.frombuffer("RGBA", (w, split), colours[: split * w], "raw", "RGBA", 0, 1)
-            paste_over(canvas, top, x0, y0)
-            if bottom is not None:
-                bottom.result()
+            try:
+                paste_over(canvas, top, x0, y0)
+            finally:  # never leave the helper writing into a buffer VTK may reallocate
+                if bottom is not None:
+                    bottom.result()
             rgba[y0 : y1 + 1, x0 : x1 + 1, 3] = 255  # (the paste blended alpha too)
         scalars.Modified()
         self.image.Modified()
