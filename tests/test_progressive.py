@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from phantoms import series as S
-from viewer.dicom import progressive
 from viewer.dicom.codecs import FrameReader
 from viewer.dicom.incremental import IncrementalVolume
 from viewer.dicom.progressive import (
@@ -177,12 +176,11 @@ def test_reduced_levels_are_decoded_only_while_the_decoders_fall_behind(
     assert calls == []
 
 
-def test_pace_skips_the_reduced_pass_when_the_full_volume_comes_soon(monkeypatch) -> None:
+def test_pace_skips_the_reduced_pass_when_the_full_volume_comes_soon() -> None:
     """The rule on a clock of its own: 2 workers, images arriving every 10 ms, full decodes of
     20 ms; 100 images announced."""
     clock = [100.0]
-    monkeypatch.setattr(progressive.time, "perf_counter", lambda: clock[0])
-    pace = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)
+    pace = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5, clock=lambda: clock[0])
     assert not pace.reduce(waiting=50, expected=100, decoded=0)  # no decode timed yet
     clock[0] += 0.2  # request and first answer
     pace.arrived()
@@ -199,7 +197,7 @@ def test_pace_skips_the_reduced_pass_when_the_full_volume_comes_soon(monkeypatch
     assert not pace.full_soon(100, 1) and pace.reduce(waiting=6, expected=100, decoded=1)
     # a slower decoder (40 ms a decode): 98 ms of arrivals, then 94 decodes left x 40 ms / 2
     # = 1.98 s: reduced first
-    slow = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)
+    slow = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5, clock=lambda: clock[0])
     slow.arrived()
     clock[0] += 0.001
     slow.arrived()
@@ -211,13 +209,14 @@ def test_pace_skips_the_reduced_pass_when_the_full_volume_comes_soon(monkeypatch
     assert not slow.full_soon(None, 1)  # no count announced: nothing to predict from
     # decodes of 40 ms wall but 10 ms CPU (the cores shared with receiving while images arrive):
     # 490 ms of arrivals (24 decodes done meanwhile), then 75 left at 10 ms / 2 = 0.37 s: soon
-    shared = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)
+    shared = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5, clock=lambda: clock[0])
     shared.arrived()
     clock[0] += 0.005
     shared.arrived()
     shared.decoded(0.04, 0.01)
     assert shared.full_soon(100, 1)
-    wall_only = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5)  # no CPU time known
+    # no CPU time known
+    wall_only = Pace(workers=2, catch_up_s=0.05, full_within_s=1.5, clock=lambda: clock[0])
     wall_only.arrived()
     clock[0] += 0.005
     wall_only.arrived()

@@ -26,6 +26,7 @@ import glob
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -61,12 +62,17 @@ class Pace:
     """
 
     def __init__(
-        self, workers: int, catch_up_s: float = 0.3, full_within_s: float = FULL_WITHIN_S
+        self,
+        workers: int,
+        catch_up_s: float = 0.3,
+        full_within_s: float = FULL_WITHIN_S,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
+        self.clock = clock  # (a test gives its own)
         self.workers = max(1, workers)
         self.catch_up_s = catch_up_s
         self.full_within_s = full_within_s
-        self.start = time.perf_counter()
+        self.start = clock()
         self._decode_s = 0.0  # seconds the timed full decodes took, together
         self._cpu_s = 0.0  # and the CPU seconds of their threads
         self._decodes = 0
@@ -76,7 +82,7 @@ class Pace:
     def arrived(self) -> None:
         """One more image has arrived."""
         if not self._arrivals:
-            self._first_arrival = time.perf_counter()
+            self._first_arrival = self.clock()
         self._arrivals += 1
 
     def decoded(self, seconds: float, cpu_s: float | None = None) -> None:
@@ -102,7 +108,7 @@ class Pace:
         mean, n = self.mean_decode_s, self._arrivals
         if expected is None or not mean or n < 2:
             return False  # nothing to predict from yet
-        now = time.perf_counter()
+        now = self.clock()
         arrivals_s = max(0, expected - n) * (now - self._first_arrival) / (n - 1)
         left = max(0, expected - decoded)
         # while images arrive, decodes go at the pace seen (the cores shared with receiving);
