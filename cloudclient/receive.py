@@ -22,7 +22,7 @@ import requests
 
 from cloudclient.dicomheader import InstanceHeader, verify_instance
 from cloudclient.dicomweb import Archive, Retry
-from cloudclient.errors import InvalidInstance
+from cloudclient.errors import InvalidInstance, TransferFailed
 from cloudclient.multipart import (
     BufferPool,
     MultipartError,
@@ -35,6 +35,9 @@ from cloudclient.store import InstanceStore
 
 HEADER_BUFFER = 1 << 16  # part headers and boundaries; bodies bypass it
 MEMORY_BUDGET = 256 << 20  # received parts held at once, by default
+
+
+CLAIM_WAIT_S = 120.0  # a write of one image taking longer: the disk is stalled
 
 
 @dataclass
@@ -81,6 +84,8 @@ class Receiver:
         self.lock = threading.Lock()
         self.have: set[tuple[str, str]] = set()  # (series, SOP) stored or being stored now
         self._writing: dict[tuple[str, str], threading.Event] = {}  # set once its write ends
+        #: how long an answer waits for another's copy of the same image to be written
+        self.claim_wait_s = CLAIM_WAIT_S
         self.refs: dict[str, dict[str, InstanceRef]] = {}  # series → SOP → its place
         #: told of each instance once it is stored (e.g. to decode it while the rest arrive);
         #: it gets the path of the stored file, whose bytes are the archive's, untouched
@@ -220,7 +225,11 @@ class Receiver:
                     self.have.add(key)
                     self._writing[key] = threading.Event()
                     return True
-            pending.wait()
+            if not pending.wait(self.claim_wait_s):
+                raise TransferFailed(
+                    f"image {key[1][:64]} was not written to the cache within "
+                    f"{self.claim_wait_s:.0f} s (is the disk stalled?)"
+                )
 
     def store_part(
         self,

@@ -271,3 +271,33 @@ def test_an_image_in_two_answers_is_on_disk_when_the_second_returns(
     assert [type(e) for e in first_error] == ([OSError] if first_fails else [])
     assert store.writes == (2 if first_fails else 1)
     rx.close()
+
+
+def test_waiting_for_another_answers_copy_is_bounded(tmp_path: Path, light_dir: Path) -> None:
+    """A first copy whose write stalls (a stalled disk) fails the second answer with a clear
+    error after claim_wait_s instead of holding it for ever."""
+    import threading
+
+    from cloudclient.dicomweb import Archive
+    from cloudclient.errors import TransferFailed
+    from cloudclient.receive import Progress, Receiver
+
+    data = sorted(light_dir.rglob("*.dcm"))[0].read_bytes()
+    h = verify_instance(data)
+    store = _HeldStore(tmp_path / "cache", False)
+    rx = Receiver(store, Archive("http://127.0.0.1:1", "x"), 1 << 26)
+    rx.claim_wait_s = 0.2
+
+    def part() -> None:
+        rx.slots.acquire()
+        rx.store_part(data, h.study_uid, h.series_uid, None, Progress(), None)
+
+    a = threading.Thread(target=part)
+    a.start()
+    assert store.entered.wait(10)
+    with pytest.raises(TransferFailed, match="not written to the cache within"):
+        part()
+    store.go.set()
+    a.join(10)
+    assert store.has(h.study_uid, h.series_uid, h.sop_uid)
+    rx.close()
