@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import os
@@ -10,6 +11,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,12 +135,25 @@ def start_devcloud(state_dir: Path, *up_args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_stop_with_parent if sys.platform == "linux" else None,
     )
     assert proc.stdout is not None
     for line in proc.stdout:
         if "Ctrl-C stops everything" in line:
+            # its log read on (the last lines kept): a full pipe would stop the cloud mid-run
+            tail: collections.deque[str] = collections.deque(maxlen=50)
+            threading.Thread(target=tail.extend, args=(proc.stdout,), daemon=True).start()
+            proc.log_tail = tail  # type: ignore[attr-defined]
             return proc
     raise SystemExit("devcloud did not start")
+
+
+def _stop_with_parent() -> None:
+    """(In the devcloud's process, before it runs:) stopped as by Ctrl-C when the benchmark
+    dies, even killed by a timeout, instead of serving on with its archives."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGINT)  # PR_SET_PDEATHSIG
 
 
 def stop_devcloud(proc: subprocess.Popen[str]) -> None:

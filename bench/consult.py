@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -133,9 +134,11 @@ def main(argv: list[str] | None = None) -> None:
         guest.connect_consultation(me_guest)
         hc, gc = host.consult, guest.consult
         assert hc is not None and gc is not None
-        while not (hc.channel.connected.is_set() and gc.channel.connected.is_set()):
-            app.processEvents()
-            time.sleep(0.005)
+        _until(
+            app,
+            lambda: hc.channel.connected.is_set() and gc.channel.connected.is_set(),
+            "the consultation channels did not connect",
+        )
         hv, gv = host.active, guest.active
         assert hv is not None and gv is not None
         rendered: dict[int, float] = {}
@@ -153,9 +156,11 @@ def main(argv: list[str] | None = None) -> None:
                 local.setdefault(hv.model.index, time.perf_counter())
 
         hv.model.subscribe(shown_here)
-        while not (hc.state.presenting and gc.state.me):
-            app.processEvents()  # both have been welcomed
-            time.sleep(0.005)
+        _until(
+            app,
+            lambda: bool(hc.state.presenting and gc.state.me),  # both have been welcomed
+            "the presenter and the guest were not welcomed",
+        )
         latencies: list[float] = []
         local_ms: list[float] = []
         count = hv.model.count
@@ -199,6 +204,16 @@ def main(argv: list[str] | None = None) -> None:
         anchor_ms / 1000,
         **result,
     )
+
+
+def _until(app: Any, done: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
+    """Turn the event loop until ``done()``; a clear failure after ``seconds``, never a hang."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} within {seconds:.0f} s")
+        app.processEvents()
+        time.sleep(0.005)
 
 
 if __name__ == "__main__":
