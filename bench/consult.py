@@ -59,7 +59,14 @@ def _bare_relay_ms(ws_url: str, ticket_a: str, ticket_b: str, n: int, ca: str) -
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--changes", type=int, default=60)
+    ap.add_argument(
+        "--give-up-s", type=float, default=300.0, help="then print every thread's stack and exit"
+    )
     args = ap.parse_args(argv)
+    import faulthandler
+
+    # a run that hangs (seen once in CI, not reproduced) says where, instead of being killed
+    faulthandler.dump_traceback_later(args.give_up_s, exit=True)
     from bench.common import ensure_display, finish, start_devcloud, stop_devcloud
 
     ensure_display()
