@@ -62,6 +62,15 @@ class Volume:
         i = next(n for n, v in enumerate(self.subvolumes) if v is self)
         return self.subvolumes[(i + step) % len(self.subvolumes)]
 
+    def same_place(self, other: Volume) -> bool:
+        """Whether ``other`` lies where this volume lies in the patient (first voxel and axes),
+        whatever its grid: a sub-volume on the same grid does, and so does a reduced-resolution
+        preview of the same series."""
+        return bool(
+            np.allclose(self.origin, other.origin, atol=1e-3)
+            and np.allclose(self.direction, other.direction, atol=1e-6)
+        )
+
     @property
     def reconstructed(self) -> bool:
         """Resampled onto a grid the scanner did not acquire (tilt, gaps, uneven spacing)."""

@@ -190,17 +190,25 @@ def grab_window(window: vtkRenderWindow, render: bool = True) -> np.ndarray:
 def share_volume(vol: Volume) -> tuple[vtkImageData, Any]:
     """A vtkImageData over the volume's own memory (no copy), in volume space: origin 0 and the
     voxel spacing, so (i·Δi, j·Δj, k·Δk) mm. Returns the image and what must stay alive with it."""
+    data = vtkImageData()
+    return data, read_volume(data, vol)
+
+
+def read_volume(data: vtkImageData, vol: Volume) -> Any:
+    """Make ``data`` read ``vol``'s memory (no copy) on its grid, in volume space (origin 0, the
+    voxel spacing). Returns what must stay alive with it; ``ValueError`` if the array is not
+    C-contiguous."""
     arr = vol.array
     if not arr.flags.c_contiguous:
         raise ValueError("the volume array must be C-contiguous to be shared with VTK")
-    data = vtkImageData()
     data.SetDimensions(arr.shape[2], arr.shape[1], arr.shape[0])
     data.SetSpacing(*vol.spacing)
     data.SetOrigin(0, 0, 0)
     flat = arr.reshape(-1)
     vtk_arr = numpy_support.numpy_to_vtk(flat, deep=False)
     data.GetPointData().SetScalars(vtk_arr)
-    return data, (arr, flat, vtk_arr)
+    data.Modified()
+    return (arr, flat, vtk_arr)
 
 
 def swap_volume(data: vtkImageData, vol: Volume, shown: Volume) -> Any:
@@ -212,17 +220,10 @@ def swap_volume(data: vtkImageData, vol: Volume, shown: Volume) -> Any:
     if (
         tuple(data.GetDimensions()) != (arr.shape[2], arr.shape[1], arr.shape[0])
         or not np.allclose(data.GetSpacing(), vol.spacing)
-        or not np.allclose(vol.origin, shown.origin, atol=1e-3)
-        or not np.allclose(vol.direction, shown.direction, atol=1e-6)
+        or not vol.same_place(shown)
     ):
         raise ValueError(translate("Volumes", "this sub-volume lies on another grid"))
-    if not arr.flags.c_contiguous:
-        raise ValueError("the volume array must be C-contiguous to be shared with VTK")
-    flat = arr.reshape(-1)
-    vtk_arr = numpy_support.numpy_to_vtk(flat, deep=False)
-    data.GetPointData().SetScalars(vtk_arr)
-    data.Modified()
-    return (arr, flat, vtk_arr)
+    return read_volume(data, vol)
 
 
 def measurement_actors(

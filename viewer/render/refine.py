@@ -11,37 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from vtkmodules.util import numpy_support
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
 from viewer.dicom.i18n import translate
 from viewer.dicom.volume import Volume
-
-
-def same_place(vol: Volume, shown: Volume) -> bool:
-    """Whether two volumes lie at one place in the patient (first voxel and axes), whatever
-    their grids: a volume and its reduced-resolution preview do."""
-    return bool(
-        np.allclose(vol.origin, shown.origin, atol=1e-3)
-        and np.allclose(vol.direction, shown.direction, atol=1e-6)
-    )
+from viewer.render.overlay import read_volume
 
 
 def refine_shared(data: vtkImageData, vol: Volume, shown: Volume) -> Any:
-    """Make ``data`` (a :func:`share_volume` image of ``shown``) read ``vol``'s memory, with
-    ``vol``'s dimensions and spacing. Returns what must stay alive with it; ``ValueError`` if
-    ``vol`` lies elsewhere in the patient (origin or axes) or is not contiguous."""
-    if not same_place(vol, shown):
+    """Make ``data`` (a :func:`~viewer.render.overlay.share_volume` image of ``shown``) read
+    ``vol``'s memory, with ``vol``'s dimensions and spacing. Returns what must stay alive with
+    it; ``ValueError`` if ``vol`` lies elsewhere in the patient (origin or axes) or is not
+    contiguous."""
+    if not vol.same_place(shown):
         raise ValueError(translate("Volumes", "the refined volume lies elsewhere in the patient"))
-    arr = vol.array
-    if not arr.flags.c_contiguous:
-        raise ValueError("the volume array must be C-contiguous to be shared with VTK")
-    flat = arr.reshape(-1)
-    vtk_arr = numpy_support.numpy_to_vtk(flat, deep=False)
-    data.SetDimensions(arr.shape[2], arr.shape[1], arr.shape[0])
-    data.SetSpacing(*vol.spacing)
-    data.SetOrigin(0, 0, 0)
-    data.GetPointData().SetScalars(vtk_arr)
-    data.Modified()
-    return (arr, flat, vtk_arr)
+    return read_volume(data, vol)

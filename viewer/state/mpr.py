@@ -221,11 +221,7 @@ class MprModel:
         where they are in patient mm, and so does each view's centre (its pan is adjusted to
         the new box); zoom stays relative to the fit (the renderer keeps its mm per pixel).
         The planes' (u, v) mm keep their origin (:attr:`plane_origin`)."""
-        old = self.volume
-        if not (
-            np.allclose(volume.origin, old.origin, atol=1e-3)
-            and np.allclose(volume.direction, old.direction, atol=1e-6)
-        ):
+        if not volume.same_place(self.volume):
             raise ValueError(
                 translate("Volumes", "the refined volume lies elsewhere in the patient")
             )
