@@ -21,7 +21,8 @@ from pydicom import encaps
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID
 
-from viewer.dicom.codestream import check_codestream
+from viewer.dicom.callback_errors import callback_errors
+from viewer.dicom.codestream import check_codestream, check_tile_parts, ht_only
 from viewer.dicom.limits import human_bytes, limits
 from viewer.dicom.model import FrameRef, InstanceInfo, PixelFormat
 from viewer.dicom.syntaxes import (
@@ -92,6 +93,36 @@ def _imagecodecs_j2k(data: bytes, px: PixelFormat) -> np.ndarray:
     return imagecodecs.jpeg2k_decode(data, numthreads=1)
 
 
+def _htj2k(data: bytes, px: PixelFormat) -> np.ndarray:
+    """HTJ2K by OpenJPH, 1.5 × faster than OpenJPEG, for a codestream of HT code-blocks only
+    (all it decodes) whose tile-parts are whole, and only when it reported no error: OpenJPH
+    returns a picture for a cut stream without a word, and reports a corrupt one only to
+    Python's hooks for errors it cannot raise (``callback_errors``), where OpenJPEG fails.
+    Any other codestream by OpenJPEG."""
+    import imagecodecs
+
+    if _OPENJPH and ht_only(data):
+        check_tile_parts(data)
+        with callback_errors() as errors:
+            arr = imagecodecs.htj2k_decode(data)
+        if errors:
+            raise DecodeError(f"HTJ2K codestream is corrupt ({_short(errors[0])})")
+        return arr
+    return imagecodecs.jpeg2k_decode(data, numthreads=1)
+
+
+def _has_openjph() -> bool:
+    try:
+        import imagecodecs
+
+        return bool(imagecodecs.HTJ2K.available)
+    except (ImportError, AttributeError):
+        return False
+
+
+_OPENJPH = _has_openjph()
+
+
 def _imagecodecs_jls(data: bytes, px: PixelFormat) -> np.ndarray:
     import imagecodecs
 
@@ -108,11 +139,9 @@ def _rle(data: bytes, px: PixelFormat) -> np.ndarray:
 _FAST_COMPRESSED: dict[str, Callable[[bytes, PixelFormat], np.ndarray]] = {
     JPEG2000_LOSSLESS: _imagecodecs_j2k,
     JPEG2000_LOSSY: _imagecodecs_j2k,
-    # HTJ2K by OpenJPEG: OpenJPH (imagecodecs.htj2k_decode) returns a garbage image for a
-    # corrupt stream, reporting the error only to sys.excepthook - it must not decide alone
-    HTJ2K_LOSSLESS: _imagecodecs_j2k,
-    HTJ2K_LOSSLESS_RPCL: _imagecodecs_j2k,
-    HTJ2K_ANY: _imagecodecs_j2k,
+    HTJ2K_LOSSLESS: _htj2k,
+    HTJ2K_LOSSLESS_RPCL: _htj2k,
+    HTJ2K_ANY: _htj2k,
     JPEGLS_LOSSLESS: _imagecodecs_jls,
     JPEGLS_NEAR_LOSSLESS: _imagecodecs_jls,
     RLE_LOSSLESS: _rle,

@@ -1,0 +1,147 @@
+"""HTJ2K by OpenJPH (the faster decoder) only where it cannot show a wrong picture: a codestream
+of HT code-blocks only (its CAP marker), whose tile-parts are whole, and which OpenJPH decoded
+without reporting an error to Python's hooks. (The phantom series in every transfer syntax,
+HTJ2K included, are checked bit for bit in tests/test_codecs.py.)"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import threading
+
+import imagecodecs
+import numpy as np
+import pytest
+
+from viewer.dicom import codecs
+from viewer.dicom.callback_errors import callback_errors
+from viewer.dicom.codestream import check_tile_parts, ht_only, main_header
+from viewer.dicom.model import PixelFormat
+from viewer.dicom.syntaxes import DecodeError
+
+
+def _image(seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (np.abs(rng.normal(0, 150, (96, 80)).cumsum(axis=1)) % 4000).astype(np.int16)
+
+
+def _px() -> PixelFormat:
+    return PixelFormat(96, 80, 1, 16, 16, 1, "MONOCHROME2", 0)
+
+
+def test_openjph_decodes_a_whole_ht_codestream_as_openjpeg_does(monkeypatch) -> None:
+    img = _image()
+    data = bytes(imagecodecs.htj2k_encode(img, level=0))
+    assert ht_only(data)
+    check_tile_parts(data)
+    check_tile_parts(data + b"\0")  # (a DICOM fragment's pad byte)
+    used = []
+    real = imagecodecs.htj2k_decode
+    monkeypatch.setattr(imagecodecs, "htj2k_decode", lambda d: used.append(1) or real(d))
+    ours = codecs._htj2k(data, _px())
+    assert used == [1]
+    np.testing.assert_array_equal(ours, img)
+    np.testing.assert_array_equal(ours, imagecodecs.jpeg2k_decode(data))
+
+
+def test_a_cut_or_spliced_codestream_fails_before_openjph_sees_it() -> None:
+    """OpenJPH returns a picture for a cut stream without a word (checked here, so that the
+    check is still needed); every cut, and a block taken out of the middle, fails the check."""
+    img = _image(2)
+    data = bytes(imagecodecs.htj2k_encode(img, level=0))
+    cut = data[: len(data) // 2]
+    assert imagecodecs.htj2k_decode(cut).shape == img.shape  # (OpenJPH: a picture, wrong)
+    first_sot = int.from_bytes(main_header(data)[b"\xff\x90"], "big")
+    for n in [*range(first_sot, len(data) - 1, max(1, len(data) // 37)), len(data) - 1]:
+        with pytest.raises(DecodeError):
+            check_tile_parts(data[:n])
+        with pytest.raises((DecodeError, imagecodecs.Jpeg2kError)):  # (a cut main header:
+            codecs._htj2k(data[:n], _px())  # not HT-only as far as it shows, so OpenJPEG's)
+    mid = len(data) // 2
+    with pytest.raises(DecodeError, match=r"spliced|cut"):
+        check_tile_parts(data[:mid] + data[mid + 40 :])
+    for n in (0, 2, 3, 20):
+        with pytest.raises(DecodeError):
+            check_tile_parts(data[:n])
+    # Psot 0: the last tile-part runs to the end marker
+    b = bytearray(data)
+    struct.pack_into(">I", b, first_sot + 6, 0)
+    check_tile_parts(bytes(b))
+    with pytest.raises(DecodeError, match="EOC"):
+        check_tile_parts(bytes(b[:-2]))
+
+
+def test_only_ht_only_codestreams_go_to_openjph(monkeypatch) -> None:
+    img = _image(3)
+    part1 = bytes(imagecodecs.jpeg2k_encode(img, level=0, codecformat="J2K"))  # no CAP
+    assert not ht_only(part1)
+    assert not ht_only(bytes(imagecodecs.jpeg2k_encode(img, level=0)))  # (in a JP2 box)
+    ht = bytearray(imagecodecs.htj2k_encode(img, level=0))
+    at = ht.find(b"\xff\x50")
+    assert at > 0
+    (pcap,) = struct.unpack_from(">I", ht, at + 4)
+    assert pcap == 1 << 17  # Part 15 only: its Ccap15 follows
+    struct.pack_into(">H", ht, at + 8, 0xC000 | struct.unpack_from(">H", ht, at + 8)[0])
+    assert not ht_only(bytes(ht))  # MIXED code-blocks: not for a decoder of HT blocks only
+    monkeypatch.setattr(imagecodecs, "htj2k_decode", lambda d: pytest.fail("OpenJPH used"))
+    np.testing.assert_array_equal(codecs._htj2k(part1, _px()), img)
+
+
+def test_an_error_openjph_reports_to_the_hooks_fails_the_frame() -> None:
+    """Corrupted code-block data that OpenJPH reports only to Python's hooks (found by trying
+    corruptions until one is reported): our decoder raises for it, the hooks see nothing."""
+    img = _image(4)
+    data = bytes(imagecodecs.htj2k_encode(img, level=0))
+    first_sot = int.from_bytes(main_header(data)[b"\xff\x90"], "big")
+    rng = np.random.default_rng(7)
+    reported = None
+    for _ in range(400):
+        b = bytearray(data)
+        start = int(rng.integers(first_sot + 14, len(b) - 2))
+        for i in range(start, len(b) - 2, int(rng.integers(1, 5))):
+            b[i] = int(rng.integers(0, 256))
+        with callback_errors() as errors:
+            imagecodecs.htj2k_decode(bytes(b))
+        if errors:
+            reported = bytes(b)
+            break
+    assert reported is not None, "no corruption was reported in 400 tries"
+    check_tile_parts(reported)  # (the tile-parts look whole: only OpenJPH's report tells)
+    seen: list[object] = []
+    saved = sys.unraisablehook, sys.excepthook
+    sys.unraisablehook = lambda u: seen.append(u)
+    sys.excepthook = lambda *a: seen.append(a)
+    try:
+        with pytest.raises(DecodeError, match="corrupt"):
+            codecs._htj2k(reported, _px())
+    finally:
+        sys.unraisablehook, sys.excepthook = saved
+    assert seen == []
+
+
+def test_callback_errors_are_caught_for_the_decoding_thread_only() -> None:
+    """Inside the block, errors this thread reports to the hooks are collected; another
+    thread's still reach the hooks installed; afterwards the hooks are what they were."""
+    before = sys.unraisablehook, sys.excepthook
+    seen: list[object] = []
+    sys.unraisablehook = lambda u: seen.append(("unraisable", u.exc_value))
+    try:
+        hooks = sys.unraisablehook, sys.excepthook
+
+        class Boom:
+            def __del__(self) -> None:
+                raise RuntimeError("from a callback")
+
+        def other() -> None:
+            Boom()
+
+        with callback_errors() as errors:
+            Boom()  # this thread: collected
+            t = threading.Thread(target=other)
+            t.start()
+            t.join()
+        assert [str(e) for e in errors] == ["from a callback"]
+        assert len(seen) == 1 and str(seen[0][1]) == "from a callback"  # the other thread's
+        assert (sys.unraisablehook, sys.excepthook) == hooks
+    finally:
+        sys.unraisablehook, sys.excepthook = before
