@@ -83,8 +83,22 @@ def test_only_ht_only_codestreams_go_to_openjph(monkeypatch) -> None:
     assert pcap == 1 << 17  # Part 15 only: its Ccap15 follows
     struct.pack_into(">H", ht, at + 8, 0xC000 | struct.unpack_from(">H", ht, at + 8)[0])
     assert not ht_only(bytes(ht))  # MIXED code-blocks: not for a decoder of HT blocks only
+    # lossy (the 9/7 wavelet: OpenJPH wraps an overshoot around where OpenJPEG clamps it)
+    white = np.zeros((64, 64), np.uint8)
+    white[:, 32:] = 255
+    lossy = bytes(imagecodecs.htj2k_encode(white, level=0.02))
+    assert not ht_only(lossy)
+    # a region of interest (RGN) in the main header, which OpenJPH ignores
+    plain = bytes(imagecodecs.htj2k_encode(img, level=0))
+    sot = plain.find(b"\xff\x90")
+    assert ht_only(plain) and not ht_only(
+        plain[:sot] + b"\xff\x5e\x00\x05\x00\x00\x03" + plain[sot:]
+    )
     monkeypatch.setattr(imagecodecs, "htj2k_decode", lambda d: pytest.fail("OpenJPH used"))
     np.testing.assert_array_equal(codecs._htj2k(part1, _px()), img)
+    px8 = PixelFormat(64, 64, 1, 8, 8, 0, "MONOCHROME2", 0)
+    shown = codecs._htj2k(lossy, px8)  # by OpenJPEG: clamped, the white stays white
+    assert shown[:, 34:].min() > 200
 
 
 def test_an_error_openjph_reports_to_the_hooks_fails_the_frame() -> None:
@@ -143,5 +157,14 @@ def test_callback_errors_are_caught_for_the_decoding_thread_only() -> None:
         assert [str(e) for e in errors] == ["from a callback"]
         assert len(seen) == 1 and str(seen[0][1]) == "from a callback"  # the other thread's
         assert (sys.unraisablehook, sys.excepthook) == hooks
+        with callback_errors() as outer:  # nested: the inner block's errors are the outer's too
+            with callback_errors() as inner:
+                Boom()
+            Boom()
+        assert len(inner) == 1 and len(outer) == 2
+        with callback_errors() as errors:  # the hooks replaced during the call: a failure
+            sys.unraisablehook = lambda u: None
+        assert errors and "replaced" in str(errors[0])
+        sys.unraisablehook = hooks[0]
     finally:
         sys.unraisablehook, sys.excepthook = before

@@ -43,15 +43,23 @@ def callback_errors() -> Iterator[list[BaseException]]:
     global _USERS
     with _LOCK:
         if _USERS == 0:
-            _SAVED["unraisablehook"], _SAVED["excepthook"] = sys.unraisablehook, sys.excepthook
+            if sys.unraisablehook is not _unraisable:  # (never ours as "the one before")
+                _SAVED["unraisablehook"] = sys.unraisablehook
+            if sys.excepthook is not _excepthook:
+                _SAVED["excepthook"] = sys.excepthook
             sys.unraisablehook, sys.excepthook = _unraisable, _excepthook
         _USERS += 1
     caught: list[BaseException] = []
-    _CAUGHT.errors = caught
+    outer, _CAUGHT.errors = _CAUGHT.errors, caught
     try:
         yield caught
+        if sys.unraisablehook is not _unraisable or sys.excepthook is not _excepthook:
+            # replaced meanwhile: an error may have gone elsewhere
+            caught.append(RuntimeError("Python's error hooks were replaced during the call"))
     finally:
-        _CAUGHT.errors = None
+        _CAUGHT.errors = outer
+        if outer is not None:
+            outer.extend(caught)
         with _LOCK:
             _USERS -= 1
             if _USERS == 0:

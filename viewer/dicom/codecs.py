@@ -94,15 +94,15 @@ def _imagecodecs_j2k(data: bytes, px: PixelFormat) -> np.ndarray:
 
 
 def _htj2k(data: bytes, px: PixelFormat) -> np.ndarray:
-    """HTJ2K by OpenJPH, 1.5 × faster than OpenJPEG, for a codestream of HT code-blocks only
-    (all it decodes) whose tile-parts are whole, and only when it reported no error: OpenJPH
-    returns a picture for a cut stream without a word, and reports a corrupt one only to
-    Python's hooks for errors it cannot raise (``callback_errors``), where OpenJPEG fails.
-    Any other codestream by OpenJPEG."""
+    """HTJ2K by OpenJPH, 1.5 × faster than OpenJPEG, for a lossless codestream of plain HT
+    code-blocks (``ht_only``: no lossy wavelet, whose overshoots OpenJPH wraps around instead
+    of clamping; no region of interest, which it ignores) whose tile-parts are whole and plain,
+    and only when it reported no error: OpenJPH returns a picture for a cut stream without a
+    word, and reports a corrupt one only to Python's hooks for errors it cannot raise
+    (``callback_errors``), where OpenJPEG fails. Any other codestream by OpenJPEG."""
     import imagecodecs
 
-    if _OPENJPH and ht_only(data):
-        check_tile_parts(data)
+    if _OPENJPH and px.samples_per_pixel == 1 and ht_only(data) and check_tile_parts(data):
         with callback_errors() as errors:
             arr = imagecodecs.htj2k_decode(data)
         if errors:
@@ -451,6 +451,8 @@ def decoder_name(transfer_syntax_uid: str) -> str:
     fn = _FAST_COMPRESSED.get(transfer_syntax_uid)
     if fn is _imagecodecs_j2k:
         return "imagecodecs/OpenJPEG"
+    if fn is _htj2k:
+        return "imagecodecs/OpenJPH (OpenJPEG for what it may not take)"
     if fn is _imagecodecs_jls:
         return "imagecodecs/CharLS"
     if fn is _rle:

@@ -90,51 +90,68 @@ def main_header(data: bytes) -> dict[bytes, bytes]:
 
 
 def ht_only(data: bytes) -> bool:
-    """Whether a codestream declares (in its CAP marker) that all its code-blocks are HTJ2K
-    (Part 15, "HTONLY"): the codestreams a decoder of HT code-blocks only may take. False for
-    anything else, a stream that does not start with its main header (e.g. in a JP2 box)
-    included."""
+    """Whether a codestream is one a decoder of plain HT code-blocks may take (OpenJPH): its CAP
+    marker declares Part 15 alone with HT code-blocks only, one HT set, no region of interest
+    (Ccap15's bits 15-11 clear); its main header codes losslessly (COD: the reversible 5/3
+    wavelet; QCD: no quantisation), with no per-component coding, quantisation, region of
+    interest or progression changes (COC, QCC, RGN, POC). False for anything else, a stream
+    that does not start with its main header (e.g. in a JP2 box) included."""
     try:
-        cap = main_header(data).get(b"\xff\x50", b"")
+        main = main_header(data)
     except DecodeError:
         return False
-    if len(cap) < 4:
+    cap, cod, qcd = (main.get(m, b"") for m in (b"\xff\x50", b"\xff\x52", b"\xff\x5c"))
+    if len(cap) < 6 or len(cod) < 10 or len(qcd) < 1:
         return False
-    (pcap,) = struct.unpack_from(">I", cap)
-    if not pcap & _PART_15:
+    (pcap, ccap15) = struct.unpack_from(">IH", cap)
+    if pcap != _PART_15 or ccap15 & 0xF800:
         return False
-    # one Ccap per Part flagged in Pcap, in order of the Part: Part 15's comes after those
-    # of Parts 1-14 (none defined; counted all the same)
-    at = 4 + 2 * bin(pcap >> 18).count("1")
-    if len(cap) < at + 2:
+    if cod[9] != 1 or qcd[0] & 0x1F != 0:  # 5/3 reversible; no quantisation
         return False
-    (ccap15,) = struct.unpack_from(">H", cap, at)
-    return ccap15 >> 14 == 0
+    return not any(m in main for m in _NOT_PLAIN)
 
 
-def check_tile_parts(data: bytes) -> None:
+def check_tile_parts(data: bytes) -> bool:
     """A JPEG 2000 codestream whole: its tile-parts, chained by their lengths (Psot) from the
     first SOT, end at its end marker (EOC; a DICOM fragment's pad byte may follow). A cut or
     spliced stream fails here, as OpenJPEG fails it, for decoders that would return a picture
-    for it without a word (OpenJPH)."""
+    for it without a word (OpenJPH). True when the tile-part headers hold nothing but packet
+    lengths and comments (PLT, COM): nothing that changes how a tile is coded."""
     pos = int.from_bytes(main_header(data)[_SOT], "big")
+    plain = True
     while data[pos : pos + 2] == _SOT:
         if pos + 12 > len(data):
             raise DecodeError("JPEG 2000 codestream is cut short inside a tile-part header")
         lsot, _tile, psot = struct.unpack_from(">HHI", data, pos + 2)
         if lsot != 10:
             raise DecodeError("JPEG 2000 tile-part header (SOT) is malformed")
+        plain = plain and _plain_tile_header(data, pos + 12, pos + psot if psot else len(data))
         if psot == 0:  # the last tile-part, up to the end marker
             if data[-2:] != _EOC and data[-3:-1] != _EOC:
                 raise DecodeError("JPEG 2000 codestream is cut short: no end marker (EOC)")
-            return
+            return plain
         if psot < 14:
             raise DecodeError("JPEG 2000 tile-part is shorter than its header")
         pos += psot
     if data[pos : pos + 2] != _EOC:
         what = "cut short" if pos + 2 > len(data) else "spliced"
         raise DecodeError(f"JPEG 2000 codestream is {what}: its tile-parts do not end at EOC")
+    return plain
+
+
+def _plain_tile_header(data: bytes, pos: int, end: int) -> bool:
+    """Whether a tile-part header (from after its SOT to its SOD) holds only PLT and COM."""
+    while pos + 2 <= end and data[pos : pos + 2] != b"\xff\x93":
+        if data[pos : pos + 2] not in (b"\xff\x58", b"\xff\x64") or pos + 4 > end:
+            return False
+        (length,) = struct.unpack_from(">H", data, pos + 2)
+        if length < 2:
+            return False
+        pos += 2 + length
+    return True
 
 
 _SOT, _EOC = b"\xff\x90", b"\xff\xd9"
 _PART_15 = 1 << (32 - 15)  # Pcap: bit i (from the most significant, i = 1…32) flags Part i
+#: main-header markers that change coding per component or region: COC, QCC, RGN, POC
+_NOT_PLAIN = (b"\xff\x53", b"\xff\x5d", b"\xff\x5e", b"\xff\x5f")

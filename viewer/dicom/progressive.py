@@ -159,9 +159,8 @@ def decode_reduced(
         from viewer.dicom.codestream import check_tile_parts, ht_only
 
         try:
-            if not ht_only(data):
-                raise ValueError("not a codestream of HT code-blocks only")
-            check_tile_parts(data)
+            if not (ht_only(data) and check_tile_parts(data)):
+                raise ValueError("not a lossless codestream of plain HT code-blocks")
             with callback_errors() as errors:
                 arr = np.asarray(imagecodecs.htj2k_decode(data, skipres=level))
             if errors:
