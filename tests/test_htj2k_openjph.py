@@ -207,3 +207,29 @@ def test_mutated_streams_openjpeg_refuses_are_refused_too(tiled: bool) -> None:
             with pytest.raises((DecodeError, imagecodecs.Jpeg2kError, imagecodecs.Htj2kError)):
                 codecs._htj2k(bytes(b), px)
     assert refused > 100
+
+
+@pytest.mark.parametrize("kw", [{"tile": (32, 32)}, {"tile": (32, 32), "tilepart": 1, "tlm": True}])
+def test_a_missing_tile_part_fails_where_both_decoders_show_a_picture(kw: dict) -> None:
+    """Nine tiles (then each split into its resolution tile-parts, with a TLM marker): whole,
+    the stream is taken; with a tile-part taken out the check refuses it, where, for a whole
+    tile missing, OpenJPEG and OpenJPH both return a picture (one tile blank) without an
+    error."""
+    img = np.random.default_rng(0).integers(0, 4000, (96, 80)).astype(np.uint16)
+    data = bytes(imagecodecs.htj2k_encode(img, level=0, **kw))
+    assert ht_only(data) and check_tile_parts(data)
+    starts = []
+    pos = int.from_bytes(main_header(data)[b"\xff\x90"], "big")
+    while data[pos : pos + 2] == b"\xff\x90":
+        starts.append(pos)
+        pos += struct.unpack_from(">I", data, pos + 6)[0]
+    assert len(starts) >= 9
+    for k in (1, len(starts) - 2):
+        dropped = data[: starts[k]] + data[starts[k + 1] :]
+        if "tilepart" not in kw:  # (a whole tile missing: both decoders show a picture)
+            assert imagecodecs.jpeg2k_decode(dropped).shape == img.shape
+            with callback_errors() as errors:
+                assert imagecodecs.htj2k_decode(dropped).shape == img.shape
+            assert errors == []
+        with pytest.raises(DecodeError, match="tile"):
+            check_tile_parts(dropped)

@@ -113,29 +113,51 @@ def ht_only(data: bytes) -> bool:
 
 def check_tile_parts(data: bytes) -> bool:
     """A JPEG 2000 codestream whole: its tile-parts, chained by their lengths (Psot) from the
-    first SOT, end at its end marker (EOC; a DICOM fragment's pad byte may follow). A cut or
-    spliced stream fails here, as OpenJPEG fails it, for decoders that would return a picture
-    for it without a word (OpenJPH). True when the tile-part headers hold nothing but packet
-    lengths and comments (PLT, COM): nothing that changes how a tile is coded."""
-    pos = int.from_bytes(main_header(data)[_SOT], "big")
+    first SOT, end at its end marker (EOC; a DICOM fragment's pad byte may follow), every tile
+    the image header (SIZ) implies is there, each tile's parts counted 0, 1, 2… in order and as
+    many as it declares. A cut, spliced or reordered stream fails here (OpenJPEG fails a cut
+    one; a missing tile it leaves blank) for decoders that would return a picture for it
+    without a word (OpenJPH). True when the tile-part headers hold nothing but packet lengths
+    and comments (PLT, COM): nothing that changes how a tile is coded."""
+    main = main_header(data)
+    siz = main[b"\xff\x51"]
+    if len(siz) < 34:
+        raise DecodeError("JPEG 2000 image header (SIZ) is truncated")
+    xsiz, ysiz, _xo, _yo, xt, yt, xto, yto = struct.unpack_from(">8I", siz, 2)
+    if not xt or not yt or xto > xsiz or yto > ysiz:
+        raise DecodeError("JPEG 2000 image header (SIZ) declares no tiles")
+    tiles = -(-(xsiz - xto) // xt) * -(-(ysiz - yto) // yt)
+    if tiles > 65535:
+        raise DecodeError("JPEG 2000 image header (SIZ) declares more tiles than a stream holds")
+    parts: dict[int, int] = {}  # tile → its parts seen
+    declared: dict[int, int] = {}  # tile → its parts declared (TNsot, when given)
+    pos = int.from_bytes(main[_SOT], "big")
     plain = True
     while data[pos : pos + 2] == _SOT:
         if pos + 12 > len(data):
             raise DecodeError("JPEG 2000 codestream is cut short inside a tile-part header")
-        lsot, _tile, psot = struct.unpack_from(">HHI", data, pos + 2)
+        lsot, tile, psot, part, count = struct.unpack_from(">HHIBB", data, pos + 2)
         if lsot != 10:
             raise DecodeError("JPEG 2000 tile-part header (SOT) is malformed")
+        if tile >= tiles or part != parts.get(tile, 0):
+            raise DecodeError("JPEG 2000 tile-parts are out of order or of a tile not in the image")
+        parts[tile] = part + 1
+        if count:
+            declared[tile] = count
         plain = plain and _plain_tile_header(data, pos + 12, pos + psot if psot else len(data))
         if psot == 0:  # the last tile-part, up to the end marker
             if data[-2:] != _EOC and data[-3:-1] != _EOC:
                 raise DecodeError("JPEG 2000 codestream is cut short: no end marker (EOC)")
-            return plain
+            break
         if psot < 14:
             raise DecodeError("JPEG 2000 tile-part is shorter than its header")
         pos += psot
-    if data[pos : pos + 2] != _EOC:
-        what = "cut short" if pos + 2 > len(data) else "spliced"
-        raise DecodeError(f"JPEG 2000 codestream is {what}: its tile-parts do not end at EOC")
+    else:
+        if data[pos : pos + 2] != _EOC:
+            what = "cut short" if pos + 2 > len(data) else "spliced"
+            raise DecodeError(f"JPEG 2000 codestream is {what}: its tile-parts do not end at EOC")
+    if len(parts) != tiles or any(parts[t] != n for t, n in declared.items()):
+        raise DecodeError("JPEG 2000 codestream is missing a tile or a tile-part")
     return plain
 
 
