@@ -102,7 +102,8 @@ class MprLink(QObject):
     def refine(self, full: Volume) -> bool:
         """The open layout's reduced-resolution volume refined: ``full`` (the same series at
         full resolution) is swapped in place, so the views are not rebuilt; crosshair, planes,
-        slabs, window, measurements and each view's centre and mm per screen pixel stay.
+        slabs, window (a VOI LUT picked included), measurements and each view's centre and mm
+        per screen pixel stay.
         False when no layout shows a reduced volume that ``full`` refines."""
         panel = self.panel
         if (
@@ -116,10 +117,16 @@ class MprLink(QObject):
             return False
         views = [v.renderer for v in panel.views.values()]
         mm_px = {r.view: r.display_spacing() for r in views}
+        # a VOI LUT picked on the reduced volume: kept (its table maps modality values, the
+        # same at every resolution)
+        old = panel.model.volume
+        voi = [r for r in views if getattr(r, "voi_image", None) is old and getattr(r, "voi_lut", None)]
         for r in views:  # one frame per view, once all is in place
             r.can_render = False
         try:
             panel.model.swap_volume(full)
+            for r in voi:
+                r.voi_image = full
             for r in views:  # the fit changed with the box: keep the mm per screen pixel
                 r.display = display_values(full)
                 zoom = panel.model.zoom[r.view] * r.display_spacing() / mm_px[r.view]

@@ -195,6 +195,31 @@ def test_a_voi_lut_picked_on_the_reduced_view_is_kept(qtbot, reduced_voi) -> Non
     assert_sane(frame(vp))
 
 
+def test_a_voi_lut_picked_on_the_reduced_mpr_is_kept(qtbot, reduced_voi) -> None:
+    """Picked in an MPR layout open on the reduced volume, the VOI LUT stays on its planes when
+    the layout takes the full volume in place (the table maps modality values: the same at
+    every resolution)."""
+    w, vp, key, _, held = reduced_voi  # noqa: F811
+    panel = w.toggle_mpr(True)
+    assert panel is not None and panel.model.volume is vp.model.image
+    w.reading.rebuild_windows(force=True)
+    (win,) = [x for name, x in w.reading.entries if name.startswith("VOI LUT")]
+    w.reading.apply_window(win)
+    qtbot.wait(50)
+    planes = [v.renderer for v in panel.views.values()]
+    assert all(r.voi_label.startswith("VOI LUT") for r in planes)
+    _refined(qtbot, w, vp, key, held, False)
+    qtbot.waitUntil(lambda: not panel.model.volume.reduced_level, timeout=20000)
+    qtbot.wait(50)
+    assert panel.model.window == win.lut.pair
+    for r in planes:
+        assert r.voi_label.startswith("VOI LUT"), r.view  # the table, not a linear window
+        assert r.prop.GetUseLookupTableScalarRange()
+        assert "VOI LUT: SQRT" in "".join(r.corners.GetText(i) for i in range(4))
+    assert_sane(panel.views["axial"].renderer.grab().astype(np.int32))
+    w.toggle_mpr(False)
+
+
 def test_a_length_dragged_across_the_refinement_moves_with_the_mouse(qtbot, reduced) -> None:  # noqa: F811
     w, vp, key, _, held = reduced  # noqa: F811
     _draw_on_reduced(qtbot, w, vp)  # a length, selected; the select tool on
