@@ -120,7 +120,7 @@ class MprLink(QObject):
         # a VOI LUT picked on the reduced volume: kept (its table maps modality values, the
         # same at every resolution)
         old = panel.model.volume
-        voi = [r for r in views if getattr(r, "voi_image", None) is old and getattr(r, "voi_lut", None)]
+        voi = [r for r in views if getattr(r, "voi_image", None) is old]
         for r in views:  # one frame per view, once all is in place
             r.can_render = False
         try:
