@@ -8,10 +8,9 @@ direction (sample ``n`` of the reduced image sits on full-resolution pixel ``n *
 * JPEG 2000 and HTJ2K alike: OpenJPEG's resolution factor (``opj_set_decoded_resolution_factor``),
   called through ctypes on the libopenjp2 that imagecodecs ships, since imagecodecs'
   ``jpeg2k_decode`` takes no reduce argument. ctypes releases the interpreter lock during the
-  call, so threads use every core. OpenJPEG for HTJ2K's reduced level too (a small part of the
-  work; its reduced values are the ones checked here); OpenJPH (``htj2k_decode(skipres=level)``,
-  guarded as :mod:`viewer.dicom.codecs` guards its full decodes) only where no libopenjp2 can be
-  loaded.
+  call, so threads use every core. OpenJPEG, not the faster OpenJPH, for HTJ2K too: OpenJPH
+  returns a picture for a truncated or corrupt codestream (as :mod:`viewer.dicom.codecs` notes);
+  it serves (``htj2k_decode(skipres=level)``) only where no libopenjp2 can be loaded.
 
 Whether a reduced level is worth its cost while a series arrives is :class:`Pace`'s rule.
 
@@ -155,16 +154,8 @@ def decode_reduced(
     if _openjp2() is None and transfer_syntax_uid in HTJ2K_SYNTAXES:
         import imagecodecs  # OpenJPH: only where OpenJPEG is missing (see the module note)
 
-        from viewer.dicom.callback_errors import callback_errors
-        from viewer.dicom.codestream import check_tile_parts, ht_only
-
         try:
-            if not (ht_only(data) and check_tile_parts(data)):
-                raise ValueError("not a lossless codestream of plain HT code-blocks")
-            with callback_errors() as errors:
-                arr = np.asarray(imagecodecs.htj2k_decode(data, skipres=level))
-            if errors:
-                raise errors[0]
+            arr = np.asarray(imagecodecs.htj2k_decode(data, skipres=level))
         except Exception as exc:
             raise ReducedDecodeError(f"HTJ2K reduced decode failed ({exc})") from None
         return _clamp_unsigned(arr, bits_stored) if level else arr

@@ -28,7 +28,7 @@ from vtkmodules.vtkRenderingImage import vtkImageStack
 
 from viewer.dicom.i18n import QT_TRANSLATE_NOOP, language, translate
 from viewer.dicom.measure import Measurement, describe
-from viewer.dicom.windows import DisplayValues, display_values, opening_colormap
+from viewer.dicom.windows import DisplayValues, VoiLut, display_values, opening_colormap
 from viewer.render import voi
 from viewer.render.colorbar import ColorBar, lookup_table, overlay_table
 from viewer.render.crosshair import Crosshair
@@ -86,6 +86,9 @@ class MprRenderer:
         self.model = model
         self.view = view
         self.labels = labels or {}
+        #: a VOI LUT the reader picked and the volume it was picked on (:mod:`viewer.render.voi`)
+        self.voi_lut: VoiLut | None = None
+        self.voi_image: Any = None
         window.SetMultiSamples(0)
         self.renderer = vtkRenderer()
         self.renderer.SetBackground(0, 0, 0)
