@@ -18,6 +18,7 @@ from viewer.dicom.volume import Volume
 from viewer.dicom.windows import display_values
 from viewer.render.overlay import swap_volume
 from viewer.render.refine import refine_shared
+from viewer.render.voi import picked_on
 from viewer.state.workspace import Workspace
 
 
@@ -117,10 +118,8 @@ class MprLink(QObject):
             return False
         views = [v.renderer for v in panel.views.values()]
         mm_px = {r.view: r.display_spacing() for r in views}
-        # a VOI LUT picked on the reduced volume: kept (its table maps modality values, the
-        # same at every resolution)
         old = panel.model.volume
-        voi = [r for r in views if getattr(r, "voi_image", None) is old]
+        voi = [r for r in views if picked_on(r, old)]  # a VOI LUT picked on it: kept
         for r in views:  # one frame per view, once all is in place
             r.can_render = False
         try:

@@ -17,6 +17,7 @@ from typing import Any
 
 from viewer.dicom.measure import Measurement
 from viewer.dicom.volume import ImageStack, Volume
+from viewer.render.voi import picked_on
 from viewer.state.viewport import ViewportModel
 
 Image = Volume | ImageStack
@@ -47,13 +48,13 @@ def keep_view(window: Any) -> Keeper:
         r = w.renderer
         cmap, interpolation, colorbar = r.colormap, r.interpolation, r.show_colorbar
         pan = vp.pan
-        voi = getattr(r, "voi_image", None) is vp.image and getattr(r, "voi_lut", None)
+        kept_voi = picked_on(r, vp.image)
 
         def back(rescale: Rescale | None) -> None:
             if rescale is None or w.model is not vp:
                 return
             w.rescaled(rescale, (vp.pan[0] - pan[0], vp.pan[1] - pan[1]))
-            if voi:  # (the table maps modality values: the same at every resolution)
+            if kept_voi:
                 r.voi_image = vp.image
             if r.colormap != cmap:
                 r.set_colormap(cmap)
@@ -61,7 +62,7 @@ def keep_view(window: Any) -> Keeper:
                 r.set_interpolation(interpolation)
             if r.show_colorbar != colorbar:
                 r.set_colorbar(colorbar)
-            if voi:
+            if kept_voi:
                 vp.set_window(*vp.window)  # shown through the table again
 
         return back

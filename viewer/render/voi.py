@@ -46,6 +46,13 @@ def label(lut: VoiLut) -> str:
     return translate("Overlay", "VOI LUT: {0}").format(lut.explanation or "—")
 
 
+def picked_on(view: Any, image: Any) -> bool:
+    """Whether the reader picked a VOI LUT on ``view`` while it showed ``image`` (which a
+    refined volume of the same series inherits: the table maps modality values, the same at
+    every resolution)."""
+    return getattr(view, "voi_lut", None) is not None and getattr(view, "voi_image", None) is image
+
+
 def active(view: Any, window: tuple[float, float], factor: float) -> VoiLut | None:
     """The VOI LUT ``view`` shows now: its picked one while the window is that LUT's."""
     lut: VoiLut | None = getattr(view, "voi_lut", None)
