@@ -95,8 +95,10 @@ STEPS = [
 @pytest.mark.parametrize("kind", [OverlayText, MergedText])
 def test_text_quads_draw_what_vtk_text_actors_drew(kind: type) -> None:
     """Every place, multi-line, Chinese, right and centre justified, at an odd viewport size;
-    after changes (longer, shorter, blank, Chinese ↔ ASCII), after a text size change and
-    after the window is resized; one actor per place or all places in one."""
+    after changes (longer, shorter, blank, Chinese ↔ ASCII), after the window's DPI changes (as
+    Qt sets it when the window moves to a screen of another pixel ratio; no text changed), after
+    a text size change and after the window is resized; one actor per place or all places in
+    one."""
     frames = []
     for made in (ActorText, kind):
         win, ren = _window()
@@ -106,6 +108,9 @@ def test_text_quads_draw_what_vtk_text_actors_drew(kind: type) -> None:
         for step in STEPS:
             for i, text in step.items():
                 (edges if i >= 4 else corners).SetText(i, text)
+            shots.append(grab_window(win))
+        for dpi in (144, 72):  # (moved to a HiDPI screen and back: no text changed)
+            win.SetDPI(dpi)
             shots.append(grab_window(win))
         overlay.TEXT_SCALE[0] = 1.5
         try:

@@ -60,6 +60,7 @@ class MergedText:
         self._quads: list[tuple[int, int, int, int, int]] = []  # place, dx, dy, w, h
         self._poly = vtkPolyData()  # the quads
         self._size: tuple[int, int] = (0, 0)
+        self._dpi = 72  # the window's DPI the texts were rasterised at
         self._keep: Any = None
         self.actor = _MergedActor()
         self._image = vtkImageData()
@@ -88,6 +89,7 @@ class MergedText:
         dims = [0, 0]
         window = self._renderer.GetRenderWindow()
         dpi = window.GetDPI() if window is not None else 72
+        self._dpi = dpi
         if not vtkTextRenderer.GetInstance().RenderString(
             self._prop(i, text), text, image, dims, dpi
         ):
@@ -150,6 +152,10 @@ class MergedText:
         self._place(tuple(self._renderer.GetSize()))
 
     def _on_render(self, *_: object) -> None:
+        window = self._renderer.GetRenderWindow()
+        if window is not None and window.GetDPI() != self._dpi:
+            self._dpi = window.GetDPI()
+            self.rescale()  # (Qt sets the DPI anew on a screen of another pixel ratio)
         size = tuple(self._renderer.GetSize())
         if size != self._size:
             self._place(size)

@@ -15,7 +15,7 @@ import numpy as np
 import vtkmodules.vtkRenderingFreeType
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL backend)
 from vtkmodules.util import numpy_support
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkRenderingCore import (
     vtkActor2D,
@@ -348,6 +348,10 @@ class OverlayText:
         self._actors: dict[int, TextQuad] = {}
         self._texts: dict[int, str] = {}
         self._cjk: dict[int, bool] = {}
+        #: the window's DPI the texts were rasterised at; Qt sets it anew when the window
+        #: moves to a screen of another pixel ratio: rasterised again before the next frame
+        self._dpi = 0
+        renderer.AddObserver(vtkCommand.StartEvent, self._on_render)
 
     def _actor(self, i: int) -> TextQuad:
         """The actor of a place, made when it first gets a text (empty places cost nothing)."""
@@ -376,6 +380,14 @@ class OverlayText:
             text_font(actor.GetTextProperty(), text)
         window = self._renderer.GetRenderWindow()
         actor.SetInput(text, window.GetDPI() if window is not None else None)
+
+    def _on_render(self, *_: object) -> None:
+        window = self._renderer.GetRenderWindow()
+        dpi = window.GetDPI() if window is not None else self._dpi
+        if dpi != self._dpi:
+            self._dpi = dpi
+            for i, a in self._actors.items():
+                a.SetInput(self._texts.get(i, ""), dpi)  # (only where it changes the DPI)
 
     def GetText(self, i: int) -> str:
         return self._texts.get(i, "")
