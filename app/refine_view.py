@@ -38,8 +38,10 @@ def keep_view(window: Any) -> Keeper:
     """A keeper of what a 2D viewport widget holds beyond its model (``window.grid_host`` finds
     the widget of a model): the display choices its renderer picks again for each new image
     (colour map, interpolation, colour bar, a VOI LUT picked: :mod:`viewer.render.voi`), a
-    measurement half drawn (on its converted copy) and a drag under way. A fused overlay stays
-    as it is (the renderer places it on the new image)."""
+    measurement half drawn (on its converted copy), a drag under way and the scale on the
+    screen (mm per screen pixel: the zoom is relative to the picture's fit, and a reduced
+    picture whose full width is not a multiple of 4 is a little wider than the full one). A
+    fused overlay stays as it is (the renderer places it on the new image)."""
 
     def keep(vp: ViewportModel) -> Callable[[Rescale | None], None]:
         w = window.grid_host.widget_of(vp)
@@ -47,12 +49,15 @@ def keep_view(window: Any) -> Keeper:
             return lambda _rescale: None
         r = w.renderer
         cmap, interpolation, colorbar = r.colormap, r.interpolation, r.show_colorbar
-        pan = vp.pan
+        pan, scale = vp.pan, r.mm_per_screen_pixel()
         kept_voi = picked_on(r, vp.image)
 
         def back(rescale: Rescale | None) -> None:
             if rescale is None or w.model is not vp:
                 return
+            now = r.mm_per_screen_pixel()
+            if scale > 0 and now > 0 and abs(now - scale) > 1e-9 * scale:
+                vp.set_zoom(vp.zoom * now / scale)
             w.rescaled(rescale, (vp.pan[0] - pan[0], vp.pan[1] - pan[1]))
             if kept_voi:
                 r.voi_image = vp.image
