@@ -41,6 +41,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 from cloudclient.audit import AuditLog
+from cloudclient.consult_outbox import Outbox, abort
 from cloudclient.consultschema import MAX_MESSAGE, Malformed, check_data, check_incoming, loads
 from cloudclient.consultstate import ConsultState, InvitationInfo, JoinRequest
 from cloudclient.errors import CloudError
@@ -318,7 +319,9 @@ StatusFn = Callable[[str, str], None]
 
 
 class ConsultChannel:
-    """The reconnecting WebSocket link to the relay (its own thread).
+    """The reconnecting WebSocket link to the relay: a thread that reads (and reconnects) and
+    an :class:`~cloudclient.consult_outbox.Outbox` that writes, so that sending never waits on
+    the relay; a connection whose writes the relay has stopped taking is dropped.
 
     ``on_event(event)`` gets every relayed event once, in sequence order (and ``welcome`` /
     ``error`` messages); ``on_status(status, detail)`` gets ``connected``, ``reconnecting``,
@@ -348,16 +351,23 @@ class ConsultChannel:
         self.connected = threading.Event()
         self.reconnects = 0
         self.dropped = 0  # received messages dropped as malformed
+        #: writes to the relay on a thread of its own: a relay that stops reading never blocks
+        #: the sender (the GUI thread)
+        self._outbox = Outbox()
         self._thread = threading.Thread(target=self._run, daemon=True, name="consult-channel")
 
     def start(self) -> ConsultChannel:
+        self._outbox.start()
         self._thread.start()
         return self
 
     def close(self) -> None:
         self._closed.set()
+        self._outbox.stop()
         ws = self._ws
         if ws is not None:
+            if self._outbox.busy_s() > 0.5:  # a relay not taking a write: no closing handshake
+                abort(ws)
             with contextlib.suppress(Exception):
                 ws.close()
         self._thread.join(timeout=5)
@@ -382,10 +392,8 @@ class ConsultChannel:
         with self._lock:
             if op != "pointer":
                 self.pending[msg_id] = msg
-            ws = self._ws if self.connected.is_set() else None
-            if ws is not None:
-                with contextlib.suppress(ConnectionClosed, OSError):  # else resent after reconnect
-                    ws.send(text)
+            if self.connected.is_set():  # (else sent after the reconnect: it is pending)
+                self._outbox.put(text, live_only=op == "pointer")
         return msg_id
 
     def _set_status(self, status: str, detail: str = "") -> None:
@@ -424,14 +432,20 @@ class ConsultChannel:
                     check_incoming(welcome)
                     if welcome.get("type") != "welcome":
                         raise ConsultError("the relay did not welcome this participant")
-                    with self._lock:
+                    with self._lock:  # unacknowledged: sent again, first
                         self.connected.set()
-                        for msg in list(self.pending.values()):  # unacknowledged: send again
-                            ws.send(json.dumps(msg))
+                        self._outbox.attach(ws, [json.dumps(m) for m in self.pending.values()])
                     self.on_event(welcome)
                     self._set_status("connected")
                     delay = self.backoff[0]
-                    for raw in ws:
+                    while True:
+                        try:
+                            raw = ws.recv(timeout=1.0)
+                        except TimeoutError:
+                            if self._outbox.stalled():  # the relay has stopped reading
+                                abort(ws)
+                                raise ConsultError("the relay does not read") from None
+                            continue
                         try:
                             msg = loads(raw)
                             check_incoming(msg)
@@ -455,6 +469,7 @@ class ConsultChannel:
                 pass
             finally:
                 self.connected.clear()
+                self._outbox.detach()
                 self._ws = None
             if self._closed.is_set():
                 break

@@ -221,6 +221,9 @@ def test_state_sync_both_ways_and_presenter_handover(
     wait(lambda: b.state.pointers.get(me_host.participant, {}).get("x") == 10.5)
     # hand-over: now the expert leads
     b.channel.send("handover", {"to": me_host.participant})  # not the presenter: refused
+    # (refused before the host's hand-over reaches the relay: two channels' messages have no
+    # order between them)
+    wait(lambda: "cannot hand over" in b.state.errors)
     a.channel.send("handover", {"to": me_guest.participant})
     wait(lambda: b.state.presenting and a.state.presenter == me_guest.participant)
     b.channel.send("view", {"index": 7})
