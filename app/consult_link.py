@@ -2,10 +2,11 @@
 
 :class:`ConsultLink` owns the session's :class:`~app.consult.ConsultBridge` (while there is one),
 the invitation of a session hosted here and the workstations waiting for the host to admit them
-(polled on the runner's network lane; the host admits or declines each). Joining asks once at
-once (a refused invitation is said at once), then waits for the host's admission, fetches the
-study through the cloud client and opens it in the Workspace, all off the GUI thread, and then
-connects the bridge. Nothing of that starts before the reader agrees in a
+(polled on the runner's network lane; the host admits or declines each). Every call to the
+consultation service runs on that lane: the window never waits on the service. Joining looks the
+invitation up, asks to join, waits for the host's admission, fetches the study through the cloud
+client and opens it in the Workspace, all off the GUI thread, and then connects the bridge.
+Nothing after the look-up starts before the reader agrees in a
 :class:`~app.consult_confirm.ConsultConfirm` that says who invites, for which patient and study,
 and what leaves this workstation — and a running consultation is left only when the reader
 chooses to.
@@ -55,6 +56,8 @@ class ConsultLink(QObject):
         self._question = ""  # a workstation asking to join, shown until the host decides
         self._session_text = ""
         self.confirmation: ConsultConfirm | None = None  # an invitation awaiting the reader
+        self._describing = False  # an invitation being looked up (before the confirmation)
+        self._starting = False  # a session being made (before the invitation)
         self._joining: object | None = None  # a join under way (until admitted and fetched)
         self.poll = QTimer(self)
         self.poll.setInterval(1000)
@@ -79,10 +82,11 @@ class ConsultLink(QObject):
             audit=svc.audit,
         )
 
-    def start(self, minutes: float = 60.0, token: Any = None) -> Any:
-        """Invite a colleague to read the open cloud study together; returns the invitation."""
-        from cloudclient.errors import CloudError
-
+    def start(self, minutes: float = 60.0, token: Any = None) -> bool | None:
+        """Invite a colleague to read the open cloud study together: the service is asked on
+        the runner's network lane (the window never waits on it), then the invitation is shown
+        and kept in :attr:`invitation`. True when asked; None when there is nothing to share
+        or a start is already under way (said in the status bar)."""
         record = next(
             (r.record for r in reversed(self.workspace.requests) if r.record is not None), None
         )
@@ -96,31 +100,44 @@ class ConsultLink(QObject):
                 15000,
             )
             return None
-        try:
-            dlg = self.cloud.dialog
-            token = token or (dlg.code_token if dlg is not None else None) or svc.patient_token()
-            inv, me = self.client().create(
-                token, record.study_uid, minutes=minutes, doctor=svc.config.doctor
-            )
-        except CloudError as exc:
+        if self._starting:
+            return None
+        client = self.client()
+        if client is None:
+            return None
+        dlg = self.cloud.dialog
+        self._starting = True
+
+        def work() -> tuple[Any, Any]:
+            tok = token or (dlg.code_token if dlg is not None else None) or svc.patient_token()
+            return client.create(tok, record.study_uid, minutes=minutes, doctor=svc.config.doctor)
+
+        def done(result: tuple[Any, Any]) -> None:
+            self._starting = False
+            inv, me = result
+            self.invitation = inv
+            self.attach(me)
+            self._host = (client, me)
+            self.poll.start()
+            if dialogs.interactive():
+                QMessageBox.information(
+                    self.host,
+                    QCoreApplication.translate("MainWindow", "Consultation"),
+                    QCoreApplication.translate(
+                        "MainWindow", "Invitation code: {0}\nLink: {1}\nValid for {2:.0f} minutes."
+                    ).format(inv.code, inv.link, minutes),
+                )
+
+        def failed(exc: BaseException) -> None:
+            self._starting = False
             self._status(
                 QCoreApplication.translate("MainWindow", "Consultation refused: {0}").format(exc),
                 30000,
             )
-            return None
-        self.invitation = inv
-        self.attach(me)
-        self._host = (self.client(), me)
-        self.poll.start()
-        if dialogs.interactive():
-            QMessageBox.information(
-                self.host,
-                QCoreApplication.translate("MainWindow", "Consultation"),
-                QCoreApplication.translate(
-                    "MainWindow", "Invitation code: {0}\nLink: {1}\nValid for {2:.0f} minutes."
-                ).format(inv.code, inv.link, minutes),
-            )
-        return inv
+
+        self._status(QCoreApplication.translate("MainWindow", "Starting the consultation…"), 30000)
+        self.runner.submit(work, done, failed, lane="net")
+        return True
 
     def ask_join(self) -> None:
         code, ok = QInputDialog.getText(
@@ -139,15 +156,14 @@ class ConsultLink(QObject):
             return QCoreApplication.translate("MainWindow", "waiting to be admitted")
         return ""
 
-    def join(self, invitation: str) -> Any:
+    def join(self, invitation: str) -> bool | None:
         """An invitation (a link, or a code typed in File → Join Consultation…): ask the
-        service what it opens and ask the reader (:class:`ConsultConfirm`); nothing joins, and
-        the current session is not left, before the reader says so. Returns the open
-        confirmation, or None when the invitation is refused at once (said in the status bar)
-        or another confirmation is still open."""
-        from cloudclient.errors import CloudError
-
-        if self.confirmation is not None:
+        service what it opens (on the runner's network lane), then ask the reader
+        (:class:`ConsultConfirm`, kept in :attr:`confirmation`); nothing joins, and the current
+        session is not left, before the reader says so. True when the service is asked; None
+        when another invitation is being looked up or awaits the reader's answer (said in the
+        status bar). A refused invitation is said in the status bar."""
+        if self.confirmation is not None or self._describing:
             self._status(
                 QCoreApplication.translate(
                     "MainWindow",
@@ -159,13 +175,25 @@ class ConsultLink(QObject):
         client = self.client()
         if client is None:
             return None
-        try:
-            info = client.describe(invitation)
-        except CloudError as exc:
+        self._describing = True
+
+        def failed(exc: BaseException) -> None:
+            self._describing = False
             self._status(
                 QCoreApplication.translate("MainWindow", "Cannot join: {0}").format(exc), 30000
             )
-            return None
+
+        self.runner.submit(
+            lambda: client.describe(invitation),
+            lambda info: self._confirm(invitation, info),
+            failed,
+            lane="net",
+        )
+        return True
+
+    def _confirm(self, invitation: str, info: Any) -> None:
+        """What the invitation opens, put to the reader; joins when the reader agrees."""
+        self._describing = False
         current = self.current_session()
 
         def decided(yes: bool) -> None:
@@ -192,36 +220,28 @@ class ConsultLink(QObject):
         dlg = ConsultConfirm(self.host, info, self.cloud.service.config.doctor, current, decided)
         self.confirmation = dlg
         dlg.open()
-        return dlg
 
     def _request(self, invitation: str) -> Any:
-        """Ask to join (the reader has agreed): refusals are said at once; then wait for the
-        host's admission, fetch the study (this workstation's cache first), open it and follow
-        the session."""
+        """Ask to join (the reader has agreed), wait for the host's admission, fetch the study
+        (this workstation's cache first), open it and follow the session: all on the runner's
+        network lane; a refusal is said in the status bar."""
         from cloudclient.consult import JoinPending
-        from cloudclient.errors import CloudError
 
         client = self.client()
         if client is None:
             return None
         svc = self.cloud.service
         doctor = svc.config.doctor
-        try:
-            me = client.request_join(invitation, doctor=doctor)
-        except JoinPending:
-            me = None
-        except CloudError as exc:
-            self._status(
-                QCoreApplication.translate("MainWindow", "Cannot join: {0}").format(exc), 30000
-            )
-            return None
         ticket = object()
         self._joining = ticket
 
         def work() -> tuple[Any, Any]:
-            m = me or client.join(  # waits for the host's admission
-                invitation, doctor=doctor, cancelled=lambda: self._joining is not ticket
-            )
+            try:
+                m = client.request_join(invitation, doctor=doctor)
+            except JoinPending:
+                m = client.join(  # waits for the host's admission
+                    invitation, doctor=doctor, cancelled=lambda: self._joining is not ticket
+                )
             return m, svc.fetch(m.record, m.token)
 
         def fetched(r: tuple[Any, Any]) -> None:
@@ -241,11 +261,11 @@ class ConsultLink(QObject):
                 QCoreApplication.translate("MainWindow", "Cannot join: {0}").format(exc), 30000
             )
 
-        waiting = QCoreApplication.translate(
-            "MainWindow", "Consultation: waiting for the host to admit this workstation…"
+        self.label.setText(
+            QCoreApplication.translate(
+                "MainWindow", "Consultation: waiting for the host to admit this workstation…"
+            )
         )
-        fetching = QCoreApplication.translate("MainWindow", "Consultation: fetching the study…")
-        self.label.setText(fetching if me is not None else waiting)
         self.runner.submit(work, fetched, failed, lane="net")
         return True
 

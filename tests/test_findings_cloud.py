@@ -12,7 +12,7 @@ import pytest
 from app.findings_dialog import restore
 from cloudclient.frontend import FrontEnd
 from tests.test_gui import wait_loaded
-from tests.test_gui_consult import pair, service, window  # noqa: F401  (fixtures)
+from tests.test_gui_consult import asked, pair, service, started, window  # noqa: F401
 from viewer.dicom.measure import Measurement
 
 GSPS = "1.2.840.10008.5.1.4.1.1.11.1"
@@ -96,9 +96,8 @@ def test_consultation_shares_saved_findings_and_an_opinion(
     host, guest, tok, record = pair
     for w in (host, guest):
         w.findings.set_reader("")
-    inv = host.start_consultation(minutes=10, token=tok)
-    assert inv is not None and guest.join_consultation(inv.code)
-    guest.consulting.confirmation.answer(True)
+    inv = started(qtbot, host, tok)
+    asked(qtbot, guest, inv.code).answer(True)
     qtbot.waitUntil(lambda: bool(host.consulting.pending), timeout=15000)
     host.consulting.admit(host.consulting.pending[0].request)
     qtbot.waitUntil(lambda: guest.consult is not None, timeout=30000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -75,6 +76,22 @@ def pair(qtbot, devcloud, memory_keyring, tmp_path):
             w.cloud_service.close()
 
 
+def started(qtbot, w: MainWindow, tok) -> Any:
+    """A consultation started on ``w``'s open cloud study: its invitation (the service is asked
+    off the GUI thread)."""
+    assert w.start_consultation(minutes=10, token=tok)
+    qtbot.waitUntil(lambda: w.consulting.invitation is not None, timeout=15000)
+    return w.consulting.invitation
+
+
+def asked(qtbot, w: MainWindow, invitation: str) -> Any:
+    """``invitation`` typed into ``w``: the question put to the reader once the service has
+    said what the invitation opens."""
+    assert w.join_consultation(invitation)
+    qtbot.waitUntil(lambda: w.consulting.confirmation is not None, timeout=15000)
+    return w.consulting.confirmation
+
+
 def central(img: np.ndarray) -> np.ndarray:
     h, w = img.shape[:2]
     return img[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].astype(int)
@@ -82,10 +99,10 @@ def central(img: np.ndarray) -> np.ndarray:
 
 def test_two_workstations_read_one_study_together(qtbot, pair, devcloud) -> None:
     host, guest, tok, record = pair
-    inv = host.start_consultation(minutes=10, token=tok)
-    assert inv is not None and host.consult is not None
-    assert guest.join_consultation(inv.code)  # the reader is asked first (test_gui_consult_confirm)
-    guest.consulting.confirmation.answer(True)  # then the host is asked to admit it
+    inv = started(qtbot, host, tok)
+    assert host.consult is not None
+    asked(qtbot, guest, inv.code).answer(True)  # the reader is asked first (…_confirm); then
+    # the host is asked to admit the workstation
     qtbot.waitUntil(lambda: bool(host.consulting.pending), timeout=15000)
     assert "Dr. expert" in host.consult_label.text()
     assert "waiting for the host" in guest.consult_label.text()
@@ -200,8 +217,9 @@ def test_two_workstations_read_one_study_together(qtbot, pair, devcloud) -> None
         lambda: "ended" in host.consult_label.text() and "ended" in guest.consult_label.text(),
         timeout=10000,
     )
-    assert guest.join_consultation(inv.code) is None
-    assert "Cannot join" in guest.statusBar().currentMessage()
+    assert guest.join_consultation(inv.code)  # (the service is asked off the GUI thread)
+    qtbot.waitUntil(lambda: "Cannot join" in guest.statusBar().currentMessage(), timeout=15000)
+    assert guest.consulting.confirmation is None
 
     # each workstation's audit log has the session, without secrets
     for w in (host, guest):

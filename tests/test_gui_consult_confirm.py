@@ -10,6 +10,8 @@ switches sessions silently: *Join* stays disabled until the reader chooses to le
 from __future__ import annotations
 
 import secrets
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,8 @@ from app.launch import parse_url
 from app.mainwindow import MainWindow
 from cloudclient import tokens
 from cloudclient.consult import ConsultClient
-from tests.test_gui_consult import REMOTE, service, window
+from cloudclient.service import CloudConfig, CloudService
+from tests.test_gui_consult import REMOTE, service, started, window
 
 
 @pytest.fixture
@@ -49,9 +52,11 @@ def pair(qtbot, devcloud, memory_keyring, tmp_path):
             w.cloud_service.close()
 
 
-def link_arrives(w: MainWindow, link: str):
-    """A link as the single-instance channel hands it to the running window."""
+def link_arrives(qtbot, w: MainWindow, link: str):
+    """A link as the single-instance channel hands it to the running window: the question,
+    once the service has said what the link opens (asked off the GUI thread)."""
     w.open_request(parse_url(link))
+    qtbot.waitUntil(lambda: w.consulting.confirmation is not None, timeout=15000)
     dlg = w.consulting.confirmation
     assert dlg is not None and dlg.isVisible()
     return dlg
@@ -61,13 +66,12 @@ def test_a_link_asks_first_and_never_leaves_a_session_silently(
     qtbot, pair, devcloud, tmp_path
 ) -> None:
     host, guest, tok, record, rec = pair
-    inv = host.start_consultation(minutes=10, token=tok)
-    assert inv is not None
+    inv = started(qtbot, host, tok)
     assert guest.cloud_service is not None
     patient = devcloud.store.patient(psn=rec["psn"])
 
     # the link opens a question, and nothing else happens
-    dlg = link_arrives(guest, inv.link)
+    dlg = link_arrives(qtbot, guest, inv.link)
     text = dlg.text.text()
     assert "Dr. county" in text  # who invites …
     assert rec["organisation"]["name"] in text  # … the study's organisation …
@@ -89,7 +93,7 @@ def test_a_link_asks_first_and_never_leaves_a_session_silently(
     assert host.consulting.pending == [] and guest.consult is None
 
     # agreed: the host is asked, admits, the study comes and the session is followed
-    dlg = link_arrives(guest, inv.link)
+    dlg = link_arrives(qtbot, guest, inv.link)
     assert dlg.leave_box is None  # (not in a session: nothing to leave)
     dlg.answer(True)
     qtbot.waitUntil(lambda: bool(host.consulting.pending), timeout=15000)
@@ -110,7 +114,7 @@ def test_a_link_asks_first_and_never_leaves_a_session_silently(
         verify=str(devcloud.ca_file),
     )
     inv2, me2 = stranger.create(tok3, record.study_uid, minutes=10, doctor="Dr. Stranger")
-    dlg = link_arrives(guest, inv2.link)
+    dlg = link_arrives(qtbot, guest, inv2.link)
     assert "Dr. Stranger" in dlg.text.text()
     assert dlg.leave_box is not None and "Joining ends it" in dlg.warning.text()
     assert not dlg.join_button.isEnabled()
@@ -124,7 +128,7 @@ def test_a_link_asks_first_and_never_leaves_a_session_silently(
     assert guest.consult is first and stranger.requests(me2) == []
 
     # the reader chooses to leave: the old session ends, the stranger's host is asked
-    dlg = link_arrives(guest, inv2.link)
+    dlg = link_arrives(qtbot, guest, inv2.link)
     dlg.answer(True, leave_current=True)
     assert guest.consult is None
     qtbot.waitUntil(lambda: len(stranger.requests(me2)) == 1, timeout=15000)
@@ -137,7 +141,7 @@ def test_a_link_asks_first_and_never_leaves_a_session_silently(
 def test_file_join_consultation_asks_too_and_speaks_chinese(qtbot, pair) -> None:
     """File → Join Consultation…: the code typed in, then the same question, in Chinese."""
     host, guest, tok, _record, _rec = pair
-    inv = host.start_consultation(minutes=10, token=tok)
+    inv = started(qtbot, host, tok)
     i18n.install(QApplication.instance(), "zh_CN")
 
     def type_code() -> None:
@@ -151,6 +155,7 @@ def test_file_join_consultation_asks_too_and_speaks_chinese(qtbot, pair) -> None
     try:
         QTimer.singleShot(50, type_code)
         guest.acts["consult_join"].trigger()
+        qtbot.waitUntil(lambda: guest.consulting.confirmation is not None, timeout=15000)
         dlg = guest.consulting.confirmation
         assert dlg is not None
         qtbot.waitUntil(dlg.isVisible, timeout=5000)
@@ -165,3 +170,43 @@ def test_file_join_consultation_asks_too_and_speaks_chinese(qtbot, pair) -> None
         dlg.answer(False)
     finally:
         i18n.install(QApplication.instance(), "en")
+
+
+def test_a_service_that_does_not_answer_never_freezes_the_window(
+    qtbot, memory_keyring, tmp_path
+) -> None:
+    """The consultation service takes the connection and never answers (a hostile or stuck
+    server): joining returns at once, the window goes on handling events while the look-up
+    waits on its own thread, and no question is put to the reader; a second invitation meanwhile
+    is told the first is pending. (Before, the look-up ran on the GUI thread: the window froze
+    until the request's 30 s timeout.)"""
+    hole = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(hole.accept()[0]), daemon=True).start()
+    i18n.install(QApplication.instance(), "en")
+    w = window(qtbot)
+    tokens.save_client_secret("ws-hole", secrets.token_urlsafe(16))
+    w.cloud_service = CloudService(
+        CloudConfig(
+            f"http://127.0.0.1:{hole.getsockname()[1]}",
+            "ws-hole",
+            doctor="Dr. hole",
+            cache_dir=str(tmp_path / "cache"),
+        )
+    )
+    try:
+        assert w.join_consultation("ABCD-EFGH")
+        qtbot.waitUntil(lambda: bool(held), timeout=10000)  # the service is being asked …
+        ticks: list[int] = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(1))
+        timer.start(20)
+        qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=10000)  # … and the window lives on
+        timer.stop()
+        assert w.consulting.confirmation is None and w.consult is None
+        assert w.join_consultation("WXYZ-1234") is None
+        assert "already waiting" in w.statusBar().currentMessage()
+    finally:
+        w.close()
+        for s in (*held, hole):
+            s.close()

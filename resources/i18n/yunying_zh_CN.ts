@@ -641,7 +641,6 @@
     <message>
         <location filename="../../viewer/state/findings.py" line="167"/>
         <source>the presentation state refers to none of these images</source>
-        <extracomment>the protocol that fits today&apos;s exam alone, not applied (the reader&apos;s layout is kept) apply a protocol to today&apos;s exam alone too (else only once a prior is open) viewport → the series fused over it (the protocol&apos;s overlay), once loaded</extracomment>
         <translation>该显示状态不涉及这些图像中的任何一幅</translation>
     </message>
     <message>
@@ -1027,13 +1026,13 @@
     </message>
     <message>
         <location filename="../../app/actions.py" line="180"/>
-        <location filename="../../app/undo_link.py" line="75"/>
+        <location filename="../../app/undo_link.py" line="94"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
         <location filename="../../app/actions.py" line="182"/>
-        <location filename="../../app/undo_link.py" line="80"/>
+        <location filename="../../app/undo_link.py" line="99"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
@@ -1216,23 +1215,23 @@
         <translation>{0} 个文件无法读取</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="62"/>
+        <location filename="../../app/cloud_link.py" line="64"/>
         <source>this workstation is not set up ({0} is missing): run “yunying-cloud setup”</source>
         <translation>本工作站尚未设置（缺少 {0}）：请运行“yunying-cloud setup”</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="63"/>
-        <location filename="../../app/cloud_link.py" line="69"/>
+        <location filename="../../app/cloud_link.py" line="65"/>
+        <location filename="../../app/cloud_link.py" line="71"/>
         <source>Cloud not available: {0}</source>
         <translation>医保影像云不可用：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="108"/>
+        <location filename="../../app/cloud_link.py" line="110"/>
         <source>Opened {0}, {1}</source>
         <translation>已打开 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="131"/>
+        <location filename="../../app/cloud_link.py" line="133"/>
         <source>Study {0} is not on this workstation; open it by its index code</source>
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
@@ -1332,24 +1331,24 @@
         <translation>关于云影</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="95"/>
+        <location filename="../../app/consult_link.py" line="99"/>
         <source>Open a study from the cloud first: a consultation shares a cloud study.</source>
         <translation>请先从云端打开检查：会诊共享的是云端检查。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="107"/>
-        <location filename="../../app/consult_link.py" line="301"/>
+        <location filename="../../app/consult_link.py" line="134"/>
+        <location filename="../../app/consult_link.py" line="321"/>
         <source>Consultation refused: {0}</source>
         <translation>会诊被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="118"/>
-        <location filename="../../app/consult_link.py" line="282"/>
+        <location filename="../../app/consult_link.py" line="125"/>
+        <location filename="../../app/consult_link.py" line="302"/>
         <source>Consultation</source>
         <translation>会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="121"/>
+        <location filename="../../app/consult_link.py" line="128"/>
         <source>Invitation code: {0}
 Link: {1}
 Valid for {2:.0f} minutes.</source>
@@ -1358,69 +1357,68 @@ Valid for {2:.0f} minutes.</source>
 有效期 {2:.0f} 分钟。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="128"/>
+        <location filename="../../app/consult_link.py" line="138"/>
+        <source>Starting the consultation…</source>
+        <translation>正在发起会诊…</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="145"/>
         <source>Join Consultation</source>
         <translation>加入会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="129"/>
+        <location filename="../../app/consult_link.py" line="146"/>
         <source>Invitation code or link:</source>
         <translation>邀请码或链接：</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="140"/>
+        <location filename="../../app/consult_link.py" line="157"/>
         <source>waiting to be admitted</source>
         <translation>等待主持方准入</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="155"/>
+        <location filename="../../app/consult_link.py" line="171"/>
         <source>A consultation invitation is already waiting for your answer.</source>
         <translation>已有一个会诊邀请在等待您答复。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="166"/>
-        <location filename="../../app/consult_link.py" line="215"/>
-        <location filename="../../app/consult_link.py" line="241"/>
+        <location filename="../../app/consult_link.py" line="183"/>
+        <location filename="../../app/consult_link.py" line="261"/>
         <source>Cannot join: {0}</source>
         <translation>无法加入：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="176"/>
+        <location filename="../../app/consult_link.py" line="204"/>
         <source>Consultation invitation declined.</source>
         <translation>已拒绝会诊邀请。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="184"/>
+        <location filename="../../app/consult_link.py" line="212"/>
         <source>Not joined: this workstation is in a consultation now.</source>
         <translation>未加入：本工作站正在会诊中。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="247"/>
+        <location filename="../../app/consult_link.py" line="268"/>
         <source>Consultation: waiting for the host to admit this workstation…</source>
         <translation>会诊：等待主持方准许本工作站加入…</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="248"/>
-        <source>Consultation: fetching the study…</source>
-        <translation>会诊：正在获取检查…</translation>
-    </message>
-    <message>
-        <location filename="../../app/consult_link.py" line="276"/>
+        <location filename="../../app/consult_link.py" line="296"/>
         <source>{0} asks to join this consultation.</source>
         <translation>{0} 请求加入本次会诊。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="285"/>
+        <location filename="../../app/consult_link.py" line="305"/>
         <source>Admit this workstation?</source>
         <translation>准许该工作站加入吗？</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="55"/>
+        <location filename="../../app/mpr_link.py" line="56"/>
         <source>MPR and 3D need a volume: open a CT, MR or PET series first.</source>
         <translation>多平面重建和三维需要容积数据：请先打开 CT、MR 或 PET 序列。</translation>
     </message>
     <message>
-        <location filename="../../app/mpr_link.py" line="163"/>
+        <location filename="../../app/mpr_link.py" line="178"/>
         <source>Curved MPR ({0:.0f} mm)</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
@@ -1432,7 +1430,7 @@ Valid for {2:.0f} minutes.</source>
     <message>
         <location filename="../../app/consult.py" line="291"/>
         <source>Consultation ended: {0}</source>
-        <extracomment>how often the waiter for a full volume looks whether its study was given up (seconds)</extracomment>
+        <extracomment>how often the waiter for a full volume looks whether its study was given up (seconds) what the app keeps of a viewport beyond its model across a swap (undo, display)</extracomment>
         <translation>会诊已结束：{0}</translation>
     </message>
     <message>
@@ -1463,7 +1461,7 @@ Valid for {2:.0f} minutes.</source>
         <source>mean {0} SD {1} {2}
 min {3} max {4}
 area {5}</source>
-        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) work waiting for a decoder: arrivals not yet taken up, full decodes queued behind a reduced one (fewer than the workers: the decoders keep up with the link) Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
+        <extracomment>the series fed to this assembler (set by :meth:`attach`; None: every instance) waiting for a decoder: arrivals not taken up, full decodes queued behind a reduced one Largest declared decoded frame (rows × columns × samples × bytes per sample). Largest series (all its frames as loaded in memory). Most frames one object may declare. Most bytes read (or inflated) to find the end of one header. Bytes read from the start of a file to decide whether it is DICOM at all. Slack allowed beyond what a header says its pixels need (trailing padding, odd encoders). Compressed pixel data may be at most this many times its decoded size (plus the margin). Points a measurement needs before it is complete.</extracomment>
         <translation>平均值 {0} 标准差 {1} {2}
 最小值 {3} 最大值 {4}
 面积 {5}</translation>
@@ -1652,7 +1650,7 @@ area {5}</source>
     </message>
     <message>
         <location filename="../../app/mainwindow.py" line="471"/>
-        <location filename="../../viewer/render/mpr_view.py" line="363"/>
+        <location filename="../../viewer/render/mpr_view.py" line="398"/>
         <location filename="../../viewer/render/slice_view.py" line="324"/>
         <source>Loc</source>
         <translation>位置</translation>
@@ -1676,42 +1674,40 @@ area {5}</source>
         <translation>未校准</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="63"/>
+        <location filename="../../viewer/render/mpr_view.py" line="65"/>
         <source>Axial</source>
         <translation>轴位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="64"/>
+        <location filename="../../viewer/render/mpr_view.py" line="66"/>
         <source>Coronal</source>
         <translation>冠状位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="65"/>
+        <location filename="../../viewer/render/mpr_view.py" line="67"/>
         <source>Sagittal</source>
         <translation>矢状位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="70"/>
+        <location filename="../../viewer/render/mpr_view.py" line="72"/>
         <source>Avg</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="360"/>
+        <location filename="../../viewer/render/mpr_view.py" line="381"/>
         <source>oblique</source>
-        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the base view&apos;s whole image (its slices over the base volume&apos;s memory): only the shown slice is coloured (the filter is asked for that slice alone) threads of the filters that run over the slice on every new slice, chosen by timing the shown slice blended: RGBA rows over ``_rgba`` (shared with VTK, not copied), the same memory seen by Pillow as ``_canvas`` what the buffer holds (base and overlay generation times, slice, box); one blend each the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the plane, its extent and the threshold), so that scrolling back over slices seen costs nothing; bounded the box of each overlay slice&apos;s visible voxels (key: slice, threshold); bounded raw overlay value from which it is drawn (the threshold); below it, transparent Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced</extracomment>
+        <extracomment>patient LPS mm → the overlay&apos;s volume-space mm (its shared vtkImageData&apos;s world) the plane at the overlay&apos;s resolution: where is it visible (not transparent)? the plane at the base slice&apos;s pixels over the box where it is visible, coloured in the same pass the base view&apos;s whole image (its slices over the base volume&apos;s memory): only the shown slice is coloured (the filter is asked for that slice alone) threads of the filters that run over the slice on every new slice, chosen by timing the shown slice blended (its extent and spacing; its scalars: the coloured slice, blended in place) what the shown image holds (base and overlay generation times, slice, box) the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent the reslice axes (one matrix, refilled per slice) and patient → overlay volume space through the fusion&apos;s transform (kept while the transform does not change) the box of each plane seen (key: the plane, its extent and the threshold), so that scrolling back over slices seen costs nothing; bounded the box of each overlay slice&apos;s visible voxels (key: slice, threshold); bounded raw overlay value from which it is drawn (the threshold); below it, transparent place → (RGBA rows from the bottom, offset of its lower-left pixel from the anchor) Crosshair colour of each plane (as in 3D Slicer: red axial, green coronal, yellow sagittal). a VOI LUT the reader picked and the volume it was picked on (:mod:`viewer.render.voi`) values shown in (SUV for PET in SUV: one factor for a plane that may cross slices) colour map (resources/colormaps id) and invert of this view; None table = plain grey None: a colour bar when the map is not plain grey or an overlay is fused; else forced the corner lines around the location, kept while their inputs stay</extracomment>
         <translation>斜位</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/mpr_view.py" line="377"/>
+        <location filename="../../viewer/render/mpr_view.py" line="391"/>
         <location filename="../../viewer/render/slice_view.py" line="310"/>
         <source>Fusion</source>
-        <extracomment>&quot;linear&quot; (default: smooth when zoomed) or &quot;nearest&quot; (the acquired pixels as blocks) False while the hosting widget is hidden or gone (rendering then could crash) when set (by the hosting widget), :meth:`render` asks it to call :meth:`flush` soon and renders once however many changes came before (None: render at once) colour map of the image (a resources/colormaps id); grey, not inverted, uses no table None: a colour bar when the map is not plain grey or an overlay is fused; else forced the fused overlay (a viewer.state.mpr.Fusion: volume, transform, colormap, opacity, window; optional threshold and ramp) and its pipeline</extracomment>
         <translation>融合</translation>
     </message>
     <message>
         <location filename="../../viewer/render/vr.py" line="248"/>
         <source>shaded</source>
-        <extracomment>MR/PET values have no fixed scale: presets are fitted to the data&apos;s window</extracomment>
         <translation>明暗</translation>
     </message>
     <message>
@@ -1722,7 +1718,6 @@ area {5}</source>
     <message>
         <location filename="../../viewer/state/viewport.py" line="211"/>
         <source>uncalibrated: only Imager Pixel Spacing (at the detector) is known</source>
-        <extracomment>a registration whose two directions disagree by more than this (mm) is shown as doubtful how far off the mapping may be, mm: 0 for one Frame of Reference, the registration&apos;s inverse-consistency for a registration, None when nothing measures it (a point pair)</extracomment>
         <translation>未校准：仅知探测器处的成像像素间距（Imager Pixel Spacing）</translation>
     </message>
     <message>
@@ -1736,19 +1731,19 @@ area {5}</source>
         <translation>重建</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="49"/>
+        <location filename="../../viewer/render/overlay.py" line="50"/>
         <source>Reduced resolution (1/{0})</source>
         <extracomment>over a volume shown at 1/2**level of its pixels each way that will not be refined</extracomment>
         <translation>降低分辨率（1/{0}）</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="51"/>
+        <location filename="../../viewer/render/overlay.py" line="52"/>
         <source>Reduced resolution (1/{0}) — refining…</source>
         <extracomment>over a volume shown at 1/2**level of its pixels each way until it is refined</extracomment>
         <translation>降低分辨率（1/{0}）— 正在细化…</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="291"/>
+        <location filename="../../viewer/render/overlay.py" line="298"/>
         <source>no SUV: {0}</source>
         <extracomment>overlay text size × this (Settings → Text Size, for HiDPI screens); set by the app characters per line of the reason a PET is not shown in SUV (wrapped, at most 4 lines)</extracomment>
         <translation>非 SUV：{0}</translation>
@@ -2305,12 +2300,12 @@ area {5}</source>
         <translation>SUV 类型(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/undo_link.py" line="72"/>
+        <location filename="../../app/undo_link.py" line="91"/>
         <source>&amp;Undo {0}</source>
         <translation>撤销 {0}(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../app/undo_link.py" line="77"/>
+        <location filename="../../app/undo_link.py" line="96"/>
         <source>&amp;Redo {0}</source>
         <translation>重做 {0}(&amp;R)</translation>
     </message>
@@ -2562,7 +2557,7 @@ area {5}</source>
         <translation>{0} 在扫描前 {1} 小时（{2} 个半衰期）：日期不一致</translation>
     </message>
     <message>
-        <location filename="../../viewer/dicom/images.py" line="160"/>
+        <location filename="../../viewer/dicom/images.py" line="169"/>
         <source>{0} is not available</source>
         <extracomment>the acquired slice thickness (mm), kept when the volume is resampled onto another grid PET: the SUV scale per slice and units (see :mod:`viewer.dicom.quantity`) which sub-volume this is (&quot;Echo 2 (TE 30 ms)&quot;); empty for a series with one volume every sub-volume of the series in order (this one included), or empty: see :mod:`viewer.dicom.dimensions` 0 at full resolution; n &gt; 0: a preview at 1/2**n of the pixels each way in-plane (a JPEG 2000 reduced level, :mod:`viewer.dicom.progressive`), replaced once refined False once a reduced volume will not be refined (its study could not be fetched whole) PET: SUV factor per frame (see :mod:`viewer.dicom.quantity`)</extracomment>
         <translation>{0} 不可用</translation>
@@ -2580,7 +2575,7 @@ area {5}</source>
     <message>
         <location filename="../../viewer/dicom/quantity.py" line="128"/>
         <source>{0} is not PET</source>
-        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) Modalities whose values may be SUV.</extracomment>
+        <extracomment>Offset and length of the native Pixel Data value in the object, when known. Implausible values found in the header (shown to the reader with the series). Size of the object in bytes, as seen by the scan. Where the dataset starts (after the File Meta Information); for a deflated object, the pixel offset counts from here in the inflated stream. Whether the object carries a Transfer Syntax UID in File Meta Information. the reduced level decoded first: 1/4 of the size each way (a 512² CT slice at 128²) a full volume predicted within this many seconds of the start needs no reduced pass (the target for a volume usable in MPR is 2 s; the rest is the prediction&apos;s margin) Modalities whose values may be SUV.</extracomment>
         <translation>{0} 不是 PET</translation>
     </message>
     <message>
@@ -2732,7 +2727,7 @@ area {5}</source>
         <location filename="../../app/tags.py" line="44"/>
         <location filename="../../app/tags.py" line="103"/>
         <source>DICOM Tags</source>
-        <extracomment>threads of the pooled lanes (&quot;net&quot; work gets a daemon thread each) Above this many matching nodes the tree opens collapsed (expanding would take long).</extracomment>
+        <extracomment>measurements (a snapshot) → the same in another resolution&apos;s pixels (the same patient mm) called with a viewport about to show the same series at another resolution, before the swap; it returns what puts back after the swap what it keeps beyond the model, called with the measurements&apos; :data:`Rescale` (None: the viewport did not take the new image) threads of the pooled lanes (&quot;net&quot; work gets a daemon thread each) Above this many matching nodes the tree opens collapsed (expanding would take long).</extracomment>
         <translation>DICOM 标签</translation>
     </message>
     <message>
@@ -2984,17 +2979,17 @@ area {5}</source>
 <context>
     <name>ViewportWidget</name>
     <message>
-        <location filename="../../app/viewport.py" line="269"/>
+        <location filename="../../app/viewport.py" line="270"/>
         <source>Measurement</source>
         <translation>测量</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="340"/>
+        <location filename="../../app/viewport.py" line="363"/>
         <source>Annotation</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../app/viewport.py" line="340"/>
+        <location filename="../../app/viewport.py" line="363"/>
         <source>Text:</source>
         <translation>文字：</translation>
     </message>
@@ -3122,16 +3117,15 @@ area {5}</source>
         <translation>{0} 幅图像无法解码，已略去</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/overlay.py" line="217"/>
+        <location filename="../../viewer/render/overlay.py" line="225"/>
         <source>this sub-volume lies on another grid</source>
         <extracomment>Opacity of the dark plate behind overlay text (with the shadow: readable on white too).</extracomment>
         <translation>该子容积位于不同的网格上</translation>
     </message>
     <message>
-        <location filename="../../viewer/render/refine.py" line="36"/>
-        <location filename="../../viewer/state/mpr.py" line="231"/>
+        <location filename="../../viewer/render/refine.py" line="27"/>
+        <location filename="../../viewer/state/mpr.py" line="227"/>
         <source>the refined volume lies elsewhere in the patient</source>
-        <extracomment>Display frames of the unrotated planes: (screen-right, screen-down) in LPS. Radiological convention: the patient&apos;s right on the screen&apos;s left, head up on coronal and sagittal. transparent below this fraction of the window, opaque over ``ramp`` above it (None: the pair&apos;s defaults in fusion_pairs.json) what the planes&apos; (u, v) mm are measured from: fixed for the model&apos;s life, so plane measurements (and their undo steps) stay valid when the volume is swapped</extracomment>
         <translation>细化后的容积位于患者体内的其他位置</translation>
     </message>
 </context>
