@@ -154,5 +154,9 @@ class CloudLink(QObject):
             mpr.toggle(True)
 
     def close(self) -> None:
+        """The window closes: streaming stops and the cache's catalog is closed cleanly (else
+        the next session's first cloud use checks the whole cache against the disk)."""
         self.streaming.close()
         self._off()
+        if self.service is not None:
+            self.service.close()

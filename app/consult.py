@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 
-from cloudclient.consult import ConsultChannel, ConsultState, Membership
+from cloudclient.consult import ConsultState, Membership
+from cloudclient.consult_channel import ConsultChannel
 from viewer.dicom.measure import Measurement
 from viewer.state.mpr import MprChange, MprEvent, MprModel
 from viewer.state.observable import Unsubscribe

@@ -15,7 +15,6 @@ import requests
 from cloudclient.audit import AuditLog
 from cloudclient.audit import verify as verify_audit
 from cloudclient.consult import (
-    ConsultChannel,
     ConsultClient,
     ConsultError,
     ConsultExpired,
@@ -24,6 +23,7 @@ from cloudclient.consult import (
     Membership,
     parse_link,
 )
+from cloudclient.consult_channel import ConsultChannel
 from cloudclient.errors import AccessDenied, ReauthorizationRequired
 from cloudclient.national import ExamRecord, NationalClient
 from cloudclient.retrieve import Retriever

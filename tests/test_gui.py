@@ -893,6 +893,20 @@ def test_cloud_panel_from_the_file_menu_and_ctrl_k(
     window.cloud_dialog.close()
 
 
+def test_closing_the_window_closes_the_cache_cleanly(qtbot, tmp_path: Path, memory_keyring) -> None:
+    """A window that used the cloud closes its cache's catalog cleanly: the next session's first
+    cloud use does not check the whole cache against the disk (it did, on the GUI thread, after
+    every session: the catalog was never closed)."""
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.cloud_service = _offline_cloud(tmp_path)
+    marker = tmp_path / "cache" / ".catalog-open"
+    assert marker.exists()  # (open: what a crash would leave)
+    w.close()
+    assert not marker.exists()
+    assert not _offline_cloud(tmp_path).catalog.recovered
+
+
 def test_every_action_the_readme_names_is_in_a_menu(window: MainWindow) -> None:
     in_menus = {
         a.text().replace("&", "")

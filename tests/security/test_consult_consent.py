@@ -10,12 +10,12 @@ import pytest
 import requests
 
 from cloudclient.consult import (
-    ConsultChannel,
     ConsultClient,
     ConsultError,
     ConsultExpired,
     JoinPending,
 )
+from cloudclient.consult_channel import ConsultChannel
 from cloudclient.errors import CloudError, ReauthorizationRequired
 from cloudclient.national import NationalClient
 from cloudclient.retrieve import Retriever

@@ -19,7 +19,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 from websockets.sync.server import serve
 
-from cloudclient.consult import ConsultChannel, ConsultState, Membership
+from cloudclient.consult import ConsultState, Membership
+from cloudclient.consult_channel import ConsultChannel
 from cloudclient.consultschema import MAX_MESSAGE
 from tests.test_consult import REMOTE, ConsultClient, Peer, admitted, ca, wait
 from tests.test_consult import host as host

@@ -20,7 +20,8 @@ from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
 from cloudclient import consult_outbox
-from cloudclient.consult import ConsultChannel, Membership
+from cloudclient.consult import Membership
+from cloudclient.consult_channel import ConsultChannel
 from tests.test_consult import wait
 
 WELCOME = json.dumps(
@@ -97,7 +98,7 @@ def test_a_relay_that_stops_reading_never_blocks_the_sender(
     the live pointer moves beyond a few dozen queued are dropped; the connection is dropped once
     a write has made no progress for the stall time (1 s here, 15 s in use); on the next
     connection the 400 unacknowledged findings arrive again, first and in order. Then leaving
-    returns."""
+    returns at once, though the relay never answers the closing handshake."""
     monkeypatch.setattr(consult_outbox, "STALL_S", 1.0)
     relay = Relay()
     me = Membership(
@@ -126,6 +127,8 @@ def test_a_relay_that_stops_reading_never_blocks_the_sender(
         assert [m["id"] for m in relay.received[:400]] == ids  # resent first, in order
     finally:
         t0 = time.monotonic()
-        ch.close()
+        ch.close()  # (this relay never answers the closing handshake)
+        left = time.monotonic() - t0
         relay.close()
-    assert time.monotonic() - t0 < 10 and ch.status == "closed"
+    assert left < 5  # leaving does not wait on the relay
+    wait(lambda: ch.status == "closed", timeout=10)

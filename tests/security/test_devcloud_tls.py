@@ -14,7 +14,8 @@ import pytest
 import requests
 import trustme
 
-from cloudclient.consult import ConsultChannel, Membership
+from cloudclient.consult import Membership
+from cloudclient.consult_channel import ConsultChannel
 from cloudclient.errors import CloudError
 from cloudclient.national import NationalClient
 from devcloud import tls
