@@ -136,8 +136,25 @@ class CloudLink(QObject):
 
     def _on_event(self, ev: WorkspaceEvent) -> None:
         record = ev.request.record if isinstance(ev, Viewed) else None
-        if record is not None and self.service is not None and hasattr(record, "study_uid"):
-            self.service.viewed(record.study_uid, ev.series_uid, record.code)  # type: ignore[union-attr]
+        svc = self.service
+        if record is not None and svc is not None and hasattr(record, "study_uid"):
+            # audited off the GUI thread: a line costs keyring calls (its key and the chain's
+            # anchor) and an fsync, a locked keyring far more
+            series = ev.series_uid  # type: ignore[union-attr]
+            self.runner.submit(
+                lambda: svc.viewed(record.study_uid, series, record.code),
+                None,
+                self._audit_failed,
+                lane="net",
+            )
+
+    def _audit_failed(self, exc: BaseException) -> None:
+        self.status(
+            QCoreApplication.translate("MainWindow", "The audit log was not written: {0}").format(
+                exc
+            ),
+            30000,
+        )
 
     def _refined(self, image: Any) -> None:
         """A reduced volume was refined: an MPR / 3D layout open on it takes the full volume in

@@ -1236,6 +1236,11 @@
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
+        <location filename="../../app/cloud_link.py" line="153"/>
+        <source>The audit log was not written: {0}</source>
+        <translation>审计日志未写入：{0}</translation>
+    </message>
+    <message>
         <location filename="../../app/mainwindow.py" line="237"/>
         <source>Cannot open</source>
         <translation>无法打开</translation>
@@ -1428,23 +1433,23 @@ Valid for {2:.0f} minutes.</source>
         <translation>保存截图</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="291"/>
+        <location filename="../../app/consult.py" line="292"/>
         <source>Consultation ended: {0}</source>
         <extracomment>how often the waiter for a full volume looks whether its study was given up (seconds) what the app keeps of a viewport beyond its model across a swap (undo, display)</extracomment>
         <translation>会诊已结束：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="298"/>
+        <location filename="../../app/consult.py" line="299"/>
         <source>Consultation: connection lost, reconnecting…</source>
         <translation>会诊：连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="300"/>
+        <location filename="../../app/consult.py" line="301"/>
         <source>Consultation: you are presenting</source>
         <translation>会诊：您正在主讲</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="305"/>
+        <location filename="../../app/consult.py" line="306"/>
         <source>Consultation: following {0}</source>
         <translation>会诊：跟随 {0}</translation>
     </message>
