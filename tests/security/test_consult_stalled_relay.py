@@ -96,7 +96,7 @@ def test_a_relay_that_stops_reading_never_blocks_the_sender(
     """The relay welcomes the workstation, then reads nothing more: 400 findings of 59 kB
     (24 MB, far beyond the sockets' buffers) and 200 pointer moves are sent. Every send returns;
     the live pointer moves beyond a few dozen queued are dropped; the connection is dropped once
-    a write has made no progress for the stall time (1 s here, 15 s in use); on the next
+    a write has been unfinished for the stall time (1 s here, 15 s in use); on the next
     connection the 400 unacknowledged findings arrive again, first and in order. Then leaving
     returns at once, though the relay never answers the closing handshake."""
     monkeypatch.setattr(consult_outbox, "STALL_S", 1.0)
