@@ -145,7 +145,7 @@ class CloudLink(QObject):
                 lambda: svc.viewed(record.study_uid, series, record.code),
                 None,
                 self._audit_failed,
-                lane="net",
+                lane="audit",
             )
 
     def _audit_failed(self, exc: BaseException) -> None:

@@ -288,6 +288,8 @@ class ConsultBridge(QObject):
         self._sent[key] = {"key": key, **_serial(self._shown[key], str(data.get("series", "")))}
 
     def _show_status(self, status: str, detail: str) -> None:
+        if self._closed:  # (a late word from the channel of a session left)
+            return
         if status == "expired":
             text = QCoreApplication.translate("MainWindow", "Consultation ended: {0}").format(
                 detail or status

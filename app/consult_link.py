@@ -57,7 +57,7 @@ class ConsultLink(QObject):
         self._session_text = ""
         self.confirmation: ConsultConfirm | None = None  # an invitation awaiting the reader
         self._describing = False  # an invitation being looked up (before the confirmation)
-        self._starting = False  # a session being made (before the invitation)
+        self._starting: object | None = None  # a session being made (before the invitation)
         self._joining: object | None = None  # a join under way (until admitted and fetched)
         self.poll = QTimer(self)
         self.poll.setInterval(1000)
@@ -100,25 +100,32 @@ class ConsultLink(QObject):
                 15000,
             )
             return None
-        if self._starting:
+        if self._starting is not None:
+            self._status(
+                QCoreApplication.translate("MainWindow", "A consultation is being started."),
+                15000,
+            )
             return None
         client = self.client()
         if client is None:
             return None
         dlg = self.cloud.dialog
-        self._starting = True
+        ticket = self._starting = object()
 
         def work() -> tuple[Any, Any]:
             tok = token or (dlg.code_token if dlg is not None else None) or svc.patient_token()
             return client.create(tok, record.study_uid, minutes=minutes, doctor=svc.config.doctor)
 
         def done(result: tuple[Any, Any]) -> None:
-            self._starting = False
+            if self._starting is not ticket:
+                return  # (given up meanwhile: the window closed, or another session began)
+            self._starting = None
             inv, me = result
             self.invitation = inv
             self.attach(me)
             self._host = (client, me)
             self.poll.start()
+            self._status("", 1)  # ("Starting…" is done)
             if dialogs.interactive():
                 QMessageBox.information(
                     self.host,
@@ -129,7 +136,9 @@ class ConsultLink(QObject):
                 )
 
         def failed(exc: BaseException) -> None:
-            self._starting = False
+            if self._starting is not ticket:
+                return
+            self._starting = None
             self._status(
                 QCoreApplication.translate("MainWindow", "Consultation refused: {0}").format(exc),
                 30000,
@@ -154,6 +163,8 @@ class ConsultLink(QObject):
             return self._session_text or self.bridge.me.session_id
         if self._joining is not None:
             return QCoreApplication.translate("MainWindow", "waiting to be admitted")
+        if self._starting is not None:
+            return QCoreApplication.translate("MainWindow", "starting a consultation")
         return ""
 
     def join(self, invitation: str) -> bool | None:
@@ -194,6 +205,8 @@ class ConsultLink(QObject):
     def _confirm(self, invitation: str, info: Any) -> None:
         """What the invitation opens, put to the reader; joins when the reader agrees."""
         self._describing = False
+        if self.workspace.closed:  # (the window closed meanwhile)
+            return
         current = self.current_session()
 
         def decided(yes: bool) -> None:
@@ -340,6 +353,7 @@ class ConsultLink(QObject):
 
     def leave(self) -> None:
         self._joining = None  # (a join under way stops waiting for the host)
+        self._starting = None  # (a session being made is not taken up)
         self._question = ""
         self.poll.stop()
         self._host = None

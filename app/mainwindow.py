@@ -457,6 +457,7 @@ class MainWindow(QMainWindow):
         self.workspace.close()
         self.leave_consultation()
         self.close_mpr()
+        self.runner.wait(10000, lane="audit")  # (views audited: written before the app quits)
         self.cloud.close()
         for off in self._off:
             off()

@@ -1,10 +1,12 @@
 """The one way the application runs work off the GUI thread.
 
 :class:`Runner` runs work in "lanes": ``load`` is a small thread pool for decoding (memory grows
-with each series in flight); ``net`` gives each network wait (a QR poll, a study fetch, waiting
-to be admitted to a consultation) its own daemon thread, since such a wait may last minutes and
-must never hold the application open when it quits. Every result, error or progress report comes
-back to the GUI thread through one queued signal, so callers never touch widgets from a worker.
+with each series in flight); ``audit`` is one thread writing audit lines in order (keyring calls
+and an fsync each; the window waits for it when it closes); ``net`` gives each network wait (a QR
+poll, a study fetch, waiting to be admitted to a consultation) its own daemon thread, since such
+a wait may last minutes and must never hold the application open when it quits. Every result,
+error or progress report comes back to the GUI thread through one queued signal, so callers never
+touch widgets from a worker.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 T = TypeVar("T")
 
 #: threads of the pooled lanes ("net" work gets a daemon thread each)
-POOLS = {"load": 2}
+POOLS = {"load": 2, "audit": 1}
 
 
 class _Task(QRunnable):

@@ -97,6 +97,7 @@ class Catalog:
         self.quota_bytes = quota_bytes
         self._local = threading.local()
         self._closed = False  # closed cleanly (and not used since)
+        self._marker_lock = threading.Lock()
         self._migrate(code_facts)
         self._open_marker = self.root / ".catalog-open"
         self.recovered = self._open_marker.exists()  # the last session did not close cleanly
@@ -104,8 +105,10 @@ class Catalog:
 
     def _db(self) -> sqlite3.Connection:
         if self._closed:  # used after a clean close (a fetch still running): not clean any more
-            self._closed = False
-            self._open_marker.write_text(str(os.getpid()))
+            with self._marker_lock:
+                if self._closed:
+                    self._closed = False
+                    self._open_marker.write_text(str(os.getpid()))
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(
@@ -153,8 +156,9 @@ class Catalog:
     def close(self) -> None:
         """A clean close: the next start needs no repair (unless the catalog is used again
         meanwhile: by a fetch still running when the application closes)."""
-        self._closed = True
-        self._open_marker.unlink(missing_ok=True)
+        with self._marker_lock:
+            self._closed = True
+            self._open_marker.unlink(missing_ok=True)
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()

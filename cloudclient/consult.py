@@ -279,6 +279,3 @@ class ConsultClient:
                         "the host did not admit this workstation in time; ask again"
                     ) from None
                 time.sleep(poll)
-
-
-# --------------------------------------------------------------------------- the live link

@@ -86,6 +86,7 @@ class ConsultChannel:
         self._lock = threading.Lock()
         self._ws: ClientConnection | None = None
         self._closed = threading.Event()
+        self._left = False  # close() was called
         self.connected = threading.Event()
         self.reconnects = 0
         self.dropped = 0  # received messages dropped as malformed
@@ -103,6 +104,9 @@ class ConsultChannel:
         """Leave: nothing more is sent or delivered. The closing handshake, which waits on the
         relay, runs on a thread of its own; the reader is given a second to end (it may be
         waiting to connect to a relay that does not answer)."""
+        if self._left:
+            return
+        self._left = True
         self._closed.set()
         self._outbox.stop()
         ws = self._ws
@@ -110,7 +114,8 @@ class ConsultChannel:
             if self._outbox.busy_s() > 0.5:  # a relay not taking a write: no closing handshake
                 abort(ws)
             threading.Thread(target=_close, args=(ws,), daemon=True, name="consult-close").start()
-        self._thread.join(timeout=1.0)
+        if self._thread.is_alive():
+            self._thread.join(timeout=1.0)
         if self.audit is not None:
             self.audit.record("consult_leave", "ok", session=self.me.session_id)
 
@@ -167,12 +172,16 @@ class ConsultChannel:
                     url, ssl=tls, open_timeout=10, close_timeout=2, max_size=MAX_FRAME
                 ) as ws:
                     self._ws = ws
+                    if self._closed.is_set():  # left while connecting
+                        break
                     ws.send(json.dumps({"type": "hello", "last_seq": self.last_seq}))
                     welcome = loads(ws.recv(timeout=10))
                     check_incoming(welcome)
                     if welcome.get("type") != "welcome":
                         raise ConsultError("the relay did not welcome this participant")
                     with self._lock:  # unacknowledged: sent again, first
+                        if self._closed.is_set():  # left meanwhile
+                            break
                         self.connected.set()
                         self._outbox.attach(ws, [json.dumps(m) for m in self.pending.values()])
                     self.on_event(welcome)
@@ -182,6 +191,8 @@ class ConsultChannel:
                         try:
                             raw = ws.recv(timeout=1.0)
                         except TimeoutError:
+                            if self._closed.is_set():  # left (the closing handshake hangs)
+                                break
                             if self._outbox.stalled():  # the relay has stopped reading
                                 abort(ws)
                                 raise ConsultError("the relay does not read") from None
@@ -221,6 +232,7 @@ class ConsultChannel:
 
     def _stop(self, status: str, detail: str) -> None:
         self._closed.set()
+        self._outbox.stop()
         self.connected.clear()
         if self.audit is not None:
             self.audit.record(f"consult_{status}", detail, session=self.me.session_id)

@@ -801,6 +801,7 @@ def test_cloud_flow_in_the_real_window(qtbot, window: MainWindow, cloud_service,
     qtbot.waitUntil(lambda: dlg.table.rowCount() == 3, timeout=30000)
     assert {dlg.table.item(i, 4).text() for i in range(3)} == {"福建省", "江苏省"}
     dlg.close()
+    assert window.runner.wait(10000, lane="audit")  # (views are audited on their own thread)
     lines = [_json.loads(x) for x in cloud_service.audit.path.read_text().splitlines()]
     actions = [x["action"] for x in lines]
     assert "retrieve" in actions and actions.count("view") >= 2 and "authorize" in actions

@@ -1341,19 +1341,24 @@
         <translation>请先从云端打开检查：会诊共享的是云端检查。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="134"/>
-        <location filename="../../app/consult_link.py" line="321"/>
+        <location filename="../../app/consult_link.py" line="143"/>
+        <location filename="../../app/consult_link.py" line="334"/>
         <source>Consultation refused: {0}</source>
         <translation>会诊被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="125"/>
-        <location filename="../../app/consult_link.py" line="302"/>
+        <location filename="../../app/consult_link.py" line="132"/>
+        <location filename="../../app/consult_link.py" line="315"/>
         <source>Consultation</source>
         <translation>会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="128"/>
+        <location filename="../../app/consult_link.py" line="105"/>
+        <source>A consultation is being started.</source>
+        <translation>正在发起会诊。</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="135"/>
         <source>Invitation code: {0}
 Link: {1}
 Valid for {2:.0f} minutes.</source>
@@ -1362,58 +1367,63 @@ Valid for {2:.0f} minutes.</source>
 有效期 {2:.0f} 分钟。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="138"/>
+        <location filename="../../app/consult_link.py" line="147"/>
         <source>Starting the consultation…</source>
         <translation>正在发起会诊…</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="145"/>
+        <location filename="../../app/consult_link.py" line="154"/>
         <source>Join Consultation</source>
         <translation>加入会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="146"/>
+        <location filename="../../app/consult_link.py" line="155"/>
         <source>Invitation code or link:</source>
         <translation>邀请码或链接：</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="157"/>
+        <location filename="../../app/consult_link.py" line="166"/>
         <source>waiting to be admitted</source>
         <translation>等待主持方准入</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="171"/>
+        <location filename="../../app/consult_link.py" line="168"/>
+        <source>starting a consultation</source>
+        <translation>正在发起会诊</translation>
+    </message>
+    <message>
+        <location filename="../../app/consult_link.py" line="182"/>
         <source>A consultation invitation is already waiting for your answer.</source>
         <translation>已有一个会诊邀请在等待您答复。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="183"/>
-        <location filename="../../app/consult_link.py" line="261"/>
+        <location filename="../../app/consult_link.py" line="194"/>
+        <location filename="../../app/consult_link.py" line="274"/>
         <source>Cannot join: {0}</source>
         <translation>无法加入：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="204"/>
+        <location filename="../../app/consult_link.py" line="217"/>
         <source>Consultation invitation declined.</source>
         <translation>已拒绝会诊邀请。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="212"/>
+        <location filename="../../app/consult_link.py" line="225"/>
         <source>Not joined: this workstation is in a consultation now.</source>
         <translation>未加入：本工作站正在会诊中。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="268"/>
+        <location filename="../../app/consult_link.py" line="281"/>
         <source>Consultation: waiting for the host to admit this workstation…</source>
         <translation>会诊：等待主持方准许本工作站加入…</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="296"/>
+        <location filename="../../app/consult_link.py" line="309"/>
         <source>{0} asks to join this consultation.</source>
         <translation>{0} 请求加入本次会诊。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="305"/>
+        <location filename="../../app/consult_link.py" line="318"/>
         <source>Admit this workstation?</source>
         <translation>准许该工作站加入吗？</translation>
     </message>
@@ -1433,23 +1443,23 @@ Valid for {2:.0f} minutes.</source>
         <translation>保存截图</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="292"/>
+        <location filename="../../app/consult.py" line="294"/>
         <source>Consultation ended: {0}</source>
         <extracomment>how often the waiter for a full volume looks whether its study was given up (seconds) what the app keeps of a viewport beyond its model across a swap (undo, display)</extracomment>
         <translation>会诊已结束：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="299"/>
+        <location filename="../../app/consult.py" line="301"/>
         <source>Consultation: connection lost, reconnecting…</source>
         <translation>会诊：连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="301"/>
+        <location filename="../../app/consult.py" line="303"/>
         <source>Consultation: you are presenting</source>
         <translation>会诊：您正在主讲</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="306"/>
+        <location filename="../../app/consult.py" line="308"/>
         <source>Consultation: following {0}</source>
         <translation>会诊：跟随 {0}</translation>
     </message>
@@ -1648,32 +1658,32 @@ area {5}</source>
 <context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="470"/>
+        <location filename="../../app/mainwindow.py" line="471"/>
         <location filename="../../viewer/render/slice_view.py" line="323"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="471"/>
+        <location filename="../../app/mainwindow.py" line="472"/>
         <location filename="../../viewer/render/mpr_view.py" line="398"/>
         <location filename="../../viewer/render/slice_view.py" line="324"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="472"/>
+        <location filename="../../app/mainwindow.py" line="473"/>
         <location filename="../../viewer/render/slice_view.py" line="325"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="473"/>
+        <location filename="../../app/mainwindow.py" line="474"/>
         <location filename="../../viewer/render/slice_view.py" line="344"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="474"/>
+        <location filename="../../app/mainwindow.py" line="475"/>
         <location filename="../../viewer/render/slice_view.py" line="336"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
