@@ -5,7 +5,8 @@ With websockets' threaded client a send writes to the socket while holding the c
 lock: to a relay that does not read, the write waits for room in full TCP buffers, and with it
 everything else on that connection (receiving, keepalive pings, closing). The channel's reader
 asks :meth:`Outbox.stalled` while it waits for messages and drops a connection with a write
-unfinished after :data:`STALL_S` (it then reconnects and resends what is unacknowledged).
+unfinished after :data:`STALL_S` plus its size at :data:`SLOW_BPS` (a slow link still reading is
+given that long; it then reconnects and resends what is unacknowledged).
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import time
 from collections import deque
 from typing import Any
 
-#: a write to the relay that has not finished after this long: the relay is not reading
+#: a write to the relay that has not finished after this long (plus its size at SLOW_BPS): the
+#: relay is not reading
 STALL_S = 15.0
+#: the slowest link still taken for one that reads (bytes a second; 8 kbit/s)
+SLOW_BPS = 1024.0
 #: live-only messages (pointer moves) queued at most; more are dropped, as while disconnected
 LIVE_LIMIT = 64
 
@@ -37,6 +41,7 @@ class Outbox:
         self._live = 0  # live-only texts queued
         self._closed = False
         self._busy_since: float | None = None  # when the write in progress began
+        self._busy_bytes = 0  # its size
         self.dropped = 0
         self._thread = threading.Thread(target=self._run, daemon=True, name=name)
 
@@ -77,10 +82,11 @@ class Outbox:
             return True
 
     def stalled(self, now: float | None = None) -> bool:
-        """Whether a write has been in progress for :data:`STALL_S` or more."""
-        since = self._busy_since
+        """Whether a write has been in progress for :data:`STALL_S` plus its size at
+        :data:`SLOW_BPS` or more."""
+        since, size = self._busy_since, self._busy_bytes
         now = time.monotonic() if now is None else now
-        return since is not None and now - since >= STALL_S
+        return since is not None and now - since >= STALL_S + size / SLOW_BPS
 
     def busy_s(self) -> float:
         """How long the write in progress has taken so far (0 when none)."""
@@ -106,6 +112,7 @@ class Outbox:
                 if connection != self._connection or self._ws is None:
                     continue
                 ws = self._ws
+                self._busy_bytes = len(text)
                 self._busy_since = time.monotonic()
             try:
                 ws.send(text)

@@ -105,10 +105,12 @@ def test_a_relay_that_stops_reading_never_blocks_the_sender(
     """The relay welcomes the workstation, then reads nothing more: 400 findings of 59 kB
     (24 MB, far beyond the sockets' buffers) after 200 pointer moves are sent. Every send returns;
     the live pointer moves beyond a few dozen queued are dropped; the connection is dropped once
-    a write has been unfinished for the stall time (1 s here, 15 s in use); on the next
+    a write has been unfinished for the stall time (1 s here; 15 s in use, plus the write's
+    size at 8 kbit/s); on the next
     connection the 400 unacknowledged findings arrive again, first and in order. Then leaving
     returns at once, though the relay never answers the closing handshake."""
     monkeypatch.setattr(consult_outbox, "STALL_S", 1.0)
+    monkeypatch.setattr(consult_outbox, "SLOW_BPS", 1e9)  # (in use: 15 s + size at 8 kbit/s)
     relay = Relay()
     me = Membership(
         "s", "p2", f"ws://127.0.0.1:{relay.port}/consult/ws/s", secrets.token_hex(4), 0.0, "guest"
@@ -165,3 +167,17 @@ def test_leaving_while_connecting_never_connects_after() -> None:
         assert relay.hellos == 0 and not ch.connected.is_set() and relay.connections == 1
     finally:
         relay.close()
+
+
+def test_a_slow_link_that_still_reads_is_given_the_time_for_its_write() -> None:
+    """A write is taken for stalled after the stall time plus its size at 8 kbit/s: a 64 KiB
+    message over a link that still reads at 1 kB/s is not dropped, a small one is soon."""
+    box = consult_outbox.Outbox()
+    stall = consult_outbox.STALL_S
+    box._busy_since, box._busy_bytes = 100.0, 64 * 1024
+    assert not box.stalled(now=100.0 + stall + 60.0)  # (64 KiB at 1 kB/s: 64 s)
+    assert box.stalled(now=100.0 + stall + 65.0)
+    box._busy_bytes = 100
+    assert not box.stalled(now=100.0 + stall - 0.1) and box.stalled(now=100.0 + stall + 0.2)
+    box._busy_since = None
+    assert not box.stalled(now=1e9)  # (no write in progress)
