@@ -161,7 +161,8 @@ def test_sigkill_at_random_moments_never_leaves_a_trusted_partial(
     rng = random.Random(7)
     killed = completed = partial_seen = 0
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    for run in range(30):
+
+    def child() -> subprocess.Popen:
         proc = subprocess.Popen(
             [sys.executable, "-c", CHILD, payload],
             stdout=subprocess.PIPE,
@@ -170,7 +171,21 @@ def test_sigkill_at_random_moments_never_leaves_a_trusted_partial(
             env=env,
         )
         assert proc.stdout.readline().strip() == "start"
-        time.sleep(rng.uniform(0.0, 0.25))
+        return proc
+
+    # How long an uninterrupted fetch takes here: the kills fall inside that span, so they land
+    # mid-transfer on a fast machine as on a slow one (a fixed span let a fast CI finish first).
+    proc = child()
+    t0 = time.monotonic()
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    span = time.monotonic() - t0
+    import shutil
+
+    shutil.rmtree(root)
+    run = 0
+    while killed < 20 and run < 60:  # 20 real kills, however many runs finish first
+        proc = child()
+        time.sleep(rng.uniform(0.0, 0.8 * span))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         killed += proc.returncode == -signal.SIGKILL
@@ -191,10 +206,9 @@ def test_sigkill_at_random_moments_never_leaves_a_trusted_partial(
                 partial_seen += 1  # killed mid-transfer: files on disk, none served
         cat.close()
         if run % 10 == 9:  # start over from an empty cache now and then
-            import shutil
-
             shutil.rmtree(root)
-    assert killed >= 20
+        run += 1
+    assert killed >= 20, (killed, run, span)
     # finally a fetch resumes and completes what the killed runs left
     cat = Catalog(root)
     if cat.recovered:
