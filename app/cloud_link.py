@@ -1,12 +1,14 @@
 """The Cloud panel (医保影像云) wired to the Workspace.
 
-:class:`CloudLink` owns the cloud service (made on first use from the saved configuration) and
-the panel; a study's first image goes to :meth:`Workspace.preview`, the whole study to
-:meth:`Workspace.open_study` with its origin and exam record, and every series shown of a
-remote study is written to the audit log (the Workspace's :class:`Viewed` events). The series
-a fetch sends first is decoded while it arrives (:class:`app.cloud_stream.StreamingLoader`):
-shown at reduced resolution as soon as it can be, refined in the background; an MPR / 3D
-layout opened on the reduced volume is opened again on the full one.
+:class:`CloudLink` owns the cloud service (made on first use from the saved configuration, on
+the runner's network lane: it reads the OS keyring, whose unlock prompt may wait on the reader,
+and after a crash checks the cache against the disk) and the panel; a study's first image goes
+to :meth:`Workspace.preview`, the whole study to :meth:`Workspace.open_study` with its origin
+and exam record, and every series shown of a remote study is written to the audit log (the
+Workspace's :class:`Viewed` events). The series a fetch sends first is decoded while it arrives
+(:class:`app.cloud_stream.StreamingLoader`): shown at reduced resolution as soon as it can be,
+refined in the background; an MPR / 3D layout opened on the reduced volume is opened again on
+the full one.
 """
 
 from __future__ import annotations
@@ -44,42 +46,82 @@ class CloudLink(QObject):
         self.runner = runner
         self.status = status
         self.service: Any = None  # cloudclient.service.CloudService, made on first use
+        self._making = False  # the service being made (on the network lane)
+        self._waiting: list[Callable[[Any], Any]] = []  # what asked for it meanwhile
+        self._closed = False
+        self._connecting = ""  # the status bar's message meanwhile
         self.dialog: Any = None  # app.cloud.CloudDialog once opened
         self._off = workspace.events.subscribe(self._on_event)
         self.streaming = StreamingLoader(workspace, runner, refined=self._refined)
         self.streaming.keepers.append(keep_view(parent))  # colour map… across a refinement
 
-    def ensure_service(self) -> Any:
-        """The cloud service (None, with the reason in the status bar, when not configured)."""
-        from cloudclient.errors import CloudError
+    def ensure_service(self, then: Callable[[Any], Any] | None = None) -> Any:
+        """The cloud service; None when it is not there yet. The first time it is made on the
+        runner's network lane (the window never waits on the keyring or on a check of the cache
+        after a crash): meanwhile "Connecting to the cloud…" in the status bar, and ``then``
+        (the action that asked) runs with it once it is made. When the workstation is not set
+        up or the service cannot be made, the reason is in the status bar and ``then`` never
+        runs."""
         from cloudclient.service import CloudConfig, CloudService, config_dir
 
-        if self.service is None:
-            cfg = config_dir() / "cloud.json"
-            if not cfg.exists():  # (the reason in the reader's language)
-                why = QCoreApplication.translate(
-                    "MainWindow",
-                    "this workstation is not set up ({0} is missing): run “yunying-cloud setup”",
-                )
-                bad = QCoreApplication.translate("MainWindow", "Cloud not available: {0}")
-                self.status(bad.format(why.format(cfg)), 30000)
-                return None
-            try:
-                self.service = CloudService(CloudConfig.load())
-            except (CloudError, RuntimeError) as exc:
-                self.status(
-                    QCoreApplication.translate("MainWindow", "Cloud not available: {0}").format(
-                        str(exc)
-                    ),
-                    30000,
-                )
-        return self.service
+        if self.service is not None:
+            return self.service
+        cfg = config_dir() / "cloud.json"
+        if not cfg.exists():  # (the reason in the reader's language)
+            why = QCoreApplication.translate(
+                "MainWindow",
+                "this workstation is not set up ({0} is missing): run “yunying-cloud setup”",
+            )
+            self._not_available(why.format(cfg))
+            return None
+        if then is not None:
+            self._waiting.append(then)
+        if not self._making:
+            self._making = True
+            self._connecting = QCoreApplication.translate("MainWindow", "Connecting to the cloud…")
+            self.status(self._connecting, 0)
+            self.runner.submit(
+                lambda: CloudService(CloudConfig.load()), self._made, self._not_made, lane="net"
+            )
+        return None
+
+    @property
+    def connecting(self) -> bool:
+        """The service is being made (:meth:`ensure_service`)."""
+        return self._making
+
+    def _made(self, service: Any) -> None:
+        self._making = False
+        waiting, self._waiting = self._waiting, []
+        if self._closed or self.service is not None:
+            service.close()  # (the window closed meanwhile, or a service was given to it)
+            return
+        self.service = service
+        bar = self.host.statusBar() if hasattr(self.host, "statusBar") else None
+        if bar is not None and bar.currentMessage() == self._connecting:
+            bar.clearMessage()
+        for then in waiting:
+            then(service)
+
+    def _not_made(self, exc: BaseException) -> None:
+        from cloudclient.errors import CloudError
+
+        self._making = False
+        self._waiting = []
+        if self._closed:
+            return
+        text = str(exc) if isinstance(exc, CloudError | RuntimeError | OSError) else repr(exc)
+        self._not_available(text)
+
+    def _not_available(self, why: str) -> None:
+        bad = QCoreApplication.translate("MainWindow", "Cloud not available: {0}")
+        self.status(bad.format(why), 30000)
 
     def open_panel(self) -> Any:
         """Show the Cloud panel (None when the cloud is not configured)."""
         from app.cloud import CloudDialog
 
-        service = self.ensure_service()
+        service = self.ensure_service(then=lambda _s: self.open_panel())
         if service is None:
             return None
         if self.dialog is None or self.dialog.service is not service:
@@ -114,6 +156,8 @@ class CloudLink(QObject):
             )
 
     def open_code(self, code: str) -> None:
+        if self.ensure_service(then=lambda _s: self.open_code(code)) is None:
+            return
         dlg = self.open_panel()
         if dlg is not None:
             dlg.code_edit.setText(code)
@@ -121,7 +165,10 @@ class CloudLink(QObject):
 
     def open_cached(self, study_uid: str) -> None:
         """A study by its UID, if this workstation's cache holds it whole."""
-        files = self.service.cached(study_uid) if self.service else []
+        service = self.ensure_service(then=lambda _s: self.open_cached(study_uid))
+        if service is None:
+            return
+        files = service.cached(study_uid)
         if files:
             self.workspace.open_study(
                 InstanceStore.instance_dirs(files[0].parent.parent), origin=Origin.CACHE
@@ -172,7 +219,9 @@ class CloudLink(QObject):
 
     def close(self) -> None:
         """The window closes: streaming stops and the cache's catalog is closed cleanly (else
-        the next session's first cloud use checks the whole cache against the disk)."""
+        the next session's first cloud use checks the whole cache against the disk); a service
+        still being made is closed when it is."""
+        self._closed = True
         self.streaming.close()
         self._off()
         if self.service is not None:

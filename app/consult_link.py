@@ -14,6 +14,7 @@ chooses to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
@@ -66,21 +67,12 @@ class ConsultLink(QObject):
     def _status(self, text: str, ms: int) -> None:
         self.cloud.status(text, ms)
 
-    def client(self) -> Any:
-        from cloudclient import tokens
-        from cloudclient.consult import ConsultClient
-
-        svc = self.cloud.ensure_service()
-        if svc is None:
-            return None
-        secret = tokens.client_secret(svc.config.client_id) or ""
-        return ConsultClient(
-            svc.config.national_url,
-            svc.config.client_id,
-            secret,
-            verify=svc.config.verify,
-            audit=svc.audit,
-        )
+    def client(self, then: Callable[[Any], Any] | None = None) -> Any:
+        """The consultation service's client (the cloud service's credentials, read from the
+        keyring when it was made); None while the cloud service is being made (``then`` runs
+        with it once it is) or when the cloud is not available (said in the status bar)."""
+        svc = self.cloud.ensure_service(then=then)
+        return None if svc is None else svc.consult_client()
 
     def start(self, minutes: float = 60.0, token: Any = None) -> bool | None:
         """Invite a colleague to read the open cloud study together: the service is asked on
@@ -183,7 +175,7 @@ class ConsultLink(QObject):
                 15000,
             )
             return None
-        client = self.client()
+        client = self.client(then=lambda _s: self.join(invitation))
         if client is None:
             return None
         self._describing = True

@@ -387,7 +387,9 @@ class FindingsLink(QObject):
     def send_to_hospital(self) -> None:
         """*File → Send Findings to Hospital*: STOW-RS of our saved findings of the open
         studies to the configured front-end (on a worker; the outcome in the status bar)."""
-        svc = self.cloud.ensure_service()
+        svc = self.cloud.ensure_service(then=lambda _s: self.send_to_hospital())
+        if svc is None:
+            return  # (being made: sent then; else the reason is in the status bar)
         fe = getattr(svc, "frontend", None)
         if fe is None:
             self._status(translate("Findings", "No hospital front-end is configured"))

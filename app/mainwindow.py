@@ -357,7 +357,6 @@ class MainWindow(QMainWindow):
         elif req.kind == "consult":
             self.join_consultation(req.value)
         elif req.kind == "study":
-            self.cloud.ensure_service()
             self.cloud.open_cached(req.value)
         self.launch_requests.append(req)
 

@@ -266,9 +266,14 @@ class TimelineLink(QObject):
         if plan.local is not None:
             self.workspace.open_study(study_paths(plan.local), origin=Origin.LOCAL, prior=prior)
             return True
-        svc = self.window.cloud.ensure_service()
-        if svc is None:
-            return False
+        cloud = self.window.cloud
+        if cloud.service is None:  # (made first, off the GUI thread; then fetched)
+            cloud.ensure_service(then=lambda svc: self._fetch(plan, svc, prior))
+            return bool(cloud.connecting)
+        self._fetch(plan, cloud.service, prior)
+        return True
+
+    def _fetch(self, plan: Any, svc: Any, prior: bool) -> None:
         self._status(
             QCoreApplication.translate("Timeline", "Fetching the prior ({0})…").format(
                 plan.describe()
@@ -283,7 +288,6 @@ class TimelineLink(QObject):
         self.window.runner.submit(
             lambda: execute(plan, svc), opened, self._fetch_failed, lane="net"
         )
-        return True
 
     def _confirm(self, entry: TimelineEntry) -> bool:
         if not dialogs.interactive():

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from cloudclient import tokens
 from cloudclient.audit import AuditLog
 from cloudclient.catalog import Catalog
+from cloudclient.consult import ConsultClient
 from cloudclient.errors import CloudError, InvalidInstance, ReauthorizationRequired
 from cloudclient.frontend import FrontEnd
 from cloudclient.http import HostPolicy, is_loopback
@@ -172,6 +173,7 @@ class CloudService:
         self.national = NationalClient(
             config.national_url, config.client_id, secret, verify=config.verify
         )
+        self._secret = secret  # (for the consultation service: read from the keyring once)
         cache = Path(config.cache_dir) if config.cache_dir else data_dir() / "cache"
         quota = int(config.cache_quota_gb * 2**30) if config.cache_quota_gb else None
         self.catalog = Catalog(cache, quota, code_facts)
@@ -401,6 +403,16 @@ class CloudService:
     def cached(self, study_uid: str) -> list[Path]:
         """The files of a study already complete in this workstation's cache (else [])."""
         return self.catalog.files(study_uid)
+
+    def consult_client(self) -> ConsultClient:
+        """A client of the consultation service with this workstation's credentials."""
+        return ConsultClient(
+            self.config.national_url,
+            self.config.client_id,
+            self._secret,
+            verify=self.config.verify,
+            audit=self.audit,
+        )
 
     def close(self) -> None:
         """Close the cache catalog cleanly (the next start then needs no repair)."""

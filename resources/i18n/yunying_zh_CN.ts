@@ -614,27 +614,27 @@
         <translation>测量或关键图像尚未保存。关闭前是否保存？</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="393"/>
+        <location filename="../../app/findings_link.py" line="395"/>
         <source>No hospital front-end is configured</source>
         <translation>未配置医院前置机</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="400"/>
+        <location filename="../../app/findings_link.py" line="402"/>
         <source>No saved findings to send</source>
         <translation>没有可发送的已保存诊断发现</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="406"/>
+        <location filename="../../app/findings_link.py" line="408"/>
         <source>Sent {0} findings object(s) to the hospital</source>
         <translation>已向医院发送 {0} 个诊断对象</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="412"/>
+        <location filename="../../app/findings_link.py" line="414"/>
         <source>Findings not sent: {0}</source>
         <translation>诊断发现未发送：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="414"/>
+        <location filename="../../app/findings_link.py" line="416"/>
         <source>Sending findings to the hospital…</source>
         <translation>正在向医院发送诊断发现…</translation>
     </message>
@@ -1215,28 +1215,32 @@
         <translation>{0} 个文件无法读取</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="64"/>
+        <location filename="../../app/cloud_link.py" line="75"/>
         <source>this workstation is not set up ({0} is missing): run “yunying-cloud setup”</source>
         <translation>本工作站尚未设置（缺少 {0}）：请运行“yunying-cloud setup”</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="65"/>
-        <location filename="../../app/cloud_link.py" line="71"/>
+        <location filename="../../app/cloud_link.py" line="82"/>
+        <source>Connecting to the cloud…</source>
+        <translation>正在连接影像云…</translation>
+    </message>
+    <message>
+        <location filename="../../app/cloud_link.py" line="118"/>
         <source>Cloud not available: {0}</source>
         <translation>医保影像云不可用：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="110"/>
+        <location filename="../../app/cloud_link.py" line="152"/>
         <source>Opened {0}, {1}</source>
         <translation>已打开 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="133"/>
+        <location filename="../../app/cloud_link.py" line="180"/>
         <source>Study {0} is not on this workstation; open it by its index code</source>
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="153"/>
+        <location filename="../../app/cloud_link.py" line="200"/>
         <source>The audit log was not written: {0}</source>
         <translation>审计日志未写入：{0}</translation>
     </message>
@@ -1336,29 +1340,29 @@
         <translation>关于云影</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="99"/>
+        <location filename="../../app/consult_link.py" line="91"/>
         <source>Open a study from the cloud first: a consultation shares a cloud study.</source>
         <translation>请先从云端打开检查：会诊共享的是云端检查。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="143"/>
-        <location filename="../../app/consult_link.py" line="334"/>
+        <location filename="../../app/consult_link.py" line="135"/>
+        <location filename="../../app/consult_link.py" line="326"/>
         <source>Consultation refused: {0}</source>
         <translation>会诊被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="132"/>
-        <location filename="../../app/consult_link.py" line="315"/>
+        <location filename="../../app/consult_link.py" line="124"/>
+        <location filename="../../app/consult_link.py" line="307"/>
         <source>Consultation</source>
         <translation>会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="105"/>
+        <location filename="../../app/consult_link.py" line="97"/>
         <source>A consultation is being started.</source>
         <translation>正在发起会诊。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="135"/>
+        <location filename="../../app/consult_link.py" line="127"/>
         <source>Invitation code: {0}
 Link: {1}
 Valid for {2:.0f} minutes.</source>
@@ -1367,63 +1371,63 @@ Valid for {2:.0f} minutes.</source>
 有效期 {2:.0f} 分钟。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="147"/>
+        <location filename="../../app/consult_link.py" line="139"/>
         <source>Starting the consultation…</source>
         <translation>正在发起会诊…</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="154"/>
+        <location filename="../../app/consult_link.py" line="146"/>
         <source>Join Consultation</source>
         <translation>加入会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="155"/>
+        <location filename="../../app/consult_link.py" line="147"/>
         <source>Invitation code or link:</source>
         <translation>邀请码或链接：</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="166"/>
+        <location filename="../../app/consult_link.py" line="158"/>
         <source>waiting to be admitted</source>
         <translation>等待主持方准入</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="168"/>
+        <location filename="../../app/consult_link.py" line="160"/>
         <source>starting a consultation</source>
         <translation>正在发起会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="182"/>
+        <location filename="../../app/consult_link.py" line="174"/>
         <source>A consultation invitation is already waiting for your answer.</source>
         <translation>已有一个会诊邀请在等待您答复。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="194"/>
-        <location filename="../../app/consult_link.py" line="274"/>
+        <location filename="../../app/consult_link.py" line="186"/>
+        <location filename="../../app/consult_link.py" line="266"/>
         <source>Cannot join: {0}</source>
         <translation>无法加入：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="217"/>
+        <location filename="../../app/consult_link.py" line="209"/>
         <source>Consultation invitation declined.</source>
         <translation>已拒绝会诊邀请。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="225"/>
+        <location filename="../../app/consult_link.py" line="217"/>
         <source>Not joined: this workstation is in a consultation now.</source>
         <translation>未加入：本工作站正在会诊中。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="281"/>
+        <location filename="../../app/consult_link.py" line="273"/>
         <source>Consultation: waiting for the host to admit this workstation…</source>
         <translation>会诊：等待主持方准许本工作站加入…</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="309"/>
+        <location filename="../../app/consult_link.py" line="301"/>
         <source>{0} asks to join this consultation.</source>
         <translation>{0} 请求加入本次会诊。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="318"/>
+        <location filename="../../app/consult_link.py" line="310"/>
         <source>Admit this workstation?</source>
         <translation>准许该工作站加入吗？</translation>
     </message>
@@ -1438,7 +1442,7 @@ Valid for {2:.0f} minutes.</source>
         <translation>曲面重建（{0:.0f} mm）</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="436"/>
+        <location filename="../../app/mainwindow.py" line="435"/>
         <source>Save Screenshot</source>
         <translation>保存截图</translation>
     </message>
@@ -1658,32 +1662,32 @@ area {5}</source>
 <context>
     <name>Overlay</name>
     <message>
-        <location filename="../../app/mainwindow.py" line="471"/>
+        <location filename="../../app/mainwindow.py" line="470"/>
         <location filename="../../viewer/render/slice_view.py" line="323"/>
         <source>Im</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="472"/>
+        <location filename="../../app/mainwindow.py" line="471"/>
         <location filename="../../viewer/render/mpr_view.py" line="398"/>
         <location filename="../../viewer/render/slice_view.py" line="324"/>
         <source>Loc</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="473"/>
+        <location filename="../../app/mainwindow.py" line="472"/>
         <location filename="../../viewer/render/slice_view.py" line="325"/>
         <source>Thk</source>
         <translation>层厚</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="474"/>
+        <location filename="../../app/mainwindow.py" line="473"/>
         <location filename="../../viewer/render/slice_view.py" line="344"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../app/mainwindow.py" line="475"/>
+        <location filename="../../app/mainwindow.py" line="474"/>
         <location filename="../../viewer/render/slice_view.py" line="336"/>
         <source>uncalibrated</source>
         <translation>未校准</translation>
@@ -2820,27 +2824,27 @@ area {5}</source>
         <translation>未打开：疑似匹配须由阅片医生确认</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="273"/>
+        <location filename="../../app/timeline_link.py" line="278"/>
         <source>Fetching the prior ({0})…</source>
         <translation>正在获取前片（{0}）…</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="293"/>
+        <location filename="../../app/timeline_link.py" line="297"/>
         <source>Probable match</source>
         <translation>疑似匹配</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="298"/>
+        <location filename="../../app/timeline_link.py" line="302"/>
         <source>This exam matches today&apos;s patient only by name, birth date and sex ({0}). Open it as this patient&apos;s?</source>
         <translation>此检查仅凭姓名、出生日期和性别与本次患者相符（{0}）。是否作为该患者的检查打开？</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="309"/>
+        <location filename="../../app/timeline_link.py" line="313"/>
         <source>The patient&apos;s authorization is needed to fetch the prior</source>
         <translation>获取前片需要患者授权</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="315"/>
+        <location filename="../../app/timeline_link.py" line="319"/>
         <source>Cannot fetch the prior: {0}</source>
         <translation>无法获取前片：{0}</translation>
     </message>
