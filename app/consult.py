@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -310,10 +311,15 @@ class ConsultBridge(QObject):
             )
         self.view.show_consult_status(text)
 
-    def close(self) -> None:
-        """Leave the session and stop listening to the models."""
+    def close(self, closer: Callable[[Callable[[], None]], None] | None = None) -> None:
+        """Leave the session and stop listening to the models. The channel is closed by
+        ``closer`` (its leave is audited: keyring calls and an fsync, which a worker should
+        wait on rather than the window), else here."""
         self._closed = True
         for off in self._off:
             off()
         self._off.clear()
-        self.channel.close()
+        if closer is None:
+            self.channel.close()
+        else:
+            closer(self.channel.close)

@@ -228,3 +228,37 @@ def test_two_workstations_read_one_study_together(qtbot, pair, devcloud) -> None
         actions = {json.loads(x)["action"] for x in text.splitlines()}
         assert {"consult_presenter", "consult_expired"} <= actions
         assert inv.code not in text and inv.code.replace("-", "") not in text
+
+
+def test_leaving_never_waits_on_the_audit_log(qtbot, pair, memory_keyring, monkeypatch) -> None:
+    """Leaving writes the leave to the audit log (a keyring call for the chain's anchor, an
+    fsync) on the audit lane, not on the GUI thread: with the keyring answering slowly the
+    window leaves at once, and the line is there before the window has closed."""
+    import threading
+    import time
+
+    host, _guest, tok, _record = pair
+    started(qtbot, host, tok)
+    channel = host.consult.channel
+    qtbot.waitUntil(channel.connected.is_set, timeout=10000)
+    slow = threading.Event()
+    writers: list[threading.Thread] = []
+    real_set = memory_keyring.set_password
+
+    def set_password(service: str, username: str, password: str) -> None:
+        writers.append(threading.current_thread())
+        slow.wait(8.0)  # a keyring that takes its time (locked, on a busy bus…)
+        real_set(service, username, password)
+
+    monkeypatch.setattr(memory_keyring, "set_password", set_password)
+    t0 = time.monotonic()
+    host.leave_consultation()
+    assert time.monotonic() - t0 < 2.0  # (the old code wrote the line here)
+    assert host.consult is None
+    log = Path(host.cloud_service.audit.path)
+    left = lambda: any(  # noqa: E731
+        json.loads(line)["action"] == "consult_leave" for line in log.read_text().splitlines()
+    )
+    slow.set()
+    qtbot.waitUntil(left, timeout=10000)
+    assert writers and threading.main_thread() not in writers

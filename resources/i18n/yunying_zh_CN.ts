@@ -1241,6 +1241,7 @@
     </message>
     <message>
         <location filename="../../app/cloud_link.py" line="200"/>
+        <location filename="../../app/consult_link.py" line="336"/>
         <source>The audit log was not written: {0}</source>
         <translation>审计日志未写入：{0}</translation>
     </message>
@@ -1447,23 +1448,23 @@ Valid for {2:.0f} minutes.</source>
         <translation>保存截图</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="294"/>
+        <location filename="../../app/consult.py" line="295"/>
         <source>Consultation ended: {0}</source>
         <extracomment>how often the waiter for a full volume looks whether its study was given up (seconds) what the app keeps of a viewport beyond its model across a swap (undo, display)</extracomment>
         <translation>会诊已结束：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="301"/>
+        <location filename="../../app/consult.py" line="302"/>
         <source>Consultation: connection lost, reconnecting…</source>
         <translation>会诊：连接中断，正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="303"/>
+        <location filename="../../app/consult.py" line="304"/>
         <source>Consultation: you are presenting</source>
         <translation>会诊：您正在主讲</translation>
     </message>
     <message>
-        <location filename="../../app/consult.py" line="308"/>
+        <location filename="../../app/consult.py" line="309"/>
         <source>Consultation: following {0}</source>
         <translation>会诊：跟随 {0}</translation>
     </message>
