@@ -13,6 +13,8 @@ the full one.
 
 from __future__ import annotations
 
+import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,9 @@ class CloudLink(QObject):
         self.status = status
         self.service: Any = None  # cloudclient.service.CloudService, made on first use
         self._making = False  # the service being made (on the network lane)
-        self._waiting: list[Callable[[Any], Any]] = []  # what asked for it meanwhile
+        self._waiting: dict[str, Callable[[Any], Any]] = {}  # what asked for it meanwhile
+        self._lock = threading.Lock()  # (the window's closing and the service's making)
+        self._fresh: Any = None  # a service made, not yet taken by the window
         self._closed = False
         self._connecting = ""  # the status bar's message meanwhile
         self.dialog: Any = None  # app.cloud.CloudDialog once opened
@@ -55,14 +59,14 @@ class CloudLink(QObject):
         self.streaming = StreamingLoader(workspace, runner, refined=self._refined)
         self.streaming.keepers.append(keep_view(parent))  # colour map… across a refinement
 
-    def ensure_service(self, then: Callable[[Any], Any] | None = None) -> Any:
+    def ensure_service(self, then: Callable[[Any], Any] | None = None, key: str = "") -> Any:
         """The cloud service; None when it is not there yet. The first time it is made on the
         runner's network lane (the window never waits on the keyring or on a check of the cache
         after a crash): meanwhile "Connecting to the cloud…" in the status bar, and ``then``
-        (the action that asked) runs with it once it is made. When the workstation is not set
-        up or the service cannot be made, the reason is in the status bar and ``then`` never
-        runs."""
-        from cloudclient.service import CloudConfig, CloudService, config_dir
+        (the action that asked; one per ``key``, the latest) runs with it once it is made. When
+        the workstation is not set up or the service cannot be made, the reason is in the
+        status bar and ``then`` never runs."""
+        from cloudclient.service import CloudConfig, config_dir
 
         if self.service is not None:
             return self.service
@@ -75,13 +79,14 @@ class CloudLink(QObject):
             self._not_available(why.format(cfg))
             return None
         if then is not None:
-            self._waiting.append(then)
+            self._waiting.pop(key, None)  # (asked again: once, in the order last asked)
+            self._waiting[key] = then
         if not self._making:
             self._making = True
             self._connecting = QCoreApplication.translate("MainWindow", "Connecting to the cloud…")
             self.status(self._connecting, 0)
             self.runner.submit(
-                lambda: CloudService(CloudConfig.load()), self._made, self._not_made, lane="net"
+                lambda: self._make(CloudConfig.load()), self._made, self._not_made, lane="net"
             )
         return None
 
@@ -90,24 +95,47 @@ class CloudLink(QObject):
         """The service is being made (:meth:`ensure_service`)."""
         return self._making
 
+    def _make(self, config: Any) -> Any:
+        """(On the network lane.) The service; closed here when the window closed meanwhile,
+        else kept in ``_fresh`` until the window takes it (or closes it, closing first)."""
+        from cloudclient.service import CloudService
+
+        service = CloudService(config)
+        with self._lock:
+            if not self._closed:
+                self._fresh = service
+                return service
+        service.close()
+        return None
+
     def _made(self, service: Any) -> None:
+        with self._lock:
+            self._fresh = None
         self._making = False
-        waiting, self._waiting = self._waiting, []
-        if self._closed or self.service is not None:
-            service.close()  # (the window closed meanwhile, or a service was given to it)
-            return
-        self.service = service
+        waiting, self._waiting = list(self._waiting.values()), {}
+        if self._closed or service is None:
+            return  # (the window closed meanwhile: the service is closed)
+        if self.service is not None:
+            service.close()  # (a service was given to the window meanwhile: that one is used)
+        else:
+            self.service = service
         bar = self.host.statusBar() if hasattr(self.host, "statusBar") else None
         if bar is not None and bar.currentMessage() == self._connecting:
             bar.clearMessage()
         for then in waiting:
-            then(service)
+            try:
+                then(self.service)
+            except Exception as exc:  # one failed action does not stop the others
+                traceback.print_exc()
+                self.status(
+                    QCoreApplication.translate("MainWindow", "Failed: {0}").format(exc), 30000
+                )
 
     def _not_made(self, exc: BaseException) -> None:
         from cloudclient.errors import CloudError
 
         self._making = False
-        self._waiting = []
+        self._waiting = {}
         if self._closed:
             return
         text = str(exc) if isinstance(exc, CloudError | RuntimeError | OSError) else repr(exc)
@@ -121,7 +149,7 @@ class CloudLink(QObject):
         """Show the Cloud panel (None when the cloud is not configured)."""
         from app.cloud import CloudDialog
 
-        service = self.ensure_service(then=lambda _s: self.open_panel())
+        service = self.ensure_service(then=lambda _s: self.open_panel(), key="panel")
         if service is None:
             return None
         if self.dialog is None or self.dialog.service is not service:
@@ -156,7 +184,7 @@ class CloudLink(QObject):
             )
 
     def open_code(self, code: str) -> None:
-        if self.ensure_service(then=lambda _s: self.open_code(code)) is None:
+        if self.ensure_service(then=lambda _s: self.open_code(code), key="panel") is None:
             return
         dlg = self.open_panel()
         if dlg is not None:
@@ -165,7 +193,7 @@ class CloudLink(QObject):
 
     def open_cached(self, study_uid: str) -> None:
         """A study by its UID, if this workstation's cache holds it whole."""
-        service = self.ensure_service(then=lambda _s: self.open_cached(study_uid))
+        service = self.ensure_service(then=lambda _s: self.open_cached(study_uid), key="cached")
         if service is None:
             return
         files = service.cached(study_uid)
@@ -221,7 +249,11 @@ class CloudLink(QObject):
         """The window closes: streaming stops and the cache's catalog is closed cleanly (else
         the next session's first cloud use checks the whole cache against the disk); a service
         still being made is closed when it is."""
-        self._closed = True
+        with self._lock:
+            self._closed = True
+            fresh, self._fresh = self._fresh, None
+        if fresh is not None:
+            fresh.close()
         self.streaming.close()
         self._off()
         if self.service is not None:

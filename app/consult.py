@@ -312,14 +312,16 @@ class ConsultBridge(QObject):
         self.view.show_consult_status(text)
 
     def close(self, closer: Callable[[Callable[[], None]], None] | None = None) -> None:
-        """Leave the session and stop listening to the models. The channel is closed by
-        ``closer`` (its leave is audited: keyring calls and an fsync, which a worker should
-        wait on rather than the window), else here."""
+        """Leave the session (the channel stops at once) and stop listening to the models. The
+        channel's leave is finished by ``closer`` (it waits a moment for the reader and audits
+        the leave: keyring calls and an fsync, which a worker should wait on rather than the
+        window), else here."""
         self._closed = True
         for off in self._off:
             off()
         self._off.clear()
+        self.channel.stop()
         if closer is None:
-            self.channel.close()
+            self.channel.finish()
         else:
-            closer(self.channel.close)
+            closer(self.channel.finish)

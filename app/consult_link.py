@@ -67,11 +67,11 @@ class ConsultLink(QObject):
     def _status(self, text: str, ms: int) -> None:
         self.cloud.status(text, ms)
 
-    def client(self, then: Callable[[Any], Any] | None = None) -> Any:
+    def client(self, then: Callable[[Any], Any] | None = None, key: str = "consult") -> Any:
         """The consultation service's client (the cloud service's credentials, read from the
         keyring when it was made); None while the cloud service is being made (``then`` runs
         with it once it is) or when the cloud is not available (said in the status bar)."""
-        svc = self.cloud.ensure_service(then=then)
+        svc = self.cloud.ensure_service(then=then, key=key)
         return None if svc is None else svc.consult_client()
 
     def start(self, minutes: float = 60.0, token: Any = None) -> bool | None:
@@ -164,8 +164,10 @@ class ConsultLink(QObject):
         service what it opens (on the runner's network lane), then ask the reader
         (:class:`ConsultConfirm`, kept in :attr:`confirmation`); nothing joins, and the current
         session is not left, before the reader says so. True when the service is asked; None
-        when another invitation is being looked up or awaits the reader's answer (said in the
-        status bar). A refused invitation is said in the status bar."""
+        when another invitation is being looked up or awaits the reader's answer, or when the
+        cloud is not available (said in the status bar); None too while the cloud service is
+        being made, and the invitation is looked up once it is. A refused invitation is said
+        in the status bar."""
         if self.confirmation is not None or self._describing:
             self._status(
                 QCoreApplication.translate(
@@ -175,7 +177,7 @@ class ConsultLink(QObject):
                 15000,
             )
             return None
-        client = self.client(then=lambda _s: self.join(invitation))
+        client = self.client(then=lambda _s: self.join(invitation), key="join")
         if client is None:
             return None
         self._describing = True
@@ -359,7 +361,8 @@ class ConsultLink(QObject):
         self._host = None
         self.pending = []
         if self.bridge is not None:
-            # closed on the audit lane (the window waits for it as it closes)
+            # stopped now, its leave audited on the audit lane (the window waits for it as it
+            # closes)
             self.bridge.close(
                 lambda close: self.runner.submit(close, None, self._leave_failed, lane="audit")
             )

@@ -387,7 +387,17 @@ class FindingsLink(QObject):
     def send_to_hospital(self) -> None:
         """*File → Send Findings to Hospital*: STOW-RS of our saved findings of the open
         studies to the configured front-end (on a worker; the outcome in the status bar)."""
-        svc = self.cloud.ensure_service(then=lambda _s: self.send_to_hospital())
+        asked = self.study_uids()
+
+        def then(_svc: Any) -> None:  # sent once the service is made, if still the same studies
+            if self.study_uids() == asked:
+                self.send_to_hospital()
+            else:
+                self._status(
+                    translate("Findings", "Not sent: the open studies changed while connecting")
+                )
+
+        svc = self.cloud.ensure_service(then=then, key="send")
         if svc is None:
             return  # (being made: sent then; else the reason is in the status bar)
         fe = getattr(svc, "frontend", None)

@@ -268,7 +268,19 @@ class TimelineLink(QObject):
             return True
         cloud = self.window.cloud
         if cloud.service is None:  # (made first, off the GUI thread; then fetched)
-            cloud.ensure_service(then=lambda svc: self._fetch(plan, svc, prior))
+            current = self.exams.current
+
+            def then(svc: Any) -> None:  # fetched once it is made, if still beside that study
+                if self.exams.current is current:
+                    self._fetch(plan, svc, prior)
+                else:
+                    self._status(
+                        QCoreApplication.translate(
+                            "Timeline", "Not fetched: today's study changed while connecting"
+                        )
+                    )
+
+            cloud.ensure_service(then=then, key="prior")
             return bool(cloud.connecting)
         self._fetch(plan, cloud.service, prior)
         return True

@@ -86,7 +86,8 @@ class ConsultChannel:
         self._lock = threading.Lock()
         self._ws: ClientConnection | None = None
         self._closed = threading.Event()
-        self._left = False  # close() was called
+        self._left = False  # stop() was called
+        self._finished = False  # finish() was called
         self.connected = threading.Event()
         self.reconnects = 0
         self.dropped = 0  # received messages dropped as malformed
@@ -101,9 +102,13 @@ class ConsultChannel:
         return self
 
     def close(self) -> None:
-        """Leave: nothing more is sent or delivered. The closing handshake, which waits on the
-        relay, runs on a thread of its own; the reader is given a second to end (it may be
-        waiting to connect to a relay that does not answer)."""
+        """Leave: :meth:`stop`, then :meth:`finish`."""
+        self.stop()
+        self.finish()
+
+    def stop(self) -> None:
+        """Leave at once: nothing more is sent or delivered. The closing handshake, which waits
+        on the relay, runs on a thread of its own."""
         if self._left:
             return
         self._left = True
@@ -114,7 +119,16 @@ class ConsultChannel:
             if self._outbox.busy_s() > 0.5:  # a relay not taking a write: no closing handshake
                 abort(ws)
             threading.Thread(target=_close, args=(ws,), daemon=True, name="consult-close").start()
-        if self._thread.is_alive():
+
+    def finish(self) -> None:
+        """After :meth:`stop`: the reader is given a second to end (it may be waiting to connect
+        to a relay that does not answer), then the leave is audited (a keyring call and an
+        fsync: the caller may run this on a worker). Once."""
+        with self._lock:
+            if self._finished or not self._left:
+                return
+            self._finished = True
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=1.0)
         if self.audit is not None:
             self.audit.record("consult_leave", "ok", session=self.me.session_id)

@@ -99,3 +99,52 @@ def test_a_service_that_cannot_be_made_says_why(qtbot, configured, devcloud) -> 
         qtbot.waitUntil(lambda: w.cloud_dialog is not None and w.cloud_dialog.isVisible())
     finally:
         w.close()
+
+
+def test_closed_while_connecting_the_service_is_closed_when_made(
+    qtbot, configured, monkeypatch
+) -> None:
+    """The window closes while the keyring is still being read: once the service is made it is
+    closed at once (its cache's catalog left clean: no check of the cache at the next start),
+    and nothing opens."""
+    from cloudclient.catalog import Catalog
+    from cloudclient.service import CloudConfig, data_dir
+
+    locked = LockedKeyring(configured)
+    monkeypatch.setattr(configured, "get_password", locked.get_password)
+    cfg = CloudConfig.load()
+    root = Path(cfg.cache_dir) if cfg.cache_dir else data_dir() / "cache"
+    w = shown_window(qtbot)
+    qtbot.keyClick(w, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert w.cloud.connecting
+    w.close()
+    locked.unlocked.set()
+    qtbot.waitUntil(lambda: not w.cloud.connecting and (root / "catalog.sqlite").exists())
+    assert not (root / ".catalog-open").exists()
+    assert not Catalog(root).recovered
+    assert w.cloud_service is None and w.cloud_dialog is None
+
+
+def test_a_service_given_while_connecting_serves_what_was_asked(
+    qtbot, configured, monkeypatch, tmp_path: Path
+) -> None:
+    """A service handed to the window while its own is being made (as tests and embedders
+    do): the actions asked meanwhile run with it, once each, and the one made is closed."""
+    from tests.test_gui import _offline_cloud
+
+    given = _offline_cloud(tmp_path / "given")
+    locked = LockedKeyring(configured)
+    monkeypatch.setattr(configured, "get_password", locked.get_password)
+    w = shown_window(qtbot)
+    try:
+        opened: list[object] = []
+        w.cloud.ensure_service(then=opened.append, key="probe")
+        w.cloud.ensure_service(then=opened.append, key="probe")  # asked twice: once
+        w.cloud_service = given
+        locked.unlocked.set()
+        qtbot.waitUntil(lambda: not w.cloud.connecting)
+        assert opened == [given] and w.cloud_service is given
+        assert w.statusBar().currentMessage() != "Connecting to the cloud…"
+    finally:
+        locked.unlocked.set()
+        w.close()

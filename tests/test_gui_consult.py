@@ -231,11 +231,14 @@ def test_two_workstations_read_one_study_together(qtbot, pair, devcloud) -> None
 
 
 def test_leaving_never_waits_on_the_audit_log(qtbot, pair, memory_keyring, monkeypatch) -> None:
-    """Leaving writes the leave to the audit log (a keyring call for the chain's anchor, an
-    fsync) on the audit lane, not on the GUI thread: with the keyring answering slowly the
-    window leaves at once, and the line is there before the window has closed."""
+    """Leaving stops the channel at once and writes the leave to the audit log (an fsync, a
+    keyring call for the chain's anchor) on the audit lane, not on the GUI thread: with the
+    keyring answering slowly the window leaves at once, and the line and its anchor are written
+    before the window has closed."""
     import threading
     import time
+
+    from cloudclient.audit import verify
 
     host, _guest, tok, _record = pair
     started(qtbot, host, tok)
@@ -251,14 +254,21 @@ def test_leaving_never_waits_on_the_audit_log(qtbot, pair, memory_keyring, monke
         real_set(service, username, password)
 
     monkeypatch.setattr(memory_keyring, "set_password", set_password)
+    log = Path(host.cloud_service.audit.path)
+
+    def left() -> bool:
+        return any(
+            json.loads(line)["action"] == "consult_leave" for line in log.read_text().splitlines()
+        )
+
     t0 = time.monotonic()
     host.leave_consultation()
     assert time.monotonic() - t0 < 2.0  # (the old code wrote the line here)
-    assert host.consult is None
-    log = Path(host.cloud_service.audit.path)
-    left = lambda: any(  # noqa: E731
-        json.loads(line)["action"] == "consult_leave" for line in log.read_text().splitlines()
-    )
-    slow.set()
-    qtbot.waitUntil(left, timeout=10000)
-    assert writers and threading.main_thread() not in writers
+    assert host.consult is None and channel._closed.is_set()  # stopped at once
+    qtbot.waitUntil(lambda: not channel._thread.is_alive(), timeout=5000)
+    qtbot.waitUntil(lambda: bool(writers), timeout=5000)  # the anchor's write waits on it
+    assert verify(log)  # (the line is written; the chain's anchor is not yet)
+    threading.Timer(0.5, slow.set).start()
+    host.close()  # waits for the audit lane
+    assert left() and verify(log) == []  # line and anchor, before the window has closed
+    assert threading.main_thread() not in writers

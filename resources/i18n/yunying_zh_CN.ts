@@ -614,27 +614,32 @@
         <translation>测量或关键图像尚未保存。关闭前是否保存？</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="395"/>
+        <location filename="../../app/findings_link.py" line="398"/>
+        <source>Not sent: the open studies changed while connecting</source>
+        <translation>未发送：连接期间打开的检查已改变</translation>
+    </message>
+    <message>
+        <location filename="../../app/findings_link.py" line="405"/>
         <source>No hospital front-end is configured</source>
         <translation>未配置医院前置机</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="402"/>
+        <location filename="../../app/findings_link.py" line="412"/>
         <source>No saved findings to send</source>
         <translation>没有可发送的已保存诊断发现</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="408"/>
+        <location filename="../../app/findings_link.py" line="418"/>
         <source>Sent {0} findings object(s) to the hospital</source>
         <translation>已向医院发送 {0} 个诊断对象</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="414"/>
+        <location filename="../../app/findings_link.py" line="424"/>
         <source>Findings not sent: {0}</source>
         <translation>诊断发现未发送：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/findings_link.py" line="416"/>
+        <location filename="../../app/findings_link.py" line="426"/>
         <source>Sending findings to the hospital…</source>
         <translation>正在向医院发送诊断发现…</translation>
     </message>
@@ -1215,33 +1220,38 @@
         <translation>{0} 个文件无法读取</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="75"/>
+        <location filename="../../app/cloud_link.py" line="79"/>
         <source>this workstation is not set up ({0} is missing): run “yunying-cloud setup”</source>
         <translation>本工作站尚未设置（缺少 {0}）：请运行“yunying-cloud setup”</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="82"/>
+        <location filename="../../app/cloud_link.py" line="87"/>
         <source>Connecting to the cloud…</source>
         <translation>正在连接影像云…</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="118"/>
+        <location filename="../../app/cloud_link.py" line="131"/>
+        <source>Failed: {0}</source>
+        <translation>失败：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/cloud_link.py" line="146"/>
         <source>Cloud not available: {0}</source>
         <translation>医保影像云不可用：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="152"/>
+        <location filename="../../app/cloud_link.py" line="180"/>
         <source>Opened {0}, {1}</source>
         <translation>已打开 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="180"/>
+        <location filename="../../app/cloud_link.py" line="208"/>
         <source>Study {0} is not on this workstation; open it by its index code</source>
         <translation>检查 {0} 不在本工作站，请用检查索引码打开</translation>
     </message>
     <message>
-        <location filename="../../app/cloud_link.py" line="200"/>
-        <location filename="../../app/consult_link.py" line="336"/>
+        <location filename="../../app/cloud_link.py" line="228"/>
+        <location filename="../../app/consult_link.py" line="338"/>
         <source>The audit log was not written: {0}</source>
         <translation>审计日志未写入：{0}</translation>
     </message>
@@ -1347,13 +1357,13 @@
     </message>
     <message>
         <location filename="../../app/consult_link.py" line="135"/>
-        <location filename="../../app/consult_link.py" line="326"/>
+        <location filename="../../app/consult_link.py" line="328"/>
         <source>Consultation refused: {0}</source>
         <translation>会诊被拒绝：{0}</translation>
     </message>
     <message>
         <location filename="../../app/consult_link.py" line="124"/>
-        <location filename="../../app/consult_link.py" line="307"/>
+        <location filename="../../app/consult_link.py" line="309"/>
         <source>Consultation</source>
         <translation>会诊</translation>
     </message>
@@ -1397,38 +1407,38 @@ Valid for {2:.0f} minutes.</source>
         <translation>正在发起会诊</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="174"/>
+        <location filename="../../app/consult_link.py" line="176"/>
         <source>A consultation invitation is already waiting for your answer.</source>
         <translation>已有一个会诊邀请在等待您答复。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="186"/>
-        <location filename="../../app/consult_link.py" line="266"/>
+        <location filename="../../app/consult_link.py" line="188"/>
+        <location filename="../../app/consult_link.py" line="268"/>
         <source>Cannot join: {0}</source>
         <translation>无法加入：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="209"/>
+        <location filename="../../app/consult_link.py" line="211"/>
         <source>Consultation invitation declined.</source>
         <translation>已拒绝会诊邀请。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="217"/>
+        <location filename="../../app/consult_link.py" line="219"/>
         <source>Not joined: this workstation is in a consultation now.</source>
         <translation>未加入：本工作站正在会诊中。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="273"/>
+        <location filename="../../app/consult_link.py" line="275"/>
         <source>Consultation: waiting for the host to admit this workstation…</source>
         <translation>会诊：等待主持方准许本工作站加入…</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="301"/>
+        <location filename="../../app/consult_link.py" line="303"/>
         <source>{0} asks to join this consultation.</source>
         <translation>{0} 请求加入本次会诊。</translation>
     </message>
     <message>
-        <location filename="../../app/consult_link.py" line="310"/>
+        <location filename="../../app/consult_link.py" line="312"/>
         <source>Admit this workstation?</source>
         <translation>准许该工作站加入吗？</translation>
     </message>
@@ -2825,27 +2835,32 @@ area {5}</source>
         <translation>未打开：疑似匹配须由阅片医生确认</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="278"/>
+        <location filename="../../app/timeline_link.py" line="281"/>
+        <source>Not fetched: today&apos;s study changed while connecting</source>
+        <translation>未获取：连接期间本次检查已改变</translation>
+    </message>
+    <message>
+        <location filename="../../app/timeline_link.py" line="290"/>
         <source>Fetching the prior ({0})…</source>
         <translation>正在获取前片（{0}）…</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="297"/>
+        <location filename="../../app/timeline_link.py" line="309"/>
         <source>Probable match</source>
         <translation>疑似匹配</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="302"/>
+        <location filename="../../app/timeline_link.py" line="314"/>
         <source>This exam matches today&apos;s patient only by name, birth date and sex ({0}). Open it as this patient&apos;s?</source>
         <translation>此检查仅凭姓名、出生日期和性别与本次患者相符（{0}）。是否作为该患者的检查打开？</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="313"/>
+        <location filename="../../app/timeline_link.py" line="325"/>
         <source>The patient&apos;s authorization is needed to fetch the prior</source>
         <translation>获取前片需要患者授权</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="319"/>
+        <location filename="../../app/timeline_link.py" line="331"/>
         <source>Cannot fetch the prior: {0}</source>
         <translation>无法获取前片：{0}</translation>
     </message>
