@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import colorsys
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -404,9 +405,9 @@ def test_fused_2d_threads_follow_what_is_faster(monkeypatch: pytest.MonkeyPatch)
     """The fused slice's filters run on the thread count that has been faster lately: one run in
     EXPLORE tries the other, so when the machine's load changes which is faster, the choice
     follows (a clock that advances by a set cost per thread count stands for the timing)."""
-    from viewer.render.fusion2d import ThreadChoice
+    from viewer.render.fusion_threads import ThreadChoice
 
-    monkeypatch.setattr("viewer.render.fusion2d._CPUS", 2)
+    monkeypatch.setattr("viewer.render.fusion_threads._CPUS", 2)
 
     class Filter:
         threads = 0
@@ -527,6 +528,7 @@ def test_fused_2d_blend_in_the_box_is_the_blend_over_the_whole_slice(
     r.set_fusion(fusion)
     layer = r._fused
     assert layer is not None
+    layer.gpu = False  # (blended here, not drawn by the quad: see the quad's own test)
     layer.threads.best, layer.threads.cost = threads, {}  # this count throughout:
     layer.threads.EXPLORE = 10**9
     for step in range(4):
@@ -625,9 +627,11 @@ def fusion_style_of(fusion) -> tuple[float, float]:
     return fusion_style(fusion, "OT")[1:]
 
 
-def test_fused_2d_scroll_blends_once_over_a_pet_base(pet_ct) -> None:
+@pytest.mark.parametrize("gpu", [False, True])
+def test_fused_2d_scroll_blends_once_over_a_pet_base(pet_ct, gpu: bool) -> None:
     """A PET base's window changes with each slice's SUV factor: scrolling blends the new slice
-    once (not the old slice first in the new window, then the new one)."""
+    once (not the old slice first in the new window, then the new one), on the CPU as by the
+    quad."""
     import dataclasses
 
     from viewer.state.mpr import Fusion
@@ -645,8 +649,9 @@ def test_fused_2d_scroll_blends_once_over_a_pet_base(pet_ct) -> None:
     r.set_fusion(Fusion(ct, np.eye(4), "hot_iron", 0.5, (40.0, 400.0)))
     layer = r._fused
     assert layer is not None
+    layer.gpu = gpu
     blended: list[int] = []
-    blend = layer._blend
+    blend, show = layer._blend, layer.quad.show
 
     def counted() -> bool:
         done = blend()
@@ -654,8 +659,76 @@ def test_fused_2d_scroll_blends_once_over_a_pet_base(pet_ct) -> None:
             blended.append(layer.index)
         return done
 
+    def shown(*args: Any) -> None:
+        show(*args)
+        blended.append(layer.index)
+
     layer._blend = counted  # type: ignore[method-assign]
+    layer.quad.show = shown  # type: ignore[method-assign]
     for k in range(m.index + 1, m.index + 4):
         m.set_index(k)
         assert blended == [k], blended
         blended.clear()
+    assert layer.on_gpu == gpu
+
+
+@pytest.mark.parametrize("case", ["middle", "between", "edge", "outside", "turned_30"])
+def test_fused_2d_quad_draws_what_the_blend_shows(case: str) -> None:
+    """The fused slice drawn by the graphics pipeline in one pass (a quad whose shader colours
+    the overlay's interpolated values) shows what the CPU blend shows, on screen: on an overlay
+    slice, between two, cut by the image's edge, with a colour map, inverted, another opacity
+    and map, nearest interpolation; where the overlay does not reach the plane, the plain
+    slice. A plane turned in the overlay's plane is blended on the CPU."""
+    from viewer.state.mpr import Fusion
+
+    rng = np.random.default_rng(16)
+    arr = rng.integers(-600, 600, (8, 96, 96)).astype(np.int16)
+    base = Volume(arr, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
+    hot = np.zeros((3, 24, 24), np.float32)
+    hot[:, 6:18, 6:18] = rng.uniform(0.0, 1200.0, (3, 12, 12))
+    origin = np.array([-30.0, -30.0, 0.0]) if case == "edge" else np.zeros(3)
+    overlay = Volume(hot, origin, (4.0, 4.0, 2.0), np.eye(3), "PT")
+    transform = _rotation_z(30.0, np.array([47.5, 47.5, 2.0])) if case == "turned_30" else None
+    k = {"middle": 2, "between": 1, "edge": 2, "turned_30": 2, "outside": 6}[case]
+    m = ViewportModel()
+    r = SliceRenderer(window(96), m)
+    m.set_image(base, {"modality": "CT"})
+    m.set_index(k)
+    m.set_window(0, 1400)
+    transform = np.eye(4) if transform is None else transform
+    r.set_fusion(Fusion(overlay, transform, "hot_iron", 0.6, (500.0, 1000.0)))
+    layer = r._fused
+    assert layer is not None
+    m.set_zoom(r.fit_scale() / 48.0)  # one screen pixel an image pixel, centres on centres
+
+    def frame(gpu: bool) -> np.ndarray:
+        layer.gpu = gpu
+        r._update_fusion()
+        r.render()
+        return r.grab().astype(int)
+
+    for step in range(5):
+        if step == 1:
+            r.set_colormap("hot_iron")
+        elif step == 2:
+            m.set_invert(True)
+        elif step == 3:
+            r.set_fusion(Fusion(overlay, transform, "rainbow", 1.0, (400.0, 600.0)))
+        elif step == 4:
+            r.set_interpolation("nearest")
+        drawn = frame(True)
+        assert layer.on_gpu == (case not in ("turned_30", "outside")), (case, step)
+        if case == "outside":
+            assert not layer.quad.actor.GetVisibility() and r.slice.GetVisibility()
+            continue
+        assert layer.quad.actor.GetVisibility() != layer.slice.GetVisibility()
+        blended = frame(False)
+        assert not layer.quad.actor.GetVisibility() and layer.slice.GetVisibility()
+        diff = np.abs(drawn - blended).max(axis=-1)
+        coloured = np.abs(drawn[..., 0] - drawn[..., 2]) > 40
+        assert coloured.sum() > 100, (case, step)  # the overlay shows
+        # the same to a grey level or so with hot iron; rainbow at full opacity changes colour
+        # steeply from one table entry to the next (one entry apart: up to 6 levels)
+        steep = step >= 3
+        assert (diff > 3).mean() < (0.05 if steep else 0.001), (case, step)
+        assert diff.max() <= (16 if steep else 6), (case, step, diff.max())

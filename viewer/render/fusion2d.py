@@ -2,20 +2,19 @@
 slice's plane by patient geometry (and the fusion's transform), coloured by its own table over its
 own window, transparent below a threshold with an opacity ramp above it.
 
-The overlay is blended into the base slice's colours on the CPU and the result drawn as the one
-textured image of the view: on a software renderer (Mesa llvmpipe) every image drawn costs about
-15 ns per screen pixel it covers, so a second, blended image in front of the slice cost as much
-again as the base image over the overlay's area (1.3-1.7 x a plain frame), while the blend costs
-a fraction of that. The overlay is blended into the coloured base slice in place, only over the
-box where it can be visible, by Pillow's masked paste: vtkImageBlend (a copy of the whole slice,
-then the box at nearly twice Pillow's cost per pixel) took 0.67 ms against 0.51 ms a new slice
-of the 512 x 512 benchmark, on one thread."""
+A plane along the overlay's slices and axes (PET/CT as acquired) over a grey base image is drawn
+by the graphics pipeline in one pass (:mod:`viewer.render.fusion_quad`): a fused frame then costs
+about what a plain one does. Any other is blended on the CPU into the base slice's colours and
+the result drawn as the one textured image of the view: on a software renderer (Mesa llvmpipe)
+every image drawn costs about 15 ns per screen pixel it covers, so a second, blended image in
+front of the slice cost as much again as the base image over the overlay's area (1.3-1.7 x a
+plain frame), while the blend costs a fraction of that. The overlay is blended into the coloured
+base slice in place, only over the box where it can be visible, by Pillow's masked paste:
+vtkImageBlend (a copy of the whole slice, then the box at nearly twice Pillow's cost per pixel)
+took 0.67 ms against 0.51 ms a new slice of the 512 x 512 benchmark, on one thread."""
 
 from __future__ import annotations
 
-import os
-import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -36,6 +35,8 @@ from viewer.dicom.colormaps import fusion_defaults
 from viewer.dicom.volume import Volume
 from viewer.dicom.windows import display_values
 from viewer.render.colorbar import lookup_table, overlay_table
+from viewer.render.fusion_quad import FusedQuad, along_axes, slab
+from viewer.render.fusion_threads import ThreadChoice, helper, paste_over
 from viewer.render.overlay import share_volume
 
 
@@ -64,9 +65,10 @@ class FusedLayer:
     The box of a plane parallel to the overlay's slices comes from the visible voxels of the two
     slices it lies between; of any other plane, from a first pass at the overlay's resolution.
 
-    Owns that pipeline, the boxes seen (per plane and per overlay slice, bounded), and
-    ``slice``, the prop that shows the blended image in the base slice's place (the owner
-    hides its own slice while this one is shown)."""
+    Owns that pipeline, the boxes seen (per plane and per overlay slice, bounded), ``slice``
+    (the prop that shows the blended image) and ``quad`` (the one-pass drawing, where it can
+    be); one of the two is shown in the base slice's place (:meth:`show`; the owner hides its
+    own slice meanwhile)."""
 
     def __init__(self, fusion: Any) -> None:
         self.volume: Volume = fusion.volume
@@ -104,6 +106,11 @@ class FusedLayer:
         self.reslice.SetNumberOfThreads(1)  # a few thousand samples: threads cost more
         #: threads of the filters that run over the slice on every new slice, chosen by timing
         self.threads = ThreadChoice([self.base_colors, self.fine])
+        #: the base slice's colours for the quad (RGBA; not blended into, unlike the CPU's)
+        self.quad_colors = vtkImageMapToColors()
+        self.quad_colors.SetLookupTable(self.base_lut)
+        self.quad_colors.SetOutputFormatToRGBA()
+        self.quad_colors.SetNumberOfThreads(1)
         #: the shown slice blended (its extent and spacing; its scalars: the coloured slice,
         #: blended in place)
         self.image = vtkImageData()
@@ -128,6 +135,13 @@ class FusedLayer:
         self.slice = vtkImageSlice()
         self.slice.SetMapper(self.mapper)
         self.slice.SetProperty(self.prop)
+        #: the same drawn by the graphics pipeline in one pass, where it can be
+        #: (:mod:`viewer.render.fusion_quad`); ``gpu`` False: always blended here
+        self.quad = FusedQuad(self.volume.array)
+        self.gpu = True
+        self.on_gpu = False  # the shown slice is the quad's
+        self.props = (self.slice, self.quad.actor)  # (the owner adds both; one is visible)
+        self._shown = False
         self._lut_key: tuple[Any, ...] = ()
         self._base_key: tuple[Any, ...] = ()
         #: the box of the plane (mm: x0, x1, y0, y1) out of which the overlay is transparent
@@ -215,6 +229,7 @@ class FusedLayer:
             low, high = (c - w / 2) / f, (c + w / 2) / f
             overlay_table(cmap, low, high, threshold, ramp, self.lut)
             _scale_alpha(self.lut, o)
+            self.quad.set_table(self.lut)
             self.visible_from = low + max(0.0, threshold) * (high - low)
 
     def crop(self) -> bool:
@@ -306,6 +321,7 @@ class FusedLayer:
         if image is not self._base_image:
             self._base_image = image
             self.base_colors.SetInputData(image)
+            self.quad_colors.SetInputData(image)
             # (a colour image's slice is copied as it is, into a buffer of ours: the blend must
             # not write into the image)
             self._grey = image.GetNumberOfScalarComponents() == 1
@@ -329,11 +345,49 @@ class FusedLayer:
         )
         self.fine.SetOutputExtent(*self._box_px, index, index)
 
+    def set_interpolation(self, kind: int) -> None:
+        """The base view's interpolation (a VTK interpolation type) for the fused slice too."""
+        self.prop.SetInterpolationType(kind)
+        self.quad.set_interpolation(kind != 0)  # (VTK_NEAREST_INTERPOLATION)
+
+    def show(self, shown: bool) -> None:
+        """Show the fused slice in the base slice's place (the quad or the blended image, as
+        :meth:`update` chose), or neither."""
+        self._shown = shown
+        self.slice.SetVisibility(shown and not self.on_gpu)
+        self.quad.actor.SetVisibility(shown and self.on_gpu)
+
     def update(self) -> None:
-        """Colour, sample and blend the shown slice now (the render then finds it done), on the
-        threads that have done it fastest lately; nothing when nothing changed."""
-        if self._ready and self._base_image is not None:
+        """Colour, sample and blend the shown slice now (the render then finds it done): by the
+        graphics pipeline where it can (:meth:`_on_quad`), else here on the threads that have
+        done it fastest lately; nothing when nothing changed."""
+        if not self._ready or self._base_image is None:
+            return
+        on_gpu = self.gpu and self._on_quad()
+        if on_gpu != self.on_gpu:
+            self.on_gpu = on_gpu
+            self.show(self._shown)
+        if not on_gpu:
             self.threads.run(self._blend)
+
+    def _on_quad(self) -> bool:
+        """The shown slice on the quad, when its plane is parallel to the overlay's slices and
+        along its axes and the base image is grey; False (blended here) otherwise."""
+        image = self._base_image
+        if not self._grey or image is None or not along_axes(self._plane):
+            return False
+        ext = self._slice_extent
+        self.quad_colors.UpdateExtent(ext)
+        base = self.quad_colors.GetOutput()
+        key = ("quad", base.GetUpdateTime(), self._plane_key, ext)
+        if key == self._done:
+            return True
+        self._done = key
+        sx, sy, _ = image.GetSpacing()
+        size = (ext[1] + 1, ext[3] + 1)
+        plane, at = slab(self.volume, self._plane, self._depth, size, (sx, sy), self.quad.vmin)
+        self.quad.show(base.GetPointData().GetScalars(), size, (sx, sy), self._depth, plane, at)
+        return True
 
     def _blend(self) -> bool:
         """The base slice's colours with the overlay blended over its box, in place; False when
@@ -342,6 +396,8 @@ class FusedLayer:
         assert image is not None
         base = self.base_colors.GetOutput()
         if self._grey:
+            if self._done[:1] == ("quad",):  # (the quad showed meanwhile: the colours here
+                self.base_colors.Modified()  # may hold an earlier blend)
             self.base_colors.UpdateExtent(ext)
         self.fine.Update()
         over = self.fine.GetOutput()
@@ -382,7 +438,7 @@ class FusedLayer:
                 rest = Image.frombuffer(
                     "RGBA", (w, h - split), colours[split * w :], "raw", "RGBA", 0, 1
                 )
-                bottom = _helper().submit(paste_over, canvas, rest, x0, y0 + split)
+                bottom = helper().submit(paste_over, canvas, rest, x0, y0 + split)
             top = Image.frombuffer("RGBA", (w, split), colours[: split * w], "raw", "RGBA", 0, 1)
             try:
                 paste_over(canvas, top, x0, y0)
@@ -416,72 +472,6 @@ def _scale_alpha(lut: vtkLookupTable, o: int) -> None:
         lut.SetTableValue(i, r / 255, g / 255, b / 255, ((a * o + 128) >> 8) / 255)
     r, g, b, a = lut.GetAboveRangeColor()
     lut.SetAboveRangeColor(r, g, b, ((round(a * 255) * o + 128) >> 8) / 255)
-
-
-_HELPER: ThreadPoolExecutor | None = None
-
-
-def _helper() -> ThreadPoolExecutor:
-    """The one thread that pastes half of the overlay while the caller pastes the other half
-    (Pillow lets go of the interpreter lock while it pastes)."""
-    global _HELPER
-    if _HELPER is None:
-        _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion-paste")
-    return _HELPER
-
-
-def paste_over(canvas: Any, overlay: Any, x: int, y: int) -> None:
-    """Blend an RGBA ``overlay`` into ``canvas`` (RGBA) at ``(x, y)``, in place, each pixel
-    weighted by the overlay's alpha: out = round((canvas·(255 − a) + overlay·a) / 255) per byte.
-    ``canvas`` maps memory shared with VTK (``Image.frombuffer``, read-only to Pillow's own
-    methods, whose paste would copy it first), so its core image is pasted into directly."""
-    w, h = overlay.size
-    canvas.im.paste(overlay.im, (x, y, x + w, y + h), overlay.im)
-
-
-_CPUS = os.cpu_count() or 1  # (asked once, not on every frame)
-
-
-class ThreadChoice:
-    """One thread or two for filters (and the paste) that each run over a slice on every frame,
-    chosen by their measured time. Two take about a third off on an idle machine (the
-    renderer's own threads wait meanwhile); on a busy one they cost far more than they save, VTK
-    starting and joining its threads on every run (its SMP back end being sequential). Each
-    choice keeps a moving average of its recent runs; one run in ``EXPLORE`` tries the other, so
-    that the choice follows the machine's load."""
-
-    EXPLORE = 20
-
-    def __init__(self, filters: list[Any], clock: Any = time.perf_counter) -> None:
-        self.filters = filters
-        self.clock = clock
-        self.best = 1
-        self.now = 1  # the threads of the run in progress (or the last)
-        self.cost: dict[int, float] = {}  # threads → moving average of a run's seconds
-        self._runs = 0
-        self._set(1)
-
-    def _set(self, n: int) -> None:
-        for f in self.filters:
-            if f.GetNumberOfThreads() != n:  # (a change makes the filter run again)
-                f.SetNumberOfThreads(n)
-
-    def run(self, update: Any) -> None:
-        """``update()`` (which runs the filters) on the chosen threads, timed; not counted when
-        it returns False (it found nothing to do)."""
-        self._runs += 1
-        explore = _CPUS > 1 and self._runs % self.EXPLORE == 0
-        n = 3 - self.best if explore else self.best
-        self._set(n)
-        self.now = n
-        t0 = self.clock()
-        if update() is False:
-            self._runs -= 1
-            return
-        dt = self.clock() - t0
-        old = self.cost.get(n)
-        self.cost[n] = dt if old is None else 0.75 * old + 0.25 * dt
-        self.best = min(self.cost, key=self.cost.__getitem__)
 
 
 def _box_above(values: np.ndarray, level: float) -> tuple[int, int, int, int] | None:

@@ -57,11 +57,12 @@ class SliceDisplay:
         if mode not in ("linear", "nearest"):
             raise ValueError(f"interpolation is linear or nearest, not {mode!r}")
         self.interpolation = mode
-        for prop in (self.prop, *([self._fused.prop] if self._fused is not None else [])):
-            if mode == "linear":
-                prop.SetInterpolationTypeToLinear()
-            else:
-                prop.SetInterpolationTypeToNearest()
+        if mode == "linear":
+            self.prop.SetInterpolationTypeToLinear()
+        else:
+            self.prop.SetInterpolationTypeToNearest()
+        if self._fused is not None:
+            self._fused.set_interpolation(self.prop.GetInterpolationType())
         self.render()
 
     def set_colorbar(self, on: bool | None) -> None:
@@ -96,15 +97,17 @@ class SliceDisplay:
         window) over the base slice; None removes it."""
         old = self._fused
         if old is not None and (fusion is None or old.volume is not fusion.volume):
-            self.renderer.RemoveViewProp(old.slice)
+            for prop in old.props:
+                self.renderer.RemoveViewProp(prop)
             self.slice.SetVisibility(True)
             self._fused = None
         if fusion is not None and self._fused is None:
             # the base slice and the overlay blended into one image shown in the slice's place
             # (a second image in front, or a vtkImageStack, costs per screen pixel again)
             self._fused = FusedLayer(fusion)
-            self._fused.prop.SetInterpolationType(self.prop.GetInterpolationType())
-            self.renderer.AddViewProp(self._fused.slice)
+            self._fused.set_interpolation(self.prop.GetInterpolationType())
+            for prop in self._fused.props:
+                self.renderer.AddViewProp(prop)
         self.fusion = fusion
         if self._fused is not None:
             self._update_fusion()
@@ -129,7 +132,7 @@ class SliceDisplay:
         if shown:
             layer.show_slice(self._image_data, m.index)
             self._fused_window()  # (blends the slice)
-        layer.slice.SetVisibility(shown)
+        layer.show(shown)
         self.slice.SetVisibility(not shown)
 
     def _fused_window(self) -> None:
