@@ -174,6 +174,7 @@ def overlay_table(
     lut.SetTableRange(low, max(high, low + 1e-6))
     lut.UseBelowRangeColorOn()
     lut.SetBelowRangeColor(0.0, 0.0, 0.0, 0.0)
+    lut.SetNanColor(0.0, 0.0, 0.0, 0.0)  # (no value: nothing of the overlay)
     lut.UseAboveRangeColorOn()
     top = rgb[-1]
     lut.SetAboveRangeColor(float(top[0]), float(top[1]), float(top[2]), 1.0)

@@ -39,6 +39,8 @@ from viewer.render.fusion_quad import FusedQuad, along_axes, slab
 from viewer.render.fusion_threads import ThreadChoice, helper, paste_over
 from viewer.render.overlay import share_volume
 
+MAX_TEXTURE = 4096  # pixels a side: one texture on any current desktop OpenGL (3.2 promises 1024)
+
 
 def fusion_style(fusion: Any, base_modality: str) -> tuple[str, float, float]:
     """(colour map, threshold, ramp) of a fusion; threshold and ramp from the pair's data
@@ -137,7 +139,7 @@ class FusedLayer:
         self.slice.SetProperty(self.prop)
         #: the same drawn by the graphics pipeline in one pass, where it can be
         #: (:mod:`viewer.render.fusion_quad`); ``gpu`` False: always blended here
-        self.quad = FusedQuad(self.volume.array)
+        self.quad = FusedQuad()
         self.gpu = True
         self.on_gpu = False  # the shown slice is the quad's
         self.props = (self.slice, self.quad.actor)  # (the owner adds both; one is visible)
@@ -377,15 +379,17 @@ class FusedLayer:
         if not self._grey or image is None or not along_axes(self._plane):
             return False
         ext = self._slice_extent
+        if not (1 <= ext[1] < MAX_TEXTURE and 1 <= ext[3] < MAX_TEXTURE):
+            return False  # (a line: no area; larger than any texture: VTK would shrink it)
         self.quad_colors.UpdateExtent(ext)
         base = self.quad_colors.GetOutput()
-        key = ("quad", base.GetUpdateTime(), self._plane_key, ext)
+        key = ("quad", base.GetUpdateTime(), self.data.GetMTime(), self._plane_key, ext)
         if key == self._done:
             return True
         self._done = key
         sx, sy, _ = image.GetSpacing()
         size = (ext[1] + 1, ext[3] + 1)
-        plane, at = slab(self.volume, self._plane, self._depth, size, (sx, sy), self.quad.vmin)
+        plane, at = slab(self.volume, self._plane, self._depth, size, (sx, sy), np.nan)
         self.quad.show(base.GetPointData().GetScalars(), size, (sx, sy), self._depth, plane, at)
         return True
 

@@ -49,11 +49,11 @@ _SHADER = """
     float v01 = texelFetch(ovtex, ivec2(i0.x, i1.y), 0).r;
     float v11 = texelFetch(ovtex, i1, 0).r;
     float v = vmin + mix(mix(v00, v10, w.x), mix(v01, v11, w.x), w.y) * vspan;
-    if (v > hi) {
-      o = texture(luttex, vec2((nlut + 0.5) / (nlut + 1.0), 0.5));
+    if (v > hi) {  // (NaN: neither branch, transparent)
+      o = texelFetch(luttex, ivec2(int(nlut), 0), 0);
     } else if (v >= lo) {
       float idx = clamp(floor((v - lo) * nlut / (hi - lo)), 0.0, nlut - 1.0);
-      o = texture(luttex, vec2((idx + 0.5) / (nlut + 1.0), 0.5));
+      o = texelFetch(luttex, ivec2(int(idx), 0), 0);
     }
   }
   gl_FragData[0] = vec4(mix(b.rgb, o.rgb, o.a), 1.0);
@@ -72,12 +72,10 @@ def _texture(image: vtkImageData, interpolate: bool) -> vtkTexture:
 
 class FusedQuad:
     """The quad (``actor``) that shows a fused slice in the base slice's place. Owns its plane,
-    its three textures (base colours, overlay values normalised to the overlay volume's range,
-    the overlay's table) and its shader's uniforms."""
+    its three textures (base colours, the overlay's values on the plane normalised to their
+    range, the overlay's table) and its shader's uniforms."""
 
-    def __init__(self, values: np.ndarray) -> None:
-        self.vmin = float(values.min())
-        self.vspan = max(float(values.max()) - self.vmin, 1e-12)
+    def __init__(self) -> None:
         self.plane = vtkPlaneSource()
         mapper = vtkPolyDataMapper()
         mapper.SetInputConnection(self.plane.GetOutputPort())
@@ -97,8 +95,6 @@ class FusedQuad:
         shaders.AddFragmentShaderReplacement("//VTK::TCoord::Impl", True, "", False)
         shaders.AddFragmentShaderReplacement("//VTK::Light::Impl", True, _SHADER, False)
         self.uniforms = shaders.GetFragmentCustomUniforms()
-        self.uniforms.SetUniformf("vmin", self.vmin)
-        self.uniforms.SetUniformf("vspan", self.vspan)
         self.uniforms.SetUniformf("snap", 0.0)
         self._plane_key: tuple[Any, ...] = ()
 
@@ -109,7 +105,10 @@ class FusedQuad:
         self.uniforms.SetUniformf("snap", 0.0 if linear else 1.0)
 
     def set_table(self, lut: vtkLookupTable) -> None:
-        """The overlay's table (its window is the table's range)."""
+        """The overlay's table (its window is the table's range; below it transparent, above it
+        its above-range colour, as :func:`viewer.render.colorbar.overlay_table` makes it)."""
+        if not (lut.GetUseBelowRangeColor() and lut.GetUseAboveRangeColor()):
+            raise ValueError("an overlay table has below- and above-range colours")
         n = lut.GetNumberOfTableValues()
         table = numpy_support.vtk_to_numpy(lut.GetTable())[:n]
         r, g, b, a = lut.GetAboveRangeColor()
@@ -148,7 +147,14 @@ class FusedQuad:
         self.base.GetPointData().SetScalars(colours)
         self.base.Modified()
         ny, nx = plane.shape
-        normalised = (plane.astype(np.float32) - np.float32(self.vmin)) / np.float32(self.vspan)
+        with np.errstate(all="ignore"):  # (NaN values stay NaN: transparent)
+            low, high = float(np.nanmin(plane)), float(np.nanmax(plane))
+        if not np.isfinite(low) or not np.isfinite(high):
+            low, high = 0.0, 1.0
+        span = max(high - low, 1e-12)
+        normalised = (plane.astype(np.float32) - np.float32(low)) / np.float32(span)
+        self.uniforms.SetUniformf("vmin", low)
+        self.uniforms.SetUniformf("vspan", span)
         self.overlay.SetDimensions(nx, ny, 1)
         values = numpy_support.numpy_to_vtk(normalised.ravel(), deep=1)
         self.overlay.GetPointData().SetScalars(values)
