@@ -489,6 +489,33 @@ def _blended_over_whole_slice(r: SliceRenderer) -> tuple[np.ndarray, np.ndarray]
     return out.reshape(rows, cols, 4).astype(int), plain.reshape(rows, cols, 4).astype(int)
 
 
+def _fused_case(case: str, seed: int) -> tuple[SliceRenderer, ViewportModel, Volume, np.ndarray]:
+    """A 96-pixel CT of noise with a PET-like overlay (a square of random values, 4 × coarser in
+    plane, 2 × along z, z 0-4 mm: slices 5-7 of the base are beyond it) fused in hot iron at
+    60 %, on its slice for ``case``: "middle" (an overlay slice), "between" (two), "edge" (the
+    hot square from x, y = -6 to 42 mm, cut by the image's edge), "turned_30" (the fusion
+    turned 30° in plane), "outside" (beyond it). (renderer, model, overlay, transform)."""
+    from viewer.state.mpr import Fusion
+
+    rng = np.random.default_rng(seed)
+    arr = rng.integers(-600, 600, (8, 96, 96)).astype(np.int16)  # texture in every channel
+    base = Volume(arr, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
+    hot = np.zeros((3, 24, 24), np.float32)
+    hot[:, 6:18, 6:18] = rng.uniform(0.0, 1200.0, (3, 12, 12))  # a ramp of values, all windows
+    origin = np.array([-30.0, -30.0, 0.0]) if case == "edge" else np.zeros(3)
+    overlay = Volume(hot, origin, (4.0, 4.0, 2.0), np.eye(3), "PT")
+    transform = np.eye(4)
+    if case == "turned_30":
+        transform = _rotation_z(30.0, np.array([47.5, 47.5, 2.0]))
+    m = ViewportModel()
+    r = SliceRenderer(window(96), m)
+    m.set_image(base, {"modality": "CT"})
+    m.set_index({"middle": 2, "between": 1, "edge": 2, "turned_30": 2, "outside": 6}[case])
+    m.set_window(0, 1400)
+    r.set_fusion(Fusion(overlay, transform, "hot_iron", 0.6, (500.0, 1000.0)))
+    return r, m, overlay, transform
+
+
 @pytest.mark.parametrize(
     ("case", "threads"),
     [(c, 1) for c in ("middle", "between", "edge", "turned_30", "outside")]
@@ -508,25 +535,7 @@ def test_fused_2d_blend_in_the_box_is_the_blend_over_the_whole_slice(
 
     from viewer.state.mpr import Fusion
 
-    rng = np.random.default_rng(15)
-    arr = rng.integers(-600, 600, (8, 96, 96)).astype(np.int16)  # texture in every channel
-    base = Volume(arr, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
-    hot = np.zeros((3, 24, 24), np.float32)  # z 0-4 mm: slices 5-7 of the base are beyond it
-    hot[:, 6:18, 6:18] = rng.uniform(0.0, 1200.0, (3, 12, 12))  # a ramp of values, all windows
-    origin = np.zeros(3)
-    if case == "edge":
-        origin = np.array([-30.0, -30.0, 0.0])  # the hot square from x, y = -6 to 42 mm
-    overlay = Volume(hot, origin, (4.0, 4.0, 2.0), np.eye(3), "PT")
-    transform = _rotation_z(30.0, np.array([47.5, 47.5, 2.0])) if case == "turned_30" else None
-    k = {"middle": 2, "between": 1, "edge": 2, "turned_30": 2, "outside": 6}[case]
-    m = ViewportModel()
-    r = SliceRenderer(window(96), m)
-    m.set_image(base, {"modality": "CT"})
-    m.set_index(k)
-    m.set_window(0, 1400)
-    transform = np.eye(4) if transform is None else transform
-    fusion = Fusion(overlay, transform, "hot_iron", 0.6, (500.0, 1000.0))
-    r.set_fusion(fusion)
+    r, m, overlay, transform = _fused_case(case, 15)
     layer = r._fused
     assert layer is not None
     layer.gpu = False  # (blended here, not drawn by the quad: see the quad's own test)
@@ -682,22 +691,7 @@ def test_fused_2d_quad_draws_what_the_blend_shows(case: str) -> None:
     slice. A plane turned in the overlay's plane is blended on the CPU."""
     from viewer.state.mpr import Fusion
 
-    rng = np.random.default_rng(16)
-    arr = rng.integers(-600, 600, (8, 96, 96)).astype(np.int16)
-    base = Volume(arr, np.zeros(3), (1.0, 1.0, 1.0), np.eye(3), "CT")
-    hot = np.zeros((3, 24, 24), np.float32)
-    hot[:, 6:18, 6:18] = rng.uniform(0.0, 1200.0, (3, 12, 12))
-    origin = np.array([-30.0, -30.0, 0.0]) if case == "edge" else np.zeros(3)
-    overlay = Volume(hot, origin, (4.0, 4.0, 2.0), np.eye(3), "PT")
-    transform = _rotation_z(30.0, np.array([47.5, 47.5, 2.0])) if case == "turned_30" else None
-    k = {"middle": 2, "between": 1, "edge": 2, "turned_30": 2, "outside": 6}[case]
-    m = ViewportModel()
-    r = SliceRenderer(window(96), m)
-    m.set_image(base, {"modality": "CT"})
-    m.set_index(k)
-    m.set_window(0, 1400)
-    transform = np.eye(4) if transform is None else transform
-    r.set_fusion(Fusion(overlay, transform, "hot_iron", 0.6, (500.0, 1000.0)))
+    r, m, overlay, transform = _fused_case(case, 16)
     layer = r._fused
     assert layer is not None
     m.set_zoom(r.fit_scale() / 48.0)  # one screen pixel an image pixel, centres on centres
