@@ -801,3 +801,35 @@ def test_fused_quad_values_are_the_reslice(flip_x, flip_z, shift, depth) -> None
     shown = ~np.isnan(vtk)
     assert shown.sum() > 100 or depth > 5  # (beyond its last slice: none of it)
     assert np.allclose(quad[shown], vtk[shown], atol=0.02)
+
+
+def test_fused_2d_quad_that_cannot_compile_falls_back_to_the_blend(monkeypatch) -> None:
+    """A driver that cannot compile the quad's shader (here: a broken shader) never runs it:
+    the view notices after its render and blends the slice on the CPU, so the overlay shows
+    all the same."""
+    from vtkmodules.vtkCommonCore import vtkObject
+
+    import viewer.render.fusion_quad as fq
+
+    monkeypatch.setattr(fq, "_SHADER", "  this is not GLSL;\n")
+    warnings = vtkObject.GetGlobalWarningDisplay()
+    vtkObject.GlobalWarningDisplayOff()  # (VTK's own report of the failed compile)
+    try:
+        r, _m, _overlay, _transform = _fused_case("middle", 17)
+        layer = r._fused
+        assert layer is not None
+        frame = r.grab().astype(int)
+    finally:
+        vtkObject.SetGlobalWarningDisplay(warnings)
+    assert not layer.gpu and not layer.on_gpu and not layer.quad.drawn
+    assert layer.slice.GetVisibility() and not layer.quad.actor.GetVisibility()
+    assert (np.abs(frame[..., 0] - frame[..., 2]) > 40).sum() > 100  # the overlay shows
+
+
+def test_fused_2d_quad_runs_its_shader() -> None:
+    """(The same check on a working shader: the quad is drawn, nothing falls back.)"""
+    r, _m, _overlay, _transform = _fused_case("middle", 18)
+    layer = r._fused
+    assert layer is not None
+    r.grab()
+    assert layer.gpu and layer.on_gpu and layer.quad.drawn and layer.quad.actor.GetVisibility()

@@ -359,6 +359,16 @@ class FusedLayer:
         self.slice.SetVisibility(shown and not self.on_gpu)
         self.quad.actor.SetVisibility(shown and self.on_gpu)
 
+    def quad_failed(self) -> bool:
+        """After a render: True (once) when the quad was to be drawn and its shader never ran
+        (a driver that cannot compile it); from then on the slice is blended on the CPU, the
+        caller renders again."""
+        if not (self.on_gpu and self.quad.actor.GetVisibility()) or self.quad.drawn:
+            return False
+        self.gpu = False
+        self.update()
+        return True
+
     def update(self) -> None:
         """Colour, sample and blend the shown slice now (the render then finds it done): by the
         graphics pipeline where it can (:meth:`_on_quad`), else here on the threads that have

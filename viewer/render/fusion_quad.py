@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from vtkmodules.util import numpy_support
-from vtkmodules.vtkCommonCore import vtkLookupTable
+from vtkmodules.vtkCommonCore import vtkCommand, vtkLookupTable
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkFiltersSources import vtkPlaneSource
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkTexture
@@ -79,6 +79,10 @@ class FusedQuad:
         self.plane = vtkPlaneSource()
         mapper = vtkPolyDataMapper()
         mapper.SetInputConnection(self.plane.GetOutputPort())
+        #: its shader has run (VTK announces each use of a compiled program; a driver that
+        #: cannot compile it never does)
+        self.drawn = False
+        mapper.AddObserver(vtkCommand.UpdateShaderEvent, self._on_shader)
         self.actor = vtkActor()
         self.actor.SetMapper(mapper)
         self.actor.GetProperty().LightingOff()
@@ -97,6 +101,9 @@ class FusedQuad:
         self.uniforms = shaders.GetFragmentCustomUniforms()
         self.uniforms.SetUniformf("snap", 0.0)
         self._plane_key: tuple[Any, ...] = ()
+
+    def _on_shader(self, *_args: Any) -> None:
+        self.drawn = True
 
     def set_interpolation(self, linear: bool) -> None:
         """Linear display (the base colours interpolated, the overlay's values at each screen

@@ -459,6 +459,8 @@ class SliceRenderer(SliceDisplay):
     def _render_now(self) -> None:
         if self.model.image is not None and self.can_render:
             self.window.Render()
+            if self._fused is not None and self._fused.quad_failed():
+                self.window.Render()  # (the fused slice blended on the CPU instead)
 
     def grab(self) -> np.ndarray:
         """The frame as rendered now, RGB with rows from the top."""
