@@ -182,9 +182,13 @@ class HostileArchive:
         h.wfile.write(f"--{BOUNDARY}--\r\n".encode())
 
     def _huge(self, h: http.server.BaseHTTPRequestHandler, parts: list[bytes]) -> None:
-        """A part that declares 1 GiB, then a trickle of bytes."""
+        """A part that declares 1 GiB, its first 128 KiB at once, then a trickle of bytes. (The
+        client reads part headers through a 64 KiB buffer it fills before it looks: with only
+        a trickle after the header, the header was read when the request's deadline cut the
+        connection, and which error came first was a race. A stall right after a header is
+        the slowloris case.)"""
         self._start(h)
-        h.wfile.write(self._part(b"", 1 << 30)[:-2])
+        h.wfile.write(self._part(b"\x00" * (128 << 10), 1 << 30)[:-2])
         self._trickle(h, 20.0)
 
     def _endless(self, h: http.server.BaseHTTPRequestHandler, parts: list[bytes]) -> None:
