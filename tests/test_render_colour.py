@@ -774,7 +774,7 @@ def test_fused_quad_values_are_the_reslice(flip_x, flip_z, shift, depth) -> None
     g = SliceGeometry(np.array([0.0, 0.0, depth]), np.eye(3)[0], np.eye(3)[1], (sx, sy), 1.0)
     assert layer.place(g, depth, ((cols - 1) * sx, (rows - 1) * sy), min(sx, sy), transform)
     assert along_axes(layer._plane)
-    plane, (x0, dx, y0, dy) = slab(overlay, layer._plane, depth, (cols, rows), (sx, sy), np.nan)
+    plane, (x0, dx, y0, dy) = slab(overlay, layer._plane, depth, (cols, rows), (sx, sy))
     # what the shader does at each base pixel's centre
     tx, ty = np.meshgrid(np.arange(cols) / (cols - 1), np.arange(rows) / (rows - 1))
     ax, ay = x0 + tx * dx, y0 + ty * dy

@@ -123,6 +123,9 @@ class FusedLayer:
         self._box_px = (0, -1, 0, -1)  # the overlay's box in it (x0, x1, y0, y1, inclusive)
         #: what the shown image holds (base and overlay generation times, slice, box)
         self._done: tuple[Any, ...] = ()
+        #: when the base colours (``base_colors``' output) were last blended into, in place:
+        #: while their update time is that, they hold an overlay and are coloured again first
+        self._blended_into = -1
         self._ready = False  # a slice placed with a visible box: there is something to blend
         self.index = -1  # the base image's slice placed (show_slice)
         self.mapper = vtkImageSliceMapper()
@@ -399,7 +402,7 @@ class FusedLayer:
         self._done = key
         sx, sy, _ = image.GetSpacing()
         size = (ext[1] + 1, ext[3] + 1)
-        plane, at = slab(self.volume, self._plane, self._depth, size, (sx, sy), np.nan)
+        plane, at = slab(self.volume, self._plane, self._depth, size, (sx, sy))
         self.quad.show(base.GetPointData().GetScalars(), size, (sx, sy), self._depth, plane, at)
         return True
 
@@ -410,8 +413,6 @@ class FusedLayer:
         assert image is not None
         base = self.base_colors.GetOutput()
         if self._grey:
-            if self._done[:1] == ("quad",):  # (the quad showed meanwhile: the colours here
-                self.base_colors.Modified()  # may hold an earlier blend)
             self.base_colors.UpdateExtent(ext)
         self.fine.Update()
         over = self.fine.GetOutput()
@@ -419,13 +420,15 @@ class FusedLayer:
         key = (made, over.GetUpdateTime(), ext, self._box_px)
         if key == self._done:
             return False
-        if self._grey and self._done and key[0] == self._done[0]:
+        if self._grey and made == self._blended_into:
             # the coloured slice already holds an overlay: coloured again (only the overlay or
-            # its box changed: its opacity, window, the plane)
+            # its box changed: its opacity, window, the plane; or the quad showed meanwhile)
             self.base_colors.Modified()
             self.base_colors.UpdateExtent(ext)
             key = (base.GetUpdateTime(), *key[1:])
         self._done = key
+        if self._grey:
+            self._blended_into = key[0]
         rows, cols = ext[3] + 1, ext[1] + 1
         if self._grey:  # the slice's colours, blended where they are (no copy)
             scalars = base.GetPointData().GetScalars()

@@ -1,6 +1,7 @@
 """A 2D fused slice drawn by the graphics pipeline in one pass: the base slice's colours (its
 window/level and colour map, made as for the blended image) and the overlay's values on the
-plane at the overlay's own resolution are two textures of one quad; its fragment shader
+plane at the overlay's own resolution are textures of one quad (with the overlay's table); its
+fragment shader
 interpolates the overlay's *values* (bilinearly, in full precision), colours them by the
 overlay's table over its window, transparent below it, and blends them over the base colour.
 
@@ -138,10 +139,10 @@ class FusedQuad:
         plane: np.ndarray,
         at: tuple[float, float, float, float],
     ) -> None:
-        """The slice: ``colours`` (VTK RGBA scalars; ``size`` = columns × rows
-        of ``spacing`` mm) drawn at ``depth``; ``plane`` (rows × columns of the overlay's values,
-        at its voxel centres) placed by ``at`` (x0, dx, y0, dy: the overlay voxel index at the
-        first base pixel's centre and its change to the last one's)."""
+        """The slice: ``colours`` (VTK RGBA scalars; ``size`` = columns × rows of ``spacing`` mm)
+        drawn at ``depth``; ``plane`` (rows × columns of the overlay's values as float32, at its
+        voxel centres: :func:`slab`) placed by ``at`` (x0, dx, y0, dy: the overlay voxel index at
+        the first base pixel's centre and its change to the last one's)."""
         cols, rows = size
         sx, sy = spacing
         key = (cols, rows, sx, sy, depth)
@@ -159,7 +160,7 @@ class FusedQuad:
         if not np.isfinite(low) or not np.isfinite(high):
             low, high = 0.0, 1.0
         span = max(high - low, 1e-12)
-        normalised = (plane.astype(np.float32) - np.float32(low)) / np.float32(span)
+        normalised = (plane - np.float32(low)) / np.float32(span)
         self.uniforms.SetUniformf("vmin", low)
         self.uniforms.SetUniformf("vspan", span)
         self.overlay.SetDimensions(nx, ny, 1)
@@ -185,11 +186,10 @@ def slab(
     depth: float,
     size: tuple[int, int],
     spacing: tuple[float, float],
-    fill: float,
 ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
     """The overlay's values on a plane :func:`along_axes` at ``depth``, at its voxel centres
     (the two slices around mixed by the plane's position, as trilinear interpolation does;
-    ``fill``, below every window, beyond half a voxel out of its edge slices), and where the
+    NaN, drawn as nothing, beyond half a voxel out of its edge slices), and where the
     base pixels fall on them (the ``at`` of :meth:`FusedQuad.show`; ``size``: columns × rows
     of the base slice, ``spacing`` its pixel spacing)."""
     a, t = plane[:3, :3], plane[:3, 3]
@@ -198,7 +198,7 @@ def slab(
     n = values.shape[0]
     k = (a[2, 2] * depth + t[2]) / osz  # the overlay slice position of the plane
     if k < -0.5 or k > n - 0.5:
-        out = np.full(values.shape[1:], fill, np.float32)
+        out = np.full(values.shape[1:], np.nan, np.float32)
     else:
         k = min(max(k, 0.0), n - 1.0)
         k0 = int(np.floor(k))
