@@ -219,11 +219,13 @@ class CloudLink(QObject):
             self.runner.submit(
                 lambda: svc.viewed(record.study_uid, series, record.code),
                 None,
-                self._audit_failed,
+                self.audit_failed,
                 lane="audit",
             )
 
-    def _audit_failed(self, exc: BaseException) -> None:
+    def audit_failed(self, exc: BaseException) -> None:
+        """An audit line not written (a view's, a consultation's leave): said in the status
+        bar."""
         self.status(
             QCoreApplication.translate("MainWindow", "The audit log was not written: {0}").format(
                 exc

@@ -333,14 +333,6 @@ class ConsultLink(QObject):
             lambda: client.approve(me, request, admit=admit), None, failed, lane="net"
         )
 
-    def _leave_failed(self, exc: BaseException) -> None:
-        self._status(
-            QCoreApplication.translate("MainWindow", "The audit log was not written: {0}").format(
-                exc
-            ),
-            30000,
-        )
-
     def attach(self, me: Any) -> ConsultBridge:
         self.leave()
         svc = self.cloud.service
@@ -364,7 +356,7 @@ class ConsultLink(QObject):
             # stopped now, its leave audited on the audit lane (the window waits for it as it
             # closes)
             self.bridge.close(
-                lambda close: self.runner.submit(close, None, self._leave_failed, lane="audit")
+                lambda close: self.runner.submit(close, None, self.cloud.audit_failed, lane="audit")
             )
             self.bridge = None
             self.label.setText("")
