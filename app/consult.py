@@ -311,17 +311,14 @@ class ConsultBridge(QObject):
             )
         self.view.show_consult_status(text)
 
-    def close(self, closer: Callable[[Callable[[], None]], None] | None = None) -> None:
+    def close(self, closer: Callable[[Callable[[], None]], None]) -> None:
         """Leave the session (the channel stops at once) and stop listening to the models. The
         channel's leave is finished by ``closer`` (it waits a moment for the reader and audits
         the leave: keyring calls and an fsync, which a worker should wait on rather than the
-        window), else here."""
+        window)."""
         self._closed = True
         for off in self._off:
             off()
         self._off.clear()
         self.channel.stop()
-        if closer is None:
-            self.channel.finish()
-        else:
-            closer(self.channel.finish)
+        closer(self.channel.finish)
